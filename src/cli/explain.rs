@@ -1,0 +1,108 @@
+//! `cronport explain`.
+
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use cronport::explain::{ExplainError, Explanation, explain};
+use jiff::{Timestamp, tz::TimeZone};
+
+use super::EXIT_ERROR;
+
+/// Explain a schedule: its grammar, canonical form, meaning in English,
+/// equivalents in the other grammars, and next run times.
+///
+/// The grammar is detected: `cron(...)`, `rate(...)` and `at(...)` are AWS;
+/// phrases starting with `every` are Heroku Scheduler (always UTC);
+/// anything else is Unix cron (five fields or a macro such as @daily).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport explain '30 14 * * 1-5' --tz America/New_York
+  cronport explain 'cron(0 12 L * ? *)' --next 12
+  cronport explain 'every hour at :30' --from 2026-03-08T00:00:00Z --format json")]
+pub struct Args {
+    /// The schedule expression; quote it so the shell leaves `*` alone.
+    expression: String,
+    /// The IANA time zone whose wall clock the expression reads.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    tz: String,
+    /// List runs strictly after this instant (RFC 3339, such as
+    /// 2026-11-24T09:00:00Z). Defaults to now.
+    #[arg(long, value_name = "RFC3339")]
+    from: Option<String>,
+    /// How many runs to list.
+    #[arg(long, value_name = "N", default_value_t = 5)]
+    next: usize,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match try_run(&args) {
+        Ok(()) => ExitCode::SUCCESS,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn try_run(args: &Args) -> Result<(), String> {
+    let tz = TimeZone::get(&args.tz).map_err(|_| {
+        format!(
+            "error: unknown time zone `{}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo",
+            args.tz
+        )
+    })?;
+    let from = match &args.from {
+        None => Timestamp::now(),
+        Some(text) => text.parse::<Timestamp>().map_err(|e| {
+            format!("error: --from `{text}` is not an RFC 3339 instant such as 2026-11-24T09:00:00Z ({e})")
+        })?,
+    };
+    let explanation = explain(&args.expression, &tz, from, args.next).map_err(|e| match e {
+        ExplainError::Parse(parse) => parse.render(&args.expression),
+        other => format!("error: {other}"),
+    })?;
+    match args.format {
+        Format::Json => {
+            let json = serde_json::to_string_pretty(&explanation).map_err(|e| e.to_string())?;
+            println!("{json}");
+        }
+        Format::Text => print!("{}", text(&explanation, args.next)),
+    }
+    Ok(())
+}
+
+fn text(e: &Explanation, asked: usize) -> String {
+    let mut out = String::new();
+    out.push_str(&format!("{}\n\n", e.description));
+    out.push_str(&format!("  grammar    {}\n", e.grammar));
+    out.push_str(&format!("  canonical  {}\n", e.canonical));
+    for (name, text) in [
+        ("unix", &e.equivalents.unix),
+        ("aws", &e.equivalents.aws),
+        ("heroku", &e.equivalents.heroku),
+    ] {
+        if let Some(text) = text.as_ref().filter(|t| **t != e.canonical) {
+            out.push_str(&format!("  {name:<10} {text}\n"));
+        }
+    }
+    if asked > 0 {
+        out.push_str(&format!("\nNext {} runs ({}):\n", e.next.len(), e.timezone));
+        for run in &e.next {
+            out.push_str(&format!("  {run}\n"));
+        }
+        if e.next.len() < asked {
+            out.push_str("  (no more runs)\n");
+        }
+    }
+    out
+}

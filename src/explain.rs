@@ -1,0 +1,97 @@
+//! `cronport explain`: everything cronport knows about one expression, as
+//! plain data the CLI prints as text or JSON.
+
+use jiff::{Timestamp, tz::TimeZone};
+use serde::Serialize;
+
+use crate::schedule::{Schedule, is_utc, time_zone_name};
+use crate::syntax::{self, Grammar, ParseError};
+
+/// What [`explain`] found out about an expression.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Explanation {
+    /// The grammar the expression was read in.
+    pub grammar: Grammar,
+    /// The expression in that grammar's canonical form.
+    pub canonical: String,
+    /// The schedule in English, with its time zone.
+    pub description: String,
+    /// The time zone's IANA name (or `UTC`, or a fixed offset).
+    pub timezone: String,
+    /// The same pattern in each other grammar that can write it.
+    pub equivalents: Equivalents,
+    /// The next runs, as RFC 3339 instants with the zone's offset.
+    pub next: Vec<String>,
+}
+
+/// A pattern in each grammar that can write it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Equivalents {
+    /// Unix cron, if it can write the pattern.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub unix: Option<String>,
+    /// AWS cron, if it can write the pattern.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws: Option<String>,
+    /// Heroku Scheduler, if the pattern is one of its frequencies in UTC.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub heroku: Option<String>,
+}
+
+/// Why [`explain`] failed.
+#[derive(Debug, thiserror::Error)]
+pub enum ExplainError {
+    /// The expression did not parse.
+    #[error(transparent)]
+    Parse(#[from] ParseError),
+    /// A Heroku phrase was given a time zone other than UTC.
+    #[error("Heroku Scheduler runs in UTC; drop the time zone `{0}`, or write the schedule as cron")]
+    HerokuZone(String),
+}
+
+/// Parses `expression` (any grammar), and lists its next `count` runs after
+/// `from` in `time_zone`.
+///
+/// ```
+/// use cronport::explain::explain;
+///
+/// let e = explain("every day at 14:30", &jiff::tz::TimeZone::UTC, "2026-11-24T15:00:00Z".parse()?, 2)?;
+/// assert_eq!(e.canonical, "every day at 14:30");
+/// assert_eq!(e.equivalents.aws.as_deref(), Some("cron(30 14 * * ? *)"));
+/// assert_eq!(e.next, ["2026-11-25T14:30:00+00:00", "2026-11-26T14:30:00+00:00"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn explain(
+    expression: &str,
+    time_zone: &TimeZone,
+    from: Timestamp,
+    count: usize,
+) -> Result<Explanation, ExplainError> {
+    let parsed = syntax::parse_any(expression)?;
+    let zone_name = time_zone_name(time_zone);
+    if parsed.grammar == Grammar::Heroku && !is_utc(time_zone) {
+        return Err(ExplainError::HerokuZone(zone_name));
+    }
+    let schedule = Schedule::new(parsed.pattern, time_zone.clone());
+    let print = |g: Grammar| g.print(schedule.pattern()).ok();
+    // Printing what a parser returned always succeeds (the round-trip
+    // property tests hold it), so the fallback never shows.
+    let canonical = print(parsed.grammar).unwrap_or_else(|| expression.trim().to_string());
+    let next = schedule
+        .fires_after(from)
+        .take(count)
+        .map(|t| t.display_with_offset(time_zone.to_offset(t)).to_string())
+        .collect();
+    Ok(Explanation {
+        grammar: parsed.grammar,
+        canonical,
+        description: schedule.describe(),
+        timezone: zone_name,
+        equivalents: Equivalents {
+            unix: print(Grammar::Unix),
+            aws: print(Grammar::Aws),
+            heroku: if is_utc(time_zone) { print(Grammar::Heroku) } else { None },
+        },
+        next,
+    })
+}

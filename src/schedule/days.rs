@@ -1,0 +1,368 @@
+//! Which days of a month a schedule runs on.
+//!
+//! Unix and AWS cron both describe days through two fields, day-of-month and
+//! day-of-week, and combine them differently: Vixie cron runs on days that
+//! match *either* field when both are restricted, AWS cron lets only one be
+//! restricted. [`Days`] holds both fields and the rule that combines them,
+//! normalized so that two spellings of the same set of days compare equal.
+
+use super::calendar::{days_from_civil, days_in_month, weekday_from_days};
+
+/// Bits 1..=31 set: every day of a month.
+pub(crate) const ALL_MONTH_DAYS: u32 = 0xFFFF_FFFE;
+/// Bits 0..=6 set: every day of the week.
+pub(crate) const ALL_WEEKDAYS: u8 = 0x7F;
+
+/// The day-of-month field: plain days plus the rules AWS cron can write.
+///
+/// Each set of rules is a bitset; a day matches when any rule names it.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DayOfMonth {
+    /// Bit `d` (1–31): day `d` of the month.
+    pub(crate) days: u32,
+    /// Bit `n` (0–30): the last day of the month minus `n` (`L`, `L-n`).
+    pub(crate) from_last: u32,
+    /// Bit `d` (1–31): the weekday (Monday–Friday) nearest day `d`, within
+    /// the same month (`dW`).
+    pub(crate) nearest_weekday: u32,
+    /// The last weekday (Monday–Friday) of the month (`LW`).
+    pub(crate) last_weekday: bool,
+}
+
+impl DayOfMonth {
+    /// Every day of the month.
+    pub const ALL: DayOfMonth = DayOfMonth {
+        days: ALL_MONTH_DAYS,
+        from_last: 0,
+        nearest_weekday: 0,
+        last_weekday: false,
+    };
+
+    /// Whether this field names every day of every month.
+    pub fn is_all(&self) -> bool {
+        *self == Self::ALL
+    }
+
+    /// Whether the field uses only plain day numbers (no `L` or `W` rules).
+    pub fn is_plain(&self) -> bool {
+        self.from_last == 0 && self.nearest_weekday == 0 && !self.last_weekday
+    }
+
+    /// The plain days of the month this field names (1–31), ascending.
+    pub fn days(&self) -> impl Iterator<Item = u8> + '_ {
+        bits(u64::from(self.days))
+    }
+
+    /// For `L` and `L-n`: each `n` (0 = the last day), ascending.
+    pub fn days_before_last(&self) -> impl Iterator<Item = u8> + '_ {
+        bits(u64::from(self.from_last))
+    }
+
+    /// For `dW`: each day `d` whose nearest weekday is named, ascending.
+    pub fn nearest_weekdays(&self) -> impl Iterator<Item = u8> + '_ {
+        bits(u64::from(self.nearest_weekday))
+    }
+
+    /// Whether the last weekday of the month (`LW`) is named.
+    pub fn last_weekday(&self) -> bool {
+        self.last_weekday
+    }
+
+    /// Bit `d` set for each day `d` of a month of `len` days whose first
+    /// day is weekday `first` (0 = Sunday) that this field names.
+    fn mask(&self, len: u8, first: u8) -> u64 {
+        let in_month = month_mask(len);
+        let mut mask = u64::from(self.days) & in_month;
+        for n in bits(u64::from(self.from_last)) {
+            if n < len {
+                mask |= 1 << (len - n);
+            }
+        }
+        let weekday_of = |day: u8| (first + day - 1) % 7;
+        for day in bits(u64::from(self.nearest_weekday)) {
+            if day > len {
+                continue; // `31W` in a 30-day month names no day.
+            }
+            // The nearest weekday never leaves the month: a Saturday the 1st
+            // moves to Monday the 3rd, a Sunday the last moves back to Friday.
+            let nearest = match weekday_of(day) {
+                6 if day == 1 => 3,
+                6 => day - 1,
+                0 if day == len => day - 2,
+                0 => day + 1,
+                _ => day,
+            };
+            mask |= 1 << nearest;
+        }
+        if self.last_weekday {
+            let last = match weekday_of(len) {
+                6 => len - 1,
+                0 => len - 2,
+                _ => len,
+            };
+            mask |= 1 << last;
+        }
+        mask
+    }
+}
+
+/// The day-of-week field: weekdays plus the rules AWS cron can write.
+///
+/// Weekdays are numbered 0 = Sunday through 6 = Saturday here, whatever
+/// the grammar they were written in.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
+pub struct DayOfWeek {
+    /// Bit `w` (0–6): every weekday `w`.
+    pub(crate) weekdays: u8,
+    /// For weekday `w`, bit `k` (1–5): the `k`-th weekday `w` of the month
+    /// (`w#k`).
+    pub(crate) nth: [u8; 7],
+    /// Bit `w` (0–6): the last weekday `w` of the month (`wL`).
+    pub(crate) last: u8,
+}
+
+impl DayOfWeek {
+    /// Every day of the week.
+    pub const ALL: DayOfWeek = DayOfWeek {
+        weekdays: ALL_WEEKDAYS,
+        nth: [0; 7],
+        last: 0,
+    };
+
+    /// Whether this field names every day of the week.
+    pub fn is_all(&self) -> bool {
+        *self == Self::ALL
+    }
+
+    /// Whether the field uses only plain weekdays (no `#` or `L` rules).
+    pub fn is_plain(&self) -> bool {
+        self.nth == [0; 7] && self.last == 0
+    }
+
+    /// The plain weekdays named, 0 = Sunday through 6 = Saturday, ascending.
+    pub fn weekdays(&self) -> impl Iterator<Item = u8> + '_ {
+        bits(u64::from(self.weekdays))
+    }
+
+    /// For `w#k`: each `(w, k)`, the `k`-th weekday `w` of the month.
+    pub fn nth_weekdays(&self) -> impl Iterator<Item = (u8, u8)> + '_ {
+        (0..7u8).flat_map(move |w| bits(u64::from(self.nth[w as usize])).map(move |k| (w, k)))
+    }
+
+    /// For `wL`: each weekday `w` whose last occurrence in the month is named.
+    pub fn last_weekdays(&self) -> impl Iterator<Item = u8> + '_ {
+        bits(u64::from(self.last))
+    }
+
+    /// Bit `d` set for each day `d` of a month of `len` days whose first
+    /// day is weekday `first` (0 = Sunday) that this field names.
+    fn mask(&self, len: u8, first: u8) -> u64 {
+        // Bits 0, 7, 14, 21, 28: one weekday's days, shifted into place.
+        const EVERY_SEVENTH: u64 = 0x1020_4081;
+        let in_month = month_mask(len);
+        let first_day_of = |weekday: u8| 1 + (weekday + 7 - first) % 7;
+        let mut mask = 0u64;
+        for weekday in bits(u64::from(self.weekdays)) {
+            mask |= EVERY_SEVENTH << first_day_of(weekday);
+        }
+        for (weekday, nth) in self.nth_weekdays() {
+            mask |= 1 << (first_day_of(weekday) + 7 * (nth - 1));
+        }
+        for weekday in bits(u64::from(self.last)) {
+            let first_one = first_day_of(weekday);
+            mask |= 1 << (first_one + (len - first_one) / 7 * 7);
+        }
+        mask & in_month
+    }
+}
+
+/// How the day-of-month and day-of-week fields combine.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum DayRule {
+    /// A day must match both fields. With one field naming every day, as in
+    /// every AWS expression and most Unix ones, the other field decides.
+    Both,
+    /// A day must match either field: Vixie cron's rule when both fields are
+    /// restricted and neither starts with `*`.
+    Either,
+}
+
+/// The days a schedule runs on: both day fields and the rule that joins them.
+///
+/// Always normalized: a rule that would name every day is stored as both
+/// fields naming every day joined by [`DayRule::Both`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Days {
+    pub(crate) day_of_month: DayOfMonth,
+    pub(crate) day_of_week: DayOfWeek,
+    pub(crate) rule: DayRule,
+}
+
+impl Days {
+    /// Every day.
+    pub const EVERY: Days = Days {
+        day_of_month: DayOfMonth::ALL,
+        day_of_week: DayOfWeek::ALL,
+        rule: DayRule::Both,
+    };
+
+    /// Combines the two day fields with `rule`, normalized.
+    pub fn new(day_of_month: DayOfMonth, day_of_week: DayOfWeek, rule: DayRule) -> Days {
+        let days = Days {
+            day_of_month,
+            day_of_week,
+            rule,
+        };
+        // "Either" with one side naming every day names every day.
+        if rule == DayRule::Either && (day_of_month.is_all() || day_of_week.is_all()) {
+            return Days::EVERY;
+        }
+        days
+    }
+
+    /// The day-of-month field.
+    pub fn day_of_month(&self) -> &DayOfMonth {
+        &self.day_of_month
+    }
+
+    /// The day-of-week field.
+    pub fn day_of_week(&self) -> &DayOfWeek {
+        &self.day_of_week
+    }
+
+    /// How the two fields combine.
+    pub fn rule(&self) -> DayRule {
+        self.rule
+    }
+
+    /// Whether every day matches.
+    pub fn is_every_day(&self) -> bool {
+        *self == Days::EVERY
+    }
+
+    /// Bit `d` set for each day `d` of `month` in `year` that matches.
+    pub(crate) fn month_mask(&self, year: i32, month: u8) -> u64 {
+        let len = days_in_month(year, month);
+        let first = weekday_from_days(days_from_civil(year, month, 1));
+        let dom = self.day_of_month.mask(len, first);
+        let dow = self.day_of_week.mask(len, first);
+        match self.rule {
+            DayRule::Both => dom & dow,
+            DayRule::Either => dom | dow,
+        }
+    }
+
+    /// Whether the civil date `year-month-day` matches.
+    pub fn matches(&self, year: i32, month: u8, day: u8) -> bool {
+        self.month_mask(year, month) & (1 << day) != 0
+    }
+}
+
+/// Bits 1..=len set.
+fn month_mask(len: u8) -> u64 {
+    ((1u64 << (len + 1)) - 1) & !1
+}
+
+/// The positions of the set bits of `set`, ascending.
+pub(crate) fn bits(mut set: u64) -> impl Iterator<Item = u8> {
+    std::iter::from_fn(move || {
+        (set != 0).then(|| {
+            let bit = set.trailing_zeros() as u8;
+            set &= set - 1;
+            bit
+        })
+    })
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn dom(f: impl FnOnce(&mut DayOfMonth)) -> Days {
+        let mut field = DayOfMonth::default();
+        f(&mut field);
+        Days::new(field, DayOfWeek::ALL, DayRule::Both)
+    }
+
+    fn dow(f: impl FnOnce(&mut DayOfWeek)) -> Days {
+        let mut field = DayOfWeek::default();
+        f(&mut field);
+        Days::new(DayOfMonth::ALL, field, DayRule::Both)
+    }
+
+    fn days_of(days: &Days, year: i32, month: u8) -> Vec<u8> {
+        bits(days.month_mask(year, month)).collect()
+    }
+
+    #[test]
+    fn last_day_and_offsets_from_it() {
+        let last = dom(|f| f.from_last = 1);
+        assert_eq!(days_of(&last, 2024, 2), [29]);
+        assert_eq!(days_of(&last, 2023, 2), [28]);
+        assert_eq!(days_of(&last, 2100, 2), [28]);
+        let three_before = dom(|f| f.from_last = 1 << 3);
+        assert_eq!(days_of(&three_before, 2024, 4), [27]);
+        let too_far = dom(|f| f.from_last = 1 << 30);
+        assert_eq!(days_of(&too_far, 2024, 2), [] as [u8; 0]);
+        assert_eq!(days_of(&too_far, 2024, 1), [1]);
+    }
+
+    #[test]
+    fn nearest_weekday_stays_in_the_month() {
+        // 2022-10-01 is a Saturday: 1W is Monday the 3rd, not Friday the 30th.
+        let first = dom(|f| f.nearest_weekday = 1 << 1);
+        assert_eq!(days_of(&first, 2022, 10), [3]);
+        // 2023-04-30 is a Sunday: 30W is Friday the 28th.
+        let thirtieth = dom(|f| f.nearest_weekday = 1 << 30);
+        assert_eq!(days_of(&thirtieth, 2023, 4), [28]);
+        // 2024-06-15 is a Saturday: 15W is Friday the 14th.
+        let fifteenth = dom(|f| f.nearest_weekday = 1 << 15);
+        assert_eq!(days_of(&fifteenth, 2024, 6), [14]);
+        // 31W names nothing in a 30-day month.
+        let thirty_first = dom(|f| f.nearest_weekday = 1 << 31);
+        assert_eq!(days_of(&thirty_first, 2024, 6), [] as [u8; 0]);
+    }
+
+    #[test]
+    fn last_weekday_of_month() {
+        let lw = dom(|f| f.last_weekday = true);
+        assert_eq!(days_of(&lw, 2024, 3), [29]); // the 31st is a Sunday
+        assert_eq!(days_of(&lw, 2024, 8), [30]); // the 31st is a Saturday
+        assert_eq!(days_of(&lw, 2024, 7), [31]); // a Wednesday
+    }
+
+    #[test]
+    fn nth_and_last_weekday() {
+        // Second Tuesday of 2024-10 is the 8th; last Friday is the 25th.
+        let second_tuesday = dow(|f| f.nth[2] = 1 << 2);
+        assert_eq!(days_of(&second_tuesday, 2024, 10), [8]);
+        let last_friday = dow(|f| f.last = 1 << 5);
+        assert_eq!(days_of(&last_friday, 2024, 10), [25]);
+        // A fifth Monday exists in 2024-09 (30th) but not in 2024-10.
+        let fifth_monday = dow(|f| f.nth[1] = 1 << 5);
+        assert_eq!(days_of(&fifth_monday, 2024, 9), [30]);
+        assert_eq!(days_of(&fifth_monday, 2024, 10), [] as [u8; 0]);
+        // February 2026 starts on a Sunday and has four of each weekday.
+        let last_saturday = dow(|f| f.last = 1 << 6);
+        assert_eq!(days_of(&last_saturday, 2026, 2), [28]);
+    }
+
+    #[test]
+    fn either_rule_is_vixie_or() {
+        let first = DayOfMonth {
+            days: 1 << 1,
+            ..DayOfMonth::default()
+        };
+        let mondays = DayOfWeek {
+            weekdays: 1 << 1,
+            ..DayOfWeek::default()
+        };
+        let either = Days::new(first, mondays, DayRule::Either);
+        assert_eq!(days_of(&either, 2024, 7), [1, 8, 15, 22, 29]);
+        assert_eq!(days_of(&either, 2024, 8), [1, 5, 12, 19, 26]);
+        let both = Days::new(first, mondays, DayRule::Both);
+        assert_eq!(days_of(&both, 2024, 7), [1]);
+        assert_eq!(days_of(&both, 2024, 8), [] as [u8; 0]);
+        assert_eq!(Days::new(DayOfMonth::ALL, mondays, DayRule::Either), Days::EVERY);
+    }
+}

@@ -1,0 +1,440 @@
+//! The normalized schedule model, fire-time iteration and English descriptions.
+//!
+//! A [`Schedule`] is a [`Pattern`] (when, in wall-clock terms) plus a
+//! [`TimeZone`] (whose wall clock). Patterns come from the parsers in
+//! [`crate::syntax`]; every grammar parses into the same model, so
+//! `*/10 * * * *`, `cron(0/10 * * * ? *)` and `every 10 minutes` are equal
+//! values.
+//!
+//! # Daylight saving time
+//!
+//! A pattern names wall-clock times. Where the wall clock jumps, cronport
+//! follows what EventBridge Scheduler documents, with one refinement:
+//!
+//! * A wall time that does not exist (the clock springs forward over it) is
+//!   **skipped**.
+//! * A wall time that occurs twice (the clock falls back over it) runs
+//!   **once, at its first instant**, *unless the pattern runs in all 24 hours
+//!   of the day* (its hour set is full, however it is spelled). Then it runs
+//!   at every real instant that shows a matching wall time, so an hourly or
+//!   every-ten-minutes job keeps its repeated hour.
+//!
+//! The rule depends on the set of times a pattern names, never on how it is
+//! spelled: `0 * * * *` and `0 0-23 * * *` behave the same.
+//!
+//! # Example
+//!
+//! ```
+//! use cronport::{schedule::Schedule, syntax};
+//! use jiff::{tz::TimeZone, Timestamp};
+//!
+//! let pattern = syntax::unix::parse("30 1 * * *")?;
+//! let schedule = Schedule::new(pattern, TimeZone::get("America/New_York")?);
+//! // 2026-11-01: New York falls back from 02:00 EDT to 01:00 EST.
+//! let from: Timestamp = "2026-10-31T12:00:00Z".parse()?;
+//! let fires: Vec<String> = schedule
+//!     .fires_after(from)
+//!     .take(2)
+//!     .map(|t| t.to_string())
+//!     .collect();
+//! // 01:30 happens twice on 1 November; the job runs at the first one only.
+//! assert_eq!(fires, ["2026-11-01T05:30:00Z", "2026-11-02T06:30:00Z"]);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod calendar;
+mod days;
+mod describe;
+mod fire;
+
+use jiff::{Timestamp, civil::DateTime, tz::TimeZone};
+
+pub use days::{DayOfMonth, DayOfWeek, DayRule, Days};
+pub use fire::FireTimes;
+
+pub(crate) use days::{ALL_WEEKDAYS, bits};
+
+/// Bits 0..=59 set.
+pub(crate) const ALL_MINUTES: u64 = (1 << 60) - 1;
+/// Bits 0..=23 set.
+pub(crate) const ALL_HOURS: u32 = (1 << 24) - 1;
+/// Bits 1..=12 set.
+pub(crate) const ALL_MONTHS: u16 = 0x1FFE;
+
+/// The first year an AWS cron expression can name.
+pub const MIN_YEAR: i32 = 1970;
+/// The last year an AWS cron expression can name.
+pub const MAX_YEAR: i32 = 2199;
+
+/// A set of years between [`MIN_YEAR`] and [`MAX_YEAR`], the range AWS cron
+/// allows.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Years {
+    bits: [u64; 4],
+}
+
+impl Years {
+    /// No years.
+    pub const EMPTY: Years = Years { bits: [0; 4] };
+
+    /// Adds `year`; `false` if it is outside [`MIN_YEAR`]`..=`[`MAX_YEAR`].
+    pub fn insert(&mut self, year: i32) -> bool {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return false;
+        }
+        let i = (year - MIN_YEAR) as usize;
+        self.bits[i / 64] |= 1 << (i % 64);
+        true
+    }
+
+    /// Whether `year` is in the set.
+    pub fn contains(&self, year: i32) -> bool {
+        if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
+            return false;
+        }
+        let i = (year - MIN_YEAR) as usize;
+        self.bits[i / 64] & (1 << (i % 64)) != 0
+    }
+
+    /// The smallest year in the set at or after `year`.
+    pub fn next_at_or_after(&self, year: i32) -> Option<i32> {
+        let start = year.max(MIN_YEAR);
+        (start..=MAX_YEAR).find(|&y| self.contains(y))
+    }
+
+    /// Whether every year from [`MIN_YEAR`] to [`MAX_YEAR`] is in the set.
+    pub fn is_all(&self) -> bool {
+        (MIN_YEAR..=MAX_YEAR).all(|y| self.contains(y))
+    }
+
+    /// Whether the set is empty.
+    pub fn is_empty(&self) -> bool {
+        self.bits == [0; 4]
+    }
+
+    /// The years in the set, ascending.
+    pub fn iter(&self) -> impl Iterator<Item = i32> + '_ {
+        (MIN_YEAR..=MAX_YEAR).filter(|&y| self.contains(y))
+    }
+}
+
+impl FromIterator<i32> for Years {
+    /// Collects years; those outside the AWS range are dropped.
+    fn from_iter<I: IntoIterator<Item = i32>>(iter: I) -> Years {
+        let mut years = Years::EMPTY;
+        for y in iter {
+            years.insert(y);
+        }
+        years
+    }
+}
+
+/// A cron pattern: the sets of minutes, hours, days, months and years it
+/// names, in wall-clock terms.
+///
+/// Built by the parsers in [`crate::syntax`] or by [`Cron::new`]. Two
+/// patterns that name the same wall-clock minutes are equal, however they
+/// were written.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Cron {
+    pub(crate) minutes: u64,
+    pub(crate) hours: u32,
+    pub(crate) days: Days,
+    pub(crate) months: u16,
+    /// `None`: every year.
+    pub(crate) years: Option<Years>,
+}
+
+/// Why [`Cron::new`] refused its parts.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum ModelError {
+    /// A value was outside its field's range, or a field was empty.
+    #[error("{field} must name at least one value in {range}")]
+    Field {
+        /// The field's name.
+        field: &'static str,
+        /// The allowed range, as text.
+        range: &'static str,
+    },
+}
+
+impl Cron {
+    /// A pattern from its parts: minutes 0–59, hours 0–23, months 1–12.
+    ///
+    /// ```
+    /// use cronport::schedule::{Cron, Days};
+    ///
+    /// let noon_daily = Cron::new([0], [12], Days::EVERY, 1..=12, None)?;
+    /// assert_eq!(noon_daily, cronport::syntax::unix::parse_cron("0 12 * * *")?);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(
+        minutes: impl IntoIterator<Item = u8>,
+        hours: impl IntoIterator<Item = u8>,
+        days: Days,
+        months: impl IntoIterator<Item = u8>,
+        years: Option<Years>,
+    ) -> Result<Cron, ModelError> {
+        let collect = |values: &mut dyn Iterator<Item = u8>,
+                       field: &'static str,
+                       range: &'static str,
+                       lo: u8,
+                       hi: u8|
+         -> Result<u64, ModelError> {
+            let mut set = 0u64;
+            for v in values {
+                if !(lo..=hi).contains(&v) {
+                    return Err(ModelError::Field { field, range });
+                }
+                set |= 1 << v;
+            }
+            if set == 0 {
+                return Err(ModelError::Field { field, range });
+            }
+            Ok(set)
+        };
+        let minutes = collect(&mut minutes.into_iter(), "minute", "0–59", 0, 59)?;
+        let hours = collect(&mut hours.into_iter(), "hour", "0–23", 0, 23)? as u32;
+        let months = collect(&mut months.into_iter(), "month", "1–12", 1, 12)? as u16;
+        if years.is_some_and(|y| y.is_empty()) {
+            return Err(ModelError::Field {
+                field: "year",
+                range: "1970–2199",
+            });
+        }
+        Ok(Cron {
+            minutes,
+            hours,
+            days,
+            months,
+            years,
+        })
+    }
+
+    /// The minutes named (0–59), ascending.
+    pub fn minutes(&self) -> impl Iterator<Item = u8> + '_ {
+        bits(self.minutes)
+    }
+
+    /// The hours named (0–23), ascending.
+    pub fn hours(&self) -> impl Iterator<Item = u8> + '_ {
+        bits(u64::from(self.hours))
+    }
+
+    /// The days named.
+    pub fn days(&self) -> &Days {
+        &self.days
+    }
+
+    /// The months named (1–12), ascending.
+    pub fn months(&self) -> impl Iterator<Item = u8> + '_ {
+        bits(u64::from(self.months))
+    }
+
+    /// The years named; `None` for every year.
+    pub fn years(&self) -> Option<&Years> {
+        self.years.as_ref()
+    }
+
+    /// Whether the pattern runs in all 24 hours of a day. Such a pattern runs
+    /// at both instants of a repeated wall time (see the module docs).
+    pub fn runs_every_hour(&self) -> bool {
+        self.hours == ALL_HOURS
+    }
+
+    /// Whether the civil minute `year-month-day hour:minute` matches.
+    pub fn matches(&self, year: i32, month: u8, day: u8, hour: u8, minute: u8) -> bool {
+        minute < 60
+            && hour < 24
+            && (1..=12).contains(&month)
+            && self.minutes & (1 << minute) != 0
+            && self.hours & (1 << hour) != 0
+            && self.months & (1 << month) != 0
+            && self.years.is_none_or(|y| y.contains(year))
+            && self.days.matches(year, month, day)
+    }
+
+    /// Whether the civil date-time `dt`, truncated to the minute, matches.
+    pub fn matches_civil(&self, dt: DateTime) -> bool {
+        self.matches(
+            i32::from(dt.year()),
+            dt.month() as u8,
+            dt.day() as u8,
+            dt.hour() as u8,
+            dt.minute() as u8,
+        )
+    }
+}
+
+/// The unit of a [`Rate`].
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum RateUnit {
+    /// Minutes.
+    Minutes,
+    /// Hours.
+    Hours,
+    /// Days (24 hours of elapsed time, whatever the wall clock does).
+    Days,
+}
+
+impl RateUnit {
+    /// The unit's length in seconds.
+    pub fn seconds(self) -> i64 {
+        match self {
+            RateUnit::Minutes => 60,
+            RateUnit::Hours => 3600,
+            RateUnit::Days => 86_400,
+        }
+    }
+}
+
+/// An AWS `rate(value unit)`: a fixed interval of elapsed time, counted from
+/// the schedule's start rather than aligned to the clock.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub struct Rate {
+    /// How many units between runs; at least 1.
+    pub value: u32,
+    /// The unit.
+    pub unit: RateUnit,
+}
+
+impl Rate {
+    /// The interval in seconds.
+    pub fn seconds(&self) -> i64 {
+        i64::from(self.value) * self.unit.seconds()
+    }
+}
+
+/// When a schedule runs, in wall-clock terms, before a time zone is chosen.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
+pub enum Pattern {
+    /// A cron pattern.
+    Cron(Cron),
+    /// An AWS `rate(...)` interval.
+    Rate(Rate),
+    /// An AWS `at(...)` one-time run at a wall-clock date and time.
+    At(DateTime),
+}
+
+impl From<Cron> for Pattern {
+    fn from(cron: Cron) -> Pattern {
+        Pattern::Cron(cron)
+    }
+}
+
+/// A pattern in a time zone: the instants a job runs.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Schedule {
+    pattern: Pattern,
+    time_zone: TimeZone,
+    start: Option<Timestamp>,
+}
+
+impl Schedule {
+    /// `pattern` on the wall clock of `time_zone`.
+    pub fn new(pattern: impl Into<Pattern>, time_zone: TimeZone) -> Schedule {
+        Schedule {
+            pattern: pattern.into(),
+            time_zone,
+            start: None,
+        }
+    }
+
+    /// `pattern` in UTC.
+    pub fn utc(pattern: impl Into<Pattern>) -> Schedule {
+        Schedule::new(pattern, TimeZone::UTC)
+    }
+
+    /// Sets the instant a [`Rate`] counts from (EventBridge Scheduler's
+    /// `StartDate`). Cron and one-time patterns ignore it.
+    pub fn with_start(mut self, start: Timestamp) -> Schedule {
+        self.start = Some(start);
+        self
+    }
+
+    /// The wall-clock pattern.
+    pub fn pattern(&self) -> &Pattern {
+        &self.pattern
+    }
+
+    /// The time zone whose wall clock the pattern reads.
+    pub fn time_zone(&self) -> &TimeZone {
+        &self.time_zone
+    }
+
+    /// The time zone's IANA name, or `UTC`/a fixed offset where it has none.
+    pub fn time_zone_name(&self) -> String {
+        time_zone_name(&self.time_zone)
+    }
+
+    /// The instants strictly after `after` at which the schedule runs,
+    /// ascending.
+    ///
+    /// A [`Rate`] runs at its start plus each whole multiple of its interval
+    /// (the start itself excluded); without a start set by
+    /// [`Schedule::with_start`] it counts from `after`.
+    ///
+    /// Iteration ends after the year 9999, after the last year a cron
+    /// pattern names, after a one-time run, or when no date can ever match
+    /// (such as the 30th of February).
+    pub fn fires_after(&self, after: Timestamp) -> FireTimes<'_> {
+        FireTimes::new(self, after)
+    }
+
+    /// The runs in the half-open window `[from, until)`.
+    pub fn fires_between(
+        &self,
+        from: Timestamp,
+        until: Timestamp,
+    ) -> impl Iterator<Item = Timestamp> + '_ {
+        let before_from = from - jiff::SignedDuration::from_nanos(1);
+        self.fires_after(before_from).take_while(move |&t| t < until)
+    }
+
+    /// The schedule in English, such as "At 14:30 on Monday through Friday,
+    /// Asia/Tokyo".
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    ///
+    /// let s = Schedule::new(
+    ///     syntax::unix::parse("30 14 * * 1-5")?,
+    ///     jiff::tz::TimeZone::get("Asia/Tokyo")?,
+    /// );
+    /// assert_eq!(s.describe(), "At 14:30 on Monday through Friday, Asia/Tokyo");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn describe(&self) -> String {
+        format!(
+            "{}, {}",
+            describe::pattern(&self.pattern),
+            self.time_zone_name()
+        )
+    }
+}
+
+/// A time zone's IANA name, `UTC`, or its fixed offset such as `+05:45`.
+pub fn time_zone_name(tz: &TimeZone) -> String {
+    if let Some(name) = tz.iana_name() {
+        return name.to_string();
+    }
+    match tz.to_fixed_offset() {
+        Ok(offset) if offset.seconds() == 0 => "UTC".to_string(),
+        Ok(offset) => offset.to_string(),
+        Err(_) => "the system time zone".to_string(),
+    }
+}
+
+/// Whether `tz` is UTC under any of its names, or a zero fixed offset.
+pub fn is_utc(tz: &TimeZone) -> bool {
+    const UTC_NAMES: [&str; 10] = [
+        "UTC", "Etc/UTC", "UCT", "Etc/UCT", "Zulu", "Etc/Zulu", "Universal", "Etc/Universal",
+        "GMT", "Etc/GMT",
+    ];
+    match tz.iana_name() {
+        Some(name) => UTC_NAMES.contains(&name),
+        None => tz.to_fixed_offset().is_ok_and(|o| o.seconds() == 0),
+    }
+}
+
+pub use describe::pattern as describe_pattern;

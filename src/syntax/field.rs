@@ -1,0 +1,364 @@
+//! What Unix and AWS cron fields share: the item grammar (`*`, `?`, values,
+//! names, ranges, steps and the AWS day rules), read with nom, and the
+//! printing of a set of values in canonical form.
+
+use nom::{
+    IResult, Parser,
+    branch::alt,
+    bytes::complete::tag_no_case,
+    character::complete::{alpha1, char, digit1},
+    combinator::{map, not, opt, value},
+    multi::separated_list1,
+    sequence::{preceded, terminated},
+};
+
+use super::{Grammar, ParseError, span_of};
+
+/// What one comma-separated item of a field says, before any range check.
+/// Tokens are sub-slices of the input so errors can point at them.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Body<'a> {
+    /// `*`
+    Star,
+    /// `?`
+    Question,
+    /// `5`, `MON`
+    Value(&'a str),
+    /// `1-5`, `MON-FRI`
+    Range(&'a str, &'a str),
+    /// `L` or `L-3`
+    Last(Option<&'a str>),
+    /// `LW`
+    LastWeekday,
+    /// `15W`
+    Nearest(&'a str),
+    /// `5L` (day-of-week: the last Thursday)
+    LastOf(&'a str),
+    /// `3#2` (day-of-week: the second Tuesday)
+    Nth(&'a str, &'a str),
+}
+
+/// One item of a field: its body and an optional `/step`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Item<'a> {
+    /// The item's whole text, for error spans.
+    pub text: &'a str,
+    pub body: Body<'a>,
+    pub step: Option<&'a str>,
+}
+
+fn token(input: &str) -> IResult<&str, &str> {
+    alt((digit1, alpha1)).parse(input)
+}
+
+fn body(input: &str) -> IResult<&str, Body<'_>> {
+    alt((
+        value(Body::Star, char('*')),
+        value(Body::Question, char('?')),
+        value(Body::LastWeekday, terminated(tag_no_case("LW"), not(alpha1))),
+        map(
+            terminated(
+                preceded(tag_no_case("L"), opt(preceded(char('-'), digit1))),
+                not(alpha1),
+            ),
+            Body::Last,
+        ),
+        map(
+            (
+                terminated(digit1, tag_no_case("#")),
+                digit1,
+            ),
+            |(weekday, nth)| Body::Nth(weekday, nth),
+        ),
+        map(terminated(digit1, terminated(tag_no_case("W"), not(alpha1))), Body::Nearest),
+        map(terminated(digit1, terminated(tag_no_case("L"), not(alpha1))), Body::LastOf),
+        map((token, preceded(char('-'), token)), |(lo, hi)| Body::Range(lo, hi)),
+        map(token, Body::Value),
+    ))
+    .parse(input)
+}
+
+fn item(input: &str) -> IResult<&str, Item<'_>> {
+    let (rest, (body, step)) = (body, opt(preceded(char('/'), digit1))).parse(input)?;
+    let text = &input[..input.len() - rest.len()];
+    Ok((rest, Item { text, body, step }))
+}
+
+/// Splits a field (a whitespace-free token of `whole`) into its items.
+pub(crate) fn items<'a>(
+    whole: &'a str,
+    field: &'a str,
+    spec: &FieldSpec,
+    grammar: Grammar,
+) -> Result<Vec<Item<'a>>, ParseError> {
+    let parsed: IResult<&str, Vec<Item<'a>>> = separated_list1(char(','), item).parse(field);
+    let (rest, items) = match parsed {
+        Ok(ok) => ok,
+        Err(_) => (field, Vec::new()),
+    };
+    if rest.is_empty() && !items.is_empty() {
+        return Ok(items);
+    }
+    // Point at the first character nom could not read.
+    let bad = rest.chars().next().map_or(0, char::len_utf8);
+    let span = span_of(whole, &rest[..bad]);
+    let found = &rest[..bad];
+    let what = match found {
+        "" => "the field ends too soon".to_string(),
+        "," => "an empty list item".to_string(),
+        _ => format!("`{}` is not valid here", found.escape_debug()),
+    };
+    Err(ParseError::new(
+        grammar,
+        span,
+        format!(
+            "{what} in the {} field `{}`: write numbers {}–{}{}, ranges like `{}-{}`, lists like `{},{}` or steps like `*/2`",
+            spec.name,
+            field.escape_debug(),
+            spec.min,
+            spec.max,
+            if spec.names.is_empty() { "" } else { " or names" },
+            spec.min,
+            spec.max,
+            spec.min,
+            spec.max,
+        ),
+    ))
+}
+
+/// The rules of one field in one grammar.
+pub(crate) struct FieldSpec {
+    pub name: &'static str,
+    pub min: u32,
+    pub max: u32,
+    /// Names for the values `names_from`, `names_from + 1`, …
+    pub names: &'static [&'static str],
+    pub names_from: u32,
+    /// A suggestion for an out-of-range number.
+    pub hint: fn(u32) -> Option<String>,
+}
+
+pub(crate) const MONTH_NAMES: [&str; 12] = [
+    "JAN", "FEB", "MAR", "APR", "MAY", "JUN", "JUL", "AUG", "SEP", "OCT", "NOV", "DEC",
+];
+pub(crate) const WEEKDAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
+
+pub(crate) fn no_hint(_: u32) -> Option<String> {
+    None
+}
+
+impl FieldSpec {
+    /// The number a token names, range-checked.
+    pub(crate) fn value(&self, whole: &str, tok: &str, grammar: Grammar) -> Result<u32, ParseError> {
+        let span = span_of(whole, tok);
+        if tok.bytes().all(|b| b.is_ascii_digit()) {
+            let v = tok.parse::<u32>().ok().filter(|v| (self.min..=self.max).contains(v));
+            return v.ok_or_else(|| {
+                let hint = tok.parse::<u32>().ok().and_then(self.hint);
+                ParseError::new(
+                    grammar,
+                    span,
+                    format!(
+                        "{} {} is out of range {}–{}{}",
+                        self.name,
+                        tok,
+                        self.min,
+                        self.max,
+                        hint.map(|h| format!("; {h}")).unwrap_or_default()
+                    ),
+                )
+            });
+        }
+        let upper = tok.to_ascii_uppercase();
+        if let Some(i) = self.names.iter().position(|n| *n == upper) {
+            return Ok(self.names_from + i as u32);
+        }
+        let message = if self.names.is_empty() {
+            format!("`{tok}` is not a number; the {} field takes {}–{}", self.name, self.min, self.max)
+        } else {
+            format!(
+                "unknown {} name `{tok}`; use one of {}",
+                self.name,
+                self.names.join(", ")
+            )
+        };
+        Err(ParseError::new(grammar, span, message))
+    }
+
+    /// The step of `item`, at least 1 and at most `max_step`.
+    pub(crate) fn step(&self, whole: &str, item: &Item<'_>, grammar: Grammar, max_step: u32) -> Result<Option<u32>, ParseError> {
+        let Some(tok) = item.step else {
+            return Ok(None);
+        };
+        match tok.parse::<u32>() {
+            Ok(n) if (1..=max_step).contains(&n) => Ok(Some(n)),
+            _ => Err(ParseError::new(
+                grammar,
+                span_of(whole, tok),
+                format!(
+                    "step {tok} in the {} field must be between 1 and {max_step}",
+                    self.name
+                ),
+            )),
+        }
+    }
+
+    /// The values of a plain item: `*`, a value, a range, each with an
+    /// optional step. `None` for the other kinds of item, which the grammar
+    /// handles itself.
+    pub(crate) fn plain_values(
+        &self,
+        whole: &str,
+        item: &Item<'_>,
+        grammar: Grammar,
+        max_step: u32,
+    ) -> Result<Option<Vec<u32>>, ParseError> {
+        let (lo, hi) = match item.body {
+            Body::Star => (self.min, self.max),
+            Body::Value(v) => {
+                let v = self.value(whole, v, grammar)?;
+                // `a/n` runs from a to the end of the field.
+                (v, if item.step.is_some() { self.max } else { v })
+            }
+            Body::Range(lo_tok, hi_tok) => {
+                let lo = self.value(whole, lo_tok, grammar)?;
+                let hi = self.value(whole, hi_tok, grammar)?;
+                if lo > hi {
+                    return Err(ParseError::new(
+                        grammar,
+                        span_of(whole, item.text),
+                        format!(
+                            "range {lo_tok}-{hi_tok} in the {} field runs backwards; write it as two ranges: {lo}-{},{}-{hi}",
+                            self.name, self.max, self.min
+                        ),
+                    ));
+                }
+                (lo, hi)
+            }
+            _ => return Ok(None),
+        };
+        let step = self.step(whole, item, grammar, max_step)?.unwrap_or(1);
+        Ok(Some((lo..=hi).step_by(step as usize).collect()))
+    }
+}
+
+/// How a grammar writes an arithmetic progression of values.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum StepStyle {
+    /// Unix: `*/n` from the field's first value (when `star` allows a
+    /// leading `*`), else `a-b/n`.
+    Unix { star: bool },
+    /// AWS: `a/n` when the progression runs to the field's end, else `a-b/n`.
+    Aws,
+    /// No steps (AWS day-of-week): lists and ranges only.
+    None,
+}
+
+/// Canonical text of a set of values (ascending, within `min..=max`):
+/// `*` for all; a step form for a progression of three or more; otherwise a
+/// list in which runs of three or more consecutive values become ranges.
+pub(crate) fn print_set(
+    values: &[u32],
+    min: u32,
+    max: u32,
+    style: StepStyle,
+    name: impl Fn(u32) -> String,
+) -> String {
+    let all = values.len() as u32 == max - min + 1;
+    if all && style != (StepStyle::Unix { star: false }) {
+        return "*".to_string();
+    }
+    if all {
+        return format!("{}-{}", name(min), name(max));
+    }
+    if let Some(step) = progression(values) {
+        let (first, last) = (values[0], values[values.len() - 1]);
+        let to_end = last + step > max;
+        match style {
+            StepStyle::Unix { star: true } if first == min && to_end => return format!("*/{step}"),
+            StepStyle::Aws if to_end => return format!("{}/{step}", name(first)),
+            StepStyle::Unix { .. } | StepStyle::Aws => {
+                return format!("{}-{}/{step}", name(first), name(last));
+            }
+            StepStyle::None => {}
+        }
+    }
+    let mut parts = Vec::new();
+    let mut i = 0;
+    while i < values.len() {
+        let mut j = i;
+        while j + 1 < values.len() && values[j + 1] == values[j] + 1 {
+            j += 1;
+        }
+        if j - i >= 2 {
+            parts.push(format!("{}-{}", name(values[i]), name(values[j])));
+        } else {
+            parts.extend(values[i..=j].iter().map(|&v| name(v)));
+        }
+        i = j + 1;
+    }
+    parts.join(",")
+}
+
+/// The step of `values` if they are three or more evenly spaced values more
+/// than 1 apart.
+fn progression(values: &[u32]) -> Option<u32> {
+    if values.len() < 3 {
+        return None;
+    }
+    let step = values[1] - values[0];
+    (step > 1 && values.windows(2).all(|w| w[1] - w[0] == step)).then_some(step)
+}
+
+/// The values of a bitset, ascending.
+pub(crate) fn values_of(set: u64) -> Vec<u32> {
+    crate::schedule::bits(set).map(u32::from).collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn bodies(field: &str) -> Vec<Body<'_>> {
+        let spec = FieldSpec {
+            name: "test",
+            min: 0,
+            max: 59,
+            names: &[],
+            names_from: 0,
+            hint: no_hint,
+        };
+        items(field, field, &spec, Grammar::Aws)
+            .unwrap()
+            .into_iter()
+            .map(|i| i.body)
+            .collect()
+    }
+
+    #[test]
+    fn reads_every_kind_of_item() {
+        assert_eq!(bodies("*"), [Body::Star]);
+        assert_eq!(bodies("?"), [Body::Question]);
+        assert_eq!(bodies("L"), [Body::Last(None)]);
+        assert_eq!(bodies("L-3"), [Body::Last(Some("3"))]);
+        assert_eq!(bodies("LW"), [Body::LastWeekday]);
+        assert_eq!(bodies("15W"), [Body::Nearest("15")]);
+        assert_eq!(bodies("5L"), [Body::LastOf("5")]);
+        assert_eq!(bodies("3#2"), [Body::Nth("3", "2")]);
+        assert_eq!(bodies("MON-FRI"), [Body::Range("MON", "FRI")]);
+        assert_eq!(bodies("1,2"), [Body::Value("1"), Body::Value("2")]);
+    }
+
+    #[test]
+    fn prints_sets_canonically() {
+        let name = |v: u32| v.to_string();
+        let unix = StepStyle::Unix { star: true };
+        assert_eq!(print_set(&[0, 10, 20, 30, 40, 50], 0, 59, unix, name), "*/10");
+        assert_eq!(print_set(&[0, 10, 20, 30, 40, 50], 0, 59, StepStyle::Aws, name), "0/10");
+        assert_eq!(print_set(&[5, 15, 25, 35, 45, 55], 0, 59, unix, name), "5-55/10");
+        assert_eq!(print_set(&[1, 2, 3, 5, 7, 8], 0, 59, unix, name), "1-3,5,7,8");
+        assert_eq!(print_set(&[1, 3], 0, 59, unix, name), "1,3");
+        let no_star = StepStyle::Unix { star: false };
+        assert_eq!(print_set(&(1..=31).step_by(2).collect::<Vec<_>>(), 1, 31, no_star, name), "1-31/2");
+    }
+}

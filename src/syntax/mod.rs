@@ -1,0 +1,200 @@
+//! Parsers and printers for the schedule grammars cronport reads.
+//!
+//! One module per grammar, each with a `parse` function (text → model) and a
+//! `print` function (model → canonical text):
+//!
+//! * [`unix`]: 5-field Vixie cron and `@daily`-style macros;
+//! * [`aws`]: AWS `cron(...)`, `rate(...)` and `at(...)`;
+//! * [`heroku`]: Heroku Scheduler's "every 10 minutes", "every hour at :30"
+//!   and "every day at 14:30" (UTC), and its export names.
+//!
+//! Printing is fallible because the model is richer than each grammar: Unix
+//! cron has no `L`, AWS cron cannot restrict both day fields, Heroku has
+//! three shapes. Printing what a parser returned always succeeds and gives
+//! canonical text, which parses back to the same model.
+//!
+//! ```
+//! use cronport::syntax::{self, Grammar};
+//!
+//! let parsed = syntax::parse_any("every 10 minutes")?;
+//! assert_eq!(parsed.grammar, Grammar::Heroku);
+//! assert_eq!(syntax::aws::print(&parsed.pattern)?, "cron(0/10 * * * ? *)");
+//! assert_eq!(syntax::unix::print(&parsed.pattern)?, "*/10 * * * *");
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+pub mod aws;
+mod field;
+pub mod heroku;
+pub mod unix;
+
+use std::{fmt, ops::Range};
+
+use crate::schedule::Pattern;
+
+/// A schedule grammar.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
+#[serde(rename_all = "lowercase")]
+pub enum Grammar {
+    /// Unix (Vixie) cron: five fields, or a macro such as `@daily`.
+    Unix,
+    /// AWS: `cron(...)`, `rate(...)` or `at(...)`.
+    Aws,
+    /// Heroku Scheduler's phrases.
+    Heroku,
+}
+
+impl Grammar {
+    /// Guesses the grammar of `input` from its first word: `cron(`, `rate(`
+    /// and `at(` are AWS, `every` is Heroku, anything else is Unix.
+    ///
+    /// ```
+    /// use cronport::syntax::Grammar;
+    /// assert_eq!(Grammar::detect("cron(0 12 * * ? *)"), Grammar::Aws);
+    /// assert_eq!(Grammar::detect("Every day at 14:30"), Grammar::Heroku);
+    /// assert_eq!(Grammar::detect("0 12 * * *"), Grammar::Unix);
+    /// ```
+    pub fn detect(input: &str) -> Grammar {
+        let trimmed = input.trim_start().to_ascii_lowercase();
+        if ["cron(", "rate(", "at("]
+            .iter()
+            .any(|p| trimmed.starts_with(p))
+        {
+            Grammar::Aws
+        } else if trimmed.starts_with("every") || trimmed.starts_with("hourly") || trimmed.starts_with("daily") {
+            Grammar::Heroku
+        } else {
+            Grammar::Unix
+        }
+    }
+
+    /// Parses `input` in this grammar.
+    pub fn parse(self, input: &str) -> Result<Pattern, ParseError> {
+        match self {
+            Grammar::Unix => unix::parse(input),
+            Grammar::Aws => aws::parse(input),
+            Grammar::Heroku => heroku::parse(input),
+        }
+    }
+
+    /// Prints `pattern` as canonical text of this grammar.
+    pub fn print(self, pattern: &Pattern) -> Result<String, PrintError> {
+        match self {
+            Grammar::Unix => unix::print(pattern),
+            Grammar::Aws => aws::print(pattern),
+            Grammar::Heroku => heroku::print(pattern),
+        }
+    }
+
+    /// The grammar's name as the CLI and JSON output spell it.
+    pub fn name(self) -> &'static str {
+        match self {
+            Grammar::Unix => "unix",
+            Grammar::Aws => "aws",
+            Grammar::Heroku => "heroku",
+        }
+    }
+}
+
+impl fmt::Display for Grammar {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Grammar::Unix => "Unix cron",
+            Grammar::Aws => "AWS schedule expression",
+            Grammar::Heroku => "Heroku Scheduler",
+        })
+    }
+}
+
+/// A pattern with the grammar it was read in.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Parsed {
+    /// The grammar [`Grammar::detect`] chose.
+    pub grammar: Grammar,
+    /// The pattern.
+    pub pattern: Pattern,
+}
+
+/// Detects the grammar of `input` and parses it.
+pub fn parse_any(input: &str) -> Result<Parsed, ParseError> {
+    let grammar = Grammar::detect(input);
+    Ok(Parsed {
+        grammar,
+        pattern: grammar.parse(input)?,
+    })
+}
+
+/// Input that is not a valid expression, with the byte span at fault.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct ParseError {
+    /// The grammar the input was read as.
+    pub grammar: Grammar,
+    /// The bytes of the input at fault.
+    pub span: Range<usize>,
+    /// What is wrong and, where cronport can tell, what to write instead.
+    pub message: String,
+}
+
+impl ParseError {
+    pub(crate) fn new(grammar: Grammar, span: Range<usize>, message: impl Into<String>) -> Self {
+        ParseError {
+            grammar,
+            span,
+            message: message.into(),
+        }
+    }
+
+    /// The error with the input line and a caret under the bad span:
+    ///
+    /// ```text
+    /// error: day-of-week 8 is out of range 0–7; did you mean 1?
+    ///   |
+    ///   | 30 14 * * 8
+    ///   |           ^
+    /// ```
+    pub fn render(&self, input: &str) -> String {
+        let start = self.span.start.min(input.len());
+        let end = self.span.end.clamp(start, input.len());
+        // Columns count characters, not bytes, so the caret lines up.
+        let column = input[..start].chars().count();
+        let width = input[start..end].chars().count().max(1);
+        format!(
+            "error: {}\n  |\n  | {}\n  | {}{}",
+            self.message,
+            input,
+            " ".repeat(column),
+            "^".repeat(width)
+        )
+    }
+}
+
+/// A pattern that a grammar cannot write.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{grammar} cannot express this schedule: {reason}")]
+pub struct PrintError {
+    /// The grammar asked for.
+    pub grammar: Grammar,
+    /// What it lacks.
+    pub reason: String,
+}
+
+impl PrintError {
+    pub(crate) fn new(grammar: Grammar, reason: impl Into<String>) -> Self {
+        PrintError {
+            grammar,
+            reason: reason.into(),
+        }
+    }
+}
+
+/// The byte offset of `part` inside `whole`. `part` must be a sub-slice.
+pub(crate) fn offset_in(whole: &str, part: &str) -> usize {
+    (part.as_ptr() as usize).saturating_sub(whole.as_ptr() as usize)
+}
+
+/// The byte span of `part` inside `whole`.
+pub(crate) fn span_of(whole: &str, part: &str) -> Range<usize> {
+    let start = offset_in(whole, part);
+    start..start + part.len()
+}
