@@ -113,7 +113,7 @@ fn lord_howe_shifts_by_thirty_minutes() {
         ]
     );
     assert_eq!(
-        runs("15 2 * * *", "Australia/Lord_Howe", "2026-10-03T00:00:00Z", 2),
+        runs("15 2 * * *", "Australia/Lord_Howe", "2026-10-02T12:00:00Z", 2),
         ["2026-10-03T02:15:00+10:30", "2026-10-05T02:15:00+11:00"]
     );
 }
