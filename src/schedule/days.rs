@@ -38,6 +38,47 @@ impl DayOfMonth {
         last_weekday: false,
     };
 
+    /// The last weekday (Monday–Friday) of the month: AWS `LW`.
+    pub const LAST_WEEKDAY: DayOfMonth = DayOfMonth {
+        days: 0,
+        from_last: 0,
+        nearest_weekday: 0,
+        last_weekday: true,
+    };
+
+    /// Plain days of the month; values outside 1–31 are ignored.
+    ///
+    /// ```
+    /// use cronport::schedule::DayOfMonth;
+    /// assert_eq!(DayOfMonth::from_days(1..=31), DayOfMonth::ALL);
+    /// ```
+    pub fn from_days(days: impl IntoIterator<Item = u8>) -> DayOfMonth {
+        DayOfMonth {
+            days: days
+                .into_iter()
+                .filter(|d| (1..=31).contains(d))
+                .fold(0, |set, d| set | 1 << d),
+            ..DayOfMonth::default()
+        }
+    }
+
+    /// The last day of the month minus `n` days: AWS `L` (n = 0) or `L-n`.
+    /// `None` unless `n` is 0–30.
+    pub fn from_last(n: u8) -> Option<DayOfMonth> {
+        (n <= 30).then(|| DayOfMonth {
+            from_last: 1 << n,
+            ..DayOfMonth::default()
+        })
+    }
+
+    /// The weekday nearest day `day` (1–31) within the month: AWS `dayW`.
+    pub fn nearest_weekday_to(day: u8) -> Option<DayOfMonth> {
+        (1..=31).contains(&day).then(|| DayOfMonth {
+            nearest_weekday: 1 << day,
+            ..DayOfMonth::default()
+        })
+    }
+
     /// Whether this field names every day of every month.
     pub fn is_all(&self) -> bool {
         *self == Self::ALL
@@ -128,6 +169,41 @@ impl DayOfWeek {
         nth: [0; 7],
         last: 0,
     };
+
+    /// Plain weekdays, 0 = Sunday through 6 = Saturday (7 is Sunday too);
+    /// other values are ignored.
+    ///
+    /// ```
+    /// use cronport::schedule::DayOfWeek;
+    /// assert_eq!(DayOfWeek::from_weekdays([1, 2, 3, 4, 5, 6, 7]), DayOfWeek::ALL);
+    /// ```
+    pub fn from_weekdays(weekdays: impl IntoIterator<Item = u8>) -> DayOfWeek {
+        DayOfWeek {
+            weekdays: weekdays
+                .into_iter()
+                .filter(|w| *w <= 7)
+                .fold(0, |set, w| set | 1 << (w % 7)),
+            ..DayOfWeek::default()
+        }
+    }
+
+    /// The `nth` (1–5) `weekday` (0 = Sunday) of the month: AWS `w#n`.
+    pub fn nth_weekday(weekday: u8, nth: u8) -> Option<DayOfWeek> {
+        let mut field = DayOfWeek::default();
+        if weekday > 6 || !(1..=5).contains(&nth) {
+            return None;
+        }
+        field.nth[weekday as usize] = 1 << nth;
+        Some(field)
+    }
+
+    /// The last `weekday` (0 = Sunday) of the month: AWS `wL`.
+    pub fn last_weekday_of(weekday: u8) -> Option<DayOfWeek> {
+        (weekday <= 6).then(|| DayOfWeek {
+            last: 1 << weekday,
+            ..DayOfWeek::default()
+        })
+    }
 
     /// Whether this field names every day of the week.
     pub fn is_all(&self) -> bool {

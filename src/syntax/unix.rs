@@ -276,22 +276,30 @@ pub fn print_cron(cron: &Cron) -> Result<String, PrintError> {
             print_set(&dow_values, 0, 6, StepStyle::Unix { star: true }, number),
         ),
         // Both fields restricted and joined by AND: Vixie does that only
-        // when one of them is written starting with `*`.
+        // when a field starts with `*`, whose values always include the
+        // field's first (day 1, Sunday). `*/31` is just day 1 and `*/7`
+        // just Sunday, so any such set can lead with one of them.
         DayRule::Both => {
-            if let Some(step) = star_step(dom.days.into(), 1, 31) {
-                (
-                    format!("*/{step}"),
-                    print_set(&dow_values, 0, 6, StepStyle::Unix { star: true }, number),
-                )
-            } else if let Some(step) = (2..=7).find(|&n| vixie_weekday_step(n) == dow.weekdays) {
-                (
-                    print_set(&dom_values, 1, 31, StepStyle::Unix { star: false }, number),
-                    format!("*/{step}"),
-                )
+            let star_led = |set: u64, min: u32, max: u32, lone_first: &str, star_step: &dyn Fn(u64) -> Option<u32>| {
+                if let Some(step) = star_step(set) {
+                    return Some(format!("*/{step}"));
+                }
+                (set & (1 << min) != 0).then(|| {
+                    let rest = values_of(set & !(1 << min));
+                    let rest = print_set(&rest, min, max, StepStyle::Unix { star: false }, number);
+                    format!("{lone_first},{rest}")
+                })
+            };
+            let dom_star = |set: u64| star_step(set, 1, 31);
+            let dow_star = |set: u64| (2..=7).find(|&n| u64::from(vixie_weekday_step(n)) == set);
+            if let Some(dom_text) = star_led(dom.days.into(), 1, 31, "*/31", &dom_star) {
+                (dom_text, print_set(&dow_values, 0, 6, StepStyle::Unix { star: true }, number))
+            } else if let Some(dow_text) = star_led(dow.weekdays.into(), 0, 6, "*/7", &dow_star) {
+                (print_set(&dom_values, 1, 31, StepStyle::Unix { star: false }, number), dow_text)
             } else {
                 return Err(PrintError::new(
                     G,
-                    "days that must match both day-of-month and day-of-week; Unix cron joins two restricted day fields with OR",
+                    "days that must match both day-of-month and day-of-week, with neither including day 1 or Sunday; Unix cron joins two restricted day fields with OR",
                 ));
             }
         }
