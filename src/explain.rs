@@ -45,7 +45,9 @@ pub enum ExplainError {
     #[error(transparent)]
     Parse(#[from] ParseError),
     /// A Heroku phrase was given a time zone other than UTC.
-    #[error("Heroku Scheduler runs in UTC; drop the time zone `{0}`, or write the schedule as cron")]
+    #[error(
+        "Heroku Scheduler runs in UTC; drop the time zone `{0}`, or write the schedule as cron"
+    )]
     HerokuZone(String),
 }
 
@@ -90,7 +92,11 @@ pub fn explain(
         equivalents: Equivalents {
             unix: print(Grammar::Unix),
             aws: print(Grammar::Aws),
-            heroku: if is_utc(time_zone) { print(Grammar::Heroku) } else { None },
+            heroku: if is_utc(time_zone) {
+                print(Grammar::Heroku)
+            } else {
+                None
+            },
         },
         next,
     })

@@ -17,7 +17,12 @@ fn new_york_spring_forward_skips_the_missing_hour() {
         ]
     );
     assert_eq!(
-        runs("*/30 * * * *", "America/New_York", "2026-03-08T05:45:00Z", 3),
+        runs(
+            "*/30 * * * *",
+            "America/New_York",
+            "2026-03-08T05:45:00Z",
+            3
+        ),
         [
             "2026-03-08T01:00:00-05:00",
             "2026-03-08T01:30:00-05:00",
@@ -50,7 +55,12 @@ fn new_york_fall_back_runs_once_unless_every_hour() {
     }
     // Restricted hours run once, at the first instant.
     assert_eq!(
-        runs("*/30 1-2 * * *", "America/New_York", "2026-11-01T04:59:00Z", 4),
+        runs(
+            "*/30 1-2 * * *",
+            "America/New_York",
+            "2026-11-01T04:59:00Z",
+            4
+        ),
         [
             "2026-11-01T01:00:00-04:00",
             "2026-11-01T01:30:00-04:00",
@@ -90,11 +100,21 @@ fn london_both_changes() {
 fn lord_howe_shifts_by_thirty_minutes() {
     // 2026-04-05 02:00 +11:00 falls back to 01:30 +10:30.
     assert_eq!(
-        runs("45 1 * * *", "Australia/Lord_Howe", "2026-04-04T12:00:00Z", 2),
+        runs(
+            "45 1 * * *",
+            "Australia/Lord_Howe",
+            "2026-04-04T12:00:00Z",
+            2
+        ),
         ["2026-04-05T01:45:00+11:00", "2026-04-06T01:45:00+10:30"]
     );
     assert_eq!(
-        runs("*/15 * * * *", "Australia/Lord_Howe", "2026-04-04T14:25:00Z", 5),
+        runs(
+            "*/15 * * * *",
+            "Australia/Lord_Howe",
+            "2026-04-04T14:25:00Z",
+            5
+        ),
         [
             "2026-04-05T01:30:00+11:00",
             "2026-04-05T01:45:00+11:00",
@@ -105,7 +125,12 @@ fn lord_howe_shifts_by_thirty_minutes() {
     );
     // 2026-10-04 02:00 +10:30 jumps to 02:30 +11:00.
     assert_eq!(
-        runs("*/15 * * * *", "Australia/Lord_Howe", "2026-10-03T15:10:00Z", 3),
+        runs(
+            "*/15 * * * *",
+            "Australia/Lord_Howe",
+            "2026-10-03T15:10:00Z",
+            3
+        ),
         [
             "2026-10-04T01:45:00+10:30",
             "2026-10-04T02:30:00+11:00",
@@ -113,7 +138,12 @@ fn lord_howe_shifts_by_thirty_minutes() {
         ]
     );
     assert_eq!(
-        runs("15 2 * * *", "Australia/Lord_Howe", "2026-10-02T12:00:00Z", 2),
+        runs(
+            "15 2 * * *",
+            "Australia/Lord_Howe",
+            "2026-10-02T12:00:00Z",
+            2
+        ),
         ["2026-10-03T02:15:00+10:30", "2026-10-05T02:15:00+11:00"]
     );
 }
@@ -217,17 +247,35 @@ fn impossible_dates_end_iteration() {
 #[test]
 fn one_time_runs_follow_the_same_dst_rule() {
     assert_eq!(
-        runs("at(2026-11-01T01:30:00)", "America/New_York", "2026-01-01T00:00:00Z", 2),
+        runs(
+            "at(2026-11-01T01:30:00)",
+            "America/New_York",
+            "2026-01-01T00:00:00Z",
+            2
+        ),
         ["2026-11-01T01:30:00-04:00"]
     );
-    assert!(runs("at(2026-03-08T02:30:00)", "America/New_York", "2026-01-01T00:00:00Z", 1).is_empty());
+    assert!(
+        runs(
+            "at(2026-03-08T02:30:00)",
+            "America/New_York",
+            "2026-01-01T00:00:00Z",
+            1
+        )
+        .is_empty()
+    );
     assert!(runs("at(2026-01-01T00:00:00)", "UTC", "2026-06-01T00:00:00Z", 1).is_empty());
 }
 
 #[test]
 fn rates_count_from_their_start() {
-    let s = common::schedule("rate(90 minutes)", "UTC").with_start("2026-01-01T00:00:00Z".parse().unwrap());
+    let s = common::schedule("rate(90 minutes)", "UTC")
+        .with_start("2026-01-01T00:00:00Z".parse().unwrap());
     let after = "2026-01-01T02:00:00Z".parse().unwrap();
-    let next: Vec<String> = s.fires_after(after).take(2).map(|t| t.to_string()).collect();
+    let next: Vec<String> = s
+        .fires_after(after)
+        .take(2)
+        .map(|t| t.to_string())
+        .collect();
     assert_eq!(next, ["2026-01-01T03:00:00Z", "2026-01-01T04:30:00Z"]);
 }

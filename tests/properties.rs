@@ -27,9 +27,8 @@ fn value_set(lo: u8, hi: u8) -> impl Strategy<Value = Vec<u8>> {
     prop_oneof![
         Just((lo..=hi).collect::<Vec<u8>>()),
         (lo..=hi).prop_map(|v| vec![v]),
-        (lo..=hi, 2..=(hi - lo).max(2)).prop_map(move |(start, step)| (start..=hi)
-            .step_by(step as usize)
-            .collect()),
+        (lo..=hi, 2..=(hi - lo).max(2))
+            .prop_map(move |(start, step)| (start..=hi).step_by(step as usize).collect()),
         (lo..=hi, lo..=hi).prop_map(|(a, b)| (a.min(b)..=a.max(b)).collect()),
         prop::collection::btree_set(lo..=hi, 1..8).prop_map(|s| s.into_iter().collect()),
     ]
@@ -48,7 +47,11 @@ fn unix_days() -> impl Strategy<Value = Days> {
         dom().prop_map(|d| Days::new(d, DayOfWeek::ALL, DayRule::Both)),
         dow().prop_map(|w| Days::new(DayOfMonth::ALL, w, DayRule::Both)),
         (dom(), dow()).prop_map(|(d, w)| Days::new(d, w, DayRule::Either)),
-        (star_step_days(), dow()).prop_map(|(d, w)| Days::new(DayOfMonth::from_days(d), w, DayRule::Both)),
+        (star_step_days(), dow()).prop_map(|(d, w)| Days::new(
+            DayOfMonth::from_days(d),
+            w,
+            DayRule::Both
+        )),
         // `*/2,15 * * 1` and `5 * * */7,3`: a `*` item first, then anything.
         (value_set(1, 31), dow()).prop_map(|(mut d, w)| {
             d.push(1);
@@ -76,8 +79,16 @@ fn aws_days() -> impl Strategy<Value = Days> {
     ];
     prop_oneof![
         Just(Days::EVERY),
-        prop_oneof![plain_dom, special_dom].prop_map(|d| Days::new(d, DayOfWeek::ALL, DayRule::Both)),
-        prop_oneof![plain_dow, special_dow].prop_map(|w| Days::new(DayOfMonth::ALL, w, DayRule::Both)),
+        prop_oneof![plain_dom, special_dom].prop_map(|d| Days::new(
+            d,
+            DayOfWeek::ALL,
+            DayRule::Both
+        )),
+        prop_oneof![plain_dow, special_dow].prop_map(|w| Days::new(
+            DayOfMonth::ALL,
+            w,
+            DayRule::Both
+        )),
     ]
 }
 
@@ -85,13 +96,20 @@ fn cron_with(days: impl Strategy<Value = Days>, years: bool) -> impl Strategy<Va
     let years = if years {
         prop_oneof![
             Just(None),
-            prop::collection::btree_set(2020i32..=2199, 1..5).prop_map(|y| Some(y.into_iter().collect::<Years>())),
+            prop::collection::btree_set(2020i32..=2199, 1..5)
+                .prop_map(|y| Some(y.into_iter().collect::<Years>())),
         ]
         .boxed()
     } else {
         Just(None).boxed()
     };
-    (value_set(0, 59), value_set(0, 23), days, value_set(1, 12), years)
+    (
+        value_set(0, 59),
+        value_set(0, 23),
+        days,
+        value_set(1, 12),
+        years,
+    )
         .prop_map(|(m, h, d, mo, y)| Cron::new(m, h, d, mo, y).unwrap())
 }
 
@@ -130,9 +148,17 @@ fn unix_item(lo: u8, hi: u8, names: &'static [&'static str]) -> impl Strategy<Va
     };
     prop_oneof![
         (lo..=hi, any::<bool>()).prop_map(move |(v, n)| value(v, n)),
-        (lo..=hi, lo..=hi, any::<bool>()).prop_map(move |(a, b, n)| format!("{}-{}", value(a.min(b), n), value(a.max(b), n))),
+        (lo..=hi, lo..=hi, any::<bool>()).prop_map(move |(a, b, n)| format!(
+            "{}-{}",
+            value(a.min(b), n),
+            value(a.max(b), n)
+        )),
         (1u8..=(hi - lo + 1)).prop_map(|s| format!("*/{s}")),
-        (lo..=hi, lo..=hi, 1u8..=max_step).prop_map(|(a, b, s)| format!("{}-{}/{s}", a.min(b), a.max(b))),
+        (lo..=hi, lo..=hi, 1u8..=max_step).prop_map(|(a, b, s)| format!(
+            "{}-{}/{s}",
+            a.min(b),
+            a.max(b)
+        )),
         (lo..=hi, 1u8..=max_step).prop_map(|(a, s)| format!("{a}/{s}")),
         Just("*".to_string()),
     ]
@@ -142,7 +168,9 @@ fn unix_field(lo: u8, hi: u8, names: &'static [&'static str]) -> impl Strategy<V
     prop::collection::vec(unix_item(lo, hi, names), 1..4).prop_map(|items| items.join(","))
 }
 
-const MONTHS: &[&str] = &["jan", "FEB", "Mar", "apr", "MAY", "jun", "JUL", "aug", "SEP", "oct", "NOV", "dec"];
+const MONTHS: &[&str] = &[
+    "jan", "FEB", "Mar", "apr", "MAY", "jun", "JUL", "aug", "SEP", "oct", "NOV", "dec",
+];
 const WEEKDAYS: &[&str] = &["sun", "MON", "Tue", "wed", "THU", "fri", "SAT"];
 
 fn unix_text() -> impl Strategy<Value = String> {
@@ -157,7 +185,10 @@ fn unix_text() -> impl Strategy<Value = String> {
 }
 
 fn first_runs(pattern: &Pattern, tz: &TimeZone, from: Timestamp, n: usize) -> Vec<Timestamp> {
-    Schedule::new(*pattern, tz.clone()).fires_after(from).take(n).collect()
+    Schedule::new(*pattern, tz.clone())
+        .fires_after(from)
+        .take(n)
+        .collect()
 }
 
 // ---- brute force ----------------------------------------------------------
@@ -188,7 +219,11 @@ fn dense_cron() -> impl Strategy<Value = Cron> {
         (1u8..=30).prop_map(|s| (0..60).step_by(s as usize).collect::<Vec<u8>>()),
         value_set(0, 59),
     ];
-    let hours = prop_oneof![Just((0..24).collect::<Vec<u8>>()), value_set(0, 4), value_set(0, 23)];
+    let hours = prop_oneof![
+        Just((0..24).collect::<Vec<u8>>()),
+        value_set(0, 4),
+        value_set(0, 23)
+    ];
     (minutes, hours).prop_map(|(m, h)| Cron::new(m, h, Days::EVERY, 1..=12, None).unwrap())
 }
 
@@ -308,7 +343,11 @@ proptest! {
 #[test]
 fn every_heroku_phrase_round_trips() {
     let mut phrases = vec!["every 10 minutes".to_string()];
-    phrases.extend((0..60).step_by(10).map(|m| format!("every hour at :{m:02}")));
+    phrases.extend(
+        (0..60)
+            .step_by(10)
+            .map(|m| format!("every hour at :{m:02}")),
+    );
     for h in 0..24 {
         for m in [0, 30] {
             phrases.push(format!("every day at {h:02}:{m:02}"));
@@ -319,14 +358,25 @@ fn every_heroku_phrase_round_trips() {
         let parsed = heroku::parse(&phrase).unwrap();
         assert_eq!(heroku::print(&parsed).unwrap(), phrase);
         // And the export spelling of the same frequency parses to the same.
-        let export = phrase.replace(' ', "_").replace("_at_:", "_at_").replace("10_minutes", "ten_minutes");
+        let export = phrase
+            .replace(' ', "_")
+            .replace("_at_:", "_at_")
+            .replace("10_minutes", "ten_minutes");
         assert_eq!(heroku::parse(&export).unwrap(), parsed, "{export}");
     }
 }
 
 #[test]
 fn rate_and_at_round_trip() {
-    for text in ["rate(1 minute)", "rate(5 minutes)", "rate(1 hour)", "rate(12 hours)", "rate(1 day)", "rate(7 days)", "at(2026-12-31T23:30:00)"] {
+    for text in [
+        "rate(1 minute)",
+        "rate(5 minutes)",
+        "rate(1 hour)",
+        "rate(12 hours)",
+        "rate(1 day)",
+        "rate(7 days)",
+        "at(2026-12-31T23:30:00)",
+    ] {
         assert_eq!(aws::print(&aws::parse(text).unwrap()).unwrap(), text);
     }
 }

@@ -439,6 +439,9 @@ mod tests {
         let both = Days::new(first, mondays, DayRule::Both);
         assert_eq!(days_of(&both, 2024, 7), [1]);
         assert_eq!(days_of(&both, 2024, 8), [] as [u8; 0]);
-        assert_eq!(Days::new(DayOfMonth::ALL, mondays, DayRule::Either), Days::EVERY);
+        assert_eq!(
+            Days::new(DayOfMonth::ALL, mondays, DayRule::Either),
+            Days::EVERY
+        );
     }
 }

@@ -67,7 +67,8 @@ fn describe_cron(cron: &Cron) -> String {
     for part in [
         days(&cron.days),
         months(cron.months),
-        cron.years.map(|y| format!("in {}", list(y.iter().map(|y| y as i64), |y| y.to_string())))
+        cron.years
+            .map(|y| format!("in {}", list(y.iter().map(|y| y as i64), |y| y.to_string())))
             .unwrap_or_default(),
     ] {
         if !part.is_empty() {
@@ -119,7 +120,9 @@ fn time_of_day(minutes: u64, hours: u32) -> String {
 /// dividing `len` (so the runs are evenly spaced around the clock).
 fn step_from_zero(set: u64, len: u8) -> Option<u8> {
     (2..len).filter(|n| len % n == 0).find(|&n| {
-        let stepped = (0..len).step_by(n as usize).fold(0u64, |acc, v| acc | 1 << v);
+        let stepped = (0..len)
+            .step_by(n as usize)
+            .fold(0u64, |acc, v| acc | 1 << v);
         stepped == set
     })
 }
@@ -159,13 +162,14 @@ fn days(days: &Days) -> String {
         let mut parts = Vec::new();
         let plain: Vec<i64> = dow.weekdays().map(i64::from).collect();
         if !plain.is_empty() {
-            parts.push(list(plain.into_iter(), |w| WEEKDAYS[w as usize].to_string()));
+            parts.push(list(plain.into_iter(), |w| {
+                WEEKDAYS[w as usize].to_string()
+            }));
         }
         for (w, k) in dow.nth_weekdays() {
             parts.push(format!(
                 "the {} {} of the month",
-                ORDINALS[k as usize],
-                WEEKDAYS[w as usize]
+                ORDINALS[k as usize], WEEKDAYS[w as usize]
             ));
         }
         for w in dow.last_weekdays() {

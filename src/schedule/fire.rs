@@ -251,7 +251,11 @@ impl<'s> CronSearch<'s> {
             if next_day != day {
                 (day, hour, minute) = (next_day, 0, 0);
             }
-            let hours = if hour > 23 { 0 } else { cron.hours >> hour << hour };
+            let hours = if hour > 23 {
+                0
+            } else {
+                cron.hours >> hour << hour
+            };
             if hours == 0 {
                 (day, hour, minute) = (day + 1, 0, 0);
                 continue;
@@ -260,7 +264,11 @@ impl<'s> CronSearch<'s> {
             if next_hour != hour {
                 (hour, minute) = (next_hour, 0);
             }
-            let minutes = if minute > 59 { 0 } else { cron.minutes >> minute << minute };
+            let minutes = if minute > 59 {
+                0
+            } else {
+                cron.minutes >> minute << minute
+            };
             if minutes == 0 {
                 (hour, minute) = (hour + 1, 0);
                 continue;

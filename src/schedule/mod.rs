@@ -388,7 +388,8 @@ impl Schedule {
         until: Timestamp,
     ) -> impl Iterator<Item = Timestamp> + '_ {
         let before_from = from - jiff::SignedDuration::from_nanos(1);
-        self.fires_after(before_from).take_while(move |&t| t < until)
+        self.fires_after(before_from)
+            .take_while(move |&t| t < until)
     }
 
     /// The schedule in English, such as "At 14:30 on Monday through Friday,
@@ -428,8 +429,16 @@ pub fn time_zone_name(tz: &TimeZone) -> String {
 /// Whether `tz` is UTC under any of its names, or a zero fixed offset.
 pub fn is_utc(tz: &TimeZone) -> bool {
     const UTC_NAMES: [&str; 10] = [
-        "UTC", "Etc/UTC", "UCT", "Etc/UCT", "Zulu", "Etc/Zulu", "Universal", "Etc/Universal",
-        "GMT", "Etc/GMT",
+        "UTC",
+        "Etc/UTC",
+        "UCT",
+        "Etc/UCT",
+        "Zulu",
+        "Etc/Zulu",
+        "Universal",
+        "Etc/Universal",
+        "GMT",
+        "Etc/GMT",
     ];
     match tz.iana_name() {
         Some(name) => UTC_NAMES.contains(&name),

@@ -33,20 +33,15 @@
 //! ```
 
 use jiff::civil::DateTime;
-use nom::{
-    IResult, Parser,
-    bytes::complete::take_while_m_n,
-    character::complete::char,
-};
+use nom::{IResult, Parser, bytes::complete::take_while_m_n, character::complete::char};
 
 use super::field::{
-    self, Body, FieldSpec, Item, MONTH_NAMES, StepStyle, WEEKDAY_NAMES, no_hint, print_set,
+    self, Body, FieldSpec, Item, MONTH_NAMES, StepStyle, Steps, WEEKDAY_NAMES, no_hint, print_set,
     values_of,
 };
 use super::{Grammar, ParseError, PrintError, span_of};
 use crate::schedule::{
-    Cron, DayOfMonth, DayOfWeek, DayRule, Days, MAX_YEAR, MIN_YEAR, Pattern, Rate, RateUnit,
-    Years,
+    Cron, DayOfMonth, DayOfWeek, DayRule, Days, MAX_YEAR, MIN_YEAR, Pattern, Rate, RateUnit, Years,
 };
 
 const G: Grammar = Grammar::Aws;
@@ -92,7 +87,10 @@ const DAY_OF_WEEK: FieldSpec = FieldSpec {
     hint: |v| {
         Some(match v {
             0 => "AWS numbers Sunday 1: did you mean 1 (SUN)?".to_string(),
-            v => format!("AWS numbers Sunday 1 through Saturday 7: did you mean {}?", (v - 1) % 7 + 1),
+            v => format!(
+                "AWS numbers Sunday 1 through Saturday 7: did you mean {}?",
+                (v - 1) % 7 + 1
+            ),
         })
     },
 };
@@ -111,7 +109,9 @@ pub fn parse(input: &str) -> Result<Pattern, ParseError> {
     let start = span_of(input, text).start;
     let open = text.find('(');
     let (keyword, inner) = match open {
-        Some(i) if text.ends_with(')') && text.len() > i => (&text[..i], &text[i + 1..text.len() - 1]),
+        Some(i) if text.ends_with(')') && text.len() > i => {
+            (&text[..i], &text[i + 1..text.len() - 1])
+        }
         _ => {
             return Err(ParseError::new(
                 G,
@@ -140,7 +140,11 @@ pub fn parse(input: &str) -> Result<Pattern, ParseError> {
 pub fn parse_cron(input: &str) -> Result<Cron, ParseError> {
     match parse(input)? {
         Pattern::Cron(cron) => Ok(cron),
-        _ => Err(ParseError::new(G, 0..input.len(), "expected a `cron(...)` expression")),
+        _ => Err(ParseError::new(
+            G,
+            0..input.len(),
+            "expected a `cron(...)` expression",
+        )),
     }
 }
 
@@ -155,19 +159,33 @@ fn parse_cron_fields(input: &str, inner: &str) -> Result<Cron, ParseError> {
         if fields.len() == 5 {
             if let Ok(unix) = super::unix::parse(inner) {
                 if let Ok(aws) = print(&unix) {
-                    message.push_str(&format!(". For the Unix expression `{inner}`, write `{aws}`"));
+                    message.push_str(&format!(
+                        ". For the Unix expression `{inner}`, write `{aws}`"
+                    ));
                 }
             }
         }
         return Err(ParseError::new(G, span, message));
     }
-    let minutes = bitset(&plain_field(input, fields[0], &MINUTE, 59)?);
-    let hours = bitset(&plain_field(input, fields[1], &HOUR, 23)?);
-    let months = bitset(&plain_field(input, fields[3], &MONTH, 12)?);
-    let year_values = plain_field(input, fields[5], &YEAR, (MAX_YEAR - MIN_YEAR) as u32)?;
-    let years: Years = year_values.iter().map(|&y| y as i32).collect();
+    let minutes = plain_bits(input, fields[0], &MINUTE, 59)?;
+    let hours = plain_bits(input, fields[1], &HOUR, 23)?;
+    let months = plain_bits(input, fields[3], &MONTH, 12)?;
+    let mut years = Years::EMPTY;
+    let mut every_year = false;
+    plain_field(
+        input,
+        fields[5],
+        &YEAR,
+        (MAX_YEAR - MIN_YEAR) as u32,
+        |steps| {
+            every_year |= steps.step == 1 && steps.lo == YEAR.min && steps.hi == YEAR.max;
+            if !every_year {
+                steps.values().for_each(|y| _ = years.insert(y as i32));
+            }
+        },
+    )?;
     // `*` and 1970-2199 both mean every year AWS can run in.
-    let years = (!years.is_all()).then_some(years);
+    let years = (!every_year && !years.is_all()).then_some(years);
     let dom = day_of_month(input, fields[2])?;
     let dow = day_of_week(input, fields[4])?;
     let days = match (dom, dow) {
@@ -182,9 +200,15 @@ fn parse_cron_fields(input: &str, inner: &str) -> Result<Cron, ParseError> {
         (None, Some(dow)) => Days::new(DayOfMonth::ALL, dow, DayRule::Both),
         (Some(_), Some(_)) => {
             let suggestion = if fields[2] == "*" {
-                format!("write `?` for day-of-month: `cron({} {} ? {} {} {})`", fields[0], fields[1], fields[3], fields[4], fields[5])
+                format!(
+                    "write `?` for day-of-month: `cron({} {} ? {} {} {})`",
+                    fields[0], fields[1], fields[3], fields[4], fields[5]
+                )
             } else if fields[4] == "*" {
-                format!("write `?` for day-of-week: `cron({} {} {} {} ? {})`", fields[0], fields[1], fields[2], fields[3], fields[5])
+                format!(
+                    "write `?` for day-of-week: `cron({} {} {} {} ? {})`",
+                    fields[0], fields[1], fields[2], fields[3], fields[5]
+                )
             } else {
                 "AWS cannot restrict both; make two schedules, one for each field".to_string()
             };
@@ -204,26 +228,37 @@ fn parse_cron_fields(input: &str, inner: &str) -> Result<Cron, ParseError> {
     })
 }
 
-/// A field of plain items only (minutes, hours, month, year): its values.
+/// Reads a field of plain items only (minutes, hours, month, year), handing
+/// each item's values to `add`.
 fn plain_field(
     input: &str,
     text: &str,
     spec: &FieldSpec,
     max_step: u32,
-) -> Result<Vec<u32>, ParseError> {
-    let mut values = Vec::new();
-    for item in field::items(input, text, spec, G)? {
+    mut add: impl FnMut(Steps),
+) -> Result<(), ParseError> {
+    for item in field::items(input, text, spec, G) {
+        let item = item?;
         match spec.plain_values(input, &item, G, max_step)? {
-            Some(v) => values.extend(v),
+            Some(steps) => add(steps),
             None => return Err(misplaced(input, &item, spec)),
         }
     }
-    Ok(values)
+    Ok(())
 }
 
-/// Values below 64 as a bitset.
-fn bitset(values: &[u32]) -> u64 {
-    values.iter().fold(0, |set, v| set | 1 << v)
+/// The values of a plain field whose values are below 64, as a bitset.
+fn plain_bits(input: &str, text: &str, spec: &FieldSpec, max_step: u32) -> Result<u64, ParseError> {
+    let mut set = 0;
+    plain_field(input, text, spec, max_step, |steps| set |= steps.bits())?;
+    Ok(set)
+}
+
+/// Whether a day field may hold a special item (`?`, `L`, `W`, `#`); a
+/// field without any of these letters is read on the quicker plain path.
+fn may_be_special(text: &str) -> bool {
+    text.bytes()
+        .any(|b| matches!(b, b'?' | b'L' | b'l' | b'W' | b'w' | b'#'))
 }
 
 fn misplaced(input: &str, item: &Item<'_>, spec: &FieldSpec) -> ParseError {
@@ -241,7 +276,16 @@ fn misplaced(input: &str, item: &Item<'_>, spec: &FieldSpec) -> ParseError {
 
 /// The day-of-month field; `None` for `?`.
 fn day_of_month(input: &str, text: &str) -> Result<Option<DayOfMonth>, ParseError> {
-    let items = field::items(input, text, &DAY_OF_MONTH, G)?;
+    if text == "?" {
+        return Ok(None);
+    }
+    if !may_be_special(text) {
+        return Ok(Some(DayOfMonth {
+            days: plain_bits(input, text, &DAY_OF_MONTH, 31)? as u32,
+            ..DayOfMonth::default()
+        }));
+    }
+    let items = field::items(input, text, &DAY_OF_MONTH, G).collect::<Result<Vec<_>, _>>()?;
     let span = |item: &Item<'_>| span_of(input, item.text);
     if let Some(special) = alone(input, &items, &DAY_OF_MONTH)? {
         let mut dom = DayOfMonth::default();
@@ -250,9 +294,13 @@ fn day_of_month(input: &str, text: &str) -> Result<Option<DayOfMonth>, ParseErro
             Body::Question => return Ok(None),
             Body::Last(None) => dom.from_last = 1,
             Body::Last(Some(n)) => {
-                let n = n.parse::<u32>().ok().filter(|n| (1..=30).contains(n)).ok_or_else(|| {
-                    ParseError::new(G, span(special), "`L-n` takes n from 1 to 30")
-                })?;
+                let n = n
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|n| (1..=30).contains(n))
+                    .ok_or_else(|| {
+                        ParseError::new(G, span(special), "`L-n` takes n from 1 to 30")
+                    })?;
                 dom.from_last = 1 << n;
             }
             Body::Nearest(d) => dom.nearest_weekday = 1 << DAY_OF_MONTH.value(input, d, G)?,
@@ -261,7 +309,7 @@ fn day_of_month(input: &str, text: &str) -> Result<Option<DayOfMonth>, ParseErro
         }
         return Ok(Some(dom));
     }
-    let days = bitset(&plain_field(input, text, &DAY_OF_MONTH, 31)?);
+    let days = plain_bits(input, text, &DAY_OF_MONTH, 31)?;
     Ok(Some(DayOfMonth {
         days: days as u32,
         ..DayOfMonth::default()
@@ -270,7 +318,16 @@ fn day_of_month(input: &str, text: &str) -> Result<Option<DayOfMonth>, ParseErro
 
 /// The day-of-week field, renumbered to Sunday = 0; `None` for `?`.
 fn day_of_week(input: &str, text: &str) -> Result<Option<DayOfWeek>, ParseError> {
-    let items = field::items(input, text, &DAY_OF_WEEK, G)?;
+    if text == "?" {
+        return Ok(None);
+    }
+    if !may_be_special(text) {
+        return Ok(Some(DayOfWeek {
+            weekdays: (plain_bits(input, text, &DAY_OF_WEEK, 1)? >> 1) as u8,
+            ..DayOfWeek::default()
+        }));
+    }
+    let items = field::items(input, text, &DAY_OF_WEEK, G).collect::<Result<Vec<_>, _>>()?;
     let weekday = |tok: &str| DAY_OF_WEEK.value(input, tok, G).map(|w| w - 1);
     if let Some(special) = alone(input, &items, &DAY_OF_WEEK)? {
         let mut dow = DayOfWeek::default();
@@ -281,13 +338,17 @@ fn day_of_week(input: &str, text: &str) -> Result<Option<DayOfWeek>, ParseError>
             Body::Last(None) => dow.weekdays = 1 << 6,
             Body::LastOf(w) => dow.last = 1 << weekday(w)?,
             Body::Nth(w, k) => {
-                let k_num = k.parse::<u32>().ok().filter(|k| (1..=5).contains(k)).ok_or_else(|| {
-                    ParseError::new(
-                        G,
-                        span_of(input, k),
-                        format!("`#{k}`: a month has at most five of a weekday; use 1 to 5"),
-                    )
-                })?;
+                let k_num = k
+                    .parse::<u32>()
+                    .ok()
+                    .filter(|k| (1..=5).contains(k))
+                    .ok_or_else(|| {
+                        ParseError::new(
+                            G,
+                            span_of(input, k),
+                            format!("`#{k}`: a month has at most five of a weekday; use 1 to 5"),
+                        )
+                    })?;
                 dow.nth[weekday(w)? as usize] = 1 << k_num;
             }
             _ => return Err(misplaced(input, special, &DAY_OF_WEEK)),
@@ -303,7 +364,7 @@ fn day_of_week(input: &str, text: &str) -> Result<Option<DayOfWeek>, ParseError>
             ));
         }
     }
-    let days = bitset(&plain_field(input, text, &DAY_OF_WEEK, 1)?);
+    let days = plain_bits(input, text, &DAY_OF_WEEK, 1)?;
     Ok(Some(DayOfWeek {
         weekdays: (days >> 1) as u8,
         ..DayOfWeek::default()
@@ -317,21 +378,26 @@ fn alone<'a>(
     items: &'a [Item<'a>],
     spec: &FieldSpec,
 ) -> Result<Option<&'a Item<'a>>, ParseError> {
-    let is_special = |item: &Item<'_>| {
-        !matches!(item.body, Body::Star | Body::Value(_) | Body::Range(..))
-    };
+    let is_special =
+        |item: &Item<'_>| !matches!(item.body, Body::Star | Body::Value(_) | Body::Range(..));
     let Some(special) = items.iter().find(|i| is_special(i)) else {
         return Ok(None);
     };
     if items.len() > 1 {
-        let count_hash = items.iter().filter(|i| matches!(i.body, Body::Nth(..))).count();
+        let count_hash = items
+            .iter()
+            .filter(|i| matches!(i.body, Body::Nth(..)))
+            .count();
         let message = if count_hash > 1 {
             format!(
                 "AWS allows one `#` expression in day-of-week; `{}` has {count_hash}. Make one schedule for each",
                 items.iter().map(|i| i.text).collect::<Vec<_>>().join(",")
             )
         } else {
-            format!("`{}` must stand alone in the {} field, not in a list", special.text, spec.name)
+            format!(
+                "`{}` must stand alone in the {} field, not in a list",
+                special.text, spec.name
+            )
         };
         return Err(ParseError::new(G, span_of(input, special.text), message));
     }
@@ -343,7 +409,10 @@ fn no_step(input: &str, item: &Item<'_>) -> Result<(), ParseError> {
         Some(step) => Err(ParseError::new(
             G,
             span_of(input, step),
-            format!("`{}` cannot take a step", &item.text[..item.text.len() - step.len() - 1]),
+            format!(
+                "`{}` cannot take a step",
+                &item.text[..item.text.len() - step.len() - 1]
+            ),
         )),
         None => Ok(()),
     }
@@ -364,7 +433,11 @@ fn parse_rate(input: &str, inner: &str) -> Result<Rate, ParseError> {
         .ok()
         .filter(|&n| n >= 1 && value.bytes().all(|b| b.is_ascii_digit()))
         .ok_or_else(|| {
-            ParseError::new(G, span_of(input, value), format!("the rate value `{value}` must be a whole number of at least 1"))
+            ParseError::new(
+                G,
+                span_of(input, value),
+                format!("the rate value `{value}` must be a whole number of at least 1"),
+            )
         })?;
     let (unit_kind, singular) = match *unit {
         "minute" => (RateUnit::Minutes, true),
@@ -382,14 +455,23 @@ fn parse_rate(input: &str, inner: &str) -> Result<Rate, ParseError> {
         }
     };
     if singular != (n == 1) {
-        let fixed = if n == 1 { unit.trim_end_matches('s').to_string() } else { format!("{unit}s") };
+        let fixed = if n == 1 {
+            unit.trim_end_matches('s').to_string()
+        } else {
+            format!("{unit}s")
+        };
         return Err(ParseError::new(
             G,
             span_of(input, unit),
-            format!("AWS wants the unit singular exactly when the value is 1: write `rate({n} {fixed})`"),
+            format!(
+                "AWS wants the unit singular exactly when the value is 1: write `rate({n} {fixed})`"
+            ),
         ));
     }
-    Ok(Rate { value: n, unit: unit_kind })
+    Ok(Rate {
+        value: n,
+        unit: unit_kind,
+    })
 }
 
 fn digits(n: usize) -> impl Fn(&str) -> IResult<&str, &str> {
@@ -397,7 +479,8 @@ fn digits(n: usize) -> impl Fn(&str) -> IResult<&str, &str> {
 }
 
 fn parse_at(input: &str, inner: &str) -> Result<DateTime, ParseError> {
-    let shape = "a one-time schedule is `at(yyyy-mm-ddThh:mm:ss)`, such as `at(2026-12-31T23:30:00)`";
+    let shape =
+        "a one-time schedule is `at(yyyy-mm-ddThh:mm:ss)`, such as `at(2026-12-31T23:30:00)`";
     let parsed: IResult<&str, _> = (
         digits(4),
         char('-'),
@@ -417,7 +500,11 @@ fn parse_at(input: &str, inner: &str) -> Result<DateTime, ParseError> {
         Ok((rest, _)) | Err(nom::Err::Error(nom::error::Error { input: rest, .. })) => {
             let bad = rest.chars().next().map_or(0, char::len_utf8);
             let at = span_of(input, &rest[..bad]);
-            return Err(ParseError::new(G, at.start..at.end.max(at.start + 1).min(input.len()), shape));
+            return Err(ParseError::new(
+                G,
+                at.start..at.end.max(at.start + 1).min(input.len()),
+                shape,
+            ));
         }
         Err(_) => return Err(ParseError::new(G, span_of(input, inner), shape)),
     };
@@ -429,13 +516,14 @@ fn parse_at(input: &str, inner: &str) -> Result<DateTime, ParseError> {
             format!("{y}-{m}-{d} is not a date"),
         )
     })?;
-    let time = jiff::civil::Time::new(num(h) as i8, num(mi) as i8, num(s) as i8, 0).map_err(|_| {
-        ParseError::new(
-            G,
-            span_of(input, h).start..span_of(input, s).end,
-            format!("{h}:{mi}:{s} is not a time of day"),
-        )
-    })?;
+    let time =
+        jiff::civil::Time::new(num(h) as i8, num(mi) as i8, num(s) as i8, 0).map_err(|_| {
+            ParseError::new(
+                G,
+                span_of(input, h).start..span_of(input, s).end,
+                format!("{h}:{mi}:{s} is not a time of day"),
+            )
+        })?;
     Ok(date.to_datetime(time))
 }
 
@@ -484,7 +572,13 @@ pub fn print_cron(cron: &Cron) -> Result<String, PrintError> {
         None => "*".to_string(),
         Some(years) => {
             let values: Vec<u32> = years.iter().map(|y| y as u32).collect();
-            print_set(&values, MIN_YEAR as u32, MAX_YEAR as u32, StepStyle::Aws, number)
+            print_set(
+                &values,
+                MIN_YEAR as u32,
+                MAX_YEAR as u32,
+                StepStyle::Aws,
+                number,
+            )
         }
     };
     Ok(format!(
@@ -492,7 +586,13 @@ pub fn print_cron(cron: &Cron) -> Result<String, PrintError> {
         print_set(&values_of(cron.minutes), 0, 59, StepStyle::Aws, number),
         print_set(&values_of(cron.hours.into()), 0, 23, StepStyle::Aws, number),
         dom_text,
-        print_set(&values_of(cron.months.into()), 1, 12, StepStyle::Aws, number),
+        print_set(
+            &values_of(cron.months.into()),
+            1,
+            12,
+            StepStyle::Aws,
+            number
+        ),
         dow_text,
         years,
     ))
@@ -507,7 +607,10 @@ fn print_dom(dom: &DayOfMonth) -> Result<String, PrintError> {
         dom.last_weekday,
     ];
     if special.iter().filter(|s| **s).count() > 1 {
-        return Err(PrintError::new(G, "AWS day-of-month can hold one rule: days, `L`, `W` or `LW`"));
+        return Err(PrintError::new(
+            G,
+            "AWS day-of-month can hold one rule: days, `L`, `W` or `LW`",
+        ));
     }
     if dom.last_weekday {
         return Ok("LW".to_string());
@@ -527,7 +630,13 @@ fn print_dom(dom: &DayOfMonth) -> Result<String, PrintError> {
         }
         return Ok(format!("{}W", dom.nearest_weekday.trailing_zeros()));
     }
-    Ok(print_set(&values_of(dom.days.into()), 1, 31, StepStyle::Aws, |v| v.to_string()))
+    Ok(print_set(
+        &values_of(dom.days.into()),
+        1,
+        31,
+        StepStyle::Aws,
+        |v| v.to_string(),
+    ))
 }
 
 fn print_dow(dow: &DayOfWeek) -> Result<String, PrintError> {

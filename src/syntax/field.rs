@@ -8,7 +8,6 @@ use nom::{
     bytes::complete::tag_no_case,
     character::complete::{alpha1, char, digit1},
     combinator::{map, not, opt, value},
-    multi::separated_list1,
     sequence::{preceded, terminated},
 };
 
@@ -51,31 +50,54 @@ fn token(input: &str) -> IResult<&str, &str> {
     alt((digit1, alpha1)).parse(input)
 }
 
+/// One item's body. The first character picks the branch, so common items
+/// (`*`, `5`, `1-5`, `MON-FRI`) are read without trying the rarer forms.
 fn body(input: &str) -> IResult<&str, Body<'_>> {
-    alt((
-        value(Body::Star, char('*')),
-        value(Body::Question, char('?')),
-        value(Body::LastWeekday, terminated(tag_no_case("LW"), not(alpha1))),
+    let range_or_value = |i| {
         map(
-            terminated(
-                preceded(tag_no_case("L"), opt(preceded(char('-'), digit1))),
-                not(alpha1),
+            (token, opt(preceded(char('-'), token))),
+            |(lo, hi)| match hi {
+                Some(hi) => Body::Range(lo, hi),
+                None => Body::Value(lo),
+            },
+        )
+        .parse(i)
+    };
+    match input.as_bytes().first() {
+        Some(b'*') => value(Body::Star, char('*')).parse(input),
+        Some(b'?') => value(Body::Question, char('?')).parse(input),
+        Some(b'0'..=b'9') => {
+            let (rest, number) = digit1(input)?;
+            let suffix = |tag| terminated(tag_no_case(tag), not(alpha1));
+            match rest.as_bytes().first() {
+                Some(b'#') => {
+                    map(preceded(char('#'), digit1), |k| Body::Nth(number, k)).parse(rest)
+                }
+                Some(b'W' | b'w') => value(Body::Nearest(number), suffix("W")).parse(rest),
+                Some(b'L' | b'l') => value(Body::LastOf(number), suffix("L")).parse(rest),
+                Some(b'-') => {
+                    map(preceded(char('-'), token), |hi| Body::Range(number, hi)).parse(rest)
+                }
+                _ => Ok((rest, Body::Value(number))),
+            }
+        }
+        Some(b'L' | b'l') => alt((
+            value(
+                Body::LastWeekday,
+                terminated(tag_no_case("LW"), not(alpha1)),
             ),
-            Body::Last,
-        ),
-        map(
-            (
-                terminated(digit1, tag_no_case("#")),
-                digit1,
+            map(
+                terminated(
+                    preceded(tag_no_case("L"), opt(preceded(char('-'), digit1))),
+                    not(alpha1),
+                ),
+                Body::Last,
             ),
-            |(weekday, nth)| Body::Nth(weekday, nth),
-        ),
-        map(terminated(digit1, terminated(tag_no_case("W"), not(alpha1))), Body::Nearest),
-        map(terminated(digit1, terminated(tag_no_case("L"), not(alpha1))), Body::LastOf),
-        map((token, preceded(char('-'), token)), |(lo, hi)| Body::Range(lo, hi)),
-        map(token, Body::Value),
-    ))
-    .parse(input)
+            range_or_value,
+        ))
+        .parse(input),
+        _ => range_or_value(input),
+    }
 }
 
 fn item(input: &str) -> IResult<&str, Item<'_>> {
@@ -84,46 +106,122 @@ fn item(input: &str) -> IResult<&str, Item<'_>> {
     Ok((rest, Item { text, body, step }))
 }
 
-/// Splits a field (a whitespace-free token of `whole`) into its items.
+/// The items of a field (a whitespace-free token of `whole`), read one at a
+/// time so that parsing allocates nothing.
+pub(crate) struct Items<'a> {
+    whole: &'a str,
+    field: &'a str,
+    rest: &'a str,
+    spec: &'a FieldSpec,
+    grammar: Grammar,
+    started: bool,
+}
+
+/// Reads the items of `field`.
 pub(crate) fn items<'a>(
     whole: &'a str,
     field: &'a str,
-    spec: &FieldSpec,
+    spec: &'a FieldSpec,
     grammar: Grammar,
-) -> Result<Vec<Item<'a>>, ParseError> {
-    let parsed: IResult<&str, Vec<Item<'a>>> = separated_list1(char(','), item).parse(field);
-    let (rest, items) = match parsed {
-        Ok(ok) => ok,
-        Err(_) => (field, Vec::new()),
-    };
-    if rest.is_empty() && !items.is_empty() {
-        return Ok(items);
-    }
-    // Point at the first character nom could not read.
-    let bad = rest.chars().next().map_or(0, char::len_utf8);
-    let span = span_of(whole, &rest[..bad]);
-    let found = &rest[..bad];
-    let what = match found {
-        "" => "the field ends too soon".to_string(),
-        "," => "an empty list item".to_string(),
-        _ => format!("`{}` is not valid here", found.escape_debug()),
-    };
-    Err(ParseError::new(
+) -> Items<'a> {
+    Items {
+        whole,
+        field,
+        rest: field,
+        spec,
         grammar,
-        span,
-        format!(
-            "{what} in the {} field `{}`: write numbers {}–{}{}, ranges like `{}-{}`, lists like `{},{}` or steps like `*/2`",
-            spec.name,
-            field.escape_debug(),
-            spec.min,
-            spec.max,
-            if spec.names.is_empty() { "" } else { " or names" },
-            spec.min,
-            spec.max,
-            spec.min,
-            spec.max,
-        ),
-    ))
+        started: false,
+    }
+}
+
+impl<'a> Iterator for Items<'a> {
+    type Item = Result<Item<'a>, ParseError>;
+
+    fn next(&mut self) -> Option<Self::Item> {
+        if self.started {
+            if self.rest.is_empty() {
+                return None;
+            }
+            let Some(after_comma) = self.rest.strip_prefix(',') else {
+                return Some(Err(self.unreadable()));
+            };
+            self.rest = after_comma;
+        }
+        self.started = true;
+        match item(self.rest) {
+            Ok((rest, item)) => {
+                self.rest = rest;
+                Some(Ok(item))
+            }
+            Err(_) => Some(Err(self.unreadable())),
+        }
+    }
+}
+
+impl Items<'_> {
+    /// The error for the first character nom could not read; it also ends
+    /// the iteration.
+    fn unreadable(&mut self) -> ParseError {
+        let rest = std::mem::take(&mut self.rest);
+        let bad = rest.chars().next().map_or(0, char::len_utf8);
+        let found = &rest[..bad];
+        let what = match found {
+            "" => "the field ends too soon".to_string(),
+            "," => "an empty list item".to_string(),
+            _ => format!("`{}` is not valid here", found.escape_debug()),
+        };
+        let spec = self.spec;
+        ParseError::new(
+            self.grammar,
+            span_of(self.whole, found),
+            format!(
+                "{what} in the {} field `{}`: write numbers {}–{}{}, ranges like `{}-{}`, lists like `{},{}` or steps like `*/2`",
+                spec.name,
+                self.field.escape_debug(),
+                spec.min,
+                spec.max,
+                if spec.names.is_empty() {
+                    ""
+                } else {
+                    " or names"
+                },
+                spec.min,
+                spec.max,
+                spec.min,
+                spec.max,
+            ),
+        )
+    }
+}
+
+/// The values `lo, lo + step, …` up to `hi`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) struct Steps {
+    pub lo: u32,
+    pub hi: u32,
+    pub step: u32,
+}
+
+impl Steps {
+    /// The values, for fields whose values are below 64, as a bitset.
+    pub(crate) fn bits(self) -> u64 {
+        if self.step == 1 {
+            let upto = if self.hi >= 63 {
+                u64::MAX
+            } else {
+                (1u64 << (self.hi + 1)) - 1
+            };
+            return upto & !((1u64 << self.lo) - 1);
+        }
+        (self.lo..=self.hi)
+            .step_by(self.step as usize)
+            .fold(0, |set, v| set | 1 << v)
+    }
+
+    /// The values, ascending.
+    pub(crate) fn values(self) -> impl Iterator<Item = u32> {
+        (self.lo..=self.hi).step_by(self.step as usize)
+    }
 }
 
 /// The rules of one field in one grammar.
@@ -149,10 +247,18 @@ pub(crate) fn no_hint(_: u32) -> Option<String> {
 
 impl FieldSpec {
     /// The number a token names, range-checked.
-    pub(crate) fn value(&self, whole: &str, tok: &str, grammar: Grammar) -> Result<u32, ParseError> {
+    pub(crate) fn value(
+        &self,
+        whole: &str,
+        tok: &str,
+        grammar: Grammar,
+    ) -> Result<u32, ParseError> {
         let span = span_of(whole, tok);
         if tok.bytes().all(|b| b.is_ascii_digit()) {
-            let v = tok.parse::<u32>().ok().filter(|v| (self.min..=self.max).contains(v));
+            let v = tok
+                .parse::<u32>()
+                .ok()
+                .filter(|v| (self.min..=self.max).contains(v));
             return v.ok_or_else(|| {
                 let hint = tok.parse::<u32>().ok().and_then(self.hint);
                 ParseError::new(
@@ -174,7 +280,10 @@ impl FieldSpec {
             return Ok(self.names_from + i as u32);
         }
         let message = if self.names.is_empty() {
-            format!("`{tok}` is not a number; the {} field takes {}–{}", self.name, self.min, self.max)
+            format!(
+                "`{tok}` is not a number; the {} field takes {}–{}",
+                self.name, self.min, self.max
+            )
         } else {
             format!(
                 "unknown {} name `{tok}`; use one of {}",
@@ -186,7 +295,13 @@ impl FieldSpec {
     }
 
     /// The step of `item`, at least 1 and at most `max_step`.
-    pub(crate) fn step(&self, whole: &str, item: &Item<'_>, grammar: Grammar, max_step: u32) -> Result<Option<u32>, ParseError> {
+    pub(crate) fn step(
+        &self,
+        whole: &str,
+        item: &Item<'_>,
+        grammar: Grammar,
+        max_step: u32,
+    ) -> Result<Option<u32>, ParseError> {
         let Some(tok) = item.step else {
             return Ok(None);
         };
@@ -212,7 +327,7 @@ impl FieldSpec {
         item: &Item<'_>,
         grammar: Grammar,
         max_step: u32,
-    ) -> Result<Option<Vec<u32>>, ParseError> {
+    ) -> Result<Option<Steps>, ParseError> {
         let (lo, hi) = match item.body {
             Body::Star => (self.min, self.max),
             Body::Value(v) => {
@@ -238,7 +353,7 @@ impl FieldSpec {
             _ => return Ok(None),
         };
         let step = self.step(whole, item, grammar, max_step)?.unwrap_or(1);
-        Ok(Some((lo..=hi).step_by(step as usize).collect()))
+        Ok(Some(Steps { lo, hi, step }))
     }
 }
 
@@ -320,7 +435,7 @@ mod tests {
     use super::*;
 
     fn bodies(field: &str) -> Vec<Body<'_>> {
-        let spec = FieldSpec {
+        const SPEC: FieldSpec = FieldSpec {
             name: "test",
             min: 0,
             max: 59,
@@ -328,10 +443,8 @@ mod tests {
             names_from: 0,
             hint: no_hint,
         };
-        items(field, field, &spec, Grammar::Aws)
-            .unwrap()
-            .into_iter()
-            .map(|i| i.body)
+        items(field, field, &SPEC, Grammar::Aws)
+            .map(|i| i.unwrap().body)
             .collect()
     }
 
@@ -353,12 +466,33 @@ mod tests {
     fn prints_sets_canonically() {
         let name = |v: u32| v.to_string();
         let unix = StepStyle::Unix { star: true };
-        assert_eq!(print_set(&[0, 10, 20, 30, 40, 50], 0, 59, unix, name), "*/10");
-        assert_eq!(print_set(&[0, 10, 20, 30, 40, 50], 0, 59, StepStyle::Aws, name), "0/10");
-        assert_eq!(print_set(&[5, 15, 25, 35, 45, 55], 0, 59, unix, name), "5-55/10");
-        assert_eq!(print_set(&[1, 2, 3, 5, 7, 8], 0, 59, unix, name), "1-3,5,7,8");
+        assert_eq!(
+            print_set(&[0, 10, 20, 30, 40, 50], 0, 59, unix, name),
+            "*/10"
+        );
+        assert_eq!(
+            print_set(&[0, 10, 20, 30, 40, 50], 0, 59, StepStyle::Aws, name),
+            "0/10"
+        );
+        assert_eq!(
+            print_set(&[5, 15, 25, 35, 45, 55], 0, 59, unix, name),
+            "5-55/10"
+        );
+        assert_eq!(
+            print_set(&[1, 2, 3, 5, 7, 8], 0, 59, unix, name),
+            "1-3,5,7,8"
+        );
         assert_eq!(print_set(&[1, 3], 0, 59, unix, name), "1,3");
         let no_star = StepStyle::Unix { star: false };
-        assert_eq!(print_set(&(1..=31).step_by(2).collect::<Vec<_>>(), 1, 31, no_star, name), "1-31/2");
+        assert_eq!(
+            print_set(
+                &(1..=31).step_by(2).collect::<Vec<_>>(),
+                1,
+                31,
+                no_star,
+                name
+            ),
+            "1-31/2"
+        );
     }
 }

@@ -46,19 +46,31 @@ enum Frequency<'a> {
 fn frequency(input: &str) -> IResult<&str, Frequency<'_>> {
     let every_ten = value(
         Frequency::EveryTenMinutes,
-        (tag("every"), space1, alt((tag("10"), tag("ten"))), space1, tag("minutes")),
+        (
+            tag("every"),
+            space1,
+            alt((tag("10"), tag("ten"))),
+            space1,
+            tag("minutes"),
+        ),
     );
     let at = || (space1, tag("at"), space1);
     let hourly = map(
         preceded(
-            (alt((preceded((tag("every"), space1), tag("hour")), tag("hourly"))), at()),
+            (
+                alt((preceded((tag("every"), space1), tag("hour")), tag("hourly"))),
+                at(),
+            ),
             preceded(opt(char(':')), digit1),
         ),
         |minute| Frequency::Hourly { minute },
     );
     let daily = map(
         preceded(
-            (alt((preceded((tag("every"), space1), tag("day")), tag("daily"))), at()),
+            (
+                alt((preceded((tag("every"), space1), tag("day")), tag("daily"))),
+                at(),
+            ),
             (
                 digit1,
                 preceded(char(':'), digit1),
@@ -81,7 +93,13 @@ pub fn parse_cron(input: &str) -> Result<Cron, ParseError> {
     // was, so spans into `normalized` are spans into `input`.
     let normalized: String = input
         .chars()
-        .map(|c| if c == '_' { ' ' } else { c.to_ascii_lowercase() })
+        .map(|c| {
+            if c == '_' {
+                ' '
+            } else {
+                c.to_ascii_lowercase()
+            }
+        })
         .collect();
     let trimmed = normalized.trim_start();
     let shape = || {
@@ -157,14 +175,20 @@ fn cron(minutes: impl IntoIterator<Item = u8>, hours: impl IntoIterator<Item = u
 /// shapes Heroku offers (read in UTC).
 pub fn print(pattern: &Pattern) -> Result<String, PrintError> {
     let Pattern::Cron(c) = pattern else {
-        return Err(PrintError::new(G, "Heroku Scheduler has only clock-aligned cron schedules"));
+        return Err(PrintError::new(
+            G,
+            "Heroku Scheduler has only clock-aligned cron schedules",
+        ));
     };
     let every_day = c.days.is_every_day() && c.months == ALL_MONTHS && c.years.is_none();
     let minutes: Vec<u8> = c.minutes().collect();
     let hours: Vec<u8> = c.hours().collect();
     let every_ten: Vec<u8> = (0..60).step_by(10).collect();
     match (minutes.as_slice(), hours.as_slice()) {
-        _ if !every_day => Err(PrintError::new(G, "Heroku Scheduler runs every day, with no day, month or year rules")),
+        _ if !every_day => Err(PrintError::new(
+            G,
+            "Heroku Scheduler runs every day, with no day, month or year rules",
+        )),
         (m, _) if m == every_ten && c.hours == ALL_HOURS => Ok("every 10 minutes".to_string()),
         ([m], _) if c.hours == ALL_HOURS && m % 10 == 0 => Ok(format!("every hour at :{m:02}")),
         ([m], [h]) if *m == 0 || *m == 30 => Ok(format!("every day at {h:02}:{m:02}")),

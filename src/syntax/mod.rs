@@ -55,13 +55,15 @@ impl Grammar {
     /// assert_eq!(Grammar::detect("0 12 * * *"), Grammar::Unix);
     /// ```
     pub fn detect(input: &str) -> Grammar {
-        let trimmed = input.trim_start().to_ascii_lowercase();
-        if ["cron(", "rate(", "at("]
-            .iter()
-            .any(|p| trimmed.starts_with(p))
-        {
+        let trimmed = input.trim_start();
+        let starts_with = |prefix: &str| {
+            trimmed
+                .get(..prefix.len())
+                .is_some_and(|head| head.eq_ignore_ascii_case(prefix))
+        };
+        if starts_with("cron(") || starts_with("rate(") || starts_with("at(") {
             Grammar::Aws
-        } else if trimmed.starts_with("every") || trimmed.starts_with("hourly") || trimmed.starts_with("daily") {
+        } else if starts_with("every") || starts_with("hourly") || starts_with("daily") {
             Grammar::Heroku
         } else {
             Grammar::Unix

@@ -22,9 +22,7 @@ use super::field::{
     self, Body, FieldSpec, MONTH_NAMES, StepStyle, WEEKDAY_NAMES, print_set, values_of,
 };
 use super::{Grammar, ParseError, PrintError, span_of};
-use crate::schedule::{
-    ALL_WEEKDAYS, Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern,
-};
+use crate::schedule::{ALL_WEEKDAYS, Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern};
 
 const G: Grammar = Grammar::Unix;
 
@@ -99,9 +97,11 @@ pub fn parse_cron(input: &str) -> Result<Cron, ParseError> {
     if text.starts_with('@') {
         return parse_macro(input, text);
     }
-    let fields: Vec<&str> = text.split_ascii_whitespace().collect();
-    if fields.len() != 5 {
-        return Err(wrong_field_count(input, &fields));
+    let mut words = text.split_ascii_whitespace();
+    let fields: [&str; 5] = std::array::from_fn(|_| words.next().unwrap_or(""));
+    if fields[4].is_empty() || words.next().is_some() {
+        let all: Vec<&str> = text.split_ascii_whitespace().collect();
+        return Err(wrong_field_count(input, &all));
     }
     let minutes = plain_field(input, fields[0], &MINUTE)?;
     let hours = plain_field(input, fields[1], &HOUR)?;
@@ -180,7 +180,9 @@ fn wrong_field_count(input: &str, fields: &[&str]) -> ParseError {
                 fields.join(" ")
             )
         } else {
-            format!("Unix cron has 5 fields (minute hour day-of-month month day-of-week); this has {n}")
+            format!(
+                "Unix cron has 5 fields (minute hour day-of-month month day-of-week); this has {n}"
+            )
         };
         return ParseError::new(G, extra.start..end, message);
     }
@@ -199,10 +201,11 @@ fn wrong_field_count(input: &str, fields: &[&str]) -> ParseError {
 /// The values of a field with only plain items, as a bitset.
 fn plain_field(input: &str, text: &str, spec: &FieldSpec) -> Result<u64, ParseError> {
     let mut set = 0u64;
-    for item in field::items(input, text, spec, G)? {
+    for item in field::items(input, text, spec, G) {
+        let item = item?;
         let width = spec.max - spec.min + 1;
         match spec.plain_values(input, &item, G, width)? {
-            Some(values) => set |= values.iter().fold(0u64, |s, &v| s | 1 << v),
+            Some(values) => set |= values.bits(),
             None => return Err(not_unix(input, &item, spec)),
         }
     }
@@ -280,7 +283,11 @@ pub fn print_cron(cron: &Cron) -> Result<String, PrintError> {
         // field's first (day 1, Sunday). `*/31` is just day 1 and `*/7`
         // just Sunday, so any such set can lead with one of them.
         DayRule::Both => {
-            let star_led = |set: u64, min: u32, max: u32, lone_first: &str, star_step: &dyn Fn(u64) -> Option<u32>| {
+            let star_led = |set: u64,
+                            min: u32,
+                            max: u32,
+                            lone_first: &str,
+                            star_step: &dyn Fn(u64) -> Option<u32>| {
                 if let Some(step) = star_step(set) {
                     return Some(format!("*/{step}"));
                 }
@@ -293,9 +300,15 @@ pub fn print_cron(cron: &Cron) -> Result<String, PrintError> {
             let dom_star = |set: u64| star_step(set, 1, 31);
             let dow_star = |set: u64| (2..=7).find(|&n| u64::from(vixie_weekday_step(n)) == set);
             if let Some(dom_text) = star_led(dom.days.into(), 1, 31, "*/31", &dom_star) {
-                (dom_text, print_set(&dow_values, 0, 6, StepStyle::Unix { star: true }, number))
+                (
+                    dom_text,
+                    print_set(&dow_values, 0, 6, StepStyle::Unix { star: true }, number),
+                )
             } else if let Some(dow_text) = star_led(dow.weekdays.into(), 0, 6, "*/7", &dow_star) {
-                (print_set(&dom_values, 1, 31, StepStyle::Unix { star: false }, number), dow_text)
+                (
+                    print_set(&dom_values, 1, 31, StepStyle::Unix { star: false }, number),
+                    dow_text,
+                )
             } else {
                 return Err(PrintError::new(
                     G,
@@ -306,17 +319,40 @@ pub fn print_cron(cron: &Cron) -> Result<String, PrintError> {
     };
     Ok(format!(
         "{} {} {} {} {}",
-        print_set(&values_of(cron.minutes), 0, 59, StepStyle::Unix { star: true }, number),
-        print_set(&values_of(cron.hours.into()), 0, 23, StepStyle::Unix { star: true }, number),
+        print_set(
+            &values_of(cron.minutes),
+            0,
+            59,
+            StepStyle::Unix { star: true },
+            number
+        ),
+        print_set(
+            &values_of(cron.hours.into()),
+            0,
+            23,
+            StepStyle::Unix { star: true },
+            number
+        ),
         dom_text,
-        print_set(&values_of(cron.months.into()), 1, 12, StepStyle::Unix { star: true }, number),
+        print_set(
+            &values_of(cron.months.into()),
+            1,
+            12,
+            StepStyle::Unix { star: true },
+            number
+        ),
         dow_text,
     ))
 }
 
 /// `Some(n)` if `set` is exactly what `*/n` names in a field `min..=max`.
 fn star_step(set: u64, min: u32, max: u32) -> Option<u32> {
-    (2..=max - min + 1).find(|&n| (min..=max).step_by(n as usize).fold(0u64, |s, v| s | 1 << v) == set)
+    (2..=max - min + 1).find(|&n| {
+        (min..=max)
+            .step_by(n as usize)
+            .fold(0u64, |s, v| s | 1 << v)
+            == set
+    })
 }
 
 /// The weekdays Vixie's `*/n` names: 0, n, 2n, … up to 7, with 7 as Sunday.
@@ -326,4 +362,3 @@ fn vixie_weekday_step(n: u32) -> u8 {
         .fold(0u8, |s, v| s | 1 << (v % 7))
         & ALL_WEEKDAYS
 }
-

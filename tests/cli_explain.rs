@@ -1,0 +1,128 @@
+//! `cronport explain`, run as a user runs it.
+
+use std::process::{Command, Output};
+
+fn cronport(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(args)
+        .output()
+        .expect("cronport runs")
+}
+
+fn stdout(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stdout).into_owned()
+}
+
+fn stderr(out: &Output) -> String {
+    String::from_utf8_lossy(&out.stderr).into_owned()
+}
+
+#[test]
+fn json_has_the_documented_fields() {
+    let out = cronport(&[
+        "explain",
+        "30 14 * * 1-5",
+        "--tz",
+        "America/New_York",
+        "--from",
+        "2026-11-27T00:00:00Z",
+        "--next",
+        "2",
+        "--format",
+        "json",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let json: serde_json::Value = serde_json::from_str(&stdout(&out)).unwrap();
+    assert_eq!(json["grammar"], "unix");
+    assert_eq!(json["canonical"], "30 14 * * 1-5");
+    assert_eq!(
+        json["description"],
+        "At 14:30 on Monday through Friday, America/New_York"
+    );
+    assert_eq!(json["timezone"], "America/New_York");
+    assert_eq!(json["equivalents"]["aws"], "cron(30 14 ? * MON-FRI *)");
+    assert_eq!(
+        json["next"],
+        serde_json::json!(["2026-11-27T14:30:00-05:00", "2026-11-30T14:30:00-05:00"])
+    );
+}
+
+#[test]
+fn text_lists_canonical_form_and_runs() {
+    let out = cronport(&[
+        "explain",
+        "Every 10 Minutes",
+        "--from",
+        "2026-11-24T08:05:00Z",
+        "--next",
+        "2",
+    ]);
+    assert!(out.status.success(), "{}", stderr(&out));
+    let text = stdout(&out);
+    assert!(text.starts_with("Every 10 minutes, UTC\n"), "{text}");
+    assert!(text.contains("canonical  every 10 minutes"), "{text}");
+    assert!(text.contains("aws        cron(0/10 * * * ? *)"), "{text}");
+    assert!(
+        text.contains("  2026-11-24T08:10:00+00:00\n  2026-11-24T08:20:00+00:00\n"),
+        "{text}"
+    );
+}
+
+#[test]
+fn a_bad_expression_shows_a_caret_and_exits_1() {
+    let out = cronport(&["explain", "30 14 * * 8"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert_eq!(
+        stderr(&out),
+        "error: day-of-week 8 is out of range 0–7; did you mean 1?\n  |\n  | 30 14 * * 8\n  |           ^\n"
+    );
+    assert!(stdout(&out).is_empty());
+}
+
+#[test]
+fn bad_zone_and_bad_instant_say_what_to_write() {
+    let out = cronport(&["explain", "0 12 * * *", "--tz", "Mars/Olympus"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("unknown time zone `Mars/Olympus`"),
+        "{}",
+        stderr(&out)
+    );
+    let out = cronport(&["explain", "0 12 * * *", "--from", "yesterday"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("is not an RFC 3339 instant"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn heroku_phrases_are_utc_only() {
+    let out = cronport(&["explain", "every day at 14:30", "--tz", "Asia/Tokyo"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        stderr(&out).contains("Heroku Scheduler runs in UTC"),
+        "{}",
+        stderr(&out)
+    );
+}
+
+#[test]
+fn a_schedule_that_never_runs_says_so() {
+    let out = cronport(&["explain", "0 0 30 2 *", "--from", "2026-01-01T00:00:00Z"]);
+    assert!(out.status.success());
+    assert!(
+        stdout(&out).contains("Next 0 runs (UTC):\n  (no more runs)"),
+        "{}",
+        stdout(&out)
+    );
+}
+
+#[test]
+fn help_teaches_with_examples() {
+    let out = cronport(&["explain", "--help"]);
+    assert!(out.status.success());
+    assert!(stdout(&out).contains("Examples:"));
+    assert!(stdout(&out).contains("--tz <ZONE>"));
+}
