@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use cronport::explain::{ExplainError, Explanation, explain};
 use jiff::{Timestamp, tz::TimeZone};
 
-use super::EXIT_ERROR;
+use super::{EXIT_ERROR, print_stdout};
 
 /// Explain a schedule: its grammar, canonical form, meaning in English,
 /// equivalents in the other grammars, and next run times.
@@ -71,14 +71,14 @@ fn try_run(args: &Args) -> Result<(), String> {
         ExplainError::Parse(parse) => parse.render(&args.expression),
         other => format!("error: {other}"),
     })?;
-    match args.format {
+    let output = match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&explanation).map_err(|e| e.to_string())?;
-            println!("{json}");
+            format!("{json}\n")
         }
-        Format::Text => print!("{}", text(&explanation, args.next)),
-    }
-    Ok(())
+        Format::Text => text(&explanation, args.next),
+    };
+    print_stdout(&output).map_err(|e| format!("error: cannot write to standard output: {e}"))
 }
 
 fn text(e: &Explanation, asked: usize) -> String {

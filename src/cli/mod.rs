@@ -32,6 +32,17 @@ enum Command {
 /// Exit codes, as DESIGN.md fixes them: 0 ok, 1 error.
 pub(crate) const EXIT_ERROR: u8 = 1;
 
+/// Writes `text` to standard output. A closed pipe (`cronport … | head`)
+/// is not an error: the reader has what it wanted.
+pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
+    use std::io::Write;
+    let mut out = std::io::stdout().lock();
+    match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
+        Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
+        other => other,
+    }
+}
+
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();

@@ -1,0 +1,46 @@
+#!/usr/bin/env bash
+# Runs every check cronport has, on a fresh machine as on CI:
+# installs what the tests need, then fmt, clippy -D warnings, the tests
+# (unit, integration, property, doc), the library examples, and a build of
+# the fuzz targets.
+#
+#   scripts/test.sh
+set -euo pipefail
+cd "$(dirname "$0")/.."
+
+step() { printf '\n==> %s\n' "$*" >&2; }
+fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
+
+step "checking tools"
+command -v cargo >/dev/null || fail "cargo is missing: install Rust (https://rustup.rs) and rerun"
+cargo fmt --version >/dev/null 2>&1 || fail "rustfmt is missing: run 'rustup component add rustfmt'"
+cargo clippy --version >/dev/null 2>&1 || fail "clippy is missing: run 'rustup component add clippy'"
+# The AWS integration tests run the real SDK against a local moto server.
+if ! command -v moto_server >/dev/null 2>&1; then
+  step "installing moto[server] (the local AWS the integration tests use)"
+  command -v python3 >/dev/null || fail "python3 is missing: install Python 3 and rerun"
+  python3 -m pip install --quiet 'moto[server]' \
+    || fail "could not install moto[server]; run: python3 -m pip install 'moto[server]'"
+fi
+
+step "cargo fmt --check"
+cargo fmt --all -- --check
+
+step "cargo clippy --all-targets -- -D warnings"
+cargo clippy --all-targets --locked -- -D warnings
+
+step "cargo test"
+cargo test --all-targets --locked
+cargo test --doc --locked
+
+step "library examples"
+for example in examples/*.rs; do
+  name=$(basename "$example" .rs)
+  cargo run --quiet --locked --example "$name" >/dev/null
+  echo "example $name ok" >&2
+done
+
+step "fuzz targets build"
+cargo build --quiet --manifest-path fuzz/Cargo.toml --bins
+
+step "all checks passed"
