@@ -321,6 +321,13 @@ fn day_of_week(input: &str, text: &str) -> Result<Option<DayOfWeek>, ParseError>
     if text == "?" {
         return Ok(None);
     }
+    if let Some(slash) = text.find('/') {
+        return Err(ParseError::new(
+            G,
+            span_of(input, &text[slash..]),
+            "AWS does not allow `/` in day-of-week; list the days instead, such as `MON,WED,FRI`",
+        ));
+    }
     if !may_be_special(text) {
         return Ok(Some(DayOfWeek {
             weekdays: (plain_bits(input, text, &DAY_OF_WEEK, 1)? >> 1) as u8,
@@ -354,15 +361,6 @@ fn day_of_week(input: &str, text: &str) -> Result<Option<DayOfWeek>, ParseError>
             _ => return Err(misplaced(input, special, &DAY_OF_WEEK)),
         }
         return Ok(Some(dow));
-    }
-    for item in &items {
-        if item.step.is_some() {
-            return Err(ParseError::new(
-                G,
-                span_of(input, item.text),
-                "AWS does not allow `/` in day-of-week; list the days instead, such as `MON,WED,FRI`",
-            ));
-        }
     }
     let days = plain_bits(input, text, &DAY_OF_WEEK, 1)?;
     Ok(Some(DayOfWeek {
