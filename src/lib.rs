@@ -25,3 +25,4 @@
 pub mod explain;
 pub mod schedule;
 pub mod syntax;
+pub mod translate;

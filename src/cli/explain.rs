@@ -4,9 +4,9 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use cronport::explain::{ExplainError, Explanation, explain};
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::Timestamp;
 
-use super::{EXIT_ERROR, print_stdout};
+use super::{EXIT_ERROR, parse_instant, parse_zone, print_stdout};
 
 /// Explain a schedule: its grammar, canonical form, meaning in English,
 /// equivalents in the other grammars, and next run times.
@@ -55,17 +55,10 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn try_run(args: &Args) -> Result<(), String> {
-    let tz = TimeZone::get(&args.tz).map_err(|_| {
-        format!(
-            "error: unknown time zone `{}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo",
-            args.tz
-        )
-    })?;
+    let tz = parse_zone(&args.tz)?;
     let from = match &args.from {
         None => Timestamp::now(),
-        Some(text) => text.parse::<Timestamp>().map_err(|e| {
-            format!("error: --from `{text}` is not an RFC 3339 instant such as 2026-11-24T09:00:00Z ({e})")
-        })?,
+        Some(text) => parse_instant("--from", text)?,
     };
     let explanation = explain(&args.expression, &tz, from, args.next).map_err(|e| match e {
         ExplainError::Parse(parse) => parse.render(&args.expression),

@@ -1,6 +1,7 @@
 //! The clap front end.
 
 mod explain;
+mod translate;
 
 use std::process::ExitCode;
 
@@ -22,11 +23,13 @@ const EXAMPLES: &str = "\
 Examples:
   cronport explain '*/10 * * * *'
   cronport explain 'cron(30 14 ? * MON-FRI *)' --tz Asia/Tokyo --next 3
-  cronport explain 'every day at 14:30' --format json";
+  cronport explain 'every day at 14:30' --format json
+  cronport translate '30 8 1 * *' --tz Asia/Tokyo --backend rules";
 
 #[derive(Debug, Subcommand)]
 enum Command {
     Explain(explain::Args),
+    Translate(translate::Args),
 }
 
 /// Exit codes, as DESIGN.md fixes them: 0 ok, 1 error.
@@ -43,10 +46,29 @@ pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
     }
 }
 
+/// A time zone from `--tz`, or an error that says what to write.
+pub(crate) fn parse_zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
+    jiff::tz::TimeZone::get(name).map_err(|_| {
+        format!(
+            "error: unknown time zone `{name}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo"
+        )
+    })
+}
+
+/// An RFC 3339 instant from a flag, or an error that says what to write.
+pub(crate) fn parse_instant(flag: &str, text: &str) -> Result<jiff::Timestamp, String> {
+    text.parse().map_err(|e| {
+        format!(
+            "error: {flag} `{text}` is not an RFC 3339 instant such as 2026-11-24T09:00:00Z ({e})"
+        )
+    })
+}
+
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
         Command::Explain(args) => explain::run(args),
+        Command::Translate(args) => translate::run(args),
     }
 }

@@ -84,6 +84,14 @@ impl DayOfMonth {
         *self == Self::ALL
     }
 
+    /// Whether the field is exactly one `L` or `L-n` rule.
+    pub(crate) fn is_plain_last(&self) -> bool {
+        self.days == 0
+            && self.from_last.count_ones() == 1
+            && self.nearest_weekday == 0
+            && !self.last_weekday
+    }
+
     /// Whether the field uses only plain day numbers (no `L` or `W` rules).
     pub fn is_plain(&self) -> bool {
         self.from_last == 0 && self.nearest_weekday == 0 && !self.last_weekday

@@ -52,6 +52,7 @@ use jiff::{Timestamp, civil::DateTime, tz::TimeZone};
 pub use days::{DayOfMonth, DayOfWeek, DayRule, Days};
 pub use fire::FireTimes;
 
+pub(crate) use calendar::{civil_from_days, days_from_civil, days_in_month};
 pub(crate) use days::{ALL_WEEKDAYS, bits};
 
 /// Bits 0..=59 set.
@@ -100,6 +101,24 @@ impl Years {
     pub fn next_at_or_after(&self, year: i32) -> Option<i32> {
         let start = year.max(MIN_YEAR);
         (start..=MAX_YEAR).find(|&y| self.contains(y))
+    }
+
+    /// The years in either set.
+    pub fn union(&self, other: &Years) -> Years {
+        let mut bits = self.bits;
+        for (b, o) in bits.iter_mut().zip(other.bits) {
+            *b |= o;
+        }
+        Years { bits }
+    }
+
+    /// The years in both sets.
+    pub fn intersection(&self, other: &Years) -> Years {
+        let mut bits = self.bits;
+        for (b, o) in bits.iter_mut().zip(other.bits) {
+            *b &= o;
+        }
+        Years { bits }
     }
 
     /// Whether every year from [`MIN_YEAR`] to [`MAX_YEAR`] is in the set.
@@ -350,6 +369,11 @@ impl Schedule {
     pub fn with_start(mut self, start: Timestamp) -> Schedule {
         self.start = Some(start);
         self
+    }
+
+    /// The instant a [`Rate`] counts from, if set.
+    pub fn start(&self) -> Option<Timestamp> {
+        self.start
     }
 
     /// The wall-clock pattern.

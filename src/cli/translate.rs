@@ -1,0 +1,168 @@
+//! `cronport translate`.
+
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use cronport::schedule::{Schedule, is_utc};
+use cronport::syntax::{self, Grammar};
+use cronport::translate::{Backend, DomDow, Options, Translation, translate};
+use jiff::{Timestamp, tz::TimeZone};
+
+use super::{EXIT_ERROR, parse_instant, parse_zone, print_stdout};
+
+/// Translate a schedule into AWS expressions that fire at exactly the same
+/// instants, and prove it.
+///
+/// The translation is checked by enumerating source and targets over a
+/// window (--from to --until, by default now to the end of next year): the
+/// same instants, each once. When AWS cannot express the schedule exactly,
+/// cronport exits 1, names the first instant that would differ, and lists
+/// your options.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport translate '*/10 * * * *'
+  cronport translate '30 8 1 * *' --tz Asia/Tokyo --backend rules
+  cronport translate '30 14 * * 1-5' --tz America/New_York --backend rules --until 2027-12-31T00:00:00Z
+  cronport translate '0 12 1 * 1' --dom-dow expand --format json")]
+pub struct Args {
+    /// The schedule expression (Unix cron, AWS, or Heroku Scheduler).
+    expression: String,
+    /// The IANA time zone whose wall clock the expression reads.
+    #[arg(long, value_name = "ZONE", default_value = "UTC")]
+    tz: String,
+    /// EventBridge Scheduler (expressions with a time zone) or EventBridge
+    /// rules (UTC only).
+    #[arg(long, value_enum, default_value_t = Backend::Scheduler)]
+    backend: Backend,
+    /// Start of the verified window (RFC 3339). Defaults to now.
+    #[arg(long, value_name = "RFC3339")]
+    from: Option<String>,
+    /// End of the verified window, and of year-bounded rules (RFC 3339).
+    /// Defaults to the end of next year.
+    #[arg(long, value_name = "RFC3339")]
+    until: Option<String>,
+    /// For a Unix schedule restricting both day-of-month and day-of-week
+    /// (which runs when either matches): refuse when a day matches both,
+    /// accept a double run that day, or list day-of-month dates explicitly.
+    #[arg(long, value_enum, default_value_t = DomDow::Refuse)]
+    dom_dow: DomDow,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    match try_run(&args) {
+        Ok(code) => code,
+        Err(message) => {
+            eprintln!("{message}");
+            ExitCode::from(EXIT_ERROR)
+        }
+    }
+}
+
+fn try_run(args: &Args) -> Result<ExitCode, String> {
+    let zone = parse_zone(&args.tz)?;
+    let from = match &args.from {
+        Some(text) => parse_instant("--from", text)?,
+        None => Timestamp::now(),
+    };
+    let until = match &args.until {
+        Some(text) => parse_instant("--until", text)?,
+        None => Options::default_until(from),
+    };
+    let parsed = syntax::parse_any(&args.expression).map_err(|e| e.render(&args.expression))?;
+    if parsed.grammar == Grammar::Heroku && !is_utc(&zone) {
+        return Err(format!(
+            "error: Heroku Scheduler runs in UTC; drop --tz {} or write the schedule as cron",
+            args.tz
+        ));
+    }
+    let source = Schedule::new(parsed.pattern, zone.clone());
+    let options = Options {
+        dom_dow: args.dom_dow,
+        ..Options::new(args.backend, from, until)
+    };
+    match translate(&source, &options) {
+        Ok(done) => {
+            let out = match args.format {
+                Format::Json => json(&done)?,
+                Format::Text => text(&done, &zone),
+            };
+            print_stdout(&out)
+                .map_err(|e| format!("error: cannot write to standard output: {e}"))?;
+            Ok(ExitCode::SUCCESS)
+        }
+        Err(refused) => {
+            match args.format {
+                Format::Json => {
+                    let mut value = serde_json::to_value(&refused).map_err(|e| e.to_string())?;
+                    value["error"] = "not_representable".into();
+                    let out = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
+                    print_stdout(&format!("{out}\n")).map_err(|e| e.to_string())?;
+                }
+                Format::Text => {
+                    let mut message =
+                        format!("error: not representable exactly: {}", refused.reason);
+                    if let Some(c) = &refused.counterexample {
+                        message.push_str(&format!(
+                            "\n  first difference: {} (the schedule runs {} time(s) there, the translation {})",
+                            c.instant.display_with_offset(zone.to_offset(c.instant)),
+                            c.source_count,
+                            c.target_count
+                        ));
+                    }
+                    for option in &refused.options {
+                        message.push_str(&format!("\n  option: {option}"));
+                    }
+                    eprintln!("{message}");
+                }
+            }
+            Ok(ExitCode::from(EXIT_ERROR))
+        }
+    }
+}
+
+fn json(done: &Translation) -> Result<String, String> {
+    serde_json::to_string_pretty(done)
+        .map(|s| format!("{s}\n"))
+        .map_err(|e| e.to_string())
+}
+
+fn text(done: &Translation, zone: &TimeZone) -> String {
+    let mut out = String::new();
+    let noun = if done.targets.len() == 1 {
+        "expression"
+    } else {
+        "expressions"
+    };
+    out.push_str(&format!(
+        "{} {noun} for EventBridge {}:\n",
+        done.targets.len(),
+        match done.backend {
+            Backend::Scheduler => "Scheduler",
+            Backend::Rules => "rules",
+        }
+    ));
+    for t in &done.targets {
+        out.push_str(&format!("  {}  ({})\n", t.expression, t.timezone));
+    }
+    let v = &done.verified;
+    out.push_str(&format!(
+        "\nverified: {} runs from {} until {} are the same instants, each once\n",
+        v.firings,
+        v.from.display_with_offset(zone.to_offset(v.from)),
+        v.until.display_with_offset(zone.to_offset(v.until)),
+    ));
+    for w in &done.warnings {
+        out.push_str(&format!("warning: {w}\n"));
+    }
+    out
+}

@@ -1,0 +1,794 @@
+//! Exact translation of a schedule into AWS expressions, with a proof.
+//!
+//! Two backends:
+//!
+//! * [`Backend::Scheduler`] (default): EventBridge Scheduler, which reads an
+//!   AWS expression in a time zone (`ScheduleExpressionTimezone`). Most
+//!   patterns become one expression; Heroku's "every 10 minutes" becomes
+//!   `cron(0/10 * * * ? *)`, aligned to the clock as on Heroku (never
+//!   `rate(10 minutes)`, which counts from the schedule's creation).
+//! * [`Backend::Rules`]: EventBridge rules, which only know UTC. A fixed
+//!   offset (Asia/Tokyo, Asia/Kathmandu) is shifted exactly, with the day,
+//!   month and year carries that implies; a zone with daylight saving time
+//!   is split into year-bounded expressions, one set per offset period,
+//!   valid until the end of the horizon.
+//!
+//! Every translation is checked by [`verify`] before it is returned: both
+//! sides are enumerated over the window and must fire at the same instants,
+//! each once. Where AWS cannot express the source exactly, the error names
+//! the first instant that differs and what the user can do.
+//!
+//! ```
+//! use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+//!
+//! let source = Schedule::new(syntax::unix::parse("30 8 1 * *")?, jiff::tz::TimeZone::get("Asia/Tokyo")?);
+//! let options = Options::new(Backend::Rules, "2026-11-24T00:00:00Z".parse()?, "2027-12-31T00:00:00Z".parse()?);
+//! let done = translate(&source, &options)?;
+//! // 08:30 on the 1st in Tokyo is 23:30 UTC on the last day of the month before.
+//! assert_eq!(done.expressions(), ["cron(30 23 L * ? *)"]);
+//! assert_eq!(done.runs_out, None);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+mod blocks;
+mod shift;
+mod verify;
+
+use std::fmt;
+
+use jiff::{SignedDuration, Timestamp, tz::TimeZone};
+use serde::Serialize;
+
+use crate::schedule::{
+    Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern, Schedule, civil_from_days, days_in_month,
+    time_zone_name,
+};
+use crate::syntax::aws;
+use blocks::Block;
+
+pub use verify::{Counterexample, Duplicates, Proof, verify};
+
+/// Where the schedules go.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum Backend {
+    /// EventBridge Scheduler: expressions with a time zone.
+    Scheduler,
+    /// EventBridge rules: UTC-only expressions.
+    Rules,
+}
+
+impl fmt::Display for Backend {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(match self {
+            Backend::Scheduler => "scheduler",
+            Backend::Rules => "rules",
+        })
+    }
+}
+
+/// What to do with a Unix schedule that runs on day-of-month OR
+/// day-of-week, when some day matches both (a Monday the 1st for
+/// `0 12 1 * 1`): split in two, AWS would run it twice that day.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[serde(rename_all = "lowercase")]
+pub enum DomDow {
+    /// Refuse, naming the first day both halves fire (the default).
+    Refuse,
+    /// Split anyway and accept the double run on such days.
+    Double,
+    /// Split, and write the day-of-month half as explicit dates over the
+    /// horizon, leaving out the days the day-of-week half covers.
+    Expand,
+}
+
+/// How to translate.
+#[derive(Clone, Debug)]
+pub struct Options {
+    /// The backend.
+    pub backend: Backend,
+    /// The start of the verified window, and of any year-bounded output.
+    pub from: Timestamp,
+    /// The end of the verified window (exclusive), and of any year-bounded
+    /// output.
+    pub until: Timestamp,
+    /// The day-of-month OR day-of-week policy.
+    pub dom_dow: DomDow,
+}
+
+impl Options {
+    /// Options with the default day-of-month OR day-of-week policy
+    /// ([`DomDow::Refuse`]).
+    pub fn new(backend: Backend, from: Timestamp, until: Timestamp) -> Options {
+        Options {
+            backend,
+            from,
+            until,
+            dom_dow: DomDow::Refuse,
+        }
+    }
+
+    /// The default horizon: from `from` to the end of the next year, UTC.
+    pub fn default_until(from: Timestamp) -> Timestamp {
+        let year = from.to_zoned_datetime(TimeZone::UTC).year();
+        jiff::civil::date(year + 2, 1, 1)
+            .to_zoned_datetime(TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::MAX)
+    }
+}
+
+/// One AWS expression with the time zone it is read in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Target {
+    /// The expression: `cron(...)`, `rate(...)` or `at(...)`.
+    pub expression: String,
+    /// The zone (`UTC` for rules).
+    pub timezone: String,
+}
+
+/// A verified translation.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Translation {
+    /// The backend translated for.
+    pub backend: Backend,
+    /// The expressions that together fire exactly when the source does.
+    pub targets: Vec<Target>,
+    /// The proof.
+    pub verified: Proof,
+    /// When the targets stop being exact because they are bounded by year
+    /// (daylight saving time under rules, explicit dates); `None` when they
+    /// hold for good.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub runs_out: Option<Timestamp>,
+    /// What the user should know.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
+}
+
+impl Translation {
+    /// The target expressions.
+    pub fn expressions(&self) -> Vec<&str> {
+        self.targets.iter().map(|t| t.expression.as_str()).collect()
+    }
+}
+
+/// Why a schedule could not be translated exactly.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
+#[error("{reason}")]
+pub struct NotRepresentable {
+    /// What AWS cannot express.
+    pub reason: String,
+    /// The first instant at which the closest translation would differ.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub counterexample: Option<Counterexample>,
+    /// What the user can do instead.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub options: Vec<String>,
+}
+
+/// Translates `source` for `options.backend`, verified over
+/// `[options.from, options.until)`.
+pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, NotRepresentable> {
+    if options.until <= options.from {
+        return Err(refusal("the window is empty: --until must be after --from"));
+    }
+    let zone = source.time_zone();
+    let mut warnings = Vec::new();
+    let (targets, runs_out, duplicates) = match *source.pattern() {
+        Pattern::Rate(_) => {
+            let text = aws::print(source.pattern()).map_err(|e| refusal(e.to_string()))?;
+            (
+                vec![target(text, zone, options.backend)],
+                None,
+                Duplicates::Reject,
+            )
+        }
+        Pattern::At(_) => one_time(source, options)?,
+        Pattern::Cron(cron) => {
+            let plan = plan_cron(&cron, source, options)?;
+            if let Some(end) = plan.runs_out {
+                warnings.push(format!(
+                    "{} of these expressions name explicit years; they are exact until {end} and must be regenerated before then (cronport translate --until …)",
+                    plan.bounded
+                ));
+            }
+            if plan.duplicates == Duplicates::Accept {
+                warnings.push(
+                    "days that match both day-of-month and day-of-week run twice, as accepted with --dom-dow double".to_string(),
+                );
+            }
+            (plan.targets, plan.runs_out, plan.duplicates)
+        }
+    };
+    let verified = check(source, &targets, options, duplicates)?;
+    Ok(Translation {
+        backend: options.backend,
+        targets,
+        verified,
+        runs_out,
+        warnings,
+    })
+}
+
+fn refusal(reason: impl Into<String>) -> NotRepresentable {
+    NotRepresentable {
+        reason: reason.into(),
+        counterexample: None,
+        options: Vec::new(),
+    }
+}
+
+fn target(expression: String, zone: &TimeZone, backend: Backend) -> Target {
+    Target {
+        expression,
+        timezone: match backend {
+            Backend::Scheduler => time_zone_name(zone),
+            Backend::Rules => "UTC".to_string(),
+        },
+    }
+}
+
+/// Verifies the targets, read back from their text, against the source.
+fn check(
+    source: &Schedule,
+    targets: &[Target],
+    options: &Options,
+    duplicates: Duplicates,
+) -> Result<Proof, NotRepresentable> {
+    let mut schedules = Vec::with_capacity(targets.len());
+    for t in targets {
+        let pattern = aws::parse(&t.expression).map_err(|e| {
+            refusal(format!(
+                "internal error: cronport wrote `{}`, which it cannot read: {e}",
+                t.expression
+            ))
+        })?;
+        let zone = TimeZone::get(&t.timezone).unwrap_or(TimeZone::UTC);
+        let mut schedule = Schedule::new(pattern, zone);
+        if let Some(start) = source.start() {
+            schedule = schedule.with_start(start);
+        } else if matches!(pattern, Pattern::Rate(_)) {
+            schedule = schedule.with_start(options.from);
+        }
+        schedules.push(schedule);
+    }
+    // A rate with no start counts from the window's start on both sides.
+    let anchored;
+    let source = if source.start().is_none() && matches!(source.pattern(), Pattern::Rate(_)) {
+        anchored = source.clone().with_start(options.from);
+        &anchored
+    } else {
+        source
+    };
+    // One target that is the source itself fires alike by construction;
+    // only its firings need counting.
+    if let [only] = schedules.as_slice() {
+        if only == source {
+            let firings = source.fires_between(options.from, options.until).count() as u64;
+            return Ok(Proof {
+                from: options.from,
+                until: options.until,
+                firings,
+                accepted_duplicates: 0,
+            });
+        }
+    }
+    verify(source, &schedules, options.from, options.until, duplicates).map_err(|c| {
+        NotRepresentable {
+            reason: format!(
+                "internal error: the translation is not exact ({c}); please report this schedule"
+            ),
+            counterexample: Some(c),
+            options: Vec::new(),
+        }
+    })
+}
+
+/// `at(...)`: as is for Scheduler; a one-year cron in UTC for rules.
+fn one_time(
+    source: &Schedule,
+    options: &Options,
+) -> Result<(Vec<Target>, Option<Timestamp>, Duplicates), NotRepresentable> {
+    let zone = source.time_zone();
+    match options.backend {
+        Backend::Scheduler => {
+            let text = aws::print(source.pattern()).map_err(|e| refusal(e.to_string()))?;
+            Ok((
+                vec![target(text, zone, Backend::Scheduler)],
+                None,
+                Duplicates::Reject,
+            ))
+        }
+        Backend::Rules => {
+            let Some(at) = source.fires_after(Timestamp::MIN).next() else {
+                return Err(refusal(
+                    "this one-time schedule names a wall time that does not exist in its zone (skipped by a daylight-saving change)",
+                ));
+            };
+            let utc = at.to_zoned_datetime(TimeZone::UTC);
+            if utc.second() != 0 {
+                return Err(refusal(
+                    "EventBridge rules run on whole minutes; this one-time schedule names seconds. Use the scheduler backend",
+                ));
+            }
+            let text = format!(
+                "cron({} {} {} {} ? {})",
+                utc.minute(),
+                utc.hour(),
+                utc.day(),
+                utc.month(),
+                utc.year()
+            );
+            Ok((
+                vec![target(text, zone, Backend::Rules)],
+                None,
+                Duplicates::Reject,
+            ))
+        }
+    }
+}
+
+/// What a cron pattern becomes.
+struct CronPlan {
+    targets: Vec<Target>,
+    runs_out: Option<Timestamp>,
+    /// How many targets are bounded by explicit years.
+    bounded: usize,
+    duplicates: Duplicates,
+}
+
+fn plan_cron(
+    cron: &Cron,
+    source: &Schedule,
+    options: &Options,
+) -> Result<CronPlan, NotRepresentable> {
+    let zone = source.time_zone();
+    // Day-of-month OR day-of-week: AWS needs `?` in one field, so the
+    // pattern becomes two halves that fire alike except on shared days.
+    let mut duplicates = Duplicates::Reject;
+    let mut parts: Vec<Part> = Vec::new();
+    if cron.days.rule == DayRule::Either {
+        let dom_half = Cron {
+            days: Days::new(cron.days.day_of_month, DayOfWeek::ALL, DayRule::Both),
+            ..*cron
+        };
+        let dow_half = Cron {
+            days: Days::new(DayOfMonth::ALL, cron.days.day_of_week, DayRule::Both),
+            ..*cron
+        };
+        let both = Cron {
+            days: Days::new(cron.days.day_of_month, cron.days.day_of_week, DayRule::Both),
+            ..*cron
+        };
+        let shared = Schedule::new(both, zone.clone())
+            .fires_after(options.from)
+            .next();
+        match (shared, options.dom_dow) {
+            (None, _) => parts.extend([Part::Pattern(dom_half), Part::Pattern(dow_half)]),
+            (Some(_), DomDow::Double) => {
+                duplicates = Duplicates::Accept;
+                parts.extend([Part::Pattern(dom_half), Part::Pattern(dow_half)]);
+            }
+            (Some(_), DomDow::Expand) => {
+                parts.push(Part::Pattern(dow_half));
+                parts.push(Part::Explicit(dom_half, Some(cron.days.day_of_week)));
+            }
+            (Some(instant), DomDow::Refuse) => {
+                return Err(NotRepresentable {
+                    reason: format!(
+                        "the schedule runs on days matching day-of-month OR day-of-week; AWS cron restricts only one field, and split in two the halves both run on {} (a day matching both)",
+                        instant.to_zoned_datetime(zone.clone()).date()
+                    ),
+                    counterexample: Some(Counterexample {
+                        instant,
+                        source_count: 1,
+                        target_count: 2,
+                    }),
+                    options: vec![
+                        "--dom-dow double: split it and accept two runs on days matching both".to_string(),
+                        "--dom-dow expand: split it and list the day-of-month dates explicitly over the horizon, leaving out days the day-of-week half covers".to_string(),
+                        "change the schedule so it restricts only one of the two fields".to_string(),
+                    ],
+                });
+            }
+        }
+    } else {
+        parts.push(Part::Pattern(*cron));
+    }
+
+    let mut blocks: Vec<Block> = Vec::new();
+    let mut bounded = false;
+    for part in parts {
+        let (part_blocks, part_bounded) = match options.backend {
+            Backend::Scheduler => scheduler_blocks(&part, zone, options)?,
+            Backend::Rules => rules_blocks(&part, zone, options)?,
+        };
+        bounded |= part_bounded;
+        blocks.extend(part_blocks);
+    }
+    if bounded {
+        let (first, last) = covered_days(options);
+        let years = civil_from_days(first).0..=civil_from_days(last).0;
+        let aws_years = crate::schedule::MIN_YEAR..=crate::schedule::MAX_YEAR;
+        if !aws_years.contains(years.start()) || !aws_years.contains(years.end()) {
+            return Err(refusal(format!(
+                "this translation names explicit years, and AWS cron names only years 1970–2199; the window covers {}–{}. Choose a window inside those years with --from and --until",
+                years.start(),
+                years.end()
+            )));
+        }
+    }
+    // Halves are kept apart when double runs are accepted: merged, they
+    // would run once.
+    let blocks = if duplicates == Duplicates::Accept {
+        blocks
+    } else {
+        blocks::merge(blocks)
+    };
+    let mut targets = Vec::with_capacity(blocks.len());
+    let mut bounded_count = 0;
+    for block in &blocks {
+        let cron = block.to_cron();
+        bounded_count += usize::from(cron.years.is_some());
+        let text = aws::print_cron(&cron).map_err(|e| refusal(e.to_string()))?;
+        targets.push(target(text, zone, options.backend));
+    }
+    Ok(CronPlan {
+        targets,
+        runs_out: bounded.then_some(options.until),
+        bounded: bounded_count,
+        duplicates,
+    })
+}
+
+/// A piece of the source to translate.
+enum Part {
+    /// A pattern, translated as a whole.
+    Pattern(Cron),
+    /// A pattern listed date by date over the horizon, leaving out the days
+    /// a day-of-week field names.
+    Explicit(Cron, Option<DayOfWeek>),
+}
+
+/// Scheduler: the pattern as is when AWS can write it; otherwise explicit
+/// wall-clock dates over the horizon (bounded).
+fn scheduler_blocks(
+    part: &Part,
+    zone: &TimeZone,
+    options: &Options,
+) -> Result<(Vec<Block>, bool), NotRepresentable> {
+    match part {
+        Part::Pattern(cron) => match Block::of(cron) {
+            Some(block) if aws::print_cron(&block.to_cron()).is_ok() => Ok((vec![block], false)),
+            _ => Ok((explicit_civil(cron, None, zone, options), true)),
+        },
+        Part::Explicit(cron, except) => Ok((explicit_civil(cron, *except, zone, options), true)),
+    }
+}
+
+/// Rules: shift fixed offsets symbolically; split zones with transitions
+/// into offset periods; list what neither can write date by date.
+fn rules_blocks(
+    part: &Part,
+    zone: &TimeZone,
+    options: &Options,
+) -> Result<(Vec<Block>, bool), NotRepresentable> {
+    let cron = match part {
+        Part::Pattern(cron) => cron,
+        Part::Explicit(cron, except) => {
+            return Ok((explicit_utc(cron, *except, zone, options), true));
+        }
+    };
+    if let Some(offset) = fixed_offset(zone, options.from) {
+        if offset % 60 == 0 {
+            if let Some(blocks) = shift::to_utc(cron, offset / 60) {
+                if blocks.iter().all(|b| aws::print_cron(&b.to_cron()).is_ok()) {
+                    return Ok((blocks, false));
+                }
+            }
+        }
+        return Ok((explicit_utc(cron, None, zone, options), true));
+    }
+    match periods(cron, zone, options) {
+        Some(blocks) => Ok((blocks, true)),
+        None => Ok((explicit_utc(cron, None, zone, options), true)),
+    }
+}
+
+/// The zone's offset in seconds if it never changes after `from`. (Some
+/// zones list transitions that keep the offset, such as Asia/Kathmandu's
+/// at the end of its 32-bit data in 2038; those do not count.)
+fn fixed_offset(zone: &TimeZone, from: Timestamp) -> Option<i32> {
+    let offset = zone.to_offset(from);
+    zone.following(from)
+        .take(1000)
+        .all(|tr| tr.offset() == offset)
+        .then_some(offset.seconds())
+}
+
+/// The instants after `from` at which the zone's offset changes, before
+/// `until`.
+fn offset_changes(zone: &TimeZone, from: Timestamp, until: Timestamp) -> Vec<Timestamp> {
+    let mut changes = Vec::new();
+    let mut offset = zone.to_offset(from);
+    for tr in zone.following(from) {
+        if tr.timestamp() >= until {
+            break;
+        }
+        if tr.offset() != offset {
+            changes.push(tr.timestamp());
+            offset = tr.offset();
+        }
+    }
+    changes
+}
+
+/// The UTC day number (days since 1970-01-01) of an instant.
+fn utc_day(t: Timestamp) -> i64 {
+    t.as_second().div_euclid(86_400)
+}
+
+fn day_start(day: i64) -> Timestamp {
+    Timestamp::from_second(day * 86_400).unwrap_or(Timestamp::MAX)
+}
+
+/// The UTC days the output covers: the whole months (UTC) of the window.
+/// Runs before `from` in its month are in the past when the output is
+/// deployed; whole months keep the expressions few.
+fn covered_days(options: &Options) -> (i64, i64) {
+    let first = utc_day(options.from);
+    let last = utc_day(options.until - SignedDuration::from_nanos(1));
+    let (_, _, day_of_month) = civil_from_days(first);
+    let (year, month, _) = civil_from_days(last);
+    (
+        first - i64::from(day_of_month) + 1,
+        crate::schedule::days_from_civil(year, month, days_in_month(year, month)),
+    )
+}
+
+/// Runs of `cron` in `zone` on the UTC days `first..=last`, as explicit
+/// UTC blocks, leaving out local days named by `except`.
+fn explicit_utc(
+    cron: &Cron,
+    except: Option<DayOfWeek>,
+    zone: &TimeZone,
+    options: &Options,
+) -> Vec<Block> {
+    let (first, last) = covered_days(options);
+    explicit_utc_days(cron, except, zone, first, last)
+}
+
+fn explicit_utc_days(
+    cron: &Cron,
+    except: Option<DayOfWeek>,
+    zone: &TimeZone,
+    first: i64,
+    last: i64,
+) -> Vec<Block> {
+    let schedule = Schedule::new(*cron, zone.clone());
+    let runs = schedule
+        .fires_between(day_start(first), day_start(last + 1))
+        .filter(|t| !excluded(except, *t, zone))
+        .map(|t| {
+            let secs = t.as_second();
+            let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+            (y, m, d, (secs.rem_euclid(86_400) / 60) as u16)
+        });
+    blocks::from_runs(runs)
+}
+
+/// Runs of `cron` as wall-clock dates in `zone` over the horizon, as
+/// explicit blocks read in that zone.
+fn explicit_civil(
+    cron: &Cron,
+    except: Option<DayOfWeek>,
+    zone: &TimeZone,
+    options: &Options,
+) -> Vec<Block> {
+    let start = options.from.to_zoned_datetime(zone.clone()).date();
+    let end = options.until.to_zoned_datetime(zone.clone()).date();
+    let as_utc = |d: jiff::civil::Date| {
+        d.to_zoned_datetime(TimeZone::UTC)
+            .map(|z| z.timestamp())
+            .unwrap_or(Timestamp::MAX)
+    };
+    // The same pattern in UTC enumerates wall-clock matches with no DST.
+    let wall = Schedule::utc(*cron);
+    let runs = wall
+        .fires_between(as_utc(start), as_utc(end.tomorrow().unwrap_or(end)))
+        .filter(|t| !excluded(except, *t, &TimeZone::UTC))
+        .map(|t| {
+            let secs = t.as_second();
+            let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+            (y, m, d, (secs.rem_euclid(86_400) / 60) as u16)
+        });
+    blocks::from_runs(runs)
+}
+
+fn excluded(except: Option<DayOfWeek>, t: Timestamp, zone: &TimeZone) -> bool {
+    except.is_some_and(|dow| {
+        let date = t.to_zoned_datetime(zone.clone()).date();
+        let weekday = date.weekday().to_sunday_zero_offset() as u8;
+        Days::new(DayOfMonth::ALL, dow, DayRule::Both).matches(
+            i32::from(date.year()),
+            date.month() as u8,
+            date.day() as u8,
+        ) && (dow.weekdays & (1 << weekday) != 0 || !dow.is_plain())
+    })
+}
+
+/// Rules for a zone with offset changes: each offset period's UTC days
+/// carry that period's shifted pattern; the days with a transition (and the
+/// first and last day) are listed explicitly. `None` when a period's shift
+/// is not writable.
+fn periods(cron: &Cron, zone: &TimeZone, options: &Options) -> Option<Vec<Block>> {
+    let (first, last) = covered_days(options);
+    let (start, end) = (day_start(first), day_start(last + 1));
+    // Offset periods over the covered days, each with its shifted pattern.
+    let mut cuts = vec![start];
+    cuts.extend(offset_changes(zone, start, end));
+    let mut shifted = Vec::with_capacity(cuts.len());
+    for &cut in &cuts {
+        let offset = zone.to_offset(cut).seconds();
+        if offset % 60 != 0 {
+            return None;
+        }
+        shifted.push(shift::to_utc(cron, offset / 60)?);
+    }
+    // Each period's whole UTC days. A day with a transition goes to the
+    // period before or after if its runs are exactly that period's, and is
+    // listed explicitly otherwise.
+    let mut ranges: Vec<(i64, i64)> = Vec::with_capacity(cuts.len());
+    let mut explicit_days = Vec::new();
+    for (i, &cut) in cuts.iter().enumerate() {
+        let last_day = match cuts.get(i + 1) {
+            Some(&next) => utc_day(next),
+            None => last,
+        };
+        let first_day = if i == 0 { first } else { utc_day(cut) };
+        ranges.push((first_day, last_day));
+    }
+    for i in 1..cuts.len() {
+        let day = utc_day(cuts[i]);
+        let actual: Vec<Timestamp> = Schedule::new(*cron, zone.clone())
+            .fires_between(day_start(day), day_start(day + 1))
+            .collect();
+        let runs_of = |blocks: &[Block]| {
+            let mut runs: Vec<Timestamp> = blocks
+                .iter()
+                .flat_map(|b| {
+                    Schedule::utc(b.to_cron())
+                        .fires_between(day_start(day), day_start(day + 1))
+                        .collect::<Vec<_>>()
+                })
+                .collect();
+            runs.sort_unstable();
+            runs
+        };
+        if runs_of(&shifted[i - 1]) == actual {
+            ranges[i].0 = day + 1;
+        } else if runs_of(&shifted[i]) == actual {
+            ranges[i - 1].1 = day - 1;
+        } else {
+            ranges[i - 1].1 = day - 1;
+            ranges[i].0 = day + 1;
+            explicit_days.push(day);
+        }
+    }
+    let mut blocks = Vec::new();
+    for (i, &(first_day, last_day)) in ranges.iter().enumerate() {
+        if first_day > last_day {
+            continue;
+        }
+        for cal in calendar_blocks(first_day, last_day) {
+            for block in &shifted[i] {
+                blocks.extend(intersect(block, &cal));
+            }
+        }
+    }
+    for day in explicit_days {
+        blocks.extend(explicit_utc_days(cron, None, zone, day, day));
+    }
+    if blocks
+        .iter()
+        .any(|b| aws::print_cron(&b.to_cron()).is_err())
+    {
+        return None;
+    }
+    Some(blocks)
+}
+
+/// A stretch of calendar: one year's months (whole), a run of whole years,
+/// or some days of one month.
+#[derive(Debug, Clone, Copy)]
+struct CalendarBlock {
+    years: crate::schedule::Years,
+    months: u16,
+    /// `None`: whole months. `Some(days)`: bits 1–31 of one month.
+    days: Option<u32>,
+}
+
+/// Splits UTC days `first..=last` into calendar blocks.
+fn calendar_blocks(first: i64, last: i64) -> Vec<CalendarBlock> {
+    let mut out = Vec::new();
+    let mut day = first;
+    while day <= last {
+        let (y, m, d) = civil_from_days(day);
+        let month_len = i64::from(days_in_month(y, m));
+        let month_last = day - i64::from(d) + month_len;
+        let years = |from: i32, to: i32| (from..=to).collect::<crate::schedule::Years>();
+        if d != 1 || month_last > last {
+            let to = month_last.min(last);
+            let to_day = (to - day) as u8 + d;
+            let days = (d..=to_day).fold(0u32, |s, x| s | 1 << x);
+            out.push(CalendarBlock {
+                years: years(y, y),
+                months: 1 << m,
+                days: Some(days),
+            });
+            day = to + 1;
+            continue;
+        }
+        // Whole months from here: whole years if from January.
+        let year_last = crate::schedule::days_from_civil(y, 12, 31);
+        if m == 1 && year_last <= last {
+            let mut y_end = y;
+            while crate::schedule::days_from_civil(y_end + 1, 12, 31) <= last {
+                y_end += 1;
+            }
+            out.push(CalendarBlock {
+                years: years(y, y_end),
+                months: crate::schedule::ALL_MONTHS,
+                days: None,
+            });
+            day = crate::schedule::days_from_civil(y_end, 12, 31) + 1;
+            continue;
+        }
+        let mut m_end = m;
+        while m_end < 12
+            && crate::schedule::days_from_civil(y, m_end + 1, days_in_month(y, m_end + 1)) <= last
+        {
+            m_end += 1;
+        }
+        let months = (m..=m_end).fold(0u16, |s, x| s | 1 << x);
+        out.push(CalendarBlock {
+            years: years(y, y),
+            months,
+            days: None,
+        });
+        day = crate::schedule::days_from_civil(y, m_end, days_in_month(y, m_end)) + 1;
+    }
+    out
+}
+
+/// The part of `block` inside `cal`.
+fn intersect(block: &Block, cal: &CalendarBlock) -> Option<Block> {
+    let years = match block.years {
+        None => cal.years,
+        Some(y) => y.intersection(&cal.years),
+    };
+    let months = block.months & cal.months;
+    if months == 0 || years.is_empty() {
+        return None;
+    }
+    match cal.days {
+        None => Some(Block {
+            months,
+            years: Some(years),
+            ..*block
+        }),
+        Some(range) => {
+            // One month of one year: the block's days there, written out.
+            let year = years.iter().next()?;
+            let month = months.trailing_zeros() as u8;
+            let mask = block.day.days().month_mask(year, month) as u32 & range;
+            (mask != 0).then_some(Block {
+                day: blocks::DayPart::Dom(mask),
+                months,
+                years: Some(years),
+                ..*block
+            })
+        }
+    }
+}
