@@ -1,0 +1,86 @@
+//! Translation + verification speed. Run with `cargo bench --bench
+//! translate`; BENCHMARKS.md has the table.
+
+use criterion::{Criterion, criterion_group, criterion_main};
+use cronport::schedule::Schedule;
+use cronport::syntax;
+use cronport::translate::{Backend, Options, translate};
+use jiff::{Timestamp, tz::TimeZone};
+use std::hint::black_box;
+
+fn year() -> (Timestamp, Timestamp) {
+    (
+        "2027-01-01T00:00:00Z".parse().unwrap(),
+        "2028-01-01T00:00:00Z".parse().unwrap(),
+    )
+}
+
+/// 10,000 jobs shaped like a Heroku Scheduler migration: 10% every ten
+/// minutes, 30% hourly, 60% daily or weekday jobs, a third of those in a
+/// local zone with daylight saving time.
+fn mixed_jobs() -> Vec<Schedule> {
+    let zones = ["UTC", "America/New_York", "Europe/London", "Asia/Tokyo"];
+    (0..10_000)
+        .map(|i| {
+            let (text, zone) = match i % 10 {
+                0 => ("every 10 minutes".to_string(), "UTC"),
+                1..=3 => (format!("every hour at :{:02}", (i % 6) * 10), "UTC"),
+                4..=7 => (
+                    format!("every day at {:02}:{:02}", i % 24, (i % 2) * 30),
+                    "UTC",
+                ),
+                _ => (format!("{} {} * * 1-5", i % 60, i % 24), zones[i % 4]),
+            };
+            let pattern = syntax::parse_any(&text).unwrap().pattern;
+            Schedule::new(pattern, TimeZone::get(zone).unwrap())
+        })
+        .collect()
+}
+
+fn bench(c: &mut Criterion) {
+    let (from, until) = year();
+    let every_ten = Schedule::utc(syntax::unix::parse("*/10 * * * *").unwrap());
+    let mut group = c.benchmark_group("translate");
+    for backend in [Backend::Scheduler, Backend::Rules] {
+        let options = Options::new(backend, from, until);
+        group.bench_function(format!("every-10-min-one-year/{backend}"), |b| {
+            b.iter(|| translate(black_box(&every_ten), &options).unwrap())
+        });
+    }
+    // The equivalence check alone, both sides enumerated (52,560 runs each).
+    let target = Schedule::utc(syntax::aws::parse("cron(0/10 * * * ? *)").unwrap());
+    group.bench_function("verify-every-10-min-one-year", |b| {
+        b.iter(|| {
+            cronport::translate::verify(
+                black_box(&every_ten),
+                std::slice::from_ref(&target),
+                from,
+                until,
+                cronport::translate::Duplicates::Reject,
+            )
+            .unwrap()
+        })
+    });
+    let new_york = Schedule::new(
+        syntax::unix::parse("30 14 * * 1-5").unwrap(),
+        TimeZone::get("America/New_York").unwrap(),
+    );
+    let rules = Options::new(Backend::Rules, from, until);
+    group.bench_function("weekdays-new-york-one-year/rules", |b| {
+        b.iter(|| translate(black_box(&new_york), &rules).unwrap())
+    });
+    let jobs = mixed_jobs();
+    let options = Options::new(Backend::Scheduler, from, until);
+    group.sample_size(10);
+    group.bench_function("10000-mixed-jobs-one-year/scheduler", |b| {
+        b.iter(|| {
+            jobs.iter()
+                .map(|job| translate(job, &options).unwrap().verified.firings)
+                .sum::<u64>()
+        })
+    });
+    group.finish();
+}
+
+criterion_group!(benches, bench);
+criterion_main!(benches);

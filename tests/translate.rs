@@ -1,0 +1,296 @@
+//! Exact translation: hand-checked cases, and a property test in which an
+//! evaluator that shares no code with the translator (a minute-by-minute
+//! scan through `jiff`) checks every translation or refusal.
+
+mod common;
+
+use common::{ZONES, aws_days, brute_force, unix_days, value_set};
+use cronport::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern, Schedule};
+use cronport::syntax::{self, aws};
+use cronport::translate::{Backend, DomDow, Options, Translation, translate};
+use jiff::{SignedDuration, Timestamp, tz::TimeZone};
+use proptest::prelude::*;
+
+fn options(backend: Backend, from: &str, until: &str) -> Options {
+    Options::new(backend, from.parse().unwrap(), until.parse().unwrap())
+}
+
+fn run(
+    expr: &str,
+    zone: &str,
+    opts: &Options,
+) -> Result<Translation, cronport::translate::NotRepresentable> {
+    let pattern = syntax::parse_any(expr).unwrap().pattern;
+    translate(&Schedule::new(pattern, TimeZone::get(zone).unwrap()), opts)
+}
+
+const FROM: &str = "2026-11-24T00:00:00Z";
+const UNTIL: &str = "2028-01-01T00:00:00Z";
+
+#[test]
+fn heroku_every_ten_minutes_is_clock_aligned_cron_not_a_rate() {
+    let done = run(
+        "every 10 minutes",
+        "UTC",
+        &options(Backend::Scheduler, FROM, UNTIL),
+    )
+    .unwrap();
+    assert_eq!(done.expressions(), ["cron(0/10 * * * ? *)"]);
+    assert_eq!(done.targets[0].timezone, "UTC");
+    assert_eq!(done.verified.firings, 58_032);
+    assert_eq!(done.runs_out, None);
+}
+
+#[test]
+fn scheduler_keeps_the_zone_and_renumbers_weekdays() {
+    let done = run(
+        "30 14 * * 0,6",
+        "America/New_York",
+        &options(Backend::Scheduler, FROM, UNTIL),
+    )
+    .unwrap();
+    assert_eq!(done.expressions(), ["cron(30 14 ? * SUN,SAT *)"]);
+    assert_eq!(done.targets[0].timezone, "America/New_York");
+}
+
+#[test]
+fn fixed_offsets_shift_with_day_month_and_year_carries() {
+    let rules = options(Backend::Rules, FROM, UNTIL);
+    // The 1st at 08:30 in Tokyo is the last day of the previous month, 23:30 UTC.
+    assert_eq!(
+        run("30 8 1 * *", "Asia/Tokyo", &rules)
+            .unwrap()
+            .expressions(),
+        ["cron(30 23 L * ? *)"]
+    );
+    // Mondays at 03:00 in Tokyo are Sundays at 18:00 UTC.
+    assert_eq!(
+        run("0 3 * * 1", "Asia/Tokyo", &rules)
+            .unwrap()
+            .expressions(),
+        ["cron(0 18 ? * SUN *)"]
+    );
+    assert_eq!(
+        run("0 3 * * 0", "Asia/Tokyo", &rules)
+            .unwrap()
+            .expressions(),
+        ["cron(0 18 ? * SAT *)"]
+    );
+    // Kathmandu's +05:45: 00:30 is 18:45 the day before, 06:30 is 00:45
+    // the same day; every day either way, so one expression.
+    let done = run("30 0,6 * * *", "Asia/Kathmandu", &rules).unwrap();
+    assert_eq!(done.expressions(), ["cron(45 0,18 * * ? *)"]);
+    // 05:00 and 06:00 are 23:15 the day before and 00:15: minutes differ.
+    let done = run("0 5,6 * * 1", "Asia/Kathmandu", &rules).unwrap();
+    assert_eq!(
+        done.expressions(),
+        ["cron(15 23 ? * SUN *)", "cron(15 0 ? * MON *)"]
+    );
+    assert_eq!(done.runs_out, None);
+    // The last day at 08:00 in Tokyo is the day before the last at 23:00 UTC.
+    assert_eq!(
+        run("cron(0 8 L * ? *)", "Asia/Tokyo", &rules)
+            .unwrap()
+            .expressions(),
+        ["cron(0 23 L-1 * ? *)"]
+    );
+    // Negative offsets carry forward: 20:00 on the last day in Panama (-05:00)
+    // is 01:00 on the 1st of the next month.
+    assert_eq!(
+        run("cron(0 20 L 1 ? *)", "America/Panama", &rules)
+            .unwrap()
+            .expressions(),
+        ["cron(0 1 1 2 ? *)"]
+    );
+}
+
+#[test]
+fn dst_zones_become_year_bounded_rules_that_say_when_they_run_out() {
+    let done = run(
+        "30 14 * * *",
+        "Europe/London",
+        &options(Backend::Rules, FROM, UNTIL),
+    )
+    .unwrap();
+    assert!(done.runs_out.is_some());
+    assert!(
+        done.warnings[0].contains("exact until 2028-01-01T00:00:00Z"),
+        "{:?}",
+        done.warnings
+    );
+    assert!(done.targets.iter().all(|t| t.timezone == "UTC"));
+    // BST (UTC+1) from 2027-03-28 to 2027-10-31: 13:30 UTC; GMT otherwise: 14:30.
+    assert!(
+        done.expressions().contains(&"cron(30 13 * 4-9 ? 2027)"),
+        "{:?}",
+        done.expressions()
+    );
+    assert_eq!(done.verified.firings, 403);
+}
+
+#[test]
+fn day_of_month_or_day_of_week_is_refused_with_the_first_shared_day() {
+    let refused = run(
+        "0 12 1 * 1",
+        "UTC",
+        &options(Backend::Scheduler, FROM, UNTIL),
+    )
+    .unwrap_err();
+    let c = refused.counterexample.unwrap();
+    // 2027-02-01 is the first Monday the 1st after the window starts.
+    assert_eq!(c.instant.to_string(), "2027-02-01T12:00:00Z");
+    assert_eq!((c.source_count, c.target_count), (1, 2));
+    assert_eq!(refused.options.len(), 3);
+}
+
+#[test]
+fn day_of_month_or_day_of_week_can_double_or_expand() {
+    let mut opts = options(Backend::Scheduler, FROM, UNTIL);
+    opts.dom_dow = DomDow::Double;
+    let doubled = run("0 12 1 * 1", "UTC", &opts).unwrap();
+    assert_eq!(
+        doubled.expressions(),
+        ["cron(0 12 1 * ? *)", "cron(0 12 ? * MON *)"]
+    );
+    // 2027-02-01, 2027-03-01 and 2027-11-01 are Mondays.
+    assert_eq!(doubled.verified.accepted_duplicates, 3);
+    opts.dom_dow = DomDow::Expand;
+    let expanded = run("0 12 1 * 1", "UTC", &opts).unwrap();
+    assert!(expanded.expressions().contains(&"cron(0 12 ? * MON *)"));
+    assert!(
+        expanded
+            .expressions()
+            .contains(&"cron(0 12 1 1,4-10,12 ? 2027)"),
+        "{:?}",
+        expanded.expressions()
+    );
+    assert_eq!(expanded.verified.accepted_duplicates, 0);
+    // Halves that never share a day need no flag: the 31st is never in February.
+    let apart = run(
+        "0 12 31 2 1",
+        "UTC",
+        &options(Backend::Scheduler, FROM, UNTIL),
+    )
+    .unwrap();
+    assert_eq!(
+        apart.expressions(),
+        ["cron(0 12 31 2 ? *)", "cron(0 12 ? 2 MON *)"]
+    );
+}
+
+#[test]
+fn one_time_and_rate_schedules() {
+    let rules = options(Backend::Rules, FROM, UNTIL);
+    let at = run("at(2027-03-14T09:30:00)", "America/New_York", &rules).unwrap();
+    assert_eq!(at.expressions(), ["cron(30 13 14 3 ? 2027)"]);
+    let rate = run("rate(15 minutes)", "UTC", &rules).unwrap();
+    assert_eq!(rate.expressions(), ["rate(15 minutes)"]);
+}
+
+#[test]
+fn years_past_2199_cannot_be_written_explicitly() {
+    let refused = run(
+        "30 14 * * *",
+        "Europe/London",
+        &options(
+            Backend::Rules,
+            "2199-06-01T00:00:00Z",
+            "2201-01-01T00:00:00Z",
+        ),
+    )
+    .unwrap_err();
+    assert!(refused.reason.contains("1970–2199"), "{}", refused.reason);
+}
+
+// ---- the property -----------------------------------------------------------
+
+/// Per-minute run counts of `schedules` in the window, by brute force.
+fn brute_force_counts(
+    schedules: &[(Cron, TimeZone)],
+    from: Timestamp,
+    until: Timestamp,
+) -> Vec<Timestamp> {
+    let mut all: Vec<Timestamp> = schedules
+        .iter()
+        .flat_map(|(cron, tz)| brute_force(cron, tz, from, until))
+        .collect();
+    all.sort_unstable();
+    all
+}
+
+fn dense_days() -> impl Strategy<Value = Days> {
+    prop_oneof![
+        3 => Just(Days::EVERY),
+        2 => unix_days(),
+        2 => aws_days(),
+        1 => (value_set(1, 31), value_set(0, 6)).prop_map(|(d, w)| Days::new(DayOfMonth::from_days(d), DayOfWeek::from_weekdays(w), DayRule::Either)),
+    ]
+}
+
+fn dense_cron() -> impl Strategy<Value = Cron> {
+    let minutes = prop_oneof![
+        (5u8..=30).prop_map(|s| (0..60).step_by(s as usize).collect::<Vec<u8>>()),
+        prop::collection::btree_set(0u8..60, 1..4).prop_map(|s| s.into_iter().collect()),
+    ];
+    let hours = prop_oneof![Just((0..24).collect::<Vec<u8>>()), value_set(0, 23)];
+    (
+        minutes,
+        hours,
+        dense_days(),
+        prop_oneof![Just((1..=12).collect::<Vec<u8>>()), value_set(1, 12)],
+    )
+        .prop_map(|(m, h, d, mo)| Cron::new(m, h, d, mo, None).unwrap())
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(300))]
+
+    #[test]
+    fn every_translation_fires_exactly_like_its_source(
+        cron in dense_cron(),
+        zone_name in prop::sample::select(ZONES.to_vec()),
+        rules in any::<bool>(),
+        year in 2024i16..2040,
+        which in 0usize..3,
+        lead_days in 0i64..6,
+    ) {
+        let tz = TimeZone::get(zone_name).unwrap();
+        let year_start = jiff::civil::date(year, 1, 1).to_zoned_datetime(tz.clone()).unwrap().timestamp();
+        let centre = tz.following(year_start).nth(which).map_or(year_start, |tr| tr.timestamp());
+        let from = centre - SignedDuration::from_hours(24 * lead_days);
+        let until = from + SignedDuration::from_hours(24 * 8);
+        let backend = if rules { Backend::Rules } else { Backend::Scheduler };
+        let source = Schedule::new(cron, tz.clone());
+        let expected = brute_force(&cron, &tz, from, until);
+        match translate(&source, &Options::new(backend, from, until)) {
+            Ok(done) => {
+                let targets: Vec<(Cron, TimeZone)> = done.targets.iter().map(|t| {
+                    let Pattern::Cron(c) = aws::parse(&t.expression).unwrap() else { panic!("{}", t.expression) };
+                    (c, TimeZone::get(&t.timezone).unwrap())
+                }).collect();
+                prop_assert_eq!(brute_force_counts(&targets, from, until), expected, "{:?}", done.expressions());
+                prop_assert_eq!(done.verified.firings, expected_len(&cron, &tz, from, until));
+            }
+            Err(refused) => {
+                prop_assert!(!refused.reason.contains("internal error"), "{}", refused.reason);
+                let c = refused.counterexample.expect("a refusal names an instant");
+                // The instant really differs: the source runs there once, and
+                // both halves of the split would run there.
+                prop_assert_eq!(cron.days().rule(), DayRule::Either);
+                let halves = [
+                    Cron::new(cron.minutes(), cron.hours(), Days::new(*cron.days().day_of_month(), DayOfWeek::ALL, DayRule::Both), cron.months(), None).unwrap(),
+                    Cron::new(cron.minutes(), cron.hours(), Days::new(DayOfMonth::ALL, *cron.days().day_of_week(), DayRule::Both), cron.months(), None).unwrap(),
+                ];
+                let at = c.instant;
+                let next = at + SignedDuration::from_mins(1);
+                prop_assert_eq!(brute_force(&cron, &tz, at, next).len() as u32, c.source_count);
+                let both: usize = halves.iter().map(|h| brute_force(h, &tz, at, next).len()).sum();
+                prop_assert_eq!(both as u32, c.target_count);
+            }
+        }
+    }
+}
+
+fn expected_len(cron: &Cron, tz: &TimeZone, from: Timestamp, until: Timestamp) -> u64 {
+    brute_force(cron, tz, from, until).len() as u64
+}
