@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use cronport::explain::{ExplainError, Explanation, explain};
 use jiff::Timestamp;
 
-use super::{EXIT_ERROR, parse_instant, parse_zone, print_stdout};
+use super::{finish, parse_instant, parse_zone, print_stdout};
 
 /// Explain a schedule: its grammar, canonical form, meaning in English,
 /// equivalents in the other grammars, and next run times.
@@ -45,16 +45,10 @@ enum Format {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match try_run(&args) {
-        Ok(()) => ExitCode::SUCCESS,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
+    finish(try_run(&args))
 }
 
-fn try_run(args: &Args) -> Result<(), String> {
+fn try_run(args: &Args) -> Result<ExitCode, String> {
     let tz = parse_zone(&args.tz)?;
     let from = match &args.from {
         None => Timestamp::now(),
@@ -71,7 +65,8 @@ fn try_run(args: &Args) -> Result<(), String> {
         }
         Format::Text => text(&explanation, args.next),
     };
-    print_stdout(&output).map_err(|e| format!("error: cannot write to standard output: {e}"))
+    print_stdout(&output).map_err(|e| format!("error: cannot write to standard output: {e}"))?;
+    Ok(ExitCode::SUCCESS)
 }
 
 fn text(e: &Explanation, asked: usize) -> String {

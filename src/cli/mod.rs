@@ -64,6 +64,14 @@ pub(crate) fn parse_instant(flag: &str, text: &str) -> Result<jiff::Timestamp, S
     })
 }
 
+/// Prints a command's error message, if any, and gives its exit code.
+pub(crate) fn finish(result: Result<ExitCode, String>) -> ExitCode {
+    result.unwrap_or_else(|message| {
+        eprintln!("{message}");
+        ExitCode::from(EXIT_ERROR)
+    })
+}
+
 /// Parses the command line and runs the command.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();

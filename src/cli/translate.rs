@@ -8,7 +8,7 @@ use cronport::syntax::{self, Grammar};
 use cronport::translate::{Backend, DomDow, Options, Translation, translate};
 use jiff::{Timestamp, tz::TimeZone};
 
-use super::{EXIT_ERROR, parse_instant, parse_zone, print_stdout};
+use super::{EXIT_ERROR, finish, parse_instant, parse_zone, print_stdout};
 
 /// Translate a schedule into AWS expressions that fire at exactly the same
 /// instants, and prove it.
@@ -59,13 +59,7 @@ enum Format {
 }
 
 pub fn run(args: Args) -> ExitCode {
-    match try_run(&args) {
-        Ok(code) => code,
-        Err(message) => {
-            eprintln!("{message}");
-            ExitCode::from(EXIT_ERROR)
-        }
-    }
+    finish(try_run(&args))
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {

@@ -347,6 +347,18 @@ fn month_mask(len: u8) -> u64 {
     ((1u64 << (len + 1)) - 1) & !1
 }
 
+/// Ascending `values` as runs of consecutive values, `(first, last)`.
+pub(crate) fn consecutive_runs(values: &[u32]) -> Vec<(u32, u32)> {
+    let mut runs: Vec<(u32, u32)> = Vec::new();
+    for &v in values {
+        match runs.last_mut() {
+            Some((_, last)) if *last + 1 == v => *last = v,
+            _ => runs.push((v, v)),
+        }
+    }
+    runs
+}
+
 /// The positions of the set bits of `set`, ascending.
 pub(crate) fn bits(mut set: u64) -> impl Iterator<Item = u8> {
     std::iter::from_fn(move || {

@@ -1,6 +1,9 @@
 //! Schedules in English.
 
-use super::{ALL_HOURS, ALL_MINUTES, ALL_MONTHS, Cron, DayRule, Days, Pattern, RateUnit, bits};
+use super::{
+    ALL_HOURS, ALL_MINUTES, ALL_MONTHS, Cron, DayRule, Days, Pattern, RateUnit, bits,
+    consecutive_runs,
+};
 
 const WEEKDAYS: [&str; 7] = [
     "Sunday",
@@ -68,7 +71,7 @@ fn describe_cron(cron: &Cron) -> String {
         days(&cron.days),
         months(cron.months),
         cron.years
-            .map(|y| format!("in {}", list(y.iter().map(|y| y as i64), |y| y.to_string())))
+            .map(|y| format!("in {}", list(y.iter().map(|y| y as u32), |y| y.to_string())))
             .unwrap_or_default(),
     ] {
         if !part.is_empty() {
@@ -84,8 +87,8 @@ fn time_of_day(minutes: u64, hours: u32) -> String {
     let hour_list: Vec<u8> = bits(u64::from(hours)).collect();
     let every_n_minutes = step_from_zero(minutes, 60);
     let every_n_hours = step_from_zero(u64::from(hours), 24);
-    let minutes_text = || list(minute_list.iter().map(|&m| i64::from(m)), |m| m.to_string());
-    let hours_text = || list(hour_list.iter().map(|&h| i64::from(h)), |h| h.to_string());
+    let minutes_text = || list(minute_list.iter().map(|&m| u32::from(m)), |m| m.to_string());
+    let hours_text = || list(hour_list.iter().map(|&h| u32::from(h)), |h| h.to_string());
     if hours == ALL_HOURS {
         return match (every_n_minutes, minute_list.as_slice()) {
             _ if minutes == ALL_MINUTES => "Every minute".to_string(),
@@ -135,7 +138,7 @@ fn days(days: &Days) -> String {
     let dow = &days.day_of_week;
     let dom_text = || {
         let mut parts = Vec::new();
-        let plain: Vec<i64> = dom.days().map(i64::from).collect();
+        let plain: Vec<u32> = dom.days().map(u32::from).collect();
         if !plain.is_empty() {
             let noun = if plain.len() == 1 { "day" } else { "days" };
             parts.push(format!(
@@ -160,7 +163,7 @@ fn days(days: &Days) -> String {
     };
     let dow_text = || {
         let mut parts = Vec::new();
-        let plain: Vec<i64> = dow.weekdays().map(i64::from).collect();
+        let plain: Vec<u32> = dow.weekdays().map(u32::from).collect();
         if !plain.is_empty() {
             parts.push(list(plain.into_iter(), |w| {
                 WEEKDAYS[w as usize].to_string()
@@ -189,27 +192,21 @@ fn months(months: u16) -> String {
     if months == ALL_MONTHS {
         return String::new();
     }
-    let values = bits(u64::from(months)).map(i64::from);
+    let values = bits(u64::from(months)).map(u32::from);
     format!("in {}", list(values, |m| MONTHS[m as usize].to_string()))
 }
 
 /// "1, 3 and 5 through 9": runs of three or more consecutive values become
 /// ranges.
-fn list(values: impl Iterator<Item = i64>, name: impl Fn(i64) -> String) -> String {
-    let values: Vec<i64> = values.collect();
+fn list(values: impl Iterator<Item = u32>, name: impl Fn(u32) -> String) -> String {
+    let values: Vec<u32> = values.collect();
     let mut parts = Vec::new();
-    let mut i = 0;
-    while i < values.len() {
-        let mut j = i;
-        while j + 1 < values.len() && values[j + 1] == values[j] + 1 {
-            j += 1;
-        }
-        if j - i >= 2 {
-            parts.push(format!("{} through {}", name(values[i]), name(values[j])));
+    for (first, last) in consecutive_runs(&values) {
+        if last - first >= 2 {
+            parts.push(format!("{} through {}", name(first), name(last)));
         } else {
-            parts.extend(values[i..=j].iter().map(|&v| name(v)));
+            parts.extend((first..=last).map(&name));
         }
-        i = j + 1;
     }
     join(parts)
 }

@@ -53,7 +53,7 @@ pub use days::{DayOfMonth, DayOfWeek, DayRule, Days};
 pub use fire::FireTimes;
 
 pub(crate) use calendar::{civil_from_days, days_from_civil, days_in_month};
-pub(crate) use days::{ALL_WEEKDAYS, bits};
+pub(crate) use days::{ALL_WEEKDAYS, bits, consecutive_runs};
 
 /// Bits 0..=59 set.
 pub(crate) const ALL_MINUTES: u64 = (1 << 60) - 1;

@@ -36,8 +36,8 @@ use jiff::civil::DateTime;
 use nom::{IResult, Parser, bytes::complete::take_while_m_n, character::complete::char};
 
 use super::field::{
-    self, Body, FieldSpec, Item, MONTH_NAMES, StepStyle, Steps, WEEKDAY_NAMES, no_hint, print_set,
-    values_of,
+    self, Body, DAY_OF_MONTH, FieldSpec, HOUR, Item, MINUTE, MONTH, StepStyle, Steps,
+    WEEKDAY_NAMES, no_hint, print_set, values_of,
 };
 use super::{Grammar, ParseError, PrintError, span_of};
 use crate::schedule::{
@@ -46,38 +46,6 @@ use crate::schedule::{
 
 const G: Grammar = Grammar::Aws;
 
-const MINUTE: FieldSpec = FieldSpec {
-    name: "minute",
-    min: 0,
-    max: 59,
-    names: &[],
-    names_from: 0,
-    hint: |v| (v == 60).then(|| "did you mean 0 of the next hour?".to_string()),
-};
-const HOUR: FieldSpec = FieldSpec {
-    name: "hour",
-    min: 0,
-    max: 23,
-    names: &[],
-    names_from: 0,
-    hint: |v| (v == 24).then(|| "did you mean 0 (midnight)?".to_string()),
-};
-const DAY_OF_MONTH: FieldSpec = FieldSpec {
-    name: "day-of-month",
-    min: 1,
-    max: 31,
-    names: &[],
-    names_from: 1,
-    hint: |v| (v == 0).then(|| "days of the month start at 1".to_string()),
-};
-const MONTH: FieldSpec = FieldSpec {
-    name: "month",
-    min: 1,
-    max: 12,
-    names: &MONTH_NAMES,
-    names_from: 1,
-    hint: |v| (v == 0).then(|| "months start at 1 (JAN)".to_string()),
-};
 const DAY_OF_WEEK: FieldSpec = FieldSpec {
     name: "day-of-week",
     min: 1,

@@ -241,6 +241,39 @@ pub(crate) const MONTH_NAMES: [&str; 12] = [
 ];
 pub(crate) const WEEKDAY_NAMES: [&str; 7] = ["SUN", "MON", "TUE", "WED", "THU", "FRI", "SAT"];
 
+/// The fields Unix and AWS cron read alike.
+pub(crate) const MINUTE: FieldSpec = FieldSpec {
+    name: "minute",
+    min: 0,
+    max: 59,
+    names: &[],
+    names_from: 0,
+    hint: |v| (v == 60).then(|| "did you mean 0 of the next hour?".to_string()),
+};
+pub(crate) const HOUR: FieldSpec = FieldSpec {
+    name: "hour",
+    min: 0,
+    max: 23,
+    names: &[],
+    names_from: 0,
+    hint: |v| (v == 24).then(|| "did you mean 0 (midnight)?".to_string()),
+};
+pub(crate) const DAY_OF_MONTH: FieldSpec = FieldSpec {
+    name: "day-of-month",
+    min: 1,
+    max: 31,
+    names: &[],
+    names_from: 1,
+    hint: |v| (v == 0).then(|| "days of the month start at 1".to_string()),
+};
+pub(crate) const MONTH: FieldSpec = FieldSpec {
+    name: "month",
+    min: 1,
+    max: 12,
+    names: &MONTH_NAMES,
+    names_from: 1,
+    hint: |v| (v == 0).then(|| "months start at 1 (JAN)".to_string()),
+};
 pub(crate) fn no_hint(_: u32) -> Option<String> {
     None
 }
@@ -399,18 +432,12 @@ pub(crate) fn print_set(
         }
     }
     let mut parts = Vec::new();
-    let mut i = 0;
-    while i < values.len() {
-        let mut j = i;
-        while j + 1 < values.len() && values[j + 1] == values[j] + 1 {
-            j += 1;
-        }
-        if j - i >= 2 {
-            parts.push(format!("{}-{}", name(values[i]), name(values[j])));
+    for (first, last) in crate::schedule::consecutive_runs(values) {
+        if last - first >= 2 {
+            parts.push(format!("{}-{}", name(first), name(last)));
         } else {
-            parts.extend(values[i..=j].iter().map(|&v| name(v)));
+            parts.extend((first..=last).map(&name));
         }
-        i = j + 1;
     }
     parts.join(",")
 }
