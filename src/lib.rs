@@ -22,7 +22,12 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod desired;
 pub mod explain;
+pub mod import;
+pub mod manifest;
+pub mod render;
 pub mod schedule;
 pub mod syntax;
+pub mod target;
 pub mod translate;

@@ -1,6 +1,8 @@
 //! The clap front end.
 
+mod convert;
 mod explain;
+mod import;
 mod translate;
 
 use std::process::ExitCode;
@@ -21,6 +23,9 @@ struct Cli {
 
 const EXAMPLES: &str = "\
 Examples:
+  cronport import heroku jobs.json --cluster production --task-definition app-worker --container worker \\
+      --role-arn arn:aws:iam::123456789012:role/cronport --subnet subnet-0a1b2c3d -o cronport.toml
+  cronport convert cronport.toml --format terraform
   cronport explain '*/10 * * * *'
   cronport explain 'cron(30 14 ? * MON-FRI *)' --tz Asia/Tokyo --next 3
   cronport explain 'every day at 14:30' --format json
@@ -28,6 +33,8 @@ Examples:
 
 #[derive(Debug, Subcommand)]
 enum Command {
+    Import(import::Args),
+    Convert(convert::Args),
     Explain(explain::Args),
     Translate(translate::Args),
 }
@@ -64,6 +71,37 @@ pub(crate) fn parse_instant(flag: &str, text: &str) -> Result<jiff::Timestamp, S
     })
 }
 
+/// The text of `path`, or of standard input for `-`.
+pub(crate) fn read_input(path: &str) -> Result<String, String> {
+    if path == "-" {
+        let mut text = String::new();
+        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
+            .map_err(|e| format!("error: cannot read standard input: {e}"))?;
+        return Ok(text);
+    }
+    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {path}: {e}"))?;
+    String::from_utf8(bytes)
+        .map_err(|_| format!("error: {path} is not UTF-8 text; is it the right file?"))
+}
+
+/// Writes `text` to `path`, refusing to replace a file unless `force`.
+/// Writes to a temporary file first, so a failure never leaves half a file.
+pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> Result<(), String> {
+    if path.exists() && !force {
+        return Err(format!(
+            "error: {} exists; pass --force to replace it, or choose another file with -o",
+            path.display()
+        ));
+    }
+    let tmp = path.with_extension("cronport-tmp");
+    std::fs::write(&tmp, text)
+        .and_then(|()| std::fs::rename(&tmp, path))
+        .map_err(|e| {
+            let _ = std::fs::remove_file(&tmp);
+            format!("error: cannot write {}: {e}", path.display())
+        })
+}
+
 /// Prints a command's error message, if any, and gives its exit code.
 pub(crate) fn finish(result: Result<ExitCode, String>) -> ExitCode {
     result.unwrap_or_else(|message| {
@@ -76,6 +114,8 @@ pub(crate) fn finish(result: Result<ExitCode, String>) -> ExitCode {
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
     match cli.command {
+        Command::Import(args) => import::run(args),
+        Command::Convert(args) => convert::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Translate(args) => translate::run(args),
     }

@@ -49,7 +49,7 @@ use blocks::Block;
 pub use verify::{Counterexample, Duplicates, Proof, verify};
 
 /// Where the schedules go.
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// EventBridge Scheduler: expressions with a time zone.
@@ -489,6 +489,34 @@ fn rules_blocks(
             }
         }
         return Ok((explicit_utc(cron, None, zone, options), true));
+    }
+    // A pattern that shifts to the same UTC expressions under every offset
+    // the zone uses (an hourly job under whole-hour offsets) needs no
+    // periods at all.
+    let (first, last) = covered_days(options);
+    let mut offsets = vec![zone.to_offset(day_start(first)).seconds()];
+    offsets.extend(
+        offset_changes(zone, day_start(first), day_start(last + 1))
+            .into_iter()
+            .map(|t| zone.to_offset(t).seconds()),
+    );
+    let shifted: Option<Vec<Vec<Block>>> = offsets
+        .iter()
+        .map(|o| {
+            (o % 60 == 0)
+                .then(|| shift::to_utc(cron, o / 60))
+                .flatten()
+                .map(blocks::merge)
+        })
+        .collect();
+    if let Some(shifted) = shifted {
+        if shifted.windows(2).all(|w| w[0] == w[1])
+            && shifted[0]
+                .iter()
+                .all(|b| aws::print_cron(&b.to_cron()).is_ok())
+        {
+            return Ok((shifted[0].clone(), false));
+        }
     }
     match periods(cron, zone, options) {
         Some(blocks) => Ok((blocks, true)),

@@ -1,0 +1,92 @@
+//! `cronport convert`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cronport::desired::{CompileOptions, compile};
+use cronport::manifest::Manifest;
+use cronport::render::{Format, render};
+use cronport::translate::{DomDow, Options};
+use jiff::Timestamp;
+
+use super::{finish, parse_instant, print_stdout, read_input, write_output};
+
+/// Render a manifest as AWS request bodies (JSON), a CloudFormation
+/// template, or Terraform, offline.
+///
+/// Every schedule is translated exactly and verified first (see `cronport
+/// translate`); the output's header says so, and says when year-bounded
+/// rules run out.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport convert cronport.toml
+  cronport convert cronport.toml --format terraform -o schedules.tf
+  cronport convert cronport.toml --format cloudformation -o template.json")]
+pub struct Args {
+    /// The manifest (`-` for standard input).
+    #[arg(default_value = "cronport.toml")]
+    manifest: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Where to write (`-` or absent: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// Start of the verified window (RFC 3339). Defaults to now.
+    #[arg(long, value_name = "RFC3339")]
+    from: Option<String>,
+    /// End of the verified window and of year-bounded rules (RFC 3339).
+    /// Defaults to the end of next year.
+    #[arg(long, value_name = "RFC3339")]
+    until: Option<String>,
+    /// Policy for Unix schedules restricting both day fields (see
+    /// `cronport translate --help`).
+    #[arg(long, value_enum, default_value_t = DomDow::Refuse)]
+    dom_dow: DomDow,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    finish(try_run(&args))
+}
+
+fn try_run(args: &Args) -> Result<ExitCode, String> {
+    let text = read_input(&args.manifest)?;
+    let name = if args.manifest == "-" {
+        "<stdin>"
+    } else {
+        &args.manifest
+    };
+    let manifest = Manifest::from_toml(&text, name).map_err(|e| e.to_string())?;
+    let from = match &args.from {
+        Some(t) => parse_instant("--from", t)?,
+        None => Timestamp::now(),
+    };
+    let until = match &args.until {
+        Some(t) => parse_instant("--until", t)?,
+        None => Options::default_until(from),
+    };
+    let options = CompileOptions {
+        from,
+        until,
+        dom_dow: args.dom_dow,
+    };
+    let desired = compile(&manifest, &options)
+        .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
+    let out = render(&desired, args.format);
+    match args.output.as_deref() {
+        None | Some("-") => print_stdout(&out).map_err(|e| e.to_string())?,
+        Some(path) => {
+            write_output(&PathBuf::from(path), &out, args.force)?;
+            let count: usize = desired.jobs.iter().map(|j| j.resources.len()).sum();
+            eprintln!(
+                "wrote {count} schedules for {} jobs to {path}",
+                desired.jobs.len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,134 @@
+//! `cronport import`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use cronport::import::{self, Defaults, Imported};
+use cronport::translate::Backend;
+
+use super::{finish, print_stdout, read_input, write_output};
+
+/// Import jobs from Heroku Scheduler, Terraform (herokux), Cron To Go or a
+/// crontab into a cronport manifest.
+///
+/// The flags fill the manifest's [defaults]; edit the file afterwards for
+/// anything else. Jobs without names are named after their commands
+/// (`rake reports:daily` → `rake-reports-daily`).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  heroku addons:open scheduler   # or fetch the job list from the Scheduler API
+  cronport import heroku jobs.json --cluster production --task-definition app-worker \\
+      --container worker --role-arn arn:aws:iam::123456789012:role/cronport \\
+      --subnet subnet-0a1b2c3d --security-group sg-0a1b2c3d -o cronport.toml
+  cronport import crontab /etc/crontab --timezone Europe/London
+  cronport import terraform scheduler.tf -o cronport.toml")]
+pub struct Args {
+    /// The source format.
+    #[arg(value_enum)]
+    from: Source,
+    /// The file to read (`-` for standard input).
+    file: String,
+    /// Where to write the manifest (`-` or absent: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// ECS cluster name or ARN.
+    #[arg(long, help_heading = "Defaults")]
+    cluster: Option<String>,
+    /// Task definition family or ARN.
+    #[arg(long, help_heading = "Defaults")]
+    task_definition: Option<String>,
+    /// Container whose command each job overrides.
+    #[arg(long, help_heading = "Defaults")]
+    container: Option<String>,
+    /// IAM role EventBridge assumes to run tasks.
+    #[arg(long, help_heading = "Defaults")]
+    role_arn: Option<String>,
+    /// Subnet for the tasks (repeat for more).
+    #[arg(long = "subnet", value_name = "SUBNET", help_heading = "Defaults")]
+    subnets: Vec<String>,
+    /// Security group for the tasks (repeat for more).
+    #[arg(
+        long = "security-group",
+        value_name = "GROUP",
+        help_heading = "Defaults"
+    )]
+    security_groups: Vec<String>,
+    /// IANA time zone of the schedules (Heroku jobs stay UTC).
+    #[arg(long, help_heading = "Defaults")]
+    timezone: Option<String>,
+    /// EventBridge Scheduler or EventBridge rules.
+    #[arg(long, value_enum, help_heading = "Defaults")]
+    backend: Option<Backend>,
+    /// Prefix of the AWS names (default cronport-).
+    #[arg(long, help_heading = "Defaults")]
+    name_prefix: Option<String>,
+    /// EventBridge Scheduler schedule group (default cronport).
+    #[arg(long, help_heading = "Defaults")]
+    schedule_group: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Source {
+    /// Heroku Scheduler's job list (JSON:API, as its API returns it).
+    Heroku,
+    /// Terraform files with herokux_scheduler_job resources.
+    Terraform,
+    /// A Cron To Go JSON export.
+    Crontogo,
+    /// A crontab file.
+    Crontab,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    finish(try_run(&args))
+}
+
+fn try_run(args: &Args) -> Result<ExitCode, String> {
+    let text = read_input(&args.file)?;
+    let defaults = Defaults {
+        cluster: args.cluster.clone(),
+        task_definition: args.task_definition.clone(),
+        container: args.container.clone(),
+        role_arn: args.role_arn.clone(),
+        subnets: (!args.subnets.is_empty()).then(|| args.subnets.clone()),
+        security_groups: (!args.security_groups.is_empty()).then(|| args.security_groups.clone()),
+        timezone: args.timezone.clone(),
+        backend: args.backend,
+        name_prefix: args.name_prefix.clone(),
+        schedule_group: args.schedule_group.clone(),
+        ..Defaults::default()
+    };
+    let imported: Imported = match args.from {
+        Source::Heroku => import::heroku(&text, &defaults),
+        Source::Terraform => import::terraform(&text, &defaults),
+        Source::Crontogo => import::crontogo(&text, &defaults),
+        Source::Crontab => import::crontab(&text, &defaults),
+    }
+    .map_err(|e| format!("error: {}: {e}", args.file))?;
+    for warning in &imported.warnings {
+        eprintln!("warning: {warning}");
+    }
+    let mut toml = format!(
+        "# cronport manifest, imported from {} by cronport {}.\n# Check [defaults], then: cronport convert {}\n\n",
+        args.file,
+        env!("CARGO_PKG_VERSION"),
+        args.output
+            .as_deref()
+            .filter(|o| *o != "-")
+            .unwrap_or("cronport.toml")
+    );
+    toml.push_str(&imported.manifest.to_toml());
+    match args.output.as_deref() {
+        None | Some("-") => print_stdout(&toml).map_err(|e| e.to_string())?,
+        Some(path) => {
+            write_output(&PathBuf::from(path), &toml, args.force)?;
+            eprintln!("wrote {} jobs to {path}", imported.manifest.jobs.len());
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

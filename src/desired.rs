@@ -1,0 +1,155 @@
+//! Compile: a manifest becomes the desired AWS resources, each schedule
+//! translated exactly and verified.
+
+use jiff::Timestamp;
+use serde::Serialize;
+
+use crate::manifest::{MAX_NAME_LEN, Manifest, Problem, ResolvedJob};
+use crate::translate::{Backend, DomDow, Options, Translation, translate};
+
+/// How to compile.
+#[derive(Clone, Debug)]
+pub struct CompileOptions {
+    /// Start of the verified window.
+    pub from: Timestamp,
+    /// End of the verified window, and of any year-bounded rules.
+    pub until: Timestamp,
+    /// The day-of-month OR day-of-week policy for every job.
+    pub dom_dow: DomDow,
+}
+
+impl CompileOptions {
+    /// From `from` to the end of the next year, refusing double runs.
+    pub fn starting(from: Timestamp) -> CompileOptions {
+        CompileOptions {
+            from,
+            until: Options::default_until(from),
+            dom_dow: DomDow::Refuse,
+        }
+    }
+}
+
+/// Everything cronport wants on AWS for a manifest.
+#[derive(Clone, Debug)]
+pub struct Desired {
+    /// The jobs, in manifest order.
+    pub jobs: Vec<DesiredJob>,
+    /// The verified window.
+    pub from: Timestamp,
+    /// The verified window's end.
+    pub until: Timestamp,
+}
+
+/// One job: its settings, its verified translation, and the schedules or
+/// rules that carry it.
+#[derive(Clone, Debug)]
+pub struct DesiredJob {
+    /// The job with defaults merged in.
+    pub job: ResolvedJob,
+    /// The translation and its proof.
+    pub translation: Translation,
+    /// One schedule (or rule) per target expression.
+    pub resources: Vec<Resource>,
+}
+
+/// One EventBridge schedule or rule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Resource {
+    /// Its AWS name.
+    pub name: String,
+    /// Its expression.
+    pub expression: String,
+    /// The zone the expression reads (`UTC` for rules).
+    pub timezone: String,
+}
+
+/// Why a manifest did not compile.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n"))]
+pub struct CompileError {
+    /// Every problem found.
+    pub problems: Vec<Problem>,
+}
+
+/// Resolves, translates and verifies every job.
+pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired, CompileError> {
+    let jobs = manifest
+        .resolve()
+        .map_err(|problems| CompileError { problems })?;
+    let mut problems = Vec::new();
+    let mut desired = Vec::new();
+    for (i, job) in jobs.into_iter().enumerate() {
+        if job.target.backend == Backend::Rules {
+            for (key, value, kind) in [
+                ("cluster", &job.target.cluster, ":ecs:"),
+                ("task_definition", &job.target.task_definition, ":ecs:"),
+            ] {
+                if !(value.starts_with("arn:") && value.contains(kind)) {
+                    problems.push(Problem {
+                        job: Some(i),
+                        key,
+                        message: format!("job `{}` uses EventBridge rules, whose ECS targets need ARNs: write the {key} ARN instead of `{value}` (or use backend = \"scheduler\", which takes names)", job.name),
+                    });
+                }
+            }
+        }
+        let translate_options = Options {
+            dom_dow: options.dom_dow,
+            ..Options::new(job.target.backend, options.from, options.until)
+        };
+        match translate(&job.schedule, &translate_options) {
+            Ok(translation) => {
+                let count = translation.targets.len();
+                let resources: Vec<Resource> = translation
+                    .targets
+                    .iter()
+                    .enumerate()
+                    .map(|(n, t)| Resource {
+                        name: if n == 0 {
+                            job.aws_name.clone()
+                        } else {
+                            format!("{}-{}", job.aws_name, n + 1)
+                        },
+                        expression: t.expression.clone(),
+                        timezone: t.timezone.clone(),
+                    })
+                    .collect();
+                if let Some(long) = resources.iter().find(|r| r.name.len() > MAX_NAME_LEN) {
+                    problems.push(Problem {
+                        job: Some(i),
+                        key: "name",
+                        message: format!("job `{}` needs {count} expressions, named up to `{}`, longer than AWS's {MAX_NAME_LEN} characters: shorten the job name", job.name, long.name),
+                    });
+                }
+                desired.push(DesiredJob {
+                    job,
+                    translation,
+                    resources,
+                });
+            }
+            Err(refused) => {
+                let mut message = format!(
+                    "job `{}`: schedule `{}` is not representable exactly: {}",
+                    job.name, job.expression, refused.reason
+                );
+                for option in &refused.options {
+                    message.push_str(&format!("\n  option: {option}"));
+                }
+                problems.push(Problem {
+                    job: Some(i),
+                    key: "schedule",
+                    message,
+                });
+            }
+        }
+    }
+    if problems.is_empty() {
+        Ok(Desired {
+            jobs: desired,
+            from: options.from,
+            until: options.until,
+        })
+    } else {
+        Err(CompileError { problems })
+    }
+}

@@ -1,0 +1,134 @@
+//! Heroku Scheduler's job list, as its API returns it (JSON:API):
+//!
+//! ```json
+//! {"data": [{"type": "jobs", "id": "…", "attributes": {
+//!   "command": "rake reports:daily", "dyno-size": "Standard-1X",
+//!   "every": 1440, "at": 870 }}]}
+//! ```
+//!
+//! `every` is 10, 60 or 1440 minutes; with 60, `at` is the minute (0, 10,
+//! …, 50); with 1440, `at` is minutes after midnight UTC in 30-minute steps.
+
+use serde_json::Value;
+
+use super::{Defaults, ImportError, Imported, manifest, name_from_command};
+use crate::manifest::Job;
+use crate::schedule::is_utc;
+
+/// Reads a Heroku Scheduler job list.
+///
+/// ```
+/// let json = r#"{"data": [{"type": "jobs", "id": "1", "attributes":
+///     {"command": "rake reports:daily", "dyno-size": "Standard-2X", "every": 1440, "at": 870}}]}"#;
+/// let imported = cronport::import::heroku(json, &Default::default())?;
+/// let job = &imported.manifest.jobs[0];
+/// assert_eq!((job.name.as_str(), job.schedule.as_str()), ("rake-reports-daily", "every day at 14:30"));
+/// # Ok::<(), cronport::import::ImportError>(())
+/// ```
+pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
+    let doc: Value = serde_json::from_str(text).map_err(|e| {
+        ImportError::new(
+            format!("line {} column {}", e.line(), e.column()),
+            format!("not JSON: {e}"),
+        )
+    })?;
+    let (items, base) = match &doc {
+        Value::Object(o) => match o.get("data") {
+            Some(Value::Array(items)) => (items, "data"),
+            _ => {
+                return Err(ImportError::new(
+                    "top level",
+                    "expected {\"data\": [jobs…]} as Heroku's API returns it",
+                ));
+            }
+        },
+        Value::Array(items) => (items, ""),
+        _ => {
+            return Err(ImportError::new(
+                "top level",
+                "expected {\"data\": [jobs…]} as Heroku's API returns it",
+            ));
+        }
+    };
+    if items.is_empty() {
+        return Err(ImportError::new(base, "the export holds no jobs"));
+    }
+    let mut jobs = Vec::new();
+    let zone_not_utc = defaults
+        .timezone
+        .as_deref()
+        .and_then(|z| jiff::tz::TimeZone::get(z).ok())
+        .is_some_and(|z| !is_utc(&z));
+    for (i, item) in items.iter().enumerate() {
+        let at = |field: &str| format!("{base}[{i}].attributes.{field}");
+        let attributes = item
+            .get("attributes")
+            .and_then(Value::as_object)
+            .ok_or_else(|| {
+                ImportError::new(
+                    at("").trim_end_matches('.').to_string(),
+                    "missing the attributes object",
+                )
+            })?;
+        let command = attributes
+            .get("command")
+            .and_then(Value::as_str)
+            .filter(|c| !c.trim().is_empty())
+            .ok_or_else(|| ImportError::new(at("command"), "missing or empty command"))?;
+        let every = attributes
+            .get("every")
+            .and_then(Value::as_u64)
+            .ok_or_else(|| {
+                ImportError::new(at("every"), "missing `every` (10, 60 or 1440 minutes)")
+            })?;
+        let minute = attributes.get("at").and_then(Value::as_u64).unwrap_or(0);
+        let schedule = match every {
+            10 => "every 10 minutes".to_string(),
+            60 if minute % 10 == 0 && minute <= 50 => format!("every hour at :{minute:02}"),
+            60 => {
+                return Err(ImportError::new(
+                    at("at"),
+                    format!("{minute} is not an hourly Heroku time; use 0, 10, 20, 30, 40 or 50"),
+                ));
+            }
+            1440 if minute % 30 == 0 && minute < 1440 => {
+                format!("every day at {:02}:{:02}", minute / 60, minute % 60)
+            }
+            1440 => {
+                return Err(ImportError::new(
+                    at("at"),
+                    format!(
+                        "{minute} is not a daily Heroku time; use minutes after midnight UTC in steps of 30 (0–1410)"
+                    ),
+                ));
+            }
+            other => {
+                return Err(ImportError::new(
+                    at("every"),
+                    format!("{other} is not a Heroku frequency; use 10, 60 or 1440"),
+                ));
+            }
+        };
+        let size = attributes
+            .get("dyno-size")
+            .or_else(|| attributes.get("dyno_size"))
+            .and_then(Value::as_str)
+            .map(|s| s.to_ascii_lowercase());
+        let mut job = Job {
+            name: name_from_command(command),
+            schedule,
+            command: command.to_string(),
+            size,
+            enabled: true,
+            ..Job::default()
+        };
+        if zone_not_utc {
+            job.settings.timezone = Some("UTC".to_string());
+        }
+        jobs.push(job);
+    }
+    Ok(Imported {
+        manifest: manifest(defaults, jobs),
+        warnings: Vec::new(),
+    })
+}

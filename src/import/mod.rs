@@ -1,0 +1,111 @@
+//! Importers: job lists in other tools' formats → a [`Manifest`].
+//!
+//! | source | function | reads |
+//! |---|---|---|
+//! | Heroku Scheduler | [`heroku`] | the job list its API returns (JSON:API) |
+//! | Terraform | [`terraform`] | `herokux_scheduler_job` resources |
+//! | Cron To Go | [`crontogo`] | its JSON job export |
+//! | crontab | [`crontab`] | a crontab file |
+//!
+//! Jobs without names get one derived from their command
+//! (`rake reports:daily` → `rake-reports-daily`), unique and stable across
+//! runs. [`Defaults`] fill the manifest's `[defaults]`.
+
+mod crontab;
+mod crontogo;
+mod heroku;
+mod terraform;
+
+use std::collections::BTreeSet;
+
+use crate::manifest::{Job, Manifest, Settings};
+
+pub use crontab::crontab;
+pub use crontogo::crontogo;
+pub use heroku::heroku;
+pub use terraform::terraform;
+
+/// What the importer read, and what it could not carry over.
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Imported {
+    /// The manifest.
+    pub manifest: Manifest,
+    /// Things the source said that the manifest cannot hold, each naming the
+    /// job or line.
+    pub warnings: Vec<String>,
+}
+
+/// Why an import failed: where, and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{location}: {message}")]
+pub struct ImportError {
+    /// A line (`line 4`), a JSON path (`data[2].attributes.every`) or a
+    /// resource address.
+    pub location: String,
+    /// What is wrong and what to write instead.
+    pub message: String,
+}
+
+impl ImportError {
+    pub(crate) fn new(location: impl Into<String>, message: impl Into<String>) -> ImportError {
+        ImportError {
+            location: location.into(),
+            message: message.into(),
+        }
+    }
+}
+
+/// The `[defaults]` an import writes; the `import` command's flags.
+pub type Defaults = Settings;
+
+/// A readable AWS-safe name for a command: lower case, words joined by
+/// `-`, `bundle exec` dropped, at most 48 characters.
+///
+/// ```
+/// assert_eq!(cronport::import::name_from_command("rake reports:daily"), "rake-reports-daily");
+/// assert_eq!(cronport::import::name_from_command("bundle exec rails runner 'Sync.call'"), "rails-runner-sync-call");
+/// ```
+pub fn name_from_command(command: &str) -> String {
+    let command = command.trim();
+    let command = command.strip_prefix("bundle exec ").unwrap_or(command);
+    let mut name = String::new();
+    for c in command.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let mut name = name.trim_end_matches('-').to_string();
+    if name.len() > 48 {
+        let cut = name[..48].rfind('-').unwrap_or(48);
+        name.truncate(cut);
+    }
+    if name.is_empty() {
+        "job".to_string()
+    } else {
+        name
+    }
+}
+
+/// Gives every job a unique name: taken names get `-2`, `-3`, … in order,
+/// so the same input always gives the same names.
+pub(crate) fn unique_names(jobs: &mut [Job]) {
+    let mut taken = BTreeSet::new();
+    for job in jobs.iter_mut() {
+        let base = job.name.clone();
+        let mut n = 1;
+        while !taken.insert(job.name.clone()) {
+            n += 1;
+            job.name = format!("{base}-{n}");
+        }
+    }
+}
+
+pub(crate) fn manifest(defaults: &Defaults, mut jobs: Vec<Job>) -> Manifest {
+    unique_names(&mut jobs);
+    Manifest {
+        defaults: defaults.clone(),
+        jobs,
+    }
+}

@@ -1,0 +1,796 @@
+//! The manifest, `cronport.toml`: defaults and jobs.
+//!
+//! ```toml
+//! [defaults]
+//! cluster = "production"
+//! task_definition = "app-worker"          # family (latest ACTIVE) or ARN
+//! container = "worker"
+//! role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+//! subnets = ["subnet-0a1b2c3d"]
+//! security_groups = ["sg-0a1b2c3d"]
+//!
+//! [[job]]
+//! name = "daily-report"
+//! schedule = "every day at 14:30"         # any grammar cronport reads
+//! command = "rake reports:daily"
+//! size = "standard-2x"                    # a Heroku dyno size, or cpu/memory
+//! ```
+//!
+//! Every key of `[defaults]` can be overridden in a job. Unknown keys are
+//! errors; every error names the file, line and column and what to write
+//! instead. [`Manifest::resolve`] merges defaults into jobs and checks
+//! everything AWS would check, before anything talks to AWS.
+
+mod source;
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use jiff::tz::TimeZone;
+use serde::{Deserialize, Serialize};
+
+use crate::schedule::{Schedule, is_utc};
+use crate::syntax::{self, Grammar};
+use crate::target::{Command, FargateSize};
+use crate::translate::Backend;
+use source::{Source, Step, line_column};
+
+/// The settings `[defaults]` holds and any job may override.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Settings {
+    /// ECS cluster name or ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cluster: Option<String>,
+    /// Task definition family (the latest ACTIVE revision) or ARN.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_definition: Option<String>,
+    /// The container in the task definition whose command is overridden.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub container: Option<String>,
+    /// The IAM role EventBridge assumes to run the task.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub role_arn: Option<String>,
+    /// Subnets for the task's network interface (awsvpc).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub subnets: Option<Vec<String>>,
+    /// Security groups for the task's network interface.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub security_groups: Option<Vec<String>>,
+    /// Whether the task gets a public IP (default false).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub assign_public_ip: Option<bool>,
+    /// `FARGATE` (default) or `EC2`; not with a capacity provider strategy.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub launch_type: Option<LaunchType>,
+    /// Capacity providers instead of a launch type.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub capacity_provider_strategy: Option<Vec<CapacityProvider>>,
+    /// Fargate platform version (default `LATEST`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub platform_version: Option<String>,
+    /// IANA time zone the schedule reads (default `UTC`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timezone: Option<String>,
+    /// `scheduler` (default) or `rules`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub backend: Option<Backend>,
+    /// Prefix of every AWS name cronport creates (default `cronport-`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_prefix: Option<String>,
+    /// EventBridge Scheduler schedule group (default `cronport`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule_group: Option<String>,
+    /// Retries of a failed invocation.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub retry_policy: Option<RetryPolicy>,
+    /// ARN of an SQS queue for invocations that failed for good.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub dead_letter_queue: Option<String>,
+    /// Tags for everything cronport creates (it adds `managed-by`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub tags: Option<BTreeMap<String, String>>,
+    /// How many tasks each run starts (default 1).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub task_count: Option<u32>,
+}
+
+/// The keys [`Settings`] reads, for unknown-key errors.
+const SETTINGS_KEYS: [&str; 18] = [
+    "cluster",
+    "task_definition",
+    "container",
+    "role_arn",
+    "subnets",
+    "security_groups",
+    "assign_public_ip",
+    "launch_type",
+    "capacity_provider_strategy",
+    "platform_version",
+    "timezone",
+    "backend",
+    "name_prefix",
+    "schedule_group",
+    "retry_policy",
+    "dead_letter_queue",
+    "tags",
+    "task_count",
+];
+
+/// The keys only a job has.
+const JOB_KEYS: [&str; 8] = [
+    "name",
+    "schedule",
+    "command",
+    "size",
+    "cpu",
+    "memory",
+    "environment",
+    "enabled",
+];
+
+/// ECS launch types.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
+pub enum LaunchType {
+    /// AWS Fargate.
+    #[serde(rename = "FARGATE")]
+    Fargate,
+    /// EC2 instances in the cluster.
+    #[serde(rename = "EC2")]
+    Ec2,
+}
+
+/// One entry of a capacity provider strategy.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct CapacityProvider {
+    /// The capacity provider, such as `FARGATE_SPOT`.
+    pub capacity_provider: String,
+    /// Relative weight.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub weight: Option<u32>,
+    /// Tasks placed here first.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub base: Option<u32>,
+}
+
+/// Retries of a failed invocation.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(deny_unknown_fields)]
+pub struct RetryPolicy {
+    /// 0–185.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_retry_attempts: Option<u32>,
+    /// 60–86400 seconds.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub maximum_event_age_in_seconds: Option<u32>,
+}
+
+/// One `[[job]]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Job {
+    /// The job's name; with the prefix, its AWS name.
+    pub name: String,
+    /// When it runs, in any grammar cronport reads.
+    pub schedule: String,
+    /// The command, as Heroku ran it.
+    pub command: String,
+    /// A Heroku dyno size, mapped to a Fargate size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// Explicit Fargate CPU units (with `memory`; wins over `size`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
+    /// Explicit Fargate memory in MiB (with `cpu`).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<u32>,
+    /// Environment variables set for the run.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub environment: BTreeMap<String, String>,
+    /// Whether the schedule is enabled (default true).
+    #[serde(default = "yes", skip_serializing_if = "is_true")]
+    pub enabled: bool,
+    /// Overrides of `[defaults]`.
+    #[serde(flatten)]
+    pub settings: Settings,
+}
+
+fn yes() -> bool {
+    true
+}
+
+fn is_true(b: &bool) -> bool {
+    *b
+}
+
+/// The whole manifest.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Manifest {
+    /// Settings every job starts from.
+    #[serde(default)]
+    pub defaults: Settings,
+    /// The jobs.
+    #[serde(default, rename = "job", skip_serializing_if = "Vec::is_empty")]
+    pub jobs: Vec<Job>,
+}
+
+/// A job with its defaults merged in and everything checked.
+#[derive(Clone, Debug, PartialEq)]
+pub struct ResolvedJob {
+    /// The job's name in the manifest.
+    pub name: String,
+    /// The AWS name: prefix and name.
+    pub aws_name: String,
+    /// The schedule text as written.
+    pub expression: String,
+    /// The schedule, in its zone.
+    pub schedule: Schedule,
+    /// How the command runs.
+    pub command: Command,
+    /// The task size override, if any.
+    pub size: Option<FargateSize>,
+    /// Environment overrides.
+    pub environment: BTreeMap<String, String>,
+    /// Whether the schedule is enabled.
+    pub enabled: bool,
+    /// The merged settings, with defaults filled in.
+    pub target: EcsTarget,
+}
+
+/// Where and how a job's task runs, every default filled in.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct EcsTarget {
+    /// Cluster name or ARN.
+    pub cluster: String,
+    /// Task definition family or ARN.
+    pub task_definition: String,
+    /// Container name.
+    pub container: String,
+    /// IAM role ARN.
+    pub role_arn: String,
+    /// Subnets (empty for EC2 bridge networking).
+    pub subnets: Vec<String>,
+    /// Security groups.
+    pub security_groups: Vec<String>,
+    /// Public IP.
+    pub assign_public_ip: bool,
+    /// Launch type, unless a capacity provider strategy is set.
+    pub launch_type: Option<LaunchType>,
+    /// Capacity provider strategy.
+    pub capacity_provider_strategy: Vec<CapacityProvider>,
+    /// Platform version (Fargate).
+    pub platform_version: Option<String>,
+    /// Backend.
+    pub backend: Backend,
+    /// Schedule group (Scheduler).
+    pub schedule_group: String,
+    /// Retry policy.
+    pub retry_policy: Option<RetryPolicy>,
+    /// Dead-letter queue ARN.
+    pub dead_letter_queue: Option<String>,
+    /// Tags, with `managed-by = cronport`.
+    pub tags: BTreeMap<String, String>,
+    /// Tasks per run.
+    pub task_count: u32,
+}
+
+/// The longest AWS name of a schedule or rule.
+pub const MAX_NAME_LEN: usize = 64;
+
+/// One problem in a manifest, placed where it can be fixed.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Problem {
+    /// Which job (index in the manifest), if any.
+    pub job: Option<usize>,
+    /// The key at fault.
+    pub key: &'static str,
+    /// What is wrong and what to write instead.
+    pub message: String,
+}
+
+/// Everything wrong with a manifest, each with file, line and column.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub struct ManifestError {
+    /// The rendered problems: `file:line:column: message` and the line with
+    /// a caret.
+    pub problems: Vec<String>,
+}
+
+impl fmt::Display for ManifestError {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.problems.join("\n\n"))
+    }
+}
+
+impl Manifest {
+    /// Parses and checks a manifest; `file` names it in errors.
+    pub fn from_toml(text: &str, file: &str) -> Result<Manifest, ManifestError> {
+        let render =
+            |span: std::ops::Range<usize>, message: &str| render_problem(text, file, span, message);
+        let source = Source::parse(text).map_err(|e| ManifestError {
+            problems: vec![render(e.span().unwrap_or(0..0), e.message())],
+        })?;
+        let mut problems = unknown_keys(&source, &render);
+        if problems.is_empty() {
+            match toml::from_str::<Manifest>(text) {
+                Ok(manifest) => {
+                    let checked = manifest.check();
+                    if checked.is_empty() {
+                        return Ok(manifest);
+                    }
+                    return Err(manifest.place(text, file, &checked));
+                }
+                Err(e) => problems.push(render(e.span().unwrap_or(0..0), e.message())),
+            }
+        }
+        Err(ManifestError { problems })
+    }
+
+    /// Places `problems` (from [`Manifest::check`] or a later stage) in
+    /// `text`, this manifest's source, for display.
+    pub fn place(&self, text: &str, file: &str, problems: &[Problem]) -> ManifestError {
+        let Ok(source) = Source::parse(text) else {
+            return ManifestError {
+                problems: problems
+                    .iter()
+                    .map(|p| format!("error: {}", p.message))
+                    .collect(),
+            };
+        };
+        let rendered = problems
+            .iter()
+            .map(|p| {
+                let mut path = Vec::new();
+                match p.job {
+                    Some(i) => path.extend([Step::Key("job"), Step::Index(i)]),
+                    None => path.push(Step::Key("defaults")),
+                }
+                // Point at the key when the job (or [defaults]) sets it;
+                // otherwise at the job, which inherits the bad value.
+                let sets_key = p
+                    .job
+                    .is_none_or(|i| self.jobs.get(i).is_some_and(|j| j.has(p.key)));
+                if sets_key {
+                    path.push(Step::Key(p.key));
+                }
+                render_problem(text, file, source.span(&path), &p.message)
+            })
+            .collect();
+        ManifestError { problems: rendered }
+    }
+
+    /// The manifest as TOML.
+    pub fn to_toml(&self) -> String {
+        toml::to_string_pretty(self).unwrap_or_default()
+    }
+
+    /// Every problem, unplaced (for manifests built in code).
+    pub fn check(&self) -> Vec<Problem> {
+        match self.resolve() {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems,
+        }
+    }
+
+    /// The jobs with defaults merged in and everything checked.
+    pub fn resolve(&self) -> Result<Vec<ResolvedJob>, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut jobs = Vec::new();
+        problems.extend(check_settings(&self.defaults, None));
+        let mut seen = BTreeSet::new();
+        for (i, job) in self.jobs.iter().enumerate() {
+            let before = problems.len();
+            problems.extend(check_settings(&job.settings, Some(i)));
+            if !seen.insert(job.name.as_str()) {
+                problems.push(problem(
+                    Some(i),
+                    "name",
+                    format!(
+                        "a second job is named `{}`; job names must be unique",
+                        job.name
+                    ),
+                ));
+            }
+            match resolve_job(&self.defaults, job, i) {
+                Ok(resolved) if problems.len() == before => jobs.push(resolved),
+                Ok(_) => {}
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+        if problems.is_empty() {
+            Ok(jobs)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+impl Job {
+    /// Whether the job itself sets `key` (else errors point at the job).
+    fn has(&self, key: &str) -> bool {
+        let s = &self.settings;
+        match key {
+            "name" | "schedule" | "command" => true,
+            "size" => self.size.is_some(),
+            "cpu" | "memory" => self.cpu.is_some() || self.memory.is_some(),
+            "environment" => !self.environment.is_empty(),
+            "cluster" => s.cluster.is_some(),
+            "task_definition" => s.task_definition.is_some(),
+            "container" => s.container.is_some(),
+            "role_arn" => s.role_arn.is_some(),
+            "subnets" => s.subnets.is_some(),
+            "timezone" => s.timezone.is_some(),
+            "name_prefix" => s.name_prefix.is_some(),
+            "retry_policy" => s.retry_policy.is_some(),
+            "dead_letter_queue" => s.dead_letter_queue.is_some(),
+            "tags" => s.tags.is_some(),
+            "launch_type" => s.launch_type.is_some(),
+            "capacity_provider_strategy" => s.capacity_provider_strategy.is_some(),
+            "task_count" => s.task_count.is_some(),
+            _ => false,
+        }
+    }
+}
+
+fn problem(job: Option<usize>, key: &'static str, message: String) -> Problem {
+    Problem { job, key, message }
+}
+
+fn render_problem(text: &str, file: &str, span: std::ops::Range<usize>, message: &str) -> String {
+    let (line, column) = line_column(text, span.start);
+    let line_text = text.lines().nth(line - 1).unwrap_or("");
+    let width = text[span.start.min(text.len())..span.end.min(text.len())]
+        .lines()
+        .next()
+        .map_or(1, |l| l.chars().count().max(1));
+    let gutter = line.to_string().len();
+    format!(
+        "error: {message}\n{pad}--> {file}:{line}:{column}\n{pad} |\n{line} | {line_text}\n{pad} | {}{}",
+        " ".repeat(column - 1),
+        "^".repeat(width),
+        pad = " ".repeat(gutter),
+    )
+}
+
+/// Unknown keys in `[defaults]`, each `[[job]]`, and the top level.
+fn unknown_keys(
+    source: &Source<'_>,
+    render: &dyn Fn(std::ops::Range<usize>, &str) -> String,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut check = |path: &[Step<'_>], allowed: &[&str], place: &str| {
+        for (key, span) in source.keys(path) {
+            if !allowed.contains(&key.as_str()) {
+                let hint = closest(&key, allowed)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                problems.push(render(
+                    span,
+                    &format!("unknown key `{key}` in {place}{hint}"),
+                ));
+            }
+        }
+    };
+    check(
+        &[],
+        &["defaults", "job"],
+        "the manifest (it holds [defaults] and [[job]] tables)",
+    );
+    check(&[Step::Key("defaults")], &SETTINGS_KEYS, "[defaults]");
+    let all_job_keys: Vec<&str> = JOB_KEYS
+        .iter()
+        .chain(SETTINGS_KEYS.iter())
+        .copied()
+        .collect();
+    for i in 0..source.len(&[Step::Key("job")]) {
+        check(
+            &[Step::Key("job"), Step::Index(i)],
+            &all_job_keys,
+            &format!("[[job]] number {}", i + 1),
+        );
+    }
+    problems
+}
+
+/// The allowed key nearest `key` by edit distance, if near enough.
+fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (edit_distance(key, a), *a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 4))
+        .min()
+        .map(|(_, a)| a)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}
+
+/// Checks of values that need no merging.
+fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut fail = |key: &'static str, message: String| problems.push(problem(job, key, message));
+    if let Some(arn) = &s.role_arn {
+        if !is_role_arn(arn) {
+            fail(
+                "role_arn",
+                format!(
+                    "`{arn}` is not an IAM role ARN; write arn:aws:iam::123456789012:role/NAME"
+                ),
+            );
+        }
+    }
+    if let Some(tz) = &s.timezone {
+        if TimeZone::get(tz).is_err() {
+            fail(
+                "timezone",
+                format!(
+                    "unknown time zone `{tz}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo"
+                ),
+            );
+        }
+    }
+    if let Some(dlq) = &s.dead_letter_queue {
+        if !(dlq.starts_with("arn:aws") && dlq.split(':').nth(2) == Some("sqs")) {
+            fail(
+                "dead_letter_queue",
+                format!("`{dlq}` is not an SQS queue ARN; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
+            );
+        }
+    }
+    if let Some(retry) = &s.retry_policy {
+        if retry.maximum_retry_attempts.is_some_and(|n| n > 185) {
+            fail(
+                "retry_policy",
+                "maximum_retry_attempts must be 0–185".to_string(),
+            );
+        }
+        if retry
+            .maximum_event_age_in_seconds
+            .is_some_and(|n| !(60..=86_400).contains(&n))
+        {
+            fail(
+                "retry_policy",
+                "maximum_event_age_in_seconds must be 60–86400".to_string(),
+            );
+        }
+    }
+    if s.launch_type.is_some() && s.capacity_provider_strategy.is_some() {
+        fail(
+            "capacity_provider_strategy",
+            "set launch_type or capacity_provider_strategy, not both".to_string(),
+        );
+    }
+    if let Some(tags) = &s.tags {
+        for (k, v) in tags {
+            if k.is_empty() || k.len() > 128 || v.len() > 256 || k.starts_with("aws:") {
+                fail(
+                    "tags",
+                    format!(
+                        "tag `{k}`: keys are 1–128 characters not starting with aws:, values at most 256"
+                    ),
+                );
+            }
+        }
+    }
+    if s.task_count == Some(0) {
+        fail("task_count", "task_count must be at least 1".to_string());
+    }
+    if let Some(prefix) = &s.name_prefix {
+        if !prefix.chars().all(is_name_char) {
+            fail(
+                "name_prefix",
+                format!("`{prefix}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"),
+            );
+        }
+    }
+    problems
+}
+
+fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+}
+
+/// `arn:aws(-partition)?:iam::<12 digits>:role/<path and name>`.
+pub fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [arn_word, partition, "iam", "", account, resource] = parts.as_slice() else {
+        return false;
+    };
+    *arn_word == "arn"
+        && (*partition == "aws"
+            || partition
+                .strip_prefix("aws-")
+                .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase())))
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && resource.strip_prefix("role/").is_some_and(|r| {
+            !r.is_empty()
+                && r.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_+=,.@/-".contains(c))
+        })
+}
+
+fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let at = Some(i);
+    let s = &job.settings;
+    let pick =
+        |own: &Option<String>, default: &Option<String>| own.clone().or_else(|| default.clone());
+    let prefix =
+        pick(&s.name_prefix, &defaults.name_prefix).unwrap_or_else(|| "cronport-".to_string());
+    let aws_name = format!("{prefix}{}", job.name);
+    if job.name.is_empty() || !job.name.chars().all(is_name_char) {
+        let suggestion = crate::import::name_from_command(&job.name);
+        problems.push(problem(
+            at,
+            "name",
+            format!(
+                "job name `{}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`; write `{suggestion}`",
+                job.name
+            ),
+        ));
+    } else if aws_name.len() > MAX_NAME_LEN {
+        problems.push(problem(at, "name", format!("job `{}`: with the prefix `{prefix}` its AWS name has {} characters; AWS allows {MAX_NAME_LEN}", job.name, aws_name.len())));
+    }
+    let tz_name = pick(&s.timezone, &defaults.timezone).unwrap_or_else(|| "UTC".to_string());
+    let zone = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
+    let schedule = match syntax::parse_any(&job.schedule) {
+        Ok(parsed) => {
+            if parsed.grammar == Grammar::Heroku && !is_utc(&zone) {
+                problems.push(problem(at, "schedule", format!("`{}` is a Heroku Scheduler time, which is UTC, but the job's timezone is {tz_name}; write it as cron, or set timezone = \"UTC\"", job.schedule)));
+            }
+            Some(Schedule::new(parsed.pattern, zone))
+        }
+        Err(e) => {
+            problems.push(problem(
+                at,
+                "schedule",
+                format!("schedule `{}`: {}", job.schedule, e.message),
+            ));
+            None
+        }
+    };
+    if job.command.trim().is_empty() {
+        problems.push(problem(
+            at,
+            "command",
+            format!("job `{}` has an empty command", job.name),
+        ));
+    }
+    let size = match (job.cpu, job.memory, &job.size) {
+        (Some(cpu), Some(memory), _) => FargateSize::new(cpu, memory)
+            .map(Some)
+            .map_err(|e| ("cpu", e)),
+        (Some(_), None, _) | (None, Some(_), _) => {
+            problems.push(problem(
+                at,
+                "cpu",
+                "set both cpu and memory, or neither".to_string(),
+            ));
+            Ok(None)
+        }
+        (None, None, Some(dyno)) => FargateSize::for_dyno(dyno)
+            .map(Some)
+            .map_err(|e| ("size", e)),
+        (None, None, None) => Ok(None),
+    };
+    let size = size.unwrap_or_else(|(key, e)| {
+        problems.push(problem(at, key, e.to_string()));
+        None
+    });
+    for name in job.environment.keys() {
+        if name.is_empty() || name.contains('=') {
+            problems.push(problem(
+                at,
+                "environment",
+                format!("environment variable name `{name}` is not valid"),
+            ));
+        }
+    }
+    let mut required = |key: &'static str,
+                        own: &Option<String>,
+                        default: &Option<String>,
+                        example: &str| {
+        pick(own, default).unwrap_or_else(|| {
+            problems.push(problem(
+                at,
+                key,
+                format!(
+                    "job `{}` has no {key}: set `{key} = {example}` in [defaults] or in the job",
+                    job.name
+                ),
+            ));
+            String::new()
+        })
+    };
+    let cluster = required("cluster", &s.cluster, &defaults.cluster, "\"production\"");
+    let task_definition = required(
+        "task_definition",
+        &s.task_definition,
+        &defaults.task_definition,
+        "\"app-worker\"",
+    );
+    let container = required("container", &s.container, &defaults.container, "\"worker\"");
+    let role_arn = required(
+        "role_arn",
+        &s.role_arn,
+        &defaults.role_arn,
+        "\"arn:aws:iam::123456789012:role/cronport\"",
+    );
+    let capacity_provider_strategy = s
+        .capacity_provider_strategy
+        .clone()
+        .or_else(|| defaults.capacity_provider_strategy.clone())
+        .unwrap_or_default();
+    let launch_type = match s.launch_type.or(defaults.launch_type) {
+        None if capacity_provider_strategy.is_empty() => Some(LaunchType::Fargate),
+        other => other,
+    };
+    let subnets = s
+        .subnets
+        .clone()
+        .or_else(|| defaults.subnets.clone())
+        .unwrap_or_default();
+    let uses_fargate = launch_type == Some(LaunchType::Fargate)
+        || capacity_provider_strategy
+            .iter()
+            .any(|c| c.capacity_provider.starts_with("FARGATE"));
+    if uses_fargate && subnets.is_empty() {
+        problems.push(problem(at, "subnets", format!("job `{}` runs on Fargate, which needs subnets: set `subnets = [\"subnet-…\"]` in [defaults] or in the job", job.name)));
+    }
+    let mut tags = defaults.tags.clone().unwrap_or_default();
+    tags.extend(s.tags.clone().unwrap_or_default());
+    tags.insert("managed-by".to_string(), "cronport".to_string());
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(ResolvedJob {
+        name: job.name.clone(),
+        aws_name,
+        expression: job.schedule.clone(),
+        schedule: schedule.expect("no problems means the schedule parsed"),
+        command: Command::from_heroku(&job.command),
+        size,
+        environment: job.environment.clone(),
+        enabled: job.enabled,
+        target: EcsTarget {
+            cluster,
+            task_definition,
+            container,
+            role_arn,
+            subnets,
+            security_groups: s
+                .security_groups
+                .clone()
+                .or_else(|| defaults.security_groups.clone())
+                .unwrap_or_default(),
+            assign_public_ip: s
+                .assign_public_ip
+                .or(defaults.assign_public_ip)
+                .unwrap_or(false),
+            launch_type,
+            capacity_provider_strategy,
+            platform_version: pick(&s.platform_version, &defaults.platform_version),
+            backend: s.backend.or(defaults.backend).unwrap_or(Backend::Scheduler),
+            schedule_group: pick(&s.schedule_group, &defaults.schedule_group)
+                .unwrap_or_else(|| "cronport".to_string()),
+            retry_policy: s.retry_policy.or(defaults.retry_policy),
+            dead_letter_queue: pick(&s.dead_letter_queue, &defaults.dead_letter_queue),
+            tags,
+            task_count: s.task_count.or(defaults.task_count).unwrap_or(1),
+        },
+    })
+}

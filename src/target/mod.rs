@@ -1,0 +1,420 @@
+//! The ECS side of a job: how its command runs, and how big its task is.
+//!
+//! * [`Command::from_heroku`] runs a Heroku command the way Heroku ran it:
+//!   through a shell when it uses shell syntax, split into an argv array
+//!   otherwise, with the reason recorded for the rendered output.
+//! * [`FargateSize`] maps Heroku dyno sizes to valid Fargate task sizes
+//!   (the table is [`DYNO_SIZES`]) and checks explicit cpu/memory pairs.
+
+use std::fmt;
+
+use serde::Serialize;
+
+/// How a job's command reaches the container.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "kind", rename_all = "lowercase")]
+pub enum Command {
+    /// Split into arguments, run directly (no shell).
+    Argv {
+        /// The arguments.
+        argv: Vec<String>,
+    },
+    /// Run through `/bin/sh -c`, because the command uses shell syntax.
+    Shell {
+        /// The command as written.
+        script: String,
+        /// The shell syntax found, such as "`&&`".
+        reason: String,
+    },
+}
+
+/// Shell syntax a Heroku command may use, and how to name it.
+const SHELL_SYNTAX: [(&str, &str); 14] = [
+    ("&&", "`&&`"),
+    ("||", "`||`"),
+    ("|", "a pipe `|`"),
+    (";", "`;`"),
+    (">", "a redirect `>`"),
+    ("<", "a redirect `<`"),
+    ("$", "a variable `$`"),
+    ("`", "a backtick"),
+    ("*", "a glob `*`"),
+    ("?", "a glob `?`"),
+    ("[", "a glob `[`"),
+    ("~", "`~`"),
+    ("(", "a subshell `(`"),
+    ("&", "a background `&`"),
+];
+
+impl Command {
+    /// The command Heroku would have run for `text`: `bash -c text` on a
+    /// dyno, so shell syntax must keep a shell; anything else is split into
+    /// arguments with shell quoting rules and runs without one.
+    ///
+    /// ```
+    /// use cronport::target::Command;
+    ///
+    /// assert_eq!(
+    ///     Command::from_heroku("rake 'reports:daily[full]'"),
+    ///     Command::Argv { argv: vec!["rake".into(), "reports:daily[full]".into()] }
+    /// );
+    /// assert!(matches!(Command::from_heroku("rake a && rake b"), Command::Shell { .. }));
+    /// ```
+    pub fn from_heroku(text: &str) -> Command {
+        let unquoted = outside_quotes(text);
+        if let Some((_, name)) = SHELL_SYNTAX.iter().find(|(s, _)| unquoted.contains(s)) {
+            return Command::Shell {
+                script: text.trim().to_string(),
+                reason: format!("uses {name}"),
+            };
+        }
+        match shlex::split(text) {
+            Some(argv) if !argv.is_empty() => Command::Argv { argv },
+            _ => Command::Shell {
+                script: text.trim().to_string(),
+                reason: "has quoting only a shell can read".to_string(),
+            },
+        }
+    }
+
+    /// The container's `command` override.
+    pub fn container_command(&self) -> Vec<String> {
+        match self {
+            Command::Argv { argv } => argv.clone(),
+            Command::Shell { script, .. } => vec!["/bin/sh".into(), "-c".into(), script.clone()],
+        }
+    }
+
+    /// One line for the rendered output's comments: how and why.
+    pub fn explanation(&self) -> String {
+        match self {
+            Command::Argv { .. } => "runs as an argv array: no shell syntax".to_string(),
+            Command::Shell { reason, .. } => {
+                format!("runs through /bin/sh -c: the command {reason}")
+            }
+        }
+    }
+}
+
+/// The characters of `text` outside single and double quotes (a quoted
+/// `*` or `|` is not shell syntax).
+fn outside_quotes(text: &str) -> String {
+    let mut out = String::new();
+    let mut quote: Option<char> = None;
+    let mut escaped = false;
+    for c in text.chars() {
+        match (quote, c) {
+            _ if escaped => escaped = false,
+            (None, '\\') | (Some('"'), '\\') => escaped = true,
+            (None, '\'' | '"') => quote = Some(c),
+            (Some(q), _) if c == q => quote = None,
+            (None, _) => out.push(c),
+            (Some('"'), '$' | '`') => out.push(c), // expansions still happen in ""
+            _ => {}
+        }
+    }
+    out
+}
+
+/// A Fargate task size: CPU units and memory in MiB.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct FargateSize {
+    /// CPU units (1024 = 1 vCPU).
+    pub cpu: u32,
+    /// Memory in MiB.
+    pub memory: u32,
+}
+
+impl fmt::Display for FargateSize {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "cpu {} / memory {} MiB", self.cpu, self.memory)
+    }
+}
+
+/// Heroku dyno sizes and the Fargate size cronport gives each: memory at
+/// least the dyno's RAM, CPU the smallest Fargate allows for that memory
+/// (dedicated Performance dynos get their vCPU count). Case and `_`/`-`
+/// do not matter when matching.
+pub const DYNO_SIZES: [(&str, FargateSize, &str); 17] = [
+    (
+        "eco",
+        FargateSize {
+            cpu: 256,
+            memory: 512,
+        },
+        "512 MB, shared",
+    ),
+    (
+        "basic",
+        FargateSize {
+            cpu: 256,
+            memory: 512,
+        },
+        "512 MB, shared",
+    ),
+    (
+        "free",
+        FargateSize {
+            cpu: 256,
+            memory: 512,
+        },
+        "512 MB, shared (retired)",
+    ),
+    (
+        "hobby",
+        FargateSize {
+            cpu: 256,
+            memory: 512,
+        },
+        "512 MB, shared (retired)",
+    ),
+    (
+        "standard-1x",
+        FargateSize {
+            cpu: 256,
+            memory: 512,
+        },
+        "512 MB, shared",
+    ),
+    (
+        "standard-2x",
+        FargateSize {
+            cpu: 512,
+            memory: 1024,
+        },
+        "1 GB, shared",
+    ),
+    (
+        "performance-m",
+        FargateSize {
+            cpu: 2048,
+            memory: 4096,
+        },
+        "2.5 GB, 2 dedicated vCPU",
+    ),
+    (
+        "performance-l",
+        FargateSize {
+            cpu: 8192,
+            memory: 16384,
+        },
+        "14 GB, 8 dedicated vCPU",
+    ),
+    (
+        "performance-l-ram",
+        FargateSize {
+            cpu: 4096,
+            memory: 30720,
+        },
+        "30 GB, 4 dedicated vCPU",
+    ),
+    (
+        "performance-xl",
+        FargateSize {
+            cpu: 16384,
+            memory: 65536,
+        },
+        "62 GB, 8 dedicated vCPU",
+    ),
+    (
+        "performance-2xl",
+        FargateSize {
+            cpu: 16384,
+            memory: 122880,
+        },
+        "126 GB; Fargate's largest is 120 GB",
+    ),
+    (
+        "private-s",
+        FargateSize {
+            cpu: 512,
+            memory: 1024,
+        },
+        "1 GB (Private Spaces)",
+    ),
+    (
+        "private-m",
+        FargateSize {
+            cpu: 2048,
+            memory: 4096,
+        },
+        "2.5 GB (Private Spaces)",
+    ),
+    (
+        "private-l",
+        FargateSize {
+            cpu: 8192,
+            memory: 16384,
+        },
+        "14 GB (Private Spaces)",
+    ),
+    (
+        "shield-s",
+        FargateSize {
+            cpu: 512,
+            memory: 1024,
+        },
+        "1 GB (Shield Spaces)",
+    ),
+    (
+        "shield-m",
+        FargateSize {
+            cpu: 2048,
+            memory: 4096,
+        },
+        "2.5 GB (Shield Spaces)",
+    ),
+    (
+        "shield-l",
+        FargateSize {
+            cpu: 8192,
+            memory: 16384,
+        },
+        "14 GB (Shield Spaces)",
+    ),
+];
+
+/// Why a size was refused.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum SizeError {
+    /// Not a Heroku dyno size.
+    #[error("unknown dyno size `{0}`; use one of {known}", known = DYNO_SIZES.map(|d| d.0).join(", "))]
+    UnknownDyno(String),
+    /// Not a Fargate cpu/memory pair.
+    #[error("cpu {cpu} with memory {memory} MiB is not a Fargate task size; {valid}")]
+    InvalidPair {
+        /// CPU units asked for.
+        cpu: u32,
+        /// Memory asked for.
+        memory: u32,
+        /// The valid choices, as text.
+        valid: String,
+    },
+}
+
+impl FargateSize {
+    /// The Fargate size for a Heroku dyno size such as `Standard-2X`.
+    pub fn for_dyno(dyno: &str) -> Result<FargateSize, SizeError> {
+        let key = dyno.trim().to_ascii_lowercase().replace('_', "-");
+        DYNO_SIZES
+            .iter()
+            .find(|(name, _, _)| *name == key)
+            .map(|(_, size, _)| *size)
+            .ok_or_else(|| SizeError::UnknownDyno(dyno.to_string()))
+    }
+
+    /// An explicit pair, checked against the sizes Fargate offers.
+    pub fn new(cpu: u32, memory: u32) -> Result<FargateSize, SizeError> {
+        let valid = FARGATE_MEMORY
+            .iter()
+            .find(|(c, _, _, _)| *c == cpu)
+            .is_some_and(|&(_, lo, hi, step)| {
+                memory >= lo && memory <= hi && (memory - lo) % step == 0
+            });
+        if valid {
+            return Ok(FargateSize { cpu, memory });
+        }
+        let choices: Vec<String> = FARGATE_MEMORY
+            .iter()
+            .map(|(c, lo, hi, step)| format!("cpu {c}: memory {lo}–{hi} in steps of {step}"))
+            .collect();
+        Err(SizeError::InvalidPair {
+            cpu,
+            memory,
+            valid: format!("valid pairs are {}", choices.join("; ")),
+        })
+    }
+}
+
+/// Fargate's task sizes: cpu units, then memory from, to, in steps (MiB).
+const FARGATE_MEMORY: [(u32, u32, u32, u32); 7] = [
+    (256, 512, 2048, 512),
+    (512, 1024, 4096, 1024),
+    (1024, 2048, 8192, 1024),
+    (2048, 4096, 16384, 1024),
+    (4096, 8192, 30720, 1024),
+    (8192, 16384, 61440, 4096),
+    (16384, 32768, 122880, 8192),
+];
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    fn argv(text: &str) -> Vec<String> {
+        match Command::from_heroku(text) {
+            Command::Argv { argv } => argv,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    fn shell_reason(text: &str) -> String {
+        match Command::from_heroku(text) {
+            Command::Shell { reason, .. } => reason,
+            other => panic!("{text}: {other:?}"),
+        }
+    }
+
+    #[test]
+    fn splits_plain_commands() {
+        assert_eq!(argv("rake reports:daily"), ["rake", "reports:daily"]);
+        assert_eq!(
+            argv("bin/rails runner 'Purge.call(30)'"),
+            ["bin/rails", "runner", "Purge.call(30)"]
+        );
+        assert_eq!(
+            argv("python manage.py \"send digest\""),
+            ["python", "manage.py", "send digest"]
+        );
+        assert_eq!(argv("echo 'a && b'"), ["echo", "a && b"]);
+    }
+
+    #[test]
+    fn keeps_a_shell_for_shell_syntax() {
+        assert_eq!(shell_reason("rake a && rake b"), "uses `&&`");
+        assert_eq!(shell_reason("node sync.js | tee log"), "uses a pipe `|`");
+        assert_eq!(shell_reason("curl $HOOK_URL"), "uses a variable `$`");
+        assert_eq!(shell_reason("rm tmp/*.csv"), "uses a glob `*`");
+        assert_eq!(shell_reason("echo \"$HOME\""), "uses a variable `$`");
+        assert_eq!(shell_reason("python x.py > out.txt"), "uses a redirect `>`");
+        assert_eq!(
+            shell_reason("echo 'unterminated"),
+            "has quoting only a shell can read"
+        );
+        assert_eq!(
+            Command::from_heroku("a && b").container_command(),
+            ["/bin/sh", "-c", "a && b"]
+        );
+    }
+
+    #[test]
+    fn dyno_table_gives_valid_fargate_sizes() {
+        for (name, size, _) in DYNO_SIZES {
+            assert_eq!(FargateSize::new(size.cpu, size.memory), Ok(size), "{name}");
+        }
+        assert_eq!(
+            FargateSize::for_dyno("Standard-2X").unwrap(),
+            FargateSize {
+                cpu: 512,
+                memory: 1024
+            }
+        );
+        assert_eq!(FargateSize::for_dyno("performance_m").unwrap().cpu, 2048);
+        assert!(matches!(
+            FargateSize::for_dyno("huge"),
+            Err(SizeError::UnknownDyno(_))
+        ));
+    }
+
+    #[test]
+    fn invalid_pairs_list_the_valid_ones() {
+        let err = FargateSize::new(256, 4096).unwrap_err().to_string();
+        assert!(
+            err.contains("cpu 256: memory 512–2048 in steps of 512"),
+            "{err}"
+        );
+        assert!(FargateSize::new(1024, 3072).is_ok());
+        assert!(FargateSize::new(8192, 20480).is_ok());
+        assert!(FargateSize::new(8192, 18432).is_err());
+    }
+}
