@@ -23,6 +23,14 @@ if ! command -v moto_server >/dev/null 2>&1; then
     || fail "could not install moto[server]; run: python3 -m pip install 'moto[server]'"
 fi
 
+# The CloudFormation test lints the rendered template with cfn-lint.
+if ! command -v cfn-lint >/dev/null 2>&1; then
+  step "installing cfn-lint (lints the rendered CloudFormation)"
+  python3 -m pip install --quiet cfn-lint \
+    || fail "could not install cfn-lint; run: python3 -m pip install cfn-lint"
+fi
+export CRONPORT_REQUIRE_CFN_LINT=1
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -7,7 +7,6 @@ use cronport::desired::{CompileOptions, compile};
 use cronport::manifest::Manifest;
 use cronport::render::{Format, render};
 use cronport::translate::{DomDow, Options};
-use jiff::Timestamp;
 
 use super::{finish, parse_instant, print_stdout, read_input, write_output};
 
@@ -61,9 +60,14 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         &args.manifest
     };
     let manifest = Manifest::from_toml(&text, name).map_err(|e| e.to_string())?;
+    if manifest.jobs.is_empty() {
+        return Err(format!(
+            "error: {name} has no jobs: add [[job]] tables, or write it with `cronport import`"
+        ));
+    }
     let from = match &args.from {
         Some(t) => parse_instant("--from", t)?,
-        None => Timestamp::now(),
+        None => super::now(),
     };
     let until = match &args.until {
         Some(t) => parse_instant("--until", t)?,

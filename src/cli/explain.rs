@@ -4,7 +4,6 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use cronport::explain::{ExplainError, Explanation, explain};
-use jiff::Timestamp;
 
 use super::{finish, parse_instant, parse_zone, print_stdout};
 
@@ -51,7 +50,7 @@ pub fn run(args: Args) -> ExitCode {
 fn try_run(args: &Args) -> Result<ExitCode, String> {
     let tz = parse_zone(&args.tz)?;
     let from = match &args.from {
-        None => Timestamp::now(),
+        None => super::now(),
         Some(text) => parse_instant("--from", text)?,
     };
     let explanation = explain(&args.expression, &tz, from, args.next).map_err(|e| match e {

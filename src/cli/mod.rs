@@ -71,6 +71,13 @@ pub(crate) fn parse_instant(flag: &str, text: &str) -> Result<jiff::Timestamp, S
     })
 }
 
+/// Now, to the whole second (the default `--from`), so output stays
+/// readable.
+pub(crate) fn now() -> jiff::Timestamp {
+    let now = jiff::Timestamp::now();
+    jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
+}
+
 /// The text of `path`, or of standard input for `-`.
 pub(crate) fn read_input(path: &str) -> Result<String, String> {
     if path == "-" {

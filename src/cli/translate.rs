@@ -6,7 +6,7 @@ use clap::ValueEnum;
 use cronport::schedule::{Schedule, is_utc};
 use cronport::syntax::{self, Grammar};
 use cronport::translate::{Backend, DomDow, Options, Translation, translate};
-use jiff::{Timestamp, tz::TimeZone};
+use jiff::tz::TimeZone;
 
 use super::{EXIT_ERROR, finish, parse_instant, parse_zone, print_stdout};
 
@@ -66,7 +66,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     let zone = parse_zone(&args.tz)?;
     let from = match &args.from {
         Some(text) => parse_instant("--from", text)?,
-        None => Timestamp::now(),
+        None => super::now(),
     };
     let until = match &args.until {
         Some(text) => parse_instant("--until", text)?,

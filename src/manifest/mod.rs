@@ -443,12 +443,23 @@ fn render_problem(text: &str, file: &str, span: std::ops::Range<usize>, message:
         .next()
         .map_or(1, |l| l.chars().count().max(1));
     let gutter = line.to_string().len();
-    format!(
-        "error: {message}\n{pad}--> {file}:{line}:{column}\n{pad} |\n{line} | {line_text}\n{pad} | {}{}",
+    // A message's first line heads the error; further lines (options,
+    // hints) follow the snippet.
+    let (head, rest) = message.split_once('\n').unwrap_or((message, ""));
+    let mut out = format!(
+        "error: {head}\n{pad}--> {file}:{line}:{column}\n{pad} |\n{line} | {line_text}\n{pad} | {}{}",
         " ".repeat(column - 1),
         "^".repeat(width),
         pad = " ".repeat(gutter),
-    )
+    );
+    for extra in rest.lines() {
+        out.push_str(&format!(
+            "\n{pad} = {}",
+            extra.trim(),
+            pad = " ".repeat(gutter)
+        ));
+    }
+    out
 }
 
 /// Unknown keys in `[defaults]`, each `[[job]]`, and the top level.
@@ -700,12 +711,10 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
             ));
         }
     }
-    let mut required = |key: &'static str,
-                        own: &Option<String>,
-                        default: &Option<String>,
-                        example: &str| {
-        pick(own, default).unwrap_or_else(|| {
-            problems.push(problem(
+    let mut required =
+        |key: &'static str, own: &Option<String>, default: &Option<String>, example: &str| {
+            pick(own, default).unwrap_or_else(|| {
+                problems.push(problem(
                 at,
                 key,
                 format!(
@@ -713,9 +722,9 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
                     job.name
                 ),
             ));
-            String::new()
-        })
-    };
+                String::new()
+            })
+        };
     let cluster = required("cluster", &s.cluster, &defaults.cluster, "\"production\"");
     let task_definition = required(
         "task_definition",

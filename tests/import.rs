@@ -1,0 +1,273 @@
+//! Importers on realistic fixtures, malformed input, and names.
+
+use cronport::import::{self, Defaults, name_from_command};
+use cronport::manifest::Manifest;
+
+fn fixture(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/tests/fixtures/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn example(name: &str) -> String {
+    std::fs::read_to_string(format!(
+        "{}/examples/heroku/{name}",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn shapes(manifest: &Manifest) -> Vec<(String, String, String)> {
+    manifest
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.name.clone(),
+                j.schedule.clone(),
+                j.size.clone().unwrap_or_default(),
+            )
+        })
+        .collect()
+}
+
+#[test]
+fn heroku_export_becomes_the_bundled_manifest() {
+    let defaults = Defaults {
+        cluster: Some("mamorio-production".into()),
+        task_definition: Some("mamorio-worker".into()),
+        container: Some("worker".into()),
+        role_arn: Some("arn:aws:iam::123456789012:role/cronport-scheduler".into()),
+        subnets: Some(vec![
+            "subnet-0a1b2c3d4e5f60718".into(),
+            "subnet-0f1e2d3c4b5a69788".into(),
+        ]),
+        security_groups: Some(vec!["sg-0123456789abcdef0".into()]),
+        schedule_group: Some("mamorio".into()),
+        ..Defaults::default()
+    };
+    let imported = import::heroku(&example("jobs.json"), &defaults).unwrap();
+    assert_eq!(imported.manifest.jobs.len(), 12);
+    assert!(imported.warnings.is_empty());
+    // The committed manifest is exactly what the importer writes.
+    let committed = Manifest::from_toml(&example("cronport.toml"), "cronport.toml").unwrap();
+    assert_eq!(committed, imported.manifest);
+    let first = &shapes(&imported.manifest)[..4];
+    assert_eq!(
+        first,
+        [
+            (
+                "rake-sightings-purge-older-than-90".into(),
+                "every day at 18:00".into(),
+                "standard-2x".into()
+            ),
+            (
+                "rails-runner-devices-sync-call".into(),
+                "every hour at :00".into(),
+                "standard-1x".into()
+            ),
+            (
+                "rake-reports-daily".into(),
+                "every day at 14:30".into(),
+                "standard-2x".into()
+            ),
+            (
+                "rake-push-fan-out".into(),
+                "every 10 minutes".into(),
+                "standard-1x".into()
+            ),
+        ]
+    );
+}
+
+#[test]
+fn heroku_errors_name_the_json_path() {
+    let cases = [
+        ("{", "line 1 column 1", "not JSON"),
+        ("{\"data\": []}", "data", "holds no jobs"),
+        ("{\"jobs\": []}", "top level", "expected {\"data\""),
+        (
+            "{\"data\": [{\"attributes\": {\"command\": \"rake x\", \"every\": 30}}]}",
+            "data[0].attributes.every",
+            "30 is not a Heroku frequency",
+        ),
+        (
+            "{\"data\": [{\"attributes\": {\"command\": \"rake x\", \"every\": 60, \"at\": 15}}]}",
+            "data[0].attributes.at",
+            "use 0, 10, 20, 30, 40 or 50",
+        ),
+        (
+            "{\"data\": [{\"attributes\": {\"command\": \"rake x\", \"every\": 1440, \"at\": 75}}]}",
+            "data[0].attributes.at",
+            "steps of 30",
+        ),
+        (
+            "{\"data\": [{\"attributes\": {\"every\": 10}}]}",
+            "data[0].attributes.command",
+            "missing or empty command",
+        ),
+    ];
+    for (input, location, words) in cases {
+        let err = import::heroku(input, &Defaults::default()).unwrap_err();
+        assert_eq!(err.location, location, "{input}");
+        assert!(err.message.contains(words), "{input}: {}", err.message);
+    }
+}
+
+#[test]
+fn heroku_jobs_stay_utc_when_the_default_zone_is_not() {
+    let json = r#"{"data": [{"attributes": {"command": "rake x", "every": 1440, "at": 0}}]}"#;
+    let defaults = Defaults {
+        timezone: Some("Asia/Tokyo".into()),
+        ..Defaults::default()
+    };
+    let job = &import::heroku(json, &defaults).unwrap().manifest.jobs[0];
+    assert_eq!(job.settings.timezone.as_deref(), Some("UTC"));
+}
+
+#[test]
+fn terraform_herokux_resources() {
+    let imported = import::terraform(&fixture("scheduler.tf"), &Defaults::default()).unwrap();
+    assert_eq!(
+        shapes(&imported.manifest),
+        [
+            (
+                "purge-sightings".into(),
+                "every_day_at_18:00".into(),
+                "standard-2x".into()
+            ),
+            (
+                "device-sync".into(),
+                "every_hour_at_30".into(),
+                "standard-1x".into()
+            ),
+            (
+                "push-fan-out".into(),
+                "every_ten_minutes".into(),
+                "standard-1x".into()
+            ),
+        ]
+    );
+    let bad = "resource \"herokux_scheduler_job\" \"x\" {\n  command = \"a\"\n  frequency = \"every_day_at_14:15\"\n}\n";
+    let err = import::terraform(bad, &Defaults::default()).unwrap_err();
+    assert_eq!(err.location, "herokux_scheduler_job.x");
+    assert!(
+        err.message.contains("did you mean 14:00 or 14:30?"),
+        "{}",
+        err.message
+    );
+    let var = "resource \"herokux_scheduler_job\" \"x\" {\n  command = var.command\n  frequency = \"every_ten_minutes\"\n}\n";
+    assert!(
+        import::terraform(var, &Defaults::default())
+            .unwrap_err()
+            .message
+            .contains("not a literal string")
+    );
+    assert!(
+        import::terraform("resource \"aws_s3_bucket\" \"b\" {}", &Defaults::default()).is_err()
+    );
+}
+
+#[test]
+fn cron_to_go_export() {
+    let imported = import::crontogo(&fixture("crontogo.json"), &Defaults::default()).unwrap();
+    let jobs = &imported.manifest.jobs;
+    assert_eq!(jobs[0].name, "nightly-report");
+    assert_eq!(
+        jobs[0].settings.timezone.as_deref(),
+        Some("America/New_York")
+    );
+    assert_eq!(jobs[1].schedule, "rate(5 minutes)");
+    assert!(!jobs[2].enabled);
+    assert_eq!(imported.warnings.len(), 1);
+    assert!(
+        imported.warnings[0].contains("1800 s"),
+        "{:?}",
+        imported.warnings
+    );
+    let err = import::crontogo(
+        r#"[{"command": "x", "schedule": "61 * * * *"}]"#,
+        &Defaults::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.location, "jobs[0].schedule");
+    assert!(
+        err.message.contains("minute 61 is out of range"),
+        "{}",
+        err.message
+    );
+}
+
+#[test]
+fn crontab_with_variables_zone_and_macros() {
+    let imported = import::crontab(&fixture("crontab"), &Defaults::default()).unwrap();
+    let jobs = &imported.manifest.jobs;
+    assert_eq!(jobs.len(), 4);
+    assert_eq!(jobs[1].schedule, "@hourly");
+    assert_eq!(
+        jobs[2].command,
+        "bundle exec rake push:fan_out > /dev/null 2>&1"
+    );
+    assert!(
+        jobs.iter()
+            .all(|j| j.settings.timezone.as_deref() == Some("Asia/Tokyo"))
+    );
+    assert!(
+        jobs.iter()
+            .all(|j| j.environment.get("RAILS_ENV").map(String::as_str) == Some("production"))
+    );
+    assert_eq!(imported.warnings.len(), 2, "{:?}", imported.warnings); // SHELL, MAILTO
+    let err = import::crontab("0 0 * * 8 backup\n", &Defaults::default()).unwrap_err();
+    assert_eq!(err.location, "line 1");
+    assert!(
+        err.message.contains("day-of-week 8 is out of range"),
+        "{}",
+        err.message
+    );
+    assert!(import::crontab("# nothing\n\n", &Defaults::default()).is_err());
+    assert!(
+        import::crontab("0 0 * *\n", &Defaults::default())
+            .unwrap_err()
+            .message
+            .contains("five schedule fields")
+    );
+}
+
+#[test]
+fn names_are_readable_unique_and_stable() {
+    assert_eq!(
+        name_from_command("rake reports:daily"),
+        "rake-reports-daily"
+    );
+    assert_eq!(
+        name_from_command("  ./bin/Cleanup --all  "),
+        "bin-cleanup-all"
+    );
+    assert_eq!(name_from_command("$$$"), "job");
+    assert!(name_from_command(&"word ".repeat(30)).len() <= 48);
+    let json = r#"{"data": [
+        {"attributes": {"command": "rake x", "every": 10}},
+        {"attributes": {"command": "rake x", "every": 60}},
+        {"attributes": {"command": "rake x", "every": 1440}}]}"#;
+    let names = |_: ()| -> Vec<String> {
+        import::heroku(json, &Defaults::default())
+            .unwrap()
+            .manifest
+            .jobs
+            .into_iter()
+            .map(|j| j.name)
+            .collect()
+    };
+    assert_eq!(names(()), ["rake-x", "rake-x-2", "rake-x-3"]);
+    assert_eq!(names(()), names(()));
+}
+
+#[test]
+fn manifest_round_trips_through_toml() {
+    let imported = import::crontogo(&fixture("crontogo.json"), &Defaults::default()).unwrap();
+    let text = imported.manifest.to_toml();
+    let back: Manifest = toml::from_str(&text).unwrap();
+    assert_eq!(back, imported.manifest);
+}

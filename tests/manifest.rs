@@ -1,0 +1,153 @@
+//! Manifest errors: one per problem, each with file, line, column, a caret,
+//! and what to write instead.
+
+use cronport::manifest::Manifest;
+
+const DEFAULTS: &str = r#"[defaults]
+cluster = "production"
+task_definition = "app-worker"
+container = "worker"
+role_arn = "arn:aws:iam::123456789012:role/cronport"
+subnets = ["subnet-0a1b2c3d"]
+"#;
+
+fn errors(jobs: &str) -> String {
+    let text = format!("{DEFAULTS}{jobs}");
+    Manifest::from_toml(&text, "cronport.toml")
+        .unwrap_err()
+        .to_string()
+}
+
+#[test]
+fn a_good_manifest_loads() {
+    let text = format!(
+        "{DEFAULTS}\n[[job]]\nname = \"daily\"\nschedule = \"every day at 14:30\"\ncommand = \"rake daily\"\n"
+    );
+    let m = Manifest::from_toml(&text, "cronport.toml").unwrap();
+    let jobs = m.resolve().unwrap();
+    assert_eq!(jobs[0].aws_name, "cronport-daily");
+    assert_eq!(jobs[0].target.tags["managed-by"], "cronport");
+}
+
+#[test]
+fn unknown_keys_point_at_the_key_and_suggest() {
+    let e = errors(
+        "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\ntask_defintion = \"y\"\n",
+    );
+    assert!(
+        e.contains(
+            "unknown key `task_defintion` in [[job]] number 1; did you mean `task_definition`?"
+        ),
+        "{e}"
+    );
+    assert!(e.contains("--> cronport.toml:12:1"), "{e}");
+    assert!(
+        e.contains("12 | task_defintion = \"y\"\n   | ^^^^^^^^^^^^^^"),
+        "{e}"
+    );
+}
+
+#[test]
+fn bad_values_point_at_the_value() {
+    let e = errors("\n[[job]]\nname = \"a\"\nschedule = \"30 14 * * 8\"\ncommand = \"x\"\n");
+    assert!(
+        e.contains("schedule `30 14 * * 8`: day-of-week 8 is out of range 0–7; did you mean 1?"),
+        "{e}"
+    );
+    assert!(e.contains("--> cronport.toml:10:12"), "{e}");
+    let e =
+        errors("\n[[job]]\nname = \"nightly report\"\nschedule = \"@daily\"\ncommand = \"x\"\n");
+    assert!(
+        e.contains("may hold only A–Z, a–z, 0–9, `.`, `_` and `-`; write `nightly-report`"),
+        "{e}"
+    );
+    let e = errors(
+        "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\ncpu = 256\nmemory = 4096\n",
+    );
+    assert!(e.contains("cpu 256 with memory 4096 MiB is not a Fargate task size; valid pairs are cpu 256: memory 512–2048"), "{e}");
+    let e = errors(
+        "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\nsize = \"huge\"\n",
+    );
+    assert!(
+        e.contains("unknown dyno size `huge`; use one of eco, basic"),
+        "{e}"
+    );
+    let e = errors(
+        "\n[[job]]\nname = \"a\"\nschedule = \"every day at 09:00\"\ncommand = \"x\"\ntimezone = \"Asia/Tokyo\"\n",
+    );
+    assert!(
+        e.contains("is a Heroku Scheduler time, which is UTC"),
+        "{e}"
+    );
+    let e = errors(
+        "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\ntimezone = \"Mars/Base\"\n",
+    );
+    assert!(e.contains("unknown time zone `Mars/Base`"), "{e}");
+}
+
+#[test]
+fn every_problem_is_listed_once() {
+    let jobs = "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"\"\n";
+    let e = errors(jobs);
+    assert!(e.contains("a second job is named `a`"), "{e}");
+    assert!(e.contains("job `a` has an empty command"), "{e}");
+    assert_eq!(e.matches("error: ").count(), 2, "{e}");
+}
+
+#[test]
+fn missing_settings_say_where_to_set_them() {
+    let text = "[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n";
+    let e = Manifest::from_toml(text, "m.toml").unwrap_err().to_string();
+    for key in [
+        "cluster",
+        "task_definition",
+        "container",
+        "role_arn",
+        "subnets",
+    ] {
+        assert!(
+            e.contains(&format!("job `a` has no {key}")) || e.contains("needs subnets"),
+            "{key}: {e}"
+        );
+    }
+    // The job inherits the value, so the error points at the job.
+    assert!(
+        e.contains("--> m.toml:1:1") || e.contains("--> m.toml:2:"),
+        "{e}"
+    );
+    let bad_role = DEFAULTS.replace("role/cronport", "user/cronport");
+    let e = Manifest::from_toml(
+        &format!("{bad_role}\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n"),
+        "m.toml",
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        e.contains("is not an IAM role ARN") && e.contains("--> m.toml:5:12"),
+        "{e}"
+    );
+}
+
+#[test]
+fn names_longer_than_aws_allows_are_refused() {
+    let long = "x".repeat(60);
+    let e = errors(&format!(
+        "\n[[job]]\nname = \"{long}\"\nschedule = \"@daily\"\ncommand = \"x\"\n"
+    ));
+    assert!(
+        e.contains("its AWS name has 69 characters; AWS allows 64"),
+        "{e}"
+    );
+}
+
+#[test]
+fn toml_syntax_errors_have_a_location_too() {
+    let e = Manifest::from_toml("[defaults\ncluster = 1", "m.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--> m.toml:1:"), "{e}");
+    let e = Manifest::from_toml("[defaults]\ncluster = 1\n", "m.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("--> m.toml:2:11"), "{e}");
+}

@@ -1,0 +1,194 @@
+//! Rendered output is what AWS accepts: the JSON requests pass botocore's
+//! validator for the real API models, the CloudFormation template passes
+//! cfn-lint, and the Terraform parses as HCL.
+
+use std::io::Write;
+use std::process::{Command, Stdio};
+
+use cronport::desired::{CompileOptions, Desired, compile};
+use cronport::manifest::Manifest;
+use cronport::render::{Format, render};
+
+fn root() -> String {
+    env!("CARGO_MANIFEST_DIR").to_string()
+}
+
+fn desired(path: &str) -> Desired {
+    let text = std::fs::read_to_string(format!("{}/{path}", root())).unwrap();
+    let manifest = Manifest::from_toml(&text, path).unwrap();
+    compile(
+        &manifest,
+        &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+    )
+    .unwrap()
+}
+
+const MANIFESTS: [&str; 2] = ["examples/heroku/cronport.toml", "tests/fixtures/rules.toml"];
+
+/// Runs `program` with `input` on stdin; `None` if it is not installed.
+fn run(program: &str, args: &[&str], input: &str) -> Option<(bool, String)> {
+    let mut child = Command::new(program)
+        .args(args)
+        .stdin(Stdio::piped())
+        .stdout(Stdio::piped())
+        .stderr(Stdio::piped())
+        .spawn()
+        .ok()?;
+    child
+        .stdin
+        .take()
+        .unwrap()
+        .write_all(input.as_bytes())
+        .unwrap();
+    let out = child.wait_with_output().unwrap();
+    let text =
+        String::from_utf8_lossy(&out.stdout).to_string() + &String::from_utf8_lossy(&out.stderr);
+    Some((out.status.success(), text))
+}
+
+#[test]
+fn json_requests_match_the_aws_api_models() {
+    for path in MANIFESTS {
+        let json = render(&desired(path), Format::Json);
+        let script = format!("{}/scripts/validate_requests.py", root());
+        let (ok, report) = run("python3", &[&script], &json).expect("python3 runs the validator");
+        assert!(ok, "{path}: {report}");
+        assert!(report.contains("requests valid"), "{report}");
+    }
+}
+
+#[test]
+fn json_holds_every_request_in_order() {
+    let json: serde_json::Value =
+        serde_json::from_str(&render(&desired(MANIFESTS[0]), Format::Json)).unwrap();
+    let requests = json["requests"].as_array().unwrap();
+    assert_eq!(requests.len(), 13); // the group, then 12 schedules
+    assert_eq!(requests[0]["operation"], "scheduler:CreateScheduleGroup");
+    let daily = requests
+        .iter()
+        .find(|r| r["job"] == "rake-reports-daily")
+        .unwrap();
+    assert_eq!(daily["input"]["ScheduleExpression"], "cron(30 14 * * ? *)");
+    assert_eq!(
+        daily["input"]["Target"]["Arn"],
+        "arn:aws:scheduler:::aws-sdk:ecs:runTask"
+    );
+    let run_task: serde_json::Value =
+        serde_json::from_str(daily["input"]["Target"]["Input"].as_str().unwrap()).unwrap();
+    assert_eq!(
+        run_task["overrides"]["containerOverrides"][0]["command"],
+        serde_json::json!(["bundle", "exec", "rake", "reports:daily"])
+    );
+    assert_eq!(run_task["overrides"]["cpu"], "512");
+    let fan_out = requests
+        .iter()
+        .find(|r| r["job"] == "rake-push-fan-out")
+        .unwrap();
+    assert_eq!(
+        fan_out["input"]["ScheduleExpression"],
+        "cron(0/10 * * * ? *)"
+    );
+    assert!(
+        json["cronport"]["notes"][1]
+            .as_str()
+            .unwrap()
+            .starts_with("Verified:")
+    );
+}
+
+#[test]
+fn rules_render_year_bounded_with_a_run_out_note() {
+    let d = desired(MANIFESTS[1]);
+    let json: serde_json::Value = serde_json::from_str(&render(&d, Format::Json)).unwrap();
+    let notes = json["cronport"]["notes"].to_string();
+    assert!(
+        notes.contains("name explicit years and run out at 2028-01-01T00:00:00Z"),
+        "{notes}"
+    );
+    let put_targets = json["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["operation"] == "events:PutTargets")
+        .unwrap();
+    let target = &put_targets["input"]["Targets"][0];
+    assert_eq!(target["RetryPolicy"]["MaximumRetryAttempts"], 3);
+    assert_eq!(
+        target["DeadLetterConfig"]["Arn"],
+        "arn:aws:sqs:us-east-1:123456789012:cronport-dlq"
+    );
+    let overrides: serde_json::Value =
+        serde_json::from_str(target["Input"].as_str().unwrap()).unwrap();
+    assert_eq!(overrides["containerOverrides"][0]["command"][0], "/bin/sh");
+}
+
+#[test]
+fn cloudformation_passes_cfn_lint() {
+    let required = std::env::var("CRONPORT_REQUIRE_CFN_LINT").is_ok();
+    for path in MANIFESTS {
+        let template = render(&desired(path), Format::Cloudformation);
+        let file = std::env::temp_dir().join(format!("cronport-{}.json", path.replace('/', "-")));
+        std::fs::write(&file, &template).unwrap();
+        match run("cfn-lint", &[file.to_str().unwrap()], "") {
+            Some((ok, report)) => assert!(ok, "{path}: {report}"),
+            None if required => panic!("cfn-lint is not installed; scripts/test.sh installs it"),
+            None => eprintln!(
+                "cfn-lint not installed: skipping the CloudFormation lint (scripts/test.sh runs it)"
+            ),
+        }
+        let parsed: serde_json::Value = serde_json::from_str(&template).unwrap();
+        assert!(parsed["Description"].as_str().unwrap().contains("Verified"));
+    }
+}
+
+#[test]
+fn terraform_parses_as_hcl() {
+    for path in MANIFESTS {
+        let d = desired(path);
+        let text = render(&d, Format::Terraform);
+        let body: hcl::Body =
+            hcl::from_str(&text).unwrap_or_else(|e| panic!("{path}: {e}\n{text}"));
+        let resources = body
+            .blocks()
+            .filter(|b| b.identifier() == "resource")
+            .count();
+        let expected: usize = d
+            .jobs
+            .iter()
+            .map(|j| {
+                j.resources.len()
+                    * if j.job.target.backend == cronport::translate::Backend::Rules {
+                        2
+                    } else {
+                        1
+                    }
+            })
+            .sum();
+        let groups = usize::from(path.contains("heroku"));
+        assert_eq!(resources, expected + groups, "{path}");
+        assert!(text.starts_with("# Generated by cronport"));
+    }
+    // `${` in a command is escaped so Terraform does not interpolate it.
+    let text = render(&desired(MANIFESTS[1]), Format::Terraform);
+    assert!(text.contains("$${LAST_RUN}"), "{text}");
+}
+
+#[test]
+fn rules_need_arns_and_say_so() {
+    let text =
+        std::fs::read_to_string(format!("{}/examples/heroku/cronport.toml", root())).unwrap();
+    let text = text.replace(
+        "schedule_group = \"mamorio\"",
+        "schedule_group = \"mamorio\"\nbackend = \"rules\"",
+    );
+    let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
+    let err = compile(
+        &manifest,
+        &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string().contains("whose ECS targets need ARNs"),
+        "{err}"
+    );
+}
