@@ -71,6 +71,9 @@ pub struct CompileError {
     pub problems: Vec<Problem>,
 }
 
+/// The longest target `Input` AWS accepts.
+pub const MAX_INPUT_LEN: usize = 8192;
+
 /// Resolves, translates and verifies every job.
 pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired, CompileError> {
     let jobs = manifest
@@ -114,6 +117,17 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         timezone: t.timezone.clone(),
                     })
                     .collect();
+                let input_len = match job.target.backend {
+                    Backend::Scheduler => crate::render::run_task_request(&job).to_string().len(),
+                    Backend::Rules => crate::render::overrides(&job).to_string().len(),
+                };
+                if input_len > MAX_INPUT_LEN {
+                    problems.push(Problem {
+                        job: Some(i),
+                        key: "command",
+                        message: format!("job `{}`: its target input would be {input_len} characters; AWS allows {MAX_INPUT_LEN}: shorten the command or the environment", job.name),
+                    });
+                }
                 if let Some(long) = resources.iter().find(|r| r.name.len() > MAX_NAME_LEN) {
                     problems.push(Problem {
                         job: Some(i),

@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+pub mod aws;
 pub mod desired;
 pub mod explain;
 pub mod import;

@@ -1,6 +1,7 @@
 //! The clap front end.
 
 mod convert;
+mod deploy;
 mod explain;
 mod import;
 mod translate;
@@ -35,12 +36,16 @@ Examples:
 enum Command {
     Import(import::Args),
     Convert(convert::Args),
+    Plan(deploy::PlanArgs),
+    Apply(deploy::ApplyArgs),
     Explain(explain::Args),
     Translate(translate::Args),
 }
 
-/// Exit codes, as DESIGN.md fixes them: 0 ok, 1 error.
+/// Exit codes, as DESIGN.md fixes them: 0 ok, 1 error, 2 changes found
+/// (with `--detailed-exitcode`).
 pub(crate) const EXIT_ERROR: u8 = 1;
+pub(crate) const EXIT_CHANGES: u8 = 2;
 
 /// Writes `text` to standard output. A closed pipe (`cronport … | head`)
 /// is not an error: the reader has what it wanted.
@@ -123,6 +128,8 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Import(args) => import::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Plan(args) => deploy::plan(args),
+        Command::Apply(args) => deploy::apply(args),
         Command::Explain(args) => explain::run(args),
         Command::Translate(args) => translate::run(args),
     }

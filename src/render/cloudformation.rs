@@ -70,7 +70,7 @@ pub(super) fn render(desired: &Desired) -> String {
                         .iter()
                         .find(|(g, _)| *g == t.schedule_group)
                         .map_or_else(|| json!(t.schedule_group), |(_, id)| json!({"Ref": id}));
-                    let mut target = json!({"Arn": RUN_TASK_TARGET, "RoleArn": t.role_arn, "Input": run_task_request(job).to_string()});
+                    let mut target = json!({"Arn": RUN_TASK_TARGET, "RoleArn": t.role_arn, "Input": run_task_request(&job.job).to_string()});
                     if let Some(r) = retry(t.retry_policy) {
                         target["RetryPolicy"] = r;
                     }
@@ -114,7 +114,7 @@ pub(super) fn render(desired: &Desired) -> String {
                     if !t.subnets.is_empty() {
                         ecs["NetworkConfiguration"] = json!({"AwsVpcConfiguration": awsvpc(t, "Subnets", "SecurityGroups", "AssignPublicIp")});
                     }
-                    let mut target = json!({"Id": "cronport", "Arn": t.cluster, "RoleArn": t.role_arn, "Input": overrides(job).to_string(), "EcsParameters": ecs});
+                    let mut target = json!({"Id": "cronport", "Arn": t.cluster, "RoleArn": t.role_arn, "Input": overrides(&job.job).to_string(), "EcsParameters": ecs});
                     if let Some(r) = retry(t.retry_policy) {
                         target["RetryPolicy"] = r;
                     }

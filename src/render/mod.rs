@@ -18,7 +18,7 @@ mod terraform;
 use serde_json::{Value, json};
 
 use crate::desired::{Desired, DesiredJob, Resource};
-use crate::manifest::{EcsTarget, LaunchType};
+use crate::manifest::{EcsTarget, LaunchType, ResolvedJob};
 use crate::translate::Backend;
 
 /// The universal target that calls ECS RunTask.
@@ -91,21 +91,20 @@ pub(crate) fn description(job: &DesiredJob) -> String {
 }
 
 /// The container and task overrides a run applies.
-pub(crate) fn overrides(job: &DesiredJob) -> Value {
+pub(crate) fn overrides(job: &ResolvedJob) -> Value {
     let mut container = json!({
-        "name": job.job.target.container,
-        "command": job.job.command.container_command(),
+        "name": job.target.container,
+        "command": job.command.container_command(),
     });
-    if !job.job.environment.is_empty() {
+    if !job.environment.is_empty() {
         container["environment"] = job
-            .job
             .environment
             .iter()
             .map(|(name, value)| json!({"name": name, "value": value}))
             .collect();
     }
     let mut overrides = json!({ "containerOverrides": [container] });
-    if let Some(size) = job.job.size {
+    if let Some(size) = job.size {
         overrides["cpu"] = json!(size.cpu.to_string());
         overrides["memory"] = json!(size.memory.to_string());
     }
@@ -113,14 +112,14 @@ pub(crate) fn overrides(job: &DesiredJob) -> Value {
 }
 
 /// The ECS RunTask request a schedule sends (universal target `Input`).
-pub(crate) fn run_task_request(job: &DesiredJob) -> Value {
-    let t = &job.job.target;
+pub(crate) fn run_task_request(job: &ResolvedJob) -> Value {
+    let t = &job.target;
     let mut request = json!({
         "cluster": t.cluster,
         "taskDefinition": t.task_definition,
         "count": t.task_count,
         "overrides": overrides(job),
-        "startedBy": format!("cronport:{}", job.job.name).chars().take(128).collect::<String>(),
+        "startedBy": format!("cronport:{}", job.name).chars().take(128).collect::<String>(),
     });
     if let Some(launch) = t.launch_type {
         request["launchType"] = json!(launch_type(launch));
@@ -185,7 +184,7 @@ pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {
     let mut target = json!({
         "Arn": RUN_TASK_TARGET,
         "RoleArn": t.role_arn,
-        "Input": run_task_request(job).to_string(),
+        "Input": run_task_request(&job.job).to_string(),
     });
     if let Some(retry) = t.retry_policy {
         let mut policy = json!({});
@@ -250,7 +249,7 @@ pub fn put_targets(job: &DesiredJob, resource: &Resource) -> Value {
         "Id": "cronport",
         "Arn": t.cluster,
         "RoleArn": t.role_arn,
-        "Input": overrides(job).to_string(),
+        "Input": overrides(&job.job).to_string(),
         "EcsParameters": ecs,
     });
     if let Some(retry) = t.retry_policy {

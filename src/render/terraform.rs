@@ -129,7 +129,7 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)]) {
         let _ = writeln!(
             out,
             "    input    = {}",
-            string(&run_task_request(job).to_string())
+            string(&run_task_request(&job.job).to_string())
         );
         retry_and_dlq(out, t, "    ");
         let _ = writeln!(out, "  }}\n}}\n");
@@ -160,7 +160,11 @@ fn rule(out: &mut String, job: &DesiredJob) {
         let _ = writeln!(out, "  target_id = \"cronport\"");
         let _ = writeln!(out, "  arn       = {}", string(&t.cluster));
         let _ = writeln!(out, "  role_arn  = {}", string(&t.role_arn));
-        let _ = writeln!(out, "  input     = {}", string(&overrides(job).to_string()));
+        let _ = writeln!(
+            out,
+            "  input     = {}",
+            string(&overrides(&job.job).to_string())
+        );
         let _ = writeln!(out, "\n  ecs_target {{");
         let _ = writeln!(
             out,

@@ -1,0 +1,469 @@
+//! Making a plan's writes: bounded concurrency, idempotent calls, and a
+//! report of exactly what was and was not done.
+
+use std::sync::Arc;
+use std::sync::atomic::{AtomicUsize, Ordering};
+
+use aws_sdk_eventbridge::types as ev;
+use aws_sdk_scheduler::types as sc;
+use serde::Serialize;
+use tokio::sync::Semaphore;
+use tokio::task::JoinSet;
+
+use super::spec::{RuleSpec, ScheduleSpec};
+use super::{Action, Change, Clients, DesiredSpec, Kind, Plan, error_text};
+
+/// How one change ended.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "outcome", rename_all = "kebab-case")]
+pub enum Outcome {
+    /// Done.
+    Done,
+    /// Failed; nothing half-made is left (see the message).
+    Failed {
+        /// What went wrong.
+        error: String,
+    },
+}
+
+/// What an apply did.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct ApplyReport {
+    /// Each change that was attempted, with its outcome.
+    pub results: Vec<(String, Outcome)>,
+    /// Write calls made (successful or not, retries not counted).
+    pub writes: usize,
+}
+
+impl ApplyReport {
+    /// Whether every change was made.
+    pub fn succeeded(&self) -> bool {
+        self.results.iter().all(|(_, o)| *o == Outcome::Done)
+    }
+}
+
+/// Makes `plan`'s creates, updates and deletes, `concurrency` at a time.
+/// Schedule groups come first, deletes last. `progress` hears one line per
+/// finished change.
+pub async fn apply(
+    clients: &Clients,
+    plan: &Plan,
+    concurrency: usize,
+    progress: Arc<dyn Fn(&str) + Send + Sync>,
+) -> ApplyReport {
+    let writes = Arc::new(AtomicUsize::new(0));
+    let mut report = ApplyReport::default();
+    let is_write = |c: &&Change| {
+        matches!(
+            c.action,
+            Action::Create | Action::Update { .. } | Action::Delete
+        )
+    };
+    let groups: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(is_write)
+        .filter(|c| c.kind == Kind::ScheduleGroup)
+        .collect();
+    let upserts: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(is_write)
+        .filter(|c| c.kind != Kind::ScheduleGroup && c.action != Action::Delete)
+        .collect();
+    let deletes: Vec<&Change> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .collect();
+    for stage in [groups, upserts, deletes] {
+        let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+        let mut tasks = JoinSet::new();
+        for change in stage {
+            let change = change.clone();
+            let clients = clients.clone();
+            let limit = limit.clone();
+            let writes = writes.clone();
+            tasks.spawn(async move {
+                let _permit = limit.acquire_owned().await;
+                let outcome = match run(&clients, &change, &writes).await {
+                    Ok(()) => Outcome::Done,
+                    Err(error) => Outcome::Failed { error },
+                };
+                (change, outcome)
+            });
+        }
+        while let Some(joined) = tasks.join_next().await {
+            let (change, outcome) = match joined {
+                Ok(done) => done,
+                Err(e) => {
+                    report.results.push((
+                        "(task)".to_string(),
+                        Outcome::Failed {
+                            error: e.to_string(),
+                        },
+                    ));
+                    continue;
+                }
+            };
+            let verb = match change.action {
+                Action::Create => "created",
+                Action::Update { .. } => "updated",
+                _ => "deleted",
+            };
+            let kind = match change.kind {
+                Kind::ScheduleGroup => "schedule group",
+                Kind::Schedule => "schedule",
+                Kind::Rule => "rule",
+            };
+            match &outcome {
+                Outcome::Done => progress(&format!("{verb} {kind} {}", change.address)),
+                Outcome::Failed { error } => {
+                    progress(&format!("FAILED {kind} {}: {error}", change.address))
+                }
+            }
+            report.results.push((change.address.clone(), outcome));
+        }
+    }
+    report.results.sort_by(|a, b| a.0.cmp(&b.0));
+    report.writes = writes.load(Ordering::Relaxed);
+    report
+}
+
+async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result<(), String> {
+    let count = || writes.fetch_add(1, Ordering::Relaxed);
+    match (&change.action, &change.desired) {
+        (Action::Create, Some(DesiredSpec::Group(name, tags))) => {
+            count();
+            let tags: Vec<sc::Tag> = tags
+                .iter()
+                .filter_map(|(k, v)| sc::Tag::builder().key(k).value(v).build().ok())
+                .collect();
+            match clients
+                .scheduler
+                .create_schedule_group()
+                .name(name)
+                .set_tags(Some(tags))
+                .send()
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_conflict_exception()) =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(error_text(e)),
+            }
+        }
+        (Action::Create, Some(DesiredSpec::Schedule(spec))) => {
+            count();
+            match create_schedule(clients, spec).await {
+                // An earlier attempt may have landed before its answer was
+                // lost: make it what we want.
+                Err(e) if e.contains("ConflictException") => {
+                    count();
+                    update_schedule(clients, spec).await
+                }
+                other => other,
+            }
+        }
+        (Action::Update { .. }, Some(DesiredSpec::Schedule(spec))) => {
+            count();
+            update_schedule(clients, spec).await
+        }
+        (Action::Delete, _) if change.kind == Kind::Schedule => {
+            let (group, name) = change
+                .address
+                .split_once('/')
+                .unwrap_or(("default", &change.address));
+            count();
+            match clients
+                .scheduler
+                .delete_schedule()
+                .group_name(group)
+                .name(name)
+                .send()
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_resource_not_found_exception()) =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(error_text(e)),
+            }
+        }
+        (Action::Create, Some(DesiredSpec::Rule(spec))) => create_rule(clients, spec, &count).await,
+        (Action::Update { .. }, Some(DesiredSpec::Rule(spec))) => {
+            update_rule(clients, spec, &change.extra_targets, &count).await
+        }
+        (Action::Delete, _) if change.kind == Kind::Rule => {
+            let mut ids = change.extra_targets.clone();
+            ids.push("cronport".to_string());
+            count();
+            clients
+                .events
+                .remove_targets()
+                .rule(&change.address)
+                .set_ids(Some(ids))
+                .force(false)
+                .send()
+                .await
+                .map_err(error_text)?;
+            count();
+            match clients
+                .events
+                .delete_rule()
+                .name(&change.address)
+                .send()
+                .await
+            {
+                Ok(_) => Ok(()),
+                Err(e)
+                    if e.as_service_error()
+                        .is_some_and(|s| s.is_resource_not_found_exception()) =>
+                {
+                    Ok(())
+                }
+                Err(e) => Err(error_text(e)),
+            }
+        }
+        _ => Ok(()),
+    }
+}
+
+fn schedule_target(spec: &ScheduleSpec) -> Result<sc::Target, String> {
+    let mut target = sc::Target::builder()
+        .arn(&spec.target_arn)
+        .role_arn(&spec.role_arn)
+        .input(spec.input.to_string())
+        .retry_policy(
+            sc::RetryPolicy::builder()
+                .maximum_retry_attempts(spec.retry.maximum_retry_attempts as i32)
+                .maximum_event_age_in_seconds(spec.retry.maximum_event_age_in_seconds as i32)
+                .build(),
+        );
+    if let Some(dlq) = &spec.dead_letter_queue {
+        target = target.dead_letter_config(sc::DeadLetterConfig::builder().arn(dlq).build());
+    }
+    target.build().map_err(|e| e.to_string())
+}
+
+fn window() -> Result<sc::FlexibleTimeWindow, String> {
+    sc::FlexibleTimeWindow::builder()
+        .mode(sc::FlexibleTimeWindowMode::Off)
+        .build()
+        .map_err(|e| e.to_string())
+}
+
+async fn create_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), String> {
+    clients
+        .scheduler
+        .create_schedule()
+        .name(&spec.name)
+        .group_name(&spec.group)
+        .schedule_expression(&spec.expression)
+        .schedule_expression_timezone(&spec.timezone)
+        .state(sc::ScheduleState::from(spec.state.as_str()))
+        .description(&spec.description)
+        .flexible_time_window(window()?)
+        .target(schedule_target(spec)?)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(|e| {
+            format!(
+                "{} ({})",
+                error_text(&e),
+                e.as_service_error()
+                    .map_or("", |s| if s.is_conflict_exception() {
+                        "ConflictException"
+                    } else {
+                        ""
+                    })
+            )
+        })
+}
+
+async fn update_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), String> {
+    clients
+        .scheduler
+        .update_schedule()
+        .name(&spec.name)
+        .group_name(&spec.group)
+        .schedule_expression(&spec.expression)
+        .schedule_expression_timezone(&spec.timezone)
+        .state(sc::ScheduleState::from(spec.state.as_str()))
+        .description(&spec.description)
+        .flexible_time_window(window()?)
+        .target(schedule_target(spec)?)
+        .send()
+        .await
+        .map(|_| ())
+        .map_err(error_text)
+}
+
+fn rule_target(spec: &RuleSpec) -> Result<ev::Target, String> {
+    let mut ecs = ev::EcsParameters::builder()
+        .task_definition_arn(&spec.task_definition)
+        .task_count(spec.task_count as i32);
+    if let Some(l) = &spec.launch_type {
+        ecs = ecs.launch_type(ev::LaunchType::from(l.as_str()));
+    }
+    if let Some(v) = &spec.platform_version {
+        ecs = ecs.platform_version(v);
+    }
+    for (provider, weight, base) in &spec.capacity_providers {
+        ecs = ecs.capacity_provider_strategy(
+            ev::CapacityProviderStrategyItem::builder()
+                .capacity_provider(provider)
+                .weight(*weight as i32)
+                .base(*base as i32)
+                .build()
+                .map_err(|e| e.to_string())?,
+        );
+    }
+    if !spec.subnets.is_empty() {
+        let mut vpc = ev::AwsVpcConfiguration::builder().set_subnets(Some(spec.subnets.clone()));
+        if !spec.security_groups.is_empty() {
+            vpc = vpc.set_security_groups(Some(spec.security_groups.clone()));
+        }
+        if let Some(ip) = &spec.assign_public_ip {
+            vpc = vpc.assign_public_ip(ev::AssignPublicIp::from(ip.as_str()));
+        }
+        ecs = ecs.network_configuration(
+            ev::NetworkConfiguration::builder()
+                .awsvpc_configuration(vpc.build().map_err(|e| e.to_string())?)
+                .build(),
+        );
+    }
+    let mut target = ev::Target::builder()
+        .id(&spec.target_id)
+        .arn(&spec.cluster)
+        .role_arn(&spec.role_arn)
+        .input(spec.input.to_string())
+        .ecs_parameters(ecs.build().map_err(|e| e.to_string())?)
+        .retry_policy(
+            ev::RetryPolicy::builder()
+                .maximum_retry_attempts(spec.retry.maximum_retry_attempts as i32)
+                .maximum_event_age_in_seconds(spec.retry.maximum_event_age_in_seconds as i32)
+                .build(),
+        );
+    if let Some(dlq) = &spec.dead_letter_queue {
+        target = target.dead_letter_config(ev::DeadLetterConfig::builder().arn(dlq).build());
+    }
+    target.build().map_err(|e| e.to_string())
+}
+
+fn tags(spec: &RuleSpec) -> Vec<ev::Tag> {
+    spec.tags
+        .iter()
+        .filter_map(|(k, v)| ev::Tag::builder().key(k).value(v).build().ok())
+        .collect()
+}
+
+async fn put_rule(
+    clients: &Clients,
+    spec: &RuleSpec,
+    state: &str,
+) -> Result<Option<String>, String> {
+    clients
+        .events
+        .put_rule()
+        .name(&spec.name)
+        .schedule_expression(&spec.expression)
+        .state(ev::RuleState::from(state))
+        .description(&spec.description)
+        .set_tags(Some(tags(spec)))
+        .send()
+        .await
+        .map(|out| out.rule_arn().map(str::to_string))
+        .map_err(error_text)
+}
+
+async fn put_target(clients: &Clients, spec: &RuleSpec) -> Result<(), String> {
+    let out = clients
+        .events
+        .put_targets()
+        .rule(&spec.name)
+        .targets(rule_target(spec)?)
+        .send()
+        .await
+        .map_err(error_text)?;
+    match out.failed_entries().first() {
+        Some(f) => Err(format!(
+            "the target was refused: {} {}",
+            f.error_code().unwrap_or_default(),
+            f.error_message().unwrap_or_default()
+        )),
+        None => Ok(()),
+    }
+}
+
+/// A new rule is made disabled, given its target, then enabled, so no
+/// moment exists where it fires without a target; if the target cannot be
+/// added, the rule is removed again.
+async fn create_rule(
+    clients: &Clients,
+    spec: &RuleSpec,
+    count: &(dyn Fn() -> usize + Sync),
+) -> Result<(), String> {
+    count();
+    put_rule(clients, spec, "DISABLED").await?;
+    count();
+    if let Err(e) = put_target(clients, spec).await {
+        count();
+        let cleanup = clients.events.delete_rule().name(&spec.name).send().await;
+        return Err(match cleanup {
+            Ok(_) => format!("{e}; the new rule was removed again"),
+            Err(c) => format!(
+                "{e}; removing the new (disabled) rule failed too ({}): a re-run fixes it",
+                error_text(c)
+            ),
+        });
+    }
+    if spec.state == "ENABLED" {
+        count();
+        put_rule(clients, spec, "ENABLED").await?;
+    }
+    Ok(())
+}
+
+async fn update_rule(
+    clients: &Clients,
+    spec: &RuleSpec,
+    extra: &[String],
+    count: &(dyn Fn() -> usize + Sync),
+) -> Result<(), String> {
+    count();
+    put_target(clients, spec).await?;
+    if !extra.is_empty() {
+        count();
+        clients
+            .events
+            .remove_targets()
+            .rule(&spec.name)
+            .set_ids(Some(extra.to_vec()))
+            .send()
+            .await
+            .map_err(error_text)?;
+    }
+    count();
+    let arn = put_rule(clients, spec, &spec.state).await?;
+    if let Some(arn) = arn {
+        count();
+        clients
+            .events
+            .tag_resource()
+            .resource_arn(arn)
+            .set_tags(Some(tags(spec)))
+            .send()
+            .await
+            .map_err(error_text)?;
+    }
+    Ok(())
+}

@@ -1,0 +1,381 @@
+//! Reading what is live on AWS: every page, nothing written.
+
+use std::collections::{BTreeMap, BTreeSet};
+
+use serde_json::Value;
+
+use super::spec::{DEFAULT_RETRY, RetrySpec, RuleSpec, ScheduleSpec};
+use super::{Clients, PlanError, error_text};
+use crate::desired::Desired;
+
+fn failed(what: String) -> PlanError {
+    PlanError {
+        problems: vec![what],
+    }
+}
+
+/// `None` if the group does not exist; otherwise whether it is tagged
+/// `managed-by=cronport`.
+pub(super) async fn schedule_group(
+    clients: &Clients,
+    name: &str,
+) -> Result<Option<bool>, PlanError> {
+    let group = match clients
+        .scheduler
+        .get_schedule_group()
+        .name(name)
+        .send()
+        .await
+    {
+        Ok(g) => g,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception()) =>
+        {
+            return Ok(None);
+        }
+        Err(e) => {
+            return Err(failed(format!(
+                "cannot read schedule group `{name}`: {}",
+                error_text(e)
+            )));
+        }
+    };
+    let Some(arn) = group.arn() else {
+        return Ok(Some(false));
+    };
+    let tags = clients
+        .scheduler
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(|e| {
+            failed(format!(
+                "cannot read the tags of schedule group `{name}`: {}",
+                error_text(e)
+            ))
+        })?;
+    Ok(Some(tags.tags().iter().any(|t| {
+        t.key() == "managed-by" && t.value() == "cronport"
+    })))
+}
+
+/// Every schedule in `group`, read in full.
+pub(super) async fn schedules(
+    clients: &Clients,
+    group: &str,
+) -> Result<BTreeMap<String, ScheduleSpec>, PlanError> {
+    let mut names = Vec::new();
+    let mut pages = clients
+        .scheduler
+        .list_schedules()
+        .group_name(group)
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page = page.map_err(|e| {
+            failed(format!(
+                "cannot list schedules in `{group}`: {}",
+                error_text(e)
+            ))
+        })?;
+        names.extend(
+            page.schedules()
+                .iter()
+                .filter_map(|s| s.name().map(str::to_string)),
+        );
+    }
+    let mut out = BTreeMap::new();
+    for name in names {
+        let s = clients
+            .scheduler
+            .get_schedule()
+            .name(&name)
+            .group_name(group)
+            .send()
+            .await
+            .map_err(|e| {
+                failed(format!(
+                    "cannot read schedule `{group}/{name}`: {}",
+                    error_text(e)
+                ))
+            })?;
+        let target = s.target();
+        let retry = target.and_then(|t| t.retry_policy());
+        let spec = ScheduleSpec {
+            name: name.clone(),
+            group: group.to_string(),
+            expression: s.schedule_expression().unwrap_or_default().to_string(),
+            timezone: s
+                .schedule_expression_timezone()
+                .unwrap_or("UTC")
+                .to_string(),
+            state: s.state().map_or("ENABLED", |st| st.as_str()).to_string(),
+            description: s.description().unwrap_or_default().to_string(),
+            target_arn: target.map(|t| t.arn().to_string()).unwrap_or_default(),
+            role_arn: target.map(|t| t.role_arn().to_string()).unwrap_or_default(),
+            input: parse_input(target.and_then(|t| t.input())),
+            retry: RetrySpec {
+                maximum_retry_attempts: retry
+                    .and_then(|r| r.maximum_retry_attempts())
+                    .map_or(DEFAULT_RETRY.maximum_retry_attempts, |n| n as u32),
+                maximum_event_age_in_seconds: retry
+                    .and_then(|r| r.maximum_event_age_in_seconds())
+                    .map_or(DEFAULT_RETRY.maximum_event_age_in_seconds, |n| n as u32),
+            },
+            dead_letter_queue: target
+                .and_then(|t| t.dead_letter_config())
+                .and_then(|d| d.arn())
+                .map(str::to_string),
+        };
+        out.insert(name, spec);
+    }
+    Ok(out)
+}
+
+fn parse_input(input: Option<&str>) -> Value {
+    input.map_or(Value::Null, |text| {
+        serde_json::from_str(text).unwrap_or_else(|_| Value::String(text.to_string()))
+    })
+}
+
+/// A live rule: whether cronport owns it, its spec (with cronport's
+/// target), and any other target IDs.
+pub(super) struct LiveRule {
+    pub managed: bool,
+    pub spec: Option<RuleSpec>,
+    pub extra_targets: Vec<String>,
+}
+
+/// Every rule whose name starts with `prefix`, with targets and tags.
+pub(super) async fn rules(
+    clients: &Clients,
+    prefix: &str,
+) -> Result<BTreeMap<String, LiveRule>, PlanError> {
+    let mut names = Vec::new();
+    let mut token: Option<String> = None;
+    loop {
+        let mut request = clients.events.list_rules().name_prefix(prefix);
+        if let Some(t) = &token {
+            request = request.next_token(t);
+        }
+        let page = request
+            .send()
+            .await
+            .map_err(|e| failed(format!("cannot list rules: {}", error_text(e))))?;
+        names.extend(
+            page.rules()
+                .iter()
+                .filter_map(|r| r.name().map(str::to_string)),
+        );
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            break;
+        }
+    }
+    let mut out = BTreeMap::new();
+    for name in names {
+        let rule = clients
+            .events
+            .describe_rule()
+            .name(&name)
+            .send()
+            .await
+            .map_err(|e| failed(format!("cannot read rule `{name}`: {}", error_text(e))))?;
+        let tags: BTreeMap<String, String> = match rule.arn() {
+            Some(arn) => clients
+                .events
+                .list_tags_for_resource()
+                .resource_arn(arn)
+                .send()
+                .await
+                .map_err(|e| {
+                    failed(format!(
+                        "cannot read the tags of rule `{name}`: {}",
+                        error_text(e)
+                    ))
+                })?
+                .tags()
+                .iter()
+                .map(|t| (t.key().to_string(), t.value().to_string()))
+                .collect(),
+            None => BTreeMap::new(),
+        };
+        let managed = tags.get("managed-by").is_some_and(|v| v == "cronport");
+        let targets = clients
+            .events
+            .list_targets_by_rule()
+            .rule(&name)
+            .send()
+            .await
+            .map_err(|e| {
+                failed(format!(
+                    "cannot read the targets of rule `{name}`: {}",
+                    error_text(e)
+                ))
+            })?;
+        let ours = targets.targets().iter().find(|t| t.id() == "cronport");
+        let extra_targets = targets
+            .targets()
+            .iter()
+            .map(|t| t.id().to_string())
+            .filter(|id| id != "cronport")
+            .collect();
+        let spec = ours.map(|t| {
+            let ecs = t.ecs_parameters();
+            let vpc = ecs
+                .and_then(|e| e.network_configuration())
+                .and_then(|n| n.awsvpc_configuration());
+            let retry = t.retry_policy();
+            RuleSpec {
+                name: name.clone(),
+                expression: rule.schedule_expression().unwrap_or_default().to_string(),
+                state: rule.state().map_or("ENABLED", |s| s.as_str()).to_string(),
+                description: rule.description().unwrap_or_default().to_string(),
+                target_id: t.id().to_string(),
+                cluster: t.arn().to_string(),
+                role_arn: t.role_arn().unwrap_or_default().to_string(),
+                input: parse_input(t.input()),
+                task_definition: ecs
+                    .map(|e| e.task_definition_arn().to_string())
+                    .unwrap_or_default(),
+                task_count: ecs.and_then(|e| e.task_count()).map_or(1, |n| n as u32),
+                launch_type: ecs
+                    .and_then(|e| e.launch_type())
+                    .map(|l| l.as_str().to_string()),
+                platform_version: ecs.and_then(|e| e.platform_version()).map(str::to_string),
+                subnets: vpc.map(|v| v.subnets().to_vec()).unwrap_or_default(),
+                security_groups: vpc
+                    .map(|v| v.security_groups().to_vec())
+                    .unwrap_or_default(),
+                assign_public_ip: vpc
+                    .and_then(|v| v.assign_public_ip())
+                    .map(|a| a.as_str().to_string()),
+                capacity_providers: ecs
+                    .map(|e| {
+                        e.capacity_provider_strategy()
+                            .iter()
+                            .map(|c| {
+                                (
+                                    c.capacity_provider().to_string(),
+                                    c.weight() as u32,
+                                    c.base() as u32,
+                                )
+                            })
+                            .collect()
+                    })
+                    .unwrap_or_default(),
+                retry: RetrySpec {
+                    maximum_retry_attempts: retry
+                        .and_then(|r| r.maximum_retry_attempts())
+                        .map_or(DEFAULT_RETRY.maximum_retry_attempts, |n| n as u32),
+                    maximum_event_age_in_seconds: retry
+                        .and_then(|r| r.maximum_event_age_in_seconds())
+                        .map_or(DEFAULT_RETRY.maximum_event_age_in_seconds, |n| n as u32),
+                },
+                dead_letter_queue: t
+                    .dead_letter_config()
+                    .and_then(|d| d.arn())
+                    .map(str::to_string),
+                tags: tags.clone(),
+            }
+        });
+        out.insert(
+            name,
+            LiveRule {
+                managed,
+                spec,
+                extra_targets,
+            },
+        );
+    }
+    Ok(out)
+}
+
+/// Checks every cluster, task definition and container the jobs name,
+/// listing every problem, before anything is written.
+pub(super) async fn check_targets(clients: &Clients, desired: &Desired) -> Result<(), PlanError> {
+    let mut problems = Vec::new();
+    let clusters: BTreeSet<&str> = desired
+        .jobs
+        .iter()
+        .map(|j| j.job.target.cluster.as_str())
+        .collect();
+    for cluster in clusters {
+        match clients
+            .ecs
+            .describe_clusters()
+            .clusters(cluster)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let active = out.clusters().iter().any(|c| c.status() == Some("ACTIVE"));
+                if !active {
+                    problems.push(format!("cluster `{cluster}` does not exist (or is not ACTIVE) in this account and region; check `cluster` in the manifest, --region and --profile"));
+                }
+            }
+            Err(e) => problems.push(format!(
+                "cannot check cluster `{cluster}`: {}",
+                error_text(e)
+            )),
+        }
+    }
+    let mut checked: BTreeMap<(&str, &str), ()> = BTreeMap::new();
+    for job in &desired.jobs {
+        let t = &job.job.target;
+        if checked
+            .insert((t.task_definition.as_str(), t.container.as_str()), ())
+            .is_some()
+        {
+            continue;
+        }
+        match clients
+            .ecs
+            .describe_task_definition()
+            .task_definition(&t.task_definition)
+            .send()
+            .await
+        {
+            Ok(out) => {
+                let Some(def) = out.task_definition() else {
+                    problems.push(format!(
+                        "task definition `{}` (job {}) was not found",
+                        t.task_definition, job.job.name
+                    ));
+                    continue;
+                };
+                let names: Vec<&str> = def
+                    .container_definitions()
+                    .iter()
+                    .filter_map(|c| c.name())
+                    .collect();
+                if !names.contains(&t.container.as_str()) {
+                    problems.push(format!(
+                        "task definition `{}` (job {}) has no container `{}`; it has {}",
+                        def.task_definition_arn().unwrap_or(&t.task_definition),
+                        job.job.name,
+                        t.container,
+                        names
+                            .iter()
+                            .map(|n| format!("`{n}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ));
+                }
+            }
+            Err(e) => problems.push(format!(
+                "task definition `{}` (job {}) cannot be found: {}",
+                t.task_definition,
+                job.job.name,
+                error_text(e)
+            )),
+        }
+    }
+    if problems.is_empty() {
+        Ok(())
+    } else {
+        Err(PlanError { problems })
+    }
+}

@@ -1,0 +1,494 @@
+//! Plan and apply against AWS: read what cronport manages, compare it with
+//! the desired state, and make the difference, safely.
+//!
+//! * [`Clients::connect`] builds the real SDK clients from the usual AWS
+//!   settings (`--profile`, `--region`, `--endpoint-url`, environment).
+//! * [`plan`] reads live state (all pages), checks clusters, task
+//!   definitions and containers, and returns a [`Plan`]: per resource
+//!   create, update (with the fields that change), delete (only with
+//!   `prune`), unchanged, or a conflict with something cronport does not
+//!   own, which it never touches.
+//! * [`apply`] makes the plan's writes with bounded concurrency; the SDK
+//!   retries throttling, 5xx, dropped connections and timeouts with backoff.
+//!   Writes are idempotent, so re-running converges after any failure.
+//!
+//! Ownership: a rule is cronport's when it is tagged `managed-by=cronport`;
+//! a schedule when its group is tagged so, its name has the prefix, and its
+//! description starts with `managed-by=cronport`.
+
+mod apply;
+mod live;
+mod spec;
+
+use std::collections::BTreeMap;
+use std::fmt::Write as _;
+use std::time::Duration;
+
+use aws_config::BehaviorVersion;
+use aws_config::retry::RetryConfig;
+use aws_config::timeout::TimeoutConfig;
+use serde::Serialize;
+
+use crate::desired::Desired;
+use crate::translate::Backend;
+
+pub use apply::{ApplyReport, Outcome, apply};
+pub use spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
+
+/// How to reach AWS: the settings the AWS CLI knows, plus cronport's own.
+#[derive(Clone, Debug, Default)]
+pub struct AwsOptions {
+    /// A profile in the shared config files.
+    pub profile: Option<String>,
+    /// The region.
+    pub region: Option<String>,
+    /// Another endpoint (a local moto server, say).
+    pub endpoint_url: Option<String>,
+    /// Attempts per call, including the first (default 8).
+    pub max_attempts: Option<u32>,
+}
+
+/// The SDK clients cronport uses.
+#[derive(Clone, Debug)]
+pub struct Clients {
+    /// EventBridge Scheduler.
+    pub scheduler: aws_sdk_scheduler::Client,
+    /// EventBridge.
+    pub events: aws_sdk_eventbridge::Client,
+    /// ECS.
+    pub ecs: aws_sdk_ecs::Client,
+}
+
+impl Clients {
+    /// Clients from the default AWS configuration chain and `options`.
+    pub async fn connect(options: &AwsOptions) -> Clients {
+        let retry = RetryConfig::standard()
+            .with_max_attempts(options.max_attempts.unwrap_or(8))
+            .with_initial_backoff(Duration::from_millis(50))
+            .with_max_backoff(Duration::from_secs(5));
+        let timeouts = TimeoutConfig::builder()
+            .connect_timeout(Duration::from_secs(5))
+            .operation_attempt_timeout(Duration::from_secs(20))
+            .build();
+        let mut loader = aws_config::defaults(BehaviorVersion::latest())
+            .retry_config(retry)
+            .timeout_config(timeouts);
+        if let Some(profile) = &options.profile {
+            loader = loader.profile_name(profile);
+        }
+        if let Some(region) = &options.region {
+            loader = loader.region(aws_config::Region::new(region.clone()));
+        }
+        if let Some(url) = &options.endpoint_url {
+            loader = loader.endpoint_url(url);
+        }
+        let config = loader.load().await;
+        Clients {
+            scheduler: aws_sdk_scheduler::Client::new(&config),
+            events: aws_sdk_eventbridge::Client::new(&config),
+            ecs: aws_sdk_ecs::Client::new(&config),
+        }
+    }
+}
+
+/// The kinds of resource cronport manages.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum Kind {
+    /// An EventBridge Scheduler schedule group.
+    ScheduleGroup,
+    /// An EventBridge Scheduler schedule.
+    Schedule,
+    /// An EventBridge rule with its ECS target.
+    Rule,
+}
+
+/// What the plan does with one resource.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "action", rename_all = "kebab-case")]
+pub enum Action {
+    /// Create it.
+    Create,
+    /// Update these fields.
+    Update {
+        /// The fields that change.
+        fields: Vec<FieldChange>,
+    },
+    /// Delete it (managed, no longer in the manifest, `prune` given).
+    Delete,
+    /// Managed, no longer in the manifest; left alone without `prune`.
+    Orphan,
+    /// Already as desired.
+    Unchanged,
+    /// Something with this name exists that cronport does not own; it is
+    /// left exactly as it is.
+    Conflict {
+        /// Why it is not cronport's.
+        reason: String,
+    },
+}
+
+/// The desired state of one resource, for apply.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(untagged)]
+pub enum DesiredSpec {
+    /// A schedule group and its tags.
+    Group(String, BTreeMap<String, String>),
+    /// A schedule.
+    Schedule(Box<ScheduleSpec>),
+    /// A rule.
+    Rule(Box<RuleSpec>),
+}
+
+/// One resource's change.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Change {
+    /// Its kind.
+    pub kind: Kind,
+    /// Its name (`group/name` for schedules).
+    pub address: String,
+    /// The job it belongs to.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub job: Option<String>,
+    /// What happens.
+    #[serde(flatten)]
+    pub action: Action,
+    /// The desired state (not for deletes).
+    #[serde(skip)]
+    pub desired: Option<DesiredSpec>,
+    /// Target IDs a live rule has besides cronport's (removed on update).
+    #[serde(skip)]
+    pub extra_targets: Vec<String>,
+}
+
+/// Everything a plan would do.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Plan {
+    /// Per resource, in a stable order.
+    pub changes: Vec<Change>,
+}
+
+/// Counts of a plan's actions.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Summary {
+    /// Creates.
+    pub add: usize,
+    /// Updates.
+    pub change: usize,
+    /// Deletes.
+    pub destroy: usize,
+    /// Unchanged.
+    pub unchanged: usize,
+    /// Conflicts with resources cronport does not own.
+    pub conflicts: usize,
+    /// Managed resources left in place without `--prune`.
+    pub orphans: usize,
+}
+
+impl Plan {
+    /// The counts.
+    pub fn summary(&self) -> Summary {
+        let mut s = Summary::default();
+        for c in &self.changes {
+            match c.action {
+                Action::Create => s.add += 1,
+                Action::Update { .. } => s.change += 1,
+                Action::Delete => s.destroy += 1,
+                Action::Unchanged => s.unchanged += 1,
+                Action::Conflict { .. } => s.conflicts += 1,
+                Action::Orphan => s.orphans += 1,
+            }
+        }
+        s
+    }
+
+    /// Whether applying would write anything.
+    pub fn has_changes(&self) -> bool {
+        let s = self.summary();
+        s.add + s.change + s.destroy > 0
+    }
+
+    /// Terraform-like text: `+` create, `~` update, `-` delete, `!`
+    /// conflict, and a summary line.
+    pub fn to_text(&self) -> String {
+        let mut out = String::new();
+        for c in &self.changes {
+            let kind = match c.kind {
+                Kind::ScheduleGroup => "schedule group",
+                Kind::Schedule => "schedule",
+                Kind::Rule => "rule",
+            };
+            let job = c
+                .job
+                .as_deref()
+                .map(|j| format!("  (job {j})"))
+                .unwrap_or_default();
+            match &c.action {
+                Action::Create => {
+                    let _ = writeln!(out, "  + {kind} {}{job}", c.address);
+                    if let Some(DesiredSpec::Schedule(s)) = &c.desired {
+                        let _ = writeln!(out, "      {} ({})", s.expression, s.timezone);
+                    }
+                    if let Some(DesiredSpec::Rule(r)) = &c.desired {
+                        let _ = writeln!(out, "      {} (UTC)", r.expression);
+                    }
+                }
+                Action::Update { fields } => {
+                    let _ = writeln!(out, "  ~ {kind} {}{job}", c.address);
+                    for f in fields {
+                        let _ = writeln!(out, "      {}: {} → {}", f.field, f.before, f.after);
+                    }
+                }
+                Action::Delete => {
+                    let _ = writeln!(out, "  - {kind} {}", c.address);
+                }
+                Action::Orphan => {
+                    let _ = writeln!(
+                        out,
+                        "    {kind} {} is no longer in the manifest; --prune deletes it",
+                        c.address
+                    );
+                }
+                Action::Conflict { reason } => {
+                    let _ = writeln!(
+                        out,
+                        "  ! {kind} {}{job}: {reason}; left untouched",
+                        c.address
+                    );
+                }
+                Action::Unchanged => {}
+            }
+        }
+        let s = self.summary();
+        let _ = write!(
+            out,
+            "\nPlan: {} to add, {} to change, {} to destroy, {} unchanged.",
+            s.add, s.change, s.destroy, s.unchanged
+        );
+        if s.conflicts > 0 {
+            let _ = write!(
+                out,
+                " {} conflict(s) with resources cronport does not own.",
+                s.conflicts
+            );
+        }
+        if s.orphans > 0 {
+            let _ = write!(
+                out,
+                " {} managed resource(s) no longer in the manifest (--prune deletes them).",
+                s.orphans
+            );
+        }
+        out.push('\n');
+        out
+    }
+}
+
+/// Why a plan could not be made.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .problems.join("\n"))]
+pub struct PlanError {
+    /// Every problem found, before any write.
+    pub problems: Vec<String>,
+}
+
+/// Reads live state and compares it with `desired`.
+pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<Plan, PlanError> {
+    live::check_targets(clients, desired).await?;
+    let mut changes = Vec::new();
+    let schedule_jobs: Vec<_> = desired
+        .jobs
+        .iter()
+        .filter(|j| j.job.target.backend == Backend::Scheduler)
+        .collect();
+    let rule_jobs: Vec<_> = desired
+        .jobs
+        .iter()
+        .filter(|j| j.job.target.backend == Backend::Rules)
+        .collect();
+    // Schedules, group by group.
+    let mut groups: BTreeMap<String, (BTreeMap<String, String>, Vec<String>)> = BTreeMap::new();
+    for job in &schedule_jobs {
+        let t = &job.job.target;
+        let entry = groups
+            .entry(t.schedule_group.clone())
+            .or_insert_with(|| (t.tags.clone(), Vec::new()));
+        let prefix = job
+            .job
+            .aws_name
+            .strip_suffix(&job.job.name)
+            .unwrap_or("")
+            .to_string();
+        if !entry.1.contains(&prefix) {
+            entry.1.push(prefix);
+        }
+    }
+    for (group, (tags, prefixes)) in &groups {
+        let live_group = live::schedule_group(clients, group).await?;
+        match &live_group {
+            None => changes.push(Change {
+                kind: Kind::ScheduleGroup,
+                address: group.clone(),
+                job: None,
+                action: Action::Create,
+                desired: Some(DesiredSpec::Group(group.clone(), tags.clone())),
+                extra_targets: Vec::new(),
+            }),
+            Some(false) => {
+                return Err(PlanError {
+                    problems: vec![format!(
+                        "schedule group `{group}` exists but is not tagged managed-by=cronport, so cronport will not write to it: choose another schedule_group, or tag it if it is cronport's"
+                    )],
+                });
+            }
+            Some(true) => {}
+        }
+        let live = if live_group.is_some() {
+            live::schedules(clients, group).await?
+        } else {
+            BTreeMap::new()
+        };
+        let mut wanted = std::collections::BTreeSet::new();
+        for job in schedule_jobs
+            .iter()
+            .filter(|j| &j.job.target.schedule_group == group)
+        {
+            for resource in &job.resources {
+                let desired_spec = ScheduleSpec::desired(job, resource);
+                wanted.insert(resource.name.clone());
+                let address = format!("{group}/{}", resource.name);
+                let action = match live.get(&resource.name) {
+                    None => Action::Create,
+                    Some(l) if !l.has_marker() => Action::Conflict {
+                        reason: "a schedule with this name exists without cronport's marker"
+                            .to_string(),
+                    },
+                    Some(l) => match differences(l, &desired_spec) {
+                        f if f.is_empty() => Action::Unchanged,
+                        fields => Action::Update { fields },
+                    },
+                };
+                changes.push(Change {
+                    kind: Kind::Schedule,
+                    address,
+                    job: Some(job.job.name.clone()),
+                    action,
+                    desired: Some(DesiredSpec::Schedule(Box::new(desired_spec))),
+                    extra_targets: Vec::new(),
+                });
+            }
+        }
+        for (name, l) in &live {
+            let ours = l.has_marker() && prefixes.iter().any(|p| name.starts_with(p.as_str()));
+            if !wanted.contains(name) && ours {
+                changes.push(Change {
+                    kind: Kind::Schedule,
+                    address: format!("{group}/{name}"),
+                    job: None,
+                    action: if prune {
+                        Action::Delete
+                    } else {
+                        Action::Orphan
+                    },
+                    desired: None,
+                    extra_targets: Vec::new(),
+                });
+            }
+        }
+    }
+    // Rules, by prefix.
+    let mut prefixes: Vec<String> = rule_jobs
+        .iter()
+        .map(|j| {
+            j.job
+                .aws_name
+                .strip_suffix(&j.job.name)
+                .unwrap_or("")
+                .to_string()
+        })
+        .collect();
+    prefixes.sort();
+    prefixes.dedup();
+    let mut live_rules = BTreeMap::new();
+    for prefix in &prefixes {
+        live_rules.extend(live::rules(clients, prefix).await?);
+    }
+    let mut wanted = std::collections::BTreeSet::new();
+    for job in &rule_jobs {
+        for resource in &job.resources {
+            let desired_spec = RuleSpec::desired(job, resource);
+            wanted.insert(resource.name.clone());
+            let (action, extra) = match live_rules.get(&resource.name) {
+                None => (Action::Create, Vec::new()),
+                Some(l) if !l.managed => (
+                    Action::Conflict {
+                        reason: "a rule with this name exists without the managed-by=cronport tag"
+                            .to_string(),
+                    },
+                    Vec::new(),
+                ),
+                Some(l) => {
+                    let mut fields = l
+                        .spec
+                        .as_ref()
+                        .map(|s| differences(s, &desired_spec))
+                        .unwrap_or_else(|| {
+                            vec![FieldChange {
+                                field: "target".into(),
+                                before: "(none)".into(),
+                                after: "cronport".into(),
+                            }]
+                        });
+                    if !l.extra_targets.is_empty() {
+                        fields.push(FieldChange {
+                            field: "other targets".into(),
+                            before: l.extra_targets.join(", "),
+                            after: "(none)".into(),
+                        });
+                    }
+                    if fields.is_empty() {
+                        (Action::Unchanged, Vec::new())
+                    } else {
+                        (Action::Update { fields }, l.extra_targets.clone())
+                    }
+                }
+            };
+            changes.push(Change {
+                kind: Kind::Rule,
+                address: resource.name.clone(),
+                job: Some(job.job.name.clone()),
+                action,
+                desired: Some(DesiredSpec::Rule(Box::new(desired_spec))),
+                extra_targets: extra,
+            });
+        }
+    }
+    for (name, l) in &live_rules {
+        if !wanted.contains(name) && l.managed {
+            changes.push(Change {
+                kind: Kind::Rule,
+                address: name.clone(),
+                job: None,
+                action: if prune {
+                    Action::Delete
+                } else {
+                    Action::Orphan
+                },
+                desired: None,
+                extra_targets: l.extra_targets.clone(),
+            });
+        }
+    }
+    Ok(Plan { changes })
+}
+
+/// An SDK error as one line of text, with the service's message.
+pub(crate) fn error_text<E: std::error::Error>(e: E) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(s) = source {
+        text = format!("{text}: {s}");
+        source = s.source();
+    }
+    text
+}

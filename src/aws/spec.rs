@@ -1,0 +1,244 @@
+//! What a schedule or rule says, as plain comparable data. The desired side
+//! is built from the manifest, the live side from AWS's answers; a plan is
+//! the field-by-field difference.
+
+use std::collections::BTreeMap;
+
+use serde::Serialize;
+use serde_json::Value;
+
+use crate::desired::{DesiredJob, Resource};
+use crate::render::{RUN_TASK_TARGET, description, launch_type, overrides, run_task_request};
+
+/// EventBridge's retry policy when none is given: 185 attempts over 24 h.
+pub const DEFAULT_RETRY: RetrySpec = RetrySpec {
+    maximum_retry_attempts: 185,
+    maximum_event_age_in_seconds: 86_400,
+};
+
+/// A retry policy with defaults filled in.
+#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
+pub struct RetrySpec {
+    /// Attempts.
+    pub maximum_retry_attempts: u32,
+    /// Event age in seconds.
+    pub maximum_event_age_in_seconds: u32,
+}
+
+/// An EventBridge Scheduler schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScheduleSpec {
+    /// Name.
+    pub name: String,
+    /// Schedule group.
+    pub group: String,
+    /// `cron(...)`, `rate(...)` or `at(...)`.
+    pub expression: String,
+    /// `ScheduleExpressionTimezone`.
+    pub timezone: String,
+    /// `ENABLED` or `DISABLED`.
+    pub state: String,
+    /// Description (carries the ownership marker).
+    pub description: String,
+    /// Target ARN (the RunTask universal target).
+    pub target_arn: String,
+    /// Role ARN.
+    pub role_arn: String,
+    /// The target input, parsed (key order does not matter).
+    pub input: Value,
+    /// Retry policy.
+    pub retry: RetrySpec,
+    /// Dead-letter queue ARN.
+    pub dead_letter_queue: Option<String>,
+}
+
+/// An EventBridge rule and its ECS target.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RuleSpec {
+    /// Name.
+    pub name: String,
+    /// `cron(...)` or `rate(...)`, UTC.
+    pub expression: String,
+    /// `ENABLED` or `DISABLED`.
+    pub state: String,
+    /// Description.
+    pub description: String,
+    /// The target's ID.
+    pub target_id: String,
+    /// Cluster ARN.
+    pub cluster: String,
+    /// Role ARN.
+    pub role_arn: String,
+    /// Overrides input, parsed.
+    pub input: Value,
+    /// Task definition ARN.
+    pub task_definition: String,
+    /// Tasks per run.
+    pub task_count: u32,
+    /// Launch type.
+    pub launch_type: Option<String>,
+    /// Platform version.
+    pub platform_version: Option<String>,
+    /// Subnets.
+    pub subnets: Vec<String>,
+    /// Security groups.
+    pub security_groups: Vec<String>,
+    /// `ENABLED` or `DISABLED` (when subnets are set).
+    pub assign_public_ip: Option<String>,
+    /// Capacity providers: (name, weight, base).
+    pub capacity_providers: Vec<(String, u32, u32)>,
+    /// Retry policy.
+    pub retry: RetrySpec,
+    /// Dead-letter queue ARN.
+    pub dead_letter_queue: Option<String>,
+    /// Tags.
+    pub tags: BTreeMap<String, String>,
+}
+
+fn retry_of(job: &DesiredJob) -> RetrySpec {
+    let given = job.job.target.retry_policy.unwrap_or_default();
+    RetrySpec {
+        maximum_retry_attempts: given
+            .maximum_retry_attempts
+            .unwrap_or(DEFAULT_RETRY.maximum_retry_attempts),
+        maximum_event_age_in_seconds: given
+            .maximum_event_age_in_seconds
+            .unwrap_or(DEFAULT_RETRY.maximum_event_age_in_seconds),
+    }
+}
+
+fn state(job: &DesiredJob) -> String {
+    if job.job.enabled {
+        "ENABLED"
+    } else {
+        "DISABLED"
+    }
+    .to_string()
+}
+
+impl ScheduleSpec {
+    /// The schedule `resource` of `job` should be.
+    pub fn desired(job: &DesiredJob, resource: &Resource) -> ScheduleSpec {
+        let t = &job.job.target;
+        ScheduleSpec {
+            name: resource.name.clone(),
+            group: t.schedule_group.clone(),
+            expression: resource.expression.clone(),
+            timezone: resource.timezone.clone(),
+            state: state(job),
+            description: description(job),
+            target_arn: RUN_TASK_TARGET.to_string(),
+            role_arn: t.role_arn.clone(),
+            input: run_task_request(&job.job),
+            retry: retry_of(job),
+            dead_letter_queue: t.dead_letter_queue.clone(),
+        }
+    }
+
+    /// Whether a live schedule carries cronport's marker.
+    pub fn has_marker(&self) -> bool {
+        self.description.starts_with("managed-by=cronport")
+    }
+}
+
+impl RuleSpec {
+    /// The rule `resource` of `job` should be.
+    pub fn desired(job: &DesiredJob, resource: &Resource) -> RuleSpec {
+        let t = &job.job.target;
+        RuleSpec {
+            name: resource.name.clone(),
+            expression: resource.expression.clone(),
+            state: state(job),
+            description: description(job),
+            target_id: "cronport".to_string(),
+            cluster: t.cluster.clone(),
+            role_arn: t.role_arn.clone(),
+            input: overrides(&job.job),
+            task_definition: t.task_definition.clone(),
+            task_count: t.task_count,
+            launch_type: t.launch_type.map(|l| launch_type(l).to_string()),
+            platform_version: t.platform_version.clone(),
+            subnets: t.subnets.clone(),
+            security_groups: t.security_groups.clone(),
+            assign_public_ip: (!t.subnets.is_empty()).then(|| {
+                if t.assign_public_ip {
+                    "ENABLED"
+                } else {
+                    "DISABLED"
+                }
+                .to_string()
+            }),
+            capacity_providers: t
+                .capacity_provider_strategy
+                .iter()
+                .map(|c| {
+                    (
+                        c.capacity_provider.clone(),
+                        c.weight.unwrap_or(0),
+                        c.base.unwrap_or(0),
+                    )
+                })
+                .collect(),
+            retry: retry_of(job),
+            dead_letter_queue: t.dead_letter_queue.clone(),
+            tags: t.tags.clone(),
+        }
+    }
+}
+
+/// One field that differs: its name and both values, as text.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct FieldChange {
+    /// Field name, dotted for nested fields.
+    pub field: String,
+    /// The live value.
+    pub before: String,
+    /// The desired value.
+    pub after: String,
+}
+
+/// The fields in which `live` and `desired` differ.
+pub fn differences<T: Serialize>(live: &T, desired: &T) -> Vec<FieldChange> {
+    let (Ok(live), Ok(desired)) = (serde_json::to_value(live), serde_json::to_value(desired))
+    else {
+        return Vec::new();
+    };
+    let mut out = Vec::new();
+    walk("", &live, &desired, &mut out);
+    out
+}
+
+fn walk(path: &str, live: &Value, desired: &Value, out: &mut Vec<FieldChange>) {
+    match (live, desired) {
+        (Value::Object(a), Value::Object(b)) => {
+            let keys: std::collections::BTreeSet<&String> = a.keys().chain(b.keys()).collect();
+            for key in keys {
+                let field = if path.is_empty() {
+                    key.clone()
+                } else {
+                    format!("{path}.{key}")
+                };
+                walk(
+                    &field,
+                    a.get(key).unwrap_or(&Value::Null),
+                    b.get(key).unwrap_or(&Value::Null),
+                    out,
+                );
+            }
+        }
+        (a, b) if a != b => out.push(FieldChange {
+            field: path.to_string(),
+            before: show(a),
+            after: show(b),
+        }),
+        _ => {}
+    }
+}
+
+fn show(v: &Value) -> String {
+    match v {
+        Value::Null => "(none)".to_string(),
+        Value::String(s) => s.clone(),
+        other => other.to_string(),
+    }
+}

@@ -1,0 +1,240 @@
+//! `cronport plan` and `cronport apply`.
+
+use std::io::{IsTerminal, Write};
+use std::process::ExitCode;
+use std::sync::Arc;
+
+use clap::ValueEnum;
+use cronport::aws::{self, AwsOptions, Clients, Plan};
+use cronport::desired::{CompileOptions, Desired, compile};
+use cronport::manifest::Manifest;
+use cronport::translate::{DomDow, Options};
+
+use super::{EXIT_CHANGES, finish, parse_instant, print_stdout, read_input};
+
+/// Where the manifest is and how to reach AWS.
+#[derive(Debug, clap::Args)]
+pub struct Common {
+    /// The manifest.
+    #[arg(default_value = "cronport.toml")]
+    manifest: String,
+    /// Also delete managed schedules and rules that left the manifest.
+    #[arg(long)]
+    prune: bool,
+    /// AWS profile (shared config files).
+    #[arg(long, help_heading = "AWS")]
+    profile: Option<String>,
+    /// AWS region.
+    #[arg(long, help_heading = "AWS")]
+    region: Option<String>,
+    /// Another AWS endpoint, such as a local moto server.
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    endpoint_url: Option<String>,
+    /// Start of the verified window (RFC 3339). Defaults to now.
+    #[arg(long, value_name = "RFC3339")]
+    from: Option<String>,
+    /// End of the verified window and of year-bounded rules (RFC 3339).
+    #[arg(long, value_name = "RFC3339")]
+    until: Option<String>,
+    /// Policy for Unix schedules restricting both day fields.
+    #[arg(long, value_enum, default_value_t = DomDow::Refuse)]
+    dom_dow: DomDow,
+}
+
+/// Compare the manifest with what is live on AWS and show what apply would
+/// change: `+` create, `~` update (field by field), `-` delete (with
+/// --prune), `!` a name taken by something cronport does not own.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport plan
+  cronport plan cronport.toml --profile prod --region eu-west-1 --detailed-exitcode
+  cronport plan --endpoint-url http://127.0.0.1:5000 --format json
+
+Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error,
+2 changes present (only with --detailed-exitcode).")]
+pub struct PlanArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit 2 when the plan has changes, 0 when it has none.
+    #[arg(long)]
+    detailed_exitcode: bool,
+}
+
+/// Make the changes `plan` shows. Asks for confirmation on a terminal
+/// unless --yes; writes run --concurrency at a time with retries; a second
+/// apply makes no writes.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport apply
+  cronport apply --yes --concurrency 16
+  cronport apply --prune   # also delete managed schedules removed from the manifest")]
+pub struct ApplyArgs {
+    #[command(flatten)]
+    common: Common,
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    yes: bool,
+    /// How many writes run at once.
+    #[arg(long, default_value_t = 8)]
+    concurrency: usize,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Json,
+}
+
+fn runtime() -> Result<tokio::runtime::Runtime, String> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("error: cannot start the async runtime: {e}"))
+}
+
+fn desired(common: &Common) -> Result<Desired, String> {
+    let text = read_input(&common.manifest)?;
+    let manifest = Manifest::from_toml(&text, &common.manifest).map_err(|e| e.to_string())?;
+    let from = match &common.from {
+        Some(t) => parse_instant("--from", t)?,
+        None => super::now(),
+    };
+    let until = match &common.until {
+        Some(t) => parse_instant("--until", t)?,
+        None => Options::default_until(from),
+    };
+    compile(
+        &manifest,
+        &CompileOptions {
+            from,
+            until,
+            dom_dow: common.dom_dow,
+        },
+    )
+    .map_err(|e| {
+        manifest
+            .place(&text, &common.manifest, &e.problems)
+            .to_string()
+    })
+}
+
+fn options(common: &Common) -> AwsOptions {
+    AwsOptions {
+        profile: common.profile.clone(),
+        region: common.region.clone(),
+        endpoint_url: common.endpoint_url.clone(),
+        max_attempts: None,
+    }
+}
+
+async fn make_plan(common: &Common, desired: &Desired) -> Result<(Clients, Plan), String> {
+    let clients = Clients::connect(&options(common)).await;
+    let plan = aws::plan(&clients, desired, common.prune)
+        .await
+        .map_err(|e| {
+            e.problems
+                .iter()
+                .map(|p| format!("error: {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+    Ok((clients, plan))
+}
+
+pub fn plan(args: PlanArgs) -> ExitCode {
+    finish((|| {
+        let desired = desired(&args.common)?;
+        let (_, plan) = runtime()?.block_on(make_plan(&args.common, &desired))?;
+        let out = match args.format {
+            Format::Text => plan.to_text(),
+            Format::Json => {
+                let doc = serde_json::json!({"changes": plan.changes, "summary": plan.summary()});
+                serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n"
+            }
+        };
+        print_stdout(&out).map_err(|e| e.to_string())?;
+        Ok(if args.detailed_exitcode && plan.has_changes() {
+            ExitCode::from(EXIT_CHANGES)
+        } else {
+            ExitCode::SUCCESS
+        })
+    })())
+}
+
+pub fn apply(args: ApplyArgs) -> ExitCode {
+    finish((|| {
+        let desired = desired(&args.common)?;
+        let rt = runtime()?;
+        let (clients, plan) = rt.block_on(make_plan(&args.common, &desired))?;
+        print_stdout(&plan.to_text()).map_err(|e| e.to_string())?;
+        if !plan.has_changes() {
+            print_stdout("Nothing to do.\n").map_err(|e| e.to_string())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        if !args.yes {
+            if !std::io::stdin().is_terminal() {
+                return Err(
+                    "error: not applying without confirmation: pass --yes when not on a terminal"
+                        .to_string(),
+                );
+            }
+            print!("\nApply these changes? Only 'yes' is accepted: ");
+            let _ = std::io::stdout().flush();
+            let mut answer = String::new();
+            std::io::stdin()
+                .read_line(&mut answer)
+                .map_err(|e| e.to_string())?;
+            if answer.trim() != "yes" {
+                return Err("Apply cancelled; nothing was changed.".to_string());
+            }
+        }
+        let total = plan.summary().add + plan.summary().change + plan.summary().destroy;
+        let progress: Arc<dyn Fn(&str) + Send + Sync> = if std::io::stderr().is_terminal() {
+            let bar = indicatif::ProgressBar::new(total as u64);
+            bar.set_style(
+                indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
+                    .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
+            );
+            Arc::new(move |line: &str| {
+                bar.inc(1);
+                if line.starts_with("FAILED") {
+                    bar.println(line);
+                } else {
+                    bar.set_message(line.to_string());
+                }
+            })
+        } else {
+            Arc::new(|line: &str| eprintln!("{line}"))
+        };
+        let report = rt.block_on(aws::apply(&clients, &plan, args.concurrency, progress));
+        let failed: Vec<_> = report
+            .results
+            .iter()
+            .filter(|(_, o)| *o != aws::Outcome::Done)
+            .collect();
+        let done = report.results.len() - failed.len();
+        let mut summary = format!(
+            "\nApply: {done} of {} changes made, {} write calls.",
+            report.results.len(),
+            report.writes
+        );
+        if failed.is_empty() {
+            summary.push_str(" Done.\n");
+            print_stdout(&summary).map_err(|e| e.to_string())?;
+            return Ok(ExitCode::SUCCESS);
+        }
+        summary.push_str("\nNot done:\n");
+        for (address, outcome) in failed {
+            if let aws::Outcome::Failed { error } = outcome {
+                summary.push_str(&format!("  {address}: {error}\n"));
+            }
+        }
+        summary.push_str("Nothing is left half-made; run `cronport apply` again to finish.");
+        Err(summary)
+    })())
+}

@@ -1,0 +1,420 @@
+//! `plan` and `apply` with the real SDK clients against a local moto
+//! server, with a recording, fault-injecting proxy in between.
+
+#[path = "support/moto.rs"]
+mod moto;
+
+use std::sync::Arc;
+
+use cronport::aws::{self, Action, Clients, Kind, Plan};
+use cronport::desired::{CompileOptions, Desired, compile};
+use cronport::manifest::Manifest;
+use moto::{Fault, Moto, Proxy, aws_options};
+
+fn example() -> String {
+    std::fs::read_to_string(format!(
+        "{}/examples/heroku/cronport.toml",
+        env!("CARGO_MANIFEST_DIR")
+    ))
+    .unwrap()
+}
+
+fn desired(text: &str) -> Desired {
+    let manifest = Manifest::from_toml(text, "cronport.toml").unwrap();
+    compile(
+        &manifest,
+        &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+    )
+    .unwrap()
+}
+
+fn runtime() -> tokio::runtime::Runtime {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+}
+
+/// The cluster and task definition the example manifest names.
+async fn ecs_setup(clients: &Clients, container: &str) {
+    clients
+        .ecs
+        .create_cluster()
+        .cluster_name("mamorio-production")
+        .send()
+        .await
+        .unwrap();
+    clients
+        .ecs
+        .register_task_definition()
+        .family("mamorio-worker")
+        .requires_compatibilities(aws_sdk_ecs::types::Compatibility::Fargate)
+        .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name(container)
+                .image("mamorio/app:latest")
+                .memory(512)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
+
+/// An SDK answer as text, without the request ID (which differs per call).
+fn stable(answer: impl std::fmt::Debug) -> String {
+    let text = format!("{answer:?}");
+    text.split(", _request_id")
+        .next()
+        .unwrap_or_default()
+        .to_string()
+}
+
+fn quiet() -> Arc<dyn Fn(&str) + Send + Sync> {
+    Arc::new(|_: &str| {})
+}
+
+fn count(plan: &Plan, f: impl Fn(&Action) -> bool) -> usize {
+    plan.changes.iter().filter(|c| f(&c.action)).count()
+}
+
+#[test]
+fn first_apply_creates_everything_and_a_second_writes_nothing() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&proxy.url())).await;
+        ecs_setup(&clients, "worker").await;
+        let want = desired(&example());
+        let plan = aws::plan(&clients, &want, false).await.unwrap();
+        assert_eq!(plan.summary().add, 13, "{}", plan.to_text()); // a group and 12 schedules
+        assert!(
+            plan.to_text()
+                .contains("+ schedule mamorio/cronport-rake-reports-daily")
+        );
+        let report = aws::apply(&clients, &plan, 8, quiet()).await;
+        assert!(report.succeeded(), "{report:?}");
+        assert_eq!(report.writes, 13);
+
+        proxy.take();
+        let again = aws::plan(&clients, &want, false).await.unwrap();
+        assert_eq!(again.summary().unchanged, 12, "{}", again.to_text());
+        assert!(!again.has_changes(), "{}", again.to_text());
+        let report = aws::apply(&clients, &again, 8, quiet()).await;
+        assert_eq!(report.writes, 0);
+        assert_eq!(proxy.writes(), 0, "{:?}", proxy.take());
+    });
+}
+
+#[test]
+fn one_changed_job_is_one_update_and_a_removed_job_needs_prune() {
+    let moto = Moto::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&moto.url())).await;
+        ecs_setup(&clients, "worker").await;
+        let text = example();
+        let report = aws::apply(
+            &clients,
+            &aws::plan(&clients, &desired(&text), false).await.unwrap(),
+            8,
+            quiet(),
+        )
+        .await;
+        assert!(report.succeeded());
+
+        let changed = text.replace(
+            "schedule = \"every day at 14:30\"",
+            "schedule = \"every day at 15:00\"",
+        );
+        let plan = aws::plan(&clients, &desired(&changed), false)
+            .await
+            .unwrap();
+        let updates: Vec<_> = plan
+            .changes
+            .iter()
+            .filter(|c| matches!(c.action, Action::Update { .. }))
+            .collect();
+        assert_eq!(updates.len(), 1, "{}", plan.to_text());
+        assert_eq!(updates[0].address, "mamorio/cronport-rake-reports-daily");
+        let Action::Update { fields } = &updates[0].action else {
+            unreachable!()
+        };
+        let names: Vec<&str> = fields.iter().map(|f| f.field.as_str()).collect();
+        assert_eq!(names, ["description", "expression"], "{fields:?}");
+        assert!(
+            plan.to_text()
+                .contains("expression: cron(30 14 * * ? *) → cron(0 15 * * ? *)"),
+            "{}",
+            plan.to_text()
+        );
+        assert_eq!(plan.summary().add + plan.summary().destroy, 0);
+
+        // Remove the daily report job.
+        let start = changed
+            .find("[[job]]\nname = \"rake-reports-daily\"")
+            .unwrap();
+        let end = start + changed[start + 1..].find("[[job]]").unwrap() + 1;
+        let removed = format!("{}{}", &changed[..start], &changed[end..]);
+        let plan = aws::plan(&clients, &desired(&removed), false)
+            .await
+            .unwrap();
+        assert_eq!(
+            count(&plan, |a| *a == Action::Orphan),
+            1,
+            "{}",
+            plan.to_text()
+        );
+        assert_eq!(count(&plan, |a| *a == Action::Delete), 0);
+        assert!(plan.to_text().contains("--prune deletes it"));
+        let pruning = aws::plan(&clients, &desired(&removed), true).await.unwrap();
+        assert_eq!(
+            count(&pruning, |a| *a == Action::Delete),
+            1,
+            "{}",
+            pruning.to_text()
+        );
+        assert!(aws::apply(&clients, &pruning, 8, quiet()).await.succeeded());
+        let after = aws::plan(&clients, &desired(&removed), true).await.unwrap();
+        assert!(!after.has_changes(), "{}", after.to_text());
+    });
+}
+
+#[test]
+fn an_unmanaged_schedule_with_our_name_is_left_byte_identical() {
+    let moto = Moto::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&moto.url())).await;
+        ecs_setup(&clients, "worker").await;
+        // The group is cronport's, but someone made a schedule in it by hand.
+        clients
+            .scheduler
+            .create_schedule_group()
+            .name("mamorio")
+            .tags(
+                aws_sdk_scheduler::types::Tag::builder()
+                    .key("managed-by")
+                    .value("cronport")
+                    .build()
+                    .unwrap(),
+            )
+            .send()
+            .await
+            .unwrap();
+        let target = aws_sdk_scheduler::types::Target::builder()
+            .arn("arn:aws:sqs:us-east-1:123456789012:by-hand")
+            .role_arn("arn:aws:iam::123456789012:role/by-hand")
+            .input("{\"by\":\"hand\"}")
+            .build()
+            .unwrap();
+        let window = aws_sdk_scheduler::types::FlexibleTimeWindow::builder()
+            .mode(aws_sdk_scheduler::types::FlexibleTimeWindowMode::Off)
+            .build()
+            .unwrap();
+        clients
+            .scheduler
+            .create_schedule()
+            .name("cronport-rake-reports-daily")
+            .group_name("mamorio")
+            .schedule_expression("rate(1 hour)")
+            .description("made by hand")
+            .flexible_time_window(window)
+            .target(target)
+            .send()
+            .await
+            .unwrap();
+        let before = stable(
+            clients
+                .scheduler
+                .get_schedule()
+                .name("cronport-rake-reports-daily")
+                .group_name("mamorio")
+                .send()
+                .await
+                .unwrap(),
+        );
+        let plan = aws::plan(&clients, &desired(&example()), true)
+            .await
+            .unwrap();
+        assert_eq!(plan.summary().conflicts, 1, "{}", plan.to_text());
+        assert!(
+            plan.to_text()
+                .contains("! schedule mamorio/cronport-rake-reports-daily"),
+            "{}",
+            plan.to_text()
+        );
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let after = stable(
+            clients
+                .scheduler
+                .get_schedule()
+                .name("cronport-rake-reports-daily")
+                .group_name("mamorio")
+                .send()
+                .await
+                .unwrap(),
+        );
+        assert_eq!(before, after);
+    });
+}
+
+#[test]
+fn missing_cluster_task_definition_or_container_is_reported_before_any_write() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&proxy.url())).await;
+        // A task definition whose container is not `worker`, and no cluster.
+        clients
+            .ecs
+            .register_task_definition()
+            .family("mamorio-worker")
+            .container_definitions(
+                aws_sdk_ecs::types::ContainerDefinition::builder()
+                    .name("web")
+                    .image("x")
+                    .memory(512)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        proxy.take();
+        let text = example().replace(
+            "[[job]]\nname = \"rake-reports-daily\"",
+            "[[job]]\nname = \"rake-reports-daily\"\ntask_definition = \"no-such-family\"",
+        );
+        let err = aws::plan(&clients, &desired(&text), false)
+            .await
+            .unwrap_err();
+        let all = err.problems.join("\n");
+        assert!(
+            all.contains("cluster `mamorio-production` does not exist"),
+            "{all}"
+        );
+        assert!(
+            all.contains("has no container `worker`; it has `web`"),
+            "{all}"
+        );
+        assert!(
+            all.contains(
+                "task definition `no-such-family` (job rake-reports-daily) cannot be found"
+            ),
+            "{all}"
+        );
+        assert_eq!(proxy.writes(), 0);
+    });
+}
+
+#[test]
+fn rules_backend_round_trips_and_leaves_unmanaged_rules_alone() {
+    let moto = Moto::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&moto.url())).await;
+        ecs_setup(&clients, "worker").await;
+        let cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production";
+        let task = "arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1";
+        let text = example()
+            .replace("cluster = \"mamorio-production\"", &format!("cluster = \"{cluster}\""))
+            .replace("task_definition = \"mamorio-worker\"", &format!("task_definition = \"{task}\"\nbackend = \"rules\"\ntimezone = \"Europe/London\""))
+            .replace("every day at 14:30", "30 14 * * *")
+            .replace("every day at 18:00", "0 18 * * 1-5");
+        // Keep only the two cron jobs (Heroku phrases are UTC-only).
+        let manifest = Manifest::from_toml(&text.replace("timezone = \"Europe/London\"", ""), "m.toml").unwrap();
+        let mut manifest = manifest;
+        manifest.defaults.timezone = Some("Europe/London".to_string());
+        manifest.jobs.retain(|j| j.schedule.contains(' ') && !j.schedule.starts_with("every"));
+        assert_eq!(manifest.jobs.len(), 2);
+        let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        // A hand-made rule with one of our names, untagged.
+        let taken = want.jobs[0].resources[0].name.clone();
+        clients.events.put_rule().name(&taken).schedule_expression("rate(5 minutes)").send().await.unwrap();
+        let before = stable(clients.events.describe_rule().name(&taken).send().await.unwrap());
+        let plan = aws::plan(&clients, &want, true).await.unwrap();
+        assert_eq!(plan.summary().conflicts, 1, "{}", plan.to_text());
+        assert!(plan.changes.iter().all(|c| c.kind == Kind::Rule));
+        let report = aws::apply(&clients, &plan, 4, quiet()).await;
+        assert!(report.succeeded(), "{report:?}");
+        let again = aws::plan(&clients, &want, true).await.unwrap();
+        assert!(!again.has_changes(), "{}", again.to_text());
+        let after = stable(clients.events.describe_rule().name(&taken).send().await.unwrap());
+        assert_eq!(before, after);
+        // Every rule cronport made has exactly its one target.
+        for change in again.changes.iter().filter(|c| c.action == Action::Unchanged) {
+            let targets = clients.events.list_targets_by_rule().rule(&change.address).send().await.unwrap();
+            assert_eq!(targets.targets().len(), 1, "{}", change.address);
+        }
+    });
+}
+
+#[test]
+fn faults_on_the_wire_still_converge_to_exactly_the_desired_state() {
+    let moto = Moto::start();
+    let setup_proxy = Proxy::start(moto.port, |_| Fault::None);
+    // Request n: throttle, 500, drop, delay, and an answer lost after the
+    // write happened, spread over the run.
+    let proxy = Proxy::start(moto.port, |n| match n % 11 {
+        1 => Fault::Throttle,
+        3 => Fault::ServerError,
+        5 => Fault::Drop,
+        7 => Fault::Delay,
+        9 => Fault::DropAnswer,
+        _ => Fault::None,
+    });
+    let rt = runtime();
+    rt.block_on(async {
+        let setup = Clients::connect(&aws_options(&setup_proxy.url())).await;
+        ecs_setup(&setup, "worker").await;
+        let clients = Clients::connect(&aws_options(&proxy.url())).await;
+        let want = desired(&example());
+        let mut runs = 0;
+        loop {
+            runs += 1;
+            assert!(runs <= 5, "apply did not converge in 5 runs");
+            let Ok(plan) = aws::plan(&clients, &want, true).await else {
+                continue;
+            };
+            if !plan.has_changes() {
+                break;
+            }
+            aws::apply(&clients, &plan, 8, quiet()).await;
+        }
+        let faults = proxy
+            .take()
+            .iter()
+            .filter(|s| s.fault != Fault::None)
+            .count();
+        assert!(faults >= 10, "only {faults} faults injected");
+        // Checked through the clean proxy: exactly the 12 schedules, each once.
+        let schedules = setup
+            .scheduler
+            .list_schedules()
+            .group_name("mamorio")
+            .send()
+            .await
+            .unwrap();
+        let mut names: Vec<_> = schedules
+            .schedules()
+            .iter()
+            .filter_map(|s| s.name())
+            .map(str::to_string)
+            .collect();
+        names.sort();
+        let mut expected: Vec<_> = want
+            .jobs
+            .iter()
+            .flat_map(|j| j.resources.iter().map(|r| r.name.clone()))
+            .collect();
+        expected.sort();
+        assert_eq!(names, expected);
+        let clean = aws::plan(&setup, &want, true).await.unwrap();
+        assert!(!clean.has_changes(), "{}", clean.to_text());
+    });
+}
