@@ -86,52 +86,105 @@ pub(super) async fn schedules(
                 .filter_map(|s| s.name().map(str::to_string)),
         );
     }
+    let group_name = group.to_string();
+    let read = each_at_most(
+        READS_AT_ONCE,
+        names,
+        move |clients: Clients, name: String| {
+            let group = group_name.clone();
+            async move {
+                let answer = clients
+                    .scheduler
+                    .get_schedule()
+                    .name(&name)
+                    .group_name(&group)
+                    .send()
+                    .await;
+                answer
+                    .map(|s| schedule_spec(&name, &group, &s))
+                    .map_err(|e| {
+                        format!("cannot read schedule `{group}/{name}`: {}", error_text(e))
+                    })
+            }
+        },
+        clients,
+    )
+    .await;
     let mut out = BTreeMap::new();
-    for name in names {
-        let s = clients
-            .scheduler
-            .get_schedule()
-            .name(&name)
-            .group_name(group)
-            .send()
-            .await
-            .map_err(|e| {
-                failed(format!(
-                    "cannot read schedule `{group}/{name}`: {}",
-                    error_text(e)
-                ))
-            })?;
-        let target = s.target();
-        let retry = target.and_then(|t| t.retry_policy());
-        let spec = ScheduleSpec {
-            name: name.clone(),
-            group: group.to_string(),
-            expression: s.schedule_expression().unwrap_or_default().to_string(),
-            timezone: s
-                .schedule_expression_timezone()
-                .unwrap_or("UTC")
-                .to_string(),
-            state: s.state().map_or("ENABLED", |st| st.as_str()).to_string(),
-            description: s.description().unwrap_or_default().to_string(),
-            target_arn: target.map(|t| t.arn().to_string()).unwrap_or_default(),
-            role_arn: target.map(|t| t.role_arn().to_string()).unwrap_or_default(),
-            input: parse_input(target.and_then(|t| t.input())),
-            retry: RetrySpec {
-                maximum_retry_attempts: retry
-                    .and_then(|r| r.maximum_retry_attempts())
-                    .map_or(DEFAULT_RETRY.maximum_retry_attempts, |n| n as u32),
-                maximum_event_age_in_seconds: retry
-                    .and_then(|r| r.maximum_event_age_in_seconds())
-                    .map_or(DEFAULT_RETRY.maximum_event_age_in_seconds, |n| n as u32),
-            },
-            dead_letter_queue: target
-                .and_then(|t| t.dead_letter_config())
-                .and_then(|d| d.arn())
-                .map(str::to_string),
-        };
-        out.insert(name, spec);
+    for spec in read {
+        let spec = spec.map_err(failed)?;
+        out.insert(spec.name.clone(), spec);
     }
     Ok(out)
+}
+
+/// How many reads run at once.
+const READS_AT_ONCE: usize = 16;
+
+/// Runs `f` for every item, `limit` at a time; answers in item order.
+async fn each_at_most<T, R, F, Fut>(limit: usize, items: Vec<T>, f: F, clients: &Clients) -> Vec<R>
+where
+    T: Send + 'static,
+    R: Send + 'static,
+    F: Fn(Clients, T) -> Fut + Send + Sync + 'static,
+    Fut: std::future::Future<Output = R> + Send + 'static,
+{
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(limit));
+    let f = std::sync::Arc::new(f);
+    let mut tasks = tokio::task::JoinSet::new();
+    for (i, item) in items.into_iter().enumerate() {
+        let (limit, f, clients) = (limit.clone(), f.clone(), clients.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (i, f(clients, item).await)
+        });
+    }
+    let mut answers = Vec::new();
+    while let Some(Ok(answer)) = tasks.join_next().await {
+        answers.push(answer);
+    }
+    answers.sort_by_key(|(i, _)| *i);
+    answers.into_iter().map(|(_, r)| r).collect()
+}
+
+fn schedule_spec(
+    name: &str,
+    group: &str,
+    s: &aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput,
+) -> ScheduleSpec {
+    let target = s.target();
+    let retry = target.and_then(|t| t.retry_policy());
+    ScheduleSpec {
+        name: name.to_string(),
+        group: group.to_string(),
+        expression: s.schedule_expression().unwrap_or_default().to_string(),
+        timezone: s
+            .schedule_expression_timezone()
+            .unwrap_or("UTC")
+            .to_string(),
+        state: s.state().map_or("ENABLED", |st| st.as_str()).to_string(),
+        description: s.description().unwrap_or_default().to_string(),
+        target_arn: target.map(|t| t.arn().to_string()).unwrap_or_default(),
+        role_arn: target.map(|t| t.role_arn().to_string()).unwrap_or_default(),
+        input: parse_input(target.and_then(|t| t.input())),
+        retry: retry_spec(
+            retry.and_then(|r| r.maximum_retry_attempts()),
+            retry.and_then(|r| r.maximum_event_age_in_seconds()),
+        ),
+        dead_letter_queue: target
+            .and_then(|t| t.dead_letter_config())
+            .and_then(|d| d.arn())
+            .map(str::to_string),
+    }
+}
+
+/// A retry policy as read, AWS's defaults where it says nothing.
+fn retry_spec(attempts: Option<i32>, age: Option<i32>) -> RetrySpec {
+    RetrySpec {
+        maximum_retry_attempts: attempts.map_or(DEFAULT_RETRY.maximum_retry_attempts, |n| n as u32),
+        maximum_event_age_in_seconds: age
+            .map_or(DEFAULT_RETRY.maximum_event_age_in_seconds, |n| n as u32),
+    }
 }
 
 fn parse_input(input: Option<&str>) -> Value {
@@ -174,123 +227,126 @@ pub(super) async fn rules(
             break;
         }
     }
+    let read = each_at_most(
+        READS_AT_ONCE,
+        names,
+        |clients: Clients, name: String| async move { read_rule(&clients, name).await },
+        clients,
+    )
+    .await;
     let mut out = BTreeMap::new();
-    for name in names {
-        let rule = clients
-            .events
-            .describe_rule()
-            .name(&name)
-            .send()
-            .await
-            .map_err(|e| failed(format!("cannot read rule `{name}`: {}", error_text(e))))?;
-        let tags: BTreeMap<String, String> = match rule.arn() {
-            Some(arn) => clients
-                .events
-                .list_tags_for_resource()
-                .resource_arn(arn)
-                .send()
-                .await
-                .map_err(|e| {
-                    failed(format!(
-                        "cannot read the tags of rule `{name}`: {}",
-                        error_text(e)
-                    ))
-                })?
-                .tags()
-                .iter()
-                .map(|t| (t.key().to_string(), t.value().to_string()))
-                .collect(),
-            None => BTreeMap::new(),
-        };
-        let managed = tags.get("managed-by").is_some_and(|v| v == "cronport");
-        let targets = clients
-            .events
-            .list_targets_by_rule()
-            .rule(&name)
-            .send()
-            .await
-            .map_err(|e| {
-                failed(format!(
-                    "cannot read the targets of rule `{name}`: {}",
-                    error_text(e)
-                ))
-            })?;
-        let ours = targets.targets().iter().find(|t| t.id() == "cronport");
-        let extra_targets = targets
-            .targets()
-            .iter()
-            .map(|t| t.id().to_string())
-            .filter(|id| id != "cronport")
-            .collect();
-        let spec = ours.map(|t| {
-            let ecs = t.ecs_parameters();
-            let vpc = ecs
-                .and_then(|e| e.network_configuration())
-                .and_then(|n| n.awsvpc_configuration());
-            let retry = t.retry_policy();
-            RuleSpec {
-                name: name.clone(),
-                expression: rule.schedule_expression().unwrap_or_default().to_string(),
-                state: rule.state().map_or("ENABLED", |s| s.as_str()).to_string(),
-                description: rule.description().unwrap_or_default().to_string(),
-                target_id: t.id().to_string(),
-                cluster: t.arn().to_string(),
-                role_arn: t.role_arn().unwrap_or_default().to_string(),
-                input: parse_input(t.input()),
-                task_definition: ecs
-                    .map(|e| e.task_definition_arn().to_string())
-                    .unwrap_or_default(),
-                task_count: ecs.and_then(|e| e.task_count()).map_or(1, |n| n as u32),
-                launch_type: ecs
-                    .and_then(|e| e.launch_type())
-                    .map(|l| l.as_str().to_string()),
-                platform_version: ecs.and_then(|e| e.platform_version()).map(str::to_string),
-                subnets: vpc.map(|v| v.subnets().to_vec()).unwrap_or_default(),
-                security_groups: vpc
-                    .map(|v| v.security_groups().to_vec())
-                    .unwrap_or_default(),
-                assign_public_ip: vpc
-                    .and_then(|v| v.assign_public_ip())
-                    .map(|a| a.as_str().to_string()),
-                capacity_providers: ecs
-                    .map(|e| {
-                        e.capacity_provider_strategy()
-                            .iter()
-                            .map(|c| {
-                                (
-                                    c.capacity_provider().to_string(),
-                                    c.weight() as u32,
-                                    c.base() as u32,
-                                )
-                            })
-                            .collect()
-                    })
-                    .unwrap_or_default(),
-                retry: RetrySpec {
-                    maximum_retry_attempts: retry
-                        .and_then(|r| r.maximum_retry_attempts())
-                        .map_or(DEFAULT_RETRY.maximum_retry_attempts, |n| n as u32),
-                    maximum_event_age_in_seconds: retry
-                        .and_then(|r| r.maximum_event_age_in_seconds())
-                        .map_or(DEFAULT_RETRY.maximum_event_age_in_seconds, |n| n as u32),
-                },
-                dead_letter_queue: t
-                    .dead_letter_config()
-                    .and_then(|d| d.arn())
-                    .map(str::to_string),
-                tags: tags.clone(),
-            }
-        });
-        out.insert(
-            name,
-            LiveRule {
-                managed,
-                spec,
-                extra_targets,
-            },
-        );
+    for rule in read {
+        let (name, live) = rule.map_err(failed)?;
+        out.insert(name, live);
     }
     Ok(out)
+}
+
+async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule), String> {
+    let rule = clients
+        .events
+        .describe_rule()
+        .name(&name)
+        .send()
+        .await
+        .map_err(|e| format!("cannot read rule `{name}`: {}", error_text(e)))?;
+    let tags: BTreeMap<String, String> = match rule.arn() {
+        Some(arn) => clients
+            .events
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| format!("cannot read the tags of rule `{name}`: {}", error_text(e)))?
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let managed = tags.get("managed-by").is_some_and(|v| v == "cronport");
+    let targets = clients
+        .events
+        .list_targets_by_rule()
+        .rule(&name)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot read the targets of rule `{name}`: {}",
+                error_text(e)
+            )
+        })?;
+    let ours = targets.targets().iter().find(|t| t.id() == "cronport");
+    let extra_targets = targets
+        .targets()
+        .iter()
+        .map(|t| t.id().to_string())
+        .filter(|id| id != "cronport")
+        .collect();
+    let spec = ours.map(|t| {
+        let ecs = t.ecs_parameters();
+        let vpc = ecs
+            .and_then(|e| e.network_configuration())
+            .and_then(|n| n.awsvpc_configuration());
+        let retry = t.retry_policy();
+        RuleSpec {
+            name: name.clone(),
+            expression: rule.schedule_expression().unwrap_or_default().to_string(),
+            state: rule.state().map_or("ENABLED", |s| s.as_str()).to_string(),
+            description: rule.description().unwrap_or_default().to_string(),
+            target_id: t.id().to_string(),
+            cluster: t.arn().to_string(),
+            role_arn: t.role_arn().unwrap_or_default().to_string(),
+            input: parse_input(t.input()),
+            task_definition: ecs
+                .map(|e| e.task_definition_arn().to_string())
+                .unwrap_or_default(),
+            task_count: ecs.and_then(|e| e.task_count()).map_or(1, |n| n as u32),
+            launch_type: ecs
+                .and_then(|e| e.launch_type())
+                .map(|l| l.as_str().to_string()),
+            platform_version: ecs.and_then(|e| e.platform_version()).map(str::to_string),
+            subnets: vpc.map(|v| v.subnets().to_vec()).unwrap_or_default(),
+            security_groups: vpc
+                .map(|v| v.security_groups().to_vec())
+                .unwrap_or_default(),
+            assign_public_ip: vpc
+                .and_then(|v| v.assign_public_ip())
+                .map(|a| a.as_str().to_string()),
+            capacity_providers: ecs
+                .map(|e| {
+                    e.capacity_provider_strategy()
+                        .iter()
+                        .map(|c| {
+                            (
+                                c.capacity_provider().to_string(),
+                                c.weight() as u32,
+                                c.base() as u32,
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default(),
+            retry: retry_spec(
+                retry.and_then(|r| r.maximum_retry_attempts()),
+                retry.and_then(|r| r.maximum_event_age_in_seconds()),
+            ),
+            dead_letter_queue: t
+                .dead_letter_config()
+                .and_then(|d| d.arn())
+                .map(str::to_string),
+            tags: tags.clone(),
+        }
+    });
+    Ok((
+        name,
+        LiveRule {
+            managed,
+            spec,
+            extra_targets,
+        },
+    ))
 }
 
 /// Checks every cluster, task definition and container the jobs name,

@@ -1,0 +1,117 @@
+//! `cronport plan` and `cronport apply` as a user runs them, against moto.
+
+#[path = "support/moto.rs"]
+mod moto;
+
+use std::process::{Command, Output};
+
+fn cronport(endpoint: &str, args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(args)
+        .args([
+            "--endpoint-url",
+            endpoint,
+            "--region",
+            "us-east-1",
+            "--from",
+            "2026-11-24T00:00:00Z",
+        ])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cronport runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+#[test]
+fn plan_apply_plan_with_exit_codes() {
+    let moto = moto::Moto::start();
+    let url = moto.url();
+    let manifest = "examples/heroku/cronport.toml";
+    // Before the cluster exists: an error, exit 1, nothing written.
+    let out = cronport(&url, &["plan", manifest]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cluster `mamorio-production` does not exist"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
+        clients
+            .ecs
+            .create_cluster()
+            .cluster_name("mamorio-production")
+            .send()
+            .await
+            .unwrap();
+        clients
+            .ecs
+            .register_task_definition()
+            .family("mamorio-worker")
+            .container_definitions(
+                aws_sdk_ecs::types::ContainerDefinition::builder()
+                    .name("worker")
+                    .image("x")
+                    .memory(512)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+
+    let out = cronport(&url, &["plan", manifest, "--detailed-exitcode"]);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Plan: 13 to add, 0 to change, 0 to destroy, 0 unchanged."),
+        "{}",
+        text(&out.stdout)
+    );
+
+    // No terminal and no --yes: refuse.
+    let out = cronport(&url, &["apply", manifest]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("pass --yes"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = cronport(&url, &["apply", manifest, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("Apply: 13 of 13 changes made, 13 write calls. Done."),
+        "{}",
+        text(&out.stdout)
+    );
+    assert!(
+        text(&out.stderr).contains("created schedule mamorio/cronport-rake-reports-daily"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = cronport(
+        &url,
+        &["plan", manifest, "--detailed-exitcode", "--format", "json"],
+    );
+    assert_eq!(out.status.code(), Some(0));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["summary"]["unchanged"], 12);
+    let out = cronport(&url, &["apply", manifest, "--yes"]);
+    assert!(
+        text(&out.stdout).contains("Nothing to do."),
+        "{}",
+        text(&out.stdout)
+    );
+}
