@@ -24,6 +24,7 @@
 
 pub mod aws;
 pub mod desired;
+pub mod diff;
 pub mod explain;
 pub mod import;
 pub mod manifest;

@@ -2,6 +2,7 @@
 
 mod convert;
 mod deploy;
+mod diff;
 mod explain;
 mod import;
 mod translate;
@@ -38,6 +39,7 @@ enum Command {
     Convert(convert::Args),
     Plan(deploy::PlanArgs),
     Apply(deploy::ApplyArgs),
+    Diff(diff::Args),
     Explain(explain::Args),
     Translate(translate::Args),
 }
@@ -130,6 +132,7 @@ pub fn run() -> ExitCode {
         Command::Convert(args) => convert::run(args),
         Command::Plan(args) => deploy::plan(args),
         Command::Apply(args) => deploy::apply(args),
+        Command::Diff(args) => diff::run(args),
         Command::Explain(args) => explain::run(args),
         Command::Translate(args) => translate::run(args),
     }

@@ -224,6 +224,8 @@ pub struct ResolvedJob {
     pub expression: String,
     /// The schedule, in its zone.
     pub schedule: Schedule,
+    /// The command as written.
+    pub command_text: String,
     /// How the command runs.
     pub command: Command,
     /// The task size override, if any.
@@ -771,6 +773,7 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
         aws_name,
         expression: job.schedule.clone(),
         schedule: schedule.expect("no problems means the schedule parsed"),
+        command_text: job.command.trim().to_string(),
         command: Command::from_heroku(&job.command),
         size,
         environment: job.environment.clone(),

@@ -1,0 +1,116 @@
+//! `cronport diff`.
+
+use std::io::IsTerminal;
+use std::process::ExitCode;
+
+use clap::ValueEnum;
+use cronport::diff::{DiffOptions, diff, markdown, text};
+use cronport::manifest::Manifest;
+
+use super::{EXIT_CHANGES, finish, parse_instant, print_stdout, read_input};
+
+/// Compare two manifests by meaning: which jobs are added, removed, renamed
+/// or changed, what a schedule change does to the runs (English, UTC and
+/// local times, runs per year, next runs), and which edits are only
+/// respellings that fire at the same instants.
+///
+/// Each side is a manifest path, or `git:REV:PATH` to read a file as it is
+/// in a commit (through `git show`).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport diff git:origin/main:cronport.toml cronport.toml
+  cronport diff old.toml new.toml --format markdown > comment.md
+  cronport diff git:HEAD~1:cronport.toml cronport.toml --format json --detailed-exitcode
+
+Exit codes: 0 success (with --detailed-exitcode: nothing effective changed),
+1 error, 2 effective changes (only with --detailed-exitcode).")]
+pub struct Args {
+    /// The base side: a manifest path or git:REV:PATH.
+    base: String,
+    /// The head side: a manifest path or git:REV:PATH.
+    head: String,
+    /// Output: text (coloured on a terminal), markdown (for a pull-request
+    /// comment), or json (for bots).
+    #[arg(long, value_enum, default_value_t = Format::Text)]
+    format: Format,
+    /// Exit 2 when anything effective changed.
+    #[arg(long)]
+    detailed_exitcode: bool,
+    /// Start of the year in which runs are compared and counted (RFC 3339).
+    /// Defaults to now.
+    #[arg(long, value_name = "RFC3339")]
+    from: Option<String>,
+}
+
+#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
+enum Format {
+    Text,
+    Markdown,
+    Json,
+}
+
+/// The text of one side, and the name to show in errors.
+fn read_side(side: &str) -> Result<(String, String), String> {
+    if let Some(spec) = side.strip_prefix("git:") {
+        let Some((rev, path)) = spec.split_once(':') else {
+            return Err(format!(
+                "error: `{side}`: write git:REV:PATH, such as git:HEAD~1:cronport.toml"
+            ));
+        };
+        let out = std::process::Command::new("git")
+            .args(["show", &format!("{rev}:{path}")])
+            .output()
+            .map_err(|e| format!("error: cannot run git for `{side}`: {e}"))?;
+        if !out.status.success() {
+            return Err(format!(
+                "error: `{side}`: git show failed: {}",
+                String::from_utf8_lossy(&out.stderr).trim()
+            ));
+        }
+        let text = String::from_utf8(out.stdout)
+            .map_err(|_| format!("error: `{side}` is not UTF-8 text"))?;
+        return Ok((text, side.to_string()));
+    }
+    if side == "aws" {
+        return Err("error: the `aws` side needs the live-state importer (`cronport import aws`), which is not in this version; compare against `cronport plan` instead".to_string());
+    }
+    Ok((read_input(side)?, side.to_string()))
+}
+
+fn load(side: &str) -> Result<Manifest, String> {
+    let (text, name) = read_side(side)?;
+    Manifest::from_toml(&text, &name).map_err(|e| e.to_string())
+}
+
+pub fn run(args: Args) -> ExitCode {
+    finish((|| {
+        let base = load(&args.base)?;
+        let head = load(&args.head)?;
+        let from = match &args.from {
+            Some(t) => parse_instant("--from", t)?,
+            None => super::now(),
+        };
+        let report =
+            diff(&base, &head, &DiffOptions::year_from(from)).map_err(|e| format!("error: {e}"))?;
+        let out = match args.format {
+            Format::Text => {
+                let colour =
+                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                text(&report, colour)
+            }
+            Format::Markdown => markdown(&report),
+            Format::Json => {
+                serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
+            }
+        };
+        print_stdout(&out).map_err(|e| e.to_string())?;
+        Ok(
+            if args.detailed_exitcode && report.has_effective_changes() {
+                ExitCode::from(EXIT_CHANGES)
+            } else {
+                ExitCode::SUCCESS
+            },
+        )
+    })())
+}

@@ -1,0 +1,387 @@
+//! Semantic diff of two manifests: what a change to `cronport.toml` really
+//! changes.
+//!
+//! Jobs are matched by name; a job that disappears while another with the
+//! same command and the same run times appears is a rename. A schedule that
+//! is spelled differently but fires at the same instants (`*/10` and
+//! `0/10`, `1-5` and `MON-FRI`, a Heroku phrase and its cron, the same time
+//! written in another zone) is "no effective change", proved by the
+//! equivalence check over the window. Everything else about a job is
+//! compared field by field after defaults are merged, so a change in
+//! `[defaults]` shows on every job it reaches.
+
+mod output;
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::aws::{FieldChange, differences};
+use crate::manifest::{Manifest, Problem, ResolvedJob};
+use crate::schedule::Schedule;
+use crate::translate::{Duplicates, verify};
+
+pub use output::{markdown, text};
+
+/// The window runs are compared and counted in.
+#[derive(Clone, Copy, Debug)]
+pub struct DiffOptions {
+    /// Start of the window.
+    pub from: Timestamp,
+    /// End of the window (exclusive); a year after `from` gives runs per
+    /// year.
+    pub until: Timestamp,
+}
+
+impl DiffOptions {
+    /// A year (365 days) from `from`: every weekday and DST change of a
+    /// year is in it, and run counts are runs per year.
+    pub fn year_from(from: Timestamp) -> DiffOptions {
+        DiffOptions {
+            from,
+            until: from + SignedDuration::from_hours(24 * 365),
+        }
+    }
+}
+
+/// A schedule as a reviewer needs to see it.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScheduleView {
+    /// As written in the manifest.
+    pub expression: String,
+    /// Its zone.
+    pub timezone: String,
+    /// In English.
+    pub description: String,
+    /// Runs in the window.
+    pub runs_per_year: u64,
+    /// The next three runs, in UTC and in the job's zone.
+    pub next: Vec<RunTime>,
+}
+
+/// One run, in UTC and in the job's zone.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunTime {
+    /// RFC 3339 in UTC.
+    pub utc: String,
+    /// RFC 3339 with the zone's offset.
+    pub local: String,
+}
+
+/// How a schedule changed.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct ScheduleChange {
+    /// Whether any run moves, appears or disappears.
+    pub effective: bool,
+    /// Before.
+    pub before: ScheduleView,
+    /// After.
+    pub after: ScheduleView,
+    /// For a respelling: the runs compared to prove it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub proved_over: Option<u64>,
+    /// For an effective change: the first run that differs (RFC 3339 UTC).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub first_difference: Option<String>,
+}
+
+/// What happened to one job.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(tag = "change", rename_all = "kebab-case")]
+pub enum JobChange {
+    /// Only in head.
+    Added {
+        /// Name.
+        name: String,
+        /// Its schedule.
+        schedule: ScheduleView,
+        /// Its command.
+        command: String,
+    },
+    /// Only in base.
+    Removed {
+        /// Name.
+        name: String,
+        /// Its schedule.
+        schedule: ScheduleView,
+        /// Its command.
+        command: String,
+    },
+    /// Same command and runs, new name; maybe other changes too.
+    Renamed {
+        /// Old name.
+        from: String,
+        /// New name.
+        to: String,
+        /// Other fields that changed.
+        fields: Vec<FieldChange>,
+        /// A respelled schedule, if any.
+        #[serde(skip_serializing_if = "Option::is_none")]
+        schedule: Option<ScheduleChange>,
+    },
+    /// Something changed.
+    Changed {
+        /// Name.
+        name: String,
+        /// The schedule, when it changed (effective or not).
+        #[serde(skip_serializing_if = "Option::is_none")]
+        schedule: Option<ScheduleChange>,
+        /// Other fields, after defaults are merged.
+        fields: Vec<FieldChange>,
+    },
+    /// Nothing changed.
+    Unchanged {
+        /// Name.
+        name: String,
+    },
+}
+
+impl JobChange {
+    /// Whether the change alters what runs, when, or how.
+    pub fn is_effective(&self) -> bool {
+        match self {
+            JobChange::Added { .. } | JobChange::Removed { .. } | JobChange::Renamed { .. } => true,
+            JobChange::Changed {
+                schedule, fields, ..
+            } => !fields.is_empty() || schedule.as_ref().is_some_and(|s| s.effective),
+            JobChange::Unchanged { .. } => false,
+        }
+    }
+
+    /// The job's name (the new one for renames).
+    pub fn name(&self) -> &str {
+        match self {
+            JobChange::Added { name, .. }
+            | JobChange::Removed { name, .. }
+            | JobChange::Changed { name, .. }
+            | JobChange::Unchanged { name } => name,
+            JobChange::Renamed { to, .. } => to,
+        }
+    }
+}
+
+/// Counts of a diff.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct DiffSummary {
+    /// Added jobs.
+    pub added: usize,
+    /// Removed jobs.
+    pub removed: usize,
+    /// Renamed jobs.
+    pub renamed: usize,
+    /// Jobs with an effective change.
+    pub changed: usize,
+    /// Jobs whose only change is a respelled schedule.
+    pub respelled: usize,
+    /// Untouched jobs.
+    pub unchanged: usize,
+}
+
+/// A whole diff.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Report {
+    /// Per job, base order first, then jobs new in head.
+    pub jobs: Vec<JobChange>,
+    /// The counts.
+    pub summary: DiffSummary,
+    /// The window (RFC 3339).
+    pub window: (String, String),
+}
+
+impl Report {
+    /// Whether anything effective changed.
+    pub fn has_effective_changes(&self) -> bool {
+        self.jobs.iter().any(JobChange::is_effective)
+    }
+}
+
+/// Why a diff could not be made: a side does not resolve.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("the {side} manifest is not valid: {}", .problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; "))]
+pub struct DiffError {
+    /// `base` or `head`.
+    pub side: &'static str,
+    /// Its problems.
+    pub problems: Vec<Problem>,
+}
+
+/// The fields of a job other than its name and schedule, as compared.
+#[derive(Serialize)]
+struct Target<'a> {
+    command: &'a str,
+    runs: String,
+    size: Option<String>,
+    environment: &'a BTreeMap<String, String>,
+    enabled: bool,
+    #[serde(flatten)]
+    ecs: &'a crate::manifest::EcsTarget,
+}
+
+fn target(job: &ResolvedJob) -> Target<'_> {
+    Target {
+        command: original_command(job),
+        runs: job.command.explanation(),
+        size: job.size.map(|s| s.to_string()),
+        environment: &job.environment,
+        enabled: job.enabled,
+        ecs: &job.target,
+    }
+}
+
+fn original_command(job: &ResolvedJob) -> &str {
+    job.command_text.as_str()
+}
+
+fn view(job: &ResolvedJob, options: &DiffOptions) -> ScheduleView {
+    let schedule = &job.schedule;
+    let zone = schedule.time_zone().clone();
+    let runs_per_year = schedule.fires_between(options.from, options.until).count() as u64;
+    let next = schedule
+        .fires_after(options.from)
+        .take(3)
+        .map(|t| RunTime {
+            utc: t.to_string(),
+            local: t.display_with_offset(zone.to_offset(t)).to_string(),
+        })
+        .collect();
+    ScheduleView {
+        expression: job.expression.clone(),
+        timezone: schedule.time_zone_name(),
+        description: schedule.describe(),
+        runs_per_year,
+        next,
+    }
+}
+
+/// `None` when the schedules are the same text in the same zone.
+fn compare_schedules(
+    base: &ResolvedJob,
+    head: &ResolvedJob,
+    options: &DiffOptions,
+) -> Option<ScheduleChange> {
+    let same_text = base.expression == head.expression
+        && base.schedule.time_zone_name() == head.schedule.time_zone_name();
+    if same_text {
+        return None;
+    }
+    let (before, after) = (view(base, options), view(head, options));
+    Some(match same_runs(&base.schedule, &head.schedule, options) {
+        Ok(firings) => ScheduleChange {
+            effective: false,
+            before,
+            after,
+            proved_over: Some(firings),
+            first_difference: None,
+        },
+        Err(first) => ScheduleChange {
+            effective: true,
+            before,
+            after,
+            proved_over: None,
+            first_difference: Some(first),
+        },
+    })
+}
+
+/// The runs compared if both fire alike in the window; otherwise the first
+/// instant that differs.
+fn same_runs(a: &Schedule, b: &Schedule, options: &DiffOptions) -> Result<u64, String> {
+    // Rates count from the window's start on both sides.
+    let a = a.clone().with_start(a.start().unwrap_or(options.from));
+    let b = b.clone().with_start(b.start().unwrap_or(options.from));
+    verify(
+        &a,
+        std::slice::from_ref(&b),
+        options.from,
+        options.until,
+        Duplicates::Reject,
+    )
+    .map(|proof| proof.firings)
+    .map_err(|c| c.instant.to_string())
+}
+
+/// Compares `base` with `head`.
+pub fn diff(base: &Manifest, head: &Manifest, options: &DiffOptions) -> Result<Report, DiffError> {
+    let base_jobs = base.resolve().map_err(|problems| DiffError {
+        side: "base",
+        problems,
+    })?;
+    let head_jobs = head.resolve().map_err(|problems| DiffError {
+        side: "head",
+        problems,
+    })?;
+    let head_by_name: BTreeMap<&str, &ResolvedJob> =
+        head_jobs.iter().map(|j| (j.name.as_str(), j)).collect();
+    let base_names: std::collections::BTreeSet<&str> =
+        base_jobs.iter().map(|j| j.name.as_str()).collect();
+    let mut added: Vec<&ResolvedJob> = head_jobs
+        .iter()
+        .filter(|j| !base_names.contains(j.name.as_str()))
+        .collect();
+    let mut jobs = Vec::new();
+    for b in &base_jobs {
+        if let Some(h) = head_by_name.get(b.name.as_str()) {
+            let schedule = compare_schedules(b, h, options);
+            let fields = differences(&target(b), &target(h));
+            jobs.push(if schedule.is_none() && fields.is_empty() {
+                JobChange::Unchanged {
+                    name: b.name.clone(),
+                }
+            } else {
+                JobChange::Changed {
+                    name: b.name.clone(),
+                    schedule,
+                    fields,
+                }
+            });
+            continue;
+        }
+        // A rename: a new job with the same command and the same runs.
+        let renamed = added.iter().position(|h| {
+            original_command(h) == original_command(b)
+                && same_runs(&b.schedule, &h.schedule, options).is_ok()
+        });
+        match renamed {
+            Some(i) => {
+                let h = added.remove(i);
+                let mut fields = differences(&target(b), &target(h));
+                fields.retain(|f| f.field != "command");
+                jobs.push(JobChange::Renamed {
+                    from: b.name.clone(),
+                    to: h.name.clone(),
+                    fields,
+                    schedule: compare_schedules(b, h, options),
+                });
+            }
+            None => jobs.push(JobChange::Removed {
+                name: b.name.clone(),
+                schedule: view(b, options),
+                command: original_command(b).to_string(),
+            }),
+        }
+    }
+    for h in added {
+        jobs.push(JobChange::Added {
+            name: h.name.clone(),
+            schedule: view(h, options),
+            command: original_command(h).to_string(),
+        });
+    }
+    let mut summary = DiffSummary::default();
+    for job in &jobs {
+        match job {
+            JobChange::Added { .. } => summary.added += 1,
+            JobChange::Removed { .. } => summary.removed += 1,
+            JobChange::Renamed { .. } => summary.renamed += 1,
+            JobChange::Changed { .. } if job.is_effective() => summary.changed += 1,
+            JobChange::Changed { .. } => summary.respelled += 1,
+            JobChange::Unchanged { .. } => summary.unchanged += 1,
+        }
+    }
+    Ok(Report {
+        jobs,
+        summary,
+        window: (options.from.to_string(), options.until.to_string()),
+    })
+}

@@ -1,0 +1,278 @@
+//! A diff report as text for a terminal or as Markdown for a pull request.
+
+use std::fmt::Write;
+
+use super::{JobChange, Report, ScheduleChange, ScheduleView};
+
+/// Colours for a terminal, or none.
+struct Paint {
+    on: bool,
+}
+
+impl Paint {
+    fn paint(&self, code: &str, text: &str) -> String {
+        if self.on {
+            format!("\x1b[{code}m{text}\x1b[0m")
+        } else {
+            text.to_string()
+        }
+    }
+    fn green(&self, t: &str) -> String {
+        self.paint("32", t)
+    }
+    fn red(&self, t: &str) -> String {
+        self.paint("31", t)
+    }
+    fn yellow(&self, t: &str) -> String {
+        self.paint("33", t)
+    }
+    fn dim(&self, t: &str) -> String {
+        self.paint("2", t)
+    }
+}
+
+fn runs(view: &ScheduleView) -> String {
+    let next: Vec<String> = view
+        .next
+        .iter()
+        .map(|r| {
+            if view.timezone == "UTC" {
+                r.utc.clone()
+            } else {
+                format!("{} ({} {})", r.utc, r.local, view.timezone)
+            }
+        })
+        .collect();
+    format!(
+        "{}; {} runs/year; next {}",
+        view.description,
+        view.runs_per_year,
+        if next.is_empty() {
+            "none".to_string()
+        } else {
+            next.join(", ")
+        }
+    )
+}
+
+fn schedule_text(out: &mut String, p: &Paint, change: &ScheduleChange) {
+    if change.effective {
+        let _ = writeln!(
+            out,
+            "    schedule: {} → {}",
+            p.red(&change.before.expression),
+            p.green(&change.after.expression)
+        );
+        let _ = writeln!(out, "      before: {}", runs(&change.before));
+        let _ = writeln!(out, "      after:  {}", runs(&change.after));
+        let _ = writeln!(
+            out,
+            "      runs/year: {} → {}",
+            change.before.runs_per_year, change.after.runs_per_year
+        );
+    } else {
+        let _ = writeln!(
+            out,
+            "    schedule respelled: {} → {}: no effective change (same {} runs, proved)",
+            change.before.expression,
+            change.after.expression,
+            change.proved_over.unwrap_or(0)
+        );
+    }
+}
+
+/// Plain or coloured text: `+` added, `-` removed, `→` renamed, `~`
+/// changed, `=` respelled only, and a summary line.
+pub fn text(report: &Report, colour: bool) -> String {
+    let p = Paint { on: colour };
+    let mut out = String::new();
+    for job in &report.jobs {
+        match job {
+            JobChange::Added {
+                name,
+                schedule,
+                command,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "{} job {name}: {} ({}); runs `{command}`",
+                    p.green("+"),
+                    schedule.expression,
+                    runs(schedule)
+                );
+            }
+            JobChange::Removed {
+                name,
+                schedule,
+                command,
+            } => {
+                let _ = writeln!(
+                    out,
+                    "{} job {name}: {} ({} runs/year); ran `{command}`",
+                    p.red("-"),
+                    schedule.expression,
+                    schedule.runs_per_year
+                );
+            }
+            JobChange::Renamed {
+                from,
+                to,
+                fields,
+                schedule,
+            } => {
+                let _ = writeln!(out, "{} job {from} renamed to {to}", p.yellow("→"));
+                if let Some(s) = schedule {
+                    schedule_text(&mut out, &p, s);
+                }
+                for f in fields {
+                    let _ = writeln!(
+                        out,
+                        "    {}: {} → {}",
+                        f.field,
+                        p.red(&f.before),
+                        p.green(&f.after)
+                    );
+                }
+            }
+            JobChange::Changed {
+                name,
+                schedule,
+                fields,
+            } => {
+                let mark = if job.is_effective() {
+                    p.yellow("~")
+                } else {
+                    p.dim("=")
+                };
+                let _ = writeln!(out, "{mark} job {name}");
+                if let Some(s) = schedule {
+                    schedule_text(&mut out, &p, s);
+                }
+                for f in fields {
+                    let _ = writeln!(
+                        out,
+                        "    {}: {} → {}",
+                        f.field,
+                        p.red(&f.before),
+                        p.green(&f.after)
+                    );
+                }
+            }
+            JobChange::Unchanged { .. } => {}
+        }
+    }
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "\nSummary: {} added, {} removed, {} renamed, {} changed, {} respelled without effect, {} unchanged.",
+        s.added, s.removed, s.renamed, s.changed, s.respelled, s.unchanged
+    );
+    out
+}
+
+fn cell(text: &str) -> String {
+    text.replace('|', "\\|").replace('\n', " ")
+}
+
+/// Markdown for a pull-request comment: a summary table, then each job's
+/// details folded.
+pub fn markdown(report: &Report) -> String {
+    let mut out = String::from("### cronport diff\n\n");
+    let s = &report.summary;
+    let _ = writeln!(
+        out,
+        "**{} added, {} removed, {} renamed, {} changed, {} respelled without effect, {} unchanged** (runs counted from {} to {})\n",
+        s.added,
+        s.removed,
+        s.renamed,
+        s.changed,
+        s.respelled,
+        s.unchanged,
+        report.window.0,
+        report.window.1
+    );
+    let shown: Vec<&JobChange> = report
+        .jobs
+        .iter()
+        .filter(|j| !matches!(j, JobChange::Unchanged { .. }))
+        .collect();
+    if shown.is_empty() {
+        out.push_str("No job changes.\n");
+        return out;
+    }
+    out.push_str("| | job | what changes | runs/year |\n|---|---|---|---|\n");
+    for job in &shown {
+        let (mark, what, per_year) = match job {
+            JobChange::Added { schedule, .. } => (
+                "➕",
+                format!("new: `{}` ({})", schedule.expression, schedule.description),
+                format!("{}", schedule.runs_per_year),
+            ),
+            JobChange::Removed { schedule, .. } => (
+                "➖",
+                format!("removed: `{}`", schedule.expression),
+                format!("{} → 0", schedule.runs_per_year),
+            ),
+            JobChange::Renamed { from, .. } => {
+                ("🔁", format!("renamed from `{from}`"), "same".to_string())
+            }
+            JobChange::Changed {
+                schedule, fields, ..
+            } => {
+                let mut parts = Vec::new();
+                let mut per_year = "same".to_string();
+                if let Some(sc) = schedule {
+                    if sc.effective {
+                        parts.push(format!(
+                            "schedule `{}` → `{}`",
+                            sc.before.expression, sc.after.expression
+                        ));
+                        per_year =
+                            format!("{} → {}", sc.before.runs_per_year, sc.after.runs_per_year);
+                    } else {
+                        parts.push(format!(
+                            "schedule respelled `{}` → `{}` (no effective change)",
+                            sc.before.expression, sc.after.expression
+                        ));
+                    }
+                }
+                parts.extend(fields.iter().map(|f| f.field.clone()));
+                (
+                    if job.is_effective() { "✏️" } else { "🟰" },
+                    parts.join("; "),
+                    per_year,
+                )
+            }
+            JobChange::Unchanged { .. } => continue,
+        };
+        let _ = writeln!(
+            out,
+            "| {mark} | `{}` | {} | {per_year} |",
+            cell(job.name()),
+            cell(&what)
+        );
+    }
+    out.push('\n');
+    for job in shown {
+        let _ = writeln!(
+            out,
+            "<details><summary><code>{}</code></summary>\n",
+            job.name()
+        );
+        let body = text(
+            &Report {
+                jobs: vec![job.clone()],
+                summary: Default::default(),
+                window: report.window.clone(),
+            },
+            false,
+        );
+        let body = body
+            .split("\nSummary:")
+            .next()
+            .unwrap_or_default()
+            .trim_end();
+        let _ = writeln!(out, "```\n{body}\n```\n</details>\n");
+    }
+    out
+}
