@@ -115,3 +115,88 @@ fn plan_apply_plan_with_exit_codes() {
         text(&out.stdout)
     );
 }
+
+#[test]
+fn diff_against_what_is_live() {
+    let moto = moto::Moto::start();
+    let url = moto.url();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    rt.block_on(async {
+        let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
+        clients
+            .ecs
+            .create_cluster()
+            .cluster_name("mamorio-production")
+            .send()
+            .await
+            .unwrap();
+        clients
+            .ecs
+            .register_task_definition()
+            .family("mamorio-worker")
+            .container_definitions(
+                aws_sdk_ecs::types::ContainerDefinition::builder()
+                    .name("worker")
+                    .image("x")
+                    .memory(512)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let manifest = "examples/heroku/cronport.toml";
+    let out = cronport(&url, &["apply", manifest, "--yes"]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    // Live equals the manifest: nothing effective.
+    let out = cronport(&url, &["diff", "aws", manifest, "--detailed-exitcode"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stdout).contains("0 changed"),
+        "{}",
+        text(&out.stdout)
+    );
+    // An edited manifest: live is the base, the edit the head.
+    let dir = std::env::temp_dir().join(format!("cronport-live-diff-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let edited = dir.join("cronport.toml");
+    let original =
+        std::fs::read_to_string(format!("{}/{manifest}", env!("CARGO_MANIFEST_DIR"))).unwrap();
+    std::fs::write(
+        &edited,
+        original.replace("every day at 14:30", "every day at 15:00"),
+    )
+    .unwrap();
+    let out = cronport(
+        &url,
+        &[
+            "diff",
+            "aws",
+            edited.to_str().unwrap(),
+            "--detailed-exitcode",
+        ],
+    );
+    assert_eq!(
+        out.status.code(),
+        Some(2),
+        "{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+    let stdout = text(&out.stdout);
+    assert!(stdout.contains("~ job rake-reports-daily"), "{stdout}");
+    assert!(
+        stdout.contains("schedule: cron(30 14 * * ? *) → every day at 15:00"),
+        "{stdout}"
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

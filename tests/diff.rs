@@ -230,7 +230,10 @@ fn git_revisions_are_a_side() {
 
 #[test]
 fn the_github_workflow_is_valid_yaml_and_runs_the_diff() {
-    let path = format!("{}/examples/github-actions/cronport-diff.yml", env!("CARGO_MANIFEST_DIR"));
+    let path = format!(
+        "{}/examples/github-actions/cronport-diff.yml",
+        env!("CARGO_MANIFEST_DIR")
+    );
     let text = std::fs::read_to_string(&path).unwrap();
     assert!(text.contains("cronport diff \"git:${{ github.event.pull_request.base.sha }}:cronport.toml\" cronport.toml"));
     assert!(text.contains("--format markdown --detailed-exitcode"));
@@ -238,5 +241,9 @@ fn the_github_workflow_is_valid_yaml_and_runs_the_diff() {
         .args(["-c", "import sys, yaml; d = yaml.safe_load(open(sys.argv[1])); assert d['jobs']['diff']['steps']", &path])
         .output()
         .expect("python3 runs (PyYAML comes with moto)");
-    assert!(out.status.success(), "{}", String::from_utf8_lossy(&out.stderr));
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
 }

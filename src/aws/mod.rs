@@ -159,6 +159,9 @@ pub struct Change {
     /// Target IDs a live rule has besides cronport's (removed on update).
     #[serde(skip)]
     pub extra_targets: Vec<String>,
+    /// The live expression and its zone, when the resource exists.
+    #[serde(skip)]
+    pub live: Option<(String, String)>,
 }
 
 /// Everything a plan would do.
@@ -333,6 +336,7 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
                 action: Action::Create,
                 desired: Some(DesiredSpec::Group(group.clone(), tags.clone())),
                 extra_targets: Vec::new(),
+                live: None,
             }),
             Some(false) => {
                 return Err(PlanError {
@@ -375,6 +379,9 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
                     action,
                     desired: Some(DesiredSpec::Schedule(Box::new(desired_spec))),
                     extra_targets: Vec::new(),
+                    live: live
+                        .get(&resource.name)
+                        .map(|l| (l.expression.clone(), l.timezone.clone())),
                 });
             }
         }
@@ -392,6 +399,7 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
                     },
                     desired: None,
                     extra_targets: Vec::new(),
+                    live: Some((l.expression.clone(), l.timezone.clone())),
                 });
             }
         }
@@ -460,6 +468,10 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
                 action,
                 desired: Some(DesiredSpec::Rule(Box::new(desired_spec))),
                 extra_targets: extra,
+                live: live_rules
+                    .get(&resource.name)
+                    .and_then(|l| l.spec.as_ref())
+                    .map(|s| (s.expression.clone(), "UTC".to_string())),
             });
         }
     }
@@ -476,6 +488,10 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
                 },
                 desired: None,
                 extra_targets: l.extra_targets.clone(),
+                live: l
+                    .spec
+                    .as_ref()
+                    .map(|s| (s.expression.clone(), "UTC".to_string())),
             });
         }
     }

@@ -4,7 +4,9 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use cronport::diff::{DiffOptions, diff, markdown, text};
+use cronport::aws::{AwsOptions, Clients};
+use cronport::desired::{CompileOptions, compile};
+use cronport::diff::{DiffOptions, diff, diff_live, markdown, text};
 use cronport::manifest::Manifest;
 
 use super::{EXIT_CHANGES, finish, parse_instant, print_stdout, read_input};
@@ -14,14 +16,16 @@ use super::{EXIT_CHANGES, finish, parse_instant, print_stdout, read_input};
 /// local times, runs per year, next runs), and which edits are only
 /// respellings that fire at the same instants.
 ///
-/// Each side is a manifest path, or `git:REV:PATH` to read a file as it is
-/// in a commit (through `git show`).
+/// Each side is a manifest path, `git:REV:PATH` to read a file as it is in
+/// a commit (through `git show`), or `aws` for what is live (read as `plan`
+/// reads it, using the other side's manifest to know what to read).
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   cronport diff git:origin/main:cronport.toml cronport.toml
   cronport diff old.toml new.toml --format markdown > comment.md
   cronport diff git:HEAD~1:cronport.toml cronport.toml --format json --detailed-exitcode
+  cronport diff aws cronport.toml --profile prod   # what applying would change, by meaning
 
 Exit codes: 0 success (with --detailed-exitcode: nothing effective changed),
 1 error, 2 effective changes (only with --detailed-exitcode).")]
@@ -41,6 +45,15 @@ pub struct Args {
     /// Defaults to now.
     #[arg(long, value_name = "RFC3339")]
     from: Option<String>,
+    /// AWS profile, for an `aws` side.
+    #[arg(long, help_heading = "AWS")]
+    profile: Option<String>,
+    /// AWS region, for an `aws` side.
+    #[arg(long, help_heading = "AWS")]
+    region: Option<String>,
+    /// Another AWS endpoint (a local moto server, say), for an `aws` side.
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -72,9 +85,6 @@ fn read_side(side: &str) -> Result<(String, String), String> {
             .map_err(|_| format!("error: `{side}` is not UTF-8 text"))?;
         return Ok((text, side.to_string()));
     }
-    if side == "aws" {
-        return Err("error: the `aws` side needs the live-state importer (`cronport import aws`), which is not in this version; compare against `cronport plan` instead".to_string());
-    }
     Ok((read_input(side)?, side.to_string()))
 }
 
@@ -85,14 +95,44 @@ fn load(side: &str) -> Result<Manifest, String> {
 
 pub fn run(args: Args) -> ExitCode {
     finish((|| {
-        let base = load(&args.base)?;
-        let head = load(&args.head)?;
         let from = match &args.from {
             Some(t) => parse_instant("--from", t)?,
             None => super::now(),
         };
-        let report =
-            diff(&base, &head, &DiffOptions::year_from(from)).map_err(|e| format!("error: {e}"))?;
+        let options = DiffOptions::year_from(from);
+        let report = match (args.base.as_str(), args.head.as_str()) {
+            ("aws", "aws") => return Err("error: one side must be a manifest".to_string()),
+            ("aws", manifest) | (manifest, "aws") => {
+                let live_is_base = args.base == "aws";
+                let desired = compile(&load(manifest)?, &CompileOptions::starting(from))
+                    .map_err(|e| format!("error: {e}"))?;
+                let aws_options = AwsOptions {
+                    profile: args.profile.clone(),
+                    region: args.region.clone(),
+                    endpoint_url: args.endpoint_url.clone(),
+                    max_attempts: None,
+                };
+                let runtime = tokio::runtime::Builder::new_multi_thread()
+                    .enable_all()
+                    .build()
+                    .map_err(|e| e.to_string())?;
+                runtime
+                    .block_on(async {
+                        let clients = Clients::connect(&aws_options).await;
+                        diff_live(&clients, &desired, live_is_base, &options).await
+                    })
+                    .map_err(|e| {
+                        e.problems
+                            .iter()
+                            .map(|p| format!("error: {p}"))
+                            .collect::<Vec<_>>()
+                            .join("\n")
+                    })?
+            }
+            (base, head) => {
+                diff(&load(base)?, &load(head)?, &options).map_err(|e| format!("error: {e}"))?
+            }
+        };
         let out = match args.format {
             Format::Text => {
                 let colour =

@@ -10,6 +10,7 @@
 //! compared field by field after defaults are merged, so a change in
 //! `[defaults]` shows on every job it reaches.
 
+mod live;
 mod output;
 
 use std::collections::BTreeMap;
@@ -22,6 +23,7 @@ use crate::manifest::{Manifest, Problem, ResolvedJob};
 use crate::schedule::Schedule;
 use crate::translate::{Duplicates, verify};
 
+pub use live::diff_live;
 pub use output::{markdown, text};
 
 /// The window runs are compared and counted in.

@@ -1,0 +1,226 @@
+//! The `aws` side of a diff: what is live, read through the plan.
+
+use std::collections::BTreeMap;
+
+use jiff::tz::TimeZone;
+
+use super::{
+    DiffOptions, DiffSummary, JobChange, Report, RunTime, ScheduleChange, ScheduleView, view,
+};
+use crate::aws::{self, Action, Clients, FieldChange, PlanError};
+use crate::desired::Desired;
+use crate::schedule::Schedule;
+use crate::syntax::aws as aws_syntax;
+use crate::translate::{Duplicates, verify};
+
+/// A view of live expressions (several for a job split into rules).
+fn live_view(
+    expressions: &[(String, String)],
+    options: &DiffOptions,
+) -> (ScheduleView, Vec<Schedule>) {
+    let schedules: Vec<Schedule> = expressions
+        .iter()
+        .filter_map(|(e, tz)| {
+            let pattern = aws_syntax::parse(e).ok()?;
+            Some(
+                Schedule::new(pattern, TimeZone::get(tz).unwrap_or(TimeZone::UTC))
+                    .with_start(options.from),
+            )
+        })
+        .collect();
+    let mut runs: Vec<jiff::Timestamp> = schedules
+        .iter()
+        .flat_map(|s| s.fires_between(options.from, options.until))
+        .collect();
+    runs.sort_unstable();
+    let zone = schedules
+        .first()
+        .map_or(TimeZone::UTC, |s| s.time_zone().clone());
+    let timezone = expressions
+        .first()
+        .map_or("UTC".to_string(), |(_, tz)| tz.clone());
+    let view = ScheduleView {
+        expression: expressions
+            .iter()
+            .map(|(e, _)| e.as_str())
+            .collect::<Vec<_>>()
+            .join("; "),
+        timezone: timezone.clone(),
+        description: match schedules.as_slice() {
+            [one] => one.describe(),
+            many => format!("{} expressions, {timezone}", many.len()),
+        },
+        runs_per_year: runs.len() as u64,
+        next: runs
+            .iter()
+            .take(3)
+            .map(|t| RunTime {
+                utc: t.to_string(),
+                local: t.display_with_offset(zone.to_offset(*t)).to_string(),
+            })
+            .collect(),
+    };
+    (view, schedules)
+}
+
+/// Compares the manifest behind `desired` with what is live. With
+/// `live_is_base`, live is the base side (`cronport diff aws cronport.toml`).
+pub async fn diff_live(
+    clients: &Clients,
+    desired: &Desired,
+    live_is_base: bool,
+    options: &DiffOptions,
+) -> Result<Report, PlanError> {
+    let plan = aws::plan(clients, desired, false).await?;
+    let mut by_job: BTreeMap<&str, Vec<&aws::Change>> = BTreeMap::new();
+    for change in &plan.changes {
+        if let Some(job) = &change.job {
+            by_job.entry(job.as_str()).or_default().push(change);
+        }
+    }
+    let mut jobs = Vec::new();
+    for dj in &desired.jobs {
+        let changes = by_job
+            .get(dj.job.name.as_str())
+            .cloned()
+            .unwrap_or_default();
+        let name = dj.job.name.clone();
+        if changes.iter().all(|c| c.action == Action::Unchanged) {
+            jobs.push(JobChange::Unchanged { name });
+            continue;
+        }
+        let manifest_view = view(&dj.job, options);
+        if changes.iter().all(|c| c.action == Action::Create) {
+            let (schedule, command) = (manifest_view, dj.job.command_text.clone());
+            jobs.push(if live_is_base {
+                JobChange::Added {
+                    name,
+                    schedule,
+                    command,
+                }
+            } else {
+                JobChange::Removed {
+                    name,
+                    schedule,
+                    command,
+                }
+            });
+            continue;
+        }
+        let live: Vec<(String, String)> = changes.iter().filter_map(|c| c.live.clone()).collect();
+        let (live_view, live_schedules) = live_view(&live, options);
+        let source = dj
+            .job
+            .schedule
+            .clone()
+            .with_start(dj.job.schedule.start().unwrap_or(options.from));
+        let same = verify(
+            &source,
+            &live_schedules,
+            options.from,
+            options.until,
+            Duplicates::Reject,
+        );
+        let schedule_fields = ["expression", "timezone", "description"];
+        let mut fields: Vec<FieldChange> = Vec::new();
+        for c in &changes {
+            match &c.action {
+                Action::Update { fields: f } => fields.extend(
+                    f.iter()
+                        .filter(|f| !schedule_fields.contains(&f.field.as_str()))
+                        .cloned(),
+                ),
+                Action::Conflict { reason } => fields.push(FieldChange {
+                    field: format!("{} owner", c.address),
+                    before: reason.clone(),
+                    after: "cronport".into(),
+                }),
+                Action::Create => fields.push(FieldChange {
+                    field: format!("{} exists", c.address),
+                    before: "no".into(),
+                    after: "yes".into(),
+                }),
+                _ => {}
+            }
+        }
+        if live_is_base {
+            for f in &mut fields {
+                std::mem::swap(&mut f.before, &mut f.after);
+            }
+        }
+        let schedule_text_differs = live_view.expression != manifest_view.expression
+            || live_view.timezone != manifest_view.timezone;
+        let schedule = schedule_text_differs.then(|| {
+            let (before, after) = if live_is_base {
+                (live_view.clone(), manifest_view.clone())
+            } else {
+                (manifest_view.clone(), live_view.clone())
+            };
+            match &same {
+                Ok(proof) => ScheduleChange {
+                    effective: false,
+                    before,
+                    after,
+                    proved_over: Some(proof.firings),
+                    first_difference: None,
+                },
+                Err(c) => ScheduleChange {
+                    effective: true,
+                    before,
+                    after,
+                    proved_over: None,
+                    first_difference: Some(c.instant.to_string()),
+                },
+            }
+        });
+        // In AWS terms the live side is always spelled as AWS writes it;
+        // only fields other than the schedule, or a real schedule change,
+        // make this job differ.
+        let schedule = schedule.filter(|s| s.effective);
+        jobs.push(if schedule.is_none() && fields.is_empty() {
+            JobChange::Unchanged { name }
+        } else {
+            JobChange::Changed {
+                name,
+                schedule,
+                fields,
+            }
+        });
+    }
+    for change in plan.changes.iter().filter(|c| c.action == Action::Orphan) {
+        let (schedule, _) = live_view(
+            &change.live.clone().into_iter().collect::<Vec<_>>(),
+            options,
+        );
+        let name = change.address.clone();
+        let command = "(live only)".to_string();
+        jobs.push(if live_is_base {
+            JobChange::Removed {
+                name,
+                schedule,
+                command,
+            }
+        } else {
+            JobChange::Added {
+                name,
+                schedule,
+                command,
+            }
+        });
+    }
+    let mut summary = DiffSummary::default();
+    for job in &jobs {
+        match job {
+            JobChange::Added { .. } => summary.added += 1,
+            JobChange::Removed { .. } => summary.removed += 1,
+            JobChange::Renamed { .. } => summary.renamed += 1,
+            JobChange::Changed { .. } => summary.changed += 1,
+            JobChange::Unchanged { .. } => summary.unchanged += 1,
+        }
+    }
+    Ok(Report {
+        jobs,
+        summary,
+        window: (options.from.to_string(), options.until.to_string()),
+    })
+}
