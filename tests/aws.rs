@@ -418,3 +418,33 @@ fn faults_on_the_wire_still_converge_to_exactly_the_desired_state() {
         assert!(!clean.has_changes(), "{}", clean.to_text());
     });
 }
+
+#[test]
+fn a_plan_that_passes_the_rules_quota_says_so_before_any_write() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&proxy.url())).await;
+        ecs_setup(&clients, "worker").await;
+        for i in 0..295 {
+            clients.events.put_rule().name(format!("other-team-{i}")).schedule_expression("rate(1 day)").send().await.unwrap();
+        }
+        let text = example()
+            .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+            .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"\ntimezone = \"Europe/London\"");
+        let mut manifest = Manifest::from_toml(&text.replace("timezone = \"Europe/London\"", ""), "m.toml").unwrap();
+        manifest.defaults.timezone = Some("Europe/London".to_string());
+        manifest.jobs.retain(|j| j.name == "rake-reports-daily");
+        manifest.jobs[0].schedule = "30 14 * * *".to_string();
+        let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        assert!(want.jobs[0].resources.len() > 5);
+        proxy.take();
+        let plan = aws::plan(&clients, &want, false).await.unwrap();
+        assert_eq!(plan.warnings.len(), 1, "{}", plan.to_text());
+        assert!(plan.warnings[0].contains("default quota is 300 per bus"), "{}", plan.warnings[0]);
+        assert!(plan.warnings[0].contains("rake-reports-daily ("), "{}", plan.warnings[0]);
+        assert!(plan.to_text().contains("warning: this plan would leave"));
+        assert_eq!(proxy.writes(), 0);
+    });
+}

@@ -349,6 +349,44 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
     ))
 }
 
+/// How many rules the default event bus has, all pages.
+pub(super) async fn rule_count(clients: &Clients) -> Result<usize, PlanError> {
+    let mut count = 0;
+    let mut token: Option<String> = None;
+    loop {
+        let mut request = clients.events.list_rules();
+        if let Some(t) = &token {
+            request = request.next_token(t);
+        }
+        let page = request
+            .send()
+            .await
+            .map_err(|e| failed(format!("cannot list rules: {}", error_text(e))))?;
+        count += page.rules().len();
+        token = page.next_token().map(str::to_string);
+        if token.is_none() {
+            return Ok(count);
+        }
+    }
+}
+
+/// How many schedule groups the account has, all pages.
+pub(super) async fn schedule_group_count(clients: &Clients) -> Result<usize, PlanError> {
+    let mut count = 0;
+    let mut pages = clients
+        .scheduler
+        .list_schedule_groups()
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        count += page
+            .map_err(|e| failed(format!("cannot list schedule groups: {}", error_text(e))))?
+            .schedule_groups()
+            .len();
+    }
+    Ok(count)
+}
+
 /// Checks every cluster, task definition and container the jobs name,
 /// listing every problem, before anything is written.
 pub(super) async fn check_targets(clients: &Clients, desired: &Desired) -> Result<(), PlanError> {

@@ -169,7 +169,15 @@ pub struct Change {
 pub struct Plan {
     /// Per resource, in a stable order.
     pub changes: Vec<Change>,
+    /// Quotas the plan would pass or come near, said before any write.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub warnings: Vec<String>,
 }
+
+/// EventBridge's default quota of rules per event bus.
+pub const RULES_PER_BUS: usize = 300;
+/// EventBridge Scheduler's default quota of schedule groups per account.
+pub const SCHEDULE_GROUPS: usize = 500;
 
 /// Counts of a plan's actions.
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -261,6 +269,9 @@ impl Plan {
                 }
                 Action::Unchanged => {}
             }
+        }
+        for w in &self.warnings {
+            let _ = writeln!(out, "\nwarning: {w}");
         }
         let s = self.summary();
         let _ = write!(
@@ -495,7 +506,64 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
             });
         }
     }
-    Ok(Plan { changes })
+    let warnings = quota_warnings(clients, desired, &changes).await?;
+    Ok(Plan { changes, warnings })
+}
+
+/// Quotas a plan would pass: rules on the default bus (DST splitting
+/// multiplies them) and schedule groups.
+async fn quota_warnings(
+    clients: &Clients,
+    desired: &Desired,
+    changes: &[Change],
+) -> Result<Vec<String>, PlanError> {
+    let mut warnings = Vec::new();
+    let creates = |kind: Kind| {
+        changes
+            .iter()
+            .filter(|c| c.kind == kind && c.action == Action::Create)
+            .count()
+    };
+    let deletes = |kind: Kind| {
+        changes
+            .iter()
+            .filter(|c| c.kind == kind && c.action == Action::Delete)
+            .count()
+    };
+    let new_rules = creates(Kind::Rule);
+    if new_rules > 0 {
+        let existing = live::rule_count(clients).await?;
+        let after = existing + new_rules - deletes(Kind::Rule).min(existing + new_rules);
+        if after > RULES_PER_BUS {
+            let split: Vec<String> = desired
+                .jobs
+                .iter()
+                .filter(|j| j.resources.len() > 1 && j.job.target.backend == Backend::Rules)
+                .map(|j| format!("{} ({} rules)", j.job.name, j.resources.len()))
+                .collect();
+            let mut text = format!(
+                "this plan would leave {after} rules on the default event bus ({existing} there now); EventBridge's default quota is {RULES_PER_BUS} per bus, so some writes may fail. Use backend = \"scheduler\", which has no such limit for schedules, or ask AWS to raise the quota"
+            );
+            if !split.is_empty() {
+                text.push_str(&format!(
+                    ". Daylight saving time splits these jobs into several rules: {}",
+                    split.join(", ")
+                ));
+            }
+            warnings.push(text);
+        }
+    }
+    let new_groups = creates(Kind::ScheduleGroup);
+    if new_groups > 0 {
+        let existing = live::schedule_group_count(clients).await?;
+        if existing + new_groups > SCHEDULE_GROUPS {
+            warnings.push(format!(
+                "this plan would make {} schedule groups; EventBridge Scheduler's default quota is {SCHEDULE_GROUPS} per account",
+                existing + new_groups
+            ));
+        }
+    }
+    Ok(warnings)
 }
 
 /// An SDK error as one line of text, with the service's message.
