@@ -448,3 +448,41 @@ fn a_plan_that_passes_the_rules_quota_says_so_before_any_write() {
         assert_eq!(proxy.writes(), 0);
     });
 }
+
+#[test]
+fn two_environments_apply_side_by_side_without_collision() {
+    let moto = Moto::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&moto.url())).await;
+        ecs_setup(&clients, "worker").await;
+        let text = example()
+            + "\n[env.staging]\ntags = { stage = \"staging\" }\n\n[env.staging.job.rake-reports-daily]\nschedule = \"every day at 16:00\"\nenabled = false\n\n[env.production]\ntags = { stage = \"production\" }\n";
+        let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
+        let options = CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap());
+        let staging = compile(&manifest.for_env(Some("staging")).unwrap(), &options).unwrap();
+        let production = compile(&manifest.for_env(Some("production")).unwrap(), &options).unwrap();
+        for want in [&staging, &production] {
+            let plan = aws::plan(&clients, want, true).await.unwrap();
+            assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        }
+        // Both are there, side by side, and each plans clean with --prune.
+        let listed = clients.scheduler.list_schedules().group_name("mamorio").max_results(100).send().await.unwrap();
+        assert_eq!(listed.schedules().len(), 24);
+        for want in [&staging, &production] {
+            let plan = aws::plan(&clients, want, true).await.unwrap();
+            assert!(!plan.has_changes(), "{}", plan.to_text());
+        }
+        let s = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-rake-reports-daily-staging").send().await.unwrap();
+        assert_eq!(s.schedule_expression(), Some("cron(0 16 * * ? *)"));
+        assert_eq!(s.state().map(|s| s.as_str()), Some("DISABLED"));
+        let p = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-rake-reports-daily-production").send().await.unwrap();
+        assert_eq!(p.schedule_expression(), Some("cron(30 14 * * ? *)"));
+        // Removing a job from staging only never touches production.
+        let mut fewer = manifest.for_env(Some("staging")).unwrap();
+        fewer.jobs.retain(|j| j.name != "rake-push-fan-out");
+        let plan = aws::plan(&clients, &compile(&fewer, &options).unwrap(), true).await.unwrap();
+        let deletes: Vec<_> = plan.changes.iter().filter(|c| c.action == Action::Delete).map(|c| c.address.clone()).collect();
+        assert_eq!(deletes, ["mamorio/cronport-rake-push-fan-out-staging"]);
+    });
+}

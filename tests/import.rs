@@ -59,7 +59,7 @@ fn heroku_export_becomes_the_bundled_manifest() {
         first,
         [
             (
-                "rake-sightings-purge-older-than-90".into(),
+                "rake-sightings-purge-older-than".into(),
                 "every day at 18:00".into(),
                 "standard-2x".into()
             ),
@@ -246,7 +246,7 @@ fn names_are_readable_unique_and_stable() {
         "bin-cleanup-all"
     );
     assert_eq!(name_from_command("$$$"), "job");
-    assert!(name_from_command(&"word ".repeat(30)).len() <= 48);
+    assert!(name_from_command(&"word ".repeat(30)).len() <= 32);
     let json = r#"{"data": [
         {"attributes": {"command": "rake x", "every": 10}},
         {"attributes": {"command": "rake x", "every": 60}},

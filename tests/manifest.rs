@@ -151,3 +151,43 @@ fn toml_syntax_errors_have_a_location_too() {
         .to_string();
     assert!(e.contains("--> m.toml:2:11"), "{e}");
 }
+
+#[test]
+fn environments_are_checked_and_chosen() {
+    let text = format!(
+        "{DEFAULTS}\n[env.staging]\nclustr = \"s\"\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n"
+    );
+    let e = Manifest::from_toml(&text, "m.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("unknown key `clustr` in [env.staging]; did you mean `cluster`?"),
+        "{e}"
+    );
+    let text = format!(
+        "{DEFAULTS}\n[env.staging.job.a]\nschedule = \"61 * * * *\"\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n"
+    );
+    let e = Manifest::from_toml(&text, "m.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("[env.staging] schedule `61 * * * *`: minute 61 is out of range"),
+        "{e}"
+    );
+    let text = format!(
+        "{DEFAULTS}\n[env.staging]\n[env.production]\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n"
+    );
+    let m = Manifest::from_toml(&text, "m.toml").unwrap();
+    assert!(
+        m.for_env(None)
+            .unwrap_err()
+            .contains("choose one with --env")
+    );
+    assert!(
+        m.for_env(Some("qa"))
+            .unwrap_err()
+            .contains("no environment `qa`")
+    );
+    let prod = m.for_env(Some("production")).unwrap().resolve().unwrap();
+    assert_eq!(prod[0].aws_name, "cronport-a-production");
+}

@@ -321,20 +321,18 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
         .filter(|j| j.job.target.backend == Backend::Rules)
         .collect();
     // Schedules, group by group.
-    let mut groups: BTreeMap<String, (BTreeMap<String, String>, Vec<String>)> = BTreeMap::new();
+    // Per group: its tags, and the (prefix, suffix) pairs of the names
+    // cronport owns in it.
+    let mut groups: BTreeMap<String, (BTreeMap<String, String>, Vec<(String, String)>)> =
+        BTreeMap::new();
     for job in &schedule_jobs {
         let t = &job.job.target;
         let entry = groups
             .entry(t.schedule_group.clone())
             .or_insert_with(|| (t.tags.clone(), Vec::new()));
-        let prefix = job
-            .job
-            .aws_name
-            .strip_suffix(&job.job.name)
-            .unwrap_or("")
-            .to_string();
-        if !entry.1.contains(&prefix) {
-            entry.1.push(prefix);
+        let affixes = (job.job.name_prefix.clone(), job.job.name_suffix.clone());
+        if !entry.1.contains(&affixes) {
+            entry.1.push(affixes);
         }
     }
     for (group, (tags, prefixes)) in &groups {
@@ -397,7 +395,10 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
             }
         }
         for (name, l) in &live {
-            let ours = l.has_marker() && prefixes.iter().any(|p| name.starts_with(p.as_str()));
+            let ours = l.has_marker()
+                && prefixes
+                    .iter()
+                    .any(|(p, s)| name.starts_with(p.as_str()) && name.ends_with(s.as_str()));
             if !wanted.contains(name) && ours {
                 changes.push(Change {
                     kind: Kind::Schedule,
@@ -416,21 +417,20 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
         }
     }
     // Rules, by prefix.
-    let mut prefixes: Vec<String> = rule_jobs
+    let mut affixes: Vec<(String, String)> = rule_jobs
         .iter()
-        .map(|j| {
-            j.job
-                .aws_name
-                .strip_suffix(&j.job.name)
-                .unwrap_or("")
-                .to_string()
-        })
+        .map(|j| (j.job.name_prefix.clone(), j.job.name_suffix.clone()))
         .collect();
-    prefixes.sort();
-    prefixes.dedup();
+    affixes.sort();
+    affixes.dedup();
     let mut live_rules = BTreeMap::new();
-    for prefix in &prefixes {
-        live_rules.extend(live::rules(clients, prefix).await?);
+    for (prefix, suffix) in &affixes {
+        let rules = live::rules(clients, prefix).await?;
+        live_rules.extend(
+            rules
+                .into_iter()
+                .filter(|(name, _)| name.ends_with(suffix.as_str())),
+        );
     }
     let mut wanted = std::collections::BTreeSet::new();
     for job in &rule_jobs {

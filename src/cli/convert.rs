@@ -35,6 +35,10 @@ pub struct Args {
     /// Overwrite the output file if it exists.
     #[arg(long)]
     force: bool,
+    /// The environment (`[env.NAME]`) to render; required when the
+    /// manifest has environments.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
     /// Start of the verified window (RFC 3339). Defaults to now.
     #[arg(long, value_name = "RFC3339")]
     from: Option<String>,
@@ -59,7 +63,10 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     } else {
         &args.manifest
     };
-    let manifest = Manifest::from_toml(&text, name).map_err(|e| e.to_string())?;
+    let manifest = Manifest::from_toml(&text, name)
+        .map_err(|e| e.to_string())?
+        .for_env(args.env.as_deref())
+        .map_err(|e| format!("error: {e}"))?;
     if manifest.jobs.is_empty() {
         return Err(format!(
             "error: {name} has no jobs: add [[job]] tables, or write it with `cronport import`"

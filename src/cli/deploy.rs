@@ -21,6 +21,10 @@ pub struct Common {
     /// Also delete managed schedules and rules that left the manifest.
     #[arg(long)]
     prune: bool,
+    /// The environment (`[env.NAME]`); required when the manifest has
+    /// environments. Its AWS names end in `-NAME`.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
     /// AWS profile (shared config files).
     #[arg(long, help_heading = "AWS")]
     profile: Option<String>,
@@ -99,7 +103,10 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 
 fn desired(common: &Common) -> Result<Desired, String> {
     let text = read_input(&common.manifest)?;
-    let manifest = Manifest::from_toml(&text, &common.manifest).map_err(|e| e.to_string())?;
+    let manifest = Manifest::from_toml(&text, &common.manifest)
+        .map_err(|e| e.to_string())?
+        .for_env(common.env.as_deref())
+        .map_err(|e| format!("error: {e}"))?;
     let from = match &common.from {
         Some(t) => parse_instant("--from", t)?,
         None => super::now(),

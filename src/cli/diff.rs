@@ -45,6 +45,9 @@ pub struct Args {
     /// Defaults to now.
     #[arg(long, value_name = "RFC3339")]
     from: Option<String>,
+    /// The environment (`[env.NAME]`) both sides are read in.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
     /// AWS profile, for an `aws` side.
     #[arg(long, help_heading = "AWS")]
     profile: Option<String>,
@@ -88,9 +91,12 @@ fn read_side(side: &str) -> Result<(String, String), String> {
     Ok((read_input(side)?, side.to_string()))
 }
 
-fn load(side: &str) -> Result<Manifest, String> {
+fn load(side: &str, env: Option<&str>) -> Result<Manifest, String> {
     let (text, name) = read_side(side)?;
-    Manifest::from_toml(&text, &name).map_err(|e| e.to_string())
+    Manifest::from_toml(&text, &name)
+        .map_err(|e| e.to_string())?
+        .for_env(env)
+        .map_err(|e| format!("error: {name}: {e}"))
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -104,8 +110,11 @@ pub fn run(args: Args) -> ExitCode {
             ("aws", "aws") => return Err("error: one side must be a manifest".to_string()),
             ("aws", manifest) | (manifest, "aws") => {
                 let live_is_base = args.base == "aws";
-                let desired = compile(&load(manifest)?, &CompileOptions::starting(from))
-                    .map_err(|e| format!("error: {e}"))?;
+                let desired = compile(
+                    &load(manifest, args.env.as_deref())?,
+                    &CompileOptions::starting(from),
+                )
+                .map_err(|e| format!("error: {e}"))?;
                 let aws_options = AwsOptions {
                     profile: args.profile.clone(),
                     region: args.region.clone(),
@@ -129,9 +138,12 @@ pub fn run(args: Args) -> ExitCode {
                             .join("\n")
                     })?
             }
-            (base, head) => {
-                diff(&load(base)?, &load(head)?, &options).map_err(|e| format!("error: {e}"))?
-            }
+            (base, head) => diff(
+                &load(base, args.env.as_deref())?,
+                &load(head, args.env.as_deref())?,
+                &options,
+            )
+            .map_err(|e| format!("error: {e}"))?,
         };
         let out = match args.format {
             Format::Text => {

@@ -59,15 +59,15 @@ impl ImportError {
 pub type Defaults = Settings;
 
 /// A readable AWS-safe name for a command: lower case, words joined by
-/// `-`, `bundle exec` dropped, at most 48 characters.
+/// `-`, `bundle exec` dropped, at most 32 characters (cut at a word), so
+/// that a prefix and an environment suffix still fit AWS's 64.
 ///
 /// ```
 /// assert_eq!(cronport::import::name_from_command("rake reports:daily"), "rake-reports-daily");
 /// assert_eq!(cronport::import::name_from_command("bundle exec rails runner 'Sync.call'"), "rails-runner-sync-call");
 /// ```
 pub fn name_from_command(command: &str) -> String {
-    let command = command.trim();
-    let command = command.strip_prefix("bundle exec ").unwrap_or(command);
+    let command = command.trim().replace("bundle exec ", "");
     let mut name = String::new();
     for c in command.chars() {
         if c.is_ascii_alphanumeric() {
@@ -77,8 +77,10 @@ pub fn name_from_command(command: &str) -> String {
         }
     }
     let mut name = name.trim_end_matches('-').to_string();
-    if name.len() > 48 {
-        let cut = name[..48].rfind('-').unwrap_or(48);
+    if name.len() > MAX_DERIVED_NAME {
+        let cut = name[..MAX_DERIVED_NAME]
+            .rfind('-')
+            .unwrap_or(MAX_DERIVED_NAME);
         name.truncate(cut);
     }
     if name.is_empty() {
@@ -87,6 +89,9 @@ pub fn name_from_command(command: &str) -> String {
         name
     }
 }
+
+/// The longest name derived from a command.
+const MAX_DERIVED_NAME: usize = 32;
 
 /// Gives every job a unique name: taken names get `-2`, `-3`, … in order,
 /// so the same input always gives the same names.
@@ -107,5 +112,6 @@ pub(crate) fn manifest(defaults: &Defaults, mut jobs: Vec<Job>) -> Manifest {
     Manifest {
         defaults: defaults.clone(),
         jobs,
+        env: Default::default(),
     }
 }

@@ -92,10 +92,14 @@ pub struct Settings {
     /// How many tasks each run starts (default 1).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub task_count: Option<u32>,
+    /// Appended to every AWS name; `[env.NAME]` sets it to `-NAME`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub name_suffix: Option<String>,
 }
 
 /// The keys [`Settings`] reads, for unknown-key errors.
-const SETTINGS_KEYS: [&str; 18] = [
+const SETTINGS_KEYS: [&str; 19] = [
+    "name_suffix",
     "cluster",
     "task_definition",
     "container",
@@ -211,6 +215,83 @@ pub struct Manifest {
     /// The jobs.
     #[serde(default, rename = "job", skip_serializing_if = "Vec::is_empty")]
     pub jobs: Vec<Job>,
+    /// Environments (`[env.staging]`, `[env.production]`), each overriding
+    /// defaults and jobs; [`Manifest::for_env`] picks one.
+    #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
+    pub env: BTreeMap<String, Environment>,
+}
+
+/// One `[env.NAME]` table: settings over `[defaults]`, and per-job
+/// overrides in `[env.NAME.job.JOB]`.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct Environment {
+    /// Settings over `[defaults]`.
+    #[serde(flatten)]
+    pub settings: Settings,
+    /// Overrides of single jobs, by job name.
+    #[serde(default, rename = "job", skip_serializing_if = "BTreeMap::is_empty")]
+    pub jobs: BTreeMap<String, JobOverride>,
+}
+
+/// What an environment may change in a job.
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+pub struct JobOverride {
+    /// Another schedule.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub schedule: Option<String>,
+    /// Another command.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub command: Option<String>,
+    /// Another dyno size.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub size: Option<String>,
+    /// Another CPU.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
+    /// Another memory.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub memory: Option<u32>,
+    /// More (or other) environment variables.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub environment: Option<BTreeMap<String, String>>,
+    /// Enabled or not.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub enabled: Option<bool>,
+    /// Settings for this job in this environment.
+    #[serde(flatten)]
+    pub settings: Settings,
+}
+
+/// Fills every unset field of `into` from `from`.
+fn overlay(into: &mut Settings, from: &Settings) {
+    macro_rules! take {
+        ($($field:ident),*) => { $( if from.$field.is_some() { into.$field = from.$field.clone(); } )* };
+    }
+    take!(
+        cluster,
+        task_definition,
+        container,
+        role_arn,
+        subnets,
+        security_groups,
+        assign_public_ip,
+        launch_type,
+        capacity_provider_strategy,
+        platform_version,
+        timezone,
+        backend,
+        name_prefix,
+        schedule_group,
+        retry_policy,
+        dead_letter_queue,
+        task_count,
+        name_suffix
+    );
+    if let Some(tags) = &from.tags {
+        into.tags
+            .get_or_insert_with(BTreeMap::new)
+            .extend(tags.clone());
+    }
 }
 
 /// A job with its defaults merged in and everything checked.
@@ -218,8 +299,12 @@ pub struct Manifest {
 pub struct ResolvedJob {
     /// The job's name in the manifest.
     pub name: String,
-    /// The AWS name: prefix and name.
+    /// The AWS name: prefix, name and suffix.
     pub aws_name: String,
+    /// The prefix of its AWS name.
+    pub name_prefix: String,
+    /// The suffix of its AWS name (`-staging` in an environment).
+    pub name_suffix: String,
     /// The schedule text as written.
     pub expression: String,
     /// The schedule, in its zone.
@@ -315,7 +400,21 @@ impl Manifest {
         if problems.is_empty() {
             match toml::from_str::<Manifest>(text) {
                 Ok(manifest) => {
-                    let checked = manifest.check();
+                    // With environments, each must be whole; without, the
+                    // manifest itself.
+                    let mut checked = Vec::new();
+                    if manifest.env.is_empty() {
+                        checked = manifest.check();
+                    }
+                    for env in manifest.env.keys() {
+                        match manifest.for_env(Some(env)) {
+                            Ok(m) => checked.extend(m.check().into_iter().map(|mut p| {
+                                p.message = format!("[env.{env}] {}", p.message);
+                                p
+                            })),
+                            Err(message) => checked.push(problem(None, "env", message)),
+                        }
+                    }
                     if checked.is_empty() {
                         return Ok(manifest);
                     }
@@ -358,6 +457,110 @@ impl Manifest {
             })
             .collect();
         ManifestError { problems: rendered }
+    }
+
+    /// The manifest for one environment: its settings over `[defaults]`, its
+    /// job overrides over the jobs, and `-NAME` after every AWS name (unless
+    /// it sets `name_suffix` itself) so environments never collide.
+    /// A manifest with environments needs one named; one without takes
+    /// `None`.
+    ///
+    /// ```
+    /// let text = r#"
+    /// [defaults]
+    /// cluster = "staging"
+    /// [env.production]
+    /// cluster = "production"
+    /// [env.production.job.report]
+    /// schedule = "every day at 14:30"
+    /// [[job]]
+    /// name = "report"
+    /// schedule = "every day at 09:00"
+    /// command = "rake report"
+    /// "#;
+    /// let m: cronport::manifest::Manifest = toml::from_str(text)?;
+    /// let prod = m.for_env(Some("production"))?;
+    /// assert_eq!(prod.defaults.cluster.as_deref(), Some("production"));
+    /// assert_eq!(prod.jobs[0].schedule, "every day at 14:30");
+    /// assert_eq!(prod.defaults.name_suffix.as_deref(), Some("-production"));
+    /// assert!(m.for_env(None).is_err());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn for_env(&self, env: Option<&str>) -> Result<Manifest, String> {
+        let Some(name) = env else {
+            if self.env.is_empty() {
+                return Ok(self.clone());
+            }
+            return Err(format!(
+                "this manifest has environments ({}); choose one with --env",
+                self.env.keys().cloned().collect::<Vec<_>>().join(", ")
+            ));
+        };
+        let Some(environment) = self.env.get(name) else {
+            let known = if self.env.is_empty() {
+                "it has no [env.NAME] tables".to_string()
+            } else {
+                format!(
+                    "it has {}",
+                    self.env.keys().cloned().collect::<Vec<_>>().join(", ")
+                )
+            };
+            return Err(format!("no environment `{name}` in the manifest; {known}"));
+        };
+        if !name.chars().all(is_name_char) {
+            return Err(format!(
+                "environment name `{name}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"
+            ));
+        }
+        for job in environment.jobs.keys() {
+            if !self.jobs.iter().any(|j| &j.name == job) {
+                return Err(format!(
+                    "[env.{name}.job.{job}] names no job; the jobs are {}",
+                    self.jobs
+                        .iter()
+                        .map(|j| j.name.as_str())
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ));
+            }
+        }
+        let mut out = Manifest {
+            defaults: self.defaults.clone(),
+            jobs: self.jobs.clone(),
+            env: BTreeMap::new(),
+        };
+        overlay(&mut out.defaults, &environment.settings);
+        if out.defaults.name_suffix.is_none() {
+            out.defaults.name_suffix = Some(format!("-{name}"));
+        }
+        for job in &mut out.jobs {
+            let Some(o) = environment.jobs.get(&job.name) else {
+                continue;
+            };
+            if let Some(v) = &o.schedule {
+                job.schedule = v.clone();
+            }
+            if let Some(v) = &o.command {
+                job.command = v.clone();
+            }
+            if o.size.is_some() {
+                job.size = o.size.clone();
+            }
+            if o.cpu.is_some() {
+                job.cpu = o.cpu;
+            }
+            if o.memory.is_some() {
+                job.memory = o.memory;
+            }
+            if let Some(v) = &o.environment {
+                job.environment.extend(v.clone());
+            }
+            if let Some(v) = o.enabled {
+                job.enabled = v;
+            }
+            overlay(&mut job.settings, &o.settings);
+        }
+        Ok(out)
     }
 
     /// The manifest as TOML.
@@ -485,9 +688,33 @@ fn unknown_keys(
     };
     check(
         &[],
-        &["defaults", "job"],
-        "the manifest (it holds [defaults] and [[job]] tables)",
+        &["defaults", "job", "env"],
+        "the manifest (it holds [defaults], [[job]] and [env.NAME] tables)",
     );
+    let env_keys: Vec<&str> = SETTINGS_KEYS.iter().copied().chain(["job"]).collect();
+    let override_keys: Vec<&str> = JOB_KEYS
+        .iter()
+        .filter(|k| **k != "name")
+        .chain(SETTINGS_KEYS.iter())
+        .copied()
+        .collect();
+    for (env, _) in source.keys(&[Step::Key("env")]) {
+        check(
+            &[Step::Key("env"), Step::Key(&env)],
+            &env_keys,
+            &format!("[env.{env}]"),
+        );
+        let jobs = [Step::Key("env"), Step::Key(&env), Step::Key("job")];
+        for (job, _) in source.keys(&jobs) {
+            let path = [
+                Step::Key("env"),
+                Step::Key(&env),
+                Step::Key("job"),
+                Step::Key(&job),
+            ];
+            check(&path, &override_keys, &format!("[env.{env}.job.{job}]"));
+        }
+    }
     check(&[Step::Key("defaults")], &SETTINGS_KEYS, "[defaults]");
     let all_job_keys: Vec<&str> = JOB_KEYS
         .iter()
@@ -644,7 +871,8 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
         |own: &Option<String>, default: &Option<String>| own.clone().or_else(|| default.clone());
     let prefix =
         pick(&s.name_prefix, &defaults.name_prefix).unwrap_or_else(|| "cronport-".to_string());
-    let aws_name = format!("{prefix}{}", job.name);
+    let suffix = pick(&s.name_suffix, &defaults.name_suffix).unwrap_or_default();
+    let aws_name = format!("{prefix}{}{suffix}", job.name);
     if job.name.is_empty() || !job.name.chars().all(is_name_char) {
         let suggestion = crate::import::name_from_command(&job.name);
         problems.push(problem(
@@ -656,7 +884,7 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
             ),
         ));
     } else if aws_name.len() > MAX_NAME_LEN {
-        problems.push(problem(at, "name", format!("job `{}`: with the prefix `{prefix}` its AWS name has {} characters; AWS allows {MAX_NAME_LEN}", job.name, aws_name.len())));
+        problems.push(problem(at, "name", format!("job `{}`: with the prefix `{prefix}` and suffix `{suffix}` its AWS name has {} characters; AWS allows {MAX_NAME_LEN}", job.name, aws_name.len())));
     }
     let tz_name = pick(&s.timezone, &defaults.timezone).unwrap_or_else(|| "UTC".to_string());
     let zone = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
@@ -771,6 +999,8 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
     Ok(ResolvedJob {
         name: job.name.clone(),
         aws_name,
+        name_prefix: prefix,
+        name_suffix: suffix,
         expression: job.schedule.clone(),
         schedule: schedule.expect("no problems means the schedule parsed"),
         command_text: job.command.trim().to_string(),
