@@ -306,6 +306,11 @@ pub struct PlanError {
     pub problems: Vec<String>,
 }
 
+/// Tags by key.
+type Tags = BTreeMap<String, String>;
+/// A name prefix and suffix that cronport owns.
+type Affixes = (String, String);
+
 /// Reads live state and compares it with `desired`.
 pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<Plan, PlanError> {
     live::check_targets(clients, desired).await?;
@@ -323,8 +328,7 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
     // Schedules, group by group.
     // Per group: its tags, and the (prefix, suffix) pairs of the names
     // cronport owns in it.
-    let mut groups: BTreeMap<String, (BTreeMap<String, String>, Vec<(String, String)>)> =
-        BTreeMap::new();
+    let mut groups: BTreeMap<String, (Tags, Vec<Affixes>)> = BTreeMap::new();
     for job in &schedule_jobs {
         let t = &job.job.target;
         let entry = groups
