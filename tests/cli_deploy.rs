@@ -200,3 +200,102 @@ fn diff_against_what_is_live() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn run_starts_the_task_with_the_schedules_overrides() {
+    let moto = moto::Moto::start();
+    // Through the proxy, which mends moto's numeric container sizes.
+    let proxy = moto::Proxy::start(moto.port, |_| moto::Fault::None);
+    let url = proxy.url();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let clients = rt.block_on(cronport::aws::Clients::connect(&moto::aws_options(&url)));
+    rt.block_on(async {
+        clients
+            .ecs
+            .create_cluster()
+            .cluster_name("mamorio-production")
+            .send()
+            .await
+            .unwrap();
+        clients
+            .ecs
+            .register_task_definition()
+            .family("mamorio-worker")
+            // Task-level sizes as strings, as AWS answers them.
+            .cpu("256")
+            .memory("512")
+            .container_definitions(
+                aws_sdk_ecs::types::ContainerDefinition::builder()
+                    .name("worker")
+                    .image("x")
+                    .memory(512)
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+    });
+    let manifest = "examples/heroku/cronport.toml";
+    let out = cronport(&url, &["run", "nope", manifest]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no job `nope`"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    let out = cronport(&url, &["run", "rake-db-analyze-rake-db-vacuum", manifest]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let arn = text(&out.stdout).trim().to_string();
+    assert!(
+        arn.starts_with("arn:aws:ecs:us-east-1:123456789012:task/"),
+        "{arn}"
+    );
+    let task = rt.block_on(async {
+        clients
+            .ecs
+            .describe_tasks()
+            .cluster("mamorio-production")
+            .tasks(&arn)
+            .send()
+            .await
+            .unwrap()
+    });
+    let task = &task.tasks()[0];
+    assert_eq!(
+        task.started_by(),
+        Some("cronport:rake-db-analyze-rake-db-vacuum")
+    );
+    let container = &task.overrides().unwrap().container_overrides()[0];
+    assert_eq!(container.name(), Some("worker"));
+    assert_eq!(
+        container.command(),
+        [
+            "/bin/sh",
+            "-c",
+            "bundle exec rake db:analyze && bundle exec rake db:vacuum_stats"
+        ]
+    );
+
+    // --wait follows the task until it stops and exits with its code.
+    let out = cronport(
+        &url,
+        &[
+            "run",
+            "rake-reports-daily",
+            manifest,
+            "--wait",
+            "--poll",
+            "1",
+            "--timeout",
+            "60",
+        ],
+    );
+    let stderr = text(&out.stderr);
+    assert!(stderr.contains("waiting for 1 task(s) to stop"), "{stderr}");
+    assert!(stderr.contains("container `worker` exited 0"), "{stderr}");
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+}

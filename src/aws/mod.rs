@@ -18,6 +18,7 @@
 
 mod apply;
 mod live;
+mod run;
 mod spec;
 
 use std::collections::BTreeMap;
@@ -33,6 +34,7 @@ use crate::desired::Desired;
 use crate::translate::Backend;
 
 pub use apply::{ApplyReport, Outcome, apply};
+pub use run::{Stopped, run_now, wait_stopped};
 pub use spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
 
 /// How to reach AWS: the settings the AWS CLI knows, plus cronport's own.

@@ -245,3 +245,88 @@ pub fn apply(args: ApplyArgs) -> ExitCode {
         Err(summary)
     })())
 }
+
+/// Run one job now, once, exactly as its schedule would (ECS RunTask with
+/// the same command, environment and size), print the task ARN, and with
+/// --wait wait for it to stop and exit with its container's exit code: the
+/// rehearsal before switching Heroku off.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport run rake-reports-daily
+  cronport run rake-reports-daily --wait --env staging")]
+pub struct RunArgs {
+    /// The job's name in the manifest.
+    job: String,
+    #[command(flatten)]
+    common: Common,
+    /// Wait for the task to stop; exit with its container's exit code.
+    #[arg(long)]
+    wait: bool,
+    /// Give up waiting after this many seconds.
+    #[arg(long, default_value_t = 3600, value_name = "SECONDS")]
+    timeout: u64,
+    /// Seconds between checks while waiting.
+    #[arg(long, default_value_t = 5, value_name = "SECONDS")]
+    poll: u64,
+}
+
+pub fn run(args: RunArgs) -> ExitCode {
+    finish((|| {
+        let desired = desired(&args.common)?;
+        let Some(job) = desired.jobs.iter().find(|j| j.job.name == args.job) else {
+            let names: Vec<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
+            return Err(format!(
+                "error: no job `{}` in {}; the jobs are {}",
+                args.job,
+                args.common.manifest,
+                names.join(", ")
+            ));
+        };
+        let rt = runtime()?;
+        rt.block_on(async {
+            let clients = Clients::connect(&options(&args.common)).await;
+            let arns = aws::run_now(&clients, job)
+                .await
+                .map_err(|e| format!("error: {e}"))?;
+            for arn in &arns {
+                print_stdout(&format!("{arn}\n")).map_err(|e| e.to_string())?;
+            }
+            if !args.wait {
+                return Ok(ExitCode::SUCCESS);
+            }
+            eprintln!("waiting for {} task(s) to stop…", arns.len());
+            let t = &job.job.target;
+            let stopped = aws::wait_stopped(
+                &clients,
+                &t.cluster,
+                &t.container,
+                &arns,
+                std::time::Duration::from_secs(args.poll.max(1)),
+                std::time::Duration::from_secs(args.timeout),
+            )
+            .await
+            .map_err(|e| format!("error: {e}"))?;
+            let mut code = 0;
+            for s in &stopped {
+                match s.exit_code {
+                    Some(c) => eprintln!(
+                        "{} stopped ({}), container `{}` exited {c}",
+                        s.task_arn, s.reason, t.container
+                    ),
+                    None => eprintln!(
+                        "{} stopped ({}) without an exit code from `{}`",
+                        s.task_arn, s.reason, t.container
+                    ),
+                }
+                let c = s.exit_code.unwrap_or(1);
+                if c != 0 && code == 0 {
+                    code = c;
+                }
+            }
+            Ok(ExitCode::from(
+                u8::try_from(code.clamp(0, 255)).unwrap_or(1),
+            ))
+        })
+    })())
+}

@@ -276,12 +276,54 @@ fn serve(
         if fault == Fault::DropAnswer {
             return;
         }
+        let mut response = String::from_utf8_lossy(&response).to_string();
+        if target
+            .as_deref()
+            .is_some_and(|t| t.ends_with(".RunTask") || t.ends_with(".DescribeTasks"))
+        {
+            response = container_sizes_as_strings(&response);
+        }
         // moto closes after each answer; tell the client to reconnect too.
-        let response =
-            String::from_utf8_lossy(&response).replacen("\r\n", "\r\nConnection: close\r\n", 1);
+        let response = response.replacen("\r\n", "\r\nConnection: close\r\n", 1);
         let _ = client.write_all(response.as_bytes());
         return;
     }
+}
+
+/// moto answers a task's `containers[].cpu` and `memory` as numbers where
+/// the ECS API (and so the SDK) has strings; rewrite them so the real SDK
+/// can read moto's answer.
+fn container_sizes_as_strings(response: &str) -> String {
+    let Some((head, body)) = response.split_once("\r\n\r\n") else {
+        return response.to_string();
+    };
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(body) else {
+        return response.to_string();
+    };
+    if let Some(tasks) = json.get_mut("tasks").and_then(|t| t.as_array_mut()) {
+        for task in tasks {
+            if let Some(containers) = task.get_mut("containers").and_then(|c| c.as_array_mut()) {
+                for c in containers {
+                    for key in ["cpu", "memory"] {
+                        if let Some(n) = c.get(key).filter(|v| v.is_number()).map(|v| v.to_string())
+                        {
+                            c[key] = serde_json::Value::String(n);
+                        }
+                    }
+                }
+            }
+        }
+    }
+    let body = json.to_string();
+    let head: Vec<&str> = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("content-length:"))
+        .collect();
+    format!(
+        "{}\r\nContent-Length: {}\r\n\r\n{body}",
+        head.join("\r\n"),
+        body.len()
+    )
 }
 
 /// Settings for clients that talk to `url` with dummy credentials.

@@ -1,0 +1,155 @@
+//! Run a job once, now: ECS RunTask with exactly the overrides its schedule
+//! uses. The rehearsal before switching Heroku off.
+
+use std::time::Duration;
+
+use aws_sdk_ecs::types as ecs;
+
+use super::{Clients, error_text};
+use crate::desired::DesiredJob;
+use crate::manifest::LaunchType;
+
+/// How one started task ended.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Stopped {
+    /// The task's ARN.
+    pub task_arn: String,
+    /// The job's container's exit code, when ECS reports one.
+    pub exit_code: Option<i32>,
+    /// Why the task stopped, as ECS says.
+    pub reason: String,
+}
+
+/// Starts `job`'s task once, as its schedule would; returns the task ARNs.
+pub async fn run_now(clients: &Clients, job: &DesiredJob) -> Result<Vec<String>, String> {
+    let j = &job.job;
+    let t = &j.target;
+    let mut container = ecs::ContainerOverride::builder()
+        .name(&t.container)
+        .set_command(Some(j.command.container_command()));
+    for (name, value) in &j.environment {
+        container =
+            container.environment(ecs::KeyValuePair::builder().name(name).value(value).build());
+    }
+    let mut overrides = ecs::TaskOverride::builder().container_overrides(container.build());
+    if let Some(size) = j.size {
+        overrides = overrides
+            .cpu(size.cpu.to_string())
+            .memory(size.memory.to_string());
+    }
+    let mut request = clients
+        .ecs
+        .run_task()
+        .cluster(&t.cluster)
+        .task_definition(&t.task_definition)
+        .count(t.task_count as i32)
+        .started_by(
+            format!("cronport:{}", j.name)
+                .chars()
+                .take(128)
+                .collect::<String>(),
+        )
+        .overrides(overrides.build());
+    if let Some(launch) = t.launch_type {
+        request = request.launch_type(match launch {
+            LaunchType::Fargate => ecs::LaunchType::Fargate,
+            LaunchType::Ec2 => ecs::LaunchType::Ec2,
+        });
+    }
+    for c in &t.capacity_provider_strategy {
+        let mut item =
+            ecs::CapacityProviderStrategyItem::builder().capacity_provider(&c.capacity_provider);
+        if let Some(w) = c.weight {
+            item = item.weight(w as i32);
+        }
+        if let Some(b) = c.base {
+            item = item.base(b as i32);
+        }
+        request = request.capacity_provider_strategy(item.build().map_err(|e| e.to_string())?);
+    }
+    if let Some(v) = &t.platform_version {
+        request = request.platform_version(v);
+    }
+    if !t.subnets.is_empty() {
+        let vpc = ecs::AwsVpcConfiguration::builder()
+            .set_subnets(Some(t.subnets.clone()))
+            .set_security_groups((!t.security_groups.is_empty()).then(|| t.security_groups.clone()))
+            .assign_public_ip(if t.assign_public_ip {
+                ecs::AssignPublicIp::Enabled
+            } else {
+                ecs::AssignPublicIp::Disabled
+            })
+            .build()
+            .map_err(|e| e.to_string())?;
+        request = request.network_configuration(
+            ecs::NetworkConfiguration::builder()
+                .awsvpc_configuration(vpc)
+                .build(),
+        );
+    }
+    let out = request
+        .send()
+        .await
+        .map_err(|e| format!("RunTask failed: {}", error_text(e)))?;
+    if let Some(f) = out.failures().first() {
+        return Err(format!(
+            "RunTask refused the task: {} {}",
+            f.reason().unwrap_or_default(),
+            f.detail().unwrap_or_default()
+        ));
+    }
+    let arns: Vec<String> = out
+        .tasks()
+        .iter()
+        .filter_map(|t| t.task_arn().map(str::to_string))
+        .collect();
+    if arns.is_empty() {
+        return Err("RunTask started no task".to_string());
+    }
+    Ok(arns)
+}
+
+/// Waits until every task in `arns` has stopped, checking every `poll`,
+/// for at most `timeout`.
+pub async fn wait_stopped(
+    clients: &Clients,
+    cluster: &str,
+    container: &str,
+    arns: &[String],
+    poll: Duration,
+    timeout: Duration,
+) -> Result<Vec<Stopped>, String> {
+    let deadline = tokio::time::Instant::now() + timeout;
+    loop {
+        let out = clients
+            .ecs
+            .describe_tasks()
+            .cluster(cluster)
+            .set_tasks(Some(arns.to_vec()))
+            .send()
+            .await
+            .map_err(|e| format!("DescribeTasks failed: {}", error_text(e)))?;
+        let tasks = out.tasks();
+        if tasks.len() == arns.len() && tasks.iter().all(|t| t.last_status() == Some("STOPPED")) {
+            return Ok(tasks
+                .iter()
+                .map(|t| Stopped {
+                    task_arn: t.task_arn().unwrap_or_default().to_string(),
+                    exit_code: t
+                        .containers()
+                        .iter()
+                        .find(|c| c.name() == Some(container))
+                        .and_then(|c| c.exit_code()),
+                    reason: t.stopped_reason().unwrap_or("stopped").to_string(),
+                })
+                .collect());
+        }
+        if tokio::time::Instant::now() >= deadline {
+            return Err(format!(
+                "the task did not stop within {} s; it is still running",
+                timeout.as_secs()
+            ));
+        }
+        tokio::time::sleep(poll).await;
+    }
+}
