@@ -486,3 +486,226 @@ fn two_environments_apply_side_by_side_without_collision() {
         assert_eq!(deletes, ["mamorio/cronport-rake-push-fan-out-staging"]);
     });
 }
+
+/// A hand-made rule running `command` as an ECS task, as teams made them
+/// before cronport.
+async fn hand_made_rule(clients: &Clients, name: &str, expression: &str, command: &[&str]) {
+    use aws_sdk_eventbridge::types as ev;
+    clients
+        .events
+        .put_rule()
+        .name(name)
+        .schedule_expression(expression)
+        .send()
+        .await
+        .unwrap();
+    let vpc = ev::AwsVpcConfiguration::builder()
+        .subnets("subnet-0a1b2c3d")
+        .assign_public_ip(ev::AssignPublicIp::Disabled)
+        .build()
+        .unwrap();
+    let ecs = ev::EcsParameters::builder()
+        .task_definition_arn("arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1")
+        .task_count(1)
+        .launch_type(ev::LaunchType::Fargate)
+        .network_configuration(
+            ev::NetworkConfiguration::builder()
+                .awsvpc_configuration(vpc)
+                .build(),
+        )
+        .build()
+        .unwrap();
+    let input = serde_json::json!({"containerOverrides": [{"name": "worker", "command": command}]})
+        .to_string();
+    let target = ev::Target::builder()
+        .id("1")
+        .arn("arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production")
+        .role_arn("arn:aws:iam::123456789012:role/legacy-events")
+        .input(input)
+        .ecs_parameters(ecs)
+        .build()
+        .unwrap();
+    clients
+        .events
+        .put_targets()
+        .rule(name)
+        .targets(target)
+        .send()
+        .await
+        .unwrap();
+}
+
+#[test]
+fn adopted_rules_plan_to_zero_changes_after_taking_ownership() {
+    let moto = Moto::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&moto.url())).await;
+        ecs_setup(&clients, "worker").await;
+        hand_made_rule(
+            &clients,
+            "legacy-report",
+            "cron(30 14 * * ? *)",
+            &["rake", "reports:daily"],
+        )
+        .await;
+        hand_made_rule(
+            &clients,
+            "legacy-fanout",
+            "cron(0/10 * * * ? *)",
+            &["rake", "push:fan_out"],
+        )
+        .await;
+        hand_made_rule(
+            &clients,
+            "legacy-weekday",
+            "cron(0 9 ? * MON-FRI *)",
+            &["/bin/sh", "-c", "rake a && rake b"],
+        )
+        .await;
+        // One cronport cannot represent: not an ECS task.
+        clients
+            .events
+            .put_rule()
+            .name("legacy-lambda")
+            .schedule_expression("rate(1 hour)")
+            .send()
+            .await
+            .unwrap();
+        let lambda = aws_sdk_eventbridge::types::Target::builder()
+            .id("1")
+            .arn("arn:aws:lambda:us-east-1:123456789012:function:f")
+            .build()
+            .unwrap();
+        clients
+            .events
+            .put_targets()
+            .rule("legacy-lambda")
+            .targets(lambda)
+            .send()
+            .await
+            .unwrap();
+
+        let imported = aws::import_aws(
+            &clients,
+            cronport::translate::Backend::Rules,
+            "legacy-",
+            "cronport",
+        )
+        .await
+        .unwrap();
+        assert_eq!(imported.warnings.len(), 1, "{:?}", imported.warnings);
+        assert!(
+            imported.warnings[0]
+                .contains("rule `legacy-lambda` is left out: its target is not an ECS task")
+        );
+        let spellings: Vec<(&str, &str, &str)> = imported
+            .manifest
+            .jobs
+            .iter()
+            .map(|j| (j.name.as_str(), j.schedule.as_str(), j.command.as_str()))
+            .collect();
+        assert_eq!(
+            spellings,
+            [
+                ("fanout", "every 10 minutes", "rake push:fan_out"),
+                ("report", "every day at 14:30", "rake reports:daily"),
+                ("weekday", "0 9 * * 1-5", "rake a && rake b"),
+            ]
+        );
+        // The manifest goes through TOML and back, as a user would keep it.
+        let text = imported.manifest.to_toml();
+        let manifest = Manifest::from_toml(&text, "adopted.toml").unwrap();
+        let want = compile(
+            &manifest,
+            &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+        )
+        .unwrap();
+        let plain = aws::plan(&clients, &want, false).await.unwrap();
+        assert_eq!(plain.summary().conflicts, 3, "{}", plain.to_text());
+        let adopting = aws::plan_with(
+            &clients,
+            &want,
+            aws::PlanOptions {
+                prune: false,
+                adopt: true,
+            },
+        )
+        .await
+        .unwrap();
+        assert_eq!(adopting.summary().change, 3, "{}", adopting.to_text());
+        assert!(
+            aws::apply(&clients, &adopting, 4, quiet())
+                .await
+                .succeeded()
+        );
+        let after = aws::plan(&clients, &want, true).await.unwrap();
+        assert!(!after.has_changes(), "{}", after.to_text());
+        assert_eq!(after.summary().unchanged, 3);
+        // The rule cronport cannot represent is untouched.
+        let targets = clients
+            .events
+            .list_targets_by_rule()
+            .rule("legacy-lambda")
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(
+            targets.targets()[0].arn(),
+            "arn:aws:lambda:us-east-1:123456789012:function:f"
+        );
+    });
+}
+
+#[test]
+fn adopted_schedules_plan_to_zero_changes_after_taking_ownership() {
+    use aws_sdk_scheduler::types as sc;
+    let moto = Moto::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&moto.url())).await;
+        ecs_setup(&clients, "worker").await;
+        clients.scheduler.create_schedule_group().name("legacy").send().await.unwrap();
+        let run_task = serde_json::json!({
+            "cluster": "mamorio-production",
+            "taskDefinition": "mamorio-worker",
+            "count": 1,
+            "launchType": "FARGATE",
+            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"], "assignPublicIp": "DISABLED"}},
+            "overrides": {"containerOverrides": [{"name": "worker", "command": ["rake", "digest:send"], "environment": [{"name": "RAILS_ENV", "value": "production"}]}]},
+        });
+        let target = sc::Target::builder()
+            .arn("arn:aws:scheduler:::aws-sdk:ecs:runTask")
+            .role_arn("arn:aws:iam::123456789012:role/legacy-scheduler")
+            .input(run_task.to_string())
+            .build()
+            .unwrap();
+        clients
+            .scheduler
+            .create_schedule()
+            .name("team-digest")
+            .group_name("legacy")
+            .schedule_expression("cron(30 8 ? * MON-FRI *)")
+            .schedule_expression_timezone("Asia/Tokyo")
+            .flexible_time_window(sc::FlexibleTimeWindow::builder().mode(sc::FlexibleTimeWindowMode::Off).build().unwrap())
+            .target(target)
+            .send()
+            .await
+            .unwrap();
+        let imported = aws::import_aws(&clients, cronport::translate::Backend::Scheduler, "team-", "legacy").await.unwrap();
+        assert!(imported.warnings.is_empty(), "{:?}", imported.warnings);
+        let job = &imported.manifest.jobs[0];
+        assert_eq!((job.name.as_str(), job.schedule.as_str()), ("digest", "30 8 * * 1-5"));
+        assert_eq!(job.settings.timezone.as_deref(), Some("Asia/Tokyo"));
+        assert_eq!(job.environment["RAILS_ENV"], "production");
+        let manifest = Manifest::from_toml(&imported.manifest.to_toml(), "adopted.toml").unwrap();
+        let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        let refused = aws::plan(&clients, &want, false).await.unwrap_err();
+        assert!(refused.problems[0].contains("not tagged managed-by=cronport"), "{refused}");
+        let adopting = aws::plan_with(&clients, &want, aws::PlanOptions { prune: false, adopt: true }).await.unwrap();
+        assert_eq!(adopting.summary().change, 2, "{}", adopting.to_text()); // the group's tag, the schedule's marker
+        assert!(aws::apply(&clients, &adopting, 4, quiet()).await.succeeded());
+        let after = aws::plan(&clients, &want, true).await.unwrap();
+        assert!(!after.has_changes(), "{}", after.to_text());
+    });
+}

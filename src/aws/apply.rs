@@ -157,6 +157,31 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
                 Err(e) => Err(error_text(e)),
             }
         }
+        (Action::Update { .. }, Some(DesiredSpec::Group(name, tags))) => {
+            // Adopting a group: tag it as cronport's.
+            count();
+            let group = clients
+                .scheduler
+                .get_schedule_group()
+                .name(name)
+                .send()
+                .await
+                .map_err(error_text)?;
+            let arn = group.arn().ok_or("the schedule group has no ARN")?;
+            let tags: Vec<sc::Tag> = tags
+                .iter()
+                .filter_map(|(k, v)| sc::Tag::builder().key(k).value(v).build().ok())
+                .collect();
+            clients
+                .scheduler
+                .tag_resource()
+                .resource_arn(arn)
+                .set_tags(Some(tags))
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(error_text)
+        }
         (Action::Create, Some(DesiredSpec::Schedule(spec))) => {
             count();
             match create_schedule(clients, spec).await {

@@ -16,6 +16,7 @@
 //! a schedule when its group is tagged so, its name has the prefix, and its
 //! description starts with `managed-by=cronport`.
 
+mod adopt;
 mod apply;
 mod live;
 mod run;
@@ -33,6 +34,7 @@ use serde::Serialize;
 use crate::desired::Desired;
 use crate::translate::Backend;
 
+pub use adopt::{import_aws, simplest_spelling};
 pub use apply::{ApplyReport, Outcome, apply};
 pub use run::{Stopped, run_now, wait_stopped};
 pub use spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
@@ -315,6 +317,35 @@ type Affixes = (String, String);
 
 /// Reads live state and compares it with `desired`.
 pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<Plan, PlanError> {
+    plan_with(
+        clients,
+        desired,
+        PlanOptions {
+            prune,
+            adopt: false,
+        },
+    )
+    .await
+}
+
+/// How to plan.
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
+pub struct PlanOptions {
+    /// Delete managed resources that left the manifest.
+    pub prune: bool,
+    /// Take ownership of existing resources whose names the manifest uses
+    /// (adopting what `cronport import aws` read): tag them, mark them, and
+    /// make them as the manifest says. Without it such names are conflicts.
+    pub adopt: bool,
+}
+
+/// [`plan`] with every option.
+pub async fn plan_with(
+    clients: &Clients,
+    desired: &Desired,
+    options: PlanOptions,
+) -> Result<Plan, PlanError> {
+    let PlanOptions { prune, adopt } = options;
     live::check_targets(clients, desired).await?;
     let mut changes = Vec::new();
     let schedule_jobs: Vec<_> = desired
@@ -353,6 +384,21 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
                 extra_targets: Vec::new(),
                 live: None,
             }),
+            Some(false) if adopt => changes.push(Change {
+                kind: Kind::ScheduleGroup,
+                address: group.clone(),
+                job: None,
+                action: Action::Update {
+                    fields: vec![FieldChange {
+                        field: "tags.managed-by".into(),
+                        before: "(none)".into(),
+                        after: "cronport".into(),
+                    }],
+                },
+                desired: Some(DesiredSpec::Group(group.clone(), tags.clone())),
+                extra_targets: Vec::new(),
+                live: None,
+            }),
             Some(false) => {
                 return Err(PlanError {
                     problems: vec![format!(
@@ -378,6 +424,9 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
                 let address = format!("{group}/{}", resource.name);
                 let action = match live.get(&resource.name) {
                     None => Action::Create,
+                    Some(l) if !l.has_marker() && adopt => Action::Update {
+                        fields: differences(l, &desired_spec),
+                    },
                     Some(l) if !l.has_marker() => Action::Conflict {
                         reason: "a schedule with this name exists without cronport's marker"
                             .to_string(),
@@ -445,7 +494,7 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
             wanted.insert(resource.name.clone());
             let (action, extra) = match live_rules.get(&resource.name) {
                 None => (Action::Create, Vec::new()),
-                Some(l) if !l.managed => (
+                Some(l) if !l.managed && !adopt => (
                     Action::Conflict {
                         reason: "a rule with this name exists without the managed-by=cronport tag"
                             .to_string(),

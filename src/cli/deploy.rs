@@ -21,6 +21,10 @@ pub struct Common {
     /// Also delete managed schedules and rules that left the manifest.
     #[arg(long)]
     prune: bool,
+    /// Take ownership of existing schedules and rules whose names the
+    /// manifest uses (after `cronport import aws`): tag and mark them.
+    #[arg(long)]
+    adopt: bool,
     /// The environment (`[env.NAME]`); required when the manifest has
     /// environments. Its AWS names end in `-NAME`.
     #[arg(long, value_name = "NAME")]
@@ -141,7 +145,11 @@ fn options(common: &Common) -> AwsOptions {
 
 async fn make_plan(common: &Common, desired: &Desired) -> Result<(Clients, Plan), String> {
     let clients = Clients::connect(&options(common)).await;
-    let plan = aws::plan(&clients, desired, common.prune)
+    let options = aws::PlanOptions {
+        prune: common.prune,
+        adopt: common.adopt,
+    };
+    let plan = aws::plan_with(&clients, desired, options)
         .await
         .map_err(|e| {
             e.problems

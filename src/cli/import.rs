@@ -28,8 +28,8 @@ pub struct Args {
     /// The source format.
     #[arg(value_enum)]
     from: Source,
-    /// The file to read (`-` for standard input).
-    file: String,
+    /// The file to read (`-` for standard input); none for `aws`.
+    file: Option<String>,
     /// Where to write the manifest (`-` or absent: standard output).
     #[arg(short, long, value_name = "FILE")]
     output: Option<String>,
@@ -70,6 +70,15 @@ pub struct Args {
     /// EventBridge Scheduler schedule group (default cronport).
     #[arg(long, help_heading = "Defaults")]
     schedule_group: Option<String>,
+    /// AWS profile, for `aws`.
+    #[arg(long, help_heading = "AWS")]
+    profile: Option<String>,
+    /// AWS region, for `aws`.
+    #[arg(long, help_heading = "AWS")]
+    region: Option<String>,
+    /// Another AWS endpoint, for `aws`.
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    endpoint_url: Option<String>,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -82,6 +91,10 @@ enum Source {
     Crontogo,
     /// A crontab file.
     Crontab,
+    /// What already runs on AWS: rules with --name-prefix (--backend rules)
+    /// or schedules in --schedule-group (--backend scheduler) that run an
+    /// ECS task. Then `cronport apply --adopt` takes ownership.
+    Aws,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -89,7 +102,13 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
-    let text = read_input(&args.file)?;
+    if args.from == Source::Aws {
+        return import_aws(args);
+    }
+    let Some(file) = args.file.as_deref() else {
+        return Err("error: name the file to import (`-` for standard input)".to_string());
+    };
+    let text = read_input(file)?;
     let defaults = Defaults {
         cluster: args.cluster.clone(),
         task_definition: args.task_definition.clone(),
@@ -108,14 +127,67 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         Source::Terraform => import::terraform(&text, &defaults),
         Source::Crontogo => import::crontogo(&text, &defaults),
         Source::Crontab => import::crontab(&text, &defaults),
+        Source::Aws => unreachable!("handled by import_aws above"),
     }
-    .map_err(|e| format!("error: {}: {e}", args.file))?;
+    .map_err(|e| format!("error: {file}: {e}"))?;
+    write_manifest(args, file, &imported)
+}
+
+fn import_aws(args: &Args) -> Result<ExitCode, String> {
+    let backend = args.backend.unwrap_or(Backend::Scheduler);
+    let prefix = args
+        .name_prefix
+        .clone()
+        .unwrap_or_else(|| "cronport-".to_string());
+    let group = args
+        .schedule_group
+        .clone()
+        .unwrap_or_else(|| "cronport".to_string());
+    let options = cronport::aws::AwsOptions {
+        profile: args.profile.clone(),
+        region: args.region.clone(),
+        endpoint_url: args.endpoint_url.clone(),
+        max_attempts: None,
+    };
+    let runtime = tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| e.to_string())?;
+    let imported = runtime
+        .block_on(async {
+            let clients = cronport::aws::Clients::connect(&options).await;
+            cronport::aws::import_aws(&clients, backend, &prefix, &group).await
+        })
+        .map_err(|e| {
+            e.problems
+                .iter()
+                .map(|p| format!("error: {p}"))
+                .collect::<Vec<_>>()
+                .join("\n")
+        })?;
+    if imported.manifest.jobs.is_empty() {
+        return Err(format!(
+            "error: nothing to adopt: no {backend} with the prefix `{prefix}` runs an ECS task"
+        ));
+    }
+    let source = match backend {
+        Backend::Rules => format!("EventBridge rules named {prefix}*"),
+        Backend::Scheduler => format!("schedule group {group}"),
+    };
+    write_manifest(args, &source, &imported)?;
+    eprintln!(
+        "next: `cronport plan --adopt` shows what taking ownership changes; `cronport apply --adopt` takes it"
+    );
+    Ok(ExitCode::SUCCESS)
+}
+
+fn write_manifest(args: &Args, source: &str, imported: &Imported) -> Result<ExitCode, String> {
     for warning in &imported.warnings {
         eprintln!("warning: {warning}");
     }
     let mut toml = format!(
         "# cronport manifest, imported from {} by cronport {}.\n# Check [defaults], then: cronport convert {}\n\n",
-        args.file,
+        source,
         env!("CARGO_PKG_VERSION"),
         args.output
             .as_deref()
