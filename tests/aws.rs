@@ -709,3 +709,113 @@ fn adopted_schedules_plan_to_zero_changes_after_taking_ownership() {
         assert!(!after.has_changes(), "{}", after.to_text());
     });
 }
+
+#[test]
+fn cutover_from_rules_to_scheduler_keeps_every_job_scheduled_exactly_once() {
+    let moto = Moto::start();
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = Clients::connect(&aws_options(&moto.url())).await;
+        ecs_setup(&clients, "worker").await;
+        let text = r#"
+[defaults]
+cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production"
+task_definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1"
+container = "worker"
+role_arn = "arn:aws:iam::123456789012:role/cronport"
+subnets = ["subnet-0a1b2c3d"]
+backend = "rules"
+schedule_group = "mamorio"
+
+[[job]]
+name = "leap-day"
+schedule = "0 12 29 2 *"
+command = "rake leap"
+
+[[job]]
+name = "new-year"
+schedule = "0 0 1 1 *"
+command = "rake happy"
+
+[[job]]
+name = "midsummer"
+schedule = "15 3 21 6 *"
+command = "rake sun"
+"#;
+        let manifest = Manifest::from_toml(text, "m.toml").unwrap();
+        let now = jiff::Timestamp::now();
+        let want = compile(&manifest, &CompileOptions::starting(now)).unwrap();
+        assert!(
+            aws::apply(
+                &clients,
+                &aws::plan(&clients, &want, false).await.unwrap(),
+                4,
+                quiet()
+            )
+            .await
+            .succeeded()
+        );
+        let once = |runners: Vec<(String, usize)>| runners.iter().all(|(_, n)| *n == 1);
+        assert!(once(
+            aws::enabled_runners(&clients, &manifest, now)
+                .await
+                .unwrap()
+        ));
+
+        let switched = aws::migrate(&clients, &manifest, now, false).await.unwrap();
+        assert_eq!(switched.len(), 3);
+        assert!(
+            switched.iter().all(|s| s.outcome == "switched"),
+            "{switched:?}"
+        );
+        assert!(switched.iter().all(|s| s.first_schedule_run.is_some()));
+        // The leap day may not fall in the window; the others do.
+        assert!(
+            switched
+                .iter()
+                .filter(|s| s.job != "leap-day")
+                .all(|s| s.proved_over > 0),
+            "{switched:?}"
+        );
+        let runners = aws::enabled_runners(&clients, &manifest, now)
+            .await
+            .unwrap();
+        assert!(once(runners.clone()), "{runners:?}");
+        // Re-running is safe.
+        let again = aws::migrate(&clients, &manifest, now, false).await.unwrap();
+        assert!(
+            again.iter().all(|s| s.outcome == "already switched"),
+            "{again:?}"
+        );
+
+        let finished = aws::migrate(&clients, &manifest, now, true).await.unwrap();
+        assert!(
+            finished.iter().all(|s| s.outcome == "rules deleted"),
+            "{finished:?}"
+        );
+        assert!(once(
+            aws::enabled_runners(&clients, &manifest, now)
+                .await
+                .unwrap()
+        ));
+        let rules = clients
+            .events
+            .list_rules()
+            .name_prefix("cronport-")
+            .send()
+            .await
+            .unwrap();
+        assert!(rules.rules().is_empty());
+        // The manifest on the Scheduler backend now plans clean.
+        let mut on_scheduler = manifest.clone();
+        on_scheduler.defaults.backend = Some(cronport::translate::Backend::Scheduler);
+        let plan = aws::plan(
+            &clients,
+            &compile(&on_scheduler, &CompileOptions::starting(now)).unwrap(),
+            true,
+        )
+        .await
+        .unwrap();
+        assert!(!plan.has_changes(), "{}", plan.to_text());
+    });
+}

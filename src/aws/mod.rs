@@ -19,6 +19,7 @@
 mod adopt;
 mod apply;
 mod live;
+mod migrate;
 mod run;
 mod spec;
 
@@ -36,6 +37,7 @@ use crate::translate::Backend;
 
 pub use adopt::{import_aws, simplest_spelling};
 pub use apply::{ApplyReport, Outcome, apply};
+pub use migrate::{Switch, enabled_runners, migrate};
 pub use run::{Stopped, run_now, wait_stopped};
 pub use spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
 

@@ -338,3 +338,105 @@ pub fn run(args: RunArgs) -> ExitCode {
         })
     })())
 }
+
+/// Move the manifest's EventBridge-rules jobs to EventBridge Scheduler in
+/// stages, with no run lost or doubled: create each schedule and disable the
+/// job's rules between two of its runs (proved with the equivalence check);
+/// later, with --finish, delete the disabled rules. Re-run it after any
+/// failure. Then set backend = "scheduler" in the manifest.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport migrate --from rules --to scheduler
+  cronport migrate --from rules --to scheduler --finish   # a day later: delete the disabled rules")]
+pub struct MigrateArgs {
+    #[command(flatten)]
+    common: Common,
+    /// The backend the jobs are on now.
+    #[arg(long, value_enum)]
+    from: cronport::translate::Backend,
+    /// The backend to move them to.
+    #[arg(long, value_enum)]
+    to: cronport::translate::Backend,
+    /// Stage two: delete the rules the first stage disabled.
+    #[arg(long)]
+    finish: bool,
+    /// Do not ask for confirmation.
+    #[arg(long, short)]
+    yes: bool,
+}
+
+pub fn migrate(args: MigrateArgs) -> ExitCode {
+    use cronport::translate::Backend;
+    finish((|| {
+        if (args.from, args.to) != (Backend::Rules, Backend::Scheduler) {
+            return Err(
+                "error: cronport migrates from rules to scheduler (--from rules --to scheduler)"
+                    .to_string(),
+            );
+        }
+        let text = read_input(&args.common.manifest)?;
+        let manifest = Manifest::from_toml(&text, &args.common.manifest)
+            .map_err(|e| e.to_string())?
+            .for_env(args.common.env.as_deref())
+            .map_err(|e| format!("error: {e}"))?;
+        if !args.yes {
+            if !std::io::stdin().is_terminal() {
+                return Err(
+                    "error: not migrating without confirmation: pass --yes when not on a terminal"
+                        .to_string(),
+                );
+            }
+            let stage = if args.finish {
+                "delete the disabled rules"
+            } else {
+                "switch every rules job to a schedule"
+            };
+            print!("This will {stage}. Only 'yes' is accepted: ");
+            let _ = std::io::stdout().flush();
+            let mut answer = String::new();
+            std::io::stdin()
+                .read_line(&mut answer)
+                .map_err(|e| e.to_string())?;
+            if answer.trim() != "yes" {
+                return Err("Migration cancelled; nothing was changed.".to_string());
+            }
+        }
+        let rt = runtime()?;
+        let switches = rt
+            .block_on(async {
+                let clients = Clients::connect(&options(&args.common)).await;
+                aws::migrate(&clients, &manifest, super::now(), args.finish).await
+            })
+            .map_err(|e| {
+                e.problems
+                    .iter()
+                    .map(|p| format!("error: {p}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+        let mut out = String::new();
+        let mut failed = false;
+        for s in &switches {
+            let first = s
+                .first_schedule_run
+                .map_or("none in the window".to_string(), |t| t.to_string());
+            out.push_str(&format!(
+                "job {}: switch at {}, first Scheduler run {first}, proved over {} runs: {}\n",
+                s.job, s.at, s.proved_over, s.outcome
+            ));
+            failed |= s.outcome.starts_with("failed") || s.outcome.starts_with("not switched");
+        }
+        if switches.is_empty() {
+            out.push_str("No job uses the rules backend; nothing to migrate.\n");
+        } else if !args.finish && !failed {
+            out.push_str("\nEvery job now runs on EventBridge Scheduler; its rules are disabled. Set backend = \"scheduler\" in the manifest, and run with --finish to delete the rules.\n");
+        }
+        print_stdout(&out).map_err(|e| e.to_string())?;
+        Ok(if failed {
+            ExitCode::from(super::EXIT_ERROR)
+        } else {
+            ExitCode::SUCCESS
+        })
+    })())
+}

@@ -1,0 +1,326 @@
+//! Cutover from EventBridge rules to EventBridge Scheduler, in stages,
+//! with no run lost or doubled.
+//!
+//! Stage one, per job: create the schedule (its first run is the job's next
+//! run), then disable the job's rules, both well before that next run; if
+//! the rules cannot be disabled, the new schedule is deleted again. Stage
+//! two (`finish`): delete the disabled rules. Each step checks what is
+//! already done, so a re-run after any failure carries on.
+
+use std::sync::Arc;
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use super::{Action, Clients, Kind, PlanError, PlanOptions, apply, error_text, plan_with};
+use crate::desired::{CompileOptions, Desired, DesiredJob, compile};
+use crate::manifest::Manifest;
+use crate::translate::Backend;
+
+/// A job's switch from rules to a schedule.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Switch {
+    /// The job.
+    pub job: String,
+    /// The instant the rules stop and the schedule takes over.
+    pub at: Timestamp,
+    /// The last run the rules made (before `at`), if any in the window.
+    pub last_rule_run: Option<Timestamp>,
+    /// The first run the schedule makes.
+    pub first_schedule_run: Option<Timestamp>,
+    /// Runs compared: rules before `at` and the schedule from `at` fire
+    /// exactly when the job does, each once.
+    pub proved_over: u64,
+    /// What happened: `switched`, `already switched`, `rules deleted`, or
+    /// an error.
+    pub outcome: String,
+}
+
+/// Runs closer than this to the switch are waited out.
+const GUARD: SignedDuration = SignedDuration::from_secs(120);
+
+/// The manifest with every job on EventBridge Scheduler.
+fn on_scheduler(manifest: &Manifest) -> Manifest {
+    let mut m = manifest.clone();
+    m.defaults.backend = Some(Backend::Scheduler);
+    for job in &mut m.jobs {
+        job.settings.backend = None;
+    }
+    m
+}
+
+/// The instant to switch `job` at, after `now`: now, unless its next run is
+/// within the guard, then just after that run.
+fn switch_instant(job: &DesiredJob, now: Timestamp) -> Timestamp {
+    match job.job.schedule.fires_after(now).next() {
+        Some(next) if next - now < GUARD => next + SignedDuration::from_secs(1),
+        _ => now,
+    }
+}
+
+/// Proves that the job's rules until `at` and its schedule from `at` fire
+/// exactly as the job does over `[from, until)`.
+fn prove(
+    rules: &DesiredJob,
+    schedule: &DesiredJob,
+    at: Timestamp,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<u64, String> {
+    let source = rules.job.schedule.clone();
+    let parse = |r: &crate::desired::Resource| {
+        let pattern = crate::syntax::aws::parse(&r.expression).map_err(|e| e.to_string())?;
+        Ok::<_, String>(crate::schedule::Schedule::new(
+            pattern,
+            jiff::tz::TimeZone::get(&r.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
+        ))
+    };
+    let mut runs: Vec<Timestamp> = Vec::new();
+    for r in &rules.resources {
+        runs.extend(parse(r)?.fires_between(from, at));
+    }
+    for r in &schedule.resources {
+        runs.extend(parse(r)?.fires_between(at, until));
+    }
+    runs.sort_unstable();
+    let expected: Vec<Timestamp> = source.fires_between(from, until).collect();
+    if runs == expected {
+        Ok(expected.len() as u64)
+    } else {
+        let first = expected
+            .iter()
+            .zip(&runs)
+            .find(|(a, b)| a != b)
+            .map(|(a, _)| *a)
+            .or(expected.first().copied());
+        Err(format!(
+            "the cutover would not be exact (first difference near {first:?})"
+        ))
+    }
+}
+
+/// Stage one (or two with `finish`) of moving `manifest`'s rules jobs to
+/// EventBridge Scheduler. `manifest` is as it is today, with the jobs on
+/// `backend = "rules"`.
+pub async fn migrate(
+    clients: &Clients,
+    manifest: &Manifest,
+    now: Timestamp,
+    finish: bool,
+) -> Result<Vec<Switch>, PlanError> {
+    let options = CompileOptions::starting(now);
+    let problem = |e: crate::desired::CompileError| PlanError {
+        problems: e.problems.into_iter().map(|p| p.message).collect(),
+    };
+    let rules = compile(manifest, &options).map_err(problem)?;
+    let scheduled = compile(&on_scheduler(manifest), &options).map_err(problem)?;
+    let mut out = Vec::new();
+    for (rj, sj) in rules.jobs.iter().zip(&scheduled.jobs) {
+        if rj.job.target.backend != Backend::Rules {
+            continue;
+        }
+        let one = |job: &DesiredJob| Desired {
+            jobs: vec![job.clone()],
+            from: rules.from,
+            until: rules.until,
+        };
+        let schedule_plan = plan_with(clients, &one(sj), PlanOptions::default()).await?;
+        let rule_states = rule_states(clients, rj).await?;
+        // Other jobs' schedules show as orphans in this one-job plan; only
+        // this job's count.
+        let schedule_live = schedule_plan
+            .changes
+            .iter()
+            .filter(|c| c.kind == Kind::Schedule && c.job.as_deref() == Some(sj.job.name.as_str()))
+            .all(|c| c.action == Action::Unchanged);
+        let at = switch_instant(rj, now);
+        let proved = prove(rj, sj, at, rules.from, rules.until).map_err(|e| PlanError {
+            problems: vec![format!("job {}: {e}", rj.job.name)],
+        })?;
+        let mut switch = Switch {
+            job: rj.job.name.clone(),
+            at,
+            last_rule_run: None,
+            first_schedule_run: sj.job.schedule.fires_after(at).next(),
+            proved_over: proved,
+            outcome: String::new(),
+        };
+        if finish {
+            if !schedule_live || rule_states.iter().any(|(_, enabled)| *enabled) {
+                switch.outcome = "not switched yet: run migrate without --finish first".to_string();
+            } else if rule_states.is_empty() {
+                switch.outcome = "rules already deleted".to_string();
+            } else {
+                switch.outcome = match delete_rules(clients, &rule_states).await {
+                    Ok(()) => "rules deleted".to_string(),
+                    Err(e) => format!("failed to delete the rules: {e}; run again"),
+                };
+            }
+            out.push(switch);
+            continue;
+        }
+        if schedule_live && rule_states.iter().all(|(_, enabled)| !enabled) {
+            switch.outcome = "already switched".to_string();
+            out.push(switch);
+            continue;
+        }
+        // Wait out a run that is too close, so both writes land between runs.
+        if at > now {
+            let wait = (at - Timestamp::now()).as_secs_f64().max(0.0);
+            tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
+        }
+        switch.last_rule_run = rj.job.schedule.fires_between(rules.from, at).last();
+        let report = apply(clients, &schedule_plan, 4, Arc::new(|_: &str| {})).await;
+        if !report.succeeded() {
+            switch.outcome = format!(
+                "failed to create the schedule ({:?}); the rules still run; run again",
+                report.results
+            );
+            out.push(switch);
+            continue;
+        }
+        switch.outcome = match disable_rules(clients, rj, &rule_states).await {
+            Ok(()) => "switched".to_string(),
+            Err(e) => {
+                // Never both: without the rules disabled, remove the schedule.
+                let group = &sj.job.target.schedule_group;
+                for r in &sj.resources {
+                    let _ = clients
+                        .scheduler
+                        .delete_schedule()
+                        .group_name(group)
+                        .name(&r.name)
+                        .send()
+                        .await;
+                }
+                format!(
+                    "failed to disable the rules ({e}); the new schedule was removed again, the rules still run; run again"
+                )
+            }
+        };
+        out.push(switch);
+    }
+    Ok(out)
+}
+
+/// The job's rules as live: (name, enabled), only those that exist.
+async fn rule_states(
+    clients: &Clients,
+    job: &DesiredJob,
+) -> Result<Vec<(String, bool)>, PlanError> {
+    let mut out = Vec::new();
+    for r in &job.resources {
+        match clients.events.describe_rule().name(&r.name).send().await {
+            Ok(rule) => out.push((
+                r.name.clone(),
+                rule.state().is_none_or(|s| s.as_str() == "ENABLED"),
+            )),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_resource_not_found_exception()) => {}
+            Err(e) => {
+                return Err(PlanError {
+                    problems: vec![format!("cannot read rule `{}`: {}", r.name, error_text(e))],
+                });
+            }
+        }
+    }
+    Ok(out)
+}
+
+async fn disable_rules(
+    clients: &Clients,
+    job: &DesiredJob,
+    states: &[(String, bool)],
+) -> Result<(), String> {
+    for (name, enabled) in states {
+        if !enabled {
+            continue;
+        }
+        let resource = job
+            .resources
+            .iter()
+            .find(|r| &r.name == name)
+            .ok_or("rule not in the manifest")?;
+        clients
+            .events
+            .put_rule()
+            .name(name)
+            .schedule_expression(&resource.expression)
+            .state(aws_sdk_eventbridge::types::RuleState::Disabled)
+            .description(crate::render::description(job))
+            .send()
+            .await
+            .map_err(error_text)?;
+    }
+    Ok(())
+}
+
+async fn delete_rules(clients: &Clients, states: &[(String, bool)]) -> Result<(), String> {
+    for (name, _) in states {
+        let targets = clients
+            .events
+            .list_targets_by_rule()
+            .rule(name)
+            .send()
+            .await
+            .map_err(error_text)?;
+        let ids: Vec<String> = targets
+            .targets()
+            .iter()
+            .map(|t| t.id().to_string())
+            .collect();
+        if !ids.is_empty() {
+            clients
+                .events
+                .remove_targets()
+                .rule(name)
+                .set_ids(Some(ids))
+                .send()
+                .await
+                .map_err(error_text)?;
+        }
+        clients
+            .events
+            .delete_rule()
+            .name(name)
+            .send()
+            .await
+            .map_err(error_text)?;
+    }
+    Ok(())
+}
+
+/// Checks the result of a cutover: whether each job has exactly one
+/// enabled way to run (a schedule or rules), from what is live.
+pub async fn enabled_runners(
+    clients: &Clients,
+    manifest: &Manifest,
+    now: Timestamp,
+) -> Result<Vec<(String, usize)>, PlanError> {
+    let options = CompileOptions::starting(now);
+    let problem = |e: crate::desired::CompileError| PlanError {
+        problems: e.problems.into_iter().map(|p| p.message).collect(),
+    };
+    let rules = compile(manifest, &options).map_err(problem)?;
+    let scheduled = compile(&on_scheduler(manifest), &options).map_err(problem)?;
+    let mut out = Vec::new();
+    for (rj, sj) in rules.jobs.iter().zip(&scheduled.jobs) {
+        let mut count = rule_states(clients, rj).await?.iter().any(|(_, e)| *e) as usize;
+        let group = &sj.job.target.schedule_group;
+        for r in &sj.resources {
+            if let Ok(s) = clients
+                .scheduler
+                .get_schedule()
+                .group_name(group)
+                .name(&r.name)
+                .send()
+                .await
+            {
+                count += usize::from(s.state().is_none_or(|st| st.as_str() == "ENABLED"));
+            }
+        }
+        out.push((rj.job.name.clone(), count));
+    }
+    Ok(out)
+}
