@@ -271,3 +271,79 @@ fn manifest_round_trips_through_toml() {
     let back: Manifest = toml::from_str(&text).unwrap();
     assert_eq!(back, imported.manifest);
 }
+
+#[test]
+fn ecschedule_config() {
+    let imported = import::ecschedule(&fixture("ecschedule.yaml"), &Defaults::default()).unwrap();
+    let m = &imported.manifest;
+    assert_eq!(
+        m.defaults.cluster.as_deref(),
+        Some("arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production")
+    );
+    assert_eq!(
+        m.defaults.role_arn.as_deref(),
+        Some("arn:aws:iam::123456789012:role/ecsEventsRole")
+    );
+    assert_eq!(m.defaults.container.as_deref(), Some("worker"));
+    let shapes: Vec<(&str, &str, &str, bool)> = m
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.name.as_str(),
+                j.schedule.as_str(),
+                j.command.as_str(),
+                j.enabled,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            (
+                "nightly-report",
+                "every day at 14:30",
+                "bundle exec rake reports:nightly",
+                true
+            ),
+            (
+                "spot-fanout",
+                "every 10 minutes",
+                "rake push:fan_out && rake push:cleanup",
+                false
+            ),
+        ]
+    );
+    assert_eq!(
+        m.jobs[1]
+            .settings
+            .capacity_provider_strategy
+            .as_ref()
+            .unwrap()[0]
+            .capacity_provider,
+        "FARGATE_SPOT"
+    );
+    assert_eq!(imported.warnings.len(), 2, "{:?}", imported.warnings); // description, queue name
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("dead-letter queue `fanout-dlq` is a name"))
+    );
+    // It is a manifest cronport accepts as is.
+    Manifest::from_toml(&m.to_toml(), "m.toml").unwrap();
+    let templated =
+        "rules:\n- name: x\n  containerOverrides:\n  - environment:\n      A: {{ env \"A\" }}\n";
+    assert!(
+        import::ecschedule(templated, &Defaults::default())
+            .unwrap_err()
+            .message
+            .contains("render them first")
+    );
+    let err = import::ecschedule(
+        "rules:\n- name: x\n  scheduleExpression: cron(0 12 * * * *)\n",
+        &Defaults::default(),
+    )
+    .unwrap_err();
+    assert_eq!(err.location, "rules[0].scheduleExpression");
+}

@@ -14,8 +14,7 @@ use super::{Clients, PlanError, error_text, live};
 use crate::import::Imported;
 use crate::manifest::{CapacityProvider, Job, LaunchType, Manifest, RetryPolicy, Settings};
 use crate::render::RUN_TASK_TARGET;
-use crate::schedule::is_utc;
-use crate::syntax::{self, Grammar};
+use crate::syntax;
 use crate::translate::Backend;
 
 fn failed(what: String) -> PlanError {
@@ -24,27 +23,10 @@ fn failed(what: String) -> PlanError {
     }
 }
 
-/// The simplest spelling of an AWS expression that names the same runs in
-/// `zone`: a Heroku phrase (UTC only), else Unix cron, else as written.
-pub fn simplest_spelling(expression: &str, zone: &str) -> String {
-    let Ok(pattern) = syntax::aws::parse(expression) else {
-        return expression.to_string();
-    };
-    let utc = jiff::tz::TimeZone::get(zone).is_ok_and(|z| is_utc(&z));
-    if utc {
-        if let Ok(text) = Grammar::Heroku.print(&pattern) {
-            return text;
-        }
-    }
-    Grammar::Unix
-        .print(&pattern)
-        .unwrap_or_else(|_| expression.to_string())
-}
-
 /// A command as the manifest writes it, from a container's argv: the
 /// script of `/bin/sh -c SCRIPT`, else the words joined with shell quoting
 /// (which reads back to the same argv).
-fn command_text(argv: &[String]) -> Option<String> {
+pub(crate) fn command_text(argv: &[String]) -> Option<String> {
     match argv {
         [sh, c, script] if sh == "/bin/sh" && c == "-c" => Some(script.clone()),
         [] => None,
@@ -190,7 +172,7 @@ pub async fn import_aws(
         jobs,
         env: BTreeMap::new(),
     };
-    hoist_common_settings(&mut manifest);
+    crate::import::hoist_common_settings(&mut manifest);
     Ok(Imported { manifest, warnings })
 }
 
@@ -223,7 +205,7 @@ async fn adopt_rule(clients: &Clients, name: &str, prefix: &str) -> Result<Job, 
         .ok_or("its target is not an ECS task")?;
     let mut job = Job {
         name: name.strip_prefix(prefix).unwrap_or(name).to_string(),
-        schedule: simplest_spelling(expression, "UTC"),
+        schedule: syntax::simplest_spelling(expression, "UTC"),
         enabled: rule.state().is_none_or(|s| s.as_str() == "ENABLED"),
         ..Job::default()
     };
@@ -319,7 +301,7 @@ fn adopt_schedule(spec: &super::ScheduleSpec, prefix: &str) -> Result<Job, Strin
             .strip_prefix(prefix)
             .unwrap_or(&spec.name)
             .to_string(),
-        schedule: simplest_spelling(&spec.expression, &spec.timezone),
+        schedule: syntax::simplest_spelling(&spec.expression, &spec.timezone),
         enabled: spec.state == "ENABLED",
         ..Job::default()
     };
@@ -393,30 +375,4 @@ fn adopt_schedule(spec: &super::ScheduleSpec, prefix: &str) -> Result<Job, Strin
         ));
     }
     Ok(job)
-}
-
-/// Settings every job shares move to `[defaults]`.
-fn hoist_common_settings(manifest: &mut Manifest) {
-    macro_rules! hoist {
-        ($($field:ident),*) => {$(
-            let first = manifest.jobs.first().and_then(|j| j.settings.$field.clone());
-            if first.is_some() && manifest.jobs.iter().all(|j| j.settings.$field == first) {
-                manifest.defaults.$field = first;
-                for job in &mut manifest.jobs {
-                    job.settings.$field = None;
-                }
-            }
-        )*};
-    }
-    hoist!(
-        cluster,
-        task_definition,
-        container,
-        role_arn,
-        subnets,
-        security_groups,
-        assign_public_ip,
-        launch_type,
-        platform_version
-    );
 }

@@ -35,7 +35,8 @@ use serde::Serialize;
 use crate::desired::Desired;
 use crate::translate::Backend;
 
-pub use adopt::{import_aws, simplest_spelling};
+pub(crate) use adopt::command_text;
+pub use adopt::import_aws;
 pub use apply::{ApplyReport, Outcome, apply};
 pub use migrate::{Switch, enabled_runners, migrate};
 pub use run::{Stopped, run_now, wait_stopped};

@@ -91,6 +91,8 @@ enum Source {
     Crontogo,
     /// A crontab file.
     Crontab,
+    /// An ecschedule YAML config (EventBridge rules running ECS tasks).
+    Ecschedule,
     /// What already runs on AWS: rules with --name-prefix (--backend rules)
     /// or schedules in --schedule-group (--backend scheduler) that run an
     /// ECS task. Then `cronport apply --adopt` takes ownership.
@@ -127,6 +129,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         Source::Terraform => import::terraform(&text, &defaults),
         Source::Crontogo => import::crontogo(&text, &defaults),
         Source::Crontab => import::crontab(&text, &defaults),
+        Source::Ecschedule => import::ecschedule(&text, &defaults),
         Source::Aws => unreachable!("handled by import_aws above"),
     }
     .map_err(|e| format!("error: {file}: {e}"))?;

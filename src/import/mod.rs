@@ -6,6 +6,7 @@
 //! | Terraform | [`terraform`] | `herokux_scheduler_job` resources |
 //! | Cron To Go | [`crontogo`] | its JSON job export |
 //! | crontab | [`crontab`] | a crontab file |
+//! | ecschedule | [`ecschedule`] | its YAML config of EventBridge rules |
 //!
 //! Jobs without names get one derived from their command
 //! (`rake reports:daily` → `rake-reports-daily`), unique and stable across
@@ -13,6 +14,7 @@
 
 mod crontab;
 mod crontogo;
+mod ecschedule;
 mod heroku;
 mod terraform;
 
@@ -22,6 +24,7 @@ use crate::manifest::{Job, Manifest, Settings};
 
 pub use crontab::crontab;
 pub use crontogo::crontogo;
+pub use ecschedule::ecschedule;
 pub use heroku::heroku;
 pub use terraform::terraform;
 
@@ -114,4 +117,31 @@ pub(crate) fn manifest(defaults: &Defaults, mut jobs: Vec<Job>) -> Manifest {
         jobs,
         env: Default::default(),
     }
+}
+
+/// Settings every job shares move to `[defaults]`.
+pub(crate) fn hoist_common_settings(manifest: &mut Manifest) {
+    macro_rules! hoist {
+        ($($field:ident),*) => {$(
+            let first = manifest.jobs.first().and_then(|j| j.settings.$field.clone());
+            if first.is_some() && manifest.jobs.iter().all(|j| j.settings.$field == first) {
+                manifest.defaults.$field = first;
+                for job in &mut manifest.jobs {
+                    job.settings.$field = None;
+                }
+            }
+        )*};
+    }
+    hoist!(
+        cluster,
+        task_definition,
+        container,
+        role_arn,
+        subnets,
+        security_groups,
+        assign_public_ip,
+        launch_type,
+        platform_version,
+        capacity_provider_strategy
+    );
 }

@@ -126,6 +126,30 @@ pub fn parse_any(input: &str) -> Result<Parsed, ParseError> {
     })
 }
 
+/// The simplest spelling of an AWS expression that names the same runs in
+/// `zone`: a Heroku phrase (UTC only), else Unix cron, else as written.
+///
+/// ```
+/// use cronport::syntax::simplest_spelling;
+/// assert_eq!(simplest_spelling("cron(0/10 * * * ? *)", "UTC"), "every 10 minutes");
+/// assert_eq!(simplest_spelling("cron(30 8 ? * MON-FRI *)", "Asia/Tokyo"), "30 8 * * 1-5");
+/// assert_eq!(simplest_spelling("cron(0 12 L * ? *)", "UTC"), "cron(0 12 L * ? *)");
+/// ```
+pub fn simplest_spelling(expression: &str, zone: &str) -> String {
+    let Ok(pattern) = aws::parse(expression) else {
+        return expression.to_string();
+    };
+    let utc = jiff::tz::TimeZone::get(zone).is_ok_and(|z| crate::schedule::is_utc(&z));
+    if utc {
+        if let Ok(text) = Grammar::Heroku.print(&pattern) {
+            return text;
+        }
+    }
+    Grammar::Unix
+        .print(&pattern)
+        .unwrap_or_else(|_| expression.to_string())
+}
+
 /// Input that is not a valid expression, with the byte span at fault.
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
