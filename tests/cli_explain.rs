@@ -126,3 +126,37 @@ fn help_teaches_with_examples() {
     assert!(stdout(&out).contains("Examples:"));
     assert!(stdout(&out).contains("--tz <ZONE>"));
 }
+
+#[test]
+fn every_command_help_has_examples() {
+    for command in [
+        "import",
+        "convert",
+        "plan",
+        "apply",
+        "run",
+        "migrate",
+        "diff",
+        "explain",
+        "translate",
+        "completions",
+    ] {
+        let out = cronport(&[command, "--help"]);
+        assert!(out.status.success(), "{command}");
+        assert!(
+            stdout(&out).contains("Examples:"),
+            "{command} --help has no examples"
+        );
+    }
+    let top = cronport(&["--help"]);
+    assert!(stdout(&top).contains("Examples:"));
+}
+
+#[test]
+fn completions_are_generated_for_common_shells() {
+    for shell in ["bash", "zsh", "fish"] {
+        let out = cronport(&["completions", shell]);
+        assert!(out.status.success(), "{shell}");
+        assert!(stdout(&out).contains("cronport"), "{shell}");
+    }
+}

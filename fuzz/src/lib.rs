@@ -29,3 +29,34 @@ pub fn check(grammar: Grammar, text: &str) {
         let _ = schedule.describe();
     }
 }
+
+/// Every importer's input: never panics; what it accepts survives a trip
+/// through TOML unchanged.
+pub fn check_import(format: &str, text: &str) {
+    use cronport::import;
+    let defaults = import::Defaults::default();
+    let imported = match format {
+        "heroku" => import::heroku(text, &defaults),
+        "terraform" => import::terraform(text, &defaults),
+        "crontogo" => import::crontogo(text, &defaults),
+        "crontab" => import::crontab(text, &defaults),
+        "ecschedule" => import::ecschedule(text, &defaults),
+        other => panic!("unknown importer {other}"),
+    };
+    let Ok(imported) = imported else { return };
+    let toml = imported.manifest.to_toml();
+    let back: cronport::manifest::Manifest =
+        toml::from_str(&toml).unwrap_or_else(|e| panic!("{toml}\n{e}"));
+    assert_eq!(back, imported.manifest);
+}
+
+/// A manifest's text: never panics; an accepted manifest prints to TOML
+/// that is accepted again and equal.
+pub fn check_manifest(text: &str) {
+    let Ok(manifest) = cronport::manifest::Manifest::from_toml(text, "fuzz.toml") else {
+        return;
+    };
+    let again = cronport::manifest::Manifest::from_toml(&manifest.to_toml(), "again.toml")
+        .unwrap_or_else(|e| panic!("accepted manifest does not print to an accepted one: {e}"));
+    assert_eq!(again, manifest);
+}

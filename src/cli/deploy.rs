@@ -38,6 +38,11 @@ pub struct Common {
     /// Another AWS endpoint, such as a local moto server.
     #[arg(long, value_name = "URL", help_heading = "AWS")]
     endpoint_url: Option<String>,
+}
+
+/// The window schedules are verified in.
+#[derive(Debug, clap::Args)]
+pub struct Window {
     /// Start of the verified window (RFC 3339). Defaults to now.
     #[arg(long, value_name = "RFC3339")]
     from: Option<String>,
@@ -64,6 +69,8 @@ Exit codes: 0 success (with --detailed-exitcode: no changes), 1 error,
 pub struct PlanArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    window: Window,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -84,6 +91,8 @@ Examples:
 pub struct ApplyArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    window: Window,
     /// Do not ask for confirmation.
     #[arg(long, short)]
     yes: bool,
@@ -105,17 +114,17 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("error: cannot start the async runtime: {e}"))
 }
 
-fn desired(common: &Common) -> Result<Desired, String> {
+fn desired(common: &Common, window: &Window) -> Result<Desired, String> {
     let text = read_input(&common.manifest)?;
     let manifest = Manifest::from_toml(&text, &common.manifest)
         .map_err(|e| e.to_string())?
         .for_env(common.env.as_deref())
         .map_err(|e| format!("error: {e}"))?;
-    let from = match &common.from {
+    let from = match &window.from {
         Some(t) => parse_instant("--from", t)?,
         None => super::now(),
     };
-    let until = match &common.until {
+    let until = match &window.until {
         Some(t) => parse_instant("--until", t)?,
         None => Options::default_until(from),
     };
@@ -124,7 +133,7 @@ fn desired(common: &Common) -> Result<Desired, String> {
         &CompileOptions {
             from,
             until,
-            dom_dow: common.dom_dow,
+            dom_dow: window.dom_dow,
         },
     )
     .map_err(|e| {
@@ -163,7 +172,7 @@ async fn make_plan(common: &Common, desired: &Desired) -> Result<(Clients, Plan)
 
 pub fn plan(args: PlanArgs) -> ExitCode {
     finish((|| {
-        let desired = desired(&args.common)?;
+        let desired = desired(&args.common, &args.window)?;
         let (_, plan) = runtime()?.block_on(make_plan(&args.common, &desired))?;
         let out = match args.format {
             Format::Text => plan.to_text(),
@@ -183,7 +192,7 @@ pub fn plan(args: PlanArgs) -> ExitCode {
 
 pub fn apply(args: ApplyArgs) -> ExitCode {
     finish((|| {
-        let desired = desired(&args.common)?;
+        let desired = desired(&args.common, &args.window)?;
         let rt = runtime()?;
         let (clients, plan) = rt.block_on(make_plan(&args.common, &desired))?;
         print_stdout(&plan.to_text()).map_err(|e| e.to_string())?;
@@ -268,6 +277,8 @@ pub struct RunArgs {
     job: String,
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    window: Window,
     /// Wait for the task to stop; exit with its container's exit code.
     #[arg(long)]
     wait: bool,
@@ -281,7 +292,7 @@ pub struct RunArgs {
 
 pub fn run(args: RunArgs) -> ExitCode {
     finish((|| {
-        let desired = desired(&args.common)?;
+        let desired = desired(&args.common, &args.window)?;
         let Some(job) = desired.jobs.iter().find(|j| j.job.name == args.job) else {
             let names: Vec<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
             return Err(format!(

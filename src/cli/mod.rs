@@ -44,6 +44,20 @@ enum Command {
     Diff(diff::Args),
     Explain(explain::Args),
     Translate(translate::Args),
+    Completions(Completions),
+}
+
+/// Print a shell completion script.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport completions bash > /etc/bash_completion.d/cronport
+  cronport completions zsh > \"${fpath[1]}/_cronport\"
+  cronport completions fish > ~/.config/fish/completions/cronport.fish")]
+struct Completions {
+    /// The shell.
+    #[arg(value_enum)]
+    shell: clap_complete::Shell,
 }
 
 /// Exit codes, as DESIGN.md fixes them: 0 ok, 1 error, 2 changes found
@@ -137,6 +151,16 @@ pub fn run() -> ExitCode {
         Command::Run(args) => deploy::run(args),
         Command::Migrate(args) => deploy::migrate(args),
         Command::Diff(args) => diff::run(args),
+        Command::Completions(args) => {
+            use clap::CommandFactory;
+            clap_complete::generate(
+                args.shell,
+                &mut Cli::command(),
+                "cronport",
+                &mut std::io::stdout(),
+            );
+            ExitCode::SUCCESS
+        }
         Command::Explain(args) => explain::run(args),
         Command::Translate(args) => translate::run(args),
     }
