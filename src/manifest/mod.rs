@@ -360,6 +360,22 @@ pub struct EcsTarget {
     pub task_count: u32,
 }
 
+/// Settings every job must end up with.
+const REQUIRED_KEYS: [&str; 5] = [
+    "cluster",
+    "task_definition",
+    "container",
+    "role_arn",
+    "subnets",
+];
+const REQUIRED_EXAMPLES: [(&str, &str); 5] = [
+    ("cluster", "\"production\""),
+    ("task_definition", "\"app-worker\""),
+    ("container", "\"worker\""),
+    ("role_arn", "\"arn:aws:iam::123456789012:role/cronport\""),
+    ("subnets", "[\"subnet-…\"]"),
+];
+
 /// The longest AWS name of a schedule or rule.
 pub const MAX_NAME_LEN: usize = 64;
 
@@ -599,6 +615,27 @@ impl Manifest {
                 Ok(resolved) if problems.len() == before => jobs.push(resolved),
                 Ok(_) => {}
                 Err(mut p) => problems.append(&mut p),
+            }
+        }
+        // A required setting no job has is one problem of [defaults], not
+        // one per job.
+        let missing = |p: &Problem| p.job.is_some() && p.message.contains(" has no ");
+        for key in REQUIRED_KEYS {
+            let count = problems
+                .iter()
+                .filter(|p| p.key == key && missing(p))
+                .count();
+            if count > 1 && count == self.jobs.len() {
+                problems.retain(|p| !(p.key == key && missing(p)));
+                let example = REQUIRED_EXAMPLES
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or("", |(_, e)| e);
+                problems.push(problem(
+                    None,
+                    key,
+                    format!("no job has a {key}: set `{key} = {example}` in [defaults]"),
+                ));
             }
         }
         if problems.is_empty() {
@@ -884,7 +921,12 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
             ),
         ));
     } else if aws_name.len() > MAX_NAME_LEN {
-        problems.push(problem(at, "name", format!("job `{}`: with the prefix `{prefix}` and suffix `{suffix}` its AWS name has {} characters; AWS allows {MAX_NAME_LEN}", job.name, aws_name.len())));
+        let affixes = if suffix.is_empty() {
+            format!("the prefix `{prefix}`")
+        } else {
+            format!("the prefix `{prefix}` and suffix `{suffix}`")
+        };
+        problems.push(problem(at, "name", format!("job `{}`: with {affixes} its AWS name has {} characters; AWS allows {MAX_NAME_LEN}", job.name, aws_name.len())));
     }
     let tz_name = pick(&s.timezone, &defaults.timezone).unwrap_or_else(|| "UTC".to_string());
     let zone = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
