@@ -799,33 +799,31 @@ fn edit_distance(a: &str, b: &str) -> usize {
 fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut fail = |key: &'static str, message: String| problems.push(problem(job, key, message));
-    if let Some(arn) = &s.role_arn {
-        if !is_role_arn(arn) {
-            fail(
-                "role_arn",
-                format!(
-                    "`{arn}` is not an IAM role ARN; write arn:aws:iam::123456789012:role/NAME"
-                ),
-            );
-        }
+    if let Some(arn) = &s.role_arn
+        && !is_role_arn(arn)
+    {
+        fail(
+            "role_arn",
+            format!("`{arn}` is not an IAM role ARN; write arn:aws:iam::123456789012:role/NAME"),
+        );
     }
-    if let Some(tz) = &s.timezone {
-        if TimeZone::get(tz).is_err() {
-            fail(
-                "timezone",
-                format!(
-                    "unknown time zone `{tz}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo"
-                ),
-            );
-        }
+    if let Some(tz) = &s.timezone
+        && TimeZone::get(tz).is_err()
+    {
+        fail(
+            "timezone",
+            format!(
+                "unknown time zone `{tz}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo"
+            ),
+        );
     }
-    if let Some(dlq) = &s.dead_letter_queue {
-        if !(dlq.starts_with("arn:aws") && dlq.split(':').nth(2) == Some("sqs")) {
-            fail(
-                "dead_letter_queue",
-                format!("`{dlq}` is not an SQS queue ARN; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
-            );
-        }
+    if let Some(dlq) = &s.dead_letter_queue
+        && !(dlq.starts_with("arn:aws") && dlq.split(':').nth(2) == Some("sqs"))
+    {
+        fail(
+            "dead_letter_queue",
+            format!("`{dlq}` is not an SQS queue ARN; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
+        );
     }
     if let Some(retry) = &s.retry_policy {
         if retry.maximum_retry_attempts.is_some_and(|n| n > 185) {
@@ -865,13 +863,13 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
     if s.task_count == Some(0) {
         fail("task_count", "task_count must be at least 1".to_string());
     }
-    if let Some(prefix) = &s.name_prefix {
-        if !prefix.chars().all(is_name_char) {
-            fail(
-                "name_prefix",
-                format!("`{prefix}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"),
-            );
-        }
+    if let Some(prefix) = &s.name_prefix
+        && !prefix.chars().all(is_name_char)
+    {
+        fail(
+            "name_prefix",
+            format!("`{prefix}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"),
+        );
     }
     problems
 }

@@ -122,7 +122,7 @@ fn time_of_day(minutes: u64, hours: u32) -> String {
 /// `Some(n)` if `set` is exactly {0, n, 2n, …} below `len`, with n > 1
 /// dividing `len` (so the runs are evenly spaced around the clock).
 fn step_from_zero(set: u64, len: u8) -> Option<u8> {
-    (2..len).filter(|n| len % n == 0).find(|&n| {
+    (2..len).filter(|n| len.is_multiple_of(*n)).find(|&n| {
         let stepped = (0..len)
             .step_by(n as usize)
             .fold(0u64, |acc, v| acc | 1 << v);

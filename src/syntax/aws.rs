@@ -124,14 +124,13 @@ fn parse_cron_fields(input: &str, inner: &str) -> Result<Cron, ParseError> {
             "AWS cron has 6 fields (minutes hours day-of-month month day-of-week year); this has {}",
             fields.len()
         );
-        if fields.len() == 5 {
-            if let Ok(unix) = super::unix::parse(inner) {
-                if let Ok(aws) = print(&unix) {
-                    message.push_str(&format!(
-                        ". For the Unix expression `{inner}`, write `{aws}`"
-                    ));
-                }
-            }
+        if fields.len() == 5
+            && let Ok(unix) = super::unix::parse(inner)
+            && let Ok(aws) = print(&unix)
+        {
+            message.push_str(&format!(
+                ". For the Unix expression `{inner}`, write `{aws}`"
+            ));
         }
         return Err(ParseError::new(G, span, message));
     }

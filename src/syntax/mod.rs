@@ -140,10 +140,8 @@ pub fn simplest_spelling(expression: &str, zone: &str) -> String {
         return expression.to_string();
     };
     let utc = jiff::tz::TimeZone::get(zone).is_ok_and(|z| crate::schedule::is_utc(&z));
-    if utc {
-        if let Ok(text) = Grammar::Heroku.print(&pattern) {
-            return text;
-        }
+    if utc && let Ok(text) = Grammar::Heroku.print(&pattern) {
+        return text;
     }
     Grammar::Unix
         .print(&pattern)

@@ -309,7 +309,7 @@ impl FargateSize {
             .iter()
             .find(|(c, _, _, _)| *c == cpu)
             .is_some_and(|&(_, lo, hi, step)| {
-                memory >= lo && memory <= hi && (memory - lo) % step == 0
+                memory >= lo && memory <= hi && (memory - lo).is_multiple_of(step)
             });
         if valid {
             return Ok(FargateSize { cpu, memory });

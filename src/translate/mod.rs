@@ -263,16 +263,16 @@ fn check(
     };
     // One target that is the source itself fires alike by construction;
     // only its firings need counting.
-    if let [only] = schedules.as_slice() {
-        if only == source {
-            let firings = source.fires_between(options.from, options.until).count() as u64;
-            return Ok(Proof {
-                from: options.from,
-                until: options.until,
-                firings,
-                accepted_duplicates: 0,
-            });
-        }
+    if let [only] = schedules.as_slice()
+        && only == source
+    {
+        let firings = source.fires_between(options.from, options.until).count() as u64;
+        return Ok(Proof {
+            from: options.from,
+            until: options.until,
+            firings,
+            accepted_duplicates: 0,
+        });
     }
     verify(source, &schedules, options.from, options.until, duplicates).map_err(|c| {
         NotRepresentable {
@@ -481,12 +481,11 @@ fn rules_blocks(
         }
     };
     if let Some(offset) = fixed_offset(zone, options.from) {
-        if offset % 60 == 0 {
-            if let Some(blocks) = shift::to_utc(cron, offset / 60) {
-                if blocks.iter().all(|b| aws::print_cron(&b.to_cron()).is_ok()) {
-                    return Ok((blocks, false));
-                }
-            }
+        if offset % 60 == 0
+            && let Some(blocks) = shift::to_utc(cron, offset / 60)
+            && blocks.iter().all(|b| aws::print_cron(&b.to_cron()).is_ok())
+        {
+            return Ok((blocks, false));
         }
         return Ok((explicit_utc(cron, None, zone, options), true));
     }
@@ -509,14 +508,13 @@ fn rules_blocks(
                 .map(blocks::merge)
         })
         .collect();
-    if let Some(shifted) = shifted {
-        if shifted.windows(2).all(|w| w[0] == w[1])
-            && shifted[0]
-                .iter()
-                .all(|b| aws::print_cron(&b.to_cron()).is_ok())
-        {
-            return Ok((shifted[0].clone(), false));
-        }
+    if let Some(shifted) = shifted
+        && shifted.windows(2).all(|w| w[0] == w[1])
+        && shifted[0]
+            .iter()
+            .all(|b| aws::print_cron(&b.to_cron()).is_ok())
+    {
+        return Ok((shifted[0].clone(), false));
     }
     match periods(cron, zone, options) {
         Some(blocks) => Ok((blocks, true)),
