@@ -46,27 +46,7 @@ async fn run(concurrency: usize) -> Run {
     let moto = moto::Moto::start();
     let proxy = moto::Proxy::start(moto.port, |_| moto::Fault::None);
     let clients = Clients::connect(&moto::aws_options(&proxy.url())).await;
-    clients
-        .ecs
-        .create_cluster()
-        .cluster_name("bench")
-        .send()
-        .await
-        .unwrap();
-    clients
-        .ecs
-        .register_task_definition()
-        .family("bench-worker")
-        .container_definitions(
-            aws_sdk_ecs::types::ContainerDefinition::builder()
-                .name("worker")
-                .image("x")
-                .memory(512)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    moto::ecs_setup(&clients, "bench", "bench-worker", "worker").await;
     let desired = compile(
         &manifest(),
         &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),

@@ -37,31 +37,7 @@ fn runtime() -> tokio::runtime::Runtime {
 
 /// The cluster and task definition the example manifest names.
 async fn ecs_setup(clients: &Clients, container: &str) {
-    clients
-        .ecs
-        .create_cluster()
-        .cluster_name("mamorio-production")
-        .send()
-        .await
-        .unwrap();
-    clients
-        .ecs
-        .register_task_definition()
-        .family("mamorio-worker")
-        .requires_compatibilities(aws_sdk_ecs::types::Compatibility::Fargate)
-        .network_mode(aws_sdk_ecs::types::NetworkMode::Awsvpc)
-        .cpu("256")
-        .memory("512")
-        .container_definitions(
-            aws_sdk_ecs::types::ContainerDefinition::builder()
-                .name(container)
-                .image("mamorio/app:latest")
-                .memory(512)
-                .build(),
-        )
-        .send()
-        .await
-        .unwrap();
+    moto::ecs_setup(clients, "mamorio-production", "mamorio-worker", container).await;
 }
 
 /// An SDK answer as text, without the request ID (which differs per call).

@@ -48,27 +48,7 @@ fn plan_apply_plan_with_exit_codes() {
         .unwrap();
     rt.block_on(async {
         let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
-        clients
-            .ecs
-            .create_cluster()
-            .cluster_name("mamorio-production")
-            .send()
-            .await
-            .unwrap();
-        clients
-            .ecs
-            .register_task_definition()
-            .family("mamorio-worker")
-            .container_definitions(
-                aws_sdk_ecs::types::ContainerDefinition::builder()
-                    .name("worker")
-                    .image("x")
-                    .memory(512)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
+        moto::ecs_setup(&clients, "mamorio-production", "mamorio-worker", "worker").await;
     });
 
     let out = cronport(&url, &["plan", manifest, "--detailed-exitcode"]);
@@ -126,27 +106,7 @@ fn diff_against_what_is_live() {
         .unwrap();
     rt.block_on(async {
         let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
-        clients
-            .ecs
-            .create_cluster()
-            .cluster_name("mamorio-production")
-            .send()
-            .await
-            .unwrap();
-        clients
-            .ecs
-            .register_task_definition()
-            .family("mamorio-worker")
-            .container_definitions(
-                aws_sdk_ecs::types::ContainerDefinition::builder()
-                    .name("worker")
-                    .image("x")
-                    .memory(512)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
+        moto::ecs_setup(&clients, "mamorio-production", "mamorio-worker", "worker").await;
     });
     let manifest = "examples/heroku/cronport.toml";
     let out = cronport(&url, &["apply", manifest, "--yes"]);
@@ -213,30 +173,7 @@ fn run_starts_the_task_with_the_schedules_overrides() {
         .unwrap();
     let clients = rt.block_on(cronport::aws::Clients::connect(&moto::aws_options(&url)));
     rt.block_on(async {
-        clients
-            .ecs
-            .create_cluster()
-            .cluster_name("mamorio-production")
-            .send()
-            .await
-            .unwrap();
-        clients
-            .ecs
-            .register_task_definition()
-            .family("mamorio-worker")
-            // Task-level sizes as strings, as AWS answers them.
-            .cpu("256")
-            .memory("512")
-            .container_definitions(
-                aws_sdk_ecs::types::ContainerDefinition::builder()
-                    .name("worker")
-                    .image("x")
-                    .memory(512)
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
+        moto::ecs_setup(&clients, "mamorio-production", "mamorio-worker", "worker").await;
     });
     let manifest = "examples/heroku/cronport.toml";
     let out = cronport(&url, &["run", "nope", manifest]);

@@ -17,12 +17,6 @@ use crate::render::RUN_TASK_TARGET;
 use crate::syntax;
 use crate::translate::Backend;
 
-fn failed(what: String) -> PlanError {
-    PlanError {
-        problems: vec![what],
-    }
-}
-
 /// A command as the manifest writes it, from a container's argv: the
 /// script of `/bin/sh -c SCRIPT`, else the words joined with shell quoting
 /// (which reads back to the same argv).
@@ -116,27 +110,7 @@ pub async fn import_aws(
     let mut warnings = Vec::new();
     match backend {
         Backend::Rules => {
-            let mut token: Option<String> = None;
-            let mut names = Vec::new();
-            loop {
-                let mut request = clients.events.list_rules().name_prefix(name_prefix);
-                if let Some(t) = &token {
-                    request = request.next_token(t);
-                }
-                let page = request
-                    .send()
-                    .await
-                    .map_err(|e| failed(format!("cannot list rules: {}", error_text(e))))?;
-                names.extend(
-                    page.rules()
-                        .iter()
-                        .filter_map(|r| r.name().map(str::to_string)),
-                );
-                token = page.next_token().map(str::to_string);
-                if token.is_none() {
-                    break;
-                }
-            }
+            let names = live::rule_names(clients, Some(name_prefix)).await?;
             for name in names {
                 match adopt_rule(clients, &name, name_prefix).await {
                     Ok(job) => jobs.push(job),

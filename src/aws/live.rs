@@ -206,27 +206,7 @@ pub(super) async fn rules(
     clients: &Clients,
     prefix: &str,
 ) -> Result<BTreeMap<String, LiveRule>, PlanError> {
-    let mut names = Vec::new();
-    let mut token: Option<String> = None;
-    loop {
-        let mut request = clients.events.list_rules().name_prefix(prefix);
-        if let Some(t) = &token {
-            request = request.next_token(t);
-        }
-        let page = request
-            .send()
-            .await
-            .map_err(|e| failed(format!("cannot list rules: {}", error_text(e))))?;
-        names.extend(
-            page.rules()
-                .iter()
-                .filter_map(|r| r.name().map(str::to_string)),
-        );
-        token = page.next_token().map(str::to_string);
-        if token.is_none() {
-            break;
-        }
-    }
+    let names = rule_names(clients, Some(prefix)).await?;
     let read = each_at_most(
         READS_AT_ONCE,
         names,
@@ -349,12 +329,19 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
     ))
 }
 
-/// How many rules the default event bus has, all pages.
-pub(super) async fn rule_count(clients: &Clients) -> Result<usize, PlanError> {
-    let mut count = 0;
+/// The names of the rules on the default event bus, all pages; only those
+/// starting with `prefix` when given.
+pub(super) async fn rule_names(
+    clients: &Clients,
+    prefix: Option<&str>,
+) -> Result<Vec<String>, PlanError> {
+    let mut names = Vec::new();
     let mut token: Option<String> = None;
     loop {
-        let mut request = clients.events.list_rules();
+        let mut request = clients
+            .events
+            .list_rules()
+            .set_name_prefix(prefix.map(str::to_string));
         if let Some(t) = &token {
             request = request.next_token(t);
         }
@@ -362,12 +349,21 @@ pub(super) async fn rule_count(clients: &Clients) -> Result<usize, PlanError> {
             .send()
             .await
             .map_err(|e| failed(format!("cannot list rules: {}", error_text(e))))?;
-        count += page.rules().len();
+        names.extend(
+            page.rules()
+                .iter()
+                .filter_map(|r| r.name().map(str::to_string)),
+        );
         token = page.next_token().map(str::to_string);
         if token.is_none() {
-            return Ok(count);
+            return Ok(names);
         }
     }
+}
+
+/// How many rules the default event bus has, all pages.
+pub(super) async fn rule_count(clients: &Clients) -> Result<usize, PlanError> {
+    Ok(rule_names(clients, None).await?.len())
 }
 
 /// How many schedule groups the account has, all pages.

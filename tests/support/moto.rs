@@ -345,3 +345,39 @@ pub fn aws_options(url: &str) -> cronport::aws::AwsOptions {
 }
 
 pub type Addr = SocketAddr;
+
+/// A cluster and a task definition with one container, as the manifests
+/// under test name them.
+pub async fn ecs_setup(
+    clients: &cronport::aws::Clients,
+    cluster: &str,
+    family: &str,
+    container: &str,
+) {
+    clients
+        .ecs
+        .create_cluster()
+        .cluster_name(cluster)
+        .send()
+        .await
+        .unwrap();
+    clients
+        .ecs
+        .register_task_definition()
+        .family(family)
+        // No awsvpc network mode: moto would then want the manifests' made-up
+        // subnets to exist in its EC2.
+        // Task-level sizes as strings, as AWS answers them.
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name(container)
+                .image("app:latest")
+                .memory(512)
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+}
