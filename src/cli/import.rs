@@ -104,9 +104,15 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
-    if args.from == Source::Aws {
-        return import_aws(args);
-    }
+    let import_file: fn(&str, &Defaults) -> Result<Imported, import::ImportError> = match args.from
+    {
+        Source::Heroku => import::heroku,
+        Source::Terraform => import::terraform,
+        Source::Crontogo => import::crontogo,
+        Source::Crontab => import::crontab,
+        Source::Ecschedule => import::ecschedule,
+        Source::Aws => return import_aws(args),
+    };
     let Some(file) = args.file.as_deref() else {
         return Err("error: name the file to import (`-` for standard input)".to_string());
     };
@@ -124,15 +130,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         schedule_group: args.schedule_group.clone(),
         ..Defaults::default()
     };
-    let imported: Imported = match args.from {
-        Source::Heroku => import::heroku(&text, &defaults),
-        Source::Terraform => import::terraform(&text, &defaults),
-        Source::Crontogo => import::crontogo(&text, &defaults),
-        Source::Crontab => import::crontab(&text, &defaults),
-        Source::Ecschedule => import::ecschedule(&text, &defaults),
-        Source::Aws => unreachable!("handled by import_aws above"),
-    }
-    .map_err(|e| format!("error: {file}: {e}"))?;
+    let imported = import_file(&text, &defaults).map_err(|e| format!("error: {file}: {e}"))?;
     write_manifest(args, file, &imported)
 }
 
