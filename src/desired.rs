@@ -75,6 +75,16 @@ pub struct CompileError {
 pub const MAX_INPUT_LEN: usize = 8192;
 
 /// Resolves, translates and verifies every job.
+///
+/// ```
+/// use cronport::desired::{compile, CompileOptions};
+/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?;
+/// let manifest = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
+/// let desired = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// assert_eq!(desired.jobs.len(), 12);
+/// assert_eq!(desired.jobs[3].resources[0].expression, "cron(0/10 * * * ? *)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired, CompileError> {
     let jobs = manifest
         .resolve()

@@ -68,6 +68,18 @@ pub struct Clients {
 
 impl Clients {
     /// Clients from the default AWS configuration chain and `options`.
+    ///
+    /// ```
+    /// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+    /// use cronport::aws::{AwsOptions, Clients};
+    /// let clients = Clients::connect(&AwsOptions {
+    ///     profile: Some("prod".into()),
+    ///     region: Some("eu-west-1".into()),
+    ///     ..AwsOptions::default()
+    /// })
+    /// .await;
+    /// # let _ = clients; Ok(()) }
+    /// ```
     pub async fn connect(options: &AwsOptions) -> Clients {
         let retry = RetryConfig::standard()
             .with_max_attempts(options.max_attempts.unwrap_or(8))
@@ -319,6 +331,20 @@ type Tags = BTreeMap<String, String>;
 type Affixes = (String, String);
 
 /// Reads live state and compares it with `desired`.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients) -> Result<(), Box<dyn std::error::Error>> {
+/// use cronport::{aws, desired::{compile, CompileOptions}, manifest::Manifest};
+/// let manifest = Manifest::from_toml(&std::fs::read_to_string("cronport.toml")?, "cronport.toml")?;
+/// let desired = compile(&manifest, &CompileOptions::starting(jiff::Timestamp::now()))?;
+/// let plan = aws::plan(&clients, &desired, false).await?;
+/// print!("{}", plan.to_text());
+/// if plan.has_changes() {
+///     let report = aws::apply(&clients, &plan, 8, std::sync::Arc::new(|line: &str| eprintln!("{line}"))).await;
+///     assert!(report.succeeded());
+/// }
+/// # Ok(()) }
+/// ```
 pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<Plan, PlanError> {
     plan_with(
         clients,

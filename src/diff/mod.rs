@@ -304,6 +304,17 @@ fn same_runs(a: &Schedule, b: &Schedule, options: &DiffOptions) -> Result<u64, S
 }
 
 /// Compares `base` with `head`.
+///
+/// ```
+/// use cronport::{diff::{diff, DiffOptions}, manifest::Manifest};
+/// let base = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "base")?;
+/// let head_text = std::fs::read_to_string("examples/heroku/cronport.toml")?.replace("every day at 14:30", "30 14 * * *");
+/// let head = Manifest::from_toml(&head_text, "head")?;
+/// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+/// assert_eq!(report.summary.respelled, 1); // same runs, new spelling
+/// assert!(!report.has_effective_changes());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn diff(base: &Manifest, head: &Manifest, options: &DiffOptions) -> Result<Report, DiffError> {
     let base_jobs = base.resolve().map_err(|problems| DiffError {
         side: "base",

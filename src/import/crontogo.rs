@@ -9,6 +9,13 @@ use crate::manifest::Job;
 use crate::syntax;
 
 /// Reads a Cron To Go export.
+///
+/// ```
+/// let json = r#"[{"nickname": "Drain", "schedule": "5 minutes", "command": "node drain.js", "state": "paused"}]"#;
+/// let job = &cronport::import::crontogo(json, &Default::default())?.manifest.jobs[0];
+/// assert_eq!((job.schedule.as_str(), job.enabled), ("rate(5 minutes)", false));
+/// # Ok::<(), cronport::import::ImportError>(())
+/// ```
 pub fn crontogo(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
     let doc: Value = serde_json::from_str(text).map_err(|e| {
         ImportError::new(

@@ -28,6 +28,13 @@ use crate::manifest::{CapacityProvider, Job, LaunchType};
 use crate::syntax;
 
 /// Reads an ecschedule config (YAML; JSON is YAML too).
+///
+/// ```
+/// let yaml = "rules:\n- name: report\n  scheduleExpression: cron(30 14 * * ? *)\n  taskDefinition: app\n  containerOverrides:\n  - name: worker\n    command: [rake, reports:daily]\n";
+/// let job = &cronport::import::ecschedule(yaml, &Default::default())?.manifest.jobs[0];
+/// assert_eq!((job.schedule.as_str(), job.command.as_str()), ("every day at 14:30", "rake reports:daily"));
+/// # Ok::<(), cronport::import::ImportError>(())
+/// ```
 pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
     if text.contains("{{") {
         return Err(ImportError::new(

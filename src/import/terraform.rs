@@ -18,6 +18,16 @@ use crate::syntax::heroku as heroku_syntax;
 
 /// Reads `herokux_scheduler_job` resources from a Terraform file; other
 /// blocks are ignored.
+///
+/// ```
+/// let tf = r#"resource "herokux_scheduler_job" "report" {
+///   command   = "rake reports:daily"
+///   frequency = "every_day_at_14:30"
+/// }"#;
+/// let job = &cronport::import::terraform(tf, &Default::default())?.manifest.jobs[0];
+/// assert_eq!((job.name.as_str(), job.schedule.as_str()), ("report", "every_day_at_14:30"));
+/// # Ok::<(), cronport::import::ImportError>(())
+/// ```
 pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
     let body: Body = hcl::from_str(text)
         .map_err(|e| ImportError::new("HCL", format!("not valid Terraform: {e}")))?;

@@ -406,6 +406,29 @@ impl fmt::Display for ManifestError {
 
 impl Manifest {
     /// Parses and checks a manifest; `file` names it in errors.
+    ///
+    /// ```
+    /// use cronport::manifest::Manifest;
+    /// let text = r#"
+    /// [defaults]
+    /// cluster = "production"
+    /// task_definition = "app-worker"
+    /// container = "worker"
+    /// role_arn = "arn:aws:iam::123456789012:role/cronport"
+    /// subnets = ["subnet-0a1b2c3d"]
+    ///
+    /// [[job]]
+    /// name = "daily"
+    /// schedule = "every day at 14:30"
+    /// command = "rake daily"
+    /// "#;
+    /// let m = Manifest::from_toml(text, "cronport.toml")?;
+    /// assert_eq!(m.resolve().unwrap()[0].aws_name, "cronport-daily");
+    /// let bad = text.replace("every day at 14:30", "every day at 14:15");
+    /// let err = Manifest::from_toml(&bad, "cronport.toml").unwrap_err().to_string();
+    /// assert!(err.contains("--> cronport.toml:11:12"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn from_toml(text: &str, file: &str) -> Result<Manifest, ManifestError> {
         let render =
             |span: std::ops::Range<usize>, message: &str| render_problem(text, file, span, message);
@@ -879,6 +902,12 @@ fn is_name_char(c: char) -> bool {
 }
 
 /// `arn:aws(-partition)?:iam::<12 digits>:role/<path and name>`.
+///
+/// ```
+/// use cronport::manifest::is_role_arn;
+/// assert!(is_role_arn("arn:aws:iam::123456789012:role/service/cronport"));
+/// assert!(!is_role_arn("arn:aws:iam::123456789012:user/cronport"));
+/// ```
 pub fn is_role_arn(arn: &str) -> bool {
     let parts: Vec<&str> = arn.splitn(6, ':').collect();
     let [arn_word, partition, "iam", "", account, resource] = parts.as_slice() else {

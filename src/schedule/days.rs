@@ -337,6 +337,15 @@ impl Days {
     }
 
     /// Whether the civil date `year-month-day` matches.
+    ///
+    /// ```
+    /// use cronport::schedule::{DayOfMonth, DayOfWeek, DayRule, Days};
+    /// // Vixie's OR: the 1st, and every Monday.
+    /// let days = Days::new(DayOfMonth::from_days([1]), DayOfWeek::from_weekdays([1]), DayRule::Either);
+    /// assert!(days.matches(2026, 12, 1)); // a Tuesday, but the 1st
+    /// assert!(days.matches(2026, 12, 7)); // a Monday
+    /// assert!(!days.matches(2026, 12, 8));
+    /// ```
     pub fn matches(&self, year: i32, month: u8, day: u8) -> bool {
         self.month_mask(year, month) & (1 << day) != 0
     }

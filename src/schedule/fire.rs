@@ -79,6 +79,15 @@ impl<'s> FireTimes<'s> {
     }
 
     /// The same instants as [`jiff::ZonedDateTime`]s in the schedule's zone.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let s = Schedule::new(syntax::unix::parse("0 9 * * *")?, jiff::tz::TimeZone::get("Asia/Tokyo")?);
+    /// let from: jiff::Timestamp = "2026-11-24T00:00:00Z".parse()?;
+    /// let first = s.fires_after(from).zoned().next().unwrap();
+    /// assert_eq!(first.to_string(), "2026-11-25T09:00:00+09:00[Asia/Tokyo]");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn zoned(self) -> impl Iterator<Item = jiff::ZonedDateTime> + 's {
         let tz = self.time_zone.clone();
         self.map(move |t| t.to_zoned_datetime(tz.clone()))

@@ -79,6 +79,13 @@ impl Years {
     pub const EMPTY: Years = Years { bits: [0; 4] };
 
     /// Adds `year`; `false` if it is outside [`MIN_YEAR`]`..=`[`MAX_YEAR`].
+    ///
+    /// ```
+    /// let mut years = cronport::schedule::Years::EMPTY;
+    /// assert!(years.insert(2027));
+    /// assert!(!years.insert(2200)); // AWS cron ends at 2199
+    /// assert!(years.contains(2027));
+    /// ```
     pub fn insert(&mut self, year: i32) -> bool {
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return false;
@@ -98,12 +105,26 @@ impl Years {
     }
 
     /// The smallest year in the set at or after `year`.
+    ///
+    /// ```
+    /// let years: cronport::schedule::Years = [2027, 2030].into_iter().collect();
+    /// assert_eq!(years.next_at_or_after(2028), Some(2030));
+    /// assert_eq!(years.next_at_or_after(2031), None);
+    /// ```
     pub fn next_at_or_after(&self, year: i32) -> Option<i32> {
         let start = year.max(MIN_YEAR);
         (start..=MAX_YEAR).find(|&y| self.contains(y))
     }
 
     /// The years in either set.
+    ///
+    /// ```
+    /// use cronport::schedule::Years;
+    /// let a: Years = [2027].into_iter().collect();
+    /// let b: Years = [2028].into_iter().collect();
+    /// assert_eq!(a.union(&b).iter().collect::<Vec<_>>(), [2027, 2028]);
+    /// assert!(a.intersection(&b).is_empty());
+    /// ```
     pub fn union(&self, other: &Years) -> Years {
         let mut bits = self.bits;
         for (b, o) in bits.iter_mut().zip(other.bits) {
@@ -231,6 +252,15 @@ impl Cron {
     }
 
     /// The minutes named (0–59), ascending.
+    ///
+    /// ```
+    /// let cron = cronport::syntax::unix::parse_cron("*/15 9-17 * * 1-5")?;
+    /// assert_eq!(cron.minutes().collect::<Vec<_>>(), [0, 15, 30, 45]);
+    /// assert_eq!(cron.hours().count(), 9);
+    /// assert_eq!(cron.months().count(), 12);
+    /// assert!(cron.years().is_none());
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn minutes(&self) -> impl Iterator<Item = u8> + '_ {
         bits(self.minutes)
     }
@@ -257,11 +287,26 @@ impl Cron {
 
     /// Whether the pattern runs in all 24 hours of a day. Such a pattern runs
     /// at both instants of a repeated wall time (see the module docs).
+    ///
+    /// ```
+    /// use cronport::syntax::unix::parse_cron;
+    /// assert!(parse_cron("30 * * * *")?.runs_every_hour());
+    /// assert!(parse_cron("30 0-23 * * *")?.runs_every_hour());
+    /// assert!(!parse_cron("30 1 * * *")?.runs_every_hour());
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn runs_every_hour(&self) -> bool {
         self.hours == ALL_HOURS
     }
 
     /// Whether the civil minute `year-month-day hour:minute` matches.
+    ///
+    /// ```
+    /// let cron = cronport::syntax::aws::parse_cron("cron(0 12 L * ? *)")?;
+    /// assert!(cron.matches(2028, 2, 29, 12, 0)); // the last day of a leap February
+    /// assert!(!cron.matches(2028, 2, 28, 12, 0));
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn matches(&self, year: i32, month: u8, day: u8, hour: u8, minute: u8) -> bool {
         minute < 60
             && hour < 24
@@ -274,6 +319,12 @@ impl Cron {
     }
 
     /// Whether the civil date-time `dt`, truncated to the minute, matches.
+    ///
+    /// ```
+    /// let cron = cronport::syntax::unix::parse_cron("30 14 * * 1-5")?;
+    /// assert!(cron.matches_civil(jiff::civil::datetime(2026, 11, 24, 14, 30, 0, 0))); // a Tuesday
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn matches_civil(&self, dt: DateTime) -> bool {
         self.matches(
             i32::from(dt.year()),
@@ -298,6 +349,10 @@ pub enum RateUnit {
 
 impl RateUnit {
     /// The unit's length in seconds.
+    ///
+    /// ```
+    /// assert_eq!(cronport::schedule::RateUnit::Hours.seconds(), 3600);
+    /// ```
     pub fn seconds(self) -> i64 {
         match self {
             RateUnit::Minutes => 60,
@@ -319,6 +374,14 @@ pub struct Rate {
 
 impl Rate {
     /// The interval in seconds.
+    ///
+    /// ```
+    /// use cronport::schedule::{Pattern, Rate, RateUnit};
+    /// let Pattern::Rate(rate) = cronport::syntax::aws::parse("rate(90 minutes)")? else { unreachable!() };
+    /// assert_eq!(rate, Rate { value: 90, unit: RateUnit::Minutes });
+    /// assert_eq!(rate.seconds(), 5400);
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn seconds(&self) -> i64 {
         i64::from(self.value) * self.unit.seconds()
     }
@@ -360,12 +423,27 @@ impl Schedule {
     }
 
     /// `pattern` in UTC.
+    ///
+    /// ```
+    /// let s = cronport::schedule::Schedule::utc(cronport::syntax::unix::parse("0 0 * * *")?);
+    /// assert_eq!(s.time_zone_name(), "UTC");
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn utc(pattern: impl Into<Pattern>) -> Schedule {
         Schedule::new(pattern, TimeZone::UTC)
     }
 
     /// Sets the instant a [`Rate`] counts from (EventBridge Scheduler's
     /// `StartDate`). Cron and one-time patterns ignore it.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let start: jiff::Timestamp = "2026-01-01T00:00:00Z".parse()?;
+    /// let s = Schedule::utc(syntax::aws::parse("rate(90 minutes)")?).with_start(start);
+    /// let after: jiff::Timestamp = "2026-01-01T02:00:00Z".parse()?;
+    /// assert_eq!(s.fires_after(after).next().unwrap().to_string(), "2026-01-01T03:00:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn with_start(mut self, start: Timestamp) -> Schedule {
         self.start = Some(start);
         self
@@ -406,6 +484,14 @@ impl Schedule {
     }
 
     /// The runs in the half-open window `[from, until)`.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let s = Schedule::utc(syntax::heroku::parse("every hour at :30")?);
+    /// let day: jiff::Timestamp = "2026-11-24T00:00:00Z".parse()?;
+    /// assert_eq!(s.fires_between(day, day + jiff::SignedDuration::from_hours(24)).count(), 24);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fires_between(
         &self,
         from: Timestamp,
@@ -439,6 +525,12 @@ impl Schedule {
 }
 
 /// A time zone's IANA name, `UTC`, or its fixed offset such as `+05:45`.
+///
+/// ```
+/// use cronport::schedule::time_zone_name;
+/// assert_eq!(time_zone_name(&jiff::tz::TimeZone::get("Asia/Kathmandu").unwrap()), "Asia/Kathmandu");
+/// assert_eq!(time_zone_name(&jiff::tz::TimeZone::fixed(jiff::tz::offset(9))), "+09");
+/// ```
 pub fn time_zone_name(tz: &TimeZone) -> String {
     if let Some(name) = tz.iana_name() {
         return name.to_string();
@@ -451,6 +543,12 @@ pub fn time_zone_name(tz: &TimeZone) -> String {
 }
 
 /// Whether `tz` is UTC under any of its names, or a zero fixed offset.
+///
+/// ```
+/// use cronport::schedule::is_utc;
+/// assert!(is_utc(&jiff::tz::TimeZone::get("Etc/UTC").unwrap()));
+/// assert!(!is_utc(&jiff::tz::TimeZone::get("Europe/London").unwrap()));
+/// ```
 pub fn is_utc(tz: &TimeZone) -> bool {
     const UTC_NAMES: [&str; 10] = [
         "UTC",

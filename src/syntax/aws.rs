@@ -513,6 +513,13 @@ pub fn print(pattern: &Pattern) -> Result<String, PrintError> {
 }
 
 /// Prints a [`Cron`] pattern as a canonical AWS `cron(...)` expression.
+///
+/// ```
+/// use cronport::syntax::{aws, unix};
+/// // Unix Sunday 0 is AWS SUN (1); AWS needs `?` in the other day field.
+/// assert_eq!(aws::print_cron(&unix::parse_cron("0 6 * * 0")?)?, "cron(0 6 ? * SUN *)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn print_cron(cron: &Cron) -> Result<String, PrintError> {
     let number = |v: u32| v.to_string();
     let days = &cron.days;

@@ -173,6 +173,13 @@ fn cron(minutes: impl IntoIterator<Item = u8>, hours: impl IntoIterator<Item = u
 
 /// Prints `pattern` as a Heroku Scheduler phrase, if it is one of the three
 /// shapes Heroku offers (read in UTC).
+///
+/// ```
+/// use cronport::syntax::{heroku, unix};
+/// assert_eq!(heroku::print(&unix::parse("0 * * * *")?)?, "every hour at :00");
+/// assert!(heroku::print(&unix::parse("0 12 * * 1")?).is_err()); // Heroku has no weekdays
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn print(pattern: &Pattern) -> Result<String, PrintError> {
     let Pattern::Cron(c) = pattern else {
         return Err(PrintError::new(

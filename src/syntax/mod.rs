@@ -71,6 +71,12 @@ impl Grammar {
     }
 
     /// Parses `input` in this grammar.
+    ///
+    /// ```
+    /// use cronport::syntax::Grammar;
+    /// assert_eq!(Grammar::Aws.parse("cron(0 12 * * ? *)")?, Grammar::Unix.parse("0 12 * * *")?);
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn parse(self, input: &str) -> Result<Pattern, ParseError> {
         match self {
             Grammar::Unix => unix::parse(input),
@@ -80,6 +86,16 @@ impl Grammar {
     }
 
     /// Prints `pattern` as canonical text of this grammar.
+    ///
+    /// ```
+    /// use cronport::syntax::Grammar;
+    /// let p = Grammar::Unix.parse("0 0 L * *").unwrap_err(); // Unix has no L
+    /// assert!(p.message.contains("AWS syntax"));
+    /// let aws = Grammar::Aws.parse("cron(0 0 L * ? *)")?;
+    /// assert!(Grammar::Unix.print(&aws).is_err());
+    /// assert_eq!(Grammar::Aws.print(&aws)?, "cron(0 0 L * ? *)");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn print(self, pattern: &Pattern) -> Result<String, PrintError> {
         match self {
             Grammar::Unix => unix::print(pattern),
@@ -118,6 +134,14 @@ pub struct Parsed {
 }
 
 /// Detects the grammar of `input` and parses it.
+///
+/// ```
+/// use cronport::syntax::{parse_any, Grammar};
+/// assert_eq!(parse_any("@hourly")?.grammar, Grammar::Unix);
+/// assert_eq!(parse_any("rate(5 minutes)")?.grammar, Grammar::Aws);
+/// assert_eq!(parse_any("every_ten_minutes")?.grammar, Grammar::Heroku);
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 pub fn parse_any(input: &str) -> Result<Parsed, ParseError> {
     let grammar = Grammar::detect(input);
     Ok(Parsed {

@@ -217,6 +217,12 @@ pub fn print(pattern: &Pattern) -> Result<String, PrintError> {
 }
 
 /// Prints a [`Cron`] pattern as canonical Unix cron.
+///
+/// ```
+/// use cronport::syntax::unix;
+/// assert_eq!(unix::print_cron(&unix::parse_cron("0,15,30,45 9-17 * JAN-MAR 7")?)?, "*/15 9-17 * 1-3 0");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn print_cron(cron: &Cron) -> Result<String, PrintError> {
     if cron.years.is_some() {
         return Err(PrintError::new(G, "Unix cron has no year field"));

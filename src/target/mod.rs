@@ -78,6 +78,12 @@ impl Command {
     }
 
     /// The container's `command` override.
+    ///
+    /// ```
+    /// use cronport::target::Command;
+    /// assert_eq!(Command::from_heroku("rake a | tee x").container_command(), ["/bin/sh", "-c", "rake a | tee x"]);
+    /// assert_eq!(Command::from_heroku("rake a").explanation(), "runs as an argv array: no shell syntax");
+    /// ```
     pub fn container_command(&self) -> Vec<String> {
         match self {
             Command::Argv { argv } => argv.clone(),
@@ -294,6 +300,14 @@ pub enum SizeError {
 
 impl FargateSize {
     /// The Fargate size for a Heroku dyno size such as `Standard-2X`.
+    ///
+    /// ```
+    /// use cronport::target::FargateSize;
+    /// assert_eq!(FargateSize::for_dyno("Performance-M")?, FargateSize { cpu: 2048, memory: 4096 });
+    /// assert!(FargateSize::new(1024, 3072).is_ok());
+    /// assert!(FargateSize::new(256, 4096).is_err());
+    /// # Ok::<(), cronport::target::SizeError>(())
+    /// ```
     pub fn for_dyno(dyno: &str) -> Result<FargateSize, SizeError> {
         let key = dyno.trim().to_ascii_lowercase().replace('_', "-");
         DYNO_SIZES

@@ -109,6 +109,13 @@ impl Options {
     }
 
     /// The default horizon: from `from` to the end of the next year, UTC.
+    ///
+    /// ```
+    /// use cronport::translate::Options;
+    /// let from: jiff::Timestamp = "2026-11-24T09:00:00Z".parse()?;
+    /// assert_eq!(Options::default_until(from).to_string(), "2028-01-01T00:00:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn default_until(from: Timestamp) -> Timestamp {
         let year = from.to_zoned_datetime(TimeZone::UTC).year();
         jiff::civil::date(year + 2, 1, 1)
