@@ -20,6 +20,12 @@ pub struct CompileOptions {
 
 impl CompileOptions {
     /// From `from` to the end of the next year, refusing double runs.
+    ///
+    /// ```
+    /// let o = cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?);
+    /// assert_eq!(o.until.to_string(), "2028-01-01T00:00:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn starting(from: Timestamp) -> CompileOptions {
         CompileOptions {
             from,

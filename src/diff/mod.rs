@@ -39,6 +39,12 @@ pub struct DiffOptions {
 impl DiffOptions {
     /// A year (365 days) from `from`: every weekday and DST change of a
     /// year is in it, and run counts are runs per year.
+    ///
+    /// ```
+    /// let o = cronport::diff::DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?);
+    /// assert_eq!(o.until.to_string(), "2027-11-24T00:00:00Z");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn year_from(from: Timestamp) -> DiffOptions {
         DiffOptions {
             from,

@@ -603,11 +603,28 @@ impl Manifest {
     }
 
     /// The manifest as TOML.
+    ///
+    /// ```
+    /// use cronport::manifest::{Job, Manifest};
+    /// let m = Manifest { jobs: vec![Job { name: "a".into(), schedule: "@daily".into(), command: "x".into(), enabled: true, ..Job::default() }], ..Manifest::default() };
+    /// let text = m.to_toml();
+    /// assert!(text.contains("[[job]]\nname = \"a\""));
+    /// assert_eq!(toml::from_str::<Manifest>(&text)?, m);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
     }
 
     /// Every problem, unplaced (for manifests built in code).
+    ///
+    /// ```
+    /// use cronport::manifest::{Job, Manifest};
+    /// let m = Manifest { jobs: vec![Job { name: "a b".into(), schedule: "@daily".into(), command: "x".into(), enabled: true, ..Job::default() }], ..Manifest::default() };
+    /// let problems = m.check();
+    /// assert!(problems.iter().any(|p| p.key == "name" && p.message.contains("write `a-b`")));
+    /// assert!(problems.iter().any(|p| p.key == "cluster"));
+    /// ```
     pub fn check(&self) -> Vec<Problem> {
         match self.resolve() {
             Ok(_) => Vec::new(),

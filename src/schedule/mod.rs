@@ -175,6 +175,15 @@ impl FromIterator<i32> for Years {
 /// Built by the parsers in [`crate::syntax`] or by [`Cron::new`]. Two
 /// patterns that name the same wall-clock minutes are equal, however they
 /// were written.
+///
+/// ```
+/// use cronport::syntax::{aws, heroku, unix};
+/// // Three spellings, one pattern.
+/// let a = unix::parse_cron("*/10 * * * *")?;
+/// assert_eq!(a, aws::parse_cron("cron(0/10 * * * ? *)")?);
+/// assert_eq!(a, heroku::parse_cron("every 10 minutes")?);
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Cron {
     pub(crate) minutes: u64,
@@ -388,6 +397,13 @@ impl Rate {
 }
 
 /// When a schedule runs, in wall-clock terms, before a time zone is chosen.
+///
+/// ```
+/// use cronport::schedule::Pattern;
+/// assert!(matches!(cronport::syntax::parse_any("at(2027-01-01T09:00:00)")?.pattern, Pattern::At(_)));
+/// assert!(matches!(cronport::syntax::parse_any("rate(1 day)")?.pattern, Pattern::Rate(_)));
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum Pattern {
     /// A cron pattern.
@@ -405,6 +421,13 @@ impl From<Cron> for Pattern {
 }
 
 /// A pattern in a time zone: the instants a job runs.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax};
+/// let s = Schedule::new(syntax::unix::parse("0 9 * * 1")?, jiff::tz::TimeZone::get("Europe/London")?);
+/// assert_eq!(s.describe(), "At 09:00 on Monday, Europe/London");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Schedule {
     pattern: Pattern,

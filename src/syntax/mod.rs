@@ -173,6 +173,12 @@ pub fn simplest_spelling(expression: &str, zone: &str) -> String {
 }
 
 /// Input that is not a valid expression, with the byte span at fault.
+///
+/// ```
+/// let err = cronport::syntax::parse_any("cron(0 25 * * ? *)").unwrap_err();
+/// assert_eq!(err.span, 7..9);
+/// assert_eq!(err.render("cron(0 25 * * ? *)").lines().last(), Some("  |        ^^"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{message}")]
 pub struct ParseError {
@@ -218,6 +224,14 @@ impl ParseError {
 }
 
 /// A pattern that a grammar cannot write.
+///
+/// ```
+/// use cronport::syntax::{unix, Grammar};
+/// let either = unix::parse("0 12 1 * 1")?; // day-of-month OR day-of-week
+/// let err = Grammar::Aws.print(&either).unwrap_err();
+/// assert!(err.reason.contains("restricts only one of them"));
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{grammar} cannot express this schedule: {reason}")]
 pub struct PrintError {

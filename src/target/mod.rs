@@ -123,6 +123,12 @@ fn outside_quotes(text: &str) -> String {
 }
 
 /// A Fargate task size: CPU units and memory in MiB.
+///
+/// ```
+/// let size = cronport::target::FargateSize::for_dyno("standard-2x")?;
+/// assert_eq!(size.to_string(), "cpu 512 / memory 1024 MiB");
+/// # Ok::<(), cronport::target::SizeError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct FargateSize {
     /// CPU units (1024 = 1 vCPU).

@@ -161,6 +161,15 @@ impl Translation {
 }
 
 /// Why a schedule could not be translated exactly.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+/// let source = Schedule::utc(syntax::unix::parse("0 12 1 * 1")?);
+/// let from = "2026-11-24T00:00:00Z".parse()?;
+/// let refused = translate(&source, &Options::new(Backend::Scheduler, from, Options::default_until(from))).unwrap_err();
+/// assert_eq!(refused.counterexample.unwrap().instant.to_string(), "2027-02-01T12:00:00Z");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
 #[error("{reason}")]
 pub struct NotRepresentable {

@@ -41,6 +41,17 @@ pub struct Counterexample {
 
 /// Whether several targets firing at one instant where the source fires
 /// once counts as a difference.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{verify, Duplicates}};
+/// let source = Schedule::utc(syntax::unix::parse("0 12 1 * 1")?);
+/// let halves = [Schedule::utc(syntax::aws::parse("cron(0 12 1 * ? *)")?), Schedule::utc(syntax::aws::parse("cron(0 12 ? * MON *)")?)];
+/// let (from, until) = ("2027-01-01T00:00:00Z".parse()?, "2028-01-01T00:00:00Z".parse()?);
+/// assert!(verify(&source, &halves, from, until, Duplicates::Reject).is_err()); // Monday 1 Feb runs twice
+/// let proof = verify(&source, &halves, from, until, Duplicates::Accept)?;
+/// assert_eq!(proof.accepted_duplicates, 3);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Duplicates {
     /// It does: the default, since a job that runs twice is a bug.
