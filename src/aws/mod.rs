@@ -240,6 +240,13 @@ impl Plan {
 
     /// Terraform-like text: `+` create, `~` update, `-` delete, `!`
     /// conflict, and a summary line.
+    ///
+    /// ```
+    /// let empty = cronport::aws::Plan::default();
+    /// assert!(!empty.has_changes());
+    /// assert_eq!(empty.summary().add, 0);
+    /// assert!(empty.to_text().contains("Plan: 0 to add, 0 to change, 0 to destroy, 0 unchanged."));
+    /// ```
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for c in &self.changes {

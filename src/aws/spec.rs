@@ -198,6 +198,14 @@ pub struct FieldChange {
 }
 
 /// The fields in which `live` and `desired` differ.
+///
+/// ```
+/// let live = serde_json::json!({"expression": "cron(0 9 * * ? *)", "input": {"count": 1}});
+/// let desired = serde_json::json!({"expression": "cron(0 10 * * ? *)", "input": {"count": 1}});
+/// let changes = cronport::aws::differences(&live, &desired);
+/// assert_eq!(changes.len(), 1);
+/// assert_eq!((changes[0].field.as_str(), changes[0].after.as_str()), ("expression", "cron(0 10 * * ? *)"));
+/// ```
 pub fn differences<T: Serialize>(live: &T, desired: &T) -> Vec<FieldChange> {
     let (Ok(live), Ok(desired)) = (serde_json::to_value(live), serde_json::to_value(desired))
     else {

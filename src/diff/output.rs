@@ -83,6 +83,17 @@ fn schedule_text(out: &mut String, p: &Paint, change: &ScheduleChange) {
 
 /// Plain or coloured text: `+` added, `-` removed, `→` renamed, `~`
 /// changed, `=` respelled only, and a summary line.
+///
+/// ```
+/// use cronport::{diff::{diff, text, markdown, DiffOptions}, manifest::Manifest};
+/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let report = diff(&m, &m, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(text(&report, false).contains("0 changed"));
+/// assert!(markdown(&report).contains("No job changes."));
+/// assert_eq!(report.jobs.iter().filter(|j| j.is_effective()).count(), 0);
+/// assert_eq!(report.jobs[0].name(), "rake-sightings-purge-older-than");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn text(report: &Report, colour: bool) -> String {
     let p = Paint { on: colour };
     let mut out = String::new();

@@ -633,6 +633,15 @@ impl Manifest {
     }
 
     /// The jobs with defaults merged in and everything checked.
+    ///
+    /// ```
+    /// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
+    /// assert_eq!(jobs[0].target.schedule_group, "mamorio");
+    /// assert_eq!(jobs[0].target.tags["managed-by"], "cronport");
+    /// assert_eq!(jobs[5].size.unwrap().cpu, 2048); // performance-m
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn resolve(&self) -> Result<Vec<ResolvedJob>, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut jobs = Vec::new();

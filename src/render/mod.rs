@@ -294,6 +294,16 @@ pub(crate) fn schedule_groups(desired: &Desired) -> Vec<(String, &EcsTarget)> {
 }
 
 /// Every request, in order: schedule groups, then schedules and rules.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::requests};
+/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let all = requests(&desired);
+/// assert_eq!(all[0]["operation"], "scheduler:CreateScheduleGroup");
+/// assert_eq!(all[1]["input"]["FlexibleTimeWindow"]["Mode"], "OFF");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn requests(desired: &Desired) -> Vec<Value> {
     let mut out = Vec::new();
     for (group, target) in schedule_groups(desired) {

@@ -64,6 +64,13 @@ impl DayOfMonth {
 
     /// The last day of the month minus `n` days: AWS `L` (n = 0) or `L-n`.
     /// `None` unless `n` is 0–30.
+    ///
+    /// ```
+    /// use cronport::schedule::{DayOfMonth, DayOfWeek, DayRule, Days};
+    /// let third_last = Days::new(DayOfMonth::from_last(2).unwrap(), DayOfWeek::ALL, DayRule::Both);
+    /// assert!(third_last.matches(2026, 2, 26)); // L-2 of a 28-day February
+    /// assert!(DayOfMonth::from_last(31).is_none());
+    /// ```
     pub fn from_last(n: u8) -> Option<DayOfMonth> {
         (n <= 30).then(|| DayOfMonth {
             from_last: 1 << n,
@@ -72,6 +79,12 @@ impl DayOfMonth {
     }
 
     /// The weekday nearest day `day` (1–31) within the month: AWS `dayW`.
+    ///
+    /// ```
+    /// use cronport::schedule::{DayOfMonth, DayOfWeek, DayRule, Days};
+    /// let w = Days::new(DayOfMonth::nearest_weekday_to(15).unwrap(), DayOfWeek::ALL, DayRule::Both);
+    /// assert!(w.matches(2024, 6, 14)); // the 15th is a Saturday: Friday the 14th
+    /// ```
     pub fn nearest_weekday_to(day: u8) -> Option<DayOfMonth> {
         (1..=31).contains(&day).then(|| DayOfMonth {
             nearest_weekday: 1 << day,
@@ -93,6 +106,16 @@ impl DayOfMonth {
     }
 
     /// Whether the field uses only plain day numbers (no `L` or `W` rules).
+    ///
+    /// ```
+    /// let dom = *cronport::syntax::aws::parse_cron("cron(0 0 L * ? *)")?.days().day_of_month();
+    /// assert!(!dom.is_plain() && !dom.is_all());
+    /// assert_eq!(dom.days_before_last().collect::<Vec<_>>(), [0]);
+    /// assert_eq!(dom.days().count(), 0);
+    /// assert_eq!(dom.nearest_weekdays().count(), 0);
+    /// assert!(!dom.last_weekday());
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn is_plain(&self) -> bool {
         self.from_last == 0 && self.nearest_weekday == 0 && !self.last_weekday
     }
@@ -196,6 +219,14 @@ impl DayOfWeek {
     }
 
     /// The `nth` (1–5) `weekday` (0 = Sunday) of the month: AWS `w#n`.
+    ///
+    /// ```
+    /// use cronport::schedule::{DayOfMonth, DayOfWeek, DayRule, Days};
+    /// let second_tuesday = DayOfWeek::nth_weekday(2, 2).unwrap();
+    /// assert_eq!(second_tuesday.nth_weekdays().collect::<Vec<_>>(), [(2, 2)]);
+    /// assert!(Days::new(DayOfMonth::ALL, second_tuesday, DayRule::Both).matches(2024, 10, 8));
+    /// assert!(DayOfWeek::nth_weekday(2, 6).is_none());
+    /// ```
     pub fn nth_weekday(weekday: u8, nth: u8) -> Option<DayOfWeek> {
         let mut field = DayOfWeek::default();
         if weekday > 6 || !(1..=5).contains(&nth) {
@@ -206,6 +237,13 @@ impl DayOfWeek {
     }
 
     /// The last `weekday` (0 = Sunday) of the month: AWS `wL`.
+    ///
+    /// ```
+    /// let last_friday = cronport::schedule::DayOfWeek::last_weekday_of(5).unwrap();
+    /// assert_eq!(last_friday.last_weekdays().collect::<Vec<_>>(), [5]);
+    /// assert!(!last_friday.is_plain() && !last_friday.is_all());
+    /// assert_eq!(last_friday.weekdays().count(), 0);
+    /// ```
     pub fn last_weekday_of(weekday: u8) -> Option<DayOfWeek> {
         (weekday <= 6).then(|| DayOfWeek {
             last: 1 << weekday,
@@ -291,6 +329,16 @@ impl Days {
     };
 
     /// Combines the two day fields with `rule`, normalized.
+    ///
+    /// ```
+    /// use cronport::schedule::{DayOfMonth, DayOfWeek, DayRule, Days};
+    /// // OR with every day is every day: normalized.
+    /// assert!(Days::new(DayOfMonth::ALL, DayOfWeek::from_weekdays([1]), DayRule::Either).is_every_day());
+    /// let weekdays = Days::new(DayOfMonth::ALL, DayOfWeek::from_weekdays(1..=5), DayRule::Both);
+    /// assert_eq!(weekdays.rule(), DayRule::Both);
+    /// assert!(weekdays.day_of_month().is_all());
+    /// assert_eq!(weekdays.day_of_week().weekdays().count(), 5);
+    /// ```
     pub fn new(day_of_month: DayOfMonth, day_of_week: DayOfWeek, rule: DayRule) -> Days {
         let days = Days {
             day_of_month,

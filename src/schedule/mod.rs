@@ -153,6 +153,14 @@ impl Years {
     }
 
     /// The years in the set, ascending.
+    ///
+    /// ```
+    /// let cron = cronport::syntax::aws::parse_cron("cron(0 0 1 1 ? 2027-2029)")?;
+    /// let years = cron.years().unwrap();
+    /// assert_eq!(years.iter().collect::<Vec<_>>(), [2027, 2028, 2029]);
+    /// assert!(!years.is_all() && !years.is_empty());
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn iter(&self) -> impl Iterator<Item = i32> + '_ {
         (MIN_YEAR..=MAX_YEAR).filter(|&y| self.contains(y))
     }
@@ -437,6 +445,16 @@ pub struct Schedule {
 
 impl Schedule {
     /// `pattern` on the wall clock of `time_zone`.
+    ///
+    /// ```
+    /// use cronport::{schedule::{Pattern, Schedule}, syntax};
+    /// let s = Schedule::new(syntax::unix::parse("0 9 * * *")?, jiff::tz::TimeZone::get("Asia/Tokyo")?);
+    /// assert!(matches!(s.pattern(), Pattern::Cron(_)));
+    /// assert_eq!(s.time_zone_name(), "Asia/Tokyo");
+    /// assert_eq!(s.time_zone().iana_name(), Some("Asia/Tokyo"));
+    /// assert!(s.start().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(pattern: impl Into<Pattern>, time_zone: TimeZone) -> Schedule {
         Schedule {
             pattern: pattern.into(),
@@ -502,6 +520,16 @@ impl Schedule {
     /// Iteration ends after the year 9999, after the last year a cron
     /// pattern names, after a one-time run, or when no date can ever match
     /// (such as the 30th of February).
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let s = Schedule::new(syntax::unix::parse("30 2 * * *")?, jiff::tz::TimeZone::get("America/New_York")?);
+    /// // 2026-03-08: 02:30 does not exist in New York, so that day is skipped.
+    /// let from: jiff::Timestamp = "2026-03-07T12:00:00Z".parse()?;
+    /// let runs: Vec<String> = s.fires_after(from).take(2).map(|t| t.to_string()).collect();
+    /// assert_eq!(runs, ["2026-03-09T06:30:00Z", "2026-03-10T06:30:00Z"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn fires_after(&self, after: Timestamp) -> FireTimes<'_> {
         FireTimes::new(self, after)
     }

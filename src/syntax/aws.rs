@@ -105,6 +105,13 @@ pub fn parse(input: &str) -> Result<Pattern, ParseError> {
 }
 
 /// Parses an AWS `cron(...)` expression into its [`Cron`] pattern.
+///
+/// ```
+/// let cron = cronport::syntax::aws::parse_cron("cron(0 8 ? * 2#1 *)")?; // the first Monday
+/// assert_eq!(cron.days().day_of_week().nth_weekdays().collect::<Vec<_>>(), [(1, 1)]);
+/// assert!(cronport::syntax::aws::parse_cron("rate(5 minutes)").is_err());
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 pub fn parse_cron(input: &str) -> Result<Cron, ParseError> {
     match parse(input)? {
         Pattern::Cron(cron) => Ok(cron),
@@ -496,6 +503,13 @@ fn parse_at(input: &str, inner: &str) -> Result<DateTime, ParseError> {
 ///
 /// Cron patterns print with `?` in the unrestricted day field, weekday
 /// names (AWS numbers Sunday 1, a classic slip), and `a/n` steps.
+///
+/// ```
+/// use cronport::syntax::{aws, unix};
+/// assert_eq!(aws::print(&unix::parse("*/5 * * * *")?)?, "cron(0/5 * * * ? *)");
+/// assert_eq!(aws::print(&aws::parse("rate(1 hour)")?)?, "rate(1 hour)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn print(pattern: &Pattern) -> Result<String, PrintError> {
     match pattern {
         Pattern::Cron(cron) => print_cron(cron),

@@ -88,6 +88,12 @@ pub fn parse(input: &str) -> Result<Pattern, ParseError> {
 }
 
 /// Parses a Heroku Scheduler frequency into its [`Cron`] pattern (UTC).
+///
+/// ```
+/// let cron = cronport::syntax::heroku::parse_cron("daily at 09:30")?;
+/// assert_eq!((cron.hours().collect::<Vec<_>>(), cron.minutes().collect::<Vec<_>>()), (vec![9], vec![30]));
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 pub fn parse_cron(input: &str) -> Result<Cron, ParseError> {
     // Lower-casing ASCII and reading `_` as a space keep every byte where it
     // was, so spans into `normalized` are spans into `input`.

@@ -105,6 +105,12 @@ impl Grammar {
     }
 
     /// The grammar's name as the CLI and JSON output spell it.
+    ///
+    /// ```
+    /// use cronport::syntax::Grammar;
+    /// assert_eq!(Grammar::Heroku.name(), "heroku");
+    /// assert_eq!(Grammar::Heroku.to_string(), "Heroku Scheduler");
+    /// ```
     pub fn name(self) -> &'static str {
         match self {
             Grammar::Unix => "unix",

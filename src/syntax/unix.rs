@@ -202,6 +202,13 @@ fn not_unix(input: &str, item: &field::Item<'_>, spec: &FieldSpec) -> ParseError
 }
 
 /// Prints `pattern` as canonical Unix cron: numbers, `*/n` steps, ranges.
+///
+/// ```
+/// use cronport::syntax::{aws, unix};
+/// assert_eq!(unix::print(&aws::parse("cron(0 9 ? * MON-FRI *)")?)?, "0 9 * * 1-5");
+/// assert!(unix::print(&aws::parse("rate(5 minutes)")?).is_err());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn print(pattern: &Pattern) -> Result<String, PrintError> {
     match pattern {
         Pattern::Cron(cron) => print_cron(cron),

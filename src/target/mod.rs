@@ -92,6 +92,11 @@ impl Command {
     }
 
     /// One line for the rendered output's comments: how and why.
+    ///
+    /// ```
+    /// let c = cronport::target::Command::from_heroku("rake a && rake b");
+    /// assert_eq!(c.explanation(), "runs through /bin/sh -c: the command uses `&&`");
+    /// ```
     pub fn explanation(&self) -> String {
         match self {
             Command::Argv { .. } => "runs as an argv array: no shell syntax".to_string(),
@@ -324,6 +329,12 @@ impl FargateSize {
     }
 
     /// An explicit pair, checked against the sizes Fargate offers.
+    ///
+    /// ```
+    /// use cronport::target::{FargateSize, SizeError};
+    /// assert!(FargateSize::new(2048, 8192).is_ok());
+    /// assert!(matches!(FargateSize::new(2048, 2048), Err(SizeError::InvalidPair { .. })));
+    /// ```
     pub fn new(cpu: u32, memory: u32) -> Result<FargateSize, SizeError> {
         let valid = FARGATE_MEMORY
             .iter()

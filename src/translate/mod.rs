@@ -99,6 +99,13 @@ pub struct Options {
 impl Options {
     /// Options with the default day-of-month OR day-of-week policy
     /// ([`DomDow::Refuse`]).
+    ///
+    /// ```
+    /// use cronport::translate::{Backend, DomDow, Options};
+    /// let o = Options::new(Backend::Rules, "2027-01-01T00:00:00Z".parse()?, "2028-01-01T00:00:00Z".parse()?);
+    /// assert_eq!(o.dom_dow, DomDow::Refuse);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn new(backend: Backend, from: Timestamp, until: Timestamp) -> Options {
         Options {
             backend,
@@ -185,6 +192,16 @@ pub struct NotRepresentable {
 
 /// Translates `source` for `options.backend`, verified over
 /// `[options.from, options.until)`.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+/// let source = Schedule::new(syntax::unix::parse("0 0 * * *")?, jiff::tz::TimeZone::get("Asia/Kathmandu")?);
+/// let from = "2026-11-24T00:00:00Z".parse()?;
+/// let done = translate(&source, &Options::new(Backend::Rules, from, Options::default_until(from)))?;
+/// assert_eq!(done.expressions(), ["cron(15 18 * * ? *)"]); // +05:45
+/// assert_eq!(done.verified.firings, 403);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, NotRepresentable> {
     if options.until <= options.from {
         return Err(refusal("the window is empty: --until must be after --from"));
