@@ -36,6 +36,16 @@ impl CompileOptions {
 }
 
 /// Everything cronport wants on AWS for a manifest.
+///
+/// ```
+/// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+///
+/// assert_eq!(desired.jobs[0].resources[0].name, "cronport-rake-sightings-purge-older-than");
+/// assert_eq!(desired.jobs[0].resources[0].timezone, "UTC");
+/// assert!(desired.jobs.iter().all(|j| j.translation.runs_out.is_none()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Desired {
     /// The jobs, in manifest order.

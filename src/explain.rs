@@ -8,6 +8,14 @@ use crate::schedule::{Schedule, is_utc, time_zone_name};
 use crate::syntax::{self, Grammar, ParseError};
 
 /// What [`explain`] found out about an expression.
+///
+/// ```
+/// let e = cronport::explain::explain("0 12 * * 0", &jiff::tz::TimeZone::UTC, "2026-11-24T00:00:00Z".parse()?, 1)?;
+/// assert_eq!(e.equivalents.aws.as_deref(), Some("cron(0 12 ? * SUN *)"));
+/// assert_eq!(e.equivalents.heroku, None);
+/// assert_eq!(e.next, ["2026-11-29T12:00:00+00:00"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Explanation {
     /// The grammar the expression was read in.

@@ -27,6 +27,12 @@ pub enum Outcome {
 }
 
 /// What an apply did.
+///
+/// ```
+/// use cronport::aws::{ApplyReport, Outcome};
+/// let report = ApplyReport { results: vec![("cronport-a".into(), Outcome::Done)], writes: 1 };
+/// assert!(report.succeeded());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ApplyReport {
     /// Each change that was attempted, with its outcome.

@@ -43,6 +43,11 @@ pub use run::{Stopped, run_now, wait_stopped};
 pub use spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
 
 /// How to reach AWS: the settings the AWS CLI knows, plus cronport's own.
+///
+/// ```
+/// let local = cronport::aws::AwsOptions { endpoint_url: Some("http://127.0.0.1:5000".into()), ..Default::default() };
+/// assert!(local.profile.is_none());
+/// ```
 #[derive(Clone, Debug, Default)]
 pub struct AwsOptions {
     /// A profile in the shared config files.
@@ -365,6 +370,11 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
 }
 
 /// How to plan.
+///
+/// ```
+/// let adopting = cronport::aws::PlanOptions { adopt: true, ..Default::default() };
+/// assert!(!adopting.prune);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PlanOptions {
     /// Delete managed resources that left the manifest.

@@ -187,6 +187,19 @@ pub struct DiffSummary {
 }
 
 /// A whole diff.
+///
+/// ```
+/// use cronport::{diff::{diff, DiffOptions, JobChange}, manifest::Manifest};
+/// let base = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "base")?;
+/// let mut head = base.clone();
+/// head.jobs[2].schedule = "every day at 15:00".into();
+/// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+/// assert_eq!(report.summary.changed, 1);
+/// let JobChange::Changed { schedule: Some(s), .. } = &report.jobs[2] else { panic!() };
+/// assert!(s.effective);
+/// assert_eq!((s.before.runs_per_year, s.after.runs_per_year), (365, 365));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Report {
     /// Per job, base order first, then jobs new in head.

@@ -29,6 +29,14 @@ pub use heroku::heroku;
 pub use terraform::terraform;
 
 /// What the importer read, and what it could not carry over.
+///
+/// ```
+/// let tab = "MAILTO=ops@example.com\n0 3 * * * rake nightly\n";
+/// let imported = cronport::import::crontab(tab, &Default::default())?;
+/// assert_eq!(imported.manifest.jobs[0].name, "rake-nightly");
+/// assert_eq!(imported.warnings, ["line 1: `MAILTO` configures cron itself and is not carried over"]);
+/// # Ok::<(), cronport::import::ImportError>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct Imported {
     /// The manifest.

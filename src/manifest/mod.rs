@@ -207,6 +207,14 @@ fn is_true(b: &bool) -> bool {
 }
 
 /// The whole manifest.
+///
+/// ```
+/// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// assert_eq!(m.defaults.schedule_group.as_deref(), Some("mamorio"));
+/// assert_eq!(m.jobs.len(), 12);
+/// assert!(m.env.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
     /// Settings every job starts from.
@@ -223,6 +231,15 @@ pub struct Manifest {
 
 /// One `[env.NAME]` table: settings over `[defaults]`, and per-job
 /// overrides in `[env.NAME.job.JOB]`.
+///
+/// ```
+/// let text = "[env.staging]\ncluster = \"staging\"\n[env.staging.job.a]\nenabled = false\n";
+/// let m: cronport::manifest::Manifest = toml::from_str(text)?;
+/// let staging = &m.env["staging"];
+/// assert_eq!(staging.settings.cluster.as_deref(), Some("staging"));
+/// assert_eq!(staging.jobs["a"].enabled, Some(false));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Environment {
     /// Settings over `[defaults]`.
@@ -295,6 +312,14 @@ fn overlay(into: &mut Settings, from: &Settings) {
 }
 
 /// A job with its defaults merged in and everything checked.
+///
+/// ```
+/// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let job = &m.resolve().map_err(|p| format!("{p:?}"))?[2];
+/// assert_eq!((job.name.as_str(), job.aws_name.as_str()), ("rake-reports-daily", "cronport-rake-reports-daily"));
+/// assert_eq!(job.command_text, "bundle exec rake reports:daily");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq)]
 pub struct ResolvedJob {
     /// The job's name in the manifest.

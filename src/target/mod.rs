@@ -11,6 +11,12 @@ use std::fmt;
 use serde::Serialize;
 
 /// How a job's command reaches the container.
+///
+/// ```
+/// use cronport::target::Command;
+/// let c = Command::from_heroku("python manage.py send_digest --verbose");
+/// assert!(matches!(c, Command::Argv { .. }));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "kind", rename_all = "lowercase")]
 pub enum Command {

@@ -142,6 +142,16 @@ pub struct Target {
 }
 
 /// A verified translation.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+/// let s = Schedule::new(syntax::unix::parse("30 14 * * *")?, jiff::tz::TimeZone::get("Europe/London")?);
+/// let from = "2026-11-24T00:00:00Z".parse()?;
+/// let done = translate(&s, &Options::new(Backend::Rules, from, Options::default_until(from)))?;
+/// assert!(done.targets.len() > 1 && done.runs_out.is_some() && !done.warnings.is_empty());
+/// assert!(done.targets.iter().all(|t| t.timezone == "UTC"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Translation {
     /// The backend translated for.
