@@ -29,15 +29,8 @@ pub struct Common {
     /// environments. Its AWS names end in `-NAME`.
     #[arg(long, value_name = "NAME")]
     env: Option<String>,
-    /// AWS profile (shared config files).
-    #[arg(long, help_heading = "AWS")]
-    profile: Option<String>,
-    /// AWS region.
-    #[arg(long, help_heading = "AWS")]
-    region: Option<String>,
-    /// Another AWS endpoint, such as a local moto server.
-    #[arg(long, value_name = "URL", help_heading = "AWS")]
-    endpoint_url: Option<String>,
+    #[command(flatten)]
+    aws: super::AwsFlags,
 }
 
 /// The window schedules are verified in.
@@ -144,12 +137,7 @@ fn desired(common: &Common, window: &Window) -> Result<Desired, String> {
 }
 
 fn options(common: &Common) -> AwsOptions {
-    AwsOptions {
-        profile: common.profile.clone(),
-        region: common.region.clone(),
-        endpoint_url: common.endpoint_url.clone(),
-        max_attempts: None,
-    }
+    common.aws.options()
 }
 
 async fn make_plan(common: &Common, desired: &Desired) -> Result<(Clients, Plan), String> {

@@ -4,7 +4,7 @@ use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use cronport::aws::{AwsOptions, Clients};
+use cronport::aws::Clients;
 use cronport::desired::{CompileOptions, compile};
 use cronport::diff::{DiffOptions, diff, diff_live, markdown, text};
 use cronport::manifest::Manifest;
@@ -48,15 +48,8 @@ pub struct Args {
     /// The environment (`[env.NAME]`) both sides are read in.
     #[arg(long, value_name = "NAME")]
     env: Option<String>,
-    /// AWS profile, for an `aws` side.
-    #[arg(long, help_heading = "AWS")]
-    profile: Option<String>,
-    /// AWS region, for an `aws` side.
-    #[arg(long, help_heading = "AWS")]
-    region: Option<String>,
-    /// Another AWS endpoint (a local moto server, say), for an `aws` side.
-    #[arg(long, value_name = "URL", help_heading = "AWS")]
-    endpoint_url: Option<String>,
+    #[command(flatten)]
+    aws: super::AwsFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -115,12 +108,7 @@ pub fn run(args: Args) -> ExitCode {
                     &CompileOptions::starting(from),
                 )
                 .map_err(|e| format!("error: {e}"))?;
-                let aws_options = AwsOptions {
-                    profile: args.profile.clone(),
-                    region: args.region.clone(),
-                    endpoint_url: args.endpoint_url.clone(),
-                    max_attempts: None,
-                };
+                let aws_options = args.aws.options();
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .enable_all()
                     .build()

@@ -70,15 +70,8 @@ pub struct Args {
     /// EventBridge Scheduler schedule group (default cronport).
     #[arg(long, help_heading = "Defaults")]
     schedule_group: Option<String>,
-    /// AWS profile, for `aws`.
-    #[arg(long, help_heading = "AWS")]
-    profile: Option<String>,
-    /// AWS region, for `aws`.
-    #[arg(long, help_heading = "AWS")]
-    region: Option<String>,
-    /// Another AWS endpoint, for `aws`.
-    #[arg(long, value_name = "URL", help_heading = "AWS")]
-    endpoint_url: Option<String>,
+    #[command(flatten)]
+    aws: super::AwsFlags,
 }
 
 #[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
@@ -144,12 +137,7 @@ fn import_aws(args: &Args) -> Result<ExitCode, String> {
         .schedule_group
         .clone()
         .unwrap_or_else(|| "cronport".to_string());
-    let options = cronport::aws::AwsOptions {
-        profile: args.profile.clone(),
-        region: args.region.clone(),
-        endpoint_url: args.endpoint_url.clone(),
-        max_attempts: None,
-    };
+    let options = args.aws.options();
     let runtime = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()

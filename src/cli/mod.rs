@@ -94,6 +94,32 @@ pub(crate) fn parse_instant(flag: &str, text: &str) -> Result<jiff::Timestamp, S
     })
 }
 
+/// How to reach AWS, as the AWS CLI's flags say it (the standard
+/// environment variables work too, through `aws-config`).
+#[derive(Debug, Clone, clap::Args)]
+pub(crate) struct AwsFlags {
+    /// AWS profile (shared config files).
+    #[arg(long, help_heading = "AWS")]
+    profile: Option<String>,
+    /// AWS region.
+    #[arg(long, help_heading = "AWS")]
+    region: Option<String>,
+    /// Another AWS endpoint, such as a local moto server.
+    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    endpoint_url: Option<String>,
+}
+
+impl AwsFlags {
+    pub(crate) fn options(&self) -> cronport::aws::AwsOptions {
+        cronport::aws::AwsOptions {
+            profile: self.profile.clone(),
+            region: self.region.clone(),
+            endpoint_url: self.endpoint_url.clone(),
+            max_attempts: None,
+        }
+    }
+}
+
 /// Now, to the whole second (the default `--from`), so output stays
 /// readable.
 pub(crate) fn now() -> jiff::Timestamp {
