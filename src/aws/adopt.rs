@@ -12,7 +12,7 @@ use serde_json::Value;
 
 use super::{Clients, PlanError, error_text, live};
 use crate::import::Imported;
-use crate::manifest::{CapacityProvider, Job, LaunchType, Manifest, RetryPolicy, Settings};
+use crate::manifest::{CapacityProvider, Job, Manifest, RetryPolicy, Settings};
 use crate::render::RUN_TASK_TARGET;
 use crate::syntax;
 use crate::translate::Backend;
@@ -201,11 +201,7 @@ async fn adopt_rule(clients: &Clients, name: &str, prefix: &str) -> Result<Job, 
     );
     s.task_count = ecs.task_count().filter(|n| *n != 1).map(|n| n as u32);
     s.platform_version = ecs.platform_version().map(str::to_string);
-    s.launch_type = match ecs.launch_type().map(|l| l.as_str()) {
-        Some("EC2") => Some(LaunchType::Ec2),
-        Some("FARGATE") => Some(LaunchType::Fargate),
-        _ => None,
-    };
+    s.launch_type = crate::import::launch_type(ecs.launch_type().map(|l| l.as_str()));
     let providers: Vec<CapacityProvider> = ecs
         .capacity_provider_strategy()
         .iter()
@@ -297,28 +293,12 @@ fn adopt_schedule(spec: &super::ScheduleSpec, prefix: &str) -> Result<Job, Strin
         .and_then(Value::as_u64)
         .filter(|n| *n != 1)
         .map(|n| n as u32);
-    s.launch_type = match text("launchType").as_deref() {
-        Some("EC2") => Some(LaunchType::Ec2),
-        Some("FARGATE") => Some(LaunchType::Fargate),
-        _ => None,
-    };
+    s.launch_type = crate::import::launch_type(text("launchType").as_deref());
     if let Some(vpc) = run
         .get("networkConfiguration")
         .and_then(|n| n.get("awsvpcConfiguration"))
     {
-        let list = |key: &str| {
-            vpc.get(key).and_then(Value::as_array).map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect::<Vec<_>>()
-            })
-        };
-        s.subnets = list("subnets");
-        s.security_groups = list("securityGroups").filter(|g| !g.is_empty());
-        s.assign_public_ip = vpc
-            .get("assignPublicIp")
-            .and_then(Value::as_str)
-            .map(|v| v == "ENABLED");
+        crate::import::awsvpc_settings(s, vpc, ["subnets", "securityGroups", "assignPublicIp"]);
     }
     let retry = (
         spec.retry.maximum_retry_attempts,

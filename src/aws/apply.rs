@@ -291,18 +291,24 @@ fn window() -> Result<sc::FlexibleTimeWindow, String> {
         .map_err(|e| e.to_string())
 }
 
+/// Sets every field of a schedule on a CreateSchedule or UpdateSchedule
+/// request: the two take the same fields, through different builder types.
+macro_rules! schedule_fields {
+    ($request:expr, $spec:expr) => {
+        $request
+            .name(&$spec.name)
+            .group_name(&$spec.group)
+            .schedule_expression(&$spec.expression)
+            .schedule_expression_timezone(&$spec.timezone)
+            .state(sc::ScheduleState::from($spec.state.as_str()))
+            .description(&$spec.description)
+            .flexible_time_window(window()?)
+            .target(schedule_target($spec)?)
+    };
+}
+
 async fn create_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), String> {
-    clients
-        .scheduler
-        .create_schedule()
-        .name(&spec.name)
-        .group_name(&spec.group)
-        .schedule_expression(&spec.expression)
-        .schedule_expression_timezone(&spec.timezone)
-        .state(sc::ScheduleState::from(spec.state.as_str()))
-        .description(&spec.description)
-        .flexible_time_window(window()?)
-        .target(schedule_target(spec)?)
+    schedule_fields!(clients.scheduler.create_schedule(), spec)
         .send()
         .await
         .map(|_| ())
@@ -321,17 +327,7 @@ async fn create_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), S
 }
 
 async fn update_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), String> {
-    clients
-        .scheduler
-        .update_schedule()
-        .name(&spec.name)
-        .group_name(&spec.group)
-        .schedule_expression(&spec.expression)
-        .schedule_expression_timezone(&spec.timezone)
-        .state(sc::ScheduleState::from(spec.state.as_str()))
-        .description(&spec.description)
-        .flexible_time_window(window()?)
-        .target(schedule_target(spec)?)
+    schedule_fields!(clients.scheduler.update_schedule(), spec)
         .send()
         .await
         .map(|_| ())

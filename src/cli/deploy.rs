@@ -100,6 +100,26 @@ enum Format {
     Json,
 }
 
+/// Asks `question` on a terminal and accepts only `yes`; refuses when not
+/// on a terminal (the caller offers `--yes`).
+fn confirm(question: &str, doing: &str, cancelled: &str) -> Result<(), String> {
+    if !std::io::stdin().is_terminal() {
+        return Err(format!(
+            "error: not {doing} without confirmation: pass --yes when not on a terminal"
+        ));
+    }
+    print!("{question} Only 'yes' is accepted: ");
+    let _ = std::io::stdout().flush();
+    let mut answer = String::new();
+    std::io::stdin()
+        .read_line(&mut answer)
+        .map_err(|e| e.to_string())?;
+    if answer.trim() != "yes" {
+        return Err(cancelled.to_string());
+    }
+    Ok(())
+}
+
 fn runtime() -> Result<tokio::runtime::Runtime, String> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -189,21 +209,11 @@ pub fn apply(args: ApplyArgs) -> ExitCode {
             return Ok(ExitCode::SUCCESS);
         }
         if !args.yes {
-            if !std::io::stdin().is_terminal() {
-                return Err(
-                    "error: not applying without confirmation: pass --yes when not on a terminal"
-                        .to_string(),
-                );
-            }
-            print!("\nApply these changes? Only 'yes' is accepted: ");
-            let _ = std::io::stdout().flush();
-            let mut answer = String::new();
-            std::io::stdin()
-                .read_line(&mut answer)
-                .map_err(|e| e.to_string())?;
-            if answer.trim() != "yes" {
-                return Err("Apply cancelled; nothing was changed.".to_string());
-            }
+            confirm(
+                "\nApply these changes?",
+                "applying",
+                "Apply cancelled; nothing was changed.",
+            )?;
         }
         let total = plan.summary().add + plan.summary().change + plan.summary().destroy;
         let progress: Arc<dyn Fn(&str) + Send + Sync> = if std::io::stderr().is_terminal() {
@@ -380,26 +390,16 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
             .for_env(args.common.env.as_deref())
             .map_err(|e| format!("error: {e}"))?;
         if !args.yes {
-            if !std::io::stdin().is_terminal() {
-                return Err(
-                    "error: not migrating without confirmation: pass --yes when not on a terminal"
-                        .to_string(),
-                );
-            }
             let stage = if args.finish {
                 "delete the disabled rules"
             } else {
                 "switch every rules job to a schedule"
             };
-            print!("This will {stage}. Only 'yes' is accepted: ");
-            let _ = std::io::stdout().flush();
-            let mut answer = String::new();
-            std::io::stdin()
-                .read_line(&mut answer)
-                .map_err(|e| e.to_string())?;
-            if answer.trim() != "yes" {
-                return Err("Migration cancelled; nothing was changed.".to_string());
-            }
+            confirm(
+                &format!("This will {stage}."),
+                "migrating",
+                "Migration cancelled; nothing was changed.",
+            )?;
         }
         let rt = runtime()?;
         let switches = rt

@@ -24,7 +24,7 @@
 use serde_json::Value;
 
 use super::{Defaults, ImportError, Imported, hoist_common_settings, manifest};
-use crate::manifest::{CapacityProvider, Job, LaunchType};
+use crate::manifest::{CapacityProvider, Job};
 use crate::syntax;
 
 /// Reads an ecschedule config (YAML; JSON is YAML too).
@@ -154,11 +154,7 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
         s.platform_version = text("platform_version");
         s.task_count = number(rule.get("taskCount")).filter(|n| *n != 1);
         s.role_arn = role_of(text("role"), &mut warnings, &format!("rule {}", job.name));
-        s.launch_type = match text("launch_type").as_deref() {
-            Some("EC2") => Some(LaunchType::Ec2),
-            Some("FARGATE") => Some(LaunchType::Fargate),
-            _ => None,
-        };
+        s.launch_type = super::launch_type(text("launch_type").as_deref());
         if let Some(providers) = rule
             .get("capacityProviderStrategy")
             .and_then(Value::as_array)
@@ -182,19 +178,7 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
             .get("network_configuration")
             .and_then(|n| n.get("aws_vpc_configuration"))
         {
-            let list = |key: &str| {
-                vpc.get(key).and_then(Value::as_array).map(|a| {
-                    a.iter()
-                        .filter_map(|v| v.as_str().map(str::to_string))
-                        .collect::<Vec<_>>()
-                })
-            };
-            s.subnets = list("subnets");
-            s.security_groups = list("security_groups").filter(|g| !g.is_empty());
-            s.assign_public_ip = vpc
-                .get("assign_public_ip")
-                .and_then(Value::as_str)
-                .map(|v| v == "ENABLED");
+            super::awsvpc_settings(s, vpc, ["subnets", "security_groups", "assign_public_ip"]);
         }
         for (key, why) in [
             ("group", "an ECS task group"),

@@ -153,3 +153,31 @@ pub(crate) fn hoist_common_settings(manifest: &mut Manifest) {
         capacity_provider_strategy
     );
 }
+
+/// A launch type as AWS spells it (`FARGATE`, `EC2`).
+pub(crate) fn launch_type(text: Option<&str>) -> Option<crate::manifest::LaunchType> {
+    match text {
+        Some("EC2") => Some(crate::manifest::LaunchType::Ec2),
+        Some("FARGATE") => Some(crate::manifest::LaunchType::Fargate),
+        _ => None,
+    }
+}
+
+/// Fills subnets, security groups and public IP from an awsvpc
+/// configuration object whose keys are spelled `keys` (subnets, security
+/// groups, public IP), as the RunTask API and ecschedule spell them.
+pub(crate) fn awsvpc_settings(settings: &mut Settings, vpc: &serde_json::Value, keys: [&str; 3]) {
+    let list = |key: &str| {
+        vpc.get(key).and_then(serde_json::Value::as_array).map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect::<Vec<_>>()
+        })
+    };
+    settings.subnets = list(keys[0]);
+    settings.security_groups = list(keys[1]).filter(|g| !g.is_empty());
+    settings.assign_public_ip = vpc
+        .get(keys[2])
+        .and_then(serde_json::Value::as_str)
+        .map(|v| v == "ENABLED");
+}
