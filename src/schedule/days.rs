@@ -16,6 +16,13 @@ pub(crate) const ALL_WEEKDAYS: u8 = 0x7F;
 /// The day-of-month field: plain days plus the rules AWS cron can write.
 ///
 /// Each set of rules is a bitset; a day matches when any rule names it.
+///
+/// ```
+/// use cronport::schedule::DayOfMonth;
+/// // `1,15` and `15,1` are the same field.
+/// assert_eq!(DayOfMonth::from_days([1, 15]), DayOfMonth::from_days([15, 1]));
+/// assert_eq!(DayOfMonth::from_days([15, 1]).days().collect::<Vec<_>>(), [1, 15]);
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DayOfMonth {
     /// Bit `d` (1–31): day `d` of the month.
@@ -31,6 +38,12 @@ pub struct DayOfMonth {
 
 impl DayOfMonth {
     /// Every day of the month.
+    ///
+    /// ```
+    /// use cronport::schedule::DayOfMonth;
+    /// assert!(DayOfMonth::ALL.is_all());
+    /// assert_eq!(DayOfMonth::ALL.days().count(), 31);
+    /// ```
     pub const ALL: DayOfMonth = DayOfMonth {
         days: ALL_MONTH_DAYS,
         from_last: 0,
@@ -39,6 +52,13 @@ impl DayOfMonth {
     };
 
     /// The last weekday (Monday–Friday) of the month: AWS `LW`.
+    ///
+    /// ```
+    /// use cronport::schedule::{DayOfMonth, DayOfWeek, DayRule, Days};
+    /// let lw = Days::new(DayOfMonth::LAST_WEEKDAY, DayOfWeek::ALL, DayRule::Both);
+    /// assert!(lw.matches(2026, 5, 29)); // May 31st 2026 is a Sunday: Friday the 29th
+    /// assert!(!lw.matches(2026, 5, 31));
+    /// ```
     pub const LAST_WEEKDAY: DayOfMonth = DayOfMonth {
         days: 0,
         from_last: 0,
@@ -93,6 +113,12 @@ impl DayOfMonth {
     }
 
     /// Whether this field names every day of every month.
+    ///
+    /// ```
+    /// use cronport::schedule::DayOfMonth;
+    /// assert!(DayOfMonth::from_days(1..=31).is_all());
+    /// assert!(!DayOfMonth::from_days(1..=30).is_all());
+    /// ```
     pub fn is_all(&self) -> bool {
         *self == Self::ALL
     }
@@ -121,21 +147,43 @@ impl DayOfMonth {
     }
 
     /// The plain days of the month this field names (1–31), ascending.
+    ///
+    /// ```
+    /// let days = cronport::schedule::DayOfMonth::from_days([20, 5, 10]);
+    /// assert_eq!(days.days().collect::<Vec<_>>(), [5, 10, 20]);
+    /// ```
     pub fn days(&self) -> impl Iterator<Item = u8> + '_ {
         bits(u64::from(self.days))
     }
 
     /// For `L` and `L-n`: each `n` (0 = the last day), ascending.
+    ///
+    /// ```
+    /// // `L-3`: three days before the last day of the month.
+    /// let l3 = cronport::schedule::DayOfMonth::from_last(3).unwrap();
+    /// assert_eq!(l3.days_before_last().collect::<Vec<_>>(), [3]);
+    /// ```
     pub fn days_before_last(&self) -> impl Iterator<Item = u8> + '_ {
         bits(u64::from(self.from_last))
     }
 
     /// For `dW`: each day `d` whose nearest weekday is named, ascending.
+    ///
+    /// ```
+    /// let w = cronport::schedule::DayOfMonth::nearest_weekday_to(15).unwrap();
+    /// assert_eq!(w.nearest_weekdays().collect::<Vec<_>>(), [15]);
+    /// ```
     pub fn nearest_weekdays(&self) -> impl Iterator<Item = u8> + '_ {
         bits(u64::from(self.nearest_weekday))
     }
 
     /// Whether the last weekday of the month (`LW`) is named.
+    ///
+    /// ```
+    /// use cronport::schedule::DayOfMonth;
+    /// assert!(DayOfMonth::LAST_WEEKDAY.last_weekday());
+    /// assert!(!DayOfMonth::ALL.last_weekday());
+    /// ```
     pub fn last_weekday(&self) -> bool {
         self.last_weekday
     }
@@ -182,6 +230,12 @@ impl DayOfMonth {
 ///
 /// Weekdays are numbered 0 = Sunday through 6 = Saturday here, whatever
 /// the grammar they were written in.
+///
+/// ```
+/// use cronport::schedule::DayOfWeek;
+/// // Unix `0` and `7` both mean Sunday.
+/// assert_eq!(DayOfWeek::from_weekdays([0]), DayOfWeek::from_weekdays([7]));
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash)]
 pub struct DayOfWeek {
     /// Bit `w` (0–6): every weekday `w`.
@@ -195,6 +249,11 @@ pub struct DayOfWeek {
 
 impl DayOfWeek {
     /// Every day of the week.
+    ///
+    /// ```
+    /// use cronport::schedule::DayOfWeek;
+    /// assert_eq!(DayOfWeek::ALL.weekdays().collect::<Vec<_>>(), [0, 1, 2, 3, 4, 5, 6]);
+    /// ```
     pub const ALL: DayOfWeek = DayOfWeek {
         weekdays: ALL_WEEKDAYS,
         nth: [0; 7],
@@ -252,26 +311,54 @@ impl DayOfWeek {
     }
 
     /// Whether this field names every day of the week.
+    ///
+    /// ```
+    /// use cronport::schedule::DayOfWeek;
+    /// assert!(DayOfWeek::from_weekdays(0..=6).is_all());
+    /// assert!(!DayOfWeek::from_weekdays(1..=5).is_all());
+    /// ```
     pub fn is_all(&self) -> bool {
         *self == Self::ALL
     }
 
     /// Whether the field uses only plain weekdays (no `#` or `L` rules).
+    ///
+    /// ```
+    /// use cronport::schedule::DayOfWeek;
+    /// assert!(DayOfWeek::from_weekdays(1..=5).is_plain());
+    /// assert!(!DayOfWeek::nth_weekday(1, 1).unwrap().is_plain()); // MON#1
+    /// ```
     pub fn is_plain(&self) -> bool {
         self.nth == [0; 7] && self.last == 0
     }
 
     /// The plain weekdays named, 0 = Sunday through 6 = Saturday, ascending.
+    ///
+    /// ```
+    /// let weekend = cronport::schedule::DayOfWeek::from_weekdays([6, 7]);
+    /// assert_eq!(weekend.weekdays().collect::<Vec<_>>(), [0, 6]); // Sunday is 0
+    /// ```
     pub fn weekdays(&self) -> impl Iterator<Item = u8> + '_ {
         bits(u64::from(self.weekdays))
     }
 
     /// For `w#k`: each `(w, k)`, the `k`-th weekday `w` of the month.
+    ///
+    /// ```
+    /// // The first Monday (`MON#1` in AWS): weekday 1, occurrence 1.
+    /// let first_monday = cronport::schedule::DayOfWeek::nth_weekday(1, 1).unwrap();
+    /// assert_eq!(first_monday.nth_weekdays().collect::<Vec<_>>(), [(1, 1)]);
+    /// ```
     pub fn nth_weekdays(&self) -> impl Iterator<Item = (u8, u8)> + '_ {
         (0..7u8).flat_map(move |w| bits(u64::from(self.nth[w as usize])).map(move |k| (w, k)))
     }
 
     /// For `wL`: each weekday `w` whose last occurrence in the month is named.
+    ///
+    /// ```
+    /// let last_sunday = cronport::schedule::DayOfWeek::last_weekday_of(0).unwrap();
+    /// assert_eq!(last_sunday.last_weekdays().collect::<Vec<_>>(), [0]);
+    /// ```
     pub fn last_weekdays(&self) -> impl Iterator<Item = u8> + '_ {
         bits(u64::from(self.last))
     }
@@ -299,6 +386,15 @@ impl DayOfWeek {
 }
 
 /// How the day-of-month and day-of-week fields combine.
+///
+/// ```
+/// use cronport::schedule::{DayOfMonth, DayOfWeek, DayRule, Days};
+/// let (dom, dow) = (DayOfMonth::from_days([1]), DayOfWeek::from_weekdays([1]));
+/// // 2026-06-01 is a Monday and the 1st; 2026-06-08 is only a Monday.
+/// assert!(Days::new(dom, dow, DayRule::Both).matches(2026, 6, 1));
+/// assert!(!Days::new(dom, dow, DayRule::Both).matches(2026, 6, 8));
+/// assert!(Days::new(dom, dow, DayRule::Either).matches(2026, 6, 8));
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum DayRule {
     /// A day must match both fields. With one field naming every day, as in
@@ -313,6 +409,13 @@ pub enum DayRule {
 ///
 /// Always normalized: a rule that would name every day is stored as both
 /// fields naming every day joined by [`DayRule::Both`].
+///
+/// ```
+/// // Unix `0 9 1 * 1`: Vixie cron joins the two day fields with OR.
+/// let pattern = cronport::syntax::unix::parse_cron("0 9 1 * 1")?;
+/// assert_eq!(pattern.days().rule(), cronport::schedule::DayRule::Either);
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Days {
     pub(crate) day_of_month: DayOfMonth,
@@ -322,6 +425,12 @@ pub struct Days {
 
 impl Days {
     /// Every day.
+    ///
+    /// ```
+    /// use cronport::schedule::Days;
+    /// assert!(Days::EVERY.is_every_day());
+    /// assert!(Days::EVERY.matches(2028, 2, 29));
+    /// ```
     pub const EVERY: Days = Days {
         day_of_month: DayOfMonth::ALL,
         day_of_week: DayOfWeek::ALL,
@@ -353,21 +462,47 @@ impl Days {
     }
 
     /// The day-of-month field.
+    ///
+    /// ```
+    /// let pattern = cronport::syntax::aws::parse_cron("cron(0 9 15 * ? *)")?;
+    /// assert_eq!(pattern.days().day_of_month().days().collect::<Vec<_>>(), [15]);
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn day_of_month(&self) -> &DayOfMonth {
         &self.day_of_month
     }
 
     /// The day-of-week field.
+    ///
+    /// ```
+    /// let pattern = cronport::syntax::aws::parse_cron("cron(0 9 ? * MON *)")?;
+    /// // AWS numbers Monday 2; the model numbers it 1 (Sunday = 0).
+    /// assert_eq!(pattern.days().day_of_week().weekdays().collect::<Vec<_>>(), [1]);
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn day_of_week(&self) -> &DayOfWeek {
         &self.day_of_week
     }
 
     /// How the two fields combine.
+    ///
+    /// ```
+    /// use cronport::schedule::DayRule;
+    /// let weekdays = cronport::syntax::unix::parse_cron("0 9 * * 1-5")?;
+    /// assert_eq!(weekdays.days().rule(), DayRule::Both);
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn rule(&self) -> DayRule {
         self.rule
     }
 
     /// Whether every day matches.
+    ///
+    /// ```
+    /// let hourly = cronport::syntax::unix::parse_cron("0 * * * *")?;
+    /// assert!(hourly.days().is_every_day());
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn is_every_day(&self) -> bool {
         *self == Days::EVERY
     }

@@ -30,6 +30,16 @@ const CALENDAR_CYCLE_YEARS: i32 = 400;
 
 /// The instants a [`Schedule`] runs at, ascending. Made by
 /// [`Schedule::fires_after`].
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax};
+/// // Every 10 minutes on Heroku, in UTC.
+/// let s = Schedule::utc(syntax::heroku::parse("every 10 minutes")?);
+/// let from: jiff::Timestamp = "2026-11-24T10:05:00Z".parse()?;
+/// let runs: Vec<String> = s.fires_after(from).take(3).map(|t| t.to_string()).collect();
+/// assert_eq!(runs, ["2026-11-24T10:10:00Z", "2026-11-24T10:20:00Z", "2026-11-24T10:30:00Z"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug)]
 pub struct FireTimes<'s> {
     time_zone: &'s TimeZone,

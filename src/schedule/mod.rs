@@ -63,12 +63,32 @@ pub(crate) const ALL_HOURS: u32 = (1 << 24) - 1;
 pub(crate) const ALL_MONTHS: u16 = 0x1FFE;
 
 /// The first year an AWS cron expression can name.
+///
+/// ```
+/// use cronport::schedule::{MIN_YEAR, Years};
+/// let mut years = Years::EMPTY;
+/// assert!(!years.insert(MIN_YEAR - 1));
+/// assert!(years.insert(MIN_YEAR));
+/// ```
 pub const MIN_YEAR: i32 = 1970;
 /// The last year an AWS cron expression can name.
+///
+/// ```
+/// // AWS cron's year field ends here; later years are refused.
+/// assert_eq!(cronport::schedule::MAX_YEAR, 2199);
+/// assert!(cronport::syntax::aws::parse("cron(0 0 1 1 ? 2200)").is_err());
+/// ```
 pub const MAX_YEAR: i32 = 2199;
 
 /// A set of years between [`MIN_YEAR`] and [`MAX_YEAR`], the range AWS cron
 /// allows.
+///
+/// ```
+/// // The year field of an AWS expression.
+/// let cron = cronport::syntax::aws::parse_cron("cron(0 0 1 1 ? 2027,2029)")?;
+/// assert_eq!(cron.years().unwrap().iter().collect::<Vec<_>>(), [2027, 2029]);
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Years {
     bits: [u64; 4],
@@ -76,6 +96,12 @@ pub struct Years {
 
 impl Years {
     /// No years.
+    ///
+    /// ```
+    /// use cronport::schedule::Years;
+    /// assert!(Years::EMPTY.is_empty());
+    /// assert_eq!(Years::EMPTY.iter().count(), 0);
+    /// ```
     pub const EMPTY: Years = Years { bits: [0; 4] };
 
     /// Adds `year`; `false` if it is outside [`MIN_YEAR`]`..=`[`MAX_YEAR`].
@@ -96,6 +122,13 @@ impl Years {
     }
 
     /// Whether `year` is in the set.
+    ///
+    /// ```
+    /// let years: cronport::schedule::Years = (2027..=2030).collect();
+    /// assert!(years.contains(2028));
+    /// assert!(!years.contains(2031));
+    /// assert!(!years.contains(1969)); // outside the AWS range: never contained
+    /// ```
     pub fn contains(&self, year: i32) -> bool {
         if !(MIN_YEAR..=MAX_YEAR).contains(&year) {
             return false;
@@ -134,6 +167,13 @@ impl Years {
     }
 
     /// The years in both sets.
+    ///
+    /// ```
+    /// use cronport::schedule::Years;
+    /// let a: Years = (2027..=2030).collect();
+    /// let b: Years = (2029..=2035).collect();
+    /// assert_eq!(a.intersection(&b).iter().collect::<Vec<_>>(), [2029, 2030]);
+    /// ```
     pub fn intersection(&self, other: &Years) -> Years {
         let mut bits = self.bits;
         for (b, o) in bits.iter_mut().zip(other.bits) {
@@ -143,11 +183,23 @@ impl Years {
     }
 
     /// Whether every year from [`MIN_YEAR`] to [`MAX_YEAR`] is in the set.
+    ///
+    /// ```
+    /// use cronport::schedule::{MAX_YEAR, MIN_YEAR, Years};
+    /// assert!((MIN_YEAR..=MAX_YEAR).collect::<Years>().is_all());
+    /// assert!(!(2000..=2199).collect::<Years>().is_all());
+    /// ```
     pub fn is_all(&self) -> bool {
         (MIN_YEAR..=MAX_YEAR).all(|y| self.contains(y))
     }
 
     /// Whether the set is empty.
+    ///
+    /// ```
+    /// use cronport::schedule::Years;
+    /// assert!([1900, 2300].into_iter().collect::<Years>().is_empty()); // both out of range
+    /// assert!(![2030].into_iter().collect::<Years>().is_empty());
+    /// ```
     pub fn is_empty(&self) -> bool {
         self.bits == [0; 4]
     }
@@ -203,6 +255,13 @@ pub struct Cron {
 }
 
 /// Why [`Cron::new`] refused its parts.
+///
+/// ```
+/// use cronport::schedule::{Cron, Days, ModelError};
+/// let err = Cron::new([60], [0], Days::EVERY, 1..=12, None).unwrap_err();
+/// assert_eq!(err, ModelError::Field { field: "minute", range: "0–59" });
+/// assert_eq!(err.to_string(), "minute must name at least one value in 0–59");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum ModelError {
     /// A value was outside its field's range, or a field was empty.
@@ -283,21 +342,47 @@ impl Cron {
     }
 
     /// The hours named (0–23), ascending.
+    ///
+    /// ```
+    /// let cron = cronport::syntax::unix::parse_cron("0 9-11,15 * * *")?;
+    /// assert_eq!(cron.hours().collect::<Vec<_>>(), [9, 10, 11, 15]);
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn hours(&self) -> impl Iterator<Item = u8> + '_ {
         bits(u64::from(self.hours))
     }
 
     /// The days named.
+    ///
+    /// ```
+    /// let cron = cronport::syntax::unix::parse_cron("0 9 * * 1-5")?;
+    /// assert!(cron.days().matches(2026, 11, 27)); // a Friday
+    /// assert!(!cron.days().matches(2026, 11, 28)); // a Saturday
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn days(&self) -> &Days {
         &self.days
     }
 
     /// The months named (1–12), ascending.
+    ///
+    /// ```
+    /// let cron = cronport::syntax::unix::parse_cron("0 0 1 JAN,JUL *")?;
+    /// assert_eq!(cron.months().collect::<Vec<_>>(), [1, 7]);
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn months(&self) -> impl Iterator<Item = u8> + '_ {
         bits(u64::from(self.months))
     }
 
     /// The years named; `None` for every year.
+    ///
+    /// ```
+    /// use cronport::syntax::aws::parse_cron;
+    /// assert!(parse_cron("cron(0 0 1 1 ? *)")?.years().is_none());
+    /// assert!(parse_cron("cron(0 0 1 1 ? 2030)")?.years().unwrap().contains(2030));
+    /// # Ok::<(), cronport::syntax::ParseError>(())
+    /// ```
     pub fn years(&self) -> Option<&Years> {
         self.years.as_ref()
     }
@@ -354,6 +439,13 @@ impl Cron {
 }
 
 /// The unit of a [`Rate`].
+///
+/// ```
+/// use cronport::schedule::{Pattern, RateUnit};
+/// let Pattern::Rate(rate) = cronport::syntax::aws::parse("rate(2 days)")? else { unreachable!() };
+/// assert_eq!(rate.unit, RateUnit::Days);
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub enum RateUnit {
     /// Minutes.
@@ -381,6 +473,13 @@ impl RateUnit {
 
 /// An AWS `rate(value unit)`: a fixed interval of elapsed time, counted from
 /// the schedule's start rather than aligned to the clock.
+///
+/// ```
+/// use cronport::schedule::{Pattern, Rate, RateUnit};
+/// let every_five = Pattern::Rate(Rate { value: 5, unit: RateUnit::Minutes });
+/// assert_eq!(cronport::syntax::aws::print(&every_five)?, "rate(5 minutes)");
+/// # Ok::<(), cronport::syntax::PrintError>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash)]
 pub struct Rate {
     /// How many units between runs; at least 1.
@@ -491,21 +590,52 @@ impl Schedule {
     }
 
     /// The instant a [`Rate`] counts from, if set.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let start: jiff::Timestamp = "2026-01-01T00:00:00Z".parse()?;
+    /// let s = Schedule::utc(syntax::aws::parse("rate(1 hour)")?).with_start(start);
+    /// assert_eq!(s.start(), Some(start));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn start(&self) -> Option<Timestamp> {
         self.start
     }
 
     /// The wall-clock pattern.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let pattern = syntax::unix::parse("0 9 * * *")?;
+    /// assert_eq!(Schedule::utc(pattern).pattern(), &pattern);
+    /// # Ok::<(), syntax::ParseError>(())
+    /// ```
     pub fn pattern(&self) -> &Pattern {
         &self.pattern
     }
 
     /// The time zone whose wall clock the pattern reads.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let s = Schedule::new(syntax::unix::parse("0 9 * * *")?, jiff::tz::TimeZone::get("Europe/Paris")?);
+    /// assert_eq!(s.time_zone().iana_name(), Some("Europe/Paris"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn time_zone(&self) -> &TimeZone {
         &self.time_zone
     }
 
     /// The time zone's IANA name, or `UTC`/a fixed offset where it has none.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let pattern = syntax::unix::parse("0 9 * * *")?;
+    /// let fixed = Schedule::new(pattern, jiff::tz::TimeZone::fixed(jiff::tz::offset(-5)));
+    /// assert_eq!(fixed.time_zone_name(), "-05");
+    /// assert_eq!(Schedule::utc(pattern).time_zone_name(), "UTC");
+    /// # Ok::<(), syntax::ParseError>(())
+    /// ```
     pub fn time_zone_name(&self) -> String {
         time_zone_name(&self.time_zone)
     }

@@ -72,6 +72,18 @@ const YEAR: FieldSpec = FieldSpec {
 };
 
 /// Parses an AWS `cron(...)`, `rate(...)` or `at(...)` expression.
+///
+/// ```
+/// use cronport::{schedule::Pattern, syntax::aws};
+/// assert!(matches!(aws::parse("cron(0 12 ? * MON-FRI *)")?, Pattern::Cron(_)));
+/// assert!(matches!(aws::parse("rate(15 minutes)")?, Pattern::Rate(_)));
+/// assert!(matches!(aws::parse("at(2027-03-01T09:00:00)")?, Pattern::At(_)));
+/// // Restricting both day fields is an AWS error; the span covers both.
+/// let input = "cron(0 12 1 * MON *)";
+/// let err = aws::parse(input).unwrap_err();
+/// assert_eq!(&input[err.span.clone()], "1 * MON");
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 pub fn parse(input: &str) -> Result<Pattern, ParseError> {
     let text = input.trim();
     let start = span_of(input, text).start;

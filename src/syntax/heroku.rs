@@ -83,6 +83,14 @@ fn frequency(input: &str) -> IResult<&str, Frequency<'_>> {
 }
 
 /// Parses a Heroku Scheduler frequency.
+///
+/// ```
+/// use cronport::syntax::{heroku, unix};
+/// assert_eq!(heroku::parse("Every hour at :30")?, unix::parse("30 * * * *")?);
+/// assert_eq!(heroku::parse("every_ten_minutes")?, unix::parse("*/10 * * * *")?);
+/// assert!(heroku::parse("every 5 minutes").is_err()); // Heroku offers 10, hourly, daily
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 pub fn parse(input: &str) -> Result<Pattern, ParseError> {
     parse_cron(input).map(Pattern::Cron)
 }

@@ -33,6 +33,14 @@ use std::{fmt, ops::Range};
 use crate::schedule::Pattern;
 
 /// A schedule grammar.
+///
+/// ```
+/// use cronport::syntax::Grammar;
+/// let pattern = Grammar::Heroku.parse("every day at 14:30")?;
+/// assert_eq!(Grammar::Aws.print(&pattern)?, "cron(30 14 * * ? *)");
+/// assert_eq!(Grammar::Unix.print(&pattern)?, "30 14 * * *");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, serde::Serialize, serde::Deserialize)]
 #[serde(rename_all = "lowercase")]
 pub enum Grammar {
@@ -131,6 +139,13 @@ impl fmt::Display for Grammar {
 }
 
 /// A pattern with the grammar it was read in.
+///
+/// ```
+/// let parsed = cronport::syntax::parse_any("cron(0/5 * * * ? *)")?;
+/// assert_eq!(parsed.grammar, cronport::syntax::Grammar::Aws);
+/// assert_eq!(parsed.pattern, cronport::syntax::unix::parse("*/5 * * * *")?);
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Parsed {
     /// The grammar [`Grammar::detect`] chose.

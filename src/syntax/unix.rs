@@ -49,11 +49,25 @@ const MACROS: [(&str, &str); 7] = [
 ];
 
 /// Parses a Unix cron expression.
+///
+/// ```
+/// use cronport::syntax::unix;
+/// assert_eq!(unix::parse("0 0 * * 7")?, unix::parse("0 0 * * SUN")?);
+/// assert!(unix::parse("0 0 * *").is_err()); // four fields
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 pub fn parse(input: &str) -> Result<Pattern, ParseError> {
     parse_cron(input).map(Pattern::Cron)
 }
 
 /// Parses a Unix cron expression into its [`Cron`] pattern.
+///
+/// ```
+/// let cron = cronport::syntax::unix::parse_cron("15 3 * * *")?;
+/// assert_eq!(cron.minutes().collect::<Vec<_>>(), [15]);
+/// assert_eq!(cron.hours().collect::<Vec<_>>(), [3]);
+/// # Ok::<(), cronport::syntax::ParseError>(())
+/// ```
 pub fn parse_cron(input: &str) -> Result<Cron, ParseError> {
     let text = input.trim();
     if text.is_empty() {
