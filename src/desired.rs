@@ -8,6 +8,18 @@ use crate::manifest::{MAX_NAME_LEN, Manifest, Problem, ResolvedJob};
 use crate::translate::{Backend, DomDow, Options, Translation, translate};
 
 /// How to compile.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, translate::DomDow};
+/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let options = CompileOptions {
+///     until: "2027-01-01T00:00:00Z".parse()?, // verify a shorter window
+///     dom_dow: DomDow::Double,
+///     ..CompileOptions::starting("2026-11-24T00:00:00Z".parse()?)
+/// };
+/// assert_eq!(compile(&m, &options)?.until.to_string(), "2027-01-01T00:00:00Z");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct CompileOptions {
     /// Start of the verified window.
@@ -58,6 +70,17 @@ pub struct Desired {
 
 /// One job: its settings, its verified translation, and the schedules or
 /// rules that carry it.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest};
+/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let every_ten = &desired.jobs[3];
+/// assert_eq!(every_ten.job.name, "rake-push-fan-out");
+/// assert_eq!(every_ten.translation.verified.firings, 58_032); // 403 days × 144
+/// assert_eq!(every_ten.resources.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct DesiredJob {
     /// The job with defaults merged in.
@@ -69,6 +92,21 @@ pub struct DesiredJob {
 }
 
 /// One EventBridge schedule or rule.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest};
+/// // Under EventBridge rules, a New York job becomes one UTC rule per offset period.
+/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+///     .replace("mamorio-production\"", "arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+///     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
+///     .replace("schedule_group = \"mamorio\"", "schedule_group = \"mamorio\"\nbackend = \"rules\"")
+///     + "\n[[job]]\nname = \"ny\"\nschedule = \"0 9 * * *\"\ncommand = \"rake ny\"\ntimezone = \"America/New_York\"\n";
+/// let desired = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let ny = desired.jobs.last().unwrap();
+/// assert!(ny.resources.len() > 1);
+/// assert!(ny.resources.iter().all(|r| r.timezone == "UTC" && r.name.starts_with("cronport-ny")));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Resource {
     /// Its AWS name.
@@ -80,6 +118,17 @@ pub struct Resource {
 }
 
 /// Why a manifest did not compile.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest};
+/// // Vixie's day-of-month OR day-of-week is refused unless the user chooses.
+/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+///     + "\n[[job]]\nname = \"either\"\nschedule = \"0 12 1 * 1\"\ncommand = \"rake x\"\n";
+/// let err = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?)).unwrap_err();
+/// assert_eq!(err.problems.len(), 1);
+/// assert_eq!((err.problems[0].job, err.problems[0].key), (Some(12), "schedule"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n"))]
 pub struct CompileError {
@@ -88,6 +137,16 @@ pub struct CompileError {
 }
 
 /// The longest target `Input` AWS accepts.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions, MAX_INPUT_LEN}, manifest::Manifest};
+/// let long = format!("echo {}", "x".repeat(MAX_INPUT_LEN));
+/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+///     + &format!("\n[[job]]\nname = \"long\"\nschedule = \"@daily\"\ncommand = \"{long}\"\n");
+/// let err = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?)).unwrap_err();
+/// assert!(err.to_string().contains("8192"), "{err}");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const MAX_INPUT_LEN: usize = 8192;
 
 /// Resolves, translates and verifies every job.

@@ -33,6 +33,14 @@ pub struct Explanation {
 }
 
 /// A pattern in each grammar that can write it.
+///
+/// ```
+/// let e = cronport::explain::explain("every hour at :30", &jiff::tz::TimeZone::UTC, "2026-11-24T00:00:00Z".parse()?, 0)?;
+/// assert_eq!(e.equivalents.unix.as_deref(), Some("30 * * * *"));
+/// assert_eq!(e.equivalents.aws.as_deref(), Some("cron(30 * * * ? *)"));
+/// assert_eq!(e.equivalents.heroku.as_deref(), Some("every hour at :30"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Equivalents {
     /// Unix cron, if it can write the pattern.
@@ -47,6 +55,16 @@ pub struct Equivalents {
 }
 
 /// Why [`explain`] failed.
+///
+/// ```
+/// use cronport::explain::{explain, ExplainError};
+/// let from = "2026-11-24T00:00:00Z".parse()?;
+/// let paris = jiff::tz::TimeZone::get("Europe/Paris")?;
+/// let err = explain("every day at 14:30", &paris, from, 3).unwrap_err();
+/// assert!(matches!(err, ExplainError::HerokuZone(ref zone) if zone == "Europe/Paris"));
+/// assert!(matches!(explain("61 * * * *", &paris, from, 3), Err(ExplainError::Parse(_))));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Debug, thiserror::Error)]
 pub enum ExplainError {
     /// The expression did not parse.

@@ -51,7 +51,8 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
         }
     };
     if items.is_empty() {
-        return Err(ImportError::new(base, "the export holds no jobs"));
+        let location = if base.is_empty() { "top level" } else { base };
+        return Err(ImportError::new(location, "the export holds no jobs"));
     }
     let mut jobs = Vec::new();
     let zone_not_utc = defaults

@@ -47,6 +47,15 @@ pub struct Imported {
 }
 
 /// Why an import failed: where, and what is wrong.
+///
+/// ```
+/// let json = r#"{"data": [{"attributes": {"command": "rake x", "every": 30}}]}"#;
+/// let err = cronport::import::heroku(json, &Default::default()).unwrap_err();
+/// assert_eq!(err.location, "data[0].attributes.every");
+/// assert_eq!(err.to_string(), "data[0].attributes.every: 30 is not a Heroku frequency; use 10, 60 or 1440");
+/// let empty = cronport::import::heroku("[]", &Default::default()).unwrap_err();
+/// assert_eq!(empty.to_string(), "top level: the export holds no jobs");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{location}: {message}")]
 pub struct ImportError {
@@ -67,6 +76,14 @@ impl ImportError {
 }
 
 /// The `[defaults]` an import writes; the `import` command's flags.
+///
+/// ```
+/// use cronport::import::{crontab, Defaults};
+/// let defaults = Defaults { cluster: Some("production".into()), ..Defaults::default() };
+/// let imported = crontab("0 3 * * * rake nightly\n", &defaults)?;
+/// assert_eq!(imported.manifest.defaults.cluster.as_deref(), Some("production"));
+/// # Ok::<(), cronport::import::ImportError>(())
+/// ```
 pub type Defaults = Settings;
 
 /// A readable AWS-safe name for a command: lower case, words joined by

@@ -36,6 +36,15 @@ use crate::translate::Backend;
 use source::{Source, Step, line_column};
 
 /// The settings `[defaults]` holds and any job may override.
+///
+/// ```
+/// use cronport::manifest::Settings;
+/// let s: Settings = toml::from_str("cluster = \"production\"\ntimezone = \"Europe/Berlin\"\n")?;
+/// assert_eq!(s.cluster.as_deref(), Some("production"));
+/// assert_eq!(s.timezone.as_deref(), Some("Europe/Berlin"));
+/// assert!(s.role_arn.is_none()); // unset: a job inherits it from [defaults]
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Settings {
     /// ECS cluster name or ARN.
@@ -133,6 +142,13 @@ const JOB_KEYS: [&str; 8] = [
 ];
 
 /// ECS launch types.
+///
+/// ```
+/// use cronport::manifest::{LaunchType, Settings};
+/// let s: Settings = toml::from_str("launch_type = \"EC2\"")?;
+/// assert_eq!(s.launch_type, Some(LaunchType::Ec2));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
 pub enum LaunchType {
     /// AWS Fargate.
@@ -144,6 +160,14 @@ pub enum LaunchType {
 }
 
 /// One entry of a capacity provider strategy.
+///
+/// ```
+/// use cronport::manifest::{CapacityProvider, Settings};
+/// let s: Settings = toml::from_str(r#"capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT", weight = 1 }]"#)?;
+/// let spot = CapacityProvider { capacity_provider: "FARGATE_SPOT".into(), weight: Some(1), base: None };
+/// assert_eq!(s.capacity_provider_strategy, Some(vec![spot]));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct CapacityProvider {
@@ -158,6 +182,13 @@ pub struct CapacityProvider {
 }
 
 /// Retries of a failed invocation.
+///
+/// ```
+/// use cronport::manifest::{RetryPolicy, Settings};
+/// let s: Settings = toml::from_str("retry_policy = { maximum_retry_attempts = 2 }")?;
+/// assert_eq!(s.retry_policy, Some(RetryPolicy { maximum_retry_attempts: Some(2), maximum_event_age_in_seconds: None }));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 #[serde(deny_unknown_fields)]
 pub struct RetryPolicy {
@@ -170,6 +201,23 @@ pub struct RetryPolicy {
 }
 
 /// One `[[job]]`.
+///
+/// ```
+/// use cronport::manifest::{Job, Manifest};
+/// let m: Manifest = toml::from_str(r#"
+/// [[job]]
+/// name = "nightly"
+/// schedule = "0 3 * * *"
+/// command = "rake nightly"
+/// size = "standard-2x"
+/// timezone = "America/Chicago"
+/// "#)?;
+/// let job: &Job = &m.jobs[0];
+/// assert_eq!((job.name.as_str(), job.size.as_deref()), ("nightly", Some("standard-2x")));
+/// assert!(job.enabled); // the default
+/// assert_eq!(job.settings.timezone.as_deref(), Some("America/Chicago"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Job {
     /// The job's name; with the prefix, its AWS name.
@@ -251,6 +299,17 @@ pub struct Environment {
 }
 
 /// What an environment may change in a job.
+///
+/// ```
+/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+///     + "\n[env.staging]\ncluster = \"staging\"\n\n[env.staging.job.rake-reports-daily]\nschedule = \"every day at 06:00\"\n";
+/// let m = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
+/// let over = &m.env["staging"].jobs["rake-reports-daily"];
+/// assert_eq!(over.schedule.as_deref(), Some("every day at 06:00"));
+/// let staging = m.for_env(Some("staging"))?;
+/// assert_eq!(staging.jobs[2].schedule, "every day at 06:00");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct JobOverride {
     /// Another schedule.
@@ -349,6 +408,16 @@ pub struct ResolvedJob {
 }
 
 /// Where and how a job's task runs, every default filled in.
+///
+/// ```
+/// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let target = &m.resolve().map_err(|p| format!("{p:?}"))?[0].target;
+/// assert_eq!(target.cluster, "mamorio-production");
+/// assert_eq!(target.launch_type, Some(cronport::manifest::LaunchType::Fargate));
+/// assert_eq!(target.backend, cronport::translate::Backend::Scheduler);
+/// assert_eq!(target.task_count, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct EcsTarget {
     /// Cluster name or ARN.
@@ -402,9 +471,28 @@ const REQUIRED_EXAMPLES: [(&str, &str); 5] = [
 ];
 
 /// The longest AWS name of a schedule or rule.
+///
+/// ```
+/// use cronport::manifest::{MAX_NAME_LEN, Manifest};
+/// let long = "x".repeat(MAX_NAME_LEN); // too long once `cronport-` is prefixed
+/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+///     .replacen("rake-sightings-purge-older-than", &long, 1);
+/// let err = Manifest::from_toml(&text, "cronport.toml").unwrap_err().to_string();
+/// assert!(err.contains("its AWS name has 73 characters; AWS allows 64"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const MAX_NAME_LEN: usize = 64;
 
 /// One problem in a manifest, placed where it can be fixed.
+///
+/// ```
+/// use cronport::manifest::{Job, Manifest};
+/// let job = Job { name: "a".into(), schedule: "@daily".into(), command: "x".into(), enabled: true, ..Job::default() };
+/// let m = Manifest { jobs: vec![job.clone(), job], ..Manifest::default() };
+/// let problems = m.check();
+/// let duplicate = problems.iter().find(|p| p.job == Some(1) && p.key == "name").unwrap();
+/// assert!(duplicate.message.contains("`a`"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Problem {
     /// Which job (index in the manifest), if any.
@@ -416,6 +504,14 @@ pub struct Problem {
 }
 
 /// Everything wrong with a manifest, each with file, line and column.
+///
+/// ```
+/// use cronport::manifest::Manifest;
+/// let err = Manifest::from_toml("[defaults]\nclustr = \"x\"\n", "cronport.toml").unwrap_err();
+/// assert_eq!(err.problems.len(), 1);
+/// assert!(err.problems[0].contains("cronport.toml:2:1"));
+/// assert!(err.problems[0].contains("cluster")); // the suggestion
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub struct ManifestError {
     /// The rendered problems: `file:line:column: message` and the line with
@@ -492,6 +588,17 @@ impl Manifest {
 
     /// Places `problems` (from [`Manifest::check`] or a later stage) in
     /// `text`, this manifest's source, for display.
+    ///
+    /// ```
+    /// use cronport::manifest::{Manifest, Problem};
+    /// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?;
+    /// let m = Manifest::from_toml(&text, "cronport.toml")?;
+    /// // A later stage (here: made up) found a problem with the third job's command.
+    /// let problem = Problem { job: Some(2), key: "command", message: "the command is too long".into() };
+    /// let placed = m.place(&text, "cronport.toml", &[problem]).to_string();
+    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:31:11"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn place(&self, text: &str, file: &str, problems: &[Problem]) -> ManifestError {
         let Ok(source) = Source::parse(text) else {
             return ManifestError {

@@ -158,6 +158,13 @@ impl fmt::Display for FargateSize {
 /// least the dyno's RAM, CPU the smallest Fargate allows for that memory
 /// (dedicated Performance dynos get their vCPU count). Case and `_`/`-`
 /// do not matter when matching.
+///
+/// ```
+/// use cronport::target::{DYNO_SIZES, FargateSize};
+/// let (name, size, heroku) = DYNO_SIZES.iter().find(|d| d.0 == "standard-2x").unwrap();
+/// assert_eq!((*name, *heroku), ("standard-2x", "1 GB, shared"));
+/// assert_eq!(*size, FargateSize { cpu: 512, memory: 1024 });
+/// ```
 pub const DYNO_SIZES: [(&str, FargateSize, &str); 17] = [
     (
         "eco",
@@ -298,6 +305,14 @@ pub const DYNO_SIZES: [(&str, FargateSize, &str); 17] = [
 ];
 
 /// Why a size was refused.
+///
+/// ```
+/// use cronport::target::{FargateSize, SizeError};
+/// let err = FargateSize::for_dyno("Standard-3X").unwrap_err();
+/// assert_eq!(err, SizeError::UnknownDyno("Standard-3X".into()));
+/// assert!(err.to_string().starts_with("unknown dyno size `Standard-3X`; use one of eco, basic"));
+/// assert!(matches!(FargateSize::new(256, 4096), Err(SizeError::InvalidPair { cpu: 256, memory: 4096, .. })));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum SizeError {
     /// Not a Heroku dyno size.

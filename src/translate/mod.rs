@@ -49,6 +49,20 @@ use blocks::Block;
 pub use verify::{Counterexample, Duplicates, Proof, verify};
 
 /// Where the schedules go.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+/// let tokyo = Schedule::new(syntax::unix::parse("30 8 1 * *")?, jiff::tz::TimeZone::get("Asia/Tokyo")?);
+/// let from = "2026-11-24T00:00:00Z".parse()?;
+/// let until = Options::default_until(from);
+/// // Scheduler keeps the zone; rules read UTC, so 08:30 on the 1st in Tokyo is
+/// // 23:30 on the last day of the month before.
+/// let scheduler = translate(&tokyo, &Options::new(Backend::Scheduler, from, until))?;
+/// assert_eq!(scheduler.expressions(), ["cron(30 8 1 * ? *)"]);
+/// let rules = translate(&tokyo, &Options::new(Backend::Rules, from, until))?;
+/// assert_eq!(rules.expressions(), ["cron(30 23 L * ? *)"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
@@ -70,6 +84,23 @@ impl fmt::Display for Backend {
 /// What to do with a Unix schedule that runs on day-of-month OR
 /// day-of-week, when some day matches both (a Monday the 1st for
 /// `0 12 1 * 1`): split in two, AWS would run it twice that day.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, DomDow, Options}};
+/// // Vixie: noon on the 1st and on every Monday.
+/// let source = Schedule::utc(syntax::unix::parse("0 12 1 * 1")?);
+/// let from = "2027-01-01T00:00:00Z".parse()?;
+/// let mut options = Options::new(Backend::Scheduler, from, "2028-01-01T00:00:00Z".parse()?);
+/// assert!(translate(&source, &options).is_err()); // DomDow::Refuse
+/// options.dom_dow = DomDow::Double;
+/// let double = translate(&source, &options)?;
+/// assert_eq!(double.expressions(), ["cron(0 12 1 * ? *)", "cron(0 12 ? * MON *)"]);
+/// assert_eq!(double.verified.accepted_duplicates, 3); // three Mondays the 1st in 2027
+/// options.dom_dow = DomDow::Expand;
+/// let expanded = translate(&source, &options)?;
+/// assert_eq!(expanded.verified.accepted_duplicates, 0);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, clap::ValueEnum)]
 #[serde(rename_all = "lowercase")]
 pub enum DomDow {
@@ -83,6 +114,15 @@ pub enum DomDow {
 }
 
 /// How to translate.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+/// let from = "2026-11-24T00:00:00Z".parse()?;
+/// let options = Options { until: "2027-01-01T00:00:00Z".parse()?, ..Options::new(Backend::Rules, from, from) };
+/// let hourly = translate(&Schedule::utc(syntax::unix::parse("0 * * * *")?), &options)?;
+/// assert_eq!(hourly.verified.firings, 38 * 24); // 24 Nov to 31 Dec
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Options {
     /// The backend.
@@ -133,6 +173,16 @@ impl Options {
 }
 
 /// One AWS expression with the time zone it is read in.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+/// let s = Schedule::new(syntax::heroku::parse("every day at 14:30")?, jiff::tz::TimeZone::get("America/New_York")?);
+/// let from = "2026-11-24T00:00:00Z".parse()?;
+/// let done = translate(&s, &Options::new(Backend::Scheduler, from, Options::default_until(from)))?;
+/// assert_eq!(done.targets[0].expression, "cron(30 14 * * ? *)");
+/// assert_eq!(done.targets[0].timezone, "America/New_York");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Target {
     /// The expression: `cron(...)`, `rate(...)` or `at(...)`.
@@ -172,6 +222,15 @@ pub struct Translation {
 
 impl Translation {
     /// The target expressions.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+    /// let s = Schedule::utc(syntax::unix::parse("*/10 * * * *")?);
+    /// let from = "2026-11-24T00:00:00Z".parse()?;
+    /// let done = translate(&s, &Options::new(Backend::Rules, from, Options::default_until(from)))?;
+    /// assert_eq!(done.expressions(), ["cron(0/10 * * * ? *)"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn expressions(&self) -> Vec<&str> {
         self.targets.iter().map(|t| t.expression.as_str()).collect()
     }

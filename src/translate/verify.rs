@@ -7,6 +7,17 @@ use serde::Serialize;
 use crate::schedule::Schedule;
 
 /// A window in which source and targets fire at exactly the same instants.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{verify, Duplicates}};
+/// let source = Schedule::new(syntax::unix::parse("0 9 * * *")?, jiff::tz::TimeZone::get("Asia/Tokyo")?);
+/// let target = Schedule::utc(syntax::aws::parse("cron(0 0 * * ? *)")?); // Tokyo has no DST
+/// let (from, until) = ("2027-01-01T00:00:00Z".parse()?, "2028-01-01T00:00:00Z".parse()?);
+/// let proof = verify(&source, &[target], from, until, Duplicates::Reject)?;
+/// assert_eq!(proof.firings, 365);
+/// assert_eq!((proof.from, proof.until), (from, until));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Proof {
     /// The window's start (inclusive).
@@ -26,6 +37,18 @@ fn is_zero(n: &u64) -> bool {
 }
 
 /// The first instant at which source and targets disagree.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{verify, Duplicates}};
+/// // 09:00 in New York is 14:00 UTC only in winter.
+/// let source = Schedule::new(syntax::unix::parse("0 9 * * *")?, jiff::tz::TimeZone::get("America/New_York")?);
+/// let target = Schedule::utc(syntax::aws::parse("cron(0 14 * * ? *)")?);
+/// let (from, until) = ("2027-01-01T00:00:00Z".parse()?, "2028-01-01T00:00:00Z".parse()?);
+/// let wrong = verify(&source, &[target], from, until, Duplicates::Reject).unwrap_err();
+/// assert_eq!(wrong.instant.to_string(), "2027-03-14T13:00:00Z"); // the first summer run
+/// assert_eq!((wrong.source_count, wrong.target_count), (1, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize, thiserror::Error)]
 #[error("at {instant} the source fires {source_count} time(s) and the targets {target_count}")]
 pub struct Counterexample {
