@@ -100,6 +100,18 @@ fn from_overrides(job: &mut Job, overrides: &Value, what: &str) -> Result<(), St
 
 /// Reads what runs on AWS into a manifest: rules whose names start with
 /// `name_prefix`, or the schedules in `group` with that prefix.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients) -> Result<(), Box<dyn std::error::Error>> {
+/// use cronport::translate::Backend;
+/// // Rules someone made by hand, named `nightly-…`, become a manifest.
+/// let imported = cronport::aws::import_aws(&clients, Backend::Rules, "nightly-", "default").await?;
+/// for warning in &imported.warnings {
+///     eprintln!("warning: {warning}");
+/// }
+/// std::fs::write("cronport.toml", imported.manifest.to_toml())?;
+/// # Ok(()) }
+/// ```
 pub async fn import_aws(
     clients: &Clients,
     backend: Backend,

@@ -14,6 +14,18 @@ use super::spec::{RuleSpec, ScheduleSpec};
 use super::{Action, Change, Clients, DesiredSpec, Kind, Plan, error_text};
 
 /// How one change ended.
+///
+/// ```
+/// use cronport::aws::{ApplyReport, Outcome};
+/// let report = ApplyReport {
+///     results: vec![
+///         ("cronport-a".into(), Outcome::Done),
+///         ("cronport-b".into(), Outcome::Failed { error: "ThrottlingException".into() }),
+///     ],
+///     writes: 2,
+/// };
+/// assert!(!report.succeeded()); // re-run apply: writes are idempotent
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "outcome", rename_all = "kebab-case")]
 pub enum Outcome {
@@ -43,6 +55,13 @@ pub struct ApplyReport {
 
 impl ApplyReport {
     /// Whether every change was made.
+    ///
+    /// ```
+    /// use cronport::aws::{ApplyReport, Outcome};
+    /// assert!(ApplyReport::default().succeeded()); // nothing to do, nothing failed
+    /// let failed = ApplyReport { results: vec![("x".into(), Outcome::Failed { error: "AccessDenied".into() })], writes: 1 };
+    /// assert!(!failed.succeeded());
+    /// ```
     pub fn succeeded(&self) -> bool {
         self.results.iter().all(|(_, o)| *o == Outcome::Done)
     }
@@ -51,6 +70,18 @@ impl ApplyReport {
 /// Makes `plan`'s creates, updates and deletes, `concurrency` at a time.
 /// Schedule groups come first, deletes last. `progress` hears one line per
 /// finished change.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), Box<dyn std::error::Error>> {
+/// use std::sync::Arc;
+/// let plan = cronport::aws::plan(&clients, &desired, false).await?;
+/// let report = cronport::aws::apply(&clients, &plan, 8, Arc::new(|line: &str| eprintln!("{line}"))).await;
+/// println!("{} writes", report.writes);
+/// if !report.succeeded() {
+///     return Err("some changes failed; run apply again".into());
+/// }
+/// # Ok(()) }
+/// ```
 pub async fn apply(
     clients: &Clients,
     plan: &Plan,

@@ -18,6 +18,16 @@ use crate::manifest::Manifest;
 use crate::translate::Backend;
 
 /// A job's switch from rules to a schedule.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, manifest: cronport::manifest::Manifest) -> Result<(), cronport::aws::PlanError> {
+/// let switches = cronport::aws::migrate(&clients, &manifest, jiff::Timestamp::now(), false).await?;
+/// for s in &switches {
+///     println!("{}: {} at {} (last rule run {:?}, first schedule run {:?}; {} runs proved)",
+///         s.job, s.outcome, s.at, s.last_rule_run, s.first_schedule_run, s.proved_over);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Switch {
     /// The job.
@@ -102,6 +112,20 @@ fn prove(
 /// Stage one (or two with `finish`) of moving `manifest`'s rules jobs to
 /// EventBridge Scheduler. `manifest` is as it is today, with the jobs on
 /// `backend = "rules"`.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients) -> Result<(), Box<dyn std::error::Error>> {
+/// use cronport::{aws, manifest::Manifest};
+/// // The manifest as it is today: jobs on backend = "rules".
+/// let manifest = Manifest::from_toml(&std::fs::read_to_string("cronport.toml")?, "cronport.toml")?;
+/// let now = jiff::Timestamp::now();
+/// aws::migrate(&clients, &manifest, now, false).await?; // schedules on, rules disabled
+/// for (job, runners) in aws::enabled_runners(&clients, &manifest, now).await? {
+///     assert_eq!(runners, 1, "{job} must run exactly one way");
+/// }
+/// aws::migrate(&clients, &manifest, now, true).await?; // --finish: delete the rules
+/// # Ok(()) }
+/// ```
 pub async fn migrate(
     clients: &Clients,
     manifest: &Manifest,
@@ -293,6 +317,14 @@ async fn delete_rules(clients: &Clients, states: &[(String, bool)]) -> Result<()
 
 /// Checks the result of a cutover: whether each job has exactly one
 /// enabled way to run (a schedule or rules), from what is live.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, manifest: cronport::manifest::Manifest) -> Result<(), cronport::aws::PlanError> {
+/// let runners = cronport::aws::enabled_runners(&clients, &manifest, jiff::Timestamp::now()).await?;
+/// let wrong: Vec<_> = runners.iter().filter(|(_, n)| *n != 1).collect();
+/// assert!(wrong.is_empty(), "jobs with no or two runners: {wrong:?}");
+/// # Ok(()) }
+/// ```
 pub async fn enabled_runners(
     clients: &Clients,
     manifest: &Manifest,

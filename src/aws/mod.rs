@@ -40,7 +40,7 @@ pub use adopt::import_aws;
 pub use apply::{ApplyReport, Outcome, apply};
 pub use migrate::{Switch, enabled_runners, migrate};
 pub use run::{Stopped, run_now, wait_stopped};
-pub use spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
+pub use spec::{DEFAULT_RETRY, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences};
 
 /// How to reach AWS: the settings the AWS CLI knows, plus cronport's own.
 ///
@@ -61,6 +61,17 @@ pub struct AwsOptions {
 }
 
 /// The SDK clients cronport uses.
+///
+/// ```
+/// # async fn example() -> Result<(), Box<dyn std::error::Error>> {
+/// use cronport::aws::{AwsOptions, Clients};
+/// // A local moto server, as the tests use.
+/// let local = AwsOptions { endpoint_url: Some("http://127.0.0.1:5000".into()), region: Some("us-east-1".into()), ..AwsOptions::default() };
+/// let clients = Clients::connect(&local).await;
+/// let groups = clients.scheduler.list_schedule_groups().send().await?;
+/// println!("{} schedule groups", groups.schedule_groups().len());
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug)]
 pub struct Clients {
     /// EventBridge Scheduler.
@@ -116,6 +127,13 @@ impl Clients {
 }
 
 /// The kinds of resource cronport manages.
+///
+/// ```
+/// use cronport::aws::{Action, Change, Kind};
+/// let group = Change { kind: Kind::ScheduleGroup, address: "mamorio".into(), job: None, action: Action::Create, desired: None, extra_targets: vec![], live: None };
+/// assert_eq!(serde_json::to_value(&group)?["kind"], "schedule-group");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
 #[serde(rename_all = "kebab-case")]
 pub enum Kind {
@@ -128,6 +146,15 @@ pub enum Kind {
 }
 
 /// What the plan does with one resource.
+///
+/// ```
+/// use cronport::aws::{Action, FieldChange};
+/// let update = Action::Update { fields: vec![FieldChange { field: "expression".into(), before: "cron(0 9 * * ? *)".into(), after: "cron(0 10 * * ? *)".into() }] };
+/// let json = serde_json::to_value(&update)?;
+/// assert_eq!(json["action"], "update");
+/// assert_eq!(json["fields"][0]["after"], "cron(0 10 * * ? *)");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "action", rename_all = "kebab-case")]
 pub enum Action {
@@ -153,6 +180,16 @@ pub enum Action {
 }
 
 /// The desired state of one resource, for apply.
+///
+/// ```
+/// use cronport::aws::{DesiredSpec, ScheduleSpec};
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let job = &desired.jobs[0];
+/// let spec = DesiredSpec::Schedule(Box::new(ScheduleSpec::desired(job, &job.resources[0])));
+/// assert!(matches!(spec, DesiredSpec::Schedule(ref s) if s.group == "mamorio"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(untagged)]
 pub enum DesiredSpec {
@@ -165,6 +202,21 @@ pub enum DesiredSpec {
 }
 
 /// One resource's change.
+///
+/// ```
+/// use cronport::aws::{Action, Change, Kind, Plan};
+/// let create = Change {
+///     kind: Kind::Schedule,
+///     address: "mamorio/cronport-daily".into(),
+///     job: Some("daily".into()),
+///     action: Action::Create,
+///     desired: None,
+///     extra_targets: vec![],
+///     live: None,
+/// };
+/// let plan = Plan { changes: vec![create], warnings: vec![] };
+/// assert!(plan.to_text().starts_with("  + schedule mamorio/cronport-daily  (job daily)\n"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Change {
     /// Its kind.
@@ -189,6 +241,22 @@ pub struct Change {
 }
 
 /// Everything a plan would do.
+///
+/// ```
+/// use cronport::aws::{Action, Change, Kind, Plan};
+/// let conflict = Change {
+///     kind: Kind::Rule,
+///     address: "nightly".into(),
+///     job: Some("nightly".into()),
+///     action: Action::Conflict { reason: "not tagged managed-by=cronport".into() },
+///     desired: None,
+///     extra_targets: vec![],
+///     live: None,
+/// };
+/// let plan = Plan { changes: vec![conflict], warnings: vec![] };
+/// assert!(!plan.has_changes()); // cronport never touches what it does not own
+/// assert!(plan.to_text().contains("1 conflict(s) with resources cronport does not own."));
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Plan {
     /// Per resource, in a stable order.
@@ -199,11 +267,37 @@ pub struct Plan {
 }
 
 /// EventBridge's default quota of rules per event bus.
+///
+/// ```
+/// use cronport::aws::RULES_PER_BUS;
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// // `plan` warns before any write when the rules would pass the quota.
+/// let resources: usize = desired.jobs.iter().map(|j| j.resources.len()).sum();
+/// assert!(resources <= RULES_PER_BUS);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const RULES_PER_BUS: usize = 300;
 /// EventBridge Scheduler's default quota of schedule groups per account.
+///
+/// ```
+/// use cronport::aws::SCHEDULE_GROUPS;
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let groups: std::collections::BTreeSet<_> = desired.jobs.iter().map(|j| &j.job.target.schedule_group).collect();
+/// assert!(groups.len() <= SCHEDULE_GROUPS);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const SCHEDULE_GROUPS: usize = 500;
 
 /// Counts of a plan's actions.
+///
+/// ```
+/// use cronport::aws::{Action, Change, Kind, Plan, Summary};
+/// let change = |name: &str, action| Change { kind: Kind::Rule, address: name.into(), job: None, action, desired: None, extra_targets: vec![], live: None };
+/// let plan = Plan { changes: vec![change("a", Action::Create), change("b", Action::Orphan), change("c", Action::Unchanged)], warnings: vec![] };
+/// assert_eq!(plan.summary(), Summary { add: 1, orphans: 1, unchanged: 1, ..Summary::default() });
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
     /// Creates.
@@ -222,6 +316,12 @@ pub struct Summary {
 
 impl Plan {
     /// The counts.
+    ///
+    /// ```
+    /// use cronport::aws::{Action, Change, Kind, Plan};
+    /// let delete = Change { kind: Kind::Rule, address: "old".into(), job: None, action: Action::Delete, desired: None, extra_targets: vec![], live: None };
+    /// assert_eq!(Plan { changes: vec![delete], warnings: vec![] }.summary().destroy, 1);
+    /// ```
     pub fn summary(&self) -> Summary {
         let mut s = Summary::default();
         for c in &self.changes {
@@ -238,6 +338,13 @@ impl Plan {
     }
 
     /// Whether applying would write anything.
+    ///
+    /// ```
+    /// use cronport::aws::{Action, Change, Kind, Plan};
+    /// let orphan = Change { kind: Kind::Rule, address: "old".into(), job: None, action: Action::Orphan, desired: None, extra_targets: vec![], live: None };
+    /// // An orphan is reported, but only `--prune` turns it into a delete.
+    /// assert!(!Plan { changes: vec![orphan], warnings: vec![] }.has_changes());
+    /// ```
     pub fn has_changes(&self) -> bool {
         let s = self.summary();
         s.add + s.change + s.destroy > 0
@@ -330,6 +437,11 @@ impl Plan {
 }
 
 /// Why a plan could not be made.
+///
+/// ```
+/// let err = cronport::aws::PlanError { problems: vec!["cluster `prod` not found".into(), "role missing".into()] };
+/// assert_eq!(err.to_string(), "cluster `prod` not found\nrole missing");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .problems.join("\n"))]
 pub struct PlanError {
@@ -386,6 +498,16 @@ pub struct PlanOptions {
 }
 
 /// [`plan`] with every option.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), cronport::aws::PlanError> {
+/// use cronport::aws::{plan_with, PlanOptions};
+/// // Take over the rules `cronport import aws` read, and delete managed
+/// // resources that left the manifest.
+/// let plan = plan_with(&clients, &desired, PlanOptions { prune: true, adopt: true }).await?;
+/// print!("{}", plan.to_text());
+/// # Ok(()) }
+/// ```
 pub async fn plan_with(
     clients: &Clients,
     desired: &Desired,

@@ -10,6 +10,19 @@ use crate::desired::DesiredJob;
 use crate::manifest::LaunchType;
 
 /// How one started task ended.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), String> {
+/// use std::time::Duration;
+/// let job = &desired.jobs[0];
+/// let arns = cronport::aws::run_now(&clients, job).await?;
+/// let t = &job.job.target;
+/// let stopped = cronport::aws::wait_stopped(&clients, &t.cluster, &t.container, &arns, Duration::from_secs(5), Duration::from_secs(3600)).await?;
+/// for task in &stopped {
+///     println!("{}: exit {:?} ({})", task.task_arn, task.exit_code, task.reason);
+/// }
+/// # Ok(()) }
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Stopped {
     /// The task's ARN.
@@ -21,6 +34,16 @@ pub struct Stopped {
 }
 
 /// Starts `job`'s task once, as its schedule would; returns the task ARNs.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), String> {
+/// // Rehearse a job before switching Heroku off: the same RunTask its schedule makes.
+/// let job = desired.jobs.iter().find(|j| j.job.name == "rake-reports-daily").ok_or("no such job")?;
+/// for arn in cronport::aws::run_now(&clients, job).await? {
+///     println!("started {arn}");
+/// }
+/// # Ok(()) }
+/// ```
 pub async fn run_now(clients: &Clients, job: &DesiredJob) -> Result<Vec<String>, String> {
     let j = &job.job;
     let t = &j.target;
@@ -111,6 +134,15 @@ pub async fn run_now(clients: &Clients, job: &DesiredJob) -> Result<Vec<String>,
 
 /// Waits until every task in `arns` has stopped, checking every `poll`,
 /// for at most `timeout`.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, arns: Vec<String>) -> Result<(), String> {
+/// use std::time::Duration;
+/// let stopped = cronport::aws::wait_stopped(&clients, "production", "worker", &arns, Duration::from_secs(5), Duration::from_secs(600)).await?;
+/// let failed = stopped.iter().any(|t| t.exit_code != Some(0));
+/// std::process::exit(i32::from(failed));
+/// # }
+/// ```
 pub async fn wait_stopped(
     clients: &Clients,
     cluster: &str,

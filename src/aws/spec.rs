@@ -11,12 +11,35 @@ use crate::desired::{DesiredJob, Resource};
 use crate::render::{RUN_TASK_TARGET, description, launch_type, overrides, run_task_request};
 
 /// EventBridge's retry policy when none is given: 185 attempts over 24 h.
+///
+/// ```
+/// use cronport::aws::{DEFAULT_RETRY, ScheduleSpec};
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// // No retry_policy in the manifest: the spec holds what AWS will report.
+/// let job = &desired.jobs[0];
+/// assert_eq!(ScheduleSpec::desired(job, &job.resources[0]).retry, DEFAULT_RETRY);
+/// assert_eq!(DEFAULT_RETRY.maximum_retry_attempts, 185);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const DEFAULT_RETRY: RetrySpec = RetrySpec {
     maximum_retry_attempts: 185,
     maximum_event_age_in_seconds: 86_400,
 };
 
 /// A retry policy with defaults filled in.
+///
+/// ```
+/// use cronport::aws::{RetrySpec, ScheduleSpec};
+/// # let text = std::fs::read_to_string("examples/heroku/cronport.toml")?;
+/// let text = text.replace("\n[defaults]\n", "\n[defaults]\nretry_policy = { maximum_retry_attempts = 3 }\n");
+/// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let job = &desired.jobs[0];
+/// let retry = ScheduleSpec::desired(job, &job.resources[0]).retry;
+/// assert_eq!(retry, RetrySpec { maximum_retry_attempts: 3, maximum_event_age_in_seconds: 86_400 });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct RetrySpec {
     /// Attempts.
@@ -26,6 +49,18 @@ pub struct RetrySpec {
 }
 
 /// An EventBridge Scheduler schedule.
+///
+/// ```
+/// use cronport::{aws::ScheduleSpec, render::RUN_TASK_TARGET};
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let job = &desired.jobs[2];
+/// let spec = ScheduleSpec::desired(job, &job.resources[0]);
+/// assert_eq!((spec.expression.as_str(), spec.timezone.as_str()), ("cron(30 14 * * ? *)", "UTC"));
+/// assert_eq!(spec.target_arn, RUN_TASK_TARGET);
+/// assert_eq!(spec.input["cluster"], "mamorio-production");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScheduleSpec {
     /// Name.
@@ -53,6 +88,25 @@ pub struct ScheduleSpec {
 }
 
 /// An EventBridge rule and its ECS target.
+///
+/// ```
+/// use cronport::aws::RuleSpec;
+/// # let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+/// #     .replace("\"mamorio-production\"", "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+/// #     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
+/// #     .replace("schedule_group = \"mamorio\"", "backend = \"rules\"");
+/// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// // With backend = "rules", each resource is a rule with an ECS target.
+/// let job = &desired.jobs[2];
+/// let rule = RuleSpec::desired(job, &job.resources[0]);
+/// assert_eq!(rule.expression, "cron(30 14 * * ? *)");
+/// assert_eq!(rule.target_id, "cronport");
+/// assert_eq!(rule.launch_type.as_deref(), Some("FARGATE"));
+/// assert_eq!(rule.tags["managed-by"], "cronport");
+/// assert_eq!(rule.input["containerOverrides"][0]["name"], "worker");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RuleSpec {
     /// Name.
@@ -118,6 +172,17 @@ fn state(job: &DesiredJob) -> String {
 
 impl ScheduleSpec {
     /// The schedule `resource` of `job` should be.
+    ///
+    /// ```
+    /// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// let job = &desired.jobs[0];
+    /// let spec = cronport::aws::ScheduleSpec::desired(job, &job.resources[0]);
+    /// assert_eq!(spec.name, "cronport-rake-sightings-purge-older-than");
+    /// assert_eq!(spec.state, "ENABLED");
+    /// assert!(spec.has_marker());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn desired(job: &DesiredJob, resource: &Resource) -> ScheduleSpec {
         let t = &job.job.target;
         ScheduleSpec {
@@ -136,6 +201,17 @@ impl ScheduleSpec {
     }
 
     /// Whether a live schedule carries cronport's marker.
+    ///
+    /// ```
+    /// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// # let job = &desired.jobs[0];
+    /// let mut spec = cronport::aws::ScheduleSpec::desired(job, &job.resources[0]);
+    /// assert!(spec.description.starts_with("managed-by=cronport"));
+    /// spec.description = "made by hand".into(); // someone else's schedule
+    /// assert!(!spec.has_marker());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn has_marker(&self) -> bool {
         self.description.starts_with("managed-by=cronport")
     }
@@ -143,6 +219,20 @@ impl ScheduleSpec {
 
 impl RuleSpec {
     /// The rule `resource` of `job` should be.
+    ///
+    /// ```
+    /// # let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+    /// #     .replace("\"mamorio-production\"", "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+    /// #     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
+    /// #     .replace("schedule_group = \"mamorio\"", "backend = \"rules\"");
+    /// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+    /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// let job = &desired.jobs[3];
+    /// let rule = cronport::aws::RuleSpec::desired(job, &job.resources[0]);
+    /// assert_eq!(rule.expression, "cron(0/10 * * * ? *)");
+    /// assert_eq!(rule.assign_public_ip.as_deref(), Some("DISABLED"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn desired(job: &DesiredJob, resource: &Resource) -> RuleSpec {
         let t = &job.job.target;
         RuleSpec {
@@ -187,6 +277,13 @@ impl RuleSpec {
 }
 
 /// One field that differs: its name and both values, as text.
+///
+/// ```
+/// let live = serde_json::json!({"state": "DISABLED"});
+/// let desired = serde_json::json!({"state": "ENABLED"});
+/// let change = &cronport::aws::differences(&live, &desired)[0];
+/// assert_eq!((change.field.as_str(), change.before.as_str(), change.after.as_str()), ("state", "DISABLED", "ENABLED"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
     /// Field name, dotted for nested fields.

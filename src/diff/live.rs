@@ -65,6 +65,15 @@ fn live_view(
 
 /// Compares the manifest behind `desired` with what is live. With
 /// `live_is_base`, live is the base side (`cronport diff aws cronport.toml`).
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), cronport::aws::PlanError> {
+/// use cronport::diff::{diff_live, markdown, DiffOptions};
+/// // What would change on AWS if this manifest were applied.
+/// let report = diff_live(&clients, &desired, true, &DiffOptions::year_from(jiff::Timestamp::now())).await?;
+/// println!("{}", markdown(&report));
+/// # Ok(()) }
+/// ```
 pub async fn diff_live(
     clients: &Clients,
     desired: &Desired,
