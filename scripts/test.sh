@@ -1,8 +1,8 @@
 #!/usr/bin/env bash
 # Runs every check cronport has, on a fresh machine as on CI:
 # installs what the tests need, then fmt, clippy -D warnings, the tests
-# (unit, integration, property, doc), the library examples, and a build of
-# the fuzz targets.
+# (unit, integration, property, doc), rustdoc coverage, the library
+# examples, and a build of the fuzz targets.
 #
 #   scripts/test.sh
 set -euo pipefail
@@ -40,6 +40,9 @@ cargo clippy --all-targets --locked -- -D warnings
 step "cargo test"
 cargo test --all-targets --locked
 cargo test --doc --locked
+
+step "rustdoc: every public item documented, with an example; cargo doc warning-free"
+scripts/doc-coverage.sh
 
 step "library examples"
 for example in examples/*.rs; do

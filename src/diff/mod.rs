@@ -27,6 +27,16 @@ pub use live::diff_live;
 pub use output::{markdown, text};
 
 /// The window runs are compared and counted in.
+///
+/// ```
+/// use cronport::{diff::{diff, DiffOptions}, manifest::Manifest};
+/// # let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// // Count runs over one week instead of a year.
+/// let week = DiffOptions { from: "2026-11-23T00:00:00Z".parse()?, until: "2026-11-30T00:00:00Z".parse()? };
+/// let report = diff(&m, &m, &week)?;
+/// assert_eq!(report.window, ("2026-11-23T00:00:00Z".to_string(), "2026-11-30T00:00:00Z".to_string()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct DiffOptions {
     /// Start of the window.
@@ -54,6 +64,19 @@ impl DiffOptions {
 }
 
 /// A schedule as a reviewer needs to see it.
+///
+/// ```
+/// use cronport::diff::{diff, DiffOptions, JobChange};
+/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let mut head = base.clone();
+/// head.jobs[3].schedule = "every hour at :00".into(); // was every 10 minutes
+/// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[3] else { panic!() };
+/// assert_eq!((change.before.runs_per_year, change.after.runs_per_year), (52_560, 8_760));
+/// assert_eq!(change.after.description, "Every hour at :00, UTC");
+/// assert_eq!(change.after.next[0].utc, "2026-11-24T01:00:00Z");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScheduleView {
     /// As written in the manifest.
@@ -69,6 +92,19 @@ pub struct ScheduleView {
 }
 
 /// One run, in UTC and in the job's zone.
+///
+/// ```
+/// use cronport::diff::{diff, DiffOptions, JobChange};
+/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let mut head = base.clone();
+/// head.jobs[2].schedule = "30 9 * * *".into();
+/// head.jobs[2].settings.timezone = Some("America/New_York".into());
+/// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[2] else { panic!() };
+/// let first = &change.after.next[0];
+/// assert_eq!((first.utc.as_str(), first.local.as_str()), ("2026-11-24T14:30:00Z", "2026-11-24T09:30:00-05:00"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RunTime {
     /// RFC 3339 in UTC.
@@ -78,6 +114,19 @@ pub struct RunTime {
 }
 
 /// How a schedule changed.
+///
+/// ```
+/// use cronport::diff::{diff, DiffOptions, JobChange};
+/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let mut head = base.clone();
+/// head.jobs[3].schedule = "cron(0/10 * * * ? *)".into(); // "every 10 minutes", respelled
+/// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[3] else { panic!() };
+/// assert!(!change.effective);
+/// assert_eq!(change.proved_over, Some(52_560));
+/// assert_eq!(report.summary.respelled, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct ScheduleChange {
     /// Whether any run moves, appears or disappears.
@@ -95,6 +144,17 @@ pub struct ScheduleChange {
 }
 
 /// What happened to one job.
+///
+/// ```
+/// use cronport::diff::{diff, DiffOptions, JobChange};
+/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let mut head = base.clone();
+/// head.jobs[2].name = "daily-reports".into(); // same command, same runs
+/// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(matches!(&report.jobs[2], JobChange::Renamed { from, to, .. } if from == "rake-reports-daily" && to == "daily-reports"));
+/// assert_eq!(report.summary.renamed, 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "change", rename_all = "kebab-case")]
 pub enum JobChange {
@@ -147,6 +207,15 @@ pub enum JobChange {
 
 impl JobChange {
     /// Whether the change alters what runs, when, or how.
+    ///
+    /// ```
+    /// use cronport::diff::JobChange;
+    /// assert!(!JobChange::Unchanged { name: "a".into() }.is_effective());
+    /// assert!(JobChange::Removed { name: "a".into(), schedule: daily_view(), command: "rake a".into() }.is_effective());
+    /// # fn daily_view() -> cronport::diff::ScheduleView {
+    /// #     cronport::diff::ScheduleView { expression: "@daily".into(), timezone: "UTC".into(), description: String::new(), runs_per_year: 365, next: vec![] }
+    /// # }
+    /// ```
     pub fn is_effective(&self) -> bool {
         match self {
             JobChange::Added { .. } | JobChange::Removed { .. } | JobChange::Renamed { .. } => true,
@@ -158,6 +227,12 @@ impl JobChange {
     }
 
     /// The job's name (the new one for renames).
+    ///
+    /// ```
+    /// use cronport::diff::JobChange;
+    /// let renamed = JobChange::Renamed { from: "old".into(), to: "new".into(), fields: vec![], schedule: None };
+    /// assert_eq!(renamed.name(), "new");
+    /// ```
     pub fn name(&self) -> &str {
         match self {
             JobChange::Added { name, .. }
@@ -170,6 +245,16 @@ impl JobChange {
 }
 
 /// Counts of a diff.
+///
+/// ```
+/// use cronport::diff::{diff, DiffOptions, DiffSummary};
+/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let mut head = base.clone();
+/// head.jobs.remove(0);
+/// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+/// assert_eq!(report.summary, DiffSummary { removed: 1, unchanged: 11, ..DiffSummary::default() });
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct DiffSummary {
     /// Added jobs.
@@ -212,12 +297,33 @@ pub struct Report {
 
 impl Report {
     /// Whether anything effective changed.
+    ///
+    /// ```
+    /// use cronport::diff::{diff, DiffOptions};
+    /// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// let mut head = base.clone();
+    /// head.jobs[0].schedule = "0 18 * * *".into(); // "every day at 18:00" in Unix cron
+    /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
+    /// assert!(!report.has_effective_changes()); // `cronport diff --detailed-exitcode` exits 0
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn has_effective_changes(&self) -> bool {
         self.jobs.iter().any(JobChange::is_effective)
     }
 }
 
 /// Why a diff could not be made: a side does not resolve.
+///
+/// ```
+/// use cronport::diff::{diff, DiffOptions};
+/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let mut head = base.clone();
+/// head.jobs[1].size = Some("standard-3x".into());
+/// let err = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?)).unwrap_err();
+/// assert_eq!(err.side, "head");
+/// assert!(err.to_string().starts_with("the head manifest is not valid: "));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("the {side} manifest is not valid: {}", .problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("; "))]
 pub struct DiffError {

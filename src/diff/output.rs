@@ -187,6 +187,16 @@ fn cell(text: &str) -> String {
 
 /// Markdown for a pull-request comment: a summary table, then each job's
 /// details folded.
+///
+/// ```
+/// use cronport::diff::{diff, markdown, DiffOptions};
+/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let mut head = base.clone();
+/// head.jobs[2].schedule = "every day at 15:00".into();
+/// let comment = markdown(&diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?);
+/// assert!(comment.starts_with("### cronport diff\n\n**0 added, 0 removed, 0 renamed, 1 changed,"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn markdown(report: &Report) -> String {
     let mut out = String::from("### cronport diff\n\n");
     let s = &report.summary;

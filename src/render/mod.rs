@@ -22,9 +22,28 @@ use crate::manifest::{EcsTarget, LaunchType, ResolvedJob};
 use crate::translate::Backend;
 
 /// The universal target that calls ECS RunTask.
+///
+/// ```
+/// use cronport::render::{create_schedule, RUN_TASK_TARGET};
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let job = &desired.jobs[0];
+/// assert_eq!(create_schedule(job, &job.resources[0])["Target"]["Arn"], RUN_TASK_TARGET);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub const RUN_TASK_TARGET: &str = "arn:aws:scheduler:::aws-sdk:ecs:runTask";
 
 /// Output formats of `cronport convert`.
+///
+/// ```
+/// use cronport::render::{render, Format};
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let template: serde_json::Value = serde_json::from_str(&render(&desired, Format::Cloudformation))?;
+/// assert_eq!(template["AWSTemplateFormatVersion"], "2010-09-09");
+/// assert!(render(&desired, Format::Json).contains("\"ScheduleExpression\": \"cron(0/10 * * * ? *)\""));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
 pub enum Format {
     /// The exact request bodies, for `aws … --cli-input-json`.
@@ -189,6 +208,20 @@ fn state(job: &DesiredJob) -> &'static str {
 }
 
 /// EventBridge Scheduler `CreateSchedule` input for one resource.
+///
+/// ```
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let job = &desired.jobs[2];
+/// let request = cronport::render::create_schedule(job, &job.resources[0]);
+/// assert_eq!(request["Name"], "cronport-rake-reports-daily");
+/// assert_eq!(request["ScheduleExpression"], "cron(30 14 * * ? *)");
+/// assert_eq!(request["FlexibleTimeWindow"]["Mode"], "OFF");
+/// // The target's Input is the whole RunTask request, as a JSON string.
+/// let run_task: serde_json::Value = serde_json::from_str(request["Target"]["Input"].as_str().unwrap())?;
+/// assert_eq!(run_task["overrides"]["containerOverrides"][0]["command"][0], "bundle");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {
     let t = &job.job.target;
     let mut target = json!({
@@ -222,6 +255,21 @@ pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {
 }
 
 /// EventBridge `PutRule` input for one resource.
+///
+/// ```
+/// # let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+/// #     .replace("\"mamorio-production\"", "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+/// #     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
+/// #     .replace("schedule_group = \"mamorio\"", "backend = \"rules\"");
+/// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// // A manifest with backend = "rules".
+/// let job = &desired.jobs[2];
+/// let rule = cronport::render::put_rule(job, &job.resources[0]);
+/// assert_eq!(rule["ScheduleExpression"], "cron(30 14 * * ? *)");
+/// assert_eq!(rule["Tags"][0], serde_json::json!({"Key": "managed-by", "Value": "cronport"}));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn put_rule(job: &DesiredJob, resource: &Resource) -> Value {
     json!({
         "Name": resource.name,
@@ -233,6 +281,24 @@ pub fn put_rule(job: &DesiredJob, resource: &Resource) -> Value {
 }
 
 /// EventBridge `PutTargets` input for one resource's rule.
+///
+/// ```
+/// # let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+/// #     .replace("\"mamorio-production\"", "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+/// #     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
+/// #     .replace("schedule_group = \"mamorio\"", "backend = \"rules\"");
+/// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let job = &desired.jobs[2];
+/// let targets = cronport::render::put_targets(job, &job.resources[0]);
+/// let target = &targets["Targets"][0];
+/// assert_eq!(target["Arn"], "arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production");
+/// assert_eq!(target["EcsParameters"]["LaunchType"], "FARGATE");
+/// // For rules, Input is RunTask's `overrides` only.
+/// let overrides: serde_json::Value = serde_json::from_str(target["Input"].as_str().unwrap())?;
+/// assert_eq!(overrides["containerOverrides"][0]["name"], "worker");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn put_targets(job: &DesiredJob, resource: &Resource) -> Value {
     let t = &job.job.target;
     let mut ecs = json!({

@@ -228,6 +228,12 @@ impl ParseError {
     ///   | 30 14 * * 8
     ///   |           ^
     /// ```
+    ///
+    /// ```
+    /// let input = "30 14 * * 8";
+    /// let err = cronport::syntax::unix::parse(input).unwrap_err();
+    /// assert_eq!(err.render(input), "error: day-of-week 8 is out of range 0–7; did you mean 1?\n  |\n  | 30 14 * * 8\n  |           ^");
+    /// ```
     pub fn render(&self, input: &str) -> String {
         let start = self.span.start.min(input.len());
         let end = self.span.end.clamp(start, input.len());
