@@ -738,8 +738,22 @@ command = "rake sun"
                 .unwrap()
         ));
 
+        // The offline preview plans the same switches the migration makes.
+        let preview = aws::preview_migration(&manifest, now).unwrap();
+        assert!(
+            preview.iter().all(|s| s
+                .outcome
+                .starts_with("would create 1 schedule and disable rule cronport-")),
+            "{preview:?}"
+        );
+
         let switched = aws::migrate(&clients, &manifest, now, false).await.unwrap();
         assert_eq!(switched.len(), 3);
+        let planned = |s: &aws::Switch| (s.job.clone(), s.at, s.first_schedule_run, s.proved_over);
+        assert_eq!(
+            preview.iter().map(planned).collect::<Vec<_>>(),
+            switched.iter().map(planned).collect::<Vec<_>>()
+        );
         assert!(
             switched.iter().all(|s| s.outcome == "switched"),
             "{switched:?}"

@@ -236,3 +236,82 @@ fn run_starts_the_task_with_the_schedules_overrides() {
     assert!(stderr.contains("container `worker` exited 0"), "{stderr}");
     assert_eq!(out.status.code(), Some(0), "{stderr}");
 }
+
+#[test]
+fn migrate_dry_run_shows_the_switches_offline() {
+    let text_of = |path: &str| std::fs::read_to_string(path).unwrap();
+    let manifest = text_of(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/heroku/cronport.toml"
+    ))
+    .replace(
+        "\"mamorio-production\"",
+        "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"",
+    )
+    .replace(
+        "\"mamorio-worker\"",
+        "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"",
+    )
+    .replace(
+        "schedule_group = \"mamorio\"",
+        "schedule_group = \"mamorio\"\nbackend = \"rules\"",
+    );
+    let dir = std::env::temp_dir().join(format!("cronport-migrate-dry-run-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cronport.toml");
+    std::fs::write(&path, &manifest).unwrap();
+    // Port 9 (discard) has no AWS behind it: any AWS call would fail.
+    let out = Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args([
+            "migrate",
+            "--from",
+            "rules",
+            "--to",
+            "scheduler",
+            "--dry-run",
+        ])
+        .arg(&path)
+        .args([
+            "--endpoint-url",
+            "http://127.0.0.1:9",
+            "--region",
+            "us-east-1",
+        ])
+        .output()
+        .unwrap();
+    let stdout = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert_eq!(
+        stdout.lines().filter(|l| l.starts_with("job ")).count(),
+        12,
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("job rake-push-fan-out: switch at "),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("would create 1 schedule and disable rule cronport-rake-push-fan-out"),
+        "{stdout}"
+    );
+    assert!(
+        stdout.contains("Nothing was changed (--dry-run)."),
+        "{stdout}"
+    );
+    // --dry-run is for stage one only.
+    let out = Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args([
+            "migrate",
+            "--from",
+            "rules",
+            "--to",
+            "scheduler",
+            "--dry-run",
+            "--finish",
+        ])
+        .arg(&path)
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -109,6 +109,110 @@ fn prove(
     }
 }
 
+/// What stage one of [`migrate`] would do, worked out offline: per rules
+/// job, the switch instant if it ran at `now`, the runs on either side, and
+/// the proof that rules before and the schedule after fire exactly as the
+/// job does. Nothing is read from or written to AWS; each [`Switch`]'s
+/// outcome says which rules would be disabled.
+///
+/// ```
+/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
+///     .replace("\"mamorio-production\"", "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+///     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
+///     .replace("schedule_group = \"mamorio\"", "schedule_group = \"mamorio\"\nbackend = \"rules\"");
+/// let manifest = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
+/// let now = "2026-11-24T10:09:30Z".parse()?;
+/// let switches = cronport::aws::preview_migration(&manifest, now)?;
+/// assert_eq!(switches.len(), 12);
+/// // Every 10 minutes: the next run (10:10) is too close, so the switch waits for it.
+/// let fan_out = &switches[3];
+/// assert_eq!(fan_out.at.to_string(), "2026-11-24T10:10:01Z");
+/// assert_eq!(fan_out.last_rule_run.unwrap().to_string(), "2026-11-24T10:10:00Z");
+/// assert_eq!(fan_out.first_schedule_run.unwrap().to_string(), "2026-11-24T10:20:00Z");
+/// assert_eq!(fan_out.outcome, "would create 1 schedule and disable rule cronport-rake-push-fan-out");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn preview_migration(manifest: &Manifest, now: Timestamp) -> Result<Vec<Switch>, PlanError> {
+    let pairs = rules_and_schedules(manifest, now)?;
+    pairs
+        .iter()
+        .map(|(rules, schedule, window)| {
+            let mut switch = planned_switch(rules, schedule, now, *window)?;
+            switch.outcome = format!(
+                "would create {} and disable {} {}",
+                count(schedule.resources.len(), "schedule"),
+                if rules.resources.len() == 1 {
+                    "rule"
+                } else {
+                    "rules"
+                },
+                rules
+                    .resources
+                    .iter()
+                    .map(|r| r.name.as_str())
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+            Ok(switch)
+        })
+        .collect()
+}
+
+fn count(n: usize, what: &str) -> String {
+    if n == 1 {
+        format!("1 {what}")
+    } else {
+        format!("{n} {what}s")
+    }
+}
+
+/// The verified window of a compiled manifest.
+type Window = (Timestamp, Timestamp);
+
+/// Each rules job compiled twice, as it is (rules) and on the Scheduler
+/// backend, with the verified window.
+fn rules_and_schedules(
+    manifest: &Manifest,
+    now: Timestamp,
+) -> Result<Vec<(DesiredJob, DesiredJob, Window)>, PlanError> {
+    let options = CompileOptions::starting(now);
+    let problem = |e: crate::desired::CompileError| PlanError {
+        problems: e.problems.into_iter().map(|p| p.message).collect(),
+    };
+    let rules = compile(manifest, &options).map_err(problem)?;
+    let scheduled = compile(&on_scheduler(manifest), &options).map_err(problem)?;
+    let window = (rules.from, rules.until);
+    Ok(rules
+        .jobs
+        .into_iter()
+        .zip(scheduled.jobs)
+        .filter(|(rj, _)| rj.job.target.backend == Backend::Rules)
+        .map(|(rj, sj)| (rj, sj, window))
+        .collect())
+}
+
+/// A job's switch as planned at `now`: its instant, the runs either side,
+/// and the proof. The outcome is left empty for the caller.
+fn planned_switch(
+    rules: &DesiredJob,
+    schedule: &DesiredJob,
+    now: Timestamp,
+    (from, until): Window,
+) -> Result<Switch, PlanError> {
+    let at = switch_instant(rules, now);
+    let proved = prove(rules, schedule, at, from, until).map_err(|e| PlanError {
+        problems: vec![format!("job {}: {e}", rules.job.name)],
+    })?;
+    Ok(Switch {
+        job: rules.job.name.clone(),
+        at,
+        last_rule_run: rules.job.schedule.fires_between(from, at).last(),
+        first_schedule_run: schedule.job.schedule.fires_after(at).next(),
+        proved_over: proved,
+        outcome: String::new(),
+    })
+}
+
 /// Stage one (or two with `finish`) of moving `manifest`'s rules jobs to
 /// EventBridge Scheduler. `manifest` is as it is today, with the jobs on
 /// `backend = "rules"`.
@@ -132,21 +236,12 @@ pub async fn migrate(
     now: Timestamp,
     finish: bool,
 ) -> Result<Vec<Switch>, PlanError> {
-    let options = CompileOptions::starting(now);
-    let problem = |e: crate::desired::CompileError| PlanError {
-        problems: e.problems.into_iter().map(|p| p.message).collect(),
-    };
-    let rules = compile(manifest, &options).map_err(problem)?;
-    let scheduled = compile(&on_scheduler(manifest), &options).map_err(problem)?;
     let mut out = Vec::new();
-    for (rj, sj) in rules.jobs.iter().zip(&scheduled.jobs) {
-        if rj.job.target.backend != Backend::Rules {
-            continue;
-        }
+    for (rj, sj, (from, until)) in &rules_and_schedules(manifest, now)? {
         let one = |job: &DesiredJob| Desired {
             jobs: vec![job.clone()],
-            from: rules.from,
-            until: rules.until,
+            from: *from,
+            until: *until,
         };
         let schedule_plan = plan_with(clients, &one(sj), PlanOptions::default()).await?;
         let rule_states = rule_states(clients, rj).await?;
@@ -157,18 +252,8 @@ pub async fn migrate(
             .iter()
             .filter(|c| c.kind == Kind::Schedule && c.job.as_deref() == Some(sj.job.name.as_str()))
             .all(|c| c.action == Action::Unchanged);
-        let at = switch_instant(rj, now);
-        let proved = prove(rj, sj, at, rules.from, rules.until).map_err(|e| PlanError {
-            problems: vec![format!("job {}: {e}", rj.job.name)],
-        })?;
-        let mut switch = Switch {
-            job: rj.job.name.clone(),
-            at,
-            last_rule_run: None,
-            first_schedule_run: sj.job.schedule.fires_after(at).next(),
-            proved_over: proved,
-            outcome: String::new(),
-        };
+        let mut switch = planned_switch(rj, sj, now, (*from, *until))?;
+        let at = switch.at;
         if finish {
             if !schedule_live || rule_states.iter().any(|(_, enabled)| *enabled) {
                 switch.outcome = "not switched yet: run migrate without --finish first".to_string();
@@ -193,7 +278,6 @@ pub async fn migrate(
             let wait = (at - Timestamp::now()).as_secs_f64().max(0.0);
             tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
         }
-        switch.last_rule_run = rj.job.schedule.fires_between(rules.from, at).last();
         let report = apply(clients, &schedule_plan, 4, Arc::new(|_: &str| {})).await;
         if !report.succeeded() {
             switch.outcome = format!(

@@ -38,7 +38,7 @@ use crate::translate::Backend;
 pub(crate) use adopt::command_text;
 pub use adopt::import_aws;
 pub use apply::{ApplyReport, Outcome, apply};
-pub use migrate::{Switch, enabled_runners, migrate};
+pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
 pub use run::{Stopped, run_now, wait_stopped};
 pub use spec::{DEFAULT_RETRY, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences};
 

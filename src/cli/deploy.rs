@@ -356,6 +356,7 @@ pub fn run(args: RunArgs) -> ExitCode {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
+  cronport migrate --from rules --to scheduler --dry-run  # what would switch when; nothing written
   cronport migrate --from rules --to scheduler
   cronport migrate --from rules --to scheduler --finish   # a day later: delete the disabled rules")]
 pub struct MigrateArgs {
@@ -373,6 +374,31 @@ pub struct MigrateArgs {
     /// Do not ask for confirmation.
     #[arg(long, short)]
     yes: bool,
+    /// Show what stage one would do (switch instants, the runs on either
+    /// side, the proof) and stop; works offline.
+    #[arg(long, conflicts_with = "finish")]
+    dry_run: bool,
+}
+
+/// One line per job of a migration, planned or done.
+fn switch_lines(switches: &[aws::Switch]) -> String {
+    switches
+        .iter()
+        .map(|s| {
+            // A switch waits out a run closer than two minutes; say so.
+            let after_run = s
+                .last_rule_run
+                .map(|t| format!(" (just after the rules' run at {t})"))
+                .unwrap_or_default();
+            let first = s
+                .first_schedule_run
+                .map_or("none in the window".to_string(), |t| t.to_string());
+            format!(
+                "job {}: switch at {}{after_run}, first Scheduler run {first}, proved over {} runs: {}\n",
+                s.job, s.at, s.proved_over, s.outcome
+            )
+        })
+        .collect()
 }
 
 pub fn migrate(args: MigrateArgs) -> ExitCode {
@@ -389,11 +415,33 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
             .map_err(|e| e.to_string())?
             .for_env(args.common.env.as_deref())
             .map_err(|e| format!("error: {e}"))?;
+        if args.dry_run || (!args.yes && !args.finish) {
+            let preview = aws::preview_migration(&manifest, super::now()).map_err(|e| {
+                e.problems
+                    .iter()
+                    .map(|p| format!("error: {p}"))
+                    .collect::<Vec<_>>()
+                    .join("\n")
+            })?;
+            if preview.is_empty() {
+                print_stdout("No job uses the rules backend; nothing to migrate.\n")
+                    .map_err(|e| e.to_string())?;
+                return Ok(ExitCode::SUCCESS);
+            }
+            let mut out = switch_lines(&preview);
+            if args.dry_run {
+                out.push_str("\nNothing was changed (--dry-run). A job whose next run is under two minutes away switches just after that run.\n");
+            }
+            print_stdout(&out).map_err(|e| e.to_string())?;
+            if args.dry_run {
+                return Ok(ExitCode::SUCCESS);
+            }
+        }
         if !args.yes {
             let stage = if args.finish {
                 "delete the disabled rules"
             } else {
-                "switch every rules job to a schedule"
+                "switch every rules job to a schedule, as above"
             };
             confirm(
                 &format!("This will {stage}."),
@@ -414,18 +462,10 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
                     .collect::<Vec<_>>()
                     .join("\n")
             })?;
-        let mut out = String::new();
-        let mut failed = false;
-        for s in &switches {
-            let first = s
-                .first_schedule_run
-                .map_or("none in the window".to_string(), |t| t.to_string());
-            out.push_str(&format!(
-                "job {}: switch at {}, first Scheduler run {first}, proved over {} runs: {}\n",
-                s.job, s.at, s.proved_over, s.outcome
-            ));
-            failed |= s.outcome.starts_with("failed") || s.outcome.starts_with("not switched");
-        }
+        let mut out = switch_lines(&switches);
+        let failed = switches
+            .iter()
+            .any(|s| s.outcome.starts_with("failed") || s.outcome.starts_with("not switched"));
         if switches.is_empty() {
             out.push_str("No job uses the rules backend; nothing to migrate.\n");
         } else if !args.finish && !failed {
