@@ -260,25 +260,22 @@ fn migrate_dry_run_shows_the_switches_offline() {
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("cronport.toml");
     std::fs::write(&path, &manifest).unwrap();
+    let migrate = |extra: &[&str]| {
+        Command::new(env!("CARGO_BIN_EXE_cronport"))
+            .args(["migrate", "--from", "rules", "--to", "scheduler"])
+            .args(extra)
+            .arg(&path)
+            .output()
+            .unwrap()
+    };
     // Port 9 (discard) has no AWS behind it: any AWS call would fail.
-    let out = Command::new(env!("CARGO_BIN_EXE_cronport"))
-        .args([
-            "migrate",
-            "--from",
-            "rules",
-            "--to",
-            "scheduler",
-            "--dry-run",
-        ])
-        .arg(&path)
-        .args([
-            "--endpoint-url",
-            "http://127.0.0.1:9",
-            "--region",
-            "us-east-1",
-        ])
-        .output()
-        .unwrap();
+    let out = migrate(&[
+        "--dry-run",
+        "--endpoint-url",
+        "http://127.0.0.1:9",
+        "--region",
+        "us-east-1",
+    ]);
     let stdout = text(&out.stdout);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     assert_eq!(
@@ -299,19 +296,7 @@ fn migrate_dry_run_shows_the_switches_offline() {
         "{stdout}"
     );
     // --dry-run is for stage one only.
-    let out = Command::new(env!("CARGO_BIN_EXE_cronport"))
-        .args([
-            "migrate",
-            "--from",
-            "rules",
-            "--to",
-            "scheduler",
-            "--dry-run",
-            "--finish",
-        ])
-        .arg(&path)
-        .output()
-        .unwrap();
+    let out = migrate(&["--dry-run", "--finish"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
     std::fs::remove_dir_all(&dir).unwrap();
 }

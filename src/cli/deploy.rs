@@ -168,13 +168,7 @@ async fn make_plan(common: &Common, desired: &Desired) -> Result<(Clients, Plan)
     };
     let plan = aws::plan_with(&clients, desired, options)
         .await
-        .map_err(|e| {
-            e.problems
-                .iter()
-                .map(|p| format!("error: {p}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
+        .map_err(super::plan_errors)?;
     Ok((clients, plan))
 }
 
@@ -416,13 +410,8 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
             .for_env(args.common.env.as_deref())
             .map_err(|e| format!("error: {e}"))?;
         if args.dry_run || (!args.yes && !args.finish) {
-            let preview = aws::preview_migration(&manifest, super::now()).map_err(|e| {
-                e.problems
-                    .iter()
-                    .map(|p| format!("error: {p}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })?;
+            let preview =
+                aws::preview_migration(&manifest, super::now()).map_err(super::plan_errors)?;
             if preview.is_empty() {
                 print_stdout("No job uses the rules backend; nothing to migrate.\n")
                     .map_err(|e| e.to_string())?;
@@ -455,13 +444,7 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
                 let clients = Clients::connect(&options(&args.common)).await;
                 aws::migrate(&clients, &manifest, super::now(), args.finish).await
             })
-            .map_err(|e| {
-                e.problems
-                    .iter()
-                    .map(|p| format!("error: {p}"))
-                    .collect::<Vec<_>>()
-                    .join("\n")
-            })?;
+            .map_err(super::plan_errors)?;
         let mut out = switch_lines(&switches);
         let failed = switches
             .iter()

@@ -118,13 +118,7 @@ pub fn run(args: Args) -> ExitCode {
                         let clients = Clients::connect(&aws_options).await;
                         diff_live(&clients, &desired, live_is_base, &options).await
                     })
-                    .map_err(|e| {
-                        e.problems
-                            .iter()
-                            .map(|p| format!("error: {p}"))
-                            .collect::<Vec<_>>()
-                            .join("\n")
-                    })?
+                    .map_err(super::plan_errors)?
             }
             (base, head) => diff(
                 &load(base, args.env.as_deref())?,

@@ -147,13 +147,7 @@ fn import_aws(args: &Args) -> Result<ExitCode, String> {
             let clients = cronport::aws::Clients::connect(&options).await;
             cronport::aws::import_aws(&clients, backend, &prefix, &group).await
         })
-        .map_err(|e| {
-            e.problems
-                .iter()
-                .map(|p| format!("error: {p}"))
-                .collect::<Vec<_>>()
-                .join("\n")
-        })?;
+        .map_err(super::plan_errors)?;
     if imported.manifest.jobs.is_empty() {
         return Err(format!(
             "error: nothing to adopt: no {backend} with the prefix `{prefix}` runs an ECS task"

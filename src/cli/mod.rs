@@ -120,6 +120,15 @@ impl AwsFlags {
     }
 }
 
+/// A plan's problems, one `error:` line each, for the terminal.
+pub(crate) fn plan_errors(e: cronport::aws::PlanError) -> String {
+    e.problems
+        .iter()
+        .map(|p| format!("error: {p}"))
+        .collect::<Vec<_>>()
+        .join("\n")
+}
+
 /// Now, to the whole second (the default `--from`), so output stays
 /// readable.
 pub(crate) fn now() -> jiff::Timestamp {
