@@ -1,0 +1,164 @@
+//! How a manifest's problems are shown: placed in its source with file,
+//! line, column and a caret, and unknown keys with the nearest known one.
+
+use super::source::{Source, Step, line_column};
+
+/// The keys [`Settings`] reads, for unknown-key errors.
+pub(super) const SETTINGS_KEYS: [&str; 19] = [
+    "name_suffix",
+    "cluster",
+    "task_definition",
+    "container",
+    "role_arn",
+    "subnets",
+    "security_groups",
+    "assign_public_ip",
+    "launch_type",
+    "capacity_provider_strategy",
+    "platform_version",
+    "timezone",
+    "backend",
+    "name_prefix",
+    "schedule_group",
+    "retry_policy",
+    "dead_letter_queue",
+    "tags",
+    "task_count",
+];
+
+/// The keys only a job has.
+pub(super) const JOB_KEYS: [&str; 8] = [
+    "name",
+    "schedule",
+    "command",
+    "size",
+    "cpu",
+    "memory",
+    "environment",
+    "enabled",
+];
+
+/// `message` as an error at `span` of `text`: `file:line:column`, the line,
+/// a caret under the span, and any further lines of `message` as notes.
+pub(super) fn render_problem(
+    text: &str,
+    file: &str,
+    span: std::ops::Range<usize>,
+    message: &str,
+) -> String {
+    let (line, column) = line_column(text, span.start);
+    let line_text = text.lines().nth(line - 1).unwrap_or("");
+    let width = text[span.start.min(text.len())..span.end.min(text.len())]
+        .lines()
+        .next()
+        .map_or(1, |l| l.chars().count().max(1));
+    let gutter = line.to_string().len();
+    // A message's first line heads the error; further lines (options,
+    // hints) follow the snippet.
+    let (head, rest) = message.split_once('\n').unwrap_or((message, ""));
+    let mut out = format!(
+        "error: {head}\n{pad}--> {file}:{line}:{column}\n{pad} |\n{line} | {line_text}\n{pad} | {}{}",
+        " ".repeat(column - 1),
+        "^".repeat(width),
+        pad = " ".repeat(gutter),
+    );
+    for extra in rest.lines() {
+        out.push_str(&format!(
+            "\n{pad} = {}",
+            extra.trim(),
+            pad = " ".repeat(gutter)
+        ));
+    }
+    out
+}
+
+/// Unknown keys in `[defaults]`, each `[[job]]`, and the top level.
+pub(super) fn unknown_keys(
+    source: &Source<'_>,
+    render: &dyn Fn(std::ops::Range<usize>, &str) -> String,
+) -> Vec<String> {
+    let mut problems = Vec::new();
+    let mut check = |path: &[Step<'_>], allowed: &[&str], place: &str| {
+        for (key, span) in source.keys(path) {
+            if !allowed.contains(&key.as_str()) {
+                let hint = closest(&key, allowed)
+                    .map(|k| format!("; did you mean `{k}`?"))
+                    .unwrap_or_default();
+                problems.push(render(
+                    span,
+                    &format!("unknown key `{key}` in {place}{hint}"),
+                ));
+            }
+        }
+    };
+    check(
+        &[],
+        &["defaults", "job", "env"],
+        "the manifest (it holds [defaults], [[job]] and [env.NAME] tables)",
+    );
+    let env_keys: Vec<&str> = SETTINGS_KEYS.iter().copied().chain(["job"]).collect();
+    let override_keys: Vec<&str> = JOB_KEYS
+        .iter()
+        .filter(|k| **k != "name")
+        .chain(SETTINGS_KEYS.iter())
+        .copied()
+        .collect();
+    for (env, _) in source.keys(&[Step::Key("env")]) {
+        check(
+            &[Step::Key("env"), Step::Key(&env)],
+            &env_keys,
+            &format!("[env.{env}]"),
+        );
+        let jobs = [Step::Key("env"), Step::Key(&env), Step::Key("job")];
+        for (job, _) in source.keys(&jobs) {
+            let path = [
+                Step::Key("env"),
+                Step::Key(&env),
+                Step::Key("job"),
+                Step::Key(&job),
+            ];
+            check(&path, &override_keys, &format!("[env.{env}.job.{job}]"));
+        }
+    }
+    check(&[Step::Key("defaults")], &SETTINGS_KEYS, "[defaults]");
+    let all_job_keys: Vec<&str> = JOB_KEYS
+        .iter()
+        .chain(SETTINGS_KEYS.iter())
+        .copied()
+        .collect();
+    for i in 0..source.len(&[Step::Key("job")]) {
+        check(
+            &[Step::Key("job"), Step::Index(i)],
+            &all_job_keys,
+            &format!("[[job]] number {}", i + 1),
+        );
+    }
+    problems
+}
+
+/// The allowed key nearest `key` by edit distance, if near enough.
+fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    allowed
+        .iter()
+        .map(|a| (edit_distance(key, a), *a))
+        .filter(|(d, a)| *d <= 2.max(a.len() / 4))
+        .min()
+        .map(|(_, a)| a)
+}
+
+fn edit_distance(a: &str, b: &str) -> usize {
+    let b: Vec<char> = b.chars().collect();
+    let mut row: Vec<usize> = (0..=b.len()).collect();
+    for (i, ca) in a.chars().enumerate() {
+        let mut prev = row[0];
+        row[0] = i + 1;
+        for (j, cb) in b.iter().enumerate() {
+            let cur = row[j + 1];
+            row[j + 1] = (prev + usize::from(ca != *cb))
+                .min(row[j] + 1)
+                .min(row[j + 1] + 1);
+            prev = cur;
+        }
+    }
+    row[b.len()]
+}

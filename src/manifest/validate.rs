@@ -1,0 +1,402 @@
+//! Validation: defaults merged into each job, and everything AWS would
+//! check, checked before anything talks to AWS.
+
+use std::collections::BTreeSet;
+
+use jiff::tz::TimeZone;
+
+use super::{EcsTarget, Job, LaunchType, MAX_NAME_LEN, Manifest, Problem, ResolvedJob, Settings};
+use crate::schedule::{Schedule, is_utc};
+use crate::syntax::{self, Grammar};
+use crate::target::{Command, FargateSize};
+use crate::translate::Backend;
+
+/// Settings every job must end up with.
+const REQUIRED_KEYS: [&str; 5] = [
+    "cluster",
+    "task_definition",
+    "container",
+    "role_arn",
+    "subnets",
+];
+/// What to write for each required setting, in the error that asks for it.
+const REQUIRED_EXAMPLES: [(&str, &str); 5] = [
+    ("cluster", "\"production\""),
+    ("task_definition", "\"app-worker\""),
+    ("container", "\"worker\""),
+    ("role_arn", "\"arn:aws:iam::123456789012:role/cronport\""),
+    ("subnets", "[\"subnet-…\"]"),
+];
+
+impl Manifest {
+    /// Every problem, unplaced (for manifests built in code).
+    ///
+    /// ```
+    /// use cronport::manifest::{Job, Manifest};
+    /// let m = Manifest { jobs: vec![Job { name: "a b".into(), schedule: "@daily".into(), command: "x".into(), enabled: true, ..Job::default() }], ..Manifest::default() };
+    /// let problems = m.check();
+    /// assert!(problems.iter().any(|p| p.key == "name" && p.message.contains("write `a-b`")));
+    /// assert!(problems.iter().any(|p| p.key == "cluster"));
+    /// ```
+    pub fn check(&self) -> Vec<Problem> {
+        match self.resolve() {
+            Ok(_) => Vec::new(),
+            Err(problems) => problems,
+        }
+    }
+
+    /// The jobs with defaults merged in and everything checked.
+    ///
+    /// ```
+    /// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
+    /// assert_eq!(jobs[0].target.schedule_group, "mamorio");
+    /// assert_eq!(jobs[0].target.tags["managed-by"], "cronport");
+    /// assert_eq!(jobs[5].size.unwrap().cpu, 2048); // performance-m
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn resolve(&self) -> Result<Vec<ResolvedJob>, Vec<Problem>> {
+        let mut problems = Vec::new();
+        let mut jobs = Vec::new();
+        problems.extend(check_settings(&self.defaults, None));
+        let mut seen = BTreeSet::new();
+        for (i, job) in self.jobs.iter().enumerate() {
+            let before = problems.len();
+            problems.extend(check_settings(&job.settings, Some(i)));
+            if !seen.insert(job.name.as_str()) {
+                problems.push(problem(
+                    Some(i),
+                    "name",
+                    format!(
+                        "a second job is named `{}`; job names must be unique",
+                        job.name
+                    ),
+                ));
+            }
+            match resolve_job(&self.defaults, job, i) {
+                Ok(resolved) if problems.len() == before => jobs.push(resolved),
+                Ok(_) => {}
+                Err(mut p) => problems.append(&mut p),
+            }
+        }
+        // A required setting no job has is one problem of [defaults], not
+        // one per job.
+        let missing = |p: &Problem| p.job.is_some() && p.message.contains(" has no ");
+        for key in REQUIRED_KEYS {
+            let count = problems
+                .iter()
+                .filter(|p| p.key == key && missing(p))
+                .count();
+            if count > 1 && count == self.jobs.len() {
+                problems.retain(|p| !(p.key == key && missing(p)));
+                let example = REQUIRED_EXAMPLES
+                    .iter()
+                    .find(|(k, _)| *k == key)
+                    .map_or("", |(_, e)| e);
+                problems.push(problem(
+                    None,
+                    key,
+                    format!("no job has a {key}: set `{key} = {example}` in [defaults]"),
+                ));
+            }
+        }
+        if problems.is_empty() {
+            Ok(jobs)
+        } else {
+            Err(problems)
+        }
+    }
+}
+
+/// A problem with `key` of job number `job` (`None`: `[defaults]`).
+pub(super) fn problem(job: Option<usize>, key: &'static str, message: String) -> Problem {
+    Problem { job, key, message }
+}
+
+/// Checks of values that need no merging.
+fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
+    let mut problems = Vec::new();
+    let mut fail = |key: &'static str, message: String| problems.push(problem(job, key, message));
+    if let Some(arn) = &s.role_arn
+        && !is_role_arn(arn)
+    {
+        fail(
+            "role_arn",
+            format!("`{arn}` is not an IAM role ARN; write arn:aws:iam::123456789012:role/NAME"),
+        );
+    }
+    if let Some(tz) = &s.timezone
+        && TimeZone::get(tz).is_err()
+    {
+        fail(
+            "timezone",
+            format!(
+                "unknown time zone `{tz}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo"
+            ),
+        );
+    }
+    if let Some(dlq) = &s.dead_letter_queue
+        && !(dlq.starts_with("arn:aws") && dlq.split(':').nth(2) == Some("sqs"))
+    {
+        fail(
+            "dead_letter_queue",
+            format!("`{dlq}` is not an SQS queue ARN; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
+        );
+    }
+    if let Some(retry) = &s.retry_policy {
+        if retry.maximum_retry_attempts.is_some_and(|n| n > 185) {
+            fail(
+                "retry_policy",
+                "maximum_retry_attempts must be 0–185".to_string(),
+            );
+        }
+        if retry
+            .maximum_event_age_in_seconds
+            .is_some_and(|n| !(60..=86_400).contains(&n))
+        {
+            fail(
+                "retry_policy",
+                "maximum_event_age_in_seconds must be 60–86400".to_string(),
+            );
+        }
+    }
+    if s.launch_type.is_some() && s.capacity_provider_strategy.is_some() {
+        fail(
+            "capacity_provider_strategy",
+            "set launch_type or capacity_provider_strategy, not both".to_string(),
+        );
+    }
+    if let Some(tags) = &s.tags {
+        for (k, v) in tags {
+            if k.is_empty() || k.len() > 128 || v.len() > 256 || k.starts_with("aws:") {
+                fail(
+                    "tags",
+                    format!(
+                        "tag `{k}`: keys are 1–128 characters not starting with aws:, values at most 256"
+                    ),
+                );
+            }
+        }
+    }
+    if s.task_count == Some(0) {
+        fail("task_count", "task_count must be at least 1".to_string());
+    }
+    if let Some(prefix) = &s.name_prefix
+        && !prefix.chars().all(is_name_char)
+    {
+        fail(
+            "name_prefix",
+            format!("`{prefix}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"),
+        );
+    }
+    problems
+}
+
+pub(super) fn is_name_char(c: char) -> bool {
+    c.is_ascii_alphanumeric() || matches!(c, '.' | '_' | '-')
+}
+
+/// `arn:aws(-partition)?:iam::<12 digits>:role/<path and name>`.
+///
+/// ```
+/// use cronport::manifest::is_role_arn;
+/// assert!(is_role_arn("arn:aws:iam::123456789012:role/service/cronport"));
+/// assert!(!is_role_arn("arn:aws:iam::123456789012:user/cronport"));
+/// ```
+pub fn is_role_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.splitn(6, ':').collect();
+    let [arn_word, partition, "iam", "", account, resource] = parts.as_slice() else {
+        return false;
+    };
+    *arn_word == "arn"
+        && (*partition == "aws"
+            || partition
+                .strip_prefix("aws-")
+                .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase())))
+        && account.len() == 12
+        && account.chars().all(|c| c.is_ascii_digit())
+        && resource.strip_prefix("role/").is_some_and(|r| {
+            !r.is_empty()
+                && r.chars()
+                    .all(|c| c.is_ascii_alphanumeric() || "_+=,.@/-".contains(c))
+        })
+}
+
+fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, Vec<Problem>> {
+    let mut problems = Vec::new();
+    let at = Some(i);
+    let s = &job.settings;
+    let pick =
+        |own: &Option<String>, default: &Option<String>| own.clone().or_else(|| default.clone());
+    let prefix =
+        pick(&s.name_prefix, &defaults.name_prefix).unwrap_or_else(|| "cronport-".to_string());
+    let suffix = pick(&s.name_suffix, &defaults.name_suffix).unwrap_or_default();
+    let aws_name = format!("{prefix}{}{suffix}", job.name);
+    if job.name.is_empty() || !job.name.chars().all(is_name_char) {
+        let suggestion = crate::import::name_from_command(&job.name);
+        problems.push(problem(
+            at,
+            "name",
+            format!(
+                "job name `{}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`; write `{suggestion}`",
+                job.name
+            ),
+        ));
+    } else if aws_name.len() > MAX_NAME_LEN {
+        let affixes = if suffix.is_empty() {
+            format!("the prefix `{prefix}`")
+        } else {
+            format!("the prefix `{prefix}` and suffix `{suffix}`")
+        };
+        problems.push(problem(at, "name", format!("job `{}`: with {affixes} its AWS name has {} characters; AWS allows {MAX_NAME_LEN}", job.name, aws_name.len())));
+    }
+    let tz_name = pick(&s.timezone, &defaults.timezone).unwrap_or_else(|| "UTC".to_string());
+    let zone = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
+    let schedule = match syntax::parse_any(&job.schedule) {
+        Ok(parsed) => {
+            if parsed.grammar == Grammar::Heroku && !is_utc(&zone) {
+                problems.push(problem(at, "schedule", format!("`{}` is a Heroku Scheduler time, which is UTC, but the job's timezone is {tz_name}; write it as cron, or set timezone = \"UTC\"", job.schedule)));
+            }
+            Some(Schedule::new(parsed.pattern, zone))
+        }
+        Err(e) => {
+            problems.push(problem(
+                at,
+                "schedule",
+                format!("schedule `{}`: {}", job.schedule, e.message),
+            ));
+            None
+        }
+    };
+    if job.command.trim().is_empty() {
+        problems.push(problem(
+            at,
+            "command",
+            format!("job `{}` has an empty command", job.name),
+        ));
+    }
+    let size = match (job.cpu, job.memory, &job.size) {
+        (Some(cpu), Some(memory), _) => FargateSize::new(cpu, memory)
+            .map(Some)
+            .map_err(|e| ("cpu", e)),
+        (Some(_), None, _) | (None, Some(_), _) => {
+            problems.push(problem(
+                at,
+                "cpu",
+                "set both cpu and memory, or neither".to_string(),
+            ));
+            Ok(None)
+        }
+        (None, None, Some(dyno)) => FargateSize::for_dyno(dyno)
+            .map(Some)
+            .map_err(|e| ("size", e)),
+        (None, None, None) => Ok(None),
+    };
+    let size = size.unwrap_or_else(|(key, e)| {
+        problems.push(problem(at, key, e.to_string()));
+        None
+    });
+    for name in job.environment.keys() {
+        if name.is_empty() || name.contains('=') {
+            problems.push(problem(
+                at,
+                "environment",
+                format!("environment variable name `{name}` is not valid"),
+            ));
+        }
+    }
+    let mut required =
+        |key: &'static str, own: &Option<String>, default: &Option<String>, example: &str| {
+            pick(own, default).unwrap_or_else(|| {
+                problems.push(problem(
+                at,
+                key,
+                format!(
+                    "job `{}` has no {key}: set `{key} = {example}` in [defaults] or in the job",
+                    job.name
+                ),
+            ));
+                String::new()
+            })
+        };
+    let cluster = required("cluster", &s.cluster, &defaults.cluster, "\"production\"");
+    let task_definition = required(
+        "task_definition",
+        &s.task_definition,
+        &defaults.task_definition,
+        "\"app-worker\"",
+    );
+    let container = required("container", &s.container, &defaults.container, "\"worker\"");
+    let role_arn = required(
+        "role_arn",
+        &s.role_arn,
+        &defaults.role_arn,
+        "\"arn:aws:iam::123456789012:role/cronport\"",
+    );
+    let capacity_provider_strategy = s
+        .capacity_provider_strategy
+        .clone()
+        .or_else(|| defaults.capacity_provider_strategy.clone())
+        .unwrap_or_default();
+    let launch_type = match s.launch_type.or(defaults.launch_type) {
+        None if capacity_provider_strategy.is_empty() => Some(LaunchType::Fargate),
+        other => other,
+    };
+    let subnets = s
+        .subnets
+        .clone()
+        .or_else(|| defaults.subnets.clone())
+        .unwrap_or_default();
+    let uses_fargate = launch_type == Some(LaunchType::Fargate)
+        || capacity_provider_strategy
+            .iter()
+            .any(|c| c.capacity_provider.starts_with("FARGATE"));
+    if uses_fargate && subnets.is_empty() {
+        problems.push(problem(at, "subnets", format!("job `{}` runs on Fargate, which needs subnets: set `subnets = [\"subnet-…\"]` in [defaults] or in the job", job.name)));
+    }
+    let mut tags = defaults.tags.clone().unwrap_or_default();
+    tags.extend(s.tags.clone().unwrap_or_default());
+    tags.insert("managed-by".to_string(), "cronport".to_string());
+    if !problems.is_empty() {
+        return Err(problems);
+    }
+    Ok(ResolvedJob {
+        name: job.name.clone(),
+        aws_name,
+        name_prefix: prefix,
+        name_suffix: suffix,
+        expression: job.schedule.clone(),
+        schedule: schedule.expect("no problems means the schedule parsed"),
+        command_text: job.command.trim().to_string(),
+        command: Command::from_heroku(&job.command),
+        size,
+        environment: job.environment.clone(),
+        enabled: job.enabled,
+        target: EcsTarget {
+            cluster,
+            task_definition,
+            container,
+            role_arn,
+            subnets,
+            security_groups: s
+                .security_groups
+                .clone()
+                .or_else(|| defaults.security_groups.clone())
+                .unwrap_or_default(),
+            assign_public_ip: s
+                .assign_public_ip
+                .or(defaults.assign_public_ip)
+                .unwrap_or(false),
+            launch_type,
+            capacity_provider_strategy,
+            platform_version: pick(&s.platform_version, &defaults.platform_version),
+            backend: s.backend.or(defaults.backend).unwrap_or(Backend::Scheduler),
+            schedule_group: pick(&s.schedule_group, &defaults.schedule_group)
+                .unwrap_or_else(|| "cronport".to_string()),
+            retry_policy: s.retry_policy.or(defaults.retry_policy),
+            dead_letter_queue: pick(&s.dead_letter_queue, &defaults.dead_letter_queue),
+            tags,
+            task_count: s.task_count.or(defaults.task_count).unwrap_or(1),
+        },
+    })
+}
