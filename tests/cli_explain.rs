@@ -140,6 +140,7 @@ fn every_command_help_has_examples() {
         "explain",
         "translate",
         "completions",
+        "man",
     ] {
         let out = cronport(&[command, "--help"]);
         assert!(out.status.success(), "{command}");
@@ -159,4 +160,37 @@ fn completions_are_generated_for_common_shells() {
         assert!(out.status.success(), "{shell}");
         assert!(stdout(&out).contains("cronport"), "{shell}");
     }
+}
+
+#[test]
+fn man_pages_cover_every_command() {
+    let dir = std::env::temp_dir().join(format!("cronport-man-{}", std::process::id()));
+    let out = cronport(&["man", dir.to_str().unwrap()]);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    for page in [
+        "cronport",
+        "cronport-import",
+        "cronport-plan",
+        "cronport-migrate",
+        "cronport-diff",
+    ] {
+        let text = std::fs::read_to_string(dir.join(format!("{page}.1"))).unwrap();
+        assert!(text.contains(".TH"), "{page}");
+        assert!(text.contains("Examples:"), "{page} has no examples");
+    }
+    // plan's ownership flags are plan's (and apply's), not migrate's.
+    let migrate = std::fs::read_to_string(dir.join("cronport-migrate.1")).unwrap();
+    assert!(migrate.contains("dry\\-run") && !migrate.contains("prune"));
+    std::fs::remove_dir_all(&dir).unwrap();
+    // A directory that cannot be made is one clear error.
+    let out = cronport(&["man", "/proc/cronport-man"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .starts_with("error: cannot write man pages to /proc/cronport-man")
+    );
 }

@@ -18,6 +18,17 @@ pub struct Common {
     /// The manifest.
     #[arg(default_value = "cronport.toml")]
     manifest: String,
+    /// The environment (`[env.NAME]`); required when the manifest has
+    /// environments. Its AWS names end in `-NAME`.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+    #[command(flatten)]
+    aws: super::AwsFlags,
+}
+
+/// What plan and apply may take over or delete.
+#[derive(Debug, clap::Args)]
+pub struct Ownership {
     /// Also delete managed schedules and rules that left the manifest.
     #[arg(long)]
     prune: bool,
@@ -25,12 +36,6 @@ pub struct Common {
     /// manifest uses (after `cronport import aws`): tag and mark them.
     #[arg(long)]
     adopt: bool,
-    /// The environment (`[env.NAME]`); required when the manifest has
-    /// environments. Its AWS names end in `-NAME`.
-    #[arg(long, value_name = "NAME")]
-    env: Option<String>,
-    #[command(flatten)]
-    aws: super::AwsFlags,
 }
 
 /// The window schedules are verified in.
@@ -63,6 +68,8 @@ pub struct PlanArgs {
     #[command(flatten)]
     common: Common,
     #[command(flatten)]
+    ownership: Ownership,
+    #[command(flatten)]
     window: Window,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
@@ -84,6 +91,8 @@ Examples:
 pub struct ApplyArgs {
     #[command(flatten)]
     common: Common,
+    #[command(flatten)]
+    ownership: Ownership,
     #[command(flatten)]
     window: Window,
     /// Do not ask for confirmation.
@@ -160,11 +169,15 @@ fn options(common: &Common) -> AwsOptions {
     common.aws.options()
 }
 
-async fn make_plan(common: &Common, desired: &Desired) -> Result<(Clients, Plan), String> {
+async fn make_plan(
+    common: &Common,
+    ownership: &Ownership,
+    desired: &Desired,
+) -> Result<(Clients, Plan), String> {
     let clients = Clients::connect(&options(common)).await;
     let options = aws::PlanOptions {
-        prune: common.prune,
-        adopt: common.adopt,
+        prune: ownership.prune,
+        adopt: ownership.adopt,
     };
     let plan = aws::plan_with(&clients, desired, options)
         .await
@@ -175,7 +188,7 @@ async fn make_plan(common: &Common, desired: &Desired) -> Result<(Clients, Plan)
 pub fn plan(args: PlanArgs) -> ExitCode {
     finish((|| {
         let desired = desired(&args.common, &args.window)?;
-        let (_, plan) = runtime()?.block_on(make_plan(&args.common, &desired))?;
+        let (_, plan) = runtime()?.block_on(make_plan(&args.common, &args.ownership, &desired))?;
         let out = match args.format {
             Format::Text => plan.to_text(),
             Format::Json => {
@@ -196,7 +209,7 @@ pub fn apply(args: ApplyArgs) -> ExitCode {
     finish((|| {
         let desired = desired(&args.common, &args.window)?;
         let rt = runtime()?;
-        let (clients, plan) = rt.block_on(make_plan(&args.common, &desired))?;
+        let (clients, plan) = rt.block_on(make_plan(&args.common, &args.ownership, &desired))?;
         print_stdout(&plan.to_text()).map_err(|e| e.to_string())?;
         if !plan.has_changes() {
             print_stdout("Nothing to do.\n").map_err(|e| e.to_string())?;

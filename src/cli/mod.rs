@@ -45,6 +45,7 @@ enum Command {
     Explain(explain::Args),
     Translate(translate::Args),
     Completions(Completions),
+    Man(Man),
 }
 
 /// Print a shell completion script.
@@ -58,6 +59,39 @@ struct Completions {
     /// The shell.
     #[arg(value_enum)]
     shell: clap_complete::Shell,
+}
+
+/// Write man pages: cronport.1 and one per command (cronport-plan.1, …).
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport man ~/.local/share/man/man1 && man cronport-plan
+  sudo cronport man /usr/local/share/man/man1")]
+struct Man {
+    /// The directory to write the pages into; created if missing. Pages
+    /// already there with the same names are replaced.
+    dir: std::path::PathBuf,
+}
+
+impl Man {
+    fn run(&self) -> ExitCode {
+        use clap::CommandFactory;
+        let written = std::fs::create_dir_all(&self.dir)
+            .and_then(|()| clap_mangen::generate_to(Cli::command(), &self.dir));
+        match written {
+            Ok(()) => {
+                eprintln!("wrote the cronport man pages to {}", self.dir.display());
+                ExitCode::SUCCESS
+            }
+            Err(e) => {
+                eprintln!(
+                    "error: cannot write man pages to {}: {e}",
+                    self.dir.display()
+                );
+                ExitCode::from(EXIT_ERROR)
+            }
+        }
+    }
 }
 
 /// Exit codes, as DESIGN.md fixes them: 0 ok, 1 error, 2 changes found
@@ -196,6 +230,7 @@ pub fn run() -> ExitCode {
             );
             ExitCode::SUCCESS
         }
+        Command::Man(args) => args.run(),
         Command::Explain(args) => explain::run(args),
         Command::Translate(args) => translate::run(args),
     }
