@@ -6,8 +6,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 format="${1:-terraform}"
-cargo build --quiet --release
-bin=target/release/cronport
+# A debug build: the example is small, and scripts/test.sh reuses the build.
+cargo build --quiet --locked
+bin=target/debug/cronport
 manifest=$(mktemp -t cronport-example-XXXXXX.toml)
 trap 'rm -f "$manifest"' EXIT
 echo "### cronport import heroku examples/heroku/jobs.json …" >&2
