@@ -10,8 +10,7 @@ use cronport::translate::{DomDow, Options};
 
 use super::{finish, parse_instant, print_stdout, read_input, write_output};
 
-/// Render a manifest as AWS request bodies (JSON), a CloudFormation
-/// template, or Terraform, offline.
+/// Render a manifest as JSON requests, CloudFormation or Terraform, offline.
 ///
 /// Every schedule is translated exactly and verified first (see `cronport
 /// translate`); the output's header says so, and says when year-bounded

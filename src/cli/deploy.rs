@@ -52,9 +52,11 @@ pub struct Window {
     dom_dow: DomDow,
 }
 
-/// Compare the manifest with what is live on AWS and show what apply would
-/// change: `+` create, `~` update (field by field), `-` delete (with
-/// --prune), `!` a name taken by something cronport does not own.
+/// Show what apply would change on AWS.
+///
+/// Compares the manifest with what is live: `+` create, `~` update (field by
+/// field), `-` delete (with --prune), `!` a name taken by something cronport
+/// does not own, which it never touches.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -79,9 +81,10 @@ pub struct PlanArgs {
     detailed_exitcode: bool,
 }
 
-/// Make the changes `plan` shows. Asks for confirmation on a terminal
-/// unless --yes; writes run --concurrency at a time with retries; a second
-/// apply makes no writes.
+/// Make the changes `plan` shows.
+///
+/// Asks for confirmation on a terminal unless --yes; writes run
+/// --concurrency at a time with retries; a second apply makes no writes.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -268,10 +271,11 @@ pub fn apply(args: ApplyArgs) -> ExitCode {
     })())
 }
 
-/// Run one job now, once, exactly as its schedule would (ECS RunTask with
-/// the same command, environment and size), print the task ARN, and with
-/// --wait wait for it to stop and exit with its container's exit code: the
-/// rehearsal before switching Heroku off.
+/// Run one job now, once, exactly as its schedule would.
+///
+/// Starts ECS RunTask with the same command, environment and size, prints
+/// the task ARN, and with --wait waits for it to stop and exits with its
+/// container's exit code: the rehearsal before switching Heroku off.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -355,11 +359,12 @@ pub fn run(args: RunArgs) -> ExitCode {
     })())
 }
 
-/// Move the manifest's EventBridge-rules jobs to EventBridge Scheduler in
-/// stages, with no run lost or doubled: create each schedule and disable the
-/// job's rules between two of its runs (proved with the equivalence check);
-/// later, with --finish, delete the disabled rules. Re-run it after any
-/// failure. Then set backend = "scheduler" in the manifest.
+/// Move rules jobs to EventBridge Scheduler, no run lost or doubled.
+///
+/// In stages: create each schedule and disable the job's rules between two
+/// of its runs (proved with the equivalence check); later, with --finish,
+/// delete the disabled rules. Re-run it after any failure. Then set
+/// backend = "scheduler" in the manifest.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:

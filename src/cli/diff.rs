@@ -11,10 +11,12 @@ use cronport::manifest::Manifest;
 
 use super::{EXIT_CHANGES, finish, parse_instant, print_stdout, read_input};
 
-/// Compare two manifests by meaning: which jobs are added, removed, renamed
-/// or changed, what a schedule change does to the runs (English, UTC and
-/// local times, runs per year, next runs), and which edits are only
-/// respellings that fire at the same instants.
+/// Compare two manifests (or one with AWS) by meaning, for code review.
+///
+/// Shows which jobs are added, removed, renamed or changed, what a schedule
+/// change does to the runs (English, UTC and local times, runs per year,
+/// next runs), and which edits are only respellings that fire at the same
+/// instants.
 ///
 /// Each side is a manifest path, `git:REV:PATH` to read a file as it is in
 /// a commit (through `git show`), or `aws` for what is live (read as `plan`

@@ -7,8 +7,10 @@ use cronport::explain::{ExplainError, Explanation, explain};
 
 use super::{finish, parse_instant, parse_zone, print_stdout};
 
-/// Explain a schedule: its grammar, canonical form, meaning in English,
-/// equivalents in the other grammars, and next run times.
+/// Explain a schedule: its meaning, other spellings, and next runs.
+///
+/// Shows the grammar it was read in, its canonical form, its meaning in
+/// English, its equivalents in the other grammars, and its next run times.
 ///
 /// The grammar is detected: `cron(...)`, `rate(...)` and `at(...)` are AWS;
 /// phrases starting with `every` are Heroku Scheduler (always UTC);

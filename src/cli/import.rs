@@ -9,8 +9,12 @@ use cronport::translate::Backend;
 
 use super::{finish, print_stdout, read_input, write_output};
 
-/// Import jobs from Heroku Scheduler, Terraform (herokux), Cron To Go or a
-/// crontab into a cronport manifest.
+/// Import jobs into a cronport manifest (Heroku, Terraform, Cron To Go,
+/// crontab, ecschedule, or what runs on AWS).
+///
+/// Reads Heroku Scheduler's job list, herokux Terraform, a Cron To Go
+/// export, a crontab, an ecschedule config, or the EventBridge rules or
+/// schedules already on AWS (`import aws`, to adopt them).
 ///
 /// The flags fill the manifest's [defaults]; edit the file afterwards for
 /// anything else. Jobs without names are named after their commands

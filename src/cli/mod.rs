@@ -28,6 +28,9 @@ Examples:
   cronport import heroku jobs.json --cluster production --task-definition app-worker --container worker \\
       --role-arn arn:aws:iam::123456789012:role/cronport --subnet subnet-0a1b2c3d -o cronport.toml
   cronport convert cronport.toml --format terraform
+  cronport plan --profile prod --region eu-west-1
+  cronport apply
+  cronport diff git:origin/main:cronport.toml cronport.toml --format markdown
   cronport explain '*/10 * * * *'
   cronport explain 'cron(30 14 ? * MON-FRI *)' --tz Asia/Tokyo --next 3
   cronport explain 'every day at 14:30' --format json
