@@ -52,6 +52,10 @@ for example in examples/*.rs; do
 done
 
 step "fuzz targets build"
-cargo build --quiet --manifest-path fuzz/Cargo.toml --bins
+# The fuzz crate is its own workspace; building it into the main target
+# directory reuses the dependencies just built (fuzz/Cargo.lock pins the
+# same versions) instead of compiling the AWS SDK a second time.
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}" \
+  cargo build --quiet --locked --manifest-path fuzz/Cargo.toml --bins
 
 step "all checks passed"
