@@ -172,10 +172,7 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
     match (&change.action, &change.desired) {
         (Action::Create, Some(DesiredSpec::Group(name, tags))) => {
             count();
-            let tags: Vec<sc::Tag> = tags
-                .iter()
-                .filter_map(|(k, v)| sc::Tag::builder().key(k).value(v).build().ok())
-                .collect();
+            let tags = scheduler_tags(tags);
             match clients
                 .scheduler
                 .create_schedule_group()
@@ -205,10 +202,7 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
                 .await
                 .map_err(error_text)?;
             let arn = group.arn().ok_or("the schedule group has no ARN")?;
-            let tags: Vec<sc::Tag> = tags
-                .iter()
-                .filter_map(|(k, v)| sc::Tag::builder().key(k).value(v).build().ok())
-                .collect();
+            let tags = scheduler_tags(tags);
             clients
                 .scheduler
                 .tag_resource()
@@ -524,4 +518,11 @@ async fn update_rule(
             .map_err(error_text)?;
     }
     Ok(())
+}
+
+/// Tags as EventBridge Scheduler takes them.
+fn scheduler_tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<sc::Tag> {
+    tags.iter()
+        .filter_map(|(k, v)| sc::Tag::builder().key(k).value(v).build().ok())
+        .collect()
 }

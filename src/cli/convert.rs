@@ -6,9 +6,9 @@ use std::process::ExitCode;
 use cronport::desired::{CompileOptions, compile};
 use cronport::manifest::Manifest;
 use cronport::render::{Format, render};
-use cronport::translate::{DomDow, Options};
+use cronport::translate::DomDow;
 
-use super::{finish, parse_instant, print_stdout, read_input, write_output};
+use super::{finish, print_stdout, read_input, write_output};
 
 /// Render a manifest as JSON requests, CloudFormation or Terraform, offline.
 ///
@@ -71,14 +71,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
             "error: {name} has no jobs: add [[job]] tables, or write it with `cronport import`"
         ));
     }
-    let from = match &args.from {
-        Some(t) => parse_instant("--from", t)?,
-        None => super::now(),
-    };
-    let until = match &args.until {
-        Some(t) => parse_instant("--until", t)?,
-        None => Options::default_until(from),
-    };
+    let (from, until) = super::from_until(args.from.as_deref(), args.until.as_deref())?;
     let options = CompileOptions {
         from,
         until,

@@ -4,13 +4,13 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use clap::ValueEnum;
 use cronport::aws::{self, AwsOptions, Clients, Plan};
 use cronport::desired::{CompileOptions, Desired, compile};
 use cronport::manifest::Manifest;
-use cronport::translate::{DomDow, Options};
+use cronport::translate::DomDow;
 
-use super::{EXIT_CHANGES, finish, parse_instant, print_stdout, read_input};
+use super::TextOrJson as Format;
+use super::{EXIT_CHANGES, finish, print_stdout, read_input};
 
 /// Where the manifest is and how to reach AWS.
 #[derive(Debug, clap::Args)]
@@ -106,12 +106,6 @@ pub struct ApplyArgs {
     concurrency: usize,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
 /// Asks `question` on a terminal and accepts only `yes`; refuses when not
 /// on a terminal (the caller offers `--yes`).
 fn confirm(question: &str, doing: &str, cancelled: &str) -> Result<(), String> {
@@ -145,14 +139,7 @@ fn desired(common: &Common, window: &Window) -> Result<Desired, String> {
         .map_err(|e| e.to_string())?
         .for_env(common.env.as_deref())
         .map_err(|e| format!("error: {e}"))?;
-    let from = match &window.from {
-        Some(t) => parse_instant("--from", t)?,
-        None => super::now(),
-    };
-    let until = match &window.until {
-        Some(t) => parse_instant("--until", t)?,
-        None => Options::default_until(from),
-    };
+    let (from, until) = super::from_until(window.from.as_deref(), window.until.as_deref())?;
     compile(
         &manifest,
         &CompileOptions {

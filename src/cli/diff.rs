@@ -9,7 +9,7 @@ use cronport::desired::{CompileOptions, compile};
 use cronport::diff::{DiffOptions, diff, diff_live, markdown, text};
 use cronport::manifest::Manifest;
 
-use super::{EXIT_CHANGES, finish, parse_instant, print_stdout, read_input};
+use super::{EXIT_CHANGES, finish, print_stdout, read_input};
 
 /// Compare two manifests (or one with AWS) by meaning, for code review.
 ///
@@ -96,10 +96,7 @@ fn load(side: &str, env: Option<&str>) -> Result<Manifest, String> {
 
 pub fn run(args: Args) -> ExitCode {
     finish((|| {
-        let from = match &args.from {
-            Some(t) => parse_instant("--from", t)?,
-            None => super::now(),
-        };
+        let from = super::from_or_now(args.from.as_deref())?;
         let options = DiffOptions::year_from(from);
         let report = match (args.base.as_str(), args.head.as_str()) {
             ("aws", "aws") => return Err("error: one side must be a manifest".to_string()),

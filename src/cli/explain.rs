@@ -2,10 +2,10 @@
 
 use std::process::ExitCode;
 
-use clap::ValueEnum;
 use cronport::explain::{ExplainError, Explanation, explain};
 
-use super::{finish, parse_instant, parse_zone, print_stdout};
+use super::TextOrJson as Format;
+use super::{finish, parse_zone, print_stdout};
 
 /// Explain a schedule: its meaning, other spellings, and next runs.
 ///
@@ -39,22 +39,13 @@ pub struct Args {
     format: Format,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
 pub fn run(args: Args) -> ExitCode {
     finish(try_run(&args))
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
     let tz = parse_zone(&args.tz)?;
-    let from = match &args.from {
-        None => super::now(),
-        Some(text) => parse_instant("--from", text)?,
-    };
+    let from = super::from_or_now(args.from.as_deref())?;
     let explanation = explain(&args.expression, &tz, from, args.next).map_err(|e| match e {
         ExplainError::Parse(parse) => parse.render(&args.expression),
         other => format!("error: {other}"),

@@ -131,6 +131,31 @@ pub(crate) fn parse_instant(flag: &str, text: &str) -> Result<jiff::Timestamp, S
     })
 }
 
+/// `--from`, or now when it is not given.
+pub(crate) fn from_or_now(from: Option<&str>) -> Result<jiff::Timestamp, String> {
+    from.map_or_else(|| Ok(now()), |text| parse_instant("--from", text))
+}
+
+/// `--from` and `--until`: by default now and the end of next year.
+pub(crate) fn from_until(
+    from: Option<&str>,
+    until: Option<&str>,
+) -> Result<(jiff::Timestamp, jiff::Timestamp), String> {
+    let from = from_or_now(from)?;
+    let until = match until {
+        Some(text) => parse_instant("--until", text)?,
+        None => cronport::translate::Options::default_until(from),
+    };
+    Ok((from, until))
+}
+
+/// Output formats of the commands that print text or JSON.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum TextOrJson {
+    Text,
+    Json,
+}
+
 /// How to reach AWS, as the AWS CLI's flags say it (the standard
 /// environment variables work too, through `aws-config`).
 #[derive(Debug, Clone, clap::Args)]

@@ -2,13 +2,13 @@
 
 use std::process::ExitCode;
 
-use clap::ValueEnum;
 use cronport::schedule::{Schedule, is_utc};
 use cronport::syntax::{self, Grammar};
 use cronport::translate::{Backend, DomDow, Options, Translation, translate};
 use jiff::tz::TimeZone;
 
-use super::{EXIT_ERROR, finish, parse_instant, parse_zone, print_stdout};
+use super::TextOrJson as Format;
+use super::{EXIT_ERROR, finish, parse_zone, print_stdout};
 
 /// Translate a schedule into AWS expressions that fire at exactly the same
 /// instants, and prove it.
@@ -52,26 +52,13 @@ pub struct Args {
     format: Format,
 }
 
-#[derive(Debug, Clone, Copy, PartialEq, Eq, ValueEnum)]
-enum Format {
-    Text,
-    Json,
-}
-
 pub fn run(args: Args) -> ExitCode {
     finish(try_run(&args))
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
     let zone = parse_zone(&args.tz)?;
-    let from = match &args.from {
-        Some(text) => parse_instant("--from", text)?,
-        None => super::now(),
-    };
-    let until = match &args.until {
-        Some(text) => parse_instant("--until", text)?,
-        None => Options::default_until(from),
-    };
+    let (from, until) = super::from_until(args.from.as_deref(), args.until.as_deref())?;
     let parsed = syntax::parse_any(&args.expression).map_err(|e| e.render(&args.expression))?;
     if parsed.grammar == Grammar::Heroku && !is_utc(&zone) {
         return Err(format!(
