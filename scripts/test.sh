@@ -15,19 +15,32 @@ step "checking tools"
 command -v cargo >/dev/null || fail "cargo is missing: install Rust (https://rustup.rs) and rerun"
 cargo fmt --version >/dev/null 2>&1 || fail "rustfmt is missing: run 'rustup component add rustfmt'"
 cargo clippy --version >/dev/null 2>&1 || fail "clippy is missing: run 'rustup component add clippy'"
+# Python tools go where pip puts them; a system Python that refuses pip
+# installs ("externally managed", PEP 668) gets a virtualenv under target/.
+venv=target/test-python
+[ -x "$venv/bin/python" ] && export PATH="$PWD/$venv/bin:$PATH"
+pip_install() {
+  command -v python3 >/dev/null || fail "python3 is missing: install Python 3 and rerun"
+  python3 -m pip install --quiet "$@" 2>/dev/null && return 0
+  if [ ! -x "$venv/bin/python" ]; then
+    python3 -m venv "$venv" \
+      || fail "could not create a virtualenv for $*; install python3-venv (or run: python3 -m pip install $*)"
+    export PATH="$PWD/$venv/bin:$PATH"
+  fi
+  "$venv/bin/python" -m pip install --quiet "$@" \
+    || fail "could not install $*; run: python3 -m pip install $*"
+}
+
 # The AWS integration tests run the real SDK against a local moto server.
 if ! command -v moto_server >/dev/null 2>&1; then
   step "installing moto[server] (the local AWS the integration tests use)"
-  command -v python3 >/dev/null || fail "python3 is missing: install Python 3 and rerun"
-  python3 -m pip install --quiet 'moto[server]' \
-    || fail "could not install moto[server]; run: python3 -m pip install 'moto[server]'"
+  pip_install 'moto[server]'
 fi
 
 # The CloudFormation test lints the rendered template with cfn-lint.
 if ! command -v cfn-lint >/dev/null 2>&1; then
   step "installing cfn-lint (lints the rendered CloudFormation)"
-  python3 -m pip install --quiet cfn-lint \
-    || fail "could not install cfn-lint; run: python3 -m pip install cfn-lint"
+  pip_install cfn-lint
 fi
 export CRONPORT_REQUIRE_CFN_LINT=1
 
