@@ -171,6 +171,27 @@ fn terraform_herokux_resources() {
 }
 
 #[test]
+fn terraform_refuses_deep_nesting_before_the_hcl_parser_sees_it() {
+    // The HCL parser's time doubles per level of this nesting: at 40 levels
+    // it would run for days. cargo-fuzz found the shape (the two inputs are
+    // kept in fuzz/corpus/import_terraform/seed-slow-nesting-*).
+    let deep = format!("y = {}", "a/b/{".repeat(40));
+    let err = import::terraform(&deep, &Defaults::default()).unwrap_err();
+    assert_eq!(err.location, "line 1 column 69"); // the 13th `{`
+    assert!(
+        err.message
+            .starts_with("brackets nest more than 12 deep here"),
+        "{}",
+        err.message
+    );
+    // A real file with other, ordinarily nested resources still imports.
+    let policy = "resource \"aws_iam_policy\" \"p\" {\n  policy = jsonencode({ Statement = [{ Action = [\"ecs:RunTask\"], Condition = { StringEquals = { \"k\" = [\"v\"] } } }] })\n}\n";
+    let imported =
+        import::terraform(&(fixture("scheduler.tf") + policy), &Defaults::default()).unwrap();
+    assert_eq!(imported.manifest.jobs.len(), 3);
+}
+
+#[test]
 fn cron_to_go_export() {
     let imported = import::crontogo(&fixture("crontogo.json"), &Defaults::default()).unwrap();
     let jobs = &imported.manifest.jobs;
