@@ -28,6 +28,14 @@ const REQUIRED_EXAMPLES: [(&str, &str); 5] = [
     ("subnets", "[\"subnet-…\"]"),
 ];
 
+/// What to write for a required setting, in the error that asks for it.
+fn required_example(key: &str) -> &'static str {
+    REQUIRED_EXAMPLES
+        .iter()
+        .find(|(k, _)| *k == key)
+        .map_or("…", |(_, e)| e)
+}
+
 impl Manifest {
     /// Every problem, unplaced (for manifests built in code).
     ///
@@ -89,10 +97,7 @@ impl Manifest {
                 .count();
             if count > 1 && count == self.jobs.len() {
                 problems.retain(|p| !(p.key == key && missing(p)));
-                let example = REQUIRED_EXAMPLES
-                    .iter()
-                    .find(|(k, _)| *k == key)
-                    .map_or("", |(_, e)| e);
+                let example = required_example(key);
                 problems.push(problem(
                     None,
                     key,
@@ -305,10 +310,10 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
             ));
         }
     }
-    let mut required =
-        |key: &'static str, own: &Option<String>, default: &Option<String>, example: &str| {
-            pick(own, default).unwrap_or_else(|| {
-                problems.push(problem(
+    let mut required = |key: &'static str, own: &Option<String>, default: &Option<String>| {
+        pick(own, default).unwrap_or_else(|| {
+            let example = required_example(key);
+            problems.push(problem(
                 at,
                 key,
                 format!(
@@ -316,23 +321,17 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
                     job.name
                 ),
             ));
-                String::new()
-            })
-        };
-    let cluster = required("cluster", &s.cluster, &defaults.cluster, "\"production\"");
+            String::new()
+        })
+    };
+    let cluster = required("cluster", &s.cluster, &defaults.cluster);
     let task_definition = required(
         "task_definition",
         &s.task_definition,
         &defaults.task_definition,
-        "\"app-worker\"",
     );
-    let container = required("container", &s.container, &defaults.container, "\"worker\"");
-    let role_arn = required(
-        "role_arn",
-        &s.role_arn,
-        &defaults.role_arn,
-        "\"arn:aws:iam::123456789012:role/cronport\"",
-    );
+    let container = required("container", &s.container, &defaults.container);
+    let role_arn = required("role_arn", &s.role_arn, &defaults.role_arn);
     let capacity_provider_strategy = s
         .capacity_provider_strategy
         .clone()
