@@ -8,7 +8,9 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::desired::{DesiredJob, Resource};
-use crate::render::{RUN_TASK_TARGET, description, launch_type, overrides, run_task_request};
+use crate::render::{
+    RUN_TASK_TARGET, description, launch_type, overrides, run_task_request, state,
+};
 
 /// EventBridge's retry policy when none is given: 185 attempts over 24 h.
 ///
@@ -161,15 +163,6 @@ fn retry_of(job: &DesiredJob) -> RetrySpec {
     }
 }
 
-fn state(job: &DesiredJob) -> String {
-    if job.job.enabled {
-        "ENABLED"
-    } else {
-        "DISABLED"
-    }
-    .to_string()
-}
-
 impl ScheduleSpec {
     /// The schedule `resource` of `job` should be.
     ///
@@ -190,7 +183,7 @@ impl ScheduleSpec {
             group: t.schedule_group.clone(),
             expression: resource.expression.clone(),
             timezone: resource.timezone.clone(),
-            state: state(job),
+            state: state(job).to_string(),
             description: description(job),
             target_arn: RUN_TASK_TARGET.to_string(),
             role_arn: t.role_arn.clone(),
@@ -238,7 +231,7 @@ impl RuleSpec {
         RuleSpec {
             name: resource.name.clone(),
             expression: resource.expression.clone(),
-            state: state(job),
+            state: state(job).to_string(),
             description: description(job),
             target_id: "cronport".to_string(),
             cluster: t.cluster.clone(),

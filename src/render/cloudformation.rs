@@ -4,8 +4,8 @@
 use serde_json::{Map, Value, json};
 
 use super::{
-    RUN_TASK_TARGET, awsvpc, description, header_lines, launch_type, overrides, run_task_request,
-    schedule_groups,
+    RUN_TASK_TARGET, add_retry_and_dead_letter, awsvpc, description, header_lines, launch_type,
+    overrides, run_task_request, schedule_groups, state,
 };
 use crate::desired::Desired;
 use crate::translate::Backend;
@@ -31,18 +31,6 @@ fn logical_id(prefix: &str, name: &str, taken: &Map<String, Value>) -> String {
     id
 }
 
-fn retry(policy: Option<crate::manifest::RetryPolicy>) -> Option<Value> {
-    let policy = policy?;
-    let mut out = json!({});
-    if let Some(n) = policy.maximum_retry_attempts {
-        out["MaximumRetryAttempts"] = json!(n);
-    }
-    if let Some(n) = policy.maximum_event_age_in_seconds {
-        out["MaximumEventAgeInSeconds"] = json!(n);
-    }
-    Some(out)
-}
-
 pub(super) fn render(desired: &Desired) -> String {
     let mut resources = Map::new();
     let mut group_ids = Vec::new();
@@ -59,11 +47,7 @@ pub(super) fn render(desired: &Desired) -> String {
     for job in &desired.jobs {
         let t = &job.job.target;
         for resource in &job.resources {
-            let state = if job.job.enabled {
-                "ENABLED"
-            } else {
-                "DISABLED"
-            };
+            let state = state(job);
             match t.backend {
                 Backend::Scheduler => {
                     let group = group_ids
@@ -71,12 +55,7 @@ pub(super) fn render(desired: &Desired) -> String {
                         .find(|(g, _)| *g == t.schedule_group)
                         .map_or_else(|| json!(t.schedule_group), |(_, id)| json!({"Ref": id}));
                     let mut target = json!({"Arn": RUN_TASK_TARGET, "RoleArn": t.role_arn, "Input": run_task_request(&job.job).to_string()});
-                    if let Some(r) = retry(t.retry_policy) {
-                        target["RetryPolicy"] = r;
-                    }
-                    if let Some(dlq) = &t.dead_letter_queue {
-                        target["DeadLetterConfig"] = json!({"Arn": dlq});
-                    }
+                    add_retry_and_dead_letter(&mut target, t);
                     let id = logical_id("Schedule", &resource.name, &resources);
                     resources.insert(
                         id,
@@ -115,12 +94,7 @@ pub(super) fn render(desired: &Desired) -> String {
                         ecs["NetworkConfiguration"] = json!({"AwsVpcConfiguration": awsvpc(t, "Subnets", "SecurityGroups", "AssignPublicIp")});
                     }
                     let mut target = json!({"Id": "cronport", "Arn": t.cluster, "RoleArn": t.role_arn, "Input": overrides(&job.job).to_string(), "EcsParameters": ecs});
-                    if let Some(r) = retry(t.retry_policy) {
-                        target["RetryPolicy"] = r;
-                    }
-                    if let Some(dlq) = &t.dead_letter_queue {
-                        target["DeadLetterConfig"] = json!({"Arn": dlq});
-                    }
+                    add_retry_and_dead_letter(&mut target, t);
                     let id = logical_id("Rule", &resource.name, &resources);
                     resources.insert(
                         id,

@@ -199,11 +199,30 @@ pub(crate) fn awsvpc(t: &EcsTarget, subnets: &str, groups: &str, public_ip: &str
     config
 }
 
-fn state(job: &DesiredJob) -> &'static str {
+/// The `State` every API and template writes for the job's schedules.
+pub(crate) fn state(job: &DesiredJob) -> &'static str {
     if job.job.enabled {
         "ENABLED"
     } else {
         "DISABLED"
+    }
+}
+
+/// Adds `RetryPolicy` and `DeadLetterConfig` to a schedule's or a rule's
+/// target, when set: the API requests and CloudFormation spell them alike.
+pub(crate) fn add_retry_and_dead_letter(target: &mut Value, t: &EcsTarget) {
+    if let Some(retry) = t.retry_policy {
+        let mut policy = json!({});
+        if let Some(n) = retry.maximum_retry_attempts {
+            policy["MaximumRetryAttempts"] = json!(n);
+        }
+        if let Some(n) = retry.maximum_event_age_in_seconds {
+            policy["MaximumEventAgeInSeconds"] = json!(n);
+        }
+        target["RetryPolicy"] = policy;
+    }
+    if let Some(dlq) = &t.dead_letter_queue {
+        target["DeadLetterConfig"] = json!({"Arn": dlq});
     }
 }
 
@@ -229,19 +248,7 @@ pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {
         "RoleArn": t.role_arn,
         "Input": run_task_request(&job.job).to_string(),
     });
-    if let Some(retry) = t.retry_policy {
-        let mut policy = json!({});
-        if let Some(n) = retry.maximum_retry_attempts {
-            policy["MaximumRetryAttempts"] = json!(n);
-        }
-        if let Some(n) = retry.maximum_event_age_in_seconds {
-            policy["MaximumEventAgeInSeconds"] = json!(n);
-        }
-        target["RetryPolicy"] = policy;
-    }
-    if let Some(dlq) = &t.dead_letter_queue {
-        target["DeadLetterConfig"] = json!({"Arn": dlq});
-    }
+    add_retry_and_dead_letter(&mut target, t);
     json!({
         "Name": resource.name,
         "GroupName": t.schedule_group,
@@ -328,19 +335,7 @@ pub fn put_targets(job: &DesiredJob, resource: &Resource) -> Value {
         "Input": overrides(&job.job).to_string(),
         "EcsParameters": ecs,
     });
-    if let Some(retry) = t.retry_policy {
-        let mut policy = json!({});
-        if let Some(n) = retry.maximum_retry_attempts {
-            policy["MaximumRetryAttempts"] = json!(n);
-        }
-        if let Some(n) = retry.maximum_event_age_in_seconds {
-            policy["MaximumEventAgeInSeconds"] = json!(n);
-        }
-        target["RetryPolicy"] = policy;
-    }
-    if let Some(dlq) = &t.dead_letter_queue {
-        target["DeadLetterConfig"] = json!({"Arn": dlq});
-    }
+    add_retry_and_dead_letter(&mut target, t);
     json!({"Rule": resource.name, "Targets": [target]})
 }
 

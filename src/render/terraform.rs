@@ -6,7 +6,7 @@ use std::fmt::Write;
 
 use super::{
     RUN_TASK_TARGET, description, header_lines, launch_type, overrides, run_task_request,
-    schedule_groups,
+    schedule_groups, state,
 };
 use crate::desired::{Desired, DesiredJob};
 use crate::manifest::EcsTarget;
@@ -108,11 +108,7 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)]) {
         let _ = writeln!(
             out,
             "  state                        = {}",
-            string(if job.job.enabled {
-                "ENABLED"
-            } else {
-                "DISABLED"
-            })
+            string(state(job))
         );
         let _ = writeln!(
             out,
@@ -143,15 +139,7 @@ fn rule(out: &mut String, job: &DesiredJob) {
         let _ = writeln!(out, "resource \"aws_cloudwatch_event_rule\" \"{id}\" {{");
         let _ = writeln!(out, "  name                = {}", string(&r.name));
         let _ = writeln!(out, "  schedule_expression = {}", string(&r.expression));
-        let _ = writeln!(
-            out,
-            "  state               = {}",
-            string(if job.job.enabled {
-                "ENABLED"
-            } else {
-                "DISABLED"
-            })
-        );
+        let _ = writeln!(out, "  state               = {}", string(state(job)));
         let _ = writeln!(out, "  description         = {}", string(&description(job)));
         tags(out, t);
         let _ = writeln!(out, "}}\n");
