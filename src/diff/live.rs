@@ -4,9 +4,7 @@ use std::collections::BTreeMap;
 
 use jiff::tz::TimeZone;
 
-use super::{
-    DiffOptions, DiffSummary, JobChange, Report, RunTime, ScheduleChange, ScheduleView, view,
-};
+use super::{DiffOptions, JobChange, Report, RunTime, ScheduleChange, ScheduleView, view};
 use crate::aws::{self, Action, Clients, FieldChange, PlanError};
 use crate::desired::Desired;
 use crate::schedule::Schedule;
@@ -217,19 +215,7 @@ pub async fn diff_live(
             }
         });
     }
-    let mut summary = DiffSummary::default();
-    for job in &jobs {
-        match job {
-            JobChange::Added { .. } => summary.added += 1,
-            JobChange::Removed { .. } => summary.removed += 1,
-            JobChange::Renamed { .. } => summary.renamed += 1,
-            JobChange::Changed { .. } => summary.changed += 1,
-            JobChange::Unchanged { .. } => summary.unchanged += 1,
-        }
-    }
-    Ok(Report {
-        jobs,
-        summary,
-        window: (options.from.to_string(), options.until.to_string()),
-    })
+    // Every Changed job here is effective (see above), so the shared count
+    // puts none under "respelled".
+    Ok(Report::new(jobs, options))
 }

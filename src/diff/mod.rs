@@ -296,6 +296,26 @@ pub struct Report {
 }
 
 impl Report {
+    /// The report of `jobs` over the window of `options`, counted.
+    pub(crate) fn new(jobs: Vec<JobChange>, options: &DiffOptions) -> Report {
+        let mut summary = DiffSummary::default();
+        for job in &jobs {
+            match job {
+                JobChange::Added { .. } => summary.added += 1,
+                JobChange::Removed { .. } => summary.removed += 1,
+                JobChange::Renamed { .. } => summary.renamed += 1,
+                JobChange::Changed { .. } if job.is_effective() => summary.changed += 1,
+                JobChange::Changed { .. } => summary.respelled += 1,
+                JobChange::Unchanged { .. } => summary.unchanged += 1,
+            }
+        }
+        Report {
+            jobs,
+            summary,
+            window: (options.from.to_string(), options.until.to_string()),
+        }
+    }
+
     /// Whether anything effective changed.
     ///
     /// ```
@@ -506,20 +526,5 @@ pub fn diff(base: &Manifest, head: &Manifest, options: &DiffOptions) -> Result<R
             command: original_command(h).to_string(),
         });
     }
-    let mut summary = DiffSummary::default();
-    for job in &jobs {
-        match job {
-            JobChange::Added { .. } => summary.added += 1,
-            JobChange::Removed { .. } => summary.removed += 1,
-            JobChange::Renamed { .. } => summary.renamed += 1,
-            JobChange::Changed { .. } if job.is_effective() => summary.changed += 1,
-            JobChange::Changed { .. } => summary.respelled += 1,
-            JobChange::Unchanged { .. } => summary.unchanged += 1,
-        }
-    }
-    Ok(Report {
-        jobs,
-        summary,
-        window: (options.from.to_string(), options.until.to_string()),
-    })
+    Ok(Report::new(jobs, options))
 }

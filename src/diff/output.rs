@@ -3,6 +3,7 @@
 use std::fmt::Write;
 
 use super::{JobChange, Report, ScheduleChange, ScheduleView};
+use crate::aws::FieldChange;
 
 /// Colours for a terminal, or none.
 struct Paint {
@@ -81,6 +82,80 @@ fn schedule_text(out: &mut String, p: &Paint, change: &ScheduleChange) {
     }
 }
 
+/// One job's lines of the text report (none for an unchanged job).
+fn job_text(out: &mut String, p: &Paint, job: &JobChange) {
+    match job {
+        JobChange::Added {
+            name,
+            schedule,
+            command,
+        } => {
+            let _ = writeln!(
+                out,
+                "{} job {name}: {} ({}); runs `{command}`",
+                p.green("+"),
+                schedule.expression,
+                runs(schedule)
+            );
+        }
+        JobChange::Removed {
+            name,
+            schedule,
+            command,
+        } => {
+            let _ = writeln!(
+                out,
+                "{} job {name}: {} ({} runs/year); ran `{command}`",
+                p.red("-"),
+                schedule.expression,
+                schedule.runs_per_year
+            );
+        }
+        JobChange::Renamed {
+            from,
+            to,
+            fields,
+            schedule,
+        } => {
+            let _ = writeln!(out, "{} job {from} renamed to {to}", p.yellow("→"));
+            if let Some(s) = schedule {
+                schedule_text(out, p, s);
+            }
+            fields_text(out, p, fields);
+        }
+        JobChange::Changed {
+            name,
+            schedule,
+            fields,
+        } => {
+            let mark = if job.is_effective() {
+                p.yellow("~")
+            } else {
+                p.dim("=")
+            };
+            let _ = writeln!(out, "{mark} job {name}");
+            if let Some(s) = schedule {
+                schedule_text(out, p, s);
+            }
+            fields_text(out, p, fields);
+        }
+        JobChange::Unchanged { .. } => {}
+    }
+}
+
+/// The fields other than the schedule that changed, one line each.
+fn fields_text(out: &mut String, p: &Paint, fields: &[FieldChange]) {
+    for f in fields {
+        let _ = writeln!(
+            out,
+            "    {}: {} → {}",
+            f.field,
+            p.red(&f.before),
+            p.green(&f.after)
+        );
+    }
+}
+
 /// Plain or coloured text: `+` added, `-` removed, `→` renamed, `~`
 /// changed, `=` respelled only, and a summary line.
 ///
@@ -98,79 +173,7 @@ pub fn text(report: &Report, colour: bool) -> String {
     let p = Paint { on: colour };
     let mut out = String::new();
     for job in &report.jobs {
-        match job {
-            JobChange::Added {
-                name,
-                schedule,
-                command,
-            } => {
-                let _ = writeln!(
-                    out,
-                    "{} job {name}: {} ({}); runs `{command}`",
-                    p.green("+"),
-                    schedule.expression,
-                    runs(schedule)
-                );
-            }
-            JobChange::Removed {
-                name,
-                schedule,
-                command,
-            } => {
-                let _ = writeln!(
-                    out,
-                    "{} job {name}: {} ({} runs/year); ran `{command}`",
-                    p.red("-"),
-                    schedule.expression,
-                    schedule.runs_per_year
-                );
-            }
-            JobChange::Renamed {
-                from,
-                to,
-                fields,
-                schedule,
-            } => {
-                let _ = writeln!(out, "{} job {from} renamed to {to}", p.yellow("→"));
-                if let Some(s) = schedule {
-                    schedule_text(&mut out, &p, s);
-                }
-                for f in fields {
-                    let _ = writeln!(
-                        out,
-                        "    {}: {} → {}",
-                        f.field,
-                        p.red(&f.before),
-                        p.green(&f.after)
-                    );
-                }
-            }
-            JobChange::Changed {
-                name,
-                schedule,
-                fields,
-            } => {
-                let mark = if job.is_effective() {
-                    p.yellow("~")
-                } else {
-                    p.dim("=")
-                };
-                let _ = writeln!(out, "{mark} job {name}");
-                if let Some(s) = schedule {
-                    schedule_text(&mut out, &p, s);
-                }
-                for f in fields {
-                    let _ = writeln!(
-                        out,
-                        "    {}: {} → {}",
-                        f.field,
-                        p.red(&f.before),
-                        p.green(&f.after)
-                    );
-                }
-            }
-            JobChange::Unchanged { .. } => {}
-        }
+        job_text(&mut out, &p, job);
     }
     let s = &report.summary;
     let _ = writeln!(
@@ -280,20 +283,9 @@ pub fn markdown(report: &Report) -> String {
             "<details><summary><code>{}</code></summary>\n",
             job.name()
         );
-        let body = text(
-            &Report {
-                jobs: vec![job.clone()],
-                summary: Default::default(),
-                window: report.window.clone(),
-            },
-            false,
-        );
-        let body = body
-            .split("\nSummary:")
-            .next()
-            .unwrap_or_default()
-            .trim_end();
-        let _ = writeln!(out, "```\n{body}\n```\n</details>\n");
+        let mut body = String::new();
+        job_text(&mut body, &Paint { on: false }, job);
+        let _ = writeln!(out, "```\n{}\n```\n</details>\n", body.trim_end());
     }
     out
 }
