@@ -35,11 +35,6 @@ fn runtime() -> tokio::runtime::Runtime {
         .unwrap()
 }
 
-/// The cluster and task definition the example manifest names.
-async fn ecs_setup(clients: &Clients, container: &str) {
-    moto::ecs_setup(clients, "mamorio-production", "mamorio-worker", container).await;
-}
-
 /// An SDK answer as text, without the request ID (which differs per call).
 fn stable(answer: impl std::fmt::Debug) -> String {
     let text = format!("{answer:?}");
@@ -63,8 +58,7 @@ fn first_apply_creates_everything_and_a_second_writes_nothing() {
     let proxy = Proxy::start(moto.port, |_| Fault::None);
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&proxy.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&proxy.url()).await;
         let want = desired(&example());
         let plan = aws::plan(&clients, &want, false).await.unwrap();
         assert_eq!(plan.summary().add, 13, "{}", plan.to_text()); // a group and 12 schedules
@@ -91,8 +85,7 @@ fn one_changed_job_is_one_update_and_a_removed_job_needs_prune() {
     let moto = Moto::start();
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&moto.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&moto.url()).await;
         let text = example();
         let report = aws::apply(
             &clients,
@@ -165,8 +158,7 @@ fn an_unmanaged_schedule_with_our_name_is_left_byte_identical() {
     let moto = Moto::start();
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&moto.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&moto.url()).await;
         // The group is cronport's, but someone made a schedule in it by hand.
         clients
             .scheduler
@@ -293,8 +285,7 @@ fn rules_backend_round_trips_and_leaves_unmanaged_rules_alone() {
     let moto = Moto::start();
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&moto.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&moto.url()).await;
         let cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production";
         let task = "arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1";
         let text = example()
@@ -346,8 +337,7 @@ fn faults_on_the_wire_still_converge_to_exactly_the_desired_state() {
     });
     let rt = runtime();
     rt.block_on(async {
-        let setup = Clients::connect(&aws_options(&setup_proxy.url())).await;
-        ecs_setup(&setup, "worker").await;
+        let setup = moto::example_account(&setup_proxy.url()).await;
         let clients = Clients::connect(&aws_options(&proxy.url())).await;
         let want = desired(&example());
         let mut runs = 0;
@@ -401,8 +391,7 @@ fn a_plan_that_passes_the_rules_quota_says_so_before_any_write() {
     let proxy = Proxy::start(moto.port, |_| Fault::None);
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&proxy.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&proxy.url()).await;
         for i in 0..295 {
             clients.events.put_rule().name(format!("other-team-{i}")).schedule_expression("rate(1 day)").send().await.unwrap();
         }
@@ -430,8 +419,7 @@ fn two_environments_apply_side_by_side_without_collision() {
     let moto = Moto::start();
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&moto.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&moto.url()).await;
         let text = example()
             + "\n[env.staging]\ntags = { stage = \"staging\" }\n\n[env.staging.job.rake-reports-daily]\nschedule = \"every day at 16:00\"\nenabled = false\n\n[env.production]\ntags = { stage = \"production\" }\n";
         let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
@@ -516,8 +504,7 @@ fn adopted_rules_plan_to_zero_changes_after_taking_ownership() {
     let moto = Moto::start();
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&moto.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&moto.url()).await;
         hand_made_rule(
             &clients,
             "legacy-report",
@@ -639,8 +626,7 @@ fn adopted_schedules_plan_to_zero_changes_after_taking_ownership() {
     let moto = Moto::start();
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&moto.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&moto.url()).await;
         clients.scheduler.create_schedule_group().name("legacy").send().await.unwrap();
         let run_task = serde_json::json!({
             "cluster": "mamorio-production",
@@ -691,8 +677,7 @@ fn cutover_from_rules_to_scheduler_keeps_every_job_scheduled_exactly_once() {
     let moto = Moto::start();
     let rt = runtime();
     rt.block_on(async {
-        let clients = Clients::connect(&aws_options(&moto.url())).await;
-        ecs_setup(&clients, "worker").await;
+        let clients = moto::example_account(&moto.url()).await;
         let text = r#"
 [defaults]
 cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production"

@@ -42,14 +42,7 @@ fn plan_apply_plan_with_exit_codes() {
         text(&out.stderr)
     );
 
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
-        moto::ecs_setup(&clients, "mamorio-production", "mamorio-worker", "worker").await;
-    });
+    moto::make_example_account(&url);
 
     let out = cronport(&url, &["plan", manifest, "--detailed-exitcode"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
@@ -100,14 +93,7 @@ fn plan_apply_plan_with_exit_codes() {
 fn diff_against_what_is_live() {
     let moto = moto::Moto::start();
     let url = moto.url();
-    let rt = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .unwrap();
-    rt.block_on(async {
-        let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
-        moto::ecs_setup(&clients, "mamorio-production", "mamorio-worker", "worker").await;
-    });
+    moto::make_example_account(&url);
     let manifest = "examples/heroku/cronport.toml";
     let out = cronport(&url, &["apply", manifest, "--yes"]);
     assert!(out.status.success(), "{}", text(&out.stderr));
@@ -171,10 +157,7 @@ fn run_starts_the_task_with_the_schedules_overrides() {
         .enable_all()
         .build()
         .unwrap();
-    let clients = rt.block_on(cronport::aws::Clients::connect(&moto::aws_options(&url)));
-    rt.block_on(async {
-        moto::ecs_setup(&clients, "mamorio-production", "mamorio-worker", "worker").await;
-    });
+    let clients = rt.block_on(moto::example_account(&url));
     let manifest = "examples/heroku/cronport.toml";
     let out = cronport(&url, &["run", "nope", manifest]);
     assert_eq!(out.status.code(), Some(1));

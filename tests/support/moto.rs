@@ -346,6 +346,24 @@ pub fn aws_options(url: &str) -> cronport::aws::AwsOptions {
 
 pub type Addr = SocketAddr;
 
+/// Clients for the AWS at `url`, where the cluster and task definition the
+/// bundled example manifest names (`mamorio-production`, `mamorio-worker`
+/// with container `worker`) have been made.
+pub async fn example_account(url: &str) -> cronport::aws::Clients {
+    let clients = cronport::aws::Clients::connect(&aws_options(url)).await;
+    ecs_setup(&clients, "mamorio-production", "mamorio-worker", "worker").await;
+    clients
+}
+
+/// [`example_account`] from synchronous code, for tests that drive the CLI.
+pub fn make_example_account(url: &str) {
+    tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(example_account(url));
+}
+
 /// A cluster and a task definition with one container, as the manifests
 /// under test name them.
 pub async fn ecs_setup(
