@@ -3,10 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cronport::desired::{CompileOptions, compile};
+use cronport::desired::compile;
 use cronport::manifest::Manifest;
 use cronport::render::{Format, render};
-use cronport::translate::DomDow;
 
 use super::{finish, print_stdout, read_input, write_output};
 
@@ -38,17 +37,8 @@ pub struct Args {
     /// manifest has environments.
     #[arg(long, value_name = "NAME")]
     env: Option<String>,
-    /// Start of the verified window (RFC 3339). Defaults to now.
-    #[arg(long, value_name = "RFC3339")]
-    from: Option<String>,
-    /// End of the verified window and of year-bounded rules (RFC 3339).
-    /// Defaults to the end of next year.
-    #[arg(long, value_name = "RFC3339")]
-    until: Option<String>,
-    /// Policy for Unix schedules restricting both day fields (see
-    /// `cronport translate --help`).
-    #[arg(long, value_enum, default_value_t = DomDow::Refuse)]
-    dom_dow: DomDow,
+    #[command(flatten)]
+    window: super::Window,
 }
 
 pub fn run(args: Args) -> ExitCode {
@@ -71,13 +61,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
             "error: {name} has no jobs: add [[job]] tables, or write it with `cronport import`"
         ));
     }
-    let (from, until) = super::from_until(args.from.as_deref(), args.until.as_deref())?;
-    let options = CompileOptions {
-        from,
-        until,
-        dom_dow: args.dom_dow,
-    };
-    let desired = compile(&manifest, &options)
+    let desired = compile(&manifest, &args.window.compile_options()?)
         .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
     let out = render(&desired, args.format);
     match args.output.as_deref() {

@@ -5,9 +5,8 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use cronport::aws::{self, AwsOptions, Clients, Plan};
-use cronport::desired::{CompileOptions, Desired, compile};
+use cronport::desired::{Desired, compile};
 use cronport::manifest::Manifest;
-use cronport::translate::DomDow;
 
 use super::TextOrJson as Format;
 use super::{EXIT_CHANGES, finish, print_stdout, read_input};
@@ -38,20 +37,6 @@ pub struct Ownership {
     adopt: bool,
 }
 
-/// The window schedules are verified in.
-#[derive(Debug, clap::Args)]
-pub struct Window {
-    /// Start of the verified window (RFC 3339). Defaults to now.
-    #[arg(long, value_name = "RFC3339")]
-    from: Option<String>,
-    /// End of the verified window and of year-bounded rules (RFC 3339).
-    #[arg(long, value_name = "RFC3339")]
-    until: Option<String>,
-    /// Policy for Unix schedules restricting both day fields.
-    #[arg(long, value_enum, default_value_t = DomDow::Refuse)]
-    dom_dow: DomDow,
-}
-
 /// Show what apply would change on AWS.
 ///
 /// Compares the manifest with what is live: `+` create, `~` update (field by
@@ -72,7 +57,7 @@ pub struct PlanArgs {
     #[command(flatten)]
     ownership: Ownership,
     #[command(flatten)]
-    window: Window,
+    window: super::Window,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -97,7 +82,7 @@ pub struct ApplyArgs {
     #[command(flatten)]
     ownership: Ownership,
     #[command(flatten)]
-    window: Window,
+    window: super::Window,
     /// Do not ask for confirmation.
     #[arg(long, short)]
     yes: bool,
@@ -133,22 +118,13 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
         .map_err(|e| format!("error: cannot start the async runtime: {e}"))
 }
 
-fn desired(common: &Common, window: &Window) -> Result<Desired, String> {
+fn desired(common: &Common, window: &super::Window) -> Result<Desired, String> {
     let text = read_input(&common.manifest)?;
     let manifest = Manifest::from_toml(&text, &common.manifest)
         .map_err(|e| e.to_string())?
         .for_env(common.env.as_deref())
         .map_err(|e| format!("error: {e}"))?;
-    let (from, until) = super::from_until(window.from.as_deref(), window.until.as_deref())?;
-    compile(
-        &manifest,
-        &CompileOptions {
-            from,
-            until,
-            dom_dow: window.dom_dow,
-        },
-    )
-    .map_err(|e| {
+    compile(&manifest, &window.compile_options()?).map_err(|e| {
         manifest
             .place(&text, &common.manifest, &e.problems)
             .to_string()
@@ -274,7 +250,7 @@ pub struct RunArgs {
     #[command(flatten)]
     common: Common,
     #[command(flatten)]
-    window: Window,
+    window: super::Window,
     /// Wait for the task to stop; exit with its container's exit code.
     #[arg(long)]
     wait: bool,

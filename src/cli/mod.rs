@@ -136,17 +136,39 @@ pub(crate) fn from_or_now(from: Option<&str>) -> Result<jiff::Timestamp, String>
     from.map_or_else(|| Ok(now()), |text| parse_instant("--from", text))
 }
 
-/// `--from` and `--until`: by default now and the end of next year.
-pub(crate) fn from_until(
-    from: Option<&str>,
-    until: Option<&str>,
-) -> Result<(jiff::Timestamp, jiff::Timestamp), String> {
-    let from = from_or_now(from)?;
-    let until = match until {
-        Some(text) => parse_instant("--until", text)?,
-        None => cronport::translate::Options::default_until(from),
-    };
-    Ok((from, until))
+/// The verified window and the day-of-month OR day-of-week policy: the
+/// flags of every command that translates schedules.
+#[derive(Debug, clap::Args)]
+pub(crate) struct Window {
+    /// Start of the verified window (RFC 3339). Defaults to now.
+    #[arg(long, value_name = "RFC3339")]
+    from: Option<String>,
+    /// End of the verified window, and of year-bounded rules (RFC 3339).
+    /// Defaults to the end of next year.
+    #[arg(long, value_name = "RFC3339")]
+    until: Option<String>,
+    /// For a Unix schedule restricting both day-of-month and day-of-week
+    /// (which runs when either matches): refuse when a day matches both,
+    /// accept a double run that day, or list day-of-month dates explicitly.
+    #[arg(long, value_enum, default_value_t = cronport::translate::DomDow::Refuse)]
+    dom_dow: cronport::translate::DomDow,
+}
+
+impl Window {
+    /// The window and policy as the library takes them: by default from now
+    /// to the end of next year.
+    pub(crate) fn compile_options(&self) -> Result<cronport::desired::CompileOptions, String> {
+        let from = from_or_now(self.from.as_deref())?;
+        let until = match &self.until {
+            Some(text) => parse_instant("--until", text)?,
+            None => cronport::translate::Options::default_until(from),
+        };
+        Ok(cronport::desired::CompileOptions {
+            from,
+            until,
+            dom_dow: self.dom_dow,
+        })
+    }
 }
 
 /// Output formats of the commands that print text or JSON.

@@ -2,9 +2,10 @@
 
 use std::process::ExitCode;
 
+use cronport::desired::CompileOptions;
 use cronport::schedule::{Schedule, is_utc};
 use cronport::syntax::{self, Grammar};
-use cronport::translate::{Backend, DomDow, Options, Translation, translate};
+use cronport::translate::{Backend, Options, Translation, translate};
 use jiff::tz::TimeZone;
 
 use super::TextOrJson as Format;
@@ -35,18 +36,8 @@ pub struct Args {
     /// rules (UTC only).
     #[arg(long, value_enum, default_value_t = Backend::Scheduler)]
     backend: Backend,
-    /// Start of the verified window (RFC 3339). Defaults to now.
-    #[arg(long, value_name = "RFC3339")]
-    from: Option<String>,
-    /// End of the verified window, and of year-bounded rules (RFC 3339).
-    /// Defaults to the end of next year.
-    #[arg(long, value_name = "RFC3339")]
-    until: Option<String>,
-    /// For a Unix schedule restricting both day-of-month and day-of-week
-    /// (which runs when either matches): refuse when a day matches both,
-    /// accept a double run that day, or list day-of-month dates explicitly.
-    #[arg(long, value_enum, default_value_t = DomDow::Refuse)]
-    dom_dow: DomDow,
+    #[command(flatten)]
+    window: super::Window,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -58,7 +49,11 @@ pub fn run(args: Args) -> ExitCode {
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
     let zone = parse_zone(&args.tz)?;
-    let (from, until) = super::from_until(args.from.as_deref(), args.until.as_deref())?;
+    let CompileOptions {
+        from,
+        until,
+        dom_dow,
+    } = args.window.compile_options()?;
     let parsed = syntax::parse_any(&args.expression).map_err(|e| e.render(&args.expression))?;
     if parsed.grammar == Grammar::Heroku && !is_utc(&zone) {
         return Err(format!(
@@ -68,7 +63,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     }
     let source = Schedule::new(parsed.pattern, zone.clone());
     let options = Options {
-        dom_dow: args.dom_dow,
+        dom_dow,
         ..Options::new(args.backend, from, until)
     };
     match translate(&source, &options) {
