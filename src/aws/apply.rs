@@ -173,23 +173,16 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
         (Action::Create, Some(DesiredSpec::Group(name, tags))) => {
             count();
             let tags = scheduler_tags(tags);
-            match clients
-                .scheduler
-                .create_schedule_group()
-                .name(name)
-                .set_tags(Some(tags))
-                .send()
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_conflict_exception()) =>
-                {
-                    Ok(())
-                }
-                Err(e) => Err(error_text(e)),
-            }
+            done_if_already(
+                clients
+                    .scheduler
+                    .create_schedule_group()
+                    .name(name)
+                    .set_tags(Some(tags))
+                    .send()
+                    .await,
+                |s| s.is_conflict_exception(),
+            )
         }
         (Action::Update { .. }, Some(DesiredSpec::Group(name, tags))) => {
             // Adopting a group: tag it as cronport's.
@@ -235,23 +228,16 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
                 .split_once('/')
                 .unwrap_or(("default", &change.address));
             count();
-            match clients
-                .scheduler
-                .delete_schedule()
-                .group_name(group)
-                .name(name)
-                .send()
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_resource_not_found_exception()) =>
-                {
-                    Ok(())
-                }
-                Err(e) => Err(error_text(e)),
-            }
+            done_if_already(
+                clients
+                    .scheduler
+                    .delete_schedule()
+                    .group_name(group)
+                    .name(name)
+                    .send()
+                    .await,
+                |s| s.is_resource_not_found_exception(),
+            )
         }
         (Action::Create, Some(DesiredSpec::Rule(spec))) => create_rule(clients, spec, &count).await,
         (Action::Update { .. }, Some(DesiredSpec::Rule(spec))) => {
@@ -271,22 +257,15 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
                 .await
                 .map_err(error_text)?;
             count();
-            match clients
-                .events
-                .delete_rule()
-                .name(&change.address)
-                .send()
-                .await
-            {
-                Ok(_) => Ok(()),
-                Err(e)
-                    if e.as_service_error()
-                        .is_some_and(|s| s.is_resource_not_found_exception()) =>
-                {
-                    Ok(())
-                }
-                Err(e) => Err(error_text(e)),
-            }
+            done_if_already(
+                clients
+                    .events
+                    .delete_rule()
+                    .name(&change.address)
+                    .send()
+                    .await,
+                |s| s.is_resource_not_found_exception(),
+            )
         }
         _ => Ok(()),
     }
@@ -525,4 +504,22 @@ fn scheduler_tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<sc::
     tags.iter()
         .filter_map(|(k, v)| sc::Tag::builder().key(k).value(v).build().ok())
         .collect()
+}
+
+/// The result of an idempotent write, where an error saying the work is
+/// already done (the group exists, the schedule or rule is gone) counts as
+/// done: an earlier attempt may have landed before its answer was lost.
+fn done_if_already<O, E, R>(
+    result: Result<O, aws_sdk_scheduler::error::SdkError<E, R>>,
+    already: impl Fn(&E) -> bool,
+) -> Result<(), String>
+where
+    E: std::error::Error + 'static,
+    R: std::fmt::Debug,
+{
+    match result {
+        Ok(_) => Ok(()),
+        Err(e) if e.as_service_error().is_some_and(already) => Ok(()),
+        Err(e) => Err(error_text(e)),
+    }
 }
