@@ -17,11 +17,21 @@ use crate::render::RUN_TASK_TARGET;
 use crate::syntax;
 use crate::translate::Backend;
 
-/// A command as the manifest writes it, from a container's argv: the
-/// script of `/bin/sh -c SCRIPT`, else the words joined with shell quoting
-/// (which reads back to the same argv).
-pub(crate) fn command_text(argv: &[String]) -> Option<String> {
-    match argv {
+/// The command of a container override (ECS JSON, `command` an argv) as
+/// the manifest writes it: the script of `/bin/sh -c SCRIPT`, else the words
+/// joined with shell quoting (which reads back to the same argv). `None`
+/// without a command.
+pub(crate) fn command_text(container: &Value) -> Option<String> {
+    let argv: Vec<String> = container
+        .get("command")
+        .and_then(Value::as_array)
+        .map(|a| {
+            a.iter()
+                .filter_map(|v| v.as_str().map(str::to_string))
+                .collect()
+        })
+        .unwrap_or_default();
+    match argv.as_slice() {
         [sh, c, script] if sh == "/bin/sh" && c == "-c" => Some(script.clone()),
         [] => None,
         words => shlex::try_join(words.iter().map(String::as_str)).ok(),
@@ -46,16 +56,7 @@ fn from_overrides(job: &mut Job, overrides: &Value, what: &str) -> Result<(), St
         .get("name")
         .and_then(Value::as_str)
         .map(str::to_string);
-    let argv: Vec<String> = container
-        .get("command")
-        .and_then(Value::as_array)
-        .map(|a| {
-            a.iter()
-                .filter_map(|v| v.as_str().map(str::to_string))
-                .collect()
-        })
-        .unwrap_or_default();
-    job.command = command_text(&argv)
+    job.command = command_text(container)
         .ok_or_else(|| format!("{what} has no command override; cronport runs a command"))?;
     for pair in container
         .get("environment")

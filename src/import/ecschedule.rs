@@ -102,16 +102,7 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
                 ),
             ));
         };
-        let argv: Vec<String> = container
-            .get("command")
-            .and_then(Value::as_array)
-            .map(|a| {
-                a.iter()
-                    .filter_map(|v| v.as_str().map(str::to_string))
-                    .collect()
-            })
-            .unwrap_or_default();
-        let command = crate::aws::command_text(&argv).ok_or_else(|| {
+        let command = crate::aws::command_text(container).ok_or_else(|| {
             ImportError::new(
                 at("containerOverrides[0].command"),
                 "no command; cronport runs a command",
