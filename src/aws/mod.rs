@@ -240,6 +240,32 @@ pub struct Change {
     pub live: Option<(String, String)>,
 }
 
+impl Change {
+    /// A managed resource no longer in the manifest: deleted with `prune`,
+    /// else reported and left.
+    fn left_over(
+        kind: Kind,
+        address: String,
+        prune: bool,
+        extra_targets: Vec<String>,
+        live: Option<(String, String)>,
+    ) -> Change {
+        Change {
+            kind,
+            address,
+            job: None,
+            action: if prune {
+                Action::Delete
+            } else {
+                Action::Orphan
+            },
+            desired: None,
+            extra_targets,
+            live,
+        }
+    }
+}
+
 /// Everything a plan would do.
 ///
 /// ```
@@ -623,19 +649,13 @@ pub async fn plan_with(
                     .iter()
                     .any(|(p, s)| name.starts_with(p.as_str()) && name.ends_with(s.as_str()));
             if !wanted.contains(name) && ours {
-                changes.push(Change {
-                    kind: Kind::Schedule,
-                    address: format!("{group}/{name}"),
-                    job: None,
-                    action: if prune {
-                        Action::Delete
-                    } else {
-                        Action::Orphan
-                    },
-                    desired: None,
-                    extra_targets: Vec::new(),
-                    live: Some((l.expression.clone(), l.timezone.clone())),
-                });
+                changes.push(Change::left_over(
+                    Kind::Schedule,
+                    format!("{group}/{name}"),
+                    prune,
+                    Vec::new(),
+                    Some((l.expression.clone(), l.timezone.clone())),
+                ));
             }
         }
     }
@@ -711,22 +731,15 @@ pub async fn plan_with(
     }
     for (name, l) in &live_rules {
         if !wanted.contains(name) && l.managed {
-            changes.push(Change {
-                kind: Kind::Rule,
-                address: name.clone(),
-                job: None,
-                action: if prune {
-                    Action::Delete
-                } else {
-                    Action::Orphan
-                },
-                desired: None,
-                extra_targets: l.extra_targets.clone(),
-                live: l
-                    .spec
+            changes.push(Change::left_over(
+                Kind::Rule,
+                name.clone(),
+                prune,
+                l.extra_targets.clone(),
+                l.spec
                     .as_ref()
                     .map(|s| (s.expression.clone(), "UTC".to_string())),
-            });
+            ));
         }
     }
     let warnings = quota_warnings(clients, desired, &changes).await?;
