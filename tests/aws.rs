@@ -1,6 +1,7 @@
 //! `plan` and `apply` with the real SDK clients against a local moto
 //! server, with a recording, fault-injecting proxy in between.
 
+mod common;
 #[path = "support/moto.rs"]
 mod moto;
 
@@ -10,14 +11,6 @@ use cronport::aws::{self, Action, Clients, Kind, Plan};
 use cronport::desired::{CompileOptions, Desired, compile};
 use cronport::manifest::Manifest;
 use moto::{Fault, Moto, Proxy, aws_options};
-
-fn example() -> String {
-    std::fs::read_to_string(format!(
-        "{}/examples/heroku/cronport.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap()
-}
 
 fn desired(text: &str) -> Desired {
     let manifest = Manifest::from_toml(text, "cronport.toml").unwrap();
@@ -59,7 +52,7 @@ fn first_apply_creates_everything_and_a_second_writes_nothing() {
     let rt = runtime();
     rt.block_on(async {
         let clients = moto::example_account(&proxy.url()).await;
-        let want = desired(&example());
+        let want = desired(&common::example_manifest());
         let plan = aws::plan(&clients, &want, false).await.unwrap();
         assert_eq!(plan.summary().add, 13, "{}", plan.to_text()); // a group and 12 schedules
         assert!(
@@ -86,7 +79,7 @@ fn one_changed_job_is_one_update_and_a_removed_job_needs_prune() {
     let rt = runtime();
     rt.block_on(async {
         let clients = moto::example_account(&moto.url()).await;
-        let text = example();
+        let text = common::example_manifest();
         let report = aws::apply(
             &clients,
             &aws::plan(&clients, &desired(&text), false).await.unwrap(),
@@ -206,7 +199,7 @@ fn an_unmanaged_schedule_with_our_name_is_left_byte_identical() {
                 .await
                 .unwrap(),
         );
-        let plan = aws::plan(&clients, &desired(&example()), true)
+        let plan = aws::plan(&clients, &desired(&common::example_manifest()), true)
             .await
             .unwrap();
         assert_eq!(plan.summary().conflicts, 1, "{}", plan.to_text());
@@ -254,7 +247,7 @@ fn missing_cluster_task_definition_or_container_is_reported_before_any_write() {
             .await
             .unwrap();
         proxy.take();
-        let text = example().replace(
+        let text = common::example_manifest().replace(
             "[[job]]\nname = \"rake-reports-daily\"",
             "[[job]]\nname = \"rake-reports-daily\"\ntask_definition = \"no-such-family\"",
         );
@@ -288,7 +281,7 @@ fn rules_backend_round_trips_and_leaves_unmanaged_rules_alone() {
         let clients = moto::example_account(&moto.url()).await;
         let cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production";
         let task = "arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1";
-        let text = example()
+        let text = common::example_manifest()
             .replace("cluster = \"mamorio-production\"", &format!("cluster = \"{cluster}\""))
             .replace("task_definition = \"mamorio-worker\"", &format!("task_definition = \"{task}\"\nbackend = \"rules\"\ntimezone = \"Europe/London\""))
             .replace("every day at 14:30", "30 14 * * *")
@@ -339,7 +332,7 @@ fn faults_on_the_wire_still_converge_to_exactly_the_desired_state() {
     rt.block_on(async {
         let setup = moto::example_account(&setup_proxy.url()).await;
         let clients = Clients::connect(&aws_options(&proxy.url())).await;
-        let want = desired(&example());
+        let want = desired(&common::example_manifest());
         let mut runs = 0;
         loop {
             runs += 1;
@@ -395,7 +388,7 @@ fn a_plan_that_passes_the_rules_quota_says_so_before_any_write() {
         for i in 0..295 {
             clients.events.put_rule().name(format!("other-team-{i}")).schedule_expression("rate(1 day)").send().await.unwrap();
         }
-        let text = example()
+        let text = common::example_manifest()
             .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
             .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"\ntimezone = \"Europe/London\"");
         let mut manifest = Manifest::from_toml(&text.replace("timezone = \"Europe/London\"", ""), "m.toml").unwrap();
@@ -420,7 +413,7 @@ fn two_environments_apply_side_by_side_without_collision() {
     let rt = runtime();
     rt.block_on(async {
         let clients = moto::example_account(&moto.url()).await;
-        let text = example()
+        let text = common::example_manifest()
             + "\n[env.staging]\ntags = { stage = \"staging\" }\n\n[env.staging.job.rake-reports-daily]\nschedule = \"every day at 16:00\"\nenabled = false\n\n[env.production]\ntags = { stage = \"production\" }\n";
         let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
         let options = CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap());

@@ -1,5 +1,7 @@
 //! `cronport import` and `cronport convert`, run as a user runs them.
 
+mod common;
+
 use std::process::{Command, Output};
 
 fn cronport(args: &[&str]) -> Output {
@@ -84,11 +86,7 @@ fn convert_reports_manifest_problems_with_locations() {
     let dir = std::env::temp_dir().join(format!("cronport-bad-{}", std::process::id()));
     std::fs::create_dir_all(&dir).unwrap();
     let path = dir.join("cronport.toml");
-    let text_in = std::fs::read_to_string(format!(
-        "{}/examples/heroku/cronport.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let text_in = common::example_manifest();
     std::fs::write(
         &path,
         text_in.replace(

@@ -1,16 +1,12 @@
 //! `cronport diff`: respellings are no effective change, real changes show
 //! their runs, and the three formats are pinned by snapshots.
 
+mod common;
+
 use cronport::diff::{DiffOptions, JobChange, diff, markdown, text};
 use cronport::manifest::Manifest;
 
-const DEFAULTS: &str = r#"[defaults]
-cluster = "production"
-task_definition = "app-worker"
-container = "worker"
-role_arn = "arn:aws:iam::123456789012:role/cronport"
-subnets = ["subnet-0a1b2c3d"]
-"#;
+use common::DEFAULTS;
 
 fn manifest(jobs: &[(&str, &str, Option<&str>)]) -> Manifest {
     let mut text = DEFAULTS.to_string();
@@ -112,11 +108,7 @@ fn a_zone_change_is_effective_and_shows_local_times() {
 
 /// A realistic change set on the bundled example.
 fn change_set() -> (Manifest, Manifest) {
-    let base_text = std::fs::read_to_string(format!(
-        "{}/examples/heroku/cronport.toml",
-        env!("CARGO_MANIFEST_DIR")
-    ))
-    .unwrap();
+    let base_text = common::example_manifest();
     let head_text = base_text
         .replace("every day at 14:30", "every day at 15:00")
         .replace("schedule = \"every 10 minutes\"\ncommand = \"bundle exec rake push:fan_out\"", "schedule = \"*/10 * * * *\"\ncommand = \"bundle exec rake push:fan_out\"")

@@ -1,15 +1,11 @@
 //! Manifest errors: one per problem, each with file, line, column, a caret,
 //! and what to write instead.
 
+mod common;
+
 use cronport::manifest::Manifest;
 
-const DEFAULTS: &str = r#"[defaults]
-cluster = "production"
-task_definition = "app-worker"
-container = "worker"
-role_arn = "arn:aws:iam::123456789012:role/cronport"
-subnets = ["subnet-0a1b2c3d"]
-"#;
+use common::DEFAULTS;
 
 fn errors(jobs: &str) -> String {
     let text = format!("{DEFAULTS}{jobs}");

@@ -2,6 +2,8 @@
 //! validator for the real API models, the CloudFormation template passes
 //! cfn-lint, and the Terraform parses as HCL.
 
+mod common;
+
 use std::io::Write;
 use std::process::{Command, Stdio};
 
@@ -175,8 +177,7 @@ fn terraform_parses_as_hcl() {
 
 #[test]
 fn rules_need_arns_and_say_so() {
-    let text =
-        std::fs::read_to_string(format!("{}/examples/heroku/cronport.toml", root())).unwrap();
+    let text = common::example_manifest();
     let text = text.replace(
         "schedule_group = \"mamorio\"",
         "schedule_group = \"mamorio\"\nbackend = \"rules\"",

@@ -6,6 +6,24 @@ use cronport::syntax;
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use proptest::prelude::*;
 
+/// `[defaults]` with every required setting, for manifests written in tests.
+pub const DEFAULTS: &str = r#"[defaults]
+cluster = "production"
+task_definition = "app-worker"
+container = "worker"
+role_arn = "arn:aws:iam::123456789012:role/cronport"
+subnets = ["subnet-0a1b2c3d"]
+"#;
+
+/// The text of the bundled example manifest, `examples/heroku/cronport.toml`.
+pub fn example_manifest() -> String {
+    std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/heroku/cronport.toml"
+    ))
+    .unwrap()
+}
+
 /// Parses `expr` in any grammar and puts it in `zone`.
 pub fn schedule(expr: &str, zone: &str) -> Schedule {
     let parsed = syntax::parse_any(expr).unwrap_or_else(|e| panic!("{}", e.render(expr)));
