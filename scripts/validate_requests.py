@@ -26,6 +26,23 @@ def validate(session, service, operation, params):
     return []
 
 
+def from_pascal(value, path, errors):
+    """The universal target's Input names members as the AWS SDK does
+    (PascalCase: `TaskDefinition`); the ECS model names them as the wire
+    does (`taskDefinition`). Rename, and report any member that is not
+    PascalCase: AWS refuses such an Input ("missing field TaskDefinition")."""
+    if isinstance(value, dict):
+        out = {}
+        for key, item in value.items():
+            if not key[:1].isupper():
+                errors.append(f"ecs:RunTask (universal target Input): `{path}{key}` is not PascalCase")
+            out[key[:1].lower() + key[1:]] = from_pascal(item, f"{path}{key}.", errors)
+        return out
+    if isinstance(value, list):
+        return [from_pascal(item, path, errors) for item in value]
+    return value
+
+
 def main():
     doc = json.load(sys.stdin)
     session = botocore.session.get_session()
@@ -36,8 +53,9 @@ def main():
         errors += validate(session, SERVICES[service], operation, request["input"])
         count += 1
         target = request["input"].get("Target", {})
-        if target.get("Arn") == "arn:aws:scheduler:::aws-sdk:ecs:runTask":
-            errors += validate(session, "ecs", "RunTask", json.loads(target["Input"]))
+        if str(target.get("Arn", "")).endswith(":scheduler:::aws-sdk:ecs:runTask"):
+            run_task = from_pascal(json.loads(target["Input"]), "", errors)
+            errors += validate(session, "ecs", "RunTask", run_task)
             count += 1
         for t in request["input"].get("Targets", []):
             if "EcsParameters" in t:

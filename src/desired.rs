@@ -5,6 +5,8 @@ use jiff::Timestamp;
 use serde::Serialize;
 
 use crate::manifest::{MAX_NAME_LEN, Manifest, Problem, ResolvedJob};
+use crate::schedule::Pattern;
+use crate::target::{Casing, RunTask};
 use crate::translate::{Backend, DomDow, Options, Translation, translate};
 
 /// How to compile.
@@ -87,6 +89,10 @@ pub struct DesiredJob {
     pub job: ResolvedJob,
     /// The translation and its proof.
     pub translation: Translation,
+    /// The ECS RunTask request every run makes: the one value the
+    /// schedule's Input, the rule's target, the templates and `cronport run`
+    /// all serialise.
+    pub run_task: RunTask,
     /// One schedule (or rule) per target expression.
     pub resources: Vec<Resource>,
 }
@@ -115,6 +121,10 @@ pub struct Resource {
     pub expression: String,
     /// The zone the expression reads (`UTC` for rules).
     pub timezone: String,
+    /// `StartDate` of a Scheduler `rate(...)` schedule: the instant its runs
+    /// count from, as verified. Without one, AWS starts a rate schedule at
+    /// once, on creation.
+    pub start_date: Option<Timestamp>,
 }
 
 /// Why a manifest did not compile.
@@ -188,6 +198,10 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
         match translate(&job.schedule, &translate_options) {
             Ok(translation) => {
                 let count = translation.targets.len();
+                // The instant a rate counts from, as the proof anchored it.
+                let rate_start = (job.target.backend == Backend::Scheduler
+                    && matches!(job.schedule.pattern(), Pattern::Rate(_)))
+                .then(|| job.schedule.start().unwrap_or(options.from));
                 let resources: Vec<Resource> = translation
                     .targets
                     .iter()
@@ -200,11 +214,13 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         },
                         expression: t.expression.clone(),
                         timezone: t.timezone.clone(),
+                        start_date: rate_start,
                     })
                     .collect();
+                let run_task = RunTask::for_job(&job);
                 let input_len = match job.target.backend {
-                    Backend::Scheduler => crate::render::run_task_request(&job).to_string().len(),
-                    Backend::Rules => crate::render::overrides(&job).to_string().len(),
+                    Backend::Scheduler => run_task.to_json(Casing::Pascal).to_string().len(),
+                    Backend::Rules => run_task.overrides.to_json(Casing::Camel).to_string().len(),
                 };
                 if input_len > MAX_INPUT_LEN {
                     problems.push(Problem {
@@ -223,6 +239,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 desired.push(DesiredJob {
                     job,
                     translation,
+                    run_task,
                     resources,
                 });
             }
@@ -243,6 +260,10 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
         }
     }
     if problems.is_empty() {
+        // Every job compiled, so `desired` indexes as the manifest does.
+        problems.extend(name_collisions(&desired));
+    }
+    if problems.is_empty() {
         Ok(Desired {
             jobs: desired,
             from: options.from,
@@ -251,4 +272,48 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
     } else {
         Err(CompileError { problems })
     }
+}
+
+/// Two resources that would have one AWS name: a schedule's name is unique
+/// within its group, a rule's within the account's default bus. Job names
+/// are unique, but a prefix, a suffix or a DST split's `-2` can still make
+/// two jobs write one resource (`a` split in two is `a` and `a-2`, which a
+/// job named `a-2` also is); each apply would overwrite the other's.
+fn name_collisions(jobs: &[DesiredJob]) -> Vec<Problem> {
+    let mut owners: std::collections::BTreeMap<(Backend, &str, &str), usize> =
+        std::collections::BTreeMap::new();
+    let mut problems = Vec::new();
+    for (i, job) in jobs.iter().enumerate() {
+        let t = &job.job.target;
+        let scope = match t.backend {
+            Backend::Scheduler => t.schedule_group.as_str(),
+            Backend::Rules => "",
+        };
+        for resource in &job.resources {
+            match owners.entry((t.backend, scope, resource.name.as_str())) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(i);
+                }
+                std::collections::btree_map::Entry::Occupied(o) if *o.get() != i => {
+                    let other = &jobs[*o.get()].job.name;
+                    problems.push(Problem {
+                        job: Some(i),
+                        key: "name",
+                        message: format!(
+                            "jobs `{other}` and `{}` would both be the {} `{}`{}: rename one of them",
+                            job.job.name,
+                            match t.backend {
+                                Backend::Scheduler => "schedule",
+                                Backend::Rules => "rule",
+                            },
+                            resource.name,
+                            if scope.is_empty() { String::new() } else { format!(" in group `{scope}`") }
+                        ),
+                    });
+                }
+                std::collections::btree_map::Entry::Occupied(_) => {}
+            }
+        }
+    }
+    problems
 }

@@ -423,24 +423,27 @@ fn two_environments_apply_side_by_side_without_collision() {
             let plan = aws::plan(&clients, want, true).await.unwrap();
             assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
         }
-        // Both are there, side by side, and each plans clean with --prune.
-        let listed = clients.scheduler.list_schedules().group_name("mamorio").max_results(100).send().await.unwrap();
-        assert_eq!(listed.schedules().len(), 24);
+        // Both are there, side by side, each in its own group, and each
+        // plans clean with --prune.
+        for group in ["mamorio-staging", "mamorio-production"] {
+            let listed = clients.scheduler.list_schedules().group_name(group).max_results(100).send().await.unwrap();
+            assert_eq!(listed.schedules().len(), 12, "{group}");
+        }
         for want in [&staging, &production] {
             let plan = aws::plan(&clients, want, true).await.unwrap();
             assert!(!plan.has_changes(), "{}", plan.to_text());
         }
-        let s = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-rake-reports-daily-staging").send().await.unwrap();
+        let s = clients.scheduler.get_schedule().group_name("mamorio-staging").name("cronport-rake-reports-daily-staging").send().await.unwrap();
         assert_eq!(s.schedule_expression(), Some("cron(0 16 * * ? *)"));
         assert_eq!(s.state().map(|s| s.as_str()), Some("DISABLED"));
-        let p = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-rake-reports-daily-production").send().await.unwrap();
+        let p = clients.scheduler.get_schedule().group_name("mamorio-production").name("cronport-rake-reports-daily-production").send().await.unwrap();
         assert_eq!(p.schedule_expression(), Some("cron(30 14 * * ? *)"));
         // Removing a job from staging only never touches production.
         let mut fewer = manifest.for_env(Some("staging")).unwrap();
         fewer.jobs.retain(|j| j.name != "rake-push-fan-out");
         let plan = aws::plan(&clients, &compile(&fewer, &options).unwrap(), true).await.unwrap();
         let deletes: Vec<_> = plan.changes.iter().filter(|c| c.action == Action::Delete).map(|c| c.address.clone()).collect();
-        assert_eq!(deletes, ["mamorio/cronport-rake-push-fan-out-staging"]);
+        assert_eq!(deletes, ["mamorio-staging/cronport-rake-push-fan-out-staging"]);
     });
 }
 
@@ -621,13 +624,14 @@ fn adopted_schedules_plan_to_zero_changes_after_taking_ownership() {
     rt.block_on(async {
         let clients = moto::example_account(&moto.url()).await;
         clients.scheduler.create_schedule_group().name("legacy").send().await.unwrap();
+        // Made by hand the way AWS takes it: the SDK's PascalCase names.
         let run_task = serde_json::json!({
-            "cluster": "mamorio-production",
-            "taskDefinition": "mamorio-worker",
-            "count": 1,
-            "launchType": "FARGATE",
-            "networkConfiguration": {"awsvpcConfiguration": {"subnets": ["subnet-0a1b2c3d"], "assignPublicIp": "DISABLED"}},
-            "overrides": {"containerOverrides": [{"name": "worker", "command": ["rake", "digest:send"], "environment": [{"name": "RAILS_ENV", "value": "production"}]}]},
+            "Cluster": "mamorio-production",
+            "TaskDefinition": "mamorio-worker",
+            "Count": 1,
+            "LaunchType": "FARGATE",
+            "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ["subnet-0a1b2c3d"], "AssignPublicIp": "DISABLED"}},
+            "Overrides": {"ContainerOverrides": [{"Name": "worker", "Command": ["rake", "digest:send"], "Environment": [{"Name": "RAILS_ENV", "Value": "production"}]}]},
         });
         let target = sc::Target::builder()
             .arn("arn:aws:scheduler:::aws-sdk:ecs:runTask")

@@ -77,11 +77,14 @@ fn json_holds_every_request_in_order() {
     );
     let run_task: serde_json::Value =
         serde_json::from_str(daily["input"]["Target"]["Input"].as_str().unwrap()).unwrap();
+    // The universal target takes the SDK's PascalCase member names.
     assert_eq!(
-        run_task["overrides"]["containerOverrides"][0]["command"],
+        run_task["Overrides"]["ContainerOverrides"][0]["Command"],
         serde_json::json!(["bundle", "exec", "rake", "reports:daily"])
     );
-    assert_eq!(run_task["overrides"]["cpu"], "512");
+    assert_eq!(run_task["Overrides"]["Cpu"], "512");
+    assert_eq!(run_task["TaskDefinition"], "mamorio-worker");
+    assert!(run_task.get("taskDefinition").is_none());
     let fan_out = requests
         .iter()
         .find(|r| r["job"] == "rake-push-fan-out")

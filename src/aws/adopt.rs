@@ -13,14 +13,13 @@ use serde_json::Value;
 use super::{Clients, PlanError, error_text, live};
 use crate::import::Imported;
 use crate::manifest::{CapacityProvider, Job, Manifest, RetryPolicy, Settings};
-use crate::render::RUN_TASK_TARGET;
+use crate::render::is_run_task_target;
 use crate::syntax;
+use crate::target::{Casing, RunTask, TaskOverrides};
 use crate::translate::Backend;
 
 /// The command of a container override (ECS JSON, `command` an argv) as
-/// the manifest writes it: the script of `/bin/sh -c SCRIPT`, else the words
-/// joined with shell quoting (which reads back to the same argv). `None`
-/// without a command.
+/// the manifest writes it (see [`argv_text`]). `None` without a command.
 pub(crate) fn command_text(container: &Value) -> Option<String> {
     let argv: Vec<String> = container
         .get("command")
@@ -31,71 +30,30 @@ pub(crate) fn command_text(container: &Value) -> Option<String> {
                 .collect()
         })
         .unwrap_or_default();
-    match argv.as_slice() {
+    argv_text(&argv)
+}
+
+/// An argv as the manifest writes it: the script of `/bin/sh -c SCRIPT`,
+/// else the words joined with shell quoting (which reads back to the same
+/// argv). `None` for an empty argv.
+fn argv_text(argv: &[String]) -> Option<String> {
+    match argv {
         [sh, c, script] if sh == "/bin/sh" && c == "-c" => Some(script.clone()),
         [] => None,
         words => shlex::try_join(words.iter().map(String::as_str)).ok(),
     }
 }
 
-/// Fills a job from an ECS overrides object (`containerOverrides`, task
-/// `cpu`/`memory`); returns what it could not carry.
-fn from_overrides(job: &mut Job, overrides: &Value, what: &str) -> Result<(), String> {
-    let containers = overrides
-        .get("containerOverrides")
-        .and_then(Value::as_array)
-        .cloned()
-        .unwrap_or_default();
-    let [container] = containers.as_slice() else {
-        return Err(format!(
-            "{what} overrides {} containers; cronport overrides exactly one",
-            containers.len()
-        ));
-    };
-    job.settings.container = container
-        .get("name")
-        .and_then(Value::as_str)
-        .map(str::to_string);
-    job.command = command_text(container)
+/// Fills a job from a run's overrides (container, command, environment,
+/// task size).
+fn from_overrides(job: &mut Job, overrides: &TaskOverrides, what: &str) -> Result<(), String> {
+    let container = &overrides.container;
+    job.settings.container = Some(container.name.clone());
+    job.command = argv_text(&container.command)
         .ok_or_else(|| format!("{what} has no command override; cronport runs a command"))?;
-    for pair in container
-        .get("environment")
-        .and_then(Value::as_array)
-        .into_iter()
-        .flatten()
-    {
-        if let (Some(k), Some(v)) = (
-            pair.get("name").and_then(Value::as_str),
-            pair.get("value").and_then(Value::as_str),
-        ) {
-            job.environment.insert(k.to_string(), v.to_string());
-        }
-    }
-    let known = ["name", "command", "environment"];
-    if let Some(extra) = container
-        .as_object()
-        .and_then(|o| o.keys().find(|k| !known.contains(&k.as_str())))
-    {
-        return Err(format!(
-            "{what} overrides the container's `{extra}`, which the manifest cannot hold"
-        ));
-    }
-    let number = |key: &str| {
-        overrides
-            .get(key)
-            .and_then(Value::as_str)
-            .and_then(|s| s.parse::<u32>().ok())
-    };
-    job.cpu = number("cpu");
-    job.memory = number("memory");
-    if let Some(extra) = overrides.as_object().and_then(|o| {
-        o.keys()
-            .find(|k| !["containerOverrides", "cpu", "memory"].contains(&k.as_str()))
-    }) {
-        return Err(format!(
-            "{what} overrides the task's `{extra}`, which the manifest cannot hold"
-        ));
-    }
+    job.environment = container.environment.clone();
+    job.cpu = overrides.cpu;
+    job.memory = overrides.memory;
     Ok(())
 }
 
@@ -138,7 +96,12 @@ pub async fn import_aws(
                     continue;
                 }
                 match adopt_schedule(&spec, name_prefix) {
-                    Ok(job) => jobs.push(job),
+                    Ok(job) => {
+                        if spec.input_casing != Casing::Pascal.to_string() {
+                            warnings.push(format!("schedule `{group}/{name}`: its RunTask input is {}, which the universal target refuses (it takes PascalCase); `cronport apply --adopt` rewrites it", spec.input_casing));
+                        }
+                        jobs.push(job)
+                    }
                     Err(why) => {
                         warnings.push(format!("schedule `{group}/{name}` is left out: {why}"))
                     }
@@ -202,7 +165,9 @@ async fn adopt_rule(clients: &Clients, name: &str, prefix: &str) -> Result<Job, 
         .transpose()
         .map_err(|e| format!("its target input is not JSON: {e}"))?
         .unwrap_or(Value::Null);
-    from_overrides(&mut job, &input, "its target")?;
+    let (overrides, _casing) = TaskOverrides::from_json(&input)
+        .map_err(|why| format!("its target input (the task overrides): {why}"))?;
+    from_overrides(&mut job, &overrides, "its target")?;
     let s = &mut job.settings;
     s.cluster = Some(target.arn().to_string());
     s.task_definition = Some(ecs.task_definition_arn().to_string());
@@ -272,12 +237,16 @@ async fn adopt_rule(clients: &Clients, name: &str, prefix: &str) -> Result<Job, 
 }
 
 fn adopt_schedule(spec: &super::ScheduleSpec, prefix: &str) -> Result<Job, String> {
-    if spec.target_arn != RUN_TASK_TARGET {
+    if !is_run_task_target(&spec.target_arn) {
         return Err(format!(
             "its target is `{}`, not ECS RunTask through the universal target",
             spec.target_arn
         ));
     }
+    // The live reader holds a RunTask input in PascalCase whichever casing
+    // it was written in; one it could not read is named in its casing.
+    let (run, _) = RunTask::from_json(&spec.input)
+        .map_err(|why| format!("its RunTask input: {why} ({})", spec.input_casing))?;
     let mut job = Job {
         name: spec
             .name
@@ -288,30 +257,21 @@ fn adopt_schedule(spec: &super::ScheduleSpec, prefix: &str) -> Result<Job, Strin
         enabled: spec.state == "ENABLED",
         ..Job::default()
     };
-    let run = &spec.input;
-    from_overrides(
-        &mut job,
-        run.get("overrides").unwrap_or(&Value::Null),
-        "its RunTask input",
-    )?;
-    let text = |key: &str| run.get(key).and_then(Value::as_str).map(str::to_string);
+    from_overrides(&mut job, &run.overrides, "its RunTask input")?;
     let s = &mut job.settings;
     s.timezone = Some(spec.timezone.clone()).filter(|z| z != "UTC");
-    s.cluster = text("cluster");
-    s.task_definition = text("taskDefinition");
+    s.cluster = Some(run.cluster);
+    s.task_definition = Some(run.task_definition);
     s.role_arn = Some(spec.role_arn.clone());
-    s.platform_version = text("platformVersion");
-    s.task_count = run
-        .get("count")
-        .and_then(Value::as_u64)
-        .filter(|n| *n != 1)
-        .map(|n| n as u32);
-    s.launch_type = crate::import::launch_type(text("launchType").as_deref());
-    if let Some(vpc) = run
-        .get("networkConfiguration")
-        .and_then(|n| n.get("awsvpcConfiguration"))
-    {
-        crate::import::awsvpc_settings(s, vpc, ["subnets", "securityGroups", "assignPublicIp"]);
+    s.platform_version = run.platform_version;
+    s.task_count = Some(run.count).filter(|n| *n != 1);
+    s.launch_type = run.launch_type;
+    s.capacity_provider_strategy =
+        (!run.capacity_provider_strategy.is_empty()).then_some(run.capacity_provider_strategy);
+    if let Some(vpc) = run.network {
+        s.subnets = Some(vpc.subnets);
+        s.security_groups = (!vpc.security_groups.is_empty()).then_some(vpc.security_groups);
+        s.assign_public_ip = Some(vpc.assign_public_ip);
     }
     let retry = (
         spec.retry.maximum_retry_attempts,
@@ -322,24 +282,5 @@ fn adopt_schedule(spec: &super::ScheduleSpec, prefix: &str) -> Result<Job, Strin
         maximum_event_age_in_seconds: Some(retry.1),
     });
     s.dead_letter_queue = spec.dead_letter_queue.clone();
-    let known = [
-        "cluster",
-        "taskDefinition",
-        "count",
-        "overrides",
-        "startedBy",
-        "launchType",
-        "capacityProviderStrategy",
-        "platformVersion",
-        "networkConfiguration",
-    ];
-    if let Some(extra) = run
-        .as_object()
-        .and_then(|o| o.keys().find(|k| !known.contains(&k.as_str())))
-    {
-        return Err(format!(
-            "its RunTask input sets `{extra}`, which the manifest cannot hold"
-        ));
-    }
     Ok(job)
 }

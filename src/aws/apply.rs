@@ -288,6 +288,23 @@ fn schedule_target(spec: &ScheduleSpec) -> Result<sc::Target, String> {
     target.build().map_err(|e| e.to_string())
 }
 
+/// A rate schedule's `StartDate`, so that it does not fire on creation.
+fn start_date(
+    spec: &ScheduleSpec,
+) -> Result<Option<aws_sdk_scheduler::primitives::DateTime>, String> {
+    spec.start_date
+        .as_deref()
+        .map(|text| {
+            let at: jiff::Timestamp = text
+                .parse()
+                .map_err(|e| format!("start date `{text}`: {e}"))?;
+            Ok(aws_sdk_scheduler::primitives::DateTime::from_secs(
+                at.as_second(),
+            ))
+        })
+        .transpose()
+}
+
 fn window() -> Result<sc::FlexibleTimeWindow, String> {
     sc::FlexibleTimeWindow::builder()
         .mode(sc::FlexibleTimeWindowMode::Off)
@@ -308,6 +325,7 @@ macro_rules! schedule_fields {
             .description(&$spec.description)
             .flexible_time_window(window()?)
             .target(schedule_target($spec)?)
+            .set_start_date(start_date($spec)?)
     };
 }
 

@@ -4,7 +4,10 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::spec::{DEFAULT_RETRY, RetrySpec, RuleSpec, ScheduleSpec};
+use super::spec::{
+    DEFAULT_RETRY, RetrySpec, RuleSpec, ScheduleSpec, normalize_overrides_input,
+    normalize_run_task_input,
+};
 use super::{Clients, PlanError, error_text};
 use crate::desired::Desired;
 
@@ -154,6 +157,8 @@ fn schedule_spec(
 ) -> ScheduleSpec {
     let target = s.target();
     let retry = target.and_then(|t| t.retry_policy());
+    let (input, input_casing) =
+        normalize_run_task_input(parse_input(target.and_then(|t| t.input())));
     ScheduleSpec {
         name: name.to_string(),
         group: group.to_string(),
@@ -166,7 +171,9 @@ fn schedule_spec(
         description: s.description().unwrap_or_default().to_string(),
         target_arn: target.map(|t| t.arn().to_string()).unwrap_or_default(),
         role_arn: target.map(|t| t.role_arn().to_string()).unwrap_or_default(),
-        input: parse_input(target.and_then(|t| t.input())),
+        input,
+        input_casing,
+        start_date: s.start_date().map(|d| d.to_string()),
         retry: retry_spec(
             retry.and_then(|r| r.maximum_retry_attempts()),
             retry.and_then(|r| r.maximum_event_age_in_seconds()),
@@ -270,6 +277,7 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
             .and_then(|e| e.network_configuration())
             .and_then(|n| n.awsvpc_configuration());
         let retry = t.retry_policy();
+        let (input, input_casing) = normalize_overrides_input(parse_input(t.input()));
         RuleSpec {
             name: name.clone(),
             expression: rule.schedule_expression().unwrap_or_default().to_string(),
@@ -278,7 +286,8 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
             target_id: t.id().to_string(),
             cluster: t.arn().to_string(),
             role_arn: t.role_arn().unwrap_or_default().to_string(),
-            input: parse_input(t.input()),
+            input,
+            input_casing,
             task_definition: ecs
                 .map(|e| e.task_definition_arn().to_string())
                 .unwrap_or_default(),

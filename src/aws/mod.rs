@@ -40,7 +40,10 @@ pub use adopt::import_aws;
 pub use apply::{ApplyReport, Outcome, apply};
 pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
 pub use run::{Stopped, run_now, wait_stopped};
-pub use spec::{DEFAULT_RETRY, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences};
+pub use spec::{
+    DEFAULT_RETRY, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences,
+    normalize_overrides_input, normalize_run_task_input,
+};
 
 /// How to reach AWS: the settings the AWS CLI knows, plus cronport's own.
 ///

@@ -7,7 +7,6 @@ use aws_sdk_ecs::types as ecs;
 
 use super::{Clients, error_text};
 use crate::desired::DesiredJob;
-use crate::manifest::LaunchType;
 
 /// How one started task ended.
 ///
@@ -45,59 +44,49 @@ pub struct Stopped {
 /// # Ok(()) }
 /// ```
 pub async fn run_now(clients: &Clients, job: &DesiredJob) -> Result<Vec<String>, String> {
-    let j = &job.job;
-    let t = &j.target;
-    let mut container = ecs::ContainerOverride::builder()
-        .name(&t.container)
-        .set_command(Some(j.command.container_command()));
-    for (name, value) in &j.environment {
-        container =
-            container.environment(ecs::KeyValuePair::builder().name(name).value(value).build());
+    // The job's one RunTask request: what its schedule's universal target
+    // (or its rule) sends on every run, not a call of its own.
+    let run = &job.run_task;
+    let container = &run.overrides.container;
+    let mut container_override = ecs::ContainerOverride::builder()
+        .name(&container.name)
+        .set_command(Some(container.command.clone()));
+    for (name, value) in &container.environment {
+        container_override = container_override
+            .environment(ecs::KeyValuePair::builder().name(name).value(value).build());
     }
-    let mut overrides = ecs::TaskOverride::builder().container_overrides(container.build());
-    if let Some(size) = j.size {
-        overrides = overrides
-            .cpu(size.cpu.to_string())
-            .memory(size.memory.to_string());
-    }
+    let overrides = ecs::TaskOverride::builder()
+        .container_overrides(container_override.build())
+        .set_cpu(run.overrides.cpu.map(|n| n.to_string()))
+        .set_memory(run.overrides.memory.map(|n| n.to_string()));
     let mut request = clients
         .ecs
         .run_task()
-        .cluster(&t.cluster)
-        .task_definition(&t.task_definition)
-        .count(t.task_count as i32)
-        .started_by(
-            format!("cronport:{}", j.name)
-                .chars()
-                .take(128)
-                .collect::<String>(),
-        )
+        .cluster(&run.cluster)
+        .task_definition(&run.task_definition)
+        .count(run.count as i32)
+        .set_started_by(run.started_by.clone())
         .overrides(overrides.build());
-    if let Some(launch) = t.launch_type {
-        request = request.launch_type(match launch {
-            LaunchType::Fargate => ecs::LaunchType::Fargate,
-            LaunchType::Ec2 => ecs::LaunchType::Ec2,
-        });
+    if let Some(launch) = run.launch_type {
+        request = request.launch_type(ecs::LaunchType::from(launch.as_str()));
     }
-    for c in &t.capacity_provider_strategy {
-        let mut item =
-            ecs::CapacityProviderStrategyItem::builder().capacity_provider(&c.capacity_provider);
-        if let Some(w) = c.weight {
-            item = item.weight(w as i32);
-        }
-        if let Some(b) = c.base {
-            item = item.base(b as i32);
-        }
+    for c in &run.capacity_provider_strategy {
+        let item = ecs::CapacityProviderStrategyItem::builder()
+            .capacity_provider(&c.capacity_provider)
+            .set_weight(c.weight.map(|w| w as i32))
+            .set_base(c.base.map(|b| b as i32));
         request = request.capacity_provider_strategy(item.build().map_err(|e| e.to_string())?);
     }
-    if let Some(v) = &t.platform_version {
+    if let Some(v) = &run.platform_version {
         request = request.platform_version(v);
     }
-    if !t.subnets.is_empty() {
+    if let Some(network) = &run.network {
         let vpc = ecs::AwsVpcConfiguration::builder()
-            .set_subnets(Some(t.subnets.clone()))
-            .set_security_groups((!t.security_groups.is_empty()).then(|| t.security_groups.clone()))
-            .assign_public_ip(if t.assign_public_ip {
+            .set_subnets(Some(network.subnets.clone()))
+            .set_security_groups(
+                (!network.security_groups.is_empty()).then(|| network.security_groups.clone()),
+            )
+            .assign_public_ip(if network.assign_public_ip {
                 ecs::AssignPublicIp::Enabled
             } else {
                 ecs::AssignPublicIp::Disabled

@@ -8,9 +8,8 @@ use serde::Serialize;
 use serde_json::Value;
 
 use crate::desired::{DesiredJob, Resource};
-use crate::render::{
-    RUN_TASK_TARGET, description, launch_type, overrides, run_task_request, state,
-};
+use crate::render::{description, run_task_target, state};
+use crate::target::{Casing, RunTask, TaskOverrides};
 
 /// EventBridge's retry policy when none is given: 185 attempts over 24 h.
 ///
@@ -60,7 +59,8 @@ pub struct RetrySpec {
 /// let spec = ScheduleSpec::desired(job, &job.resources[0]);
 /// assert_eq!((spec.expression.as_str(), spec.timezone.as_str()), ("cron(30 14 * * ? *)", "UTC"));
 /// assert_eq!(spec.target_arn, RUN_TASK_TARGET);
-/// assert_eq!(spec.input["cluster"], "mamorio-production");
+/// assert_eq!(spec.input["Cluster"], "mamorio-production");
+/// assert_eq!(spec.input_casing, "PascalCase");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -81,12 +81,50 @@ pub struct ScheduleSpec {
     pub target_arn: String,
     /// Role ARN.
     pub role_arn: String,
-    /// The target input, parsed (key order does not matter).
+    /// The target input, parsed (key order does not matter); a RunTask
+    /// request read in either casing is held in PascalCase, so that a
+    /// casing difference shows as `input_casing` alone.
     pub input: Value,
+    /// How the input's member names were spelled: `PascalCase` (what the
+    /// universal target takes), `camelCase` (what cronport 0.1 wrote, and
+    /// AWS refuses), or why it is not a RunTask request cronport reads.
+    pub input_casing: String,
+    /// `StartDate` (rate schedules), RFC 3339.
+    pub start_date: Option<String>,
     /// Retry policy.
     pub retry: RetrySpec,
     /// Dead-letter queue ARN.
     pub dead_letter_queue: Option<String>,
+}
+
+/// A universal target's input as a plan compares it: a RunTask request in
+/// either casing becomes PascalCase, and the casing seen is named.
+///
+/// ```
+/// let camel = serde_json::json!({"cluster": "c", "taskDefinition": "t", "overrides": {"containerOverrides": [{"name": "w", "command": ["x"]}]}});
+/// let (input, casing) = cronport::aws::normalize_run_task_input(camel);
+/// assert_eq!((input["TaskDefinition"].as_str(), casing.as_str()), (Some("t"), "camelCase"));
+/// ```
+pub fn normalize_run_task_input(input: Value) -> (Value, String) {
+    match RunTask::from_json(&input) {
+        Ok((run, casing)) => (run.to_json(Casing::Pascal), casing.to_string()),
+        Err(why) => (input, format!("unread: {why}")),
+    }
+}
+
+/// A rule target's input (RunTask overrides) as a plan compares it: held
+/// in camelCase, with the casing seen named.
+///
+/// ```
+/// let pascal = serde_json::json!({"ContainerOverrides": [{"Name": "w", "Command": ["x"]}]});
+/// let (input, casing) = cronport::aws::normalize_overrides_input(pascal);
+/// assert_eq!((input["containerOverrides"][0]["name"].as_str(), casing.as_str()), (Some("w"), "PascalCase"));
+/// ```
+pub fn normalize_overrides_input(input: Value) -> (Value, String) {
+    match TaskOverrides::from_json(&input) {
+        Ok((overrides, casing)) => (overrides.to_json(Casing::Camel), casing.to_string()),
+        Err(why) => (input, format!("unread: {why}")),
+    }
 }
 
 /// An EventBridge rule and its ECS target.
@@ -125,8 +163,10 @@ pub struct RuleSpec {
     pub cluster: String,
     /// Role ARN.
     pub role_arn: String,
-    /// Overrides input, parsed.
+    /// Overrides input, parsed (held in camelCase, ECS's wire names).
     pub input: Value,
+    /// How the input's member names were spelled (`camelCase` is right).
+    pub input_casing: String,
     /// Task definition ARN.
     pub task_definition: String,
     /// Tasks per run.
@@ -185,9 +225,11 @@ impl ScheduleSpec {
             timezone: resource.timezone.clone(),
             state: state(job).to_string(),
             description: description(job),
-            target_arn: RUN_TASK_TARGET.to_string(),
+            target_arn: run_task_target(&t.role_arn),
             role_arn: t.role_arn.clone(),
-            input: run_task_request(&job.job),
+            input: job.run_task.to_json(Casing::Pascal),
+            input_casing: Casing::Pascal.to_string(),
+            start_date: resource.start_date.map(|s| s.to_string()),
             retry: retry_of(job),
             dead_letter_queue: t.dead_letter_queue.clone(),
         }
@@ -228,6 +270,7 @@ impl RuleSpec {
     /// ```
     pub fn desired(job: &DesiredJob, resource: &Resource) -> RuleSpec {
         let t = &job.job.target;
+        let run = &job.run_task;
         RuleSpec {
             name: resource.name.clone(),
             expression: resource.expression.clone(),
@@ -236,22 +279,31 @@ impl RuleSpec {
             target_id: "cronport".to_string(),
             cluster: t.cluster.clone(),
             role_arn: t.role_arn.clone(),
-            input: overrides(&job.job),
-            task_definition: t.task_definition.clone(),
-            task_count: t.task_count,
-            launch_type: t.launch_type.map(|l| launch_type(l).to_string()),
-            platform_version: t.platform_version.clone(),
-            subnets: t.subnets.clone(),
-            security_groups: t.security_groups.clone(),
-            assign_public_ip: (!t.subnets.is_empty()).then(|| {
-                if t.assign_public_ip {
+            input: run.overrides.to_json(Casing::Camel),
+            input_casing: Casing::Camel.to_string(),
+            task_definition: run.task_definition.clone(),
+            task_count: run.count,
+            launch_type: run.launch_type.map(|l| l.as_str().to_string()),
+            platform_version: run.platform_version.clone(),
+            subnets: run
+                .network
+                .as_ref()
+                .map(|n| n.subnets.clone())
+                .unwrap_or_default(),
+            security_groups: run
+                .network
+                .as_ref()
+                .map(|n| n.security_groups.clone())
+                .unwrap_or_default(),
+            assign_public_ip: run.network.as_ref().map(|n| {
+                if n.assign_public_ip {
                     "ENABLED"
                 } else {
                     "DISABLED"
                 }
                 .to_string()
             }),
-            capacity_providers: t
+            capacity_providers: run
                 .capacity_provider_strategy
                 .iter()
                 .map(|c| {

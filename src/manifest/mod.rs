@@ -127,6 +127,20 @@ pub enum LaunchType {
     Ec2,
 }
 
+impl LaunchType {
+    /// The name ECS and EventBridge use.
+    ///
+    /// ```
+    /// assert_eq!(cronport::manifest::LaunchType::Fargate.as_str(), "FARGATE");
+    /// ```
+    pub fn as_str(self) -> &'static str {
+        match self {
+            LaunchType::Fargate => "FARGATE",
+            LaunchType::Ec2 => "EC2",
+        }
+    }
+}
+
 /// One entry of a capacity provider strategy.
 ///
 /// ```
@@ -422,6 +436,13 @@ pub struct EcsTarget {
     pub task_count: u32,
 }
 
+/// The schedule group of a manifest that names none.
+///
+/// ```
+/// assert_eq!(cronport::manifest::DEFAULT_GROUP, "cronport");
+/// ```
+pub const DEFAULT_GROUP: &str = "cronport";
+
 /// The longest AWS name of a schedule or rule.
 ///
 /// ```
@@ -606,6 +627,8 @@ impl Manifest {
     /// assert_eq!(prod.defaults.cluster.as_deref(), Some("production"));
     /// assert_eq!(prod.jobs[0].schedule, "every day at 14:30");
     /// assert_eq!(prod.defaults.name_suffix.as_deref(), Some("-production"));
+    /// // Its own schedule group, so environments never share (or delete) one.
+    /// assert_eq!(prod.defaults.schedule_group.as_deref(), Some("cronport-production"));
     /// assert!(m.for_env(None).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -655,6 +678,25 @@ impl Manifest {
         overlay(&mut out.defaults, &environment.settings);
         if out.defaults.name_suffix.is_none() {
             out.defaults.name_suffix = Some(format!("-{name}"));
+        }
+        // Each environment gets its own schedule group unless it names one:
+        // two environments' stacks or states must never both create, or
+        // delete with every schedule in it, one group.
+        let suffix = out.defaults.name_suffix.clone().unwrap_or_default();
+        let own_group = |group: &Option<String>| {
+            format!("{}{suffix}", group.as_deref().unwrap_or(DEFAULT_GROUP))
+        };
+        if environment.settings.schedule_group.is_none() {
+            out.defaults.schedule_group = Some(own_group(&out.defaults.schedule_group));
+            for job in &mut out.jobs {
+                let env_sets_it = environment
+                    .jobs
+                    .get(&job.name)
+                    .is_some_and(|o| o.settings.schedule_group.is_some());
+                if job.settings.schedule_group.is_some() && !env_sets_it {
+                    job.settings.schedule_group = Some(own_group(&job.settings.schedule_group));
+                }
+            }
         }
         for job in &mut out.jobs {
             let Some(o) = environment.jobs.get(&job.name) else {
@@ -723,6 +765,12 @@ impl Job {
             "launch_type" => s.launch_type.is_some(),
             "capacity_provider_strategy" => s.capacity_provider_strategy.is_some(),
             "task_count" => s.task_count.is_some(),
+            "security_groups" => s.security_groups.is_some(),
+            "assign_public_ip" => s.assign_public_ip.is_some(),
+            "platform_version" => s.platform_version.is_some(),
+            "backend" => s.backend.is_some(),
+            "schedule_group" => s.schedule_group.is_some(),
+            "name_suffix" => s.name_suffix.is_some(),
             _ => false,
         }
     }

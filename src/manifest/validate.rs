@@ -183,18 +183,97 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
             }
         }
     }
-    if s.task_count == Some(0) {
-        fail("task_count", "task_count must be at least 1".to_string());
-    }
-    if let Some(prefix) = &s.name_prefix
-        && !prefix.chars().all(is_name_char)
+    if let Some(n) = s.task_count
+        && !(1..=MAX_TASK_COUNT).contains(&n)
     {
         fail(
-            "name_prefix",
-            format!("`{prefix}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"),
+            "task_count",
+            format!("task_count {n}: RunTask starts 1–{MAX_TASK_COUNT} tasks a run"),
         );
     }
+    for (key, affix) in [
+        ("name_prefix", &s.name_prefix),
+        ("name_suffix", &s.name_suffix),
+    ] {
+        if let Some(affix) = affix
+            && !affix.chars().all(is_name_char)
+        {
+            fail(
+                key,
+                format!("{key} `{affix}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"),
+            );
+        }
+    }
+    if let Some(group) = &s.schedule_group
+        && !is_group_name(group)
+    {
+        fail(
+            "schedule_group",
+            format!(
+                "schedule group `{group}`: Scheduler takes 1–64 of A–Z, a–z, 0–9, `.`, `_` and `-`"
+            ),
+        );
+    }
+    if let Some(subnets) = &s.subnets
+        && subnets.len() > MAX_SUBNETS
+    {
+        fail(
+            "subnets",
+            format!(
+                "{} subnets: a task's awsvpc configuration takes at most {MAX_SUBNETS}",
+                subnets.len()
+            ),
+        );
+    }
+    if let Some(groups) = &s.security_groups
+        && groups.len() > MAX_SECURITY_GROUPS
+    {
+        fail(
+            "security_groups",
+            format!(
+                "{} security groups: a task's awsvpc configuration takes at most {MAX_SECURITY_GROUPS}",
+                groups.len()
+            ),
+        );
+    }
+    if let Some(strategy) = &s.capacity_provider_strategy {
+        for c in strategy {
+            if c.weight.is_some_and(|w| w > 1000) || c.base.is_some_and(|b| b > 100_000) {
+                fail(
+                    "capacity_provider_strategy",
+                    format!(
+                        "capacity provider `{}`: weight is 0–1000 and base 0–100000",
+                        c.capacity_provider
+                    ),
+                );
+            }
+        }
+        if !strategy.is_empty() && strategy.iter().all(|c| c.weight.unwrap_or(0) == 0) {
+            fail(
+                "capacity_provider_strategy",
+                "every capacity provider has weight 0 (the default): ECS places no task; give at least one a weight of 1 or more".to_string(),
+            );
+        }
+        if strategy.iter().filter(|c| c.base.unwrap_or(0) > 0).count() > 1 {
+            fail(
+                "capacity_provider_strategy",
+                "only one capacity provider of a strategy may have a base".to_string(),
+            );
+        }
+    }
     problems
+}
+
+/// The most tasks one RunTask call starts.
+const MAX_TASK_COUNT: u32 = 10;
+/// The most subnets an awsvpc configuration takes.
+const MAX_SUBNETS: usize = 16;
+/// The most security groups an awsvpc configuration takes.
+const MAX_SECURITY_GROUPS: usize = 5;
+
+/// A Scheduler schedule group name: `^[0-9a-zA-Z-_.]{1,64}$`.
+pub(super) fn is_group_name(name: &str) -> bool {
+    (1..=64).contains(&name.len()) && name.chars().all(is_name_char)
 }
 
 pub(super) fn is_name_char(c: char) -> bool {
@@ -346,15 +425,54 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
         .clone()
         .or_else(|| defaults.subnets.clone())
         .unwrap_or_default();
+    if let (Some(launch), false) = (
+        s.launch_type.or(defaults.launch_type),
+        capacity_provider_strategy.is_empty(),
+    ) {
+        // Settings at one level are checked alone; here the job's and
+        // [defaults]' are merged, and RunTask takes one or the other.
+        if s.launch_type.is_none() || s.capacity_provider_strategy.is_none() {
+            let (launch_at, strategy_at) = if s.launch_type.is_some() {
+                ("the job", "[defaults]")
+            } else {
+                ("[defaults]", "the job")
+            };
+            problems.push(problem(at, if s.launch_type.is_some() { "launch_type" } else { "capacity_provider_strategy" }, format!("job `{}`: launch_type = \"{}\" (from {launch_at}) and capacity_provider_strategy (from {strategy_at}) together; RunTask takes one or the other: move launch_type out of [defaults] into the jobs that need it", job.name, launch.as_str())));
+        }
+    }
     let uses_fargate = launch_type == Some(LaunchType::Fargate)
         || capacity_provider_strategy
             .iter()
             .any(|c| c.capacity_provider.starts_with("FARGATE"));
+    let only_fargate = launch_type == Some(LaunchType::Fargate)
+        || (!capacity_provider_strategy.is_empty()
+            && capacity_provider_strategy
+                .iter()
+                .all(|c| c.capacity_provider.starts_with("FARGATE")));
+    let platform_version = pick(&s.platform_version, &defaults.platform_version);
+    let assign_public_ip = s
+        .assign_public_ip
+        .or(defaults.assign_public_ip)
+        .unwrap_or(false);
+    if !only_fargate {
+        if let Some(v) = &platform_version {
+            problems.push(problem(at, "platform_version", format!("job `{}`: platform_version `{v}` is for Fargate, and this job runs on EC2 capacity; RunTask refuses it there: remove it", job.name)));
+        }
+        if assign_public_ip {
+            problems.push(problem(at, "assign_public_ip", format!("job `{}`: assign_public_ip = true is for Fargate, and this job runs on EC2 capacity; RunTask refuses it there: remove it (EC2 tasks in awsvpc mode get no public IP)", job.name)));
+        }
+    }
     if uses_fargate && subnets.is_empty() {
         problems.push(problem(at, "subnets", format!("job `{}` runs on Fargate, which needs subnets: set `subnets = [\"subnet-…\"]` in [defaults] or in the job", job.name)));
     }
     let mut tags = defaults.tags.clone().unwrap_or_default();
     tags.extend(s.tags.clone().unwrap_or_default());
+    let backend = s.backend.or(defaults.backend).unwrap_or(Backend::Scheduler);
+    if backend == Backend::Scheduler
+        && let Some((key, _)) = tags.iter().find(|(_, v)| v.is_empty())
+    {
+        problems.push(problem(at, "tags", format!("tag `{key}` has an empty value, which EventBridge Scheduler refuses on the schedule group: give it a value")));
+    }
     tags.insert("managed-by".to_string(), "cronport".to_string());
     if !problems.is_empty() {
         return Err(problems);
@@ -382,16 +500,13 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
                 .clone()
                 .or_else(|| defaults.security_groups.clone())
                 .unwrap_or_default(),
-            assign_public_ip: s
-                .assign_public_ip
-                .or(defaults.assign_public_ip)
-                .unwrap_or(false),
+            assign_public_ip,
             launch_type,
             capacity_provider_strategy,
-            platform_version: pick(&s.platform_version, &defaults.platform_version),
-            backend: s.backend.or(defaults.backend).unwrap_or(Backend::Scheduler),
+            platform_version,
+            backend,
             schedule_group: pick(&s.schedule_group, &defaults.schedule_group)
-                .unwrap_or_else(|| "cronport".to_string()),
+                .unwrap_or_else(|| super::DEFAULT_GROUP.to_string()),
             retry_policy: s.retry_policy.or(defaults.retry_policy),
             dead_letter_queue: pick(&s.dead_letter_queue, &defaults.dead_letter_queue),
             tags,

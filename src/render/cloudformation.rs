@@ -4,10 +4,11 @@
 use serde_json::{Map, Value, json};
 
 use super::{
-    RUN_TASK_TARGET, add_retry_and_dead_letter, awsvpc, description, header_lines, launch_type,
-    overrides, run_task_request, schedule_groups, state,
+    EcsParametersSpelling, add_retry_and_dead_letter, description, ecs_parameters, header_lines,
+    rule_input, run_task_target, schedule_groups, state, universal_input,
 };
 use crate::desired::Desired;
+use crate::manifest::EcsTarget;
 use crate::translate::Backend;
 
 /// A CloudFormation logical ID from an AWS name: alphanumerics only.
@@ -31,17 +32,21 @@ fn logical_id(prefix: &str, name: &str, taken: &Map<String, Value>) -> String {
     id
 }
 
+/// CloudFormation's `Tags`: a list of `{Key, Value}`, as on every resource
+/// cronport makes, so rules carry `managed-by=cronport` here too.
+fn tags(t: &EcsTarget) -> Vec<Value> {
+    t.tags
+        .iter()
+        .map(|(k, v)| json!({"Key": k, "Value": v}))
+        .collect()
+}
+
 pub(super) fn render(desired: &Desired) -> String {
     let mut resources = Map::new();
     let mut group_ids = Vec::new();
     for (group, target) in schedule_groups(desired) {
         let id = logical_id("Group", &group, &resources);
-        let tags: Vec<Value> = target
-            .tags
-            .iter()
-            .map(|(k, v)| json!({"Key": k, "Value": v}))
-            .collect();
-        resources.insert(id.clone(), json!({"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": group, "Tags": tags}}));
+        resources.insert(id.clone(), json!({"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": group, "Tags": tags(target)}}));
         group_ids.push((group, id));
     }
     for job in &desired.jobs {
@@ -54,46 +59,30 @@ pub(super) fn render(desired: &Desired) -> String {
                         .iter()
                         .find(|(g, _)| *g == t.schedule_group)
                         .map_or_else(|| json!(t.schedule_group), |(_, id)| json!({"Ref": id}));
-                    let mut target = json!({"Arn": RUN_TASK_TARGET, "RoleArn": t.role_arn, "Input": run_task_request(&job.job).to_string()});
+                    let mut target = json!({"Arn": run_task_target(&t.role_arn), "RoleArn": t.role_arn, "Input": universal_input(job)});
                     add_retry_and_dead_letter(&mut target, t);
                     let id = logical_id("Schedule", &resource.name, &resources);
+                    let mut properties = json!({
+                        "Name": resource.name,
+                        "GroupName": group,
+                        "ScheduleExpression": resource.expression,
+                        "ScheduleExpressionTimezone": resource.timezone,
+                        "Description": description(job),
+                        "State": state,
+                        "FlexibleTimeWindow": {"Mode": "OFF"},
+                        "Target": target,
+                    });
+                    if let Some(start) = resource.start_date {
+                        properties["StartDate"] = json!(start.to_string());
+                    }
                     resources.insert(
                         id,
-                        json!({
-                            "Type": "AWS::Scheduler::Schedule",
-                            "Properties": {
-                                "Name": resource.name,
-                                "GroupName": group,
-                                "ScheduleExpression": resource.expression,
-                                "ScheduleExpressionTimezone": resource.timezone,
-                                "Description": description(job),
-                                "State": state,
-                                "FlexibleTimeWindow": {"Mode": "OFF"},
-                                "Target": target,
-                            }
-                        }),
+                        json!({"Type": "AWS::Scheduler::Schedule", "Properties": properties}),
                     );
                 }
                 Backend::Rules => {
-                    let mut ecs =
-                        json!({"TaskDefinitionArn": t.task_definition, "TaskCount": t.task_count});
-                    if let Some(launch) = t.launch_type {
-                        ecs["LaunchType"] = json!(launch_type(launch));
-                    }
-                    if let Some(v) = &t.platform_version {
-                        ecs["PlatformVersion"] = json!(v);
-                    }
-                    if !t.capacity_provider_strategy.is_empty() {
-                        ecs["CapacityProviderStrategy"] = t
-                            .capacity_provider_strategy
-                            .iter()
-                            .map(|c| json!({"CapacityProvider": c.capacity_provider, "Weight": c.weight.unwrap_or(0), "Base": c.base.unwrap_or(0)}))
-                            .collect();
-                    }
-                    if !t.subnets.is_empty() {
-                        ecs["NetworkConfiguration"] = json!({"AwsVpcConfiguration": awsvpc(t, "Subnets", "SecurityGroups", "AssignPublicIp")});
-                    }
-                    let mut target = json!({"Id": "cronport", "Arn": t.cluster, "RoleArn": t.role_arn, "Input": overrides(&job.job).to_string(), "EcsParameters": ecs});
+                    let ecs = ecs_parameters(&job.run_task, EcsParametersSpelling::CloudFormation);
+                    let mut target = json!({"Id": "cronport", "Arn": t.cluster, "RoleArn": t.role_arn, "Input": rule_input(job), "EcsParameters": ecs});
                     add_retry_and_dead_letter(&mut target, t);
                     let id = logical_id("Rule", &resource.name, &resources);
                     resources.insert(
@@ -105,6 +94,7 @@ pub(super) fn render(desired: &Desired) -> String {
                                 "ScheduleExpression": resource.expression,
                                 "State": state,
                                 "Description": description(job),
+                                "Tags": tags(t),
                                 "Targets": [target],
                             }
                         }),

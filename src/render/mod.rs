@@ -18,7 +18,8 @@ mod terraform;
 use serde_json::{Value, json};
 
 use crate::desired::{Desired, DesiredJob, Resource};
-use crate::manifest::{EcsTarget, LaunchType, ResolvedJob};
+use crate::manifest::EcsTarget;
+use crate::target::{Awsvpc, Casing, RunTask};
 use crate::translate::Backend;
 
 /// The universal target that calls ECS RunTask.
@@ -119,79 +120,111 @@ pub(crate) fn description(job: &DesiredJob) -> String {
     text.chars().take(512).collect()
 }
 
-/// The container and task overrides a run applies.
-pub(crate) fn overrides(job: &ResolvedJob) -> Value {
-    let mut container = json!({
-        "name": job.target.container,
-        "command": job.command.container_command(),
-    });
-    if !job.environment.is_empty() {
-        container["environment"] = job
-            .environment
-            .iter()
-            .map(|(name, value)| json!({"name": name, "value": value}))
-            .collect();
+/// The partition an ARN lives in (`aws`, `aws-cn`, `aws-us-gov`).
+///
+/// ```
+/// assert_eq!(cronport::render::partition("arn:aws-cn:iam::123456789012:role/x"), "aws-cn");
+/// assert_eq!(cronport::render::partition("not an arn"), "aws");
+/// ```
+pub fn partition(arn: &str) -> &str {
+    match arn.split(':').collect::<Vec<_>>().as_slice() {
+        ["arn", p, ..] if !p.is_empty() => p,
+        _ => "aws",
     }
-    let mut overrides = json!({ "containerOverrides": [container] });
-    if let Some(size) = job.size {
-        overrides["cpu"] = json!(size.cpu.to_string());
-        overrides["memory"] = json!(size.memory.to_string());
-    }
-    overrides
 }
 
-/// The ECS RunTask request a schedule sends (universal target `Input`).
-pub(crate) fn run_task_request(job: &ResolvedJob) -> Value {
-    let t = &job.target;
-    let mut request = json!({
-        "cluster": t.cluster,
-        "taskDefinition": t.task_definition,
-        "count": t.task_count,
-        "overrides": overrides(job),
-        "startedBy": format!("cronport:{}", job.name).chars().take(128).collect::<String>(),
+/// The universal RunTask target in the partition of `role_arn`: a schedule
+/// in `aws-cn` calls `arn:aws-cn:scheduler:::aws-sdk:ecs:runTask`.
+///
+/// ```
+/// use cronport::render::run_task_target;
+/// assert_eq!(run_task_target("arn:aws:iam::123456789012:role/x"), cronport::render::RUN_TASK_TARGET);
+/// assert_eq!(run_task_target("arn:aws-us-gov:iam::123456789012:role/x"), "arn:aws-us-gov:scheduler:::aws-sdk:ecs:runTask");
+/// ```
+pub fn run_task_target(role_arn: &str) -> String {
+    format!(
+        "arn:{}:scheduler:::aws-sdk:ecs:runTask",
+        partition(role_arn)
+    )
+}
+
+/// Whether `arn` is the universal RunTask target, in any partition.
+///
+/// ```
+/// assert!(cronport::render::is_run_task_target("arn:aws-cn:scheduler:::aws-sdk:ecs:runTask"));
+/// assert!(!cronport::render::is_run_task_target("arn:aws:scheduler:::aws-sdk:lambda:invoke"));
+/// ```
+pub fn is_run_task_target(arn: &str) -> bool {
+    arn.strip_prefix("arn:")
+        .and_then(|rest| rest.split_once(':'))
+        .is_some_and(|(p, rest)| !p.is_empty() && rest == "scheduler:::aws-sdk:ecs:runTask")
+}
+
+/// The universal target's `Input`: the whole RunTask request in the SDK's
+/// PascalCase member names.
+pub(crate) fn universal_input(job: &DesiredJob) -> String {
+    job.run_task.to_json(Casing::Pascal).to_string()
+}
+
+/// A rule's target `Input`: RunTask's overrides in ECS's camelCase.
+pub(crate) fn rule_input(job: &DesiredJob) -> String {
+    job.run_task.overrides.to_json(Casing::Camel).to_string()
+}
+
+/// How EventBridge spells a rule target's `EcsParameters`: the API's JSON
+/// and CloudFormation agree on most keys but not all.
+#[derive(Clone, Copy)]
+pub(crate) enum EcsParametersSpelling {
+    /// `PutTargets` (`awsvpcConfiguration`, `capacityProvider`).
+    Api,
+    /// `AWS::Events::Rule` (`AwsVpcConfiguration`, `CapacityProvider`).
+    CloudFormation,
+}
+
+/// A rule target's `EcsParameters`, from the job's one RunTask request.
+pub(crate) fn ecs_parameters(run: &RunTask, spelling: EcsParametersSpelling) -> Value {
+    let cfn = matches!(spelling, EcsParametersSpelling::CloudFormation);
+    let mut ecs = json!({
+        "TaskDefinitionArn": run.task_definition,
+        "TaskCount": run.count,
     });
-    if let Some(launch) = t.launch_type {
-        request["launchType"] = json!(launch_type(launch));
+    if let Some(launch) = run.launch_type {
+        ecs["LaunchType"] = json!(launch.as_str());
     }
-    if !t.capacity_provider_strategy.is_empty() {
-        request["capacityProviderStrategy"] = t
+    if !run.capacity_provider_strategy.is_empty() {
+        let (name, weight, base) = if cfn {
+            ("CapacityProvider", "Weight", "Base")
+        } else {
+            ("capacityProvider", "weight", "base")
+        };
+        ecs["CapacityProviderStrategy"] = run
             .capacity_provider_strategy
             .iter()
-            .map(|c| {
-                let mut item = json!({"capacityProvider": c.capacity_provider});
-                if let Some(w) = c.weight {
-                    item["weight"] = json!(w);
-                }
-                if let Some(b) = c.base {
-                    item["base"] = json!(b);
-                }
-                item
-            })
+            .map(|c| json!({name: c.capacity_provider, weight: c.weight.unwrap_or(0), base: c.base.unwrap_or(0)}))
             .collect();
     }
-    if let Some(v) = &t.platform_version {
-        request["platformVersion"] = json!(v);
+    if let Some(v) = &run.platform_version {
+        ecs["PlatformVersion"] = json!(v);
     }
-    if !t.subnets.is_empty() {
-        request["networkConfiguration"] = json!({"awsvpcConfiguration": awsvpc(t, "subnets", "securityGroups", "assignPublicIp")});
+    if let Some(vpc) = &run.network {
+        let key = if cfn {
+            "AwsVpcConfiguration"
+        } else {
+            "awsvpcConfiguration"
+        };
+        ecs["NetworkConfiguration"] = json!({ key: awsvpc(vpc) });
     }
-    request
+    ecs
 }
 
-pub(crate) fn launch_type(launch: LaunchType) -> &'static str {
-    match launch {
-        LaunchType::Fargate => "FARGATE",
-        LaunchType::Ec2 => "EC2",
+/// EventBridge's awsvpc configuration (PascalCase members in both the API
+/// and CloudFormation).
+fn awsvpc(vpc: &Awsvpc) -> Value {
+    let mut config = json!({ "Subnets": vpc.subnets });
+    if !vpc.security_groups.is_empty() {
+        config["SecurityGroups"] = json!(vpc.security_groups);
     }
-}
-
-/// The awsvpc configuration with the field names a given API uses.
-pub(crate) fn awsvpc(t: &EcsTarget, subnets: &str, groups: &str, public_ip: &str) -> Value {
-    let mut config = json!({ subnets: t.subnets });
-    if !t.security_groups.is_empty() {
-        config[groups] = json!(t.security_groups);
-    }
-    config[public_ip] = json!(if t.assign_public_ip {
+    config["AssignPublicIp"] = json!(if vpc.assign_public_ip {
         "ENABLED"
     } else {
         "DISABLED"
@@ -236,20 +269,21 @@ pub(crate) fn add_retry_and_dead_letter(target: &mut Value, t: &EcsTarget) {
 /// assert_eq!(request["Name"], "cronport-rake-reports-daily");
 /// assert_eq!(request["ScheduleExpression"], "cron(30 14 * * ? *)");
 /// assert_eq!(request["FlexibleTimeWindow"]["Mode"], "OFF");
-/// // The target's Input is the whole RunTask request, as a JSON string.
+/// // The target's Input is the whole RunTask request, as a JSON string in
+/// // the SDK's PascalCase member names.
 /// let run_task: serde_json::Value = serde_json::from_str(request["Target"]["Input"].as_str().unwrap())?;
-/// assert_eq!(run_task["overrides"]["containerOverrides"][0]["command"][0], "bundle");
+/// assert_eq!(run_task["Overrides"]["ContainerOverrides"][0]["Command"][0], "bundle");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {
     let t = &job.job.target;
     let mut target = json!({
-        "Arn": RUN_TASK_TARGET,
+        "Arn": run_task_target(&t.role_arn),
         "RoleArn": t.role_arn,
-        "Input": run_task_request(&job.job).to_string(),
+        "Input": universal_input(job),
     });
     add_retry_and_dead_letter(&mut target, t);
-    json!({
+    let mut request = json!({
         "Name": resource.name,
         "GroupName": t.schedule_group,
         "ScheduleExpression": resource.expression,
@@ -258,7 +292,11 @@ pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {
         "State": state(job),
         "FlexibleTimeWindow": {"Mode": "OFF"},
         "Target": target,
-    })
+    });
+    if let Some(start) = resource.start_date {
+        request["StartDate"] = json!(start.to_string());
+    }
+    request
 }
 
 /// EventBridge `PutRule` input for one resource.
@@ -308,32 +346,12 @@ pub fn put_rule(job: &DesiredJob, resource: &Resource) -> Value {
 /// ```
 pub fn put_targets(job: &DesiredJob, resource: &Resource) -> Value {
     let t = &job.job.target;
-    let mut ecs = json!({
-        "TaskDefinitionArn": t.task_definition,
-        "TaskCount": t.task_count,
-    });
-    if let Some(launch) = t.launch_type {
-        ecs["LaunchType"] = json!(launch_type(launch));
-    }
-    if !t.capacity_provider_strategy.is_empty() {
-        ecs["CapacityProviderStrategy"] = t
-            .capacity_provider_strategy
-            .iter()
-            .map(|c| json!({"capacityProvider": c.capacity_provider, "weight": c.weight.unwrap_or(0), "base": c.base.unwrap_or(0)}))
-            .collect();
-    }
-    if let Some(v) = &t.platform_version {
-        ecs["PlatformVersion"] = json!(v);
-    }
-    if !t.subnets.is_empty() {
-        ecs["NetworkConfiguration"] = json!({"awsvpcConfiguration": awsvpc(t, "Subnets", "SecurityGroups", "AssignPublicIp")});
-    }
     let mut target = json!({
         "Id": "cronport",
         "Arn": t.cluster,
         "RoleArn": t.role_arn,
-        "Input": overrides(&job.job).to_string(),
-        "EcsParameters": ecs,
+        "Input": rule_input(job),
+        "EcsParameters": ecs_parameters(&job.run_task, EcsParametersSpelling::Api),
     });
     add_retry_and_dead_letter(&mut target, t);
     json!({"Rule": resource.name, "Targets": [target]})

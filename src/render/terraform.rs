@@ -5,8 +5,7 @@
 use std::fmt::Write;
 
 use super::{
-    RUN_TASK_TARGET, description, header_lines, launch_type, overrides, run_task_request,
-    schedule_groups, state,
+    description, header_lines, rule_input, run_task_target, schedule_groups, state, universal_input,
 };
 use crate::desired::{Desired, DesiredJob};
 use crate::manifest::EcsTarget;
@@ -31,6 +30,31 @@ fn list(items: &[String]) -> String {
             .join(", ")
     )
 }
+
+/// Resource labels handed out so far: AWS names that differ only in `.`
+/// and `-` (`a.b`, `a-b`) would otherwise share one label, which Terraform
+/// refuses as a duplicate resource.
+#[derive(Default)]
+struct Labels(std::collections::BTreeSet<String>);
+
+impl Labels {
+    /// A label for `name` unique among `kind`'s resources: the name's
+    /// identifier, or with `_2`, `_3`… after it when that is taken.
+    fn take(&mut self, kind: &str, name: &str) -> String {
+        let base = ident(name);
+        let mut label = base.clone();
+        let mut n = 1;
+        while !self.0.insert(format!("{kind}.{label}")) {
+            n += 1;
+            label = format!("{base}_{n}");
+        }
+        label
+    }
+}
+
+/// The AWS provider release whose attributes the output uses: `state` on
+/// `aws_cloudwatch_event_rule` arrived in 5.27.
+const AWS_PROVIDER_VERSION: &str = ">= 5.27";
 
 /// A Terraform resource name from an AWS name.
 fn ident(name: &str) -> String {
@@ -78,7 +102,7 @@ fn tags(out: &mut String, t: &EcsTarget) {
     let _ = writeln!(out, "  }}");
 }
 
-fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)]) {
+fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)], labels: &mut Labels) {
     let t = &job.job.target;
     for r in &job.resources {
         let group = groups
@@ -88,11 +112,8 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)]) {
                 || string(&t.schedule_group),
                 |(_, id)| format!("aws_scheduler_schedule_group.{id}.name"),
             );
-        let _ = writeln!(
-            out,
-            "resource \"aws_scheduler_schedule\" \"{}\" {{",
-            ident(&r.name)
-        );
+        let label = labels.take("aws_scheduler_schedule", &r.name);
+        let _ = writeln!(out, "resource \"aws_scheduler_schedule\" \"{label}\" {{");
         let _ = writeln!(out, "  name                         = {}", string(&r.name));
         let _ = writeln!(out, "  group_name                   = {group}");
         let _ = writeln!(
@@ -115,27 +136,35 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)]) {
             "  description                  = {}",
             string(&description(job))
         );
+        if let Some(start) = r.start_date {
+            let _ = writeln!(
+                out,
+                "  start_date                   = {}",
+                string(&start.to_string())
+            );
+        }
         let _ = writeln!(
             out,
             "\n  flexible_time_window {{\n    mode = \"OFF\"\n  }}\n"
         );
         let _ = writeln!(out, "  target {{");
-        let _ = writeln!(out, "    arn      = {}", string(RUN_TASK_TARGET));
-        let _ = writeln!(out, "    role_arn = {}", string(&t.role_arn));
         let _ = writeln!(
             out,
-            "    input    = {}",
-            string(&run_task_request(&job.job).to_string())
+            "    arn      = {}",
+            string(&run_task_target(&t.role_arn))
         );
+        let _ = writeln!(out, "    role_arn = {}", string(&t.role_arn));
+        let _ = writeln!(out, "    input    = {}", string(&universal_input(job)));
         retry_and_dlq(out, t, "    ");
         let _ = writeln!(out, "  }}\n}}\n");
     }
 }
 
-fn rule(out: &mut String, job: &DesiredJob) {
+fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels) {
     let t = &job.job.target;
+    let run = &job.run_task;
     for r in &job.resources {
-        let id = ident(&r.name);
+        let id = labels.take("aws_cloudwatch_event_rule", &r.name);
         let _ = writeln!(out, "resource \"aws_cloudwatch_event_rule\" \"{id}\" {{");
         let _ = writeln!(out, "  name                = {}", string(&r.name));
         let _ = writeln!(out, "  schedule_expression = {}", string(&r.expression));
@@ -148,29 +177,21 @@ fn rule(out: &mut String, job: &DesiredJob) {
         let _ = writeln!(out, "  target_id = \"cronport\"");
         let _ = writeln!(out, "  arn       = {}", string(&t.cluster));
         let _ = writeln!(out, "  role_arn  = {}", string(&t.role_arn));
-        let _ = writeln!(
-            out,
-            "  input     = {}",
-            string(&overrides(&job.job).to_string())
-        );
+        let _ = writeln!(out, "  input     = {}", string(&rule_input(job)));
         let _ = writeln!(out, "\n  ecs_target {{");
         let _ = writeln!(
             out,
             "    task_definition_arn = {}",
-            string(&t.task_definition)
+            string(&run.task_definition)
         );
-        let _ = writeln!(out, "    task_count          = {}", t.task_count);
-        if let Some(launch) = t.launch_type {
-            let _ = writeln!(
-                out,
-                "    launch_type         = {}",
-                string(launch_type(launch))
-            );
+        let _ = writeln!(out, "    task_count          = {}", run.count);
+        if let Some(launch) = run.launch_type {
+            let _ = writeln!(out, "    launch_type         = {}", string(launch.as_str()));
         }
-        if let Some(v) = &t.platform_version {
+        if let Some(v) = &run.platform_version {
             let _ = writeln!(out, "    platform_version    = {}", string(v));
         }
-        for c in &t.capacity_provider_strategy {
+        for c in &run.capacity_provider_strategy {
             let _ = writeln!(
                 out,
                 "    capacity_provider_strategy {{\n      capacity_provider = {}\n      weight            = {}\n      base              = {}\n    }}",
@@ -179,11 +200,15 @@ fn rule(out: &mut String, job: &DesiredJob) {
                 c.base.unwrap_or(0)
             );
         }
-        if !t.subnets.is_empty() {
+        if let Some(vpc) = &run.network {
             let _ = writeln!(out, "    network_configuration {{");
-            let _ = writeln!(out, "      subnets          = {}", list(&t.subnets));
-            let _ = writeln!(out, "      security_groups  = {}", list(&t.security_groups));
-            let _ = writeln!(out, "      assign_public_ip = {}", t.assign_public_ip);
+            let _ = writeln!(out, "      subnets          = {}", list(&vpc.subnets));
+            let _ = writeln!(
+                out,
+                "      security_groups  = {}",
+                list(&vpc.security_groups)
+            );
+            let _ = writeln!(out, "      assign_public_ip = {}", vpc.assign_public_ip);
             let _ = writeln!(out, "    }}");
         }
         let _ = writeln!(out, "  }}");
@@ -198,9 +223,14 @@ pub(super) fn render(desired: &Desired) -> String {
         let _ = writeln!(out, "# {line}");
     }
     out.push('\n');
+    let _ = writeln!(
+        out,
+        "terraform {{\n  required_providers {{\n    aws = {{\n      source  = \"hashicorp/aws\"\n      version = \"{AWS_PROVIDER_VERSION}\"\n    }}\n  }}\n}}\n"
+    );
+    let mut labels = Labels::default();
     let mut groups = Vec::new();
     for (group, target) in schedule_groups(desired) {
-        let id = ident(&group);
+        let id = labels.take("aws_scheduler_schedule_group", &group);
         let _ = writeln!(out, "resource \"aws_scheduler_schedule_group\" \"{id}\" {{");
         let _ = writeln!(out, "  name = {}", string(&group));
         tags(&mut out, target);
@@ -215,8 +245,8 @@ pub(super) fn render(desired: &Desired) -> String {
             job.job.command.explanation()
         );
         match job.job.target.backend {
-            Backend::Scheduler => schedule(&mut out, job, &groups),
-            Backend::Rules => rule(&mut out, job),
+            Backend::Scheduler => schedule(&mut out, job, &groups, &mut labels),
+            Backend::Rules => rule(&mut out, job, &mut labels),
         }
     }
     out

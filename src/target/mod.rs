@@ -5,10 +5,16 @@
 //!   otherwise, with the reason recorded for the rendered output.
 //! * [`FargateSize`] maps Heroku dyno sizes to valid Fargate task sizes
 //!   (the table is [`DYNO_SIZES`]) and checks explicit cpu/memory pairs.
+//! * [`RunTask`] is the one ECS RunTask request a run makes, spelled in
+//!   PascalCase for Scheduler's universal target and camelCase for ECS.
+
+mod run_task;
 
 use std::fmt;
 
 use serde::Serialize;
+
+pub use run_task::{Awsvpc, Casing, ContainerOverride, RunTask, TaskOverrides, started_by};
 
 /// How a job's command reaches the container.
 ///

@@ -63,7 +63,18 @@ pub use verify::{Counterexample, Duplicates, Proof, verify};
 /// assert_eq!(rules.expressions(), ["cron(30 23 L * ? *)"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, serde::Deserialize, clap::ValueEnum)]
+#[derive(
+    Clone,
+    Copy,
+    Debug,
+    PartialEq,
+    Eq,
+    PartialOrd,
+    Ord,
+    Serialize,
+    serde::Deserialize,
+    clap::ValueEnum,
+)]
 #[serde(rename_all = "lowercase")]
 pub enum Backend {
     /// EventBridge Scheduler: expressions with a time zone.
