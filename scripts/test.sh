@@ -44,6 +44,15 @@ if ! command -v cfn-lint >/dev/null 2>&1; then
 fi
 export CRONPORT_REQUIRE_CFN_LINT=1
 
+# Rendered Terraform is checked with `terraform validate` against the
+# hashicorp/aws provider from a local plugin mirror (nothing downloaded).
+# Required where terraform is installed; said plainly where it is not.
+if command -v terraform >/dev/null 2>&1; then
+  export CRONPORT_REQUIRE_TERRAFORM=1
+else
+  step "terraform is not installed: the rendered Terraform is parsed as HCL but not run through 'terraform validate'"
+fi
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

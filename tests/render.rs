@@ -196,3 +196,116 @@ fn rules_need_arns_and_say_so() {
         "{err}"
     );
 }
+
+/// The directory of the local provider mirror that holds
+/// `registry.terraform.io/hashicorp/aws` (nothing is downloaded): the
+/// `CRONPORT_TF_PLUGIN_DIR` variable, else the places images put it.
+fn terraform_plugin_dir() -> Option<String> {
+    let candidates = std::env::var("CRONPORT_TF_PLUGIN_DIR")
+        .into_iter()
+        .chain(["/opt/tf-plugins", "/usr/share/terraform/plugins"].map(String::from));
+    candidates.into_iter().find(|dir| {
+        std::path::Path::new(dir)
+            .join("registry.terraform.io/hashicorp/aws")
+            .is_dir()
+    })
+}
+
+/// `terraform init` (offline, from the plugin mirror) and `terraform
+/// validate` on `files`; `None` when terraform or the provider is missing.
+fn terraform_validate(name: &str, files: &[(&str, String)]) -> Option<(bool, String)> {
+    let plugins = terraform_plugin_dir()?;
+    Command::new("terraform").arg("version").output().ok()?;
+    let dir = std::env::temp_dir().join(format!("cronport-tf-{name}-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    for (file, text) in files {
+        std::fs::write(dir.join(file), text).unwrap();
+    }
+    let step = |args: &[&str]| {
+        let out = Command::new("terraform")
+            .args(args)
+            .current_dir(&dir)
+            .env("TF_IN_AUTOMATION", "1")
+            .env("CHECKPOINT_DISABLE", "1")
+            .output()
+            .unwrap();
+        (
+            out.status.success(),
+            String::from_utf8_lossy(&out.stdout).to_string()
+                + &String::from_utf8_lossy(&out.stderr),
+        )
+    };
+    let plugin_flag = format!("-plugin-dir={plugins}");
+    let (ok, report) = step(&["init", "-backend=false", "-input=false", &plugin_flag]);
+    if !ok {
+        return Some((false, format!("terraform init: {report}")));
+    }
+    let result = step(&["validate", "-no-color"]);
+    let _ = std::fs::remove_dir_all(&dir);
+    Some(result)
+}
+
+#[test]
+fn terraform_validates_with_the_aws_provider() {
+    let required = std::env::var("CRONPORT_REQUIRE_TERRAFORM").is_ok();
+    // Names that differ only by `.` and `-` share a Terraform identifier;
+    // environments add suffixes and their own groups.
+    let dotted = common::example_manifest()
+        + "\n[[job]]\nname = \"a.b\"\nschedule = \"@daily\"\ncommand = \"rake a\"\n\n[[job]]\nname = \"a-b\"\nschedule = \"@daily\"\ncommand = \"rake b\"\n\n[env.staging]\n\n[env.production]\n";
+    let manifest = Manifest::from_toml(&dotted, "m.toml").unwrap();
+    let options = CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap());
+    let mut cases: Vec<(String, Desired)> = MANIFESTS
+        .iter()
+        .map(|path| (path.replace('/', "-"), desired(path)))
+        .collect();
+    for env in ["staging", "production"] {
+        let m = manifest.for_env(Some(env)).unwrap();
+        cases.push((format!("dotted-{env}"), compile(&m, &options).unwrap()));
+    }
+    for (name, d) in &cases {
+        let files = [
+            ("schedules.tf", render(d, Format::Terraform)),
+            (
+                "iam.tf",
+                cronport::render::render_iam(d, cronport::render::IamFormat::Terraform),
+            ),
+        ];
+        match terraform_validate(name, &files) {
+            Some((ok, report)) => assert!(ok, "{name}: {report}\n{}", files[0].1),
+            None if required => panic!(
+                "terraform or the hashicorp/aws provider mirror is missing (set CRONPORT_TF_PLUGIN_DIR to the directory holding registry.terraform.io)"
+            ),
+            None => {
+                eprintln!("terraform not available: skipping `terraform validate`");
+                return;
+            }
+        }
+    }
+}
+
+#[test]
+fn iam_roles_pass_cfn_lint_and_trust_the_right_service() {
+    let required = std::env::var("CRONPORT_REQUIRE_CFN_LINT").is_ok();
+    for path in MANIFESTS {
+        let d = desired(path);
+        let template =
+            cronport::render::render_iam(&d, cronport::render::IamFormat::Cloudformation);
+        let file =
+            std::env::temp_dir().join(format!("cronport-iam-{}.json", path.replace('/', "-")));
+        std::fs::write(&file, &template).unwrap();
+        match run("cfn-lint", &[file.to_str().unwrap()], "") {
+            Some((ok, report)) => assert!(ok, "{path}: {report}"),
+            None if required => panic!("cfn-lint is not installed; scripts/test.sh installs it"),
+            None => eprintln!("cfn-lint not installed: skipping"),
+        }
+        let expected = if path.contains("rules") {
+            "events.amazonaws.com"
+        } else {
+            "scheduler.amazonaws.com"
+        };
+        for role in cronport::render::roles(&d) {
+            assert_eq!(role.principals, [expected], "{path}");
+        }
+    }
+}

@@ -478,3 +478,119 @@ pub(super) async fn check_targets(clients: &Clients, desired: &Desired) -> Resul
         Err(PlanError { problems })
     }
 }
+
+/// Reads each role the jobs assume (IAM `GetRole`) and checks that it
+/// trusts the service that will assume it: a schedule whose role trusts
+/// only `events.amazonaws.com` is created fine and then never runs. A
+/// missing role or a wrong trust is a problem; a role cronport may not read
+/// (no `iam:GetRole`) is a warning, since the rest of the plan still holds.
+pub(super) async fn check_roles(
+    clients: &Clients,
+    desired: &Desired,
+) -> Result<Vec<String>, PlanError> {
+    let mut problems = Vec::new();
+    let mut warnings = Vec::new();
+    for role in crate::render::roles(desired) {
+        let answer = clients.iam.get_role().role_name(&role.name).send().await;
+        let document = match answer {
+            Ok(out) => out
+                .role()
+                .and_then(|r| r.assume_role_policy_document())
+                .map(|d| {
+                    percent_encoding::percent_decode_str(d)
+                        .decode_utf8_lossy()
+                        .to_string()
+                })
+                .unwrap_or_default(),
+            Err(e)
+                if e.as_service_error()
+                    .is_some_and(|s| s.is_no_such_entity_exception()) =>
+            {
+                problems.push(format!(
+                    "role `{}` does not exist in this account: create it first (`cronport iam --format terraform` or `--format cloudformation` renders it)",
+                    role.arn
+                ));
+                continue;
+            }
+            Err(e) => {
+                warnings.push(format!(
+                    "cannot read role `{}` to check its trust policy ({}); make sure it trusts {}",
+                    role.arn,
+                    error_text(e),
+                    role.principals.join(" and ")
+                ));
+                continue;
+            }
+        };
+        let trusted = trusted_services(&document);
+        let missing: Vec<&str> = role
+            .principals
+            .iter()
+            .copied()
+            .filter(|p| !trusted.iter().any(|t| t == p))
+            .collect();
+        if !missing.is_empty() {
+            problems.push(format!(
+                "role `{}` does not trust {} (it trusts {}), so the schedules could not assume it and would never run: add the service to its trust policy (`cronport iam` renders one)",
+                role.arn,
+                missing.join(" and "),
+                if trusted.is_empty() {
+                    "no service".to_string()
+                } else {
+                    trusted.join(", ")
+                }
+            ));
+        }
+    }
+    if problems.is_empty() {
+        Ok(warnings)
+    } else {
+        Err(PlanError { problems })
+    }
+}
+
+/// The services a trust policy lets assume the role (`sts:AssumeRole`).
+fn trusted_services(document: &str) -> Vec<String> {
+    let Ok(policy) = serde_json::from_str::<Value>(document) else {
+        return Vec::new();
+    };
+    let as_list = |v: Option<&Value>| -> Vec<String> {
+        match v {
+            Some(Value::String(s)) => vec![s.clone()],
+            Some(Value::Array(items)) => items
+                .iter()
+                .filter_map(|i| i.as_str().map(str::to_string))
+                .collect(),
+            _ => Vec::new(),
+        }
+    };
+    let statements = match policy.get("Statement") {
+        Some(Value::Array(items)) => items.clone(),
+        Some(one) => vec![one.clone()],
+        None => Vec::new(),
+    };
+    statements
+        .iter()
+        .filter(|s| s.get("Effect").and_then(Value::as_str) == Some("Allow"))
+        .filter(|s| {
+            as_list(s.get("Action"))
+                .iter()
+                .any(|a| a == "sts:AssumeRole" || a == "sts:*" || a == "*")
+        })
+        .flat_map(|s| as_list(s.get("Principal").and_then(|p| p.get("Service"))))
+        .collect()
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn trust_policies_name_their_services() {
+        let policy = r#"{"Version":"2012-10-17","Statement":[{"Effect":"Allow","Principal":{"Service":"events.amazonaws.com"},"Action":"sts:AssumeRole"},{"Effect":"Deny","Principal":{"Service":"scheduler.amazonaws.com"},"Action":"sts:AssumeRole"}]}"#;
+        assert_eq!(trusted_services(policy), ["events.amazonaws.com"]);
+        let both = r#"{"Statement":{"Effect":"Allow","Principal":{"Service":["scheduler.amazonaws.com","events.amazonaws.com"]},"Action":["sts:AssumeRole"]}}"#;
+        assert_eq!(trusted_services(both).len(), 2);
+        assert!(trusted_services("not json").is_empty());
+    }
+}

@@ -83,6 +83,8 @@ pub struct Clients {
     pub events: aws_sdk_eventbridge::Client,
     /// ECS.
     pub ecs: aws_sdk_ecs::Client,
+    /// IAM (read only: the role the schedules assume).
+    pub iam: aws_sdk_iam::Client,
 }
 
 impl Clients {
@@ -125,6 +127,7 @@ impl Clients {
             scheduler: aws_sdk_scheduler::Client::new(&config),
             events: aws_sdk_eventbridge::Client::new(&config),
             ecs: aws_sdk_ecs::Client::new(&config),
+            iam: aws_sdk_iam::Client::new(&config),
         }
     }
 }
@@ -544,6 +547,7 @@ pub async fn plan_with(
 ) -> Result<Plan, PlanError> {
     let PlanOptions { prune, adopt } = options;
     live::check_targets(clients, desired).await?;
+    let role_warnings = live::check_roles(clients, desired).await?;
     let mut changes = Vec::new();
     let schedule_jobs: Vec<_> = desired
         .jobs
@@ -745,7 +749,8 @@ pub async fn plan_with(
             ));
         }
     }
-    let warnings = quota_warnings(clients, desired, &changes).await?;
+    let mut warnings = role_warnings;
+    warnings.extend(quota_warnings(clients, desired, &changes).await?);
     Ok(Plan { changes, warnings })
 }
 

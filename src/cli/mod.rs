@@ -4,6 +4,7 @@ mod convert;
 mod deploy;
 mod diff;
 mod explain;
+mod iam;
 mod import;
 mod translate;
 
@@ -28,6 +29,7 @@ Examples:
   cronport import heroku jobs.json --cluster production --task-definition app-worker --container worker \\
       --role-arn arn:aws:iam::123456789012:role/cronport --subnet subnet-0a1b2c3d -o cronport.toml
   cronport convert cronport.toml --format terraform
+  cronport iam cronport.toml --format terraform -o iam.tf
   cronport plan --profile prod --region eu-west-1
   cronport apply
   cronport diff git:origin/main:cronport.toml cronport.toml --format markdown
@@ -40,6 +42,7 @@ Examples:
 enum Command {
     Import(import::Args),
     Convert(convert::Args),
+    Iam(iam::Args),
     Plan(deploy::PlanArgs),
     Apply(deploy::ApplyArgs),
     Run(deploy::RunArgs),
@@ -265,6 +268,7 @@ pub fn run() -> ExitCode {
     match cli.command {
         Command::Import(args) => import::run(args),
         Command::Convert(args) => convert::run(args),
+        Command::Iam(args) => iam::run(args),
         Command::Plan(args) => deploy::plan(args),
         Command::Apply(args) => deploy::apply(args),
         Command::Run(args) => deploy::run(args),

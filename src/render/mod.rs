@@ -13,7 +13,10 @@
 //! <https://docs.aws.amazon.com/eventbridge/latest/APIReference/API_PutTargets.html>.
 
 mod cloudformation;
+mod iam;
 mod terraform;
+
+pub use iam::{IamFormat, Role, render_iam, roles, trust_principal};
 
 use serde_json::{Value, json};
 

@@ -1,0 +1,96 @@
+//! `cronport iam`.
+
+use std::path::PathBuf;
+use std::process::ExitCode;
+
+use cronport::desired::compile;
+use cronport::manifest::Manifest;
+use cronport::render::{IamFormat, render_iam};
+
+use super::{finish, print_stdout, read_input, write_output};
+
+/// Render the IAM role(s) the schedules assume, offline.
+///
+/// One role per `role_arn` in the manifest: trust for
+/// scheduler.amazonaws.com (or events.amazonaws.com for rules) from the
+/// role's own account, ecs:RunTask on the jobs' task definitions,
+/// iam:PassRole only towards ECS tasks (iam:PassedToService =
+/// ecs-tasks.amazonaws.com), and sqs:SendMessage on dead-letter queues.
+/// `cronport plan` checks the live role's trust before any write.
+#[derive(Debug, clap::Args)]
+#[command(after_help = "\
+Examples:
+  cronport iam cronport.toml --format terraform -o iam.tf
+  cronport iam --format cloudformation -o role.json
+  cronport iam --env production")]
+pub struct Args {
+    /// The manifest (`-` for standard input).
+    #[arg(default_value = "cronport.toml")]
+    manifest: String,
+    /// Output format.
+    #[arg(long, value_enum, default_value_t = Format::Json)]
+    format: Format,
+    /// Where to write (`-` or absent: standard output).
+    #[arg(short, long, value_name = "FILE")]
+    output: Option<String>,
+    /// Overwrite the output file if it exists.
+    #[arg(long)]
+    force: bool,
+    /// The environment (`[env.NAME]`); required when the manifest has
+    /// environments.
+    #[arg(long, value_name = "NAME")]
+    env: Option<String>,
+}
+
+/// The formats, as the flag spells them.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum Format {
+    /// The role and policy, as `aws iam create-role` and `put-role-policy` take them.
+    Json,
+    /// An AWS CloudFormation template with `AWS::IAM::Role` resources.
+    Cloudformation,
+    /// Terraform `aws_iam_role` and `aws_iam_role_policy` resources.
+    Terraform,
+}
+
+pub fn run(args: Args) -> ExitCode {
+    finish(try_run(&args))
+}
+
+fn try_run(args: &Args) -> Result<ExitCode, String> {
+    let text = read_input(&args.manifest)?;
+    let name = if args.manifest == "-" {
+        "<stdin>"
+    } else {
+        &args.manifest
+    };
+    let manifest = Manifest::from_toml(&text, name)
+        .map_err(|e| e.to_string())?
+        .for_env(args.env.as_deref())
+        .map_err(|e| format!("error: {e}"))?;
+    if manifest.jobs.is_empty() {
+        return Err(format!("error: {name} has no jobs, so no role to render"));
+    }
+    // The roles depend on the jobs' targets, not on when they run: any
+    // window will do, and a fixed one keeps the output reproducible.
+    let options = cronport::desired::CompileOptions::starting(jiff::Timestamp::UNIX_EPOCH);
+    let desired = compile(&manifest, &options)
+        .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
+    let format = match args.format {
+        Format::Json => IamFormat::Json,
+        Format::Cloudformation => IamFormat::Cloudformation,
+        Format::Terraform => IamFormat::Terraform,
+    };
+    let out = render_iam(&desired, format);
+    match args.output.as_deref() {
+        None | Some("-") => print_stdout(&out).map_err(|e| e.to_string())?,
+        Some(path) => {
+            write_output(&PathBuf::from(path), &out, args.force)?;
+            eprintln!(
+                "wrote {} role(s) to {path}",
+                cronport::render::roles(&desired).len()
+            );
+        }
+    }
+    Ok(ExitCode::SUCCESS)
+}

@@ -1,0 +1,353 @@
+//! The IAM role(s) a manifest's schedules assume: `cronport iam`.
+//!
+//! EventBridge Scheduler (or EventBridge, for rules) assumes the job's
+//! `role_arn` to call ECS RunTask. The role needs:
+//!
+//! * trust for `scheduler.amazonaws.com` (Scheduler) or
+//!   `events.amazonaws.com` (rules), limited to the account;
+//! * `ecs:RunTask` on the task definitions the jobs run;
+//! * `iam:PassRole` for the task's roles, only towards ECS tasks
+//!   (`iam:PassedToService = ecs-tasks.amazonaws.com`);
+//! * `sqs:SendMessage` on the dead-letter queues, when set.
+//!
+//! See <https://docs.aws.amazon.com/scheduler/latest/UserGuide/setting-up.html#setting-up-execution-role>
+//! and <https://docs.aws.amazon.com/AmazonECS/latest/developerguide/CWE_IAM_role.html>.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt::Write;
+
+use serde_json::{Value, json};
+
+use super::partition;
+use crate::desired::Desired;
+use crate::translate::Backend;
+
+/// The service principal that assumes a role for a backend.
+///
+/// ```
+/// use cronport::{render::trust_principal, translate::Backend};
+/// assert_eq!(trust_principal(Backend::Scheduler), "scheduler.amazonaws.com");
+/// assert_eq!(trust_principal(Backend::Rules), "events.amazonaws.com");
+/// ```
+pub fn trust_principal(backend: Backend) -> &'static str {
+    match backend {
+        Backend::Scheduler => "scheduler.amazonaws.com",
+        Backend::Rules => "events.amazonaws.com",
+    }
+}
+
+/// One role the manifest's jobs assume, and what it must allow.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::roles};
+/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let role = &roles(&desired)[0];
+/// assert_eq!(role.name, "cronport-scheduler");
+/// assert_eq!(role.principals, ["scheduler.amazonaws.com"]);
+/// assert_eq!(role.task_definitions, ["arn:aws:ecs:*:123456789012:task-definition/mamorio-worker:*"]);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Role {
+    /// The role's ARN, as the manifest names it.
+    pub arn: String,
+    /// The role's name (the last part of its ARN).
+    pub name: String,
+    /// The role's path (`/` unless the ARN has one).
+    pub path: String,
+    /// The services that assume it.
+    pub principals: Vec<&'static str>,
+    /// Task definition ARNs (patterns) RunTask may start.
+    pub task_definitions: Vec<String>,
+    /// Dead-letter queues it sends failed invocations to.
+    pub dead_letter_queues: Vec<String>,
+    /// The account the role lives in.
+    pub account: String,
+}
+
+/// The roles `desired`'s jobs assume, by role ARN.
+pub fn roles(desired: &Desired) -> Vec<Role> {
+    let mut by_arn: BTreeMap<&str, Role> = BTreeMap::new();
+    for job in &desired.jobs {
+        let t = &job.job.target;
+        let role = by_arn.entry(&t.role_arn).or_insert_with(|| {
+            let parts: Vec<&str> = t.role_arn.splitn(6, ':').collect();
+            let account = parts.get(4).copied().unwrap_or_default().to_string();
+            let resource = parts.get(5).copied().unwrap_or_default();
+            let path_and_name = resource.strip_prefix("role").unwrap_or(resource);
+            let (path, name) = path_and_name
+                .rsplit_once('/')
+                .map_or(("/", path_and_name), |(p, n)| (p, n));
+            Role {
+                arn: t.role_arn.clone(),
+                name: name.to_string(),
+                path: format!("{}/", path.trim_end_matches('/')).replace("//", "/"),
+                principals: Vec::new(),
+                task_definitions: Vec::new(),
+                dead_letter_queues: Vec::new(),
+                account,
+            }
+        });
+        let principal = trust_principal(t.backend);
+        if !role.principals.contains(&principal) {
+            role.principals.push(principal);
+        }
+        let task = task_definition_pattern(
+            &job.run_task.task_definition,
+            partition(&t.role_arn),
+            &role.account,
+        );
+        if !role.task_definitions.contains(&task) {
+            role.task_definitions.push(task);
+        }
+        if let Some(dlq) = &t.dead_letter_queue
+            && !role.dead_letter_queues.contains(dlq)
+        {
+            role.dead_letter_queues.push(dlq.clone());
+        }
+    }
+    let mut roles: Vec<Role> = by_arn.into_values().collect();
+    for role in &mut roles {
+        role.principals.sort();
+        role.task_definitions.sort();
+        role.dead_letter_queues.sort();
+    }
+    roles
+}
+
+/// The task definitions RunTask may start for `task_definition` (a family,
+/// `family:revision`, or an ARN): every revision of a family, since a
+/// family name runs its latest ACTIVE revision.
+fn task_definition_pattern(task_definition: &str, partition: &str, account: &str) -> String {
+    if task_definition.starts_with("arn:") {
+        let has_revision = task_definition
+            .rsplit_once('/')
+            .is_some_and(|(_, family)| family.contains(':'));
+        return if has_revision {
+            task_definition.to_string()
+        } else {
+            format!("{task_definition}:*")
+        };
+    }
+    let family = task_definition
+        .split_once(':')
+        .map_or(task_definition, |(f, _)| f);
+    format!("arn:{partition}:ecs:*:{account}:task-definition/{family}:*")
+}
+
+impl Role {
+    /// The trust policy: the services that assume the role, in its account
+    /// only (the confused-deputy guard AWS recommends).
+    ///
+    /// ```
+    /// # use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::roles};
+    /// # let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// let trust = roles(&desired)[0].trust_policy();
+    /// assert_eq!(trust["Statement"][0]["Principal"]["Service"][0], "scheduler.amazonaws.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn trust_policy(&self) -> Value {
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Effect": "Allow",
+                "Principal": {"Service": self.principals},
+                "Action": "sts:AssumeRole",
+                "Condition": {"StringEquals": {"aws:SourceAccount": self.account}},
+            }],
+        })
+    }
+
+    /// The permissions: RunTask on the jobs' task definitions, PassRole
+    /// towards ECS tasks, SendMessage to the dead-letter queues.
+    ///
+    /// ```
+    /// # use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::roles};
+    /// # let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// let policy = roles(&desired)[0].permissions_policy();
+    /// assert_eq!(policy["Statement"][0]["Action"], "ecs:RunTask");
+    /// assert_eq!(policy["Statement"][1]["Condition"]["StringEquals"]["iam:PassedToService"], "ecs-tasks.amazonaws.com");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn permissions_policy(&self) -> Value {
+        let mut statements = vec![
+            json!({
+                "Sid": "RunTheJobsTasks",
+                "Effect": "Allow",
+                "Action": "ecs:RunTask",
+                "Resource": self.task_definitions,
+            }),
+            // The task and execution roles are named in the task
+            // definitions, which cronport does not read offline; the
+            // condition keeps PassRole to ECS tasks.
+            json!({
+                "Sid": "PassTheTaskRoles",
+                "Effect": "Allow",
+                "Action": "iam:PassRole",
+                "Resource": "*",
+                "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
+            }),
+        ];
+        if !self.dead_letter_queues.is_empty() {
+            statements.push(json!({
+                "Sid": "DeadLetterQueue",
+                "Effect": "Allow",
+                "Action": "sqs:SendMessage",
+                "Resource": self.dead_letter_queues,
+            }));
+        }
+        json!({"Version": "2012-10-17", "Statement": statements})
+    }
+}
+
+/// Output formats of `cronport iam`.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum IamFormat {
+    /// `aws iam create-role` / `put-role-policy` inputs.
+    Json,
+    /// `AWS::IAM::Role` resources.
+    Cloudformation,
+    /// `aws_iam_role` and `aws_iam_role_policy` resources.
+    Terraform,
+}
+
+/// The roles of `desired` in `format`.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::{render_iam, IamFormat}};
+/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(render_iam(&desired, IamFormat::Terraform).contains("resource \"aws_iam_role\" \"cronport_scheduler\""));
+/// let template: serde_json::Value = serde_json::from_str(&render_iam(&desired, IamFormat::Cloudformation))?;
+/// assert_eq!(template["Resources"]["RoleCronportScheduler"]["Type"], "AWS::IAM::Role");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn render_iam(desired: &Desired, format: IamFormat) -> String {
+    let roles = roles(desired);
+    match format {
+        IamFormat::Json => {
+            let doc: Vec<Value> = roles
+                .iter()
+                .map(|r| {
+                    json!({
+                        "role": {
+                            "RoleName": r.name,
+                            "Path": r.path,
+                            "AssumeRolePolicyDocument": r.trust_policy().to_string(),
+                            "Tags": [{"Key": "managed-by", "Value": "cronport"}],
+                        },
+                        "policy": {
+                            "RoleName": r.name,
+                            "PolicyName": "cronport-run-tasks",
+                            "PolicyDocument": r.permissions_policy().to_string(),
+                        },
+                    })
+                })
+                .collect();
+            serde_json::to_string_pretty(&json!({ "roles": doc })).unwrap_or_default() + "\n"
+        }
+        IamFormat::Cloudformation => {
+            let mut resources = serde_json::Map::new();
+            let mut taken = BTreeSet::new();
+            for r in &roles {
+                let mut id: String = format!("Role-{}", r.name)
+                    .split(|c: char| !c.is_ascii_alphanumeric())
+                    .filter(|w| !w.is_empty())
+                    .map(|w| w[..1].to_ascii_uppercase() + &w[1..])
+                    .collect();
+                let base = id.clone();
+                let mut n = 1;
+                while !taken.insert(id.clone()) {
+                    n += 1;
+                    id = format!("{base}{n}");
+                }
+                resources.insert(
+                    id,
+                    json!({
+                        "Type": "AWS::IAM::Role",
+                        "Properties": {
+                            "RoleName": r.name,
+                            "Path": r.path,
+                            "AssumeRolePolicyDocument": r.trust_policy(),
+                            "Policies": [{"PolicyName": "cronport-run-tasks", "PolicyDocument": r.permissions_policy()}],
+                            "Tags": [{"Key": "managed-by", "Value": "cronport"}],
+                        }
+                    }),
+                );
+            }
+            let template = json!({
+                "AWSTemplateFormatVersion": "2010-09-09",
+                "Description": "The roles cronport's schedules assume to run ECS tasks. Generated by cronport; do not edit by hand.",
+                "Resources": resources,
+            });
+            serde_json::to_string_pretty(&template).unwrap_or_default() + "\n"
+        }
+        IamFormat::Terraform => {
+            let mut out = String::from(
+                "# The roles cronport's schedules assume to run ECS tasks.\n# Generated by cronport; do not edit by hand.\n\n",
+            );
+            let mut taken = BTreeSet::new();
+            for r in &roles {
+                let mut label: String = r
+                    .name
+                    .chars()
+                    .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
+                    .collect();
+                if label.starts_with(|c: char| c.is_ascii_digit()) {
+                    label.insert(0, '_');
+                }
+                let base = label.clone();
+                let mut n = 1;
+                while !taken.insert(label.clone()) {
+                    n += 1;
+                    label = format!("{base}_{n}");
+                }
+                let hcl = |v: &Value| {
+                    serde_json::to_string(&v.to_string())
+                        .unwrap_or_default()
+                        .replace("${", "$${")
+                };
+                let _ = writeln!(out, "resource \"aws_iam_role\" \"{label}\" {{");
+                let _ = writeln!(out, "  name               = {}", json!(r.name));
+                let _ = writeln!(out, "  path               = {}", json!(r.path));
+                let _ = writeln!(out, "  assume_role_policy = {}", hcl(&r.trust_policy()));
+                let _ = writeln!(
+                    out,
+                    "  tags = {{\n    \"managed-by\" = \"cronport\"\n  }}\n}}\n"
+                );
+                let _ = writeln!(out, "resource \"aws_iam_role_policy\" \"{label}\" {{");
+                let _ = writeln!(out, "  name   = \"cronport-run-tasks\"");
+                let _ = writeln!(out, "  role   = aws_iam_role.{label}.id");
+                let _ = writeln!(out, "  policy = {}", hcl(&r.permissions_policy()));
+                let _ = writeln!(out, "}}\n");
+            }
+            out
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn task_definitions_become_arn_patterns() {
+        assert_eq!(
+            task_definition_pattern("app", "aws-cn", "123456789012"),
+            "arn:aws-cn:ecs:*:123456789012:task-definition/app:*"
+        );
+        assert_eq!(
+            task_definition_pattern("app:7", "aws", "123456789012"),
+            "arn:aws:ecs:*:123456789012:task-definition/app:*"
+        );
+        let arn = "arn:aws:ecs:eu-west-1:123456789012:task-definition/app";
+        assert_eq!(task_definition_pattern(arn, "aws", "1"), format!("{arn}:*"));
+        assert_eq!(
+            task_definition_pattern(&format!("{arn}:3"), "aws", "1"),
+            format!("{arn}:3")
+        );
+    }
+}
