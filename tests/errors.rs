@@ -54,9 +54,14 @@ const CASES: &[(&str, std::ops::Range<usize>, &str)] = &[
         "AWS numbers Sunday 1: did you mean 1 (SUN)?",
     ),
     (
-        "cron(0 12 ? * */2 *)",
-        15..17,
-        "AWS does not allow `/` in day-of-week",
+        "cron(0 12 ? * */8 *)",
+        16..17,
+        "step 8 in the day-of-week field must be between 1 and 7",
+    ),
+    (
+        "cron(0 12 ? * MON/2 *)",
+        14..19,
+        "write the days as numbers",
     ),
     ("cron(0 12 L,15 * ? *)", 10..11, "`L` must stand alone"),
     (

@@ -17,6 +17,21 @@
 //! expressions, which AWS rejects). Whatever AWS rejects, this parser rejects
 //! with the reason.
 //!
+//! AWS's parser also accepts forms of Quartz, on which it is modelled, that
+//! the documentation leaves out, and expressions already on AWS may use
+//! them. This parser reads them with Quartz's meaning; [`print()`] never
+//! writes them, so canonical text stays in the documented subset:
+//!
+//! * ranges that wrap around the end of their field: hours `22-2` are 22,
+//!   23, 0, 1 and 2; day-of-month `28-3` is 28–31 and 1–3; `NOV-FEB`,
+//!   `FRI-MON` (day-of-week `6-2`). A step counts on across the seam:
+//!   `22-2/2` is 22, 0 and 2. Years do not wrap: a descending year range
+//!   is an error, as in Quartz;
+//! * steps in day-of-week, up to 7: `*/3` (SUN, WED, SAT), `2-4/2`, `2/2`
+//!   (`2/2`: from Monday to Saturday, MON, WED, FRI; a step after a day
+//!   name, `MON/2`, is refused, as Quartz's implementations disagree on it);
+//! * weekday names with `#` and `L`, in any case: `FRI#3`, `fril`.
+//!
 //! `rate(value unit)` takes a positive whole value and `minute`, `hour` or
 //! `day`, singular exactly when the value is 1. `at(yyyy-mm-ddThh:mm:ss)`
 //! names one wall-clock time.
@@ -29,6 +44,10 @@
 //!
 //! let err = aws::parse("cron(0 12 * * * *)").unwrap_err();
 //! assert!(err.message.starts_with("AWS needs `?` in day-of-month or day-of-week"));
+//!
+//! // Quartz forms are read, and printed in the documented subset.
+//! let p = aws::parse("cron(0 22-2 ? * fri-mon *)")?;
+//! assert_eq!(aws::print(&p)?, "cron(0 0-2,22,23 ? * SUN,MON,FRI,SAT *)");
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
@@ -36,7 +55,7 @@ use jiff::civil::DateTime;
 use nom::{IResult, Parser, bytes::complete::take_while_m_n, character::complete::char};
 
 use super::field::{
-    self, Body, DAY_OF_MONTH, FieldSpec, HOUR, Item, MINUTE, MONTH, StepStyle, Steps,
+    self, Backwards, Body, DAY_OF_MONTH, FieldSpec, HOUR, Item, MINUTE, MONTH, StepStyle, Steps,
     WEEKDAY_NAMES, no_hint, print_set, values_of,
 };
 use super::{Grammar, ParseError, PrintError, span_of};
@@ -158,11 +177,14 @@ fn parse_cron_fields(input: &str, inner: &str) -> Result<Cron, ParseError> {
     let months = plain_bits(input, fields[3], &MONTH, 12)?;
     let mut years = Years::EMPTY;
     let mut every_year = false;
+    // Quartz refuses a descending year range ("Start year must be less than
+    // stop year"), so this does too rather than guess at a wrap.
     plain_field(
         input,
         fields[5],
         &YEAR,
         (MAX_YEAR - MIN_YEAR) as u32,
+        Backwards::Swap,
         |steps| {
             every_year |= steps.step == 1 && steps.lo == YEAR.min && steps.hi == YEAR.max;
             if !every_year {
@@ -215,17 +237,19 @@ fn parse_cron_fields(input: &str, inner: &str) -> Result<Cron, ParseError> {
 }
 
 /// Reads a field of plain items only (minutes, hours, month, year), handing
-/// each item's values to `add`.
+/// each item's values to `add`. `backwards` says what a range such as `22-2`
+/// means.
 fn plain_field(
     input: &str,
     text: &str,
     spec: &FieldSpec,
     max_step: u32,
+    backwards: Backwards,
     mut add: impl FnMut(Steps),
 ) -> Result<(), ParseError> {
     for item in field::items(input, text, spec, G) {
         let item = item?;
-        match spec.plain_values(input, &item, G, max_step)? {
+        match spec.plain_values(input, &item, G, max_step, backwards)? {
             Some(steps) => add(steps),
             None => return Err(misplaced(input, &item, spec)),
         }
@@ -234,9 +258,12 @@ fn plain_field(
 }
 
 /// The values of a plain field whose values are below 64, as a bitset.
+/// Ranges wrap around, as Quartz reads them: see [`field::Steps::values`].
 fn plain_bits(input: &str, text: &str, spec: &FieldSpec, max_step: u32) -> Result<u64, ParseError> {
     let mut set = 0;
-    plain_field(input, text, spec, max_step, |steps| set |= steps.bits())?;
+    plain_field(input, text, spec, max_step, Backwards::Wrap, |steps| {
+        set |= steps.bits()
+    })?;
     Ok(set)
 }
 
@@ -303,20 +330,46 @@ fn day_of_month(input: &str, text: &str) -> Result<Option<DayOfMonth>, ParseErro
 }
 
 /// The day-of-week field, renumbered to Sunday = 0; `None` for `?`.
+///
+/// AWS documents no `/` here, but its parser takes one as Quartz does: a
+/// step of at most 7 (Quartz's `checkIncrementRange`) through the days
+/// numbered 1 (SUN) to 7 (SAT), from the item's first day to its last, or to
+/// Saturday after a single day or `*`: `2/2` and `MON/2` are MON, WED, FRI.
+/// A step after a day *name* is refused: Java Quartz never reads one (its
+/// name branch in `storeExpressionVals` returns before the `/`, so there
+/// `MON/2` is just MON and `MON-FRI/2` is MON–FRI), while Quartz.NET 4.1
+/// reads `MON/2` as `2/2` (quartznet/quartznet#3733). Which one AWS follows
+/// is not documented, and guessing would triple or cut a job's runs, so the
+/// error asks for the numeric form or a list, whose meaning is not in doubt.
 fn day_of_week(input: &str, text: &str) -> Result<Option<DayOfWeek>, ParseError> {
     if text == "?" {
         return Ok(None);
     }
-    if let Some(slash) = text.find('/') {
+    let named_step = |item: &str| {
+        item.split_once('/').is_some_and(|(body, _)| {
+            let parts: Vec<&str> = body.split('-').collect();
+            parts
+                .iter()
+                .any(|p| p.bytes().all(|b| b.is_ascii_alphabetic()))
+                && parts.iter().all(|p| {
+                    !p.is_empty()
+                        && (p.bytes().all(|b| b.is_ascii_alphabetic())
+                            || p.bytes().all(|b| b.is_ascii_digit()))
+                })
+        })
+    };
+    if let Some(item) = text.split(',').find(|item| named_step(item)) {
         return Err(ParseError::new(
             G,
-            span_of(input, &text[slash..]),
-            "AWS does not allow `/` in day-of-week; list the days instead, such as `MON,WED,FRI`",
+            span_of(input, item),
+            format!(
+                "`{item}`: a step after a day name reads differently in Quartz's two implementations, and AWS does not say which it follows; write the days as numbers (`2/2` is MON, WED, FRI) or as a list (`MON,WED,FRI`)"
+            ),
         ));
     }
     if !may_be_special(text) {
         return Ok(Some(DayOfWeek {
-            weekdays: (plain_bits(input, text, &DAY_OF_WEEK, 1)? >> 1) as u8,
+            weekdays: (plain_bits(input, text, &DAY_OF_WEEK, 7)? >> 1) as u8,
             ..DayOfWeek::default()
         }));
     }
@@ -348,7 +401,7 @@ fn day_of_week(input: &str, text: &str) -> Result<Option<DayOfWeek>, ParseError>
         }
         return Ok(Some(dow));
     }
-    let days = plain_bits(input, text, &DAY_OF_WEEK, 1)?;
+    let days = plain_bits(input, text, &DAY_OF_WEEK, 7)?;
     Ok(Some(DayOfWeek {
         weekdays: (days >> 1) as u8,
         ..DayOfWeek::default()
@@ -657,4 +710,230 @@ fn print_dow(dow: &DayOfWeek) -> Result<String, PrintError> {
     Ok(print_set(&values, 1, 7, StepStyle::None, |v| {
         WEEKDAY_NAMES[v as usize - 1].to_string()
     }))
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    /// Parses `text`, checks that it prints as `expected` and that the
+    /// printed text parses back to the same pattern.
+    fn canonical(text: &str, expected: &str) -> Cron {
+        let cron = parse_cron(text).unwrap_or_else(|e| panic!("{text}: {e}"));
+        let printed = print_cron(&cron).unwrap();
+        assert_eq!(printed, expected, "{text}");
+        assert_eq!(parse_cron(&printed).unwrap(), cron, "{printed}");
+        cron
+    }
+
+    fn weekdays(cron: &Cron) -> Vec<u8> {
+        cron.days().day_of_week().weekdays().collect()
+    }
+
+    /// The error for `text`, checking it points at `bad`.
+    fn error(text: &str, bad: &str) -> String {
+        let err = parse(text).expect_err(text);
+        assert_eq!(&text[err.span.clone()], bad, "{text}: {}", err.message);
+        err.message
+    }
+
+    #[test]
+    fn reads_wrap_around_hours_and_minutes() {
+        let cron = canonical("cron(0 22-2 * * ? *)", "cron(0 0-2,22,23 * * ? *)");
+        assert_eq!(cron.hours().collect::<Vec<_>>(), [0, 1, 2, 22, 23]);
+        let cron = canonical("cron(50-10 * * * ? *)", "cron(0-10,50-59 * * * ? *)");
+        let minutes: Vec<u8> = (0..=10).chain(50..=59).collect();
+        assert_eq!(cron.minutes().collect::<Vec<_>>(), minutes);
+    }
+
+    #[test]
+    fn reads_wrap_around_months() {
+        for text in [
+            "cron(0 0 * NOV-FEB ? *)",
+            "cron(0 0 * 11-2 ? *)",
+            "cron(0 0 * nov-Feb ? *)",
+        ] {
+            let cron = canonical(text, "cron(0 0 * 1,2,11,12 ? *)");
+            assert_eq!(cron.months().collect::<Vec<_>>(), [1, 2, 11, 12]);
+        }
+    }
+
+    #[test]
+    fn reads_wrap_around_days_of_week() {
+        // AWS numbers Sunday 1: FRI-MON is 6-2, Friday through Monday.
+        for text in [
+            "cron(0 0 ? * FRI-MON *)",
+            "cron(0 0 ? * 6-2 *)",
+            "cron(0 0 ? * fri-mon *)",
+        ] {
+            let cron = canonical(text, "cron(0 0 ? * SUN,MON,FRI,SAT *)");
+            assert_eq!(weekdays(&cron), [0, 1, 5, 6]);
+        }
+        // SAT-SUN is the weekend, not an empty or full week.
+        let cron = canonical("cron(0 0 ? * SAT-SUN *)", "cron(0 0 ? * SUN,SAT *)");
+        assert_eq!(weekdays(&cron), [0, 6]);
+    }
+
+    #[test]
+    fn reads_wrap_around_days_of_month() {
+        // Quartz wraps day-of-month at 31 whatever the month.
+        let cron = canonical("cron(0 0 28-3 * ? *)", "cron(0 0 1-3,28-31 * ? *)");
+        let days: Vec<u8> = cron.days().day_of_month().days().collect();
+        assert_eq!(days, [1, 2, 3, 28, 29, 30, 31]);
+        // 31-30 wraps all the way round: every day.
+        let cron = canonical("cron(0 0 31-30 * ? *)", "cron(0 0 * * ? *)");
+        assert!(cron.days().is_every_day());
+    }
+
+    #[test]
+    fn refuses_a_descending_year_range() {
+        let message = error("cron(0 0 * * ? 2030-2028)", "2030-2028");
+        assert!(
+            message.contains("does not wrap around; write 2028-2030"),
+            "{message}"
+        );
+        let message = error("cron(0 0 * * ? 2030-2028/2)", "2030-2028/2");
+        assert!(message.contains("write 2028-2030"), "{message}");
+    }
+
+    #[test]
+    fn reads_steps_in_day_of_week() {
+        let cron = canonical("cron(0 0 ? * */3 *)", "cron(0 0 ? * SUN,WED,SAT *)");
+        assert_eq!(weekdays(&cron), [0, 3, 6]);
+        let cron = canonical("cron(0 0 ? * 2-4/2 *)", "cron(0 0 ? * MON,WED *)");
+        assert_eq!(weekdays(&cron), [1, 3]);
+        for text in ["cron(0 0 ? * 2/2 *)", "cron(0 0 ? * 2-6/2 *)"] {
+            let cron = canonical(text, "cron(0 0 ? * MON,WED,FRI *)");
+            assert_eq!(weekdays(&cron), [1, 3, 5]);
+        }
+        // After a name, Quartz's two implementations disagree: refused.
+        for (text, item) in [
+            ("cron(0 0 ? * MON/2 *)", "MON/2"),
+            ("cron(0 0 ? * mon-fri/2 *)", "mon-fri/2"),
+            ("cron(0 0 ? * 1,FRI-MON/2 *)", "FRI-MON/2"),
+        ] {
+            let message = error(text, item);
+            assert!(message.contains("write the days as numbers"), "{message}");
+        }
+        // A step from Saturday stays on Saturday; `*/1` is every day.
+        canonical("cron(0 0 ? * 7/3 *)", "cron(0 0 ? * SAT *)");
+        canonical("cron(0 0 ? * */1 *)", "cron(0 0 * * ? *)");
+        canonical("cron(0 0 ? * 1/7 *)", "cron(0 0 ? * SUN *)");
+        // In a list with other days.
+        canonical("cron(0 0 ? * 1,4/2 *)", "cron(0 0 ? * SUN,WED,FRI *)");
+    }
+
+    #[test]
+    fn steps_count_on_across_the_seam_of_a_wrapped_range() {
+        let cron = canonical("cron(0 22-2/2 * * ? *)", "cron(0 0,2,22 * * ? *)");
+        assert_eq!(cron.hours().collect::<Vec<_>>(), [0, 2, 22]);
+        let cron = canonical("cron(50-10/15 * * * ? *)", "cron(5,50 * * * ? *)");
+        assert_eq!(cron.minutes().collect::<Vec<_>>(), [5, 50]);
+        let cron = canonical("cron(0 0 28-3/2 * ? *)", "cron(0 0 1,3,28,30 * ? *)");
+        let days: Vec<u8> = cron.days().day_of_month().days().collect();
+        assert_eq!(days, [1, 3, 28, 30]);
+        let cron = canonical("cron(0 0 * NOV-FEB/2 ? *)", "cron(0 0 * 1,11 ? *)");
+        assert_eq!(cron.months().collect::<Vec<_>>(), [1, 11]);
+        // FRI(6), SUN(8 → 1).
+        let cron = canonical("cron(0 0 ? * 6-2/2 *)", "cron(0 0 ? * SUN,FRI *)");
+        assert_eq!(weekdays(&cron), [0, 5]);
+    }
+
+    #[test]
+    fn reads_weekday_names_with_hash_and_l() {
+        for text in [
+            "cron(0 8 ? * FRI#3 *)",
+            "cron(0 8 ? * fri#3 *)",
+            "cron(0 8 ? * 6#3 *)",
+        ] {
+            let cron = canonical(text, "cron(0 8 ? * 6#3 *)");
+            let nth: Vec<(u8, u8)> = cron.days().day_of_week().nth_weekdays().collect();
+            assert_eq!(nth, [(5, 3)], "{text}");
+        }
+        for text in [
+            "cron(0 8 ? * FRIL *)",
+            "cron(0 8 ? * fril *)",
+            "cron(0 8 ? * Fril *)",
+            "cron(0 8 ? * 6L *)",
+        ] {
+            let cron = canonical(text, "cron(0 8 ? * 6L *)");
+            let last: Vec<u8> = cron.days().day_of_week().last_weekdays().collect();
+            assert_eq!(last, [5], "{text}");
+        }
+    }
+
+    #[test]
+    fn errors_in_the_quartz_forms_point_at_the_bad_part() {
+        let message = error("cron(0 8 ? * FRI#6 *)", "6");
+        assert!(message.contains("at most five"), "{message}");
+        let message = error("cron(0 8 ? * XYZL *)", "XYZ");
+        assert!(
+            message.contains("unknown day-of-week name `XYZ`"),
+            "{message}"
+        );
+        let message = error("cron(0 8 ? * FRI#3,MON#1 *)", "FRI#3");
+        assert!(message.contains("one `#` expression"), "{message}");
+        let message = error("cron(0 8 ? * FRIL,MON *)", "FRIL");
+        assert!(message.contains("must stand alone"), "{message}");
+        let message = error("cron(0 8 ? * FRI#3/2 *)", "2");
+        assert!(message.contains("cannot take a step"), "{message}");
+        let message = error("cron(0 8 ? * */8 *)", "8");
+        assert!(message.contains("between 1 and 7"), "{message}");
+        let message = error("cron(0 8 ? * FRI-MOO *)", "MOO");
+        assert!(message.contains("unknown day-of-week name"), "{message}");
+        let message = error("cron(0 25-2 * * ? *)", "25");
+        assert!(message.contains("out of range 0–23"), "{message}");
+        let message = error("cron(0 8 * JUNL ? *)", "JUNL");
+        assert!(message.contains("`L` only goes in"), "{message}");
+    }
+
+    #[test]
+    fn unix_cron_still_refuses_wrap_around() {
+        let err = crate::syntax::unix::parse("0 22-2 * * *").unwrap_err();
+        assert!(err.message.contains("runs backwards"), "{}", err.message);
+    }
+
+    /// `lo..=hi` wrapped within `min..=max`, every `step`th value, sorted:
+    /// Quartz's reading, computed apart from the parser.
+    fn wrapped(lo: u32, hi: u32, step: usize, min: u32, max: u32) -> Vec<u32> {
+        let run: Vec<u32> = if lo <= hi {
+            (lo..=hi).collect()
+        } else {
+            (lo..=max).chain(min..=hi).collect()
+        };
+        let mut values: Vec<u32> = run.into_iter().step_by(step).collect();
+        values.sort_unstable();
+        values
+    }
+
+    #[test]
+    fn every_hour_and_weekday_range_with_every_step_reads_as_quartz_does() {
+        for lo in 0..24 {
+            for hi in 0..24 {
+                for step in [1, 2, 5, 23] {
+                    let text = format!("cron(0 {lo}-{hi}/{step} * * ? *)");
+                    let cron = parse_cron(&text).unwrap();
+                    let hours: Vec<u32> = cron.hours().map(u32::from).collect();
+                    assert_eq!(hours, wrapped(lo, hi, step, 0, 23), "{text}");
+                    let printed = print_cron(&cron).unwrap();
+                    assert_eq!(parse_cron(&printed).unwrap(), cron, "{text} -> {printed}");
+                }
+            }
+        }
+        for lo in 1..=7 {
+            for hi in 1..=7 {
+                for step in 1..=7 {
+                    let text = format!("cron(0 0 ? * {lo}-{hi}/{step} *)");
+                    let cron = parse_cron(&text).unwrap();
+                    let days: Vec<u32> =
+                        weekdays(&cron).iter().map(|&w| u32::from(w) + 1).collect();
+                    assert_eq!(days, wrapped(lo, hi, step, 1, 7), "{text}");
+                    let printed = print_cron(&cron).unwrap();
+                    // The documented subset: names, commas and ascending ranges.
+                    assert!(!printed.contains('/'), "{text} -> {printed}");
+                    assert_eq!(parse_cron(&printed).unwrap(), cron, "{text} -> {printed}");
+                }
+            }
+        }
+    }
 }

@@ -31,9 +31,9 @@ pub(crate) enum Body<'a> {
     LastWeekday,
     /// `15W`
     Nearest(&'a str),
-    /// `5L` (day-of-week: the last Thursday)
+    /// `5L` or `THUL` (day-of-week: the last Thursday)
     LastOf(&'a str),
-    /// `3#2` (day-of-week: the second Tuesday)
+    /// `3#2` or `TUE#2` (day-of-week: the second Tuesday)
     Nth(&'a str, &'a str),
 }
 
@@ -96,6 +96,18 @@ fn body(input: &str) -> IResult<&str, Body<'_>> {
             range_or_value,
         ))
         .parse(input),
+        // A name takes `#k` and `L` as a number does (Quartz reads `FRI#3`
+        // and `FRIL`); names are three letters, so a fourth `L` is the suffix.
+        Some(b'A'..=b'Z' | b'a'..=b'z') => {
+            let (rest, name) = alpha1(input)?;
+            match rest.as_bytes().first() {
+                Some(b'#') => map(preceded(char('#'), digit1), |k| Body::Nth(name, k)).parse(rest),
+                _ if name.len() == 4 && name.ends_with(['L', 'l']) => {
+                    Ok((rest, Body::LastOf(&name[..3])))
+                }
+                _ => range_or_value(input),
+            }
+        }
         _ => range_or_value(input),
     }
 }
@@ -194,18 +206,25 @@ impl Items<'_> {
     }
 }
 
-/// The values `lo, lo + step, …` up to `hi`.
+/// The values `lo, lo + step, …` up to `hi`. When `hi` is below `lo` the
+/// range wraps around (Quartz, so AWS): it runs on past the field's `max`
+/// and continues from its `min`, the step counting on across the seam, so
+/// hours `22-2/2` are 22, 0 and 2.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub(crate) struct Steps {
     pub lo: u32,
     pub hi: u32,
     pub step: u32,
+    /// The field's first value, where a wrapped range continues.
+    pub min: u32,
+    /// The field's last value, after which a wrapped range continues at `min`.
+    pub max: u32,
 }
 
 impl Steps {
     /// The values, for fields whose values are below 64, as a bitset.
     pub(crate) fn bits(self) -> u64 {
-        if self.step == 1 {
+        if self.step == 1 && self.lo <= self.hi {
             let upto = if self.hi >= 63 {
                 u64::MAX
             } else {
@@ -213,15 +232,44 @@ impl Steps {
             };
             return upto & !((1u64 << self.lo) - 1);
         }
-        (self.lo..=self.hi)
-            .step_by(self.step as usize)
-            .fold(0, |set, v| set | 1 << v)
+        self.values().fold(0, |set, v| set | 1 << v)
     }
 
-    /// The values, ascending.
+    /// The values in the order the range names them: ascending, except
+    /// that a wrapped range restarts at `min` after `max`.
+    ///
+    /// This is Quartz's `CronExpression.addToSet` (quartz-scheduler/quartz,
+    /// `quartz/src/main/java/org/quartz/CronExpression.java` at bb2505aa):
+    /// when `stopAt < startAt` it adds the field's width to `stopAt`, steps
+    /// from `startAt`, and takes each value modulo the width, with 0 read as
+    /// the width in the fields numbered from 1 (day-of-month, month,
+    /// day-of-week). Day-of-month wraps at 31 whatever the month, so `28-3`
+    /// is 28–31 and 1–3.
     pub(crate) fn values(self) -> impl Iterator<Item = u32> {
-        (self.lo..=self.hi).step_by(self.step as usize)
+        let width = self.max - self.min + 1;
+        let end = if self.hi < self.lo {
+            self.hi + width
+        } else {
+            self.hi
+        };
+        let max = self.max;
+        (self.lo..=end)
+            .step_by(self.step as usize)
+            .map(move |v| if v > max { v - width } else { v })
     }
+}
+
+/// What a range whose end is below its start (`22-2`) means.
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub(crate) enum Backwards {
+    /// An error suggesting the two ranges it might mean (Vixie cron, which
+    /// has no wrap-around).
+    Split,
+    /// It wraps around past the field's end, as Quartz reads it (AWS).
+    Wrap,
+    /// An error suggesting the ends swapped: the field does not wrap (AWS
+    /// years; Quartz throws "Start year must be less than stop year").
+    Swap,
 }
 
 /// The rules of one field in one grammar.
@@ -353,13 +401,14 @@ impl FieldSpec {
 
     /// The values of a plain item: `*`, a value, a range, each with an
     /// optional step. `None` for the other kinds of item, which the grammar
-    /// handles itself.
+    /// handles itself. `backwards` says what a range such as `22-2` means.
     pub(crate) fn plain_values(
         &self,
         whole: &str,
         item: &Item<'_>,
         grammar: Grammar,
         max_step: u32,
+        backwards: Backwards,
     ) -> Result<Option<Steps>, ParseError> {
         let (lo, hi) = match item.body {
             Body::Star => (self.min, self.max),
@@ -371,22 +420,33 @@ impl FieldSpec {
             Body::Range(lo_tok, hi_tok) => {
                 let lo = self.value(whole, lo_tok, grammar)?;
                 let hi = self.value(whole, hi_tok, grammar)?;
-                if lo > hi {
-                    return Err(ParseError::new(
-                        grammar,
-                        span_of(whole, item.text),
-                        format!(
-                            "range {lo_tok}-{hi_tok} in the {} field runs backwards; write it as two ranges: {lo}-{},{}-{hi}",
-                            self.name, self.max, self.min
-                        ),
-                    ));
+                let message = match backwards {
+                    _ if lo <= hi => None,
+                    Backwards::Wrap => None,
+                    Backwards::Split => Some(format!(
+                        "range {lo_tok}-{hi_tok} in the {} field runs backwards; write it as two ranges: {lo}-{},{}-{hi}",
+                        self.name, self.max, self.min
+                    )),
+                    Backwards::Swap => Some(format!(
+                        "range {lo_tok}-{hi_tok} in the {} field runs backwards, and the {} field does not wrap around; write {hi}-{lo}",
+                        self.name, self.name
+                    )),
+                };
+                if let Some(message) = message {
+                    return Err(ParseError::new(grammar, span_of(whole, item.text), message));
                 }
                 (lo, hi)
             }
             _ => return Ok(None),
         };
         let step = self.step(whole, item, grammar, max_step)?.unwrap_or(1);
-        Ok(Some(Steps { lo, hi, step }))
+        Ok(Some(Steps {
+            lo,
+            hi,
+            step,
+            min: self.min,
+            max: self.max,
+        }))
     }
 }
 
@@ -487,6 +547,34 @@ mod tests {
         assert_eq!(bodies("3#2"), [Body::Nth("3", "2")]);
         assert_eq!(bodies("MON-FRI"), [Body::Range("MON", "FRI")]);
         assert_eq!(bodies("1,2"), [Body::Value("1"), Body::Value("2")]);
+        // Names take `#k` and `L` as numbers do, in any case.
+        assert_eq!(bodies("FRI#3"), [Body::Nth("FRI", "3")]);
+        assert_eq!(bodies("fri#3"), [Body::Nth("fri", "3")]);
+        assert_eq!(bodies("FRIL"), [Body::LastOf("FRI")]);
+        assert_eq!(bodies("friL"), [Body::LastOf("fri")]);
+        assert_eq!(bodies("FRI-MON/2"), [Body::Range("FRI", "MON")]);
+        assert_eq!(bodies("JAN"), [Body::Value("JAN")]);
+    }
+
+    #[test]
+    fn wrapped_ranges_continue_from_the_start_of_the_field() {
+        let steps = |lo, hi, step, min, max| Steps {
+            lo,
+            hi,
+            step,
+            min,
+            max,
+        };
+        let values = |s: Steps| s.values().collect::<Vec<_>>();
+        assert_eq!(values(steps(22, 2, 1, 0, 23)), [22, 23, 0, 1, 2]);
+        assert_eq!(values(steps(22, 2, 2, 0, 23)), [22, 0, 2]);
+        assert_eq!(values(steps(28, 3, 1, 1, 31)), [28, 29, 30, 31, 1, 2, 3]);
+        assert_eq!(values(steps(6, 2, 1, 1, 7)), [6, 7, 1, 2]);
+        assert_eq!(values(steps(59, 0, 30, 0, 59)), [59]);
+        assert_eq!(steps(22, 2, 2, 0, 23).bits(), 1 | 1 << 2 | 1 << 22);
+        // Unwrapped ranges are unchanged, on both paths.
+        assert_eq!(values(steps(1, 5, 2, 1, 7)), [1, 3, 5]);
+        assert_eq!(steps(1, 3, 1, 0, 59).bits(), 0b1110);
     }
 
     #[test]

@@ -19,8 +19,8 @@
 //! ```
 
 use super::field::{
-    self, Body, DAY_OF_MONTH, FieldSpec, HOUR, MINUTE, MONTH, StepStyle, WEEKDAY_NAMES, print_set,
-    values_of,
+    self, Backwards, Body, DAY_OF_MONTH, FieldSpec, HOUR, MINUTE, MONTH, StepStyle, WEEKDAY_NAMES,
+    print_set, values_of,
 };
 use super::{Grammar, ParseError, PrintError, span_of};
 use crate::schedule::{ALL_WEEKDAYS, Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern};
@@ -187,7 +187,7 @@ fn plain_field(input: &str, text: &str, spec: &FieldSpec) -> Result<u64, ParseEr
     for item in field::items(input, text, spec, G) {
         let item = item?;
         let width = spec.max - spec.min + 1;
-        match spec.plain_values(input, &item, G, width)? {
+        match spec.plain_values(input, &item, G, width, Backwards::Split)? {
             Some(values) => set |= values.bits(),
             None => return Err(not_unix(input, &item, spec)),
         }
