@@ -187,7 +187,7 @@ fn run_starts_the_task_with_the_schedules_overrides() {
     let task = &task.tasks()[0];
     assert_eq!(
         task.started_by(),
-        Some("cronport:rake-db-analyze-rake-db-vacuum")
+        Some("cronport/rake-db-analyze-rake-db-vacuum")
     );
     let container = &task.overrides().unwrap().container_overrides()[0];
     assert_eq!(container.name(), Some("worker"));

@@ -5,7 +5,9 @@ use std::process::ExitCode;
 
 use cronport::desired::compile;
 use cronport::manifest::Manifest;
-use cronport::render::{Format, render};
+use cronport::render::{
+    Format, MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, TemplateFit, render, template_fit,
+};
 
 use super::{finish, print_stdout, read_input, write_output};
 
@@ -64,6 +66,19 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     let desired = compile(&manifest, &args.window.compile_options()?)
         .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
     let out = render(&desired, args.format);
+    if args.format == Format::Cloudformation {
+        match template_fit(&out) {
+            TemplateFit::Inline => {}
+            TemplateFit::NeedsS3 { bytes } => eprintln!(
+                "note: the template is {bytes} bytes; CloudFormation takes at most {MAX_INLINE_TEMPLATE_BYTES} inline, so deploy it through S3: aws cloudformation deploy --template-file FILE --stack-name cronport --s3-bucket BUCKET"
+            ),
+            TemplateFit::TooManyResources { resources } => {
+                return Err(format!(
+                    "error: the template would hold {resources} resources; one CloudFormation stack holds at most {MAX_STACK_RESOURCES}: split the jobs into several manifests (or environments), or use --format terraform"
+                ));
+            }
+        }
+    }
     match args.output.as_deref() {
         None | Some("-") => print_stdout(&out).map_err(|e| e.to_string())?,
         Some(path) => {

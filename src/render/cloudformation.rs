@@ -112,3 +112,50 @@ pub(super) fn render(desired: &Desired) -> String {
     });
     serde_json::to_string_pretty(&template).unwrap_or_default() + "\n"
 }
+
+/// The largest template CloudFormation takes inline (`--template-body`).
+pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
+/// The most resources one stack holds.
+pub const MAX_STACK_RESOURCES: usize = 500;
+
+/// How a rendered template fits CloudFormation's quotas.
+///
+/// ```
+/// use cronport::render::{TemplateFit, template_fit};
+/// assert_eq!(template_fit(r#"{"Resources": {"A": {}}}"#), TemplateFit::Inline);
+/// let big = format!(r#"{{"Resources": {{}}, "Metadata": "{}"}}"#, "x".repeat(60_000));
+/// assert!(matches!(template_fit(&big), TemplateFit::NeedsS3 { .. }));
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub enum TemplateFit {
+    /// Small enough to pass inline.
+    Inline,
+    /// Over 51,200 bytes: it must be uploaded to S3 to deploy.
+    NeedsS3 {
+        /// The template's size.
+        bytes: usize,
+    },
+    /// Over 500 resources: no single stack can hold it.
+    TooManyResources {
+        /// How many it has.
+        resources: usize,
+    },
+}
+
+/// Checks `template` (as [`render`](super::render) wrote it) against
+/// CloudFormation's template-size and resources-per-stack quotas.
+pub fn template_fit(template: &str) -> TemplateFit {
+    let resources = serde_json::from_str::<Value>(template)
+        .ok()
+        .and_then(|t| t.get("Resources").and_then(Value::as_object).map(Map::len))
+        .unwrap_or(0);
+    if resources > MAX_STACK_RESOURCES {
+        TemplateFit::TooManyResources { resources }
+    } else if template.len() > MAX_INLINE_TEMPLATE_BYTES {
+        TemplateFit::NeedsS3 {
+            bytes: template.len(),
+        }
+    } else {
+        TemplateFit::Inline
+    }
+}

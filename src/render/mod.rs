@@ -16,6 +16,7 @@ mod cloudformation;
 mod iam;
 mod terraform;
 
+pub use cloudformation::{MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, TemplateFit, template_fit};
 pub use iam::{IamFormat, Role, render_iam, roles, trust_principal};
 
 use serde_json::{Value, json};

@@ -1,6 +1,10 @@
 //! Test harness: a `moto_server` on a free loopback port, owned and stopped
-//! by the test, and a recording, fault-injecting HTTP proxy in front of it.
+//! by the test, and a recording, fault-injecting HTTP proxy in front of it
+//! that holds every request to the AWS API contract (see [`contract`]).
 #![allow(dead_code)]
+
+#[path = "contract.rs"]
+pub mod contract;
 
 use std::io::{Read, Write};
 use std::net::{SocketAddr, TcpListener, TcpStream};
@@ -8,6 +12,8 @@ use std::process::{Child, Command, Stdio};
 use std::sync::atomic::{AtomicBool, AtomicUsize, Ordering};
 use std::sync::{Arc, Mutex};
 use std::time::{Duration, Instant};
+
+use contract::{Contract, Request};
 
 /// A running `moto_server`; killed on drop.
 pub struct Moto {
@@ -80,7 +86,12 @@ pub struct Seen {
     pub path: String,
     /// `X-Amz-Target`, for JSON-protocol services.
     pub target: Option<String>,
+    /// The form's `Action`, for query-protocol services (IAM).
+    pub action: Option<String>,
     pub fault: Fault,
+    /// Answered 400 by the proxy for breaking the AWS API contract: it
+    /// never reached moto.
+    pub rejected: bool,
 }
 
 impl Seen {
@@ -100,16 +111,39 @@ impl Seen {
             ]
             .iter()
             .any(|op| t.ends_with(&format!(".{op}"))),
+            // IAM: cronport only reads (GetRole).
+            None if self.action.is_some() => !self
+                .action
+                .as_deref()
+                .is_some_and(|a| a.starts_with("Get") || a.starts_with("List")),
             None => self.method != "GET",
         }
     }
 }
 
 /// A loopback HTTP/1.1 proxy in front of moto.
+///
+/// It checks each request it would pass on against the AWS API models
+/// ([`Contract`]). A request AWS would reject is answered `400
+/// ValidationException` instead, never reaches moto, and is recorded in
+/// `violations`; dropping the proxy with violations recorded fails the
+/// test, unless the test took them with [`Proxy::take_violations`].
 pub struct Proxy {
     pub port: u16,
     pub seen: Arc<Mutex<Vec<Seen>>>,
+    /// One line per contract violation, naming the operation and member.
+    pub violations: Arc<Mutex<Vec<String>>>,
     stop: Arc<AtomicBool>,
+}
+
+/// What each connection of the proxy shares.
+struct Shared {
+    upstream: u16,
+    seen: Arc<Mutex<Vec<Seen>>>,
+    violations: Arc<Mutex<Vec<String>>>,
+    counter: AtomicUsize,
+    contract: Contract,
+    plan: Box<dyn Fn(usize) -> Fault + Send + Sync>,
 }
 
 impl Proxy {
@@ -118,28 +152,33 @@ impl Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
-        let seen = Arc::new(Mutex::new(Vec::new()));
         let stop = Arc::new(AtomicBool::new(false));
-        let counter = Arc::new(AtomicUsize::new(0));
-        let plan = Arc::new(plan);
-        {
-            let (seen, stop) = (seen.clone(), stop.clone());
-            std::thread::spawn(move || {
-                while !stop.load(Ordering::Relaxed) {
-                    match listener.accept() {
-                        Ok((client, _)) => {
-                            let (seen, counter, plan) =
-                                (seen.clone(), counter.clone(), plan.clone());
-                            std::thread::spawn(move || {
-                                serve(client, upstream, &seen, &counter, &*plan)
-                            });
-                        }
-                        Err(_) => std::thread::sleep(Duration::from_millis(5)),
+        let shared = Arc::new(Shared {
+            upstream,
+            seen: Arc::new(Mutex::new(Vec::new())),
+            violations: Arc::new(Mutex::new(Vec::new())),
+            counter: AtomicUsize::new(0),
+            contract: Contract::load(),
+            plan: Box::new(plan),
+        });
+        let proxy = Proxy {
+            port,
+            seen: shared.seen.clone(),
+            violations: shared.violations.clone(),
+            stop: stop.clone(),
+        };
+        std::thread::spawn(move || {
+            while !stop.load(Ordering::Relaxed) {
+                match listener.accept() {
+                    Ok((client, _)) => {
+                        let shared = shared.clone();
+                        std::thread::spawn(move || serve(client, &shared));
                     }
+                    Err(_) => std::thread::sleep(Duration::from_millis(5)),
                 }
-            });
-        }
-        Proxy { port, seen, stop }
+            }
+        });
+        proxy
     }
 
     pub fn url(&self) -> String {
@@ -153,7 +192,9 @@ impl Proxy {
             .unwrap()
             .iter()
             .filter(|s| {
-                s.is_write() && matches!(s.fault, Fault::None | Fault::Delay | Fault::DropAnswer)
+                s.is_write()
+                    && !s.rejected
+                    && matches!(s.fault, Fault::None | Fault::Delay | Fault::DropAnswer)
             })
             .count()
     }
@@ -162,11 +203,28 @@ impl Proxy {
     pub fn take(&self) -> Vec<Seen> {
         std::mem::take(&mut *self.seen.lock().unwrap())
     }
+
+    /// The contract violations recorded so far, then forget them: for a
+    /// test that breaks the contract on purpose.
+    pub fn take_violations(&self) -> Vec<String> {
+        std::mem::take(&mut *self.violations.lock().unwrap())
+    }
 }
 
 impl Drop for Proxy {
+    /// Fails the test if a request broke the AWS API contract: moto took
+    /// it, AWS would not have. (Not while already panicking: a second
+    /// panic would abort and hide the first.)
     fn drop(&mut self) {
         self.stop.store(true, Ordering::Relaxed);
+        let violations = self.take_violations();
+        if !violations.is_empty() && !std::thread::panicking() {
+            panic!(
+                "{} request(s) broke the AWS API contract (AWS would answer 400):\n{}",
+                violations.len(),
+                violations.join("\n")
+            );
+        }
     }
 }
 
@@ -194,16 +252,28 @@ fn read_request(stream: &mut TcpStream) -> Option<(String, Vec<u8>)> {
     Some((head, body))
 }
 
-fn serve(
-    mut client: TcpStream,
-    upstream: u16,
-    seen: &Mutex<Vec<Seen>>,
-    counter: &AtomicUsize,
-    plan: &(dyn Fn(usize) -> Fault + Send + Sync),
-) {
+/// An AWS error answer, as the JSON protocols and Scheduler's REST one
+/// both read it (`__type` in the body, `x-amzn-ErrorType` in the head).
+fn error_answer(status: &str, kind: &str, message: &str) -> String {
+    let body = serde_json::json!({ "__type": kind, "message": message }).to_string();
+    format!(
+        "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: {kind}\r\nContent-Length: {}\r\n\r\n{body}",
+        body.len()
+    )
+}
+
+fn serve(mut client: TcpStream, shared: &Shared) {
     while let Some((head, body)) = read_request(&mut client) {
-        let n = counter.fetch_add(1, Ordering::Relaxed);
-        let fault = plan(n);
+        let n = shared.counter.fetch_add(1, Ordering::Relaxed);
+        let fault = (shared.plan)(n);
+        // Only what would reach moto is checked: an injected failure that
+        // answers in moto's place stands for AWS failing before it looked.
+        let forwarded = matches!(fault, Fault::None | Fault::Delay | Fault::DropAnswer);
+        let violations = if forwarded {
+            shared.contract.check(&Request::parse(&head, &body))
+        } else {
+            Vec::new()
+        };
         let first = head.lines().next().unwrap_or_default().to_string();
         let mut parts = first.split_whitespace();
         let method = parts.next().unwrap_or_default().to_string();
@@ -213,21 +283,34 @@ fn serve(
                 .starts_with("x-amz-target:")
                 .then(|| l[13..].trim().to_string())
         });
-        seen.lock().unwrap().push(Seen {
+        let action = (target.is_none() && method == "POST")
+            .then(|| {
+                String::from_utf8_lossy(&body)
+                    .split('&')
+                    .find_map(|pair| pair.strip_prefix("Action=").map(str::to_string))
+            })
+            .flatten();
+        shared.seen.lock().unwrap().push(Seen {
             method,
             path,
             target: target.clone(),
+            action,
             fault,
+            rejected: !violations.is_empty(),
         });
+        if !violations.is_empty() {
+            let answer = error_answer(
+                "400 Bad Request",
+                "ValidationException",
+                &violations.join("; "),
+            );
+            shared.violations.lock().unwrap().extend(violations);
+            let _ = client.write_all(answer.as_bytes());
+            continue;
+        }
         let json_protocol = target.is_some();
-        let canned = |status: &str, kind: &str| {
-            let body =
-                format!("{{\"__type\":\"{kind}\",\"message\":\"injected by the test proxy\"}}");
-            format!(
-                "HTTP/1.1 {status}\r\nContent-Type: application/x-amz-json-1.1\r\nx-amzn-ErrorType: {kind}\r\nContent-Length: {}\r\n\r\n{body}",
-                body.len()
-            )
-        };
+        let canned =
+            |status: &str, kind: &str| error_answer(status, kind, "injected by the test proxy");
         match fault {
             Fault::Throttle => {
                 let _ =
@@ -253,7 +336,7 @@ fn serve(
             Fault::None | Fault::DropAnswer => {}
         }
         // One upstream connection per request, closed by moto after it.
-        let Ok(mut up) = TcpStream::connect(("127.0.0.1", upstream)) else {
+        let Ok(mut up) = TcpStream::connect(("127.0.0.1", shared.upstream)) else {
             return;
         };
         let head = head
@@ -364,14 +447,50 @@ pub fn make_example_account(url: &str) {
         .block_on(example_account(url));
 }
 
+/// The roles the manifests under test name, each trusting both services
+/// that assume such a role (Scheduler and EventBridge), as `cronport iam`
+/// renders them; plan reads them before any write.
+pub const ROLES: [&str; 7] = [
+    "cronport-scheduler",
+    "cronport",
+    "cronport-events",
+    "ecsEventsRole",
+    "legacy-scheduler",
+    "legacy-events",
+    "by-hand",
+];
+
+/// Makes the [`ROLES`] in moto's IAM (idempotent: a role that exists stays).
+pub async fn iam_setup(clients: &cronport::aws::Clients) {
+    let trust = serde_json::json!({
+        "Version": "2012-10-17",
+        "Statement": [{
+            "Effect": "Allow",
+            "Principal": {"Service": ["scheduler.amazonaws.com", "events.amazonaws.com"]},
+            "Action": "sts:AssumeRole",
+        }],
+    })
+    .to_string();
+    for role in ROLES {
+        let _ = clients
+            .iam
+            .create_role()
+            .role_name(role)
+            .assume_role_policy_document(&trust)
+            .send()
+            .await;
+    }
+}
+
 /// A cluster and a task definition with one container, as the manifests
-/// under test name them.
+/// under test name them, and the roles they assume.
 pub async fn ecs_setup(
     clients: &cronport::aws::Clients,
     cluster: &str,
     family: &str,
     container: &str,
 ) {
+    iam_setup(clients).await;
     clients
         .ecs
         .create_cluster()
