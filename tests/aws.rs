@@ -2,6 +2,8 @@
 //! server, with a recording, fault-injecting proxy in between.
 
 mod common;
+#[path = "support/fire.rs"]
+mod fire;
 #[path = "support/moto.rs"]
 mod moto;
 
@@ -789,5 +791,191 @@ command = "rake sun"
         .await
         .unwrap();
         assert!(!plan.has_changes(), "{}", plan.to_text());
+    });
+}
+
+/// How bash splits `command` into words: the oracle for a command cronport
+/// runs as an argv array.
+fn bash_words(command: &str) -> Vec<String> {
+    let out = std::process::Command::new("bash")
+        .args(["-c", &format!("printf '%s\\0' {command}")])
+        .output()
+        .expect("bash runs");
+    String::from_utf8(out.stdout)
+        .unwrap()
+        .split_terminator('\0')
+        .map(str::to_string)
+        .collect()
+}
+
+/// Heroku's dyno sizes as Fargate sizes (task cpu, memory), for the sizes
+/// the bundled example uses.
+fn heroku_size(size: &str) -> (&'static str, &'static str) {
+    match size {
+        "standard-1x" => ("256", "512"),
+        "standard-2x" => ("512", "1024"),
+        "performance-m" => ("2048", "4096"),
+        other => panic!("add {other} to the test's table"),
+    }
+}
+
+/// Every fired task runs its job: the container command is the job's
+/// command as bash would run it (or the whole command through a shell),
+/// the size is the dyno's, the environment is the job's.
+fn assert_fired_tasks_run_their_jobs(
+    manifest: &Manifest,
+    env: Option<&str>,
+    fired: &[fire::Fired],
+) {
+    let m = manifest.for_env(env).unwrap();
+    let suffix = env.map(|e| format!("-{e}")).unwrap_or_default();
+    for job in &m.jobs {
+        let name = format!("cronport-{}{suffix}", job.name);
+        let mine: Vec<&fire::Fired> = fired
+            .iter()
+            .filter(|f| {
+                f.source.ends_with(&format!("/{name}"))
+                    || f.source == format!("rule {name}")
+                    || f.source.starts_with(&format!("rule {name}-"))
+            })
+            .collect();
+        assert!(
+            !mine.is_empty(),
+            "nothing fired for {name}: {:?}",
+            fired.iter().map(|f| &f.source).collect::<Vec<_>>()
+        );
+        for f in mine {
+            let overrides = &f.task["overrides"];
+            let container = &overrides["containerOverrides"][0];
+            assert_eq!(container["name"], "worker", "{}", f.source);
+            let argv: Vec<String> = serde_json::from_value(container["command"].clone()).unwrap();
+            match argv.as_slice() {
+                [shell, c, script] if (shell == "/bin/sh" || shell == "/bin/bash") && c == "-c" => {
+                    assert_eq!(script, &job.command, "{}", f.source)
+                }
+                words => assert_eq!(words, bash_words(&job.command).as_slice(), "{}", f.source),
+            }
+            let (cpu, memory) = heroku_size(job.size.as_deref().unwrap());
+            assert_eq!(
+                (overrides["cpu"].as_str(), overrides["memory"].as_str()),
+                (Some(cpu), Some(memory)),
+                "{}",
+                f.source
+            );
+            let environment: Vec<(String, String)> = container["environment"]
+                .as_array()
+                .map(|pairs| {
+                    pairs
+                        .iter()
+                        .map(|p| {
+                            (
+                                p["name"].as_str().unwrap().to_string(),
+                                p["value"].as_str().unwrap().to_string(),
+                            )
+                        })
+                        .collect()
+                })
+                .unwrap_or_default();
+            let expected: Vec<(String, String)> = job.environment.clone().into_iter().collect();
+            assert_eq!(environment, expected, "{}", f.source);
+            // A rule's task is started by EventBridge, which names itself.
+            if f.source.starts_with("schedule ") {
+                assert_eq!(
+                    f.task["startedBy"],
+                    format!("cronport/{}{suffix}", job.name),
+                    "{}",
+                    f.source
+                );
+            }
+        }
+    }
+}
+
+#[test]
+fn every_schedule_fires_the_task_its_job_ran_on_both_backends() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let options = CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap());
+        // Scheduler, two environments, one job on Fargate Spot with its own
+        // environment variables in production.
+        let text = common::example_manifest()
+            + "\n[env.staging]\n\n[env.production]\n\n[env.production.job.rake-reports-daily]\nenvironment = { RAILS_ENV = \"production\", REPORT_TO = \"ops@example.com\" }\ncapacity_provider_strategy = [{ capacity_provider = \"FARGATE_SPOT\", weight = 3 }, { capacity_provider = \"FARGATE\", weight = 1, base = 1 }]\n";
+        let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
+        for env in ["staging", "production"] {
+            let want = compile(&manifest.for_env(Some(env)).unwrap(), &options).unwrap();
+            let plan = aws::plan(&clients, &want, false).await.unwrap();
+            assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        }
+        let fired = fire::fire_everything(&clients, &proxy.url()).await;
+        assert_eq!(fired.len(), 24);
+        for env in ["staging", "production"] {
+            assert_fired_tasks_run_their_jobs(&manifest, Some(env), &fired);
+        }
+        let spot = fired.iter().find(|f| f.source.ends_with("/cronport-rake-reports-daily-production")).unwrap();
+        assert_eq!(spot.request["capacityProviderStrategy"][0]["capacityProvider"], "FARGATE_SPOT");
+        assert!(spot.request.get("launchType").is_none(), "{}", spot.request);
+
+        // Rules: the same jobs as EventBridge rules with ECS targets.
+        let rules = common::example_manifest()
+            .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+            .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"")
+            + "\n[env.ops]\n\n[env.ops.job.rake-push-fan-out]\nenvironment = { QUEUE = \"push\" }\ncapacity_provider_strategy = [{ capacity_provider = \"FARGATE_SPOT\", weight = 1 }]\n";
+        let manifest = Manifest::from_toml(&rules, "rules.toml").unwrap();
+        let want = compile(&manifest.for_env(Some("ops")).unwrap(), &options).unwrap();
+        let plan = aws::plan(&clients, &want, false).await.unwrap();
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let fired: Vec<fire::Fired> = fire::fire_everything(&clients, &proxy.url())
+            .await
+            .into_iter()
+            .filter(|f| f.source.starts_with("rule "))
+            .collect();
+        assert_eq!(fired.len(), 12);
+        assert_fired_tasks_run_their_jobs(&manifest, Some("ops"), &fired);
+        let spot = fired.iter().find(|f| f.source == "rule cronport-rake-push-fan-out-ops").unwrap();
+        assert_eq!(spot.request["capacityProviderStrategy"][0]["capacityProvider"], "FARGATE_SPOT");
+    });
+}
+
+#[test]
+fn cronport_run_sends_exactly_what_the_schedule_sends() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let text = common::example_manifest()
+            + "\n[env.prod]\n\n[env.prod.job.rake-tags-recompute-lost]\nenvironment = { A = \"1\" }\n";
+        let manifest = Manifest::from_toml(&text, "m.toml").unwrap().for_env(Some("prod")).unwrap();
+        let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        let plan = aws::plan(&clients, &want, false).await.unwrap();
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let fired = fire::fire_everything(&clients, &proxy.url()).await;
+        for job in &want.jobs {
+            let by_schedule = fired.iter().find(|f| f.source.ends_with(&format!("/{}", job.job.aws_name))).unwrap();
+            let arns = aws::run_now(&clients, job).await.unwrap();
+            let described = clients.ecs.describe_tasks().cluster("mamorio-production").tasks(&arns[0]).send().await.unwrap();
+            let task = &described.tasks()[0];
+            let container = &task.overrides().unwrap().container_overrides()[0];
+            let by_run = serde_json::json!({
+                "command": container.command(),
+                "environment": container.environment().iter().map(|p| serde_json::json!({"name": p.name(), "value": p.value()})).collect::<Vec<_>>(),
+                "cpu": task.overrides().unwrap().cpu(),
+                "memory": task.overrides().unwrap().memory(),
+                "startedBy": task.started_by(),
+            });
+            let o = &by_schedule.task["overrides"];
+            let environment = o["containerOverrides"][0]["environment"].as_array().cloned().unwrap_or_default();
+            let scheduled = serde_json::json!({
+                "command": o["containerOverrides"][0]["command"],
+                "environment": environment,
+                "cpu": o["cpu"],
+                "memory": o["memory"],
+                "startedBy": by_schedule.task["startedBy"],
+            });
+            assert_eq!(by_run, scheduled, "{}", job.job.name);
+        }
     });
 }
