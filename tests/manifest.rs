@@ -187,3 +187,151 @@ fn environments_are_checked_and_chosen() {
     let prod = m.for_env(Some("production")).unwrap().resolve().unwrap();
     assert_eq!(prod[0].aws_name, "cronport-a-production");
 }
+
+/// One job with `settings` added, and the error each must give, at the
+/// line of the key at fault: RunTask's own rules, checked before anything
+/// is written or sent.
+#[test]
+fn run_task_rules_are_checked_at_the_manifest_key() {
+    let job = "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"rake a\"\n";
+    let cases: [(&str, &str, &str); 11] = [
+        (
+            "task_count = 11",
+            "task_count 11: RunTask starts 1–10 tasks a run",
+            "cronport.toml:12:",
+        ),
+        (
+            "task_count = 0",
+            "task_count 0: RunTask starts 1–10 tasks a run",
+            "cronport.toml:12:",
+        ),
+        (
+            "launch_type = \"EC2\"\nplatform_version = \"1.4.0\"",
+            "platform_version `1.4.0` is for Fargate",
+            "cronport.toml:13:",
+        ),
+        (
+            "launch_type = \"EC2\"\nassign_public_ip = true",
+            "assign_public_ip = true is for Fargate",
+            "cronport.toml:13:",
+        ),
+        (
+            "capacity_provider_strategy = [{ capacity_provider = \"FARGATE_SPOT\" }]",
+            "every capacity provider has weight 0",
+            "cronport.toml:12:",
+        ),
+        (
+            "capacity_provider_strategy = [{ capacity_provider = \"FARGATE_SPOT\", weight = 1001 }]",
+            "weight is 0–1000",
+            "cronport.toml:12:",
+        ),
+        (
+            "capacity_provider_strategy = [{ capacity_provider = \"A\", weight = 1, base = 1 }, { capacity_provider = \"B\", weight = 1, base = 2 }]",
+            "only one capacity provider of a strategy may have a base",
+            "cronport.toml:12:",
+        ),
+        (
+            &format!(
+                "subnets = [{}]",
+                (0..17)
+                    .map(|i| format!("\"subnet-{i}\""))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            ),
+            "17 subnets: a task's awsvpc configuration takes at most 16",
+            "cronport.toml:12:",
+        ),
+        (
+            "security_groups = [\"sg-1\", \"sg-2\", \"sg-3\", \"sg-4\", \"sg-5\", \"sg-6\"]",
+            "6 security groups",
+            "cronport.toml:12:",
+        ),
+        (
+            "schedule_group = \"my group\"",
+            "schedule group `my group`: Scheduler takes 1–64 of",
+            "cronport.toml:12:",
+        ),
+        (
+            "tags = { team = \"\" }",
+            "tag `team` has an empty value",
+            "cronport.toml:12:",
+        ),
+    ];
+    for (settings, message, at) in cases {
+        let e = errors(&format!("{job}{settings}\n"));
+        assert!(e.contains(message), "{settings}: {e}");
+        assert!(e.contains(at), "{settings}: {e}");
+    }
+    // Rules take an empty tag value; Scheduler's group does not.
+    let text = format!(
+        "{DEFAULTS}backend = \"rules\"\ncluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/c\"\ntask_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/t\"\n{job}tags = {{ team = \"\" }}\n"
+    );
+    let text = text.replacen(
+        "cluster = \"production\"\ntask_definition = \"app-worker\"\n",
+        "",
+        1,
+    );
+    assert!(Manifest::from_toml(&text, "cronport.toml").is_ok());
+}
+
+#[test]
+fn launch_type_and_capacity_providers_are_checked_after_merging() {
+    let text = format!(
+        "{DEFAULTS}launch_type = \"FARGATE\"\n\n[[job]]\nname = \"spot\"\nschedule = \"@daily\"\ncommand = \"rake a\"\ncapacity_provider_strategy = [{{ capacity_provider = \"FARGATE_SPOT\", weight = 1 }}]\n"
+    );
+    let e = Manifest::from_toml(&text, "cronport.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("launch_type = \"FARGATE\" (from [defaults]) and capacity_provider_strategy (from the job) together"),
+        "{e}"
+    );
+    assert!(e.contains("cronport.toml:13:"), "{e}");
+    // Without launch_type in [defaults], the job's strategy alone is fine.
+    let fine = text.replace("launch_type = \"FARGATE\"\n", "");
+    let m = Manifest::from_toml(&fine, "cronport.toml").unwrap();
+    assert_eq!(m.resolve().unwrap()[0].target.launch_type, None);
+}
+
+#[test]
+fn affixes_and_environment_names_are_names() {
+    let e = errors(
+        "name_prefix = \"x y\"\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n",
+    );
+    assert!(e.contains("name_prefix `x y` may hold only"), "{e}");
+    let e = errors(
+        "name_suffix = \"-p/q\"\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n",
+    );
+    assert!(e.contains("name_suffix `-p/q` may hold only"), "{e}");
+    let text = format!(
+        "{DEFAULTS}\n[env.prod]\nname_suffix = \"@prod\"\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n"
+    );
+    let e = Manifest::from_toml(&text, "cronport.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        e.contains("[env.prod] name_suffix `@prod` may hold only"),
+        "{e}"
+    );
+}
+
+#[test]
+fn each_environment_gets_its_own_schedule_group() {
+    let text = format!(
+        "{DEFAULTS}schedule_group = \"app\"\n\n[env.staging]\n\n[env.prod]\n\n[env.shared]\nschedule_group = \"shared\"\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n\n[[job]]\nname = \"b\"\nschedule = \"@daily\"\ncommand = \"x\"\nschedule_group = \"special\"\n"
+    );
+    let m = Manifest::from_toml(&text, "cronport.toml").unwrap();
+    let groups = |env: &str| -> Vec<String> {
+        m.for_env(Some(env))
+            .unwrap()
+            .resolve()
+            .unwrap()
+            .iter()
+            .map(|j| j.target.schedule_group.clone())
+            .collect()
+    };
+    assert_eq!(groups("staging"), ["app-staging", "special-staging"]);
+    assert_eq!(groups("prod"), ["app-prod", "special-prod"]);
+    // An environment that names its group keeps it.
+    assert_eq!(groups("shared"), ["shared", "special"]);
+}

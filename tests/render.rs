@@ -309,3 +309,104 @@ fn iam_roles_pass_cfn_lint_and_trust_the_right_service() {
         }
     }
 }
+
+#[test]
+fn two_jobs_that_would_share_an_aws_name_are_refused_naming_both() {
+    // Under rules, a New York job splits into `…-ny`, `…-ny-2`…; a job
+    // named `ny-2` would be one of those rules too.
+    let text = std::fs::read_to_string(format!("{}/tests/fixtures/rules.toml", root())).unwrap()
+        + "\n[[job]]\nname = \"ny\"\nschedule = \"0 9 * * *\"\ncommand = \"rake ny\"\ntimezone = \"America/New_York\"\n\n[[job]]\nname = \"ny-2\"\nschedule = \"0 3 * * *\"\ncommand = \"rake other\"\n";
+    let manifest = Manifest::from_toml(&text, "rules.toml").unwrap();
+    let err = compile(
+        &manifest,
+        &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+    )
+    .unwrap_err()
+    .to_string();
+    assert!(
+        err.contains("jobs `ny` and `ny-2` would both be the rule `"),
+        "{err}"
+    );
+}
+
+#[test]
+fn the_universal_target_follows_the_role_partition() {
+    let text = common::example_manifest().replace("arn:aws:iam::", "arn:aws-cn:iam::");
+    let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
+    let d = compile(
+        &manifest,
+        &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&render(&d, Format::Json)).unwrap();
+    let schedule = &json["requests"][1]["input"];
+    assert_eq!(
+        schedule["Target"]["Arn"],
+        "arn:aws-cn:scheduler:::aws-sdk:ecs:runTask"
+    );
+    for format in [Format::Cloudformation, Format::Terraform] {
+        let out = render(&d, format);
+        assert!(
+            out.contains("arn:aws-cn:scheduler:::aws-sdk:ecs:runTask"),
+            "{format:?}"
+        );
+        assert!(!out.contains("arn:aws:scheduler:"), "{format:?}");
+    }
+    let iam = cronport::render::render_iam(&d, cronport::render::IamFormat::Json);
+    assert!(
+        iam.contains("arn:aws-cn:ecs:*:123456789012:task-definition/mamorio-worker:*"),
+        "{iam}"
+    );
+}
+
+#[test]
+fn rate_schedules_start_at_their_verified_anchor_in_every_format() {
+    let text = common::example_manifest()
+        + "\n[[job]]\nname = \"every-ninety\"\nschedule = \"rate(90 minutes)\"\ncommand = \"rake tick\"\n";
+    let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
+    let d = compile(
+        &manifest,
+        &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+    )
+    .unwrap();
+    let json: serde_json::Value = serde_json::from_str(&render(&d, Format::Json)).unwrap();
+    let rate = json["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| r["job"] == "every-ninety")
+        .unwrap();
+    assert_eq!(rate["input"]["StartDate"], "2026-11-24T00:00:00Z");
+    // Cron schedules need none.
+    assert!(json["requests"][1]["input"].get("StartDate").is_none());
+    let cfn = render(&d, Format::Cloudformation);
+    assert!(
+        cfn.contains("\"StartDate\": \"2026-11-24T00:00:00Z\""),
+        "{cfn}"
+    );
+    let tf = render(&d, Format::Terraform);
+    assert!(
+        tf.contains("start_date                   = \"2026-11-24T00:00:00Z\""),
+        "{tf}"
+    );
+}
+
+#[test]
+fn cloudformation_rules_carry_the_ownership_tags() {
+    let template: serde_json::Value =
+        serde_json::from_str(&render(&desired(MANIFESTS[1]), Format::Cloudformation)).unwrap();
+    let rules: Vec<&serde_json::Value> = template["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .filter(|r| r["Type"] == "AWS::Events::Rule")
+        .collect();
+    assert!(!rules.is_empty());
+    for rule in rules {
+        let tags = rule["Properties"]["Tags"].as_array().unwrap();
+        assert!(
+            tags.contains(&serde_json::json!({"Key": "managed-by", "Value": "cronport"})),
+            "{rule}"
+        );
+    }
+}
