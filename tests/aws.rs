@@ -979,3 +979,51 @@ fn cronport_run_sends_exactly_what_the_schedule_sends() {
         }
     });
 }
+
+#[test]
+fn a_rate_schedule_keeps_its_start_date_and_plans_clean_later() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let text = common::example_manifest()
+            + "\n[[job]]\nname = \"every-ninety\"\nschedule = \"rate(90 minutes)\"\ncommand = \"rake tick\"\nsize = \"standard-1x\"\n";
+        let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
+        let first = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        let plan = aws::plan(&clients, &first, false).await.unwrap();
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let live = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-every-ninety").send().await.unwrap();
+        assert_eq!(live.start_date().map(|d| d.secs()), Some(1_795_478_400)); // 2026-11-24T00:00:00Z
+        // A later plan (another --from, as `plan` uses now) keeps the phase.
+        let later = compile(&manifest, &CompileOptions::starting("2026-11-25T07:13:00Z".parse().unwrap())).unwrap();
+        let again = aws::plan(&clients, &later, false).await.unwrap();
+        assert!(!again.has_changes(), "{}", again.to_text());
+    });
+}
+
+#[test]
+fn plan_refuses_a_role_that_is_missing_mistrusting_or_elsewhere() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let events_only = serde_json::json!({"Version": "2012-10-17", "Statement": [{"Effect": "Allow", "Principal": {"Service": "events.amazonaws.com"}, "Action": "sts:AssumeRole"}]});
+        clients.iam.create_role().role_name("rules-only").assume_role_policy_document(events_only.to_string()).send().await.unwrap();
+        let options = CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap());
+        for (role, expected) in [
+            ("arn:aws:iam::123456789012:role/nobody", "does not exist in this account"),
+            ("arn:aws:iam::123456789012:role/rules-only", "does not trust scheduler.amazonaws.com (it trusts events.amazonaws.com)"),
+            ("arn:aws:iam::999999999999:role/cronport-scheduler", "is not the role found under that name here"),
+            ("arn:aws:iam::123456789012:role/ops/cronport-scheduler", "is not the role found under that name here"),
+        ] {
+            let text = common::example_manifest().replace("arn:aws:iam::123456789012:role/cronport-scheduler", role);
+            let want = compile(&Manifest::from_toml(&text, "m.toml").unwrap(), &options).unwrap();
+            proxy.take();
+            let err = aws::plan(&clients, &want, false).await.unwrap_err().to_string();
+            assert!(err.contains(expected), "{role}: {err}");
+            assert_eq!(proxy.writes(), 0, "{role}");
+        }
+    });
+}

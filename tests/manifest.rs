@@ -335,3 +335,48 @@ fn each_environment_gets_its_own_schedule_group() {
     // An environment that names its group keeps it.
     assert_eq!(groups("shared"), ["shared", "special"]);
 }
+
+#[test]
+fn found_in_review_roles_tags_and_environments() {
+    let job = |name: &str| {
+        format!("\n[[job]]\nname = \"{name}\"\nschedule = \"@daily\"\ncommand = \"rake {name}\"\n")
+    };
+    // GovCloud and China role ARNs are role ARNs.
+    for partition in ["aws-us-gov", "aws-cn"] {
+        let text = DEFAULTS.replace("arn:aws:iam::", &format!("arn:{partition}:iam::")) + &job("a");
+        assert!(
+            Manifest::from_toml(&text, "cronport.toml").is_ok(),
+            "{partition}"
+        );
+    }
+    // A job's own tags on the Scheduler backend would be dropped (the
+    // group carries the tags): refused, at the job's key.
+    let e = errors(&(job("a") + "tags = { owner = \"bob\" }\n"));
+    assert!(e.contains("only the schedule group is tagged"), "{e}");
+    assert!(e.contains("cronport.toml:12:"), "{e}");
+    // `managed-by` is cronport's.
+    let e = errors(&format!("tags = {{ managed-by = \"me\" }}\n{}", job("a")));
+    assert!(e.contains("tag `managed-by` is cronport's own"), "{e}");
+    // One role name, two ARNs (paths): IAM cannot hold both.
+    let e = errors(
+        &(job("a") + &job("b") + "role_arn = \"arn:aws:iam::123456789012:role/team-b/cronport\"\n"),
+    );
+    assert!(e.contains("name one IAM role, `cronport`"), "{e}");
+    // Two environments whose jobs meet in one AWS name.
+    let text = format!(
+        "{DEFAULTS}backend = \"rules\"\ncluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/c\"\ntask_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/t\"\n{}{}\n[env.stg]\n\n[env.b-stg]\n",
+        job("a"),
+        job("a-b")
+    )
+    .replacen("cluster = \"production\"\ntask_definition = \"app-worker\"\n", "", 1);
+    let e = Manifest::from_toml(&text, "cronport.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("would both be `cronport-a-b-stg`"), "{e}");
+    // An empty environment name is no name.
+    let text = format!("{DEFAULTS}{}\n[env.\"\"]\n", job("a"));
+    let e = Manifest::from_toml(&text, "cronport.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(e.contains("environment name `` may hold only"), "{e}");
+}

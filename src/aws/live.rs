@@ -492,6 +492,18 @@ pub(super) async fn check_roles(
     let mut warnings = Vec::new();
     for role in crate::render::roles(desired) {
         let answer = clients.iam.get_role().role_name(&role.name).send().await;
+        // GetRole asks by name; the manifest's ARN also names an account
+        // and a path, which must be the ones found.
+        if let Ok(out) = &answer
+            && let Some(found) = out.role().map(|r| r.arn())
+            && found != role.arn
+        {
+            problems.push(format!(
+                "role_arn `{}` is not the role found under that name here, `{found}`: check the account (--profile) and the role's path",
+                role.arn
+            ));
+            continue;
+        }
         let document = match answer {
             Ok(out) => out
                 .role()

@@ -620,7 +620,17 @@ pub async fn plan_with(
             .filter(|j| &j.job.target.schedule_group == group)
         {
             for resource in &job.resources {
-                let desired_spec = ScheduleSpec::desired(job, resource);
+                let mut desired_spec = ScheduleSpec::desired(job, resource);
+                // A rate's StartDate is only its phase: one already on AWS
+                // stays (a new one each apply would move the runs), unless
+                // the manifest fixes the start itself.
+                if let Some(live_start) =
+                    live.get(&resource.name).and_then(|l| l.start_date.clone())
+                    && desired_spec.start_date.is_some()
+                    && job.job.schedule.start().is_none()
+                {
+                    desired_spec.start_date = Some(live_start);
+                }
                 wanted.insert(resource.name.clone());
                 let address = format!("{group}/{}", resource.name);
                 let action = match live.get(&resource.name) {

@@ -6,7 +6,8 @@ use std::process::ExitCode;
 use cronport::desired::compile;
 use cronport::manifest::Manifest;
 use cronport::render::{
-    Format, MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, TemplateFit, render, template_fit,
+    Format, MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES, TemplateFit,
+    render, template_fit,
 };
 
 use super::{finish, print_stdout, read_input, write_output};
@@ -72,6 +73,11 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
             TemplateFit::NeedsS3 { bytes } => eprintln!(
                 "note: the template is {bytes} bytes; CloudFormation takes at most {MAX_INLINE_TEMPLATE_BYTES} inline, so deploy it through S3: aws cloudformation deploy --template-file FILE --stack-name cronport --s3-bucket BUCKET"
             ),
+            TemplateFit::TooLarge { bytes } => {
+                return Err(format!(
+                    "error: the template would be {bytes} bytes; CloudFormation takes at most {MAX_TEMPLATE_BYTES}, even from S3: split the jobs into several manifests (or environments), or use --format terraform"
+                ));
+            }
             TemplateFit::TooManyResources { resources } => {
                 return Err(format!(
                     "error: the template would hold {resources} resources; one CloudFormation stack holds at most {MAX_STACK_RESOURCES}: split the jobs into several manifests (or environments), or use --format terraform"

@@ -549,6 +549,9 @@ impl Manifest {
                         }
                     }
                     if checked.is_empty() {
+                        checked = manifest.environment_collisions();
+                    }
+                    if checked.is_empty() {
                         return Ok(manifest);
                     }
                     return Err(manifest.place(text, file, &checked));
@@ -653,7 +656,7 @@ impl Manifest {
             };
             return Err(format!("no environment `{name}` in the manifest; {known}"));
         };
-        if !name.chars().all(is_name_char) {
+        if name.is_empty() || !name.chars().all(is_name_char) {
             return Err(format!(
                 "environment name `{name}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"
             ));
@@ -726,6 +729,47 @@ impl Manifest {
             overlay(&mut job.settings, &o.settings);
         }
         Ok(out)
+    }
+
+    /// Two environments whose jobs would write one AWS resource (a schedule
+    /// in one group, or a rule): `[env.stg]`'s job `a-b` and `[env.b-stg]`'s
+    /// job `a` are both `cronport-a-b-stg`, and each apply would overwrite
+    /// the other's. Names split further by translation (`-2`…) are checked
+    /// per environment by compile.
+    fn environment_collisions(&self) -> Vec<Problem> {
+        let mut owners: BTreeMap<(Backend, String, String), (&str, String)> = BTreeMap::new();
+        let mut problems = Vec::new();
+        for env in self.env.keys() {
+            let Ok(jobs) = self
+                .for_env(Some(env))
+                .and_then(|m| m.resolve().map_err(|_| String::new()))
+            else {
+                continue;
+            };
+            for (i, job) in jobs.iter().enumerate() {
+                let scope = match job.target.backend {
+                    Backend::Scheduler => job.target.schedule_group.clone(),
+                    Backend::Rules => String::new(),
+                };
+                let key = (job.target.backend, scope.clone(), job.aws_name.clone());
+                match owners.get(&key) {
+                    None => {
+                        owners.insert(key, (env.as_str(), job.name.clone()));
+                    }
+                    Some((other_env, other_job)) => problems.push(validate::problem(
+                        Some(i),
+                        "name",
+                        format!(
+                            "[env.{env}] job `{}` and [env.{other_env}] job `{other_job}` would both be `{}`{}: give the environments name_suffix values that cannot meet, or rename a job",
+                            job.name,
+                            job.aws_name,
+                            if scope.is_empty() { String::new() } else { format!(" in schedule group `{scope}`") }
+                        ),
+                    )),
+                }
+            }
+        }
+        problems
     }
 
     /// The manifest as TOML.

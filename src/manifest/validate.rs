@@ -87,6 +87,32 @@ impl Manifest {
                 Err(mut p) => problems.append(&mut p),
             }
         }
+        // IAM role names are unique in an account whatever their path: two
+        // ARNs naming one role cannot both exist.
+        let mut roles: std::collections::BTreeMap<(String, String), &str> =
+            std::collections::BTreeMap::new();
+        for (i, job) in jobs.iter().enumerate() {
+            let arn = job.target.role_arn.as_str();
+            let parts: Vec<&str> = arn.splitn(6, ':').collect();
+            let (Some(account), Some(resource)) = (parts.get(4), parts.get(5)) else {
+                continue;
+            };
+            let name = resource.rsplit('/').next().unwrap_or_default();
+            match roles.entry((account.to_string(), name.to_string())) {
+                std::collections::btree_map::Entry::Vacant(v) => {
+                    v.insert(arn);
+                }
+                std::collections::btree_map::Entry::Occupied(o) if *o.get() != arn => {
+                    let index = self
+                        .jobs
+                        .iter()
+                        .position(|j| j.name == job.name)
+                        .unwrap_or(i);
+                    problems.push(problem(Some(index), "role_arn", format!("role_arn `{arn}` and `{}` name one IAM role, `{name}` (role names are unique in an account, whatever the path): use one ARN", o.get())));
+                }
+                std::collections::btree_map::Entry::Occupied(_) => {}
+            }
+        }
         // A required setting no job has is one problem of [defaults], not
         // one per job.
         let missing = |p: &Problem| p.job.is_some() && p.message.contains(" has no ");
@@ -173,7 +199,12 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
     }
     if let Some(tags) = &s.tags {
         for (k, v) in tags {
-            if k.is_empty() || k.len() > 128 || v.len() > 256 || k.starts_with("aws:") {
+            if k == "managed-by" {
+                fail(
+                    "tags",
+                    "tag `managed-by` is cronport's own (it marks what cronport owns): choose another key".to_string(),
+                );
+            } else if k.is_empty() || k.len() > 128 || v.len() > 256 || k.starts_with("aws:") {
                 fail(
                     "tags",
                     format!(
@@ -285,6 +316,7 @@ pub(super) fn is_name_char(c: char) -> bool {
 /// ```
 /// use cronport::manifest::is_role_arn;
 /// assert!(is_role_arn("arn:aws:iam::123456789012:role/service/cronport"));
+/// assert!(is_role_arn("arn:aws-us-gov:iam::123456789012:role/cronport"));
 /// assert!(!is_role_arn("arn:aws:iam::123456789012:user/cronport"));
 /// ```
 pub fn is_role_arn(arn: &str) -> bool {
@@ -294,9 +326,13 @@ pub fn is_role_arn(arn: &str) -> bool {
     };
     *arn_word == "arn"
         && (*partition == "aws"
-            || partition
-                .strip_prefix("aws-")
-                .is_some_and(|p| !p.is_empty() && p.chars().all(|c| c.is_ascii_lowercase())))
+            || partition.strip_prefix("aws-").is_some_and(|p| {
+                // aws-cn, aws-us-gov, aws-iso-b, …
+                !p.is_empty()
+                    && !p.starts_with('-')
+                    && !p.ends_with('-')
+                    && p.chars().all(|c| c.is_ascii_lowercase() || c == '-')
+            }))
         && account.len() == 12
         && account.chars().all(|c| c.is_ascii_digit())
         && resource.strip_prefix("role/").is_some_and(|r| {
@@ -468,6 +504,11 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
     let mut tags = defaults.tags.clone().unwrap_or_default();
     tags.extend(s.tags.clone().unwrap_or_default());
     let backend = s.backend.or(defaults.backend).unwrap_or(Backend::Scheduler);
+    if backend == Backend::Scheduler && s.tags.is_some() {
+        // Schedules take no tags: the group carries them, for every job in
+        // it, so one job's tags would silently become (or lose to) another's.
+        problems.push(problem(at, "tags", format!("job `{}` sets tags, but on the Scheduler backend only the schedule group is tagged, and every job in it shares it: set tags in [defaults] (or use backend = \"rules\", whose rules are tagged one by one)", job.name)));
+    }
     if backend == Backend::Scheduler
         && let Some((key, _)) = tags.iter().find(|(_, v)| v.is_empty())
     {

@@ -117,6 +117,8 @@ pub(super) fn render(desired: &Desired) -> String {
 pub const MAX_INLINE_TEMPLATE_BYTES: usize = 51_200;
 /// The most resources one stack holds.
 pub const MAX_STACK_RESOURCES: usize = 500;
+/// The largest template CloudFormation takes at all (from S3).
+pub const MAX_TEMPLATE_BYTES: usize = 1_000_000;
 
 /// How a rendered template fits CloudFormation's quotas.
 ///
@@ -132,6 +134,11 @@ pub enum TemplateFit {
     Inline,
     /// Over 51,200 bytes: it must be uploaded to S3 to deploy.
     NeedsS3 {
+        /// The template's size.
+        bytes: usize,
+    },
+    /// Over 1,000,000 bytes: CloudFormation takes it from nowhere.
+    TooLarge {
         /// The template's size.
         bytes: usize,
     },
@@ -151,6 +158,10 @@ pub fn template_fit(template: &str) -> TemplateFit {
         .unwrap_or(0);
     if resources > MAX_STACK_RESOURCES {
         TemplateFit::TooManyResources { resources }
+    } else if template.len() > MAX_TEMPLATE_BYTES {
+        TemplateFit::TooLarge {
+            bytes: template.len(),
+        }
     } else if template.len() > MAX_INLINE_TEMPLATE_BYTES {
         TemplateFit::NeedsS3 {
             bytes: template.len(),

@@ -16,7 +16,9 @@ mod cloudformation;
 mod iam;
 mod terraform;
 
-pub use cloudformation::{MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, TemplateFit, template_fit};
+pub use cloudformation::{
+    MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES, TemplateFit, template_fit,
+};
 pub use iam::{IamFormat, Role, render_iam, roles, trust_principal};
 
 use serde_json::{Value, json};
