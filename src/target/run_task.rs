@@ -510,12 +510,14 @@ impl Reader {
                 })
             }
         };
+        let cluster = self.required(v, "cluster")?;
+        let task_definition = self.required(v, "taskDefinition")?;
         let overrides = self
             .get(v, "overrides")
             .ok_or_else(|| format!("it has no `{}`", self.casing.key("overrides")))?;
         Ok(RunTask {
-            cluster: self.required(v, "cluster")?,
-            task_definition: self.required(v, "taskDefinition")?,
+            cluster,
+            task_definition,
             count: self.number(v, "count")?.unwrap_or(1),
             launch_type,
             capacity_provider_strategy,
