@@ -144,6 +144,43 @@ fn diff_against_what_is_live() {
         stdout.contains("schedule: cron(30 14 * * ? *) → every day at 15:00"),
         "{stdout}"
     );
+    // A size change: `diff aws MANIFEST` and `plan MANIFEST` agree field by
+    // field on the direction, live → manifest (text and JSON).
+    std::fs::write(
+        &edited,
+        original.replacen(
+            "size = \"standard-2x\"\n\n[[job]]\nname = \"rake-push-fan-out\"",
+            "size = \"standard-2x\"\n\n[[job]]\nname = \"rake-push-fan-out\"",
+            1,
+        )
+        .replace(
+            "command = \"bundle exec rake reports:daily\"\nsize = \"standard-2x\"",
+            "command = \"bundle exec rake reports:daily\"\nsize = \"performance-l\"",
+        ),
+    )
+    .unwrap();
+    let plan = cronport(&url, &["plan", edited.to_str().unwrap(), "--format", "json"]);
+    let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
+    let diff = cronport(&url, &["diff", "aws", edited.to_str().unwrap(), "--format", "json"]);
+    let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
+    let planned: Vec<(String, String)> = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|c| c["fields"].as_array().cloned().unwrap_or_default())
+        .filter(|f| f["field"].as_str().unwrap().ends_with("Cpu"))
+        .map(|f| (f["before"].as_str().unwrap().to_string(), f["after"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(planned, [("512".to_string(), "8192".to_string())], "{plan}");
+    let diffed: Vec<(String, String)> = diff["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|j| j["fields"].as_array().cloned().unwrap_or_default())
+        .filter(|f| f["field"].as_str().unwrap().ends_with("Cpu"))
+        .map(|f| (f["before"].as_str().unwrap().to_string(), f["after"].as_str().unwrap().to_string()))
+        .collect();
+    assert_eq!(diffed, planned, "{diff}");
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

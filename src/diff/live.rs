@@ -150,7 +150,9 @@ pub async fn diff_live(
                 _ => {}
             }
         }
-        if live_is_base {
+        // The plan's fields go from live (before) to the manifest (after):
+        // the direction of `diff aws MANIFEST`; the other way round swaps.
+        if !live_is_base {
             for f in &mut fields {
                 std::mem::swap(&mut f.before, &mut f.after);
             }
