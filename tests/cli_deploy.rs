@@ -148,20 +148,21 @@ fn diff_against_what_is_live() {
     // field on the direction, live → manifest (text and JSON).
     std::fs::write(
         &edited,
-        original.replacen(
-            "size = \"standard-2x\"\n\n[[job]]\nname = \"rake-push-fan-out\"",
-            "size = \"standard-2x\"\n\n[[job]]\nname = \"rake-push-fan-out\"",
-            1,
-        )
-        .replace(
+        original.replace(
             "command = \"bundle exec rake reports:daily\"\nsize = \"standard-2x\"",
             "command = \"bundle exec rake reports:daily\"\nsize = \"performance-l\"",
         ),
     )
     .unwrap();
-    let plan = cronport(&url, &["plan", edited.to_str().unwrap(), "--format", "json"]);
+    let plan = cronport(
+        &url,
+        &["plan", edited.to_str().unwrap(), "--format", "json"],
+    );
     let plan: serde_json::Value = serde_json::from_slice(&plan.stdout).unwrap();
-    let diff = cronport(&url, &["diff", "aws", edited.to_str().unwrap(), "--format", "json"]);
+    let diff = cronport(
+        &url,
+        &["diff", "aws", edited.to_str().unwrap(), "--format", "json"],
+    );
     let diff: serde_json::Value = serde_json::from_slice(&diff.stdout).unwrap();
     let planned: Vec<(String, String)> = plan["changes"]
         .as_array()
@@ -169,7 +170,12 @@ fn diff_against_what_is_live() {
         .iter()
         .flat_map(|c| c["fields"].as_array().cloned().unwrap_or_default())
         .filter(|f| f["field"].as_str().unwrap().ends_with("Cpu"))
-        .map(|f| (f["before"].as_str().unwrap().to_string(), f["after"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["before"].as_str().unwrap().to_string(),
+                f["after"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(planned, [("512".to_string(), "8192".to_string())], "{plan}");
     let diffed: Vec<(String, String)> = diff["jobs"]
@@ -178,7 +184,12 @@ fn diff_against_what_is_live() {
         .iter()
         .flat_map(|j| j["fields"].as_array().cloned().unwrap_or_default())
         .filter(|f| f["field"].as_str().unwrap().ends_with("Cpu"))
-        .map(|f| (f["before"].as_str().unwrap().to_string(), f["after"].as_str().unwrap().to_string()))
+        .map(|f| {
+            (
+                f["before"].as_str().unwrap().to_string(),
+                f["after"].as_str().unwrap().to_string(),
+            )
+        })
         .collect();
     assert_eq!(diffed, planned, "{diff}");
     std::fs::remove_dir_all(&dir).unwrap();
@@ -318,5 +329,113 @@ fn migrate_dry_run_shows_the_switches_offline() {
     // --dry-run is for stage one only.
     let out = migrate(&["--dry-run", "--finish"]);
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stderr));
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+/// `--profile` wins over the environment's keys, as with the AWS CLI; an
+/// unknown profile is an error; no credentials and no region are one
+/// sentence each. The proxy sees which key signed each request.
+#[test]
+fn a_profile_wins_over_environment_keys_and_a_wrong_one_is_an_error() {
+    let moto = moto::Moto::start();
+    let proxy = moto::Proxy::start(moto.port, |_| moto::Fault::None);
+    let url = proxy.url();
+    moto::make_example_account(&url);
+    let dir = std::env::temp_dir().join(format!("cronport-profiles-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let config = dir.join("config");
+    std::fs::write(
+        &config,
+        "[profile prod]\naws_access_key_id = PRODKEY\naws_secret_access_key = s\nregion = us-east-1\n\n[profile staging]\naws_access_key_id = STAGINGKEY\naws_secret_access_key = s\n",
+    )
+    .unwrap();
+    let run = |args: &[&str], keys: bool| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cronport"));
+        command
+            .args(args)
+            .args(["--endpoint-url", &url])
+            .env("AWS_CONFIG_FILE", &config)
+            .env("AWS_SHARED_CREDENTIALS_FILE", dir.join("none"))
+            .env_remove("AWS_PROFILE")
+            .env_remove("AWS_REGION")
+            .env_remove("AWS_DEFAULT_REGION")
+            .env("AWS_EC2_METADATA_DISABLED", "true")
+            .current_dir(env!("CARGO_MANIFEST_DIR"));
+        if keys {
+            command
+                .env("AWS_ACCESS_KEY_ID", "ENVKEY")
+                .env("AWS_SECRET_ACCESS_KEY", "s");
+        } else {
+            command
+                .env_remove("AWS_ACCESS_KEY_ID")
+                .env_remove("AWS_SECRET_ACCESS_KEY");
+        }
+        command.output().unwrap()
+    };
+    let keys_seen = |proxy: &moto::Proxy| {
+        let mut keys: Vec<String> = proxy
+            .take()
+            .into_iter()
+            .filter_map(|s| s.credential)
+            .collect();
+        keys.sort();
+        keys.dedup();
+        keys
+    };
+    let manifest = "examples/heroku/cronport.toml";
+    proxy.take();
+    let out = run(&["plan", manifest, "--profile", "prod"], true);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(keys_seen(&proxy), ["PRODKEY"]);
+    let out = run(
+        &[
+            "plan",
+            manifest,
+            "--profile",
+            "staging",
+            "--region",
+            "us-east-1",
+        ],
+        true,
+    );
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(keys_seen(&proxy), ["STAGINGKEY"]);
+    // Without --profile, the environment's keys.
+    let out = run(&["plan", manifest, "--region", "us-east-1"], true);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(keys_seen(&proxy), ["ENVKEY"]);
+    // An unknown profile, no credentials, no region: one sentence each, no call.
+    let out = run(
+        &[
+            "plan",
+            manifest,
+            "--profile",
+            "nosuch",
+            "--region",
+            "us-east-1",
+        ],
+        true,
+    );
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("the profile `nosuch` gives no credentials"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["plan", manifest, "--region", "us-east-1"], false);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("no AWS credentials"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = run(&["plan", manifest, "--profile", "staging"], true);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).starts_with("error: no AWS region"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(keys_seen(&proxy).is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }

@@ -102,6 +102,70 @@ impl Clients {
     /// # let _ = clients; Ok(()) }
     /// ```
     pub async fn connect(options: &AwsOptions) -> Clients {
+        Clients::from_config(&Clients::load(options).await)
+    }
+
+    /// [`Clients::connect`], then checks what the AWS CLI checks before a
+    /// call, each failure one sentence: a named profile exists and gives
+    /// credentials (a profile wins over environment keys, as with the AWS
+    /// CLI), some credentials are found, and a region is set.
+    ///
+    /// ```
+    /// # async fn example() -> Result<(), String> {
+    /// use cronport::aws::{AwsOptions, Clients};
+    /// let options = AwsOptions { profile: Some("nosuch".into()), ..AwsOptions::default() };
+    /// let err = Clients::connect_checked(&options).await.unwrap_err();
+    /// assert!(err.contains("profile `nosuch`"));
+    /// # Ok(()) }
+    /// ```
+    pub async fn connect_checked(options: &AwsOptions) -> Result<Clients, String> {
+        use aws_sdk_scheduler::config::ProvideCredentials;
+        let config = Clients::load(options).await;
+        let Some(provider) = config.credentials_provider() else {
+            return Err(
+                "no AWS credentials: set --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY"
+                    .to_string(),
+            );
+        };
+        let found =
+            tokio::time::timeout(Duration::from_secs(20), provider.provide_credentials()).await;
+        match (found, &options.profile) {
+            (Ok(Ok(_)), _) => {}
+            (Ok(Err(e)), Some(profile)) => {
+                return Err(format!(
+                    "the profile `{profile}` gives no credentials: {} (the AWS CLI reads profiles from ~/.aws/config and ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)",
+                    error_chain(&e)
+                ));
+            }
+            (Ok(Err(e)), None) => {
+                return Err(format!(
+                    "no AWS credentials: {} (set --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
+                    error_chain(&e)
+                ));
+            }
+            (Err(_), _) => {
+                return Err("no AWS credentials after 20 seconds of looking (profile, environment, instance metadata): set --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string());
+            }
+        }
+        if config.region().is_none() {
+            return Err(
+                "no AWS region: pass --region, set AWS_REGION, or give the profile a region"
+                    .to_string(),
+            );
+        }
+        Ok(Clients::from_config(&config))
+    }
+
+    fn from_config(config: &aws_config::SdkConfig) -> Clients {
+        Clients {
+            scheduler: aws_sdk_scheduler::Client::new(config),
+            events: aws_sdk_eventbridge::Client::new(config),
+            ecs: aws_sdk_ecs::Client::new(config),
+            iam: aws_sdk_iam::Client::new(config),
+        }
+    }
+
+    async fn load(options: &AwsOptions) -> aws_config::SdkConfig {
         let retry = RetryConfig::standard()
             .with_max_attempts(options.max_attempts.unwrap_or(8))
             .with_initial_backoff(Duration::from_millis(50))
@@ -114,7 +178,13 @@ impl Clients {
             .retry_config(retry)
             .timeout_config(timeouts);
         if let Some(profile) = &options.profile {
-            loader = loader.profile_name(profile);
+            // As with the AWS CLI, a named profile wins over the
+            // environment's keys (the default chain reads those first).
+            loader = loader.profile_name(profile).credentials_provider(
+                aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .profile_name(profile)
+                    .build(),
+            );
         }
         if let Some(region) = &options.region {
             loader = loader.region(aws_config::Region::new(region.clone()));
@@ -122,14 +192,21 @@ impl Clients {
         if let Some(url) = &options.endpoint_url {
             loader = loader.endpoint_url(url);
         }
-        let config = loader.load().await;
-        Clients {
-            scheduler: aws_sdk_scheduler::Client::new(&config),
-            events: aws_sdk_eventbridge::Client::new(&config),
-            ecs: aws_sdk_ecs::Client::new(&config),
-            iam: aws_sdk_iam::Client::new(&config),
-        }
+        loader.load().await
     }
+}
+
+/// An error and its causes, one line (the SDK's errors say little at the
+/// top).
+fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
+    let mut text = e.to_string();
+    let mut source = e.source();
+    while let Some(cause) = source {
+        text.push_str(": ");
+        text.push_str(&cause.to_string());
+        source = cause.source();
+    }
+    text
 }
 
 /// The kinds of resource cronport manages.

@@ -140,7 +140,9 @@ async fn make_plan(
     ownership: &Ownership,
     desired: &Desired,
 ) -> Result<(Clients, Plan), String> {
-    let clients = Clients::connect(&options(common)).await;
+    let clients = Clients::connect_checked(&options(common))
+        .await
+        .map_err(|e| format!("error: {e}"))?;
     let options = aws::PlanOptions {
         prune: ownership.prune,
         adopt: ownership.adopt,
@@ -276,7 +278,9 @@ pub fn run(args: RunArgs) -> ExitCode {
         };
         let rt = runtime()?;
         rt.block_on(async {
-            let clients = Clients::connect(&options(&args.common)).await;
+            let clients = Clients::connect_checked(&options(&args.common))
+                .await
+                .map_err(|e| format!("error: {e}"))?;
             let arns = aws::run_now(&clients, job)
                 .await
                 .map_err(|e| format!("error: {e}"))?;
@@ -422,7 +426,9 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
         let rt = runtime()?;
         let switches = rt
             .block_on(async {
-                let clients = Clients::connect(&options(&args.common)).await;
+                let clients = Clients::connect_checked(&options(&args.common))
+                    .await
+                    .map_err(|e| aws::PlanError { problems: vec![e] })?;
                 aws::migrate(&clients, &manifest, super::now(), args.finish).await
             })
             .map_err(super::plan_errors)?;

@@ -114,7 +114,9 @@ pub fn run(args: Args) -> ExitCode {
                     .map_err(|e| e.to_string())?;
                 runtime
                     .block_on(async {
-                        let clients = Clients::connect(&aws_options).await;
+                        let clients = Clients::connect_checked(&aws_options)
+                            .await
+                            .map_err(|e| cronport::aws::PlanError { problems: vec![e] })?;
                         diff_live(&clients, &desired, live_is_base, &options).await
                     })
                     .map_err(super::plan_errors)?

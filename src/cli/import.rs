@@ -148,7 +148,9 @@ fn import_aws(args: &Args) -> Result<ExitCode, String> {
         .map_err(|e| e.to_string())?;
     let imported = runtime
         .block_on(async {
-            let clients = cronport::aws::Clients::connect(&options).await;
+            let clients = cronport::aws::Clients::connect_checked(&options)
+                .await
+                .map_err(|e| cronport::aws::PlanError { problems: vec![e] })?;
             cronport::aws::import_aws(&clients, backend, &prefix, &group).await
         })
         .map_err(super::plan_errors)?;

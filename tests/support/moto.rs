@@ -88,6 +88,8 @@ pub struct Seen {
     pub target: Option<String>,
     /// The form's `Action`, for query-protocol services (IAM).
     pub action: Option<String>,
+    /// The access key that signed it (`Credential=KEY/…` of SigV4).
+    pub credential: Option<String>,
     pub fault: Fault,
     /// Answered 400 by the proxy for breaking the AWS API contract: it
     /// never reached moto.
@@ -290,11 +292,20 @@ fn serve(mut client: TcpStream, shared: &Shared) {
                     .find_map(|pair| pair.strip_prefix("Action=").map(str::to_string))
             })
             .flatten();
+        let credential = head.lines().find_map(|l| {
+            let (name, value) = l.split_once(':')?;
+            if !name.eq_ignore_ascii_case("authorization") {
+                return None;
+            }
+            let key = value.split("Credential=").nth(1)?.split('/').next()?;
+            Some(key.to_string())
+        });
         shared.seen.lock().unwrap().push(Seen {
             method,
             path,
             target: target.clone(),
             action,
+            credential,
             fault,
             rejected: !violations.is_empty(),
         });
