@@ -9,6 +9,8 @@ use cronport::render::{Format, render};
 
 fn main() -> Result<(), Box<dyn std::error::Error>> {
     let manifest = Manifest {
+        // The id in the owner record of everything this manifest manages.
+        id: Some("reports".into()),
         defaults: Settings {
             cluster: Some("production".into()),
             task_definition: Some("app-worker".into()),
@@ -38,7 +40,7 @@ fn main() -> Result<(), Box<dyn std::error::Error>> {
                 ..Job::default()
             },
         ],
-        env: Default::default(),
+        ..Manifest::default()
     };
     // Problems (bad names, schedules AWS cannot express, …) come back all
     // at once, each naming its job and key.

@@ -68,6 +68,9 @@ pub struct Desired {
     pub from: Timestamp,
     /// The verified window's end.
     pub until: Timestamp,
+    /// Whose resources these are: the manifest's id and environment, in
+    /// the owner record of each (see [`crate::owner`]).
+    pub deployment: crate::owner::Deployment,
 }
 
 /// One job: its settings, its verified translation, and the schedules or
@@ -268,6 +271,13 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
             jobs: desired,
             from: options.from,
             until: options.until,
+            deployment: crate::owner::Deployment {
+                manifest: manifest.owner_id(),
+                env: manifest
+                    .environment
+                    .clone()
+                    .unwrap_or_else(|| crate::owner::NO_ENVIRONMENT.to_string()),
+            },
         })
     } else {
         Err(CompileError { problems })

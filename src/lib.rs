@@ -28,6 +28,7 @@ pub mod diff;
 pub mod explain;
 pub mod import;
 pub mod manifest;
+pub mod owner;
 pub mod render;
 pub mod schedule;
 pub mod syntax;

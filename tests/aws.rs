@@ -9,7 +9,7 @@ mod moto;
 
 use std::sync::Arc;
 
-use cronport::aws::{self, Action, Clients, Kind, Plan};
+use cronport::aws::{self, Action, Address, Clients, Plan};
 use cronport::desired::{CompileOptions, Desired, compile};
 use cronport::manifest::Manifest;
 use moto::{Fault, Moto, Proxy, aws_options};
@@ -67,7 +67,7 @@ fn first_apply_creates_everything_and_a_second_writes_nothing() {
 
         proxy.take();
         let again = aws::plan(&clients, &want, false).await.unwrap();
-        assert_eq!(again.summary().unchanged, 12, "{}", again.to_text());
+        assert_eq!(again.summary().unchanged, 13, "{}", again.to_text());
         assert!(!again.has_changes(), "{}", again.to_text());
         let report = aws::apply(&clients, &again, 8, quiet()).await;
         assert_eq!(report.writes, 0);
@@ -76,7 +76,7 @@ fn first_apply_creates_everything_and_a_second_writes_nothing() {
 }
 
 #[test]
-fn one_changed_job_is_one_update_and_a_removed_job_needs_prune() {
+fn one_changed_job_is_one_update_and_a_removed_job_is_deleted() {
     let moto = Moto::start();
     let rt = runtime();
     rt.block_on(async {
@@ -104,7 +104,7 @@ fn one_changed_job_is_one_update_and_a_removed_job_needs_prune() {
             .filter(|c| matches!(c.action, Action::Update { .. }))
             .collect();
         assert_eq!(updates.len(), 1, "{}", plan.to_text());
-        assert_eq!(updates[0].address, "mamorio/cronport-rake-reports-daily");
+        assert_eq!(updates[0].address.name(), "mamorio/cronport-rake-reports-daily");
         let Action::Update { fields } = &updates[0].action else {
             unreachable!()
         };
@@ -127,21 +127,16 @@ fn one_changed_job_is_one_update_and_a_removed_job_needs_prune() {
         let plan = aws::plan(&clients, &desired(&removed), false)
             .await
             .unwrap();
-        assert_eq!(
-            count(&plan, |a| *a == Action::Orphan),
-            1,
+        // The job left the manifest: its schedule is deleted (ownership is
+        // exact), and the plan says why.
+        assert_eq!(count(&plan, |a| *a == Action::Delete), 1, "{}", plan.to_text());
+        assert!(
+            plan.to_text()
+                .contains("- schedule mamorio/cronport-rake-reports-daily  (job rake-reports-daily)\n      job rake-reports-daily is no longer in the manifest"),
             "{}",
             plan.to_text()
         );
-        assert_eq!(count(&plan, |a| *a == Action::Delete), 0);
-        assert!(plan.to_text().contains("--prune deletes it"));
-        let pruning = aws::plan(&clients, &desired(&removed), true).await.unwrap();
-        assert_eq!(
-            count(&pruning, |a| *a == Action::Delete),
-            1,
-            "{}",
-            pruning.to_text()
-        );
+        let pruning = plan;
         assert!(aws::apply(&clients, &pruning, 8, quiet()).await.succeeded());
         let after = aws::plan(&clients, &desired(&removed), true).await.unwrap();
         assert!(!after.has_changes(), "{}", after.to_text());
@@ -301,7 +296,7 @@ fn rules_backend_round_trips_and_leaves_unmanaged_rules_alone() {
         let before = stable(clients.events.describe_rule().name(&taken).send().await.unwrap());
         let plan = aws::plan(&clients, &want, true).await.unwrap();
         assert_eq!(plan.summary().conflicts, 1, "{}", plan.to_text());
-        assert!(plan.changes.iter().all(|c| c.kind == Kind::Rule));
+        assert!(plan.changes.iter().all(|c| matches!(c.address, Address::Rule { .. })));
         let report = aws::apply(&clients, &plan, 4, quiet()).await;
         assert!(report.succeeded(), "{report:?}");
         let again = aws::plan(&clients, &want, true).await.unwrap();
@@ -310,7 +305,7 @@ fn rules_backend_round_trips_and_leaves_unmanaged_rules_alone() {
         assert_eq!(before, after);
         // Every rule cronport made has exactly its one target.
         for change in again.changes.iter().filter(|c| c.action == Action::Unchanged) {
-            let targets = clients.events.list_targets_by_rule().rule(&change.address).send().await.unwrap();
+            let targets = clients.events.list_targets_by_rule().rule(change.address.name()).send().await.unwrap();
             assert_eq!(targets.targets().len(), 1, "{}", change.address);
         }
     });
@@ -444,7 +439,7 @@ fn two_environments_apply_side_by_side_without_collision() {
         let mut fewer = manifest.for_env(Some("staging")).unwrap();
         fewer.jobs.retain(|j| j.name != "rake-push-fan-out");
         let plan = aws::plan(&clients, &compile(&fewer, &options).unwrap(), true).await.unwrap();
-        let deletes: Vec<_> = plan.changes.iter().filter(|c| c.action == Action::Delete).map(|c| c.address.clone()).collect();
+        let deletes: Vec<_> = plan.changes.iter().filter(|c| c.action == Action::Delete).map(|c| c.address.name()).collect();
         assert_eq!(deletes, ["mamorio-staging/cronport-rake-push-fan-out-staging"]);
     });
 }

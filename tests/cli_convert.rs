@@ -105,7 +105,7 @@ fn convert_reports_manifest_problems_with_locations() {
     let err = text(&out.stderr);
     assert!(err.contains("is not representable exactly"), "{err}");
     assert!(err.contains("option: --dom-dow double"), "{err}");
-    assert!(err.contains("cronport.toml:30:12"), "{err}");
+    assert!(err.contains("cronport.toml:32:12"), "{err}");
     assert!(out.stdout.is_empty());
     let out = cronport(&[
         "convert",

@@ -80,7 +80,7 @@ fn plan_apply_plan_with_exit_codes() {
     );
     assert_eq!(out.status.code(), Some(0));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
-    assert_eq!(json["summary"]["unchanged"], 12);
+    assert_eq!(json["summary"]["unchanged"], 13); // the group and 12 schedules
     let out = cronport(&url, &["apply", manifest, "--yes"]);
     assert!(
         text(&out.stdout).contains("Nothing to do."),

@@ -120,9 +120,10 @@ pub async fn import_aws(
     let mut manifest = Manifest {
         defaults,
         jobs,
-        env: BTreeMap::new(),
+        ..Manifest::default()
     };
     crate::import::hoist_common_settings(&mut manifest);
+    manifest.id = Some(manifest.owner_id());
     Ok(Imported { manifest, warnings })
 }
 

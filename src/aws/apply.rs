@@ -11,7 +11,7 @@ use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
 use super::spec::{RuleSpec, ScheduleSpec};
-use super::{Action, Change, Clients, DesiredSpec, Kind, Plan, error_text};
+use super::{Action, Address, Change, Clients, DesiredSpec, Plan, error_text};
 
 /// How one change ended.
 ///
@@ -100,19 +100,22 @@ pub async fn apply(
         .changes
         .iter()
         .filter(is_write)
-        .filter(|c| c.kind == Kind::ScheduleGroup)
+        .filter(|c| matches!(c.address, Address::ScheduleGroup { .. }))
         .collect();
     let upserts: Vec<&Change> = plan
         .changes
         .iter()
         .filter(is_write)
-        .filter(|c| c.kind != Kind::ScheduleGroup && c.action != Action::Delete)
+        .filter(|c| {
+            !matches!(c.address, Address::ScheduleGroup { .. }) && c.action != Action::Delete
+        })
         .collect();
     let deletes: Vec<&Change> = plan
         .changes
         .iter()
         .filter(|c| c.action == Action::Delete)
         .collect();
+    wait_out_close_runs(plan).await;
     for stage in [groups, upserts, deletes] {
         let limit = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = JoinSet::new();
@@ -148,23 +151,60 @@ pub async fn apply(
                 Action::Update { .. } => "updated",
                 _ => "deleted",
             };
-            let kind = match change.kind {
-                Kind::ScheduleGroup => "schedule group",
-                Kind::Schedule => "schedule",
-                Kind::Rule => "rule",
-            };
             match &outcome {
-                Outcome::Done => progress(&format!("{verb} {kind} {}", change.address)),
+                Outcome::Done => progress(&format!("{verb} {}", change.address)),
                 Outcome::Failed { error } => {
-                    progress(&format!("FAILED {kind} {}: {error}", change.address))
+                    progress(&format!("FAILED {}: {error}", change.address))
                 }
             }
-            report.results.push((change.address.clone(), outcome));
+            report.results.push((change.address.name(), outcome));
         }
     }
     report.results.sort_by(|a, b| a.0.cmp(&b.0));
     report.writes = writes.load(Ordering::Relaxed);
     report
+}
+
+/// How close a run may be when a job's resources move.
+const MOVE_MARGIN: std::time::Duration = std::time::Duration::from_secs(60);
+
+/// A job whose resources move (created at the new address, deleted at the
+/// old) must move between two runs, or one run is made twice or not at
+/// all: when one of its runs is less than [`MOVE_MARGIN`] away, wait until
+/// it has passed. The writes then take seconds.
+async fn wait_out_close_runs(plan: &Plan) {
+    let moving: std::collections::BTreeSet<&str> = plan
+        .changes
+        .iter()
+        .filter(|c| c.action == Action::Delete)
+        .filter_map(|c| c.job.as_deref())
+        .collect();
+    let now = jiff::Timestamp::now();
+    let next = plan
+        .changes
+        .iter()
+        .filter(|c| {
+            c.action == Action::Create && c.job.as_deref().is_some_and(|j| moving.contains(j))
+        })
+        .filter_map(|c| {
+            let (expression, zone) = match c.desired.as_ref()? {
+                DesiredSpec::Schedule(s) => (s.expression.as_str(), s.timezone.as_str()),
+                DesiredSpec::Rule(r) => (r.expression.as_str(), "UTC"),
+                DesiredSpec::Group(..) => return None,
+            };
+            let pattern = crate::syntax::aws::parse(expression).ok()?;
+            let zone = jiff::tz::TimeZone::get(zone).ok()?;
+            crate::schedule::Schedule::new(pattern, zone)
+                .fires_after(now)
+                .next()
+        })
+        .min();
+    if let Some(next) = next {
+        let until = next.duration_since(now);
+        if until.as_secs() >= 0 && until.unsigned_abs() < MOVE_MARGIN {
+            tokio::time::sleep(until.unsigned_abs() + std::time::Duration::from_secs(2)).await;
+        }
+    }
 }
 
 async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result<(), String> {
@@ -222,11 +262,10 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
             count();
             update_schedule(clients, spec).await
         }
-        (Action::Delete, _) if change.kind == Kind::Schedule => {
-            let (group, name) = change
-                .address
-                .split_once('/')
-                .unwrap_or(("default", &change.address));
+        (Action::Delete, _) if matches!(change.address, Address::Schedule { .. }) => {
+            let Address::Schedule { group, name } = &change.address else {
+                return Ok(());
+            };
             count();
             done_if_already(
                 clients
@@ -243,29 +282,25 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
         (Action::Update { .. }, Some(DesiredSpec::Rule(spec))) => {
             update_rule(clients, spec, &change.extra_targets, &count).await
         }
-        (Action::Delete, _) if change.kind == Kind::Rule => {
+        (Action::Delete, Some(_)) => Ok(()),
+        (Action::Delete, None) if matches!(change.address, Address::Rule { .. }) => {
+            let name = change.address.name();
             let mut ids = change.extra_targets.clone();
             ids.push("cronport".to_string());
             count();
             clients
                 .events
                 .remove_targets()
-                .rule(&change.address)
+                .rule(&name)
                 .set_ids(Some(ids))
                 .force(false)
                 .send()
                 .await
                 .map_err(error_text)?;
             count();
-            done_if_already(
-                clients
-                    .events
-                    .delete_rule()
-                    .name(&change.address)
-                    .send()
-                    .await,
-                |s| s.is_resource_not_found_exception(),
-            )
+            done_if_already(clients.events.delete_rule().name(&name).send().await, |s| {
+                s.is_resource_not_found_exception()
+            })
         }
         _ => Ok(()),
     }

@@ -8,60 +8,13 @@ use super::spec::{
     DEFAULT_RETRY, RetrySpec, RuleSpec, ScheduleSpec, normalize_overrides_input,
     normalize_run_task_input,
 };
-use super::{Clients, PlanError, error_text};
+use super::{Clients, LiveRule, LiveState, PlanError, error_text};
 use crate::desired::Desired;
 
 fn failed(what: String) -> PlanError {
     PlanError {
         problems: vec![what],
     }
-}
-
-/// `None` if the group does not exist; otherwise whether it is tagged
-/// `managed-by=cronport`.
-pub(super) async fn schedule_group(
-    clients: &Clients,
-    name: &str,
-) -> Result<Option<bool>, PlanError> {
-    let group = match clients
-        .scheduler
-        .get_schedule_group()
-        .name(name)
-        .send()
-        .await
-    {
-        Ok(g) => g,
-        Err(e)
-            if e.as_service_error()
-                .is_some_and(|s| s.is_resource_not_found_exception()) =>
-        {
-            return Ok(None);
-        }
-        Err(e) => {
-            return Err(failed(format!(
-                "cannot read schedule group `{name}`: {}",
-                error_text(e)
-            )));
-        }
-    };
-    let Some(arn) = group.arn() else {
-        return Ok(Some(false));
-    };
-    let tags = clients
-        .scheduler
-        .list_tags_for_resource()
-        .resource_arn(arn)
-        .send()
-        .await
-        .map_err(|e| {
-            failed(format!(
-                "cannot read the tags of schedule group `{name}`: {}",
-                error_text(e)
-            ))
-        })?;
-    Ok(Some(tags.tags().iter().any(|t| {
-        t.key() == "managed-by" && t.value() == "cronport"
-    })))
 }
 
 /// Every schedule in `group`, read in full.
@@ -200,20 +153,13 @@ fn parse_input(input: Option<&str>) -> Value {
     })
 }
 
-/// A live rule: whether cronport owns it, its spec (with cronport's
-/// target), and any other target IDs.
-pub(super) struct LiveRule {
-    pub managed: bool,
-    pub spec: Option<RuleSpec>,
-    pub extra_targets: Vec<String>,
-}
-
 /// Every rule whose name starts with `prefix`, with targets and tags.
 pub(super) async fn rules(
     clients: &Clients,
     prefix: &str,
 ) -> Result<BTreeMap<String, LiveRule>, PlanError> {
-    let names = rule_names(clients, Some(prefix)).await?;
+    // AWS takes no empty NamePrefix: "every rule" is no prefix at all.
+    let names = rule_names(clients, Some(prefix).filter(|p| !p.is_empty())).await?;
     let read = each_at_most(
         READS_AT_ONCE,
         names,
@@ -331,6 +277,7 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
     Ok((
         name,
         LiveRule {
+            owner: crate::owner::Owner::from_tags(&tags),
             managed,
             spec,
             extra_targets,
@@ -591,6 +538,91 @@ fn trusted_services(document: &str) -> Vec<String> {
         })
         .flat_map(|s| as_list(s.get("Principal").and_then(|p| p.get("Service"))))
         .collect()
+}
+
+/// Everything a plan compares: every schedule group with its tags, the
+/// schedules in each group cronport manages or the manifest wants, and
+/// every rule on the default bus with its tags and targets. Ownership is
+/// decided afterwards, from the records read here, by [`super::compare`].
+pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveState, PlanError> {
+    let mut state = LiveState::default();
+    let wanted = super::desired_groups(desired);
+    for name in group_names(clients).await? {
+        let tags = group_tags(clients, &name).await?;
+        state.groups.insert(name, tags);
+    }
+    let to_read: Vec<String> = state
+        .groups
+        .iter()
+        .filter(|(name, tags)| {
+            wanted.contains_key(*name)
+                || tags.get("managed-by").map(String::as_str) == Some("cronport")
+        })
+        .map(|(name, _)| name.clone())
+        .collect();
+    for group in to_read {
+        for (name, spec) in schedules(clients, &group).await? {
+            state.schedules.insert((group.clone(), name), spec);
+        }
+    }
+    state.rules = rules(clients, "").await?;
+    Ok(state)
+}
+
+/// Every schedule group's name, all pages.
+async fn group_names(clients: &Clients) -> Result<Vec<String>, PlanError> {
+    let mut names = Vec::new();
+    let mut pages = clients
+        .scheduler
+        .list_schedule_groups()
+        .into_paginator()
+        .send();
+    while let Some(page) = pages.next().await {
+        let page =
+            page.map_err(|e| failed(format!("cannot list schedule groups: {}", error_text(e))))?;
+        names.extend(
+            page.schedule_groups()
+                .iter()
+                .filter_map(|g| g.name().map(str::to_string)),
+        );
+    }
+    Ok(names)
+}
+
+/// A schedule group's tags.
+async fn group_tags(clients: &Clients, name: &str) -> Result<BTreeMap<String, String>, PlanError> {
+    let group = clients
+        .scheduler
+        .get_schedule_group()
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| {
+            failed(format!(
+                "cannot read schedule group `{name}`: {}",
+                error_text(e)
+            ))
+        })?;
+    let Some(arn) = group.arn() else {
+        return Ok(BTreeMap::new());
+    };
+    let tags = clients
+        .scheduler
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(|e| {
+            failed(format!(
+                "cannot read the tags of schedule group `{name}`: {}",
+                error_text(e)
+            ))
+        })?;
+    Ok(tags
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect())
 }
 
 #[cfg(test)]

@@ -12,7 +12,7 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use super::{Action, Clients, Kind, PlanError, PlanOptions, apply, error_text, plan_with};
+use super::{Action, Address, Clients, PlanError, PlanOptions, apply, error_text, plan_with};
 use crate::desired::{CompileOptions, Desired, DesiredJob, compile};
 use crate::manifest::Manifest;
 use crate::translate::Backend;
@@ -242,15 +242,22 @@ pub async fn migrate(
             jobs: vec![job.clone()],
             from: *from,
             until: *until,
+            deployment: job.job.owner.deployment(),
         };
-        let schedule_plan = plan_with(clients, &one(sj), PlanOptions::default()).await?;
+        let mut schedule_plan = plan_with(clients, &one(sj), PlanOptions::default()).await?;
+        // A one-job plan would delete every other job's resources, and this
+        // job's rules, which migrate disables (and deletes with --finish).
+        schedule_plan.changes.retain(|c| c.action != Action::Delete);
         let rule_states = rule_states(clients, rj).await?;
         // Other jobs' schedules show as orphans in this one-job plan; only
         // this job's count.
         let schedule_live = schedule_plan
             .changes
             .iter()
-            .filter(|c| c.kind == Kind::Schedule && c.job.as_deref() == Some(sj.job.name.as_str()))
+            .filter(|c| {
+                matches!(c.address, Address::Schedule { .. })
+                    && c.job.as_deref() == Some(sj.job.name.as_str())
+            })
             .all(|c| c.action == Action::Unchanged);
         let mut switch = planned_switch(rj, sj, now, (*from, *until))?;
         let at = switch.at;

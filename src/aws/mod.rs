@@ -4,20 +4,21 @@
 //! * [`Clients::connect`] builds the real SDK clients from the usual AWS
 //!   settings (`--profile`, `--region`, `--endpoint-url`, environment).
 //! * [`plan`] reads live state (all pages), checks clusters, task
-//!   definitions and containers, and returns a [`Plan`]: per resource
-//!   create, update (with the fields that change), delete (only with
-//!   `prune`), unchanged, or a conflict with something cronport does not
-//!   own, which it never touches.
+//!   definitions, containers and the role, and returns a [`Plan`], a pure
+//!   [`compare`] of desired and live: per resource (a typed [`Address`])
+//!   create, update (with the fields that change), delete (what this
+//!   deployment owns and no longer wants, wherever it is), unchanged, or a
+//!   conflict with something it does not own, which it never touches.
 //! * [`apply`] makes the plan's writes with bounded concurrency; the SDK
 //!   retries throttling, 5xx, dropped connections and timeouts with backoff.
 //!   Writes are idempotent, so re-running converges after any failure.
 //!
-//! Ownership: a rule is cronport's when it is tagged `managed-by=cronport`;
-//! a schedule when its group is tagged so, its name has the prefix, and its
-//! description starts with `managed-by=cronport`.
+//! Ownership is the owner record on each resource (manifest id,
+//! environment, job; see [`crate::owner`]), and nothing else.
 
 mod adopt;
 mod apply;
+mod compare;
 mod live;
 mod migrate;
 mod run;
@@ -38,6 +39,7 @@ use crate::translate::Backend;
 pub(crate) use adopt::command_text;
 pub use adopt::import_aws;
 pub use apply::{ApplyReport, Outcome, apply};
+pub use compare::{Address, LiveRule, LiveState, compare};
 pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
 pub use run::{Stopped, run_now, wait_stopped};
 pub use spec::{
@@ -209,25 +211,6 @@ fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
     text
 }
 
-/// The kinds of resource cronport manages.
-///
-/// ```
-/// use cronport::aws::{Action, Change, Kind};
-/// let group = Change { kind: Kind::ScheduleGroup, address: "mamorio".into(), job: None, action: Action::Create, desired: None, extra_targets: vec![], live: None };
-/// assert_eq!(serde_json::to_value(&group)?["kind"], "schedule-group");
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, PartialOrd, Ord, Serialize)]
-#[serde(rename_all = "kebab-case")]
-pub enum Kind {
-    /// An EventBridge Scheduler schedule group.
-    ScheduleGroup,
-    /// An EventBridge Scheduler schedule.
-    Schedule,
-    /// An EventBridge rule with its ECS target.
-    Rule,
-}
-
 /// What the plan does with one resource.
 ///
 /// ```
@@ -248,10 +231,9 @@ pub enum Action {
         /// The fields that change.
         fields: Vec<FieldChange>,
     },
-    /// Delete it (managed, no longer in the manifest, `prune` given).
+    /// Delete it: this deployment owns it and the manifest no longer wants
+    /// it (the change's `reason` says why).
     Delete,
-    /// Managed, no longer in the manifest; left alone without `prune`.
-    Orphan,
     /// Already as desired.
     Unchanged,
     /// Something with this name exists that cronport does not own; it is
@@ -260,6 +242,36 @@ pub enum Action {
         /// Why it is not cronport's.
         reason: String,
     },
+}
+
+impl Action {
+    /// `Update` with `fields`, or `Unchanged` when there are none.
+    ///
+    /// ```
+    /// assert_eq!(cronport::aws::Action::update(vec![]), cronport::aws::Action::Unchanged);
+    /// ```
+    pub fn update(fields: Vec<FieldChange>) -> Action {
+        if fields.is_empty() {
+            Action::Unchanged
+        } else {
+            Action::Update { fields }
+        }
+    }
+
+    /// The plan's sign: `+`, `~`, `-`, `!`, or a space when unchanged.
+    ///
+    /// ```
+    /// assert_eq!(cronport::aws::Action::Delete.symbol(), "-");
+    /// ```
+    pub fn symbol(&self) -> &'static str {
+        match self {
+            Action::Create => "+",
+            Action::Update { .. } => "~",
+            Action::Delete => "-",
+            Action::Conflict { .. } => "!",
+            Action::Unchanged => " ",
+        }
+    }
 }
 
 /// The desired state of one resource, for apply.
@@ -284,34 +296,33 @@ pub enum DesiredSpec {
     Rule(Box<RuleSpec>),
 }
 
-/// One resource's change.
+/// One resource's change: where, what happens, the state it leads to.
 ///
 /// ```
-/// use cronport::aws::{Action, Change, Kind, Plan};
-/// let create = Change {
-///     kind: Kind::Schedule,
-///     address: "mamorio/cronport-daily".into(),
-///     job: Some("daily".into()),
-///     action: Action::Create,
-///     desired: None,
-///     extra_targets: vec![],
-///     live: None,
-/// };
+/// use cronport::aws::{Action, Address, Change, Plan};
+/// let create = Change::new(
+///     Address::Schedule { group: "mamorio".into(), name: "cronport-daily".into() },
+///     Some("daily"),
+///     Action::Create,
+///     None,
+/// );
 /// let plan = Plan { changes: vec![create], warnings: vec![] };
 /// assert!(plan.to_text().starts_with("  + schedule mamorio/cronport-daily  (job daily)\n"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Change {
-    /// Its kind.
-    pub kind: Kind,
-    /// Its name (`group/name` for schedules).
-    pub address: String,
+    /// Where: kind, group and name.
+    #[serde(flatten)]
+    pub address: Address,
     /// The job it belongs to.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub job: Option<String>,
     /// What happens.
     #[serde(flatten)]
     pub action: Action,
+    /// Why, for a delete: the job left the manifest, or runs elsewhere now.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub reason: Option<String>,
     /// The desired state (not for deletes).
     #[serde(skip)]
     pub desired: Option<DesiredSpec>,
@@ -324,27 +335,21 @@ pub struct Change {
 }
 
 impl Change {
-    /// A managed resource no longer in the manifest: deleted with `prune`,
-    /// else reported and left.
-    fn left_over(
-        kind: Kind,
-        address: String,
-        prune: bool,
-        extra_targets: Vec<String>,
-        live: Option<(String, String)>,
+    /// A change with nothing read live yet.
+    pub fn new(
+        address: Address,
+        job: Option<&str>,
+        action: Action,
+        desired: Option<DesiredSpec>,
     ) -> Change {
         Change {
-            kind,
             address,
-            job: None,
-            action: if prune {
-                Action::Delete
-            } else {
-                Action::Orphan
-            },
-            desired: None,
-            extra_targets,
-            live,
+            job: job.map(str::to_string),
+            action,
+            reason: None,
+            desired,
+            extra_targets: Vec::new(),
+            live: None,
         }
     }
 }
@@ -352,16 +357,13 @@ impl Change {
 /// Everything a plan would do.
 ///
 /// ```
-/// use cronport::aws::{Action, Change, Kind, Plan};
-/// let conflict = Change {
-///     kind: Kind::Rule,
-///     address: "nightly".into(),
-///     job: Some("nightly".into()),
-///     action: Action::Conflict { reason: "not tagged managed-by=cronport".into() },
-///     desired: None,
-///     extra_targets: vec![],
-///     live: None,
-/// };
+/// use cronport::aws::{Action, Address, Change, Plan};
+/// let conflict = Change::new(
+///     Address::Rule { name: "nightly".into() },
+///     Some("nightly"),
+///     Action::Conflict { reason: "not tagged managed-by=cronport".into() },
+///     None,
+/// );
 /// let plan = Plan { changes: vec![conflict], warnings: vec![] };
 /// assert!(!plan.has_changes()); // cronport never touches what it does not own
 /// assert!(plan.to_text().contains("1 conflict(s) with resources cronport does not own."));
@@ -402,10 +404,10 @@ pub const SCHEDULE_GROUPS: usize = 500;
 /// Counts of a plan's actions.
 ///
 /// ```
-/// use cronport::aws::{Action, Change, Kind, Plan, Summary};
-/// let change = |name: &str, action| Change { kind: Kind::Rule, address: name.into(), job: None, action, desired: None, extra_targets: vec![], live: None };
-/// let plan = Plan { changes: vec![change("a", Action::Create), change("b", Action::Orphan), change("c", Action::Unchanged)], warnings: vec![] };
-/// assert_eq!(plan.summary(), Summary { add: 1, orphans: 1, unchanged: 1, ..Summary::default() });
+/// use cronport::aws::{Action, Address, Change, Plan, Summary};
+/// let change = |name: &str, action| Change::new(Address::Rule { name: name.into() }, None, action, None);
+/// let plan = Plan { changes: vec![change("a", Action::Create), change("b", Action::Delete), change("c", Action::Unchanged)], warnings: vec![] };
+/// assert_eq!(plan.summary(), Summary { add: 1, destroy: 1, unchanged: 1, ..Summary::default() });
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct Summary {
@@ -419,16 +421,14 @@ pub struct Summary {
     pub unchanged: usize,
     /// Conflicts with resources cronport does not own.
     pub conflicts: usize,
-    /// Managed resources left in place without `--prune`.
-    pub orphans: usize,
 }
 
 impl Plan {
     /// The counts.
     ///
     /// ```
-    /// use cronport::aws::{Action, Change, Kind, Plan};
-    /// let delete = Change { kind: Kind::Rule, address: "old".into(), job: None, action: Action::Delete, desired: None, extra_targets: vec![], live: None };
+    /// use cronport::aws::{Action, Address, Change, Plan};
+    /// let delete = Change::new(Address::Rule { name: "old".into() }, None, Action::Delete, None);
     /// assert_eq!(Plan { changes: vec![delete], warnings: vec![] }.summary().destroy, 1);
     /// ```
     pub fn summary(&self) -> Summary {
@@ -440,7 +440,6 @@ impl Plan {
                 Action::Delete => s.destroy += 1,
                 Action::Unchanged => s.unchanged += 1,
                 Action::Conflict { .. } => s.conflicts += 1,
-                Action::Orphan => s.orphans += 1,
             }
         }
         s
@@ -449,10 +448,10 @@ impl Plan {
     /// Whether applying would write anything.
     ///
     /// ```
-    /// use cronport::aws::{Action, Change, Kind, Plan};
-    /// let orphan = Change { kind: Kind::Rule, address: "old".into(), job: None, action: Action::Orphan, desired: None, extra_targets: vec![], live: None };
-    /// // An orphan is reported, but only `--prune` turns it into a delete.
-    /// assert!(!Plan { changes: vec![orphan], warnings: vec![] }.has_changes());
+    /// use cronport::aws::{Action, Address, Change, Plan};
+    /// let conflict = Change::new(Address::Rule { name: "theirs".into() }, None, Action::Conflict { reason: "not ours".into() }, None);
+    /// // A conflict is reported, never written.
+    /// assert!(!Plan { changes: vec![conflict], warnings: vec![] }.has_changes());
     /// ```
     pub fn has_changes(&self) -> bool {
         let s = self.summary();
@@ -471,11 +470,6 @@ impl Plan {
     pub fn to_text(&self) -> String {
         let mut out = String::new();
         for c in &self.changes {
-            let kind = match c.kind {
-                Kind::ScheduleGroup => "schedule group",
-                Kind::Schedule => "schedule",
-                Kind::Rule => "rule",
-            };
             let job = c
                 .job
                 .as_deref()
@@ -483,36 +477,25 @@ impl Plan {
                 .unwrap_or_default();
             match &c.action {
                 Action::Create => {
-                    let _ = writeln!(out, "  + {kind} {}{job}", c.address);
-                    if let Some(DesiredSpec::Schedule(s)) = &c.desired {
-                        let _ = writeln!(out, "      {} ({})", s.expression, s.timezone);
-                    }
-                    if let Some(DesiredSpec::Rule(r)) = &c.desired {
-                        let _ = writeln!(out, "      {} (UTC)", r.expression);
+                    let _ = writeln!(out, "  + {}{job}", c.address);
+                    for line in c.desired.as_ref().map(describe_spec).unwrap_or_default() {
+                        let _ = writeln!(out, "      {line}");
                     }
                 }
                 Action::Update { fields } => {
-                    let _ = writeln!(out, "  ~ {kind} {}{job}", c.address);
+                    let _ = writeln!(out, "  ~ {}{job}", c.address);
                     for f in fields {
                         let _ = writeln!(out, "      {}: {} → {}", f.field, f.before, f.after);
                     }
                 }
                 Action::Delete => {
-                    let _ = writeln!(out, "  - {kind} {}", c.address);
-                }
-                Action::Orphan => {
-                    let _ = writeln!(
-                        out,
-                        "    {kind} {} is no longer in the manifest; --prune deletes it",
-                        c.address
-                    );
+                    let _ = writeln!(out, "  - {}{job}", c.address);
+                    if let Some(reason) = &c.reason {
+                        let _ = writeln!(out, "      {reason}");
+                    }
                 }
                 Action::Conflict { reason } => {
-                    let _ = writeln!(
-                        out,
-                        "  ! {kind} {}{job}: {reason}; left untouched",
-                        c.address
-                    );
+                    let _ = writeln!(out, "  ! {}{job}: {reason}; left untouched", c.address);
                 }
                 Action::Unchanged => {}
             }
@@ -533,13 +516,6 @@ impl Plan {
                 s.conflicts
             );
         }
-        if s.orphans > 0 {
-            let _ = write!(
-                out,
-                " {} managed resource(s) no longer in the manifest (--prune deletes them).",
-                s.orphans
-            );
-        }
         out.push('\n');
         out
     }
@@ -557,11 +533,6 @@ pub struct PlanError {
     /// Every problem found, before any write.
     pub problems: Vec<String>,
 }
-
-/// Tags by key.
-type Tags = BTreeMap<String, String>;
-/// A name prefix and suffix that cronport owns.
-type Affixes = (String, String);
 
 /// Reads live state and compares it with `desired`.
 ///
@@ -598,7 +569,10 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq)]
 pub struct PlanOptions {
-    /// Delete managed resources that left the manifest.
+    /// Allow a manifest with no jobs, which deletes everything its
+    /// deployment owns. (Deletes of resources the manifest no longer wants
+    /// need nothing else: ownership is exact, and a job must never keep an
+    /// old schedule running beside its new one.)
     pub prune: bool,
     /// Take ownership of existing resources whose names the manifest uses
     /// (adopting what `cronport import aws` read): tag them, mark them, and
@@ -611,8 +585,8 @@ pub struct PlanOptions {
 /// ```
 /// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), cronport::aws::PlanError> {
 /// use cronport::aws::{plan_with, PlanOptions};
-/// // Take over the rules `cronport import aws` read, and delete managed
-/// // resources that left the manifest.
+/// // Take over the rules `cronport import aws` read; an empty manifest may
+/// // delete everything its deployment owns.
 /// let plan = plan_with(&clients, &desired, PlanOptions { prune: true, adopt: true }).await?;
 /// print!("{}", plan.to_text());
 /// # Ok(()) }
@@ -623,222 +597,90 @@ pub async fn plan_with(
     options: PlanOptions,
 ) -> Result<Plan, PlanError> {
     let PlanOptions { prune, adopt } = options;
+    if desired.jobs.is_empty() && !prune {
+        return Err(PlanError {
+            problems: vec![format!(
+                "the manifest has no jobs: its plan deletes everything {} owns; pass --prune to plan that",
+                desired.deployment
+            )],
+        });
+    }
     live::check_targets(clients, desired).await?;
     let role_warnings = live::check_roles(clients, desired).await?;
-    let mut changes = Vec::new();
-    let schedule_jobs: Vec<_> = desired
-        .jobs
-        .iter()
-        .filter(|j| j.job.target.backend == Backend::Scheduler)
-        .collect();
-    let rule_jobs: Vec<_> = desired
-        .jobs
-        .iter()
-        .filter(|j| j.job.target.backend == Backend::Rules)
-        .collect();
-    // Schedules, group by group.
-    // Per group: its tags, and the (prefix, suffix) pairs of the names
-    // cronport owns in it.
-    let mut groups: BTreeMap<String, (Tags, Vec<Affixes>)> = BTreeMap::new();
-    for job in &schedule_jobs {
-        let t = &job.job.target;
-        let entry = groups
-            .entry(t.schedule_group.clone())
-            .or_insert_with(|| (t.tags.clone(), Vec::new()));
-        let affixes = (job.job.name_prefix.clone(), job.job.name_suffix.clone());
-        if !entry.1.contains(&affixes) {
-            entry.1.push(affixes);
-        }
-    }
-    for (group, (tags, prefixes)) in &groups {
-        let live_group = live::schedule_group(clients, group).await?;
-        match &live_group {
-            None => changes.push(Change {
-                kind: Kind::ScheduleGroup,
-                address: group.clone(),
-                job: None,
-                action: Action::Create,
-                desired: Some(DesiredSpec::Group(group.clone(), tags.clone())),
-                extra_targets: Vec::new(),
-                live: None,
-            }),
-            Some(false) if adopt => changes.push(Change {
-                kind: Kind::ScheduleGroup,
-                address: group.clone(),
-                job: None,
-                action: Action::Update {
-                    fields: vec![FieldChange {
-                        field: "tags.managed-by".into(),
-                        before: "(none)".into(),
-                        after: "cronport".into(),
-                    }],
-                },
-                desired: Some(DesiredSpec::Group(group.clone(), tags.clone())),
-                extra_targets: Vec::new(),
-                live: None,
-            }),
-            Some(false) => {
-                return Err(PlanError {
-                    problems: vec![format!(
-                        "schedule group `{group}` exists but is not tagged managed-by=cronport, so cronport will not write to it: choose another schedule_group, or tag it if it is cronport's"
-                    )],
-                });
-            }
-            Some(true) => {}
-        }
-        let live = if live_group.is_some() {
-            live::schedules(clients, group).await?
-        } else {
-            BTreeMap::new()
-        };
-        let mut wanted = std::collections::BTreeSet::new();
-        for job in schedule_jobs
-            .iter()
-            .filter(|j| &j.job.target.schedule_group == group)
-        {
-            for resource in &job.resources {
-                let mut desired_spec = ScheduleSpec::desired(job, resource);
-                // A rate's StartDate is only its phase: one already on AWS
-                // stays (a new one each apply would move the runs), unless
-                // the manifest fixes the start itself.
-                if let Some(live_start) =
-                    live.get(&resource.name).and_then(|l| l.start_date.clone())
-                    && desired_spec.start_date.is_some()
-                    && job.job.schedule.start().is_none()
-                {
-                    desired_spec.start_date = Some(live_start);
-                }
-                wanted.insert(resource.name.clone());
-                let address = format!("{group}/{}", resource.name);
-                let action = match live.get(&resource.name) {
-                    None => Action::Create,
-                    Some(l) if !l.has_marker() && adopt => Action::Update {
-                        fields: differences(l, &desired_spec),
-                    },
-                    Some(l) if !l.has_marker() => Action::Conflict {
-                        reason: "a schedule with this name exists without cronport's marker"
-                            .to_string(),
-                    },
-                    Some(l) => match differences(l, &desired_spec) {
-                        f if f.is_empty() => Action::Unchanged,
-                        fields => Action::Update { fields },
-                    },
-                };
-                changes.push(Change {
-                    kind: Kind::Schedule,
-                    address,
-                    job: Some(job.job.name.clone()),
-                    action,
-                    desired: Some(DesiredSpec::Schedule(Box::new(desired_spec))),
-                    extra_targets: Vec::new(),
-                    live: live
-                        .get(&resource.name)
-                        .map(|l| (l.expression.clone(), l.timezone.clone())),
-                });
-            }
-        }
-        for (name, l) in &live {
-            let ours = l.has_marker()
-                && prefixes
-                    .iter()
-                    .any(|(p, s)| name.starts_with(p.as_str()) && name.ends_with(s.as_str()));
-            if !wanted.contains(name) && ours {
-                changes.push(Change::left_over(
-                    Kind::Schedule,
-                    format!("{group}/{name}"),
-                    prune,
-                    Vec::new(),
-                    Some((l.expression.clone(), l.timezone.clone())),
-                ));
-            }
-        }
-    }
-    // Rules, by prefix.
-    let mut affixes: Vec<(String, String)> = rule_jobs
-        .iter()
-        .map(|j| (j.job.name_prefix.clone(), j.job.name_suffix.clone()))
-        .collect();
-    affixes.sort();
-    affixes.dedup();
-    let mut live_rules = BTreeMap::new();
-    for (prefix, suffix) in &affixes {
-        let rules = live::rules(clients, prefix).await?;
-        live_rules.extend(
-            rules
-                .into_iter()
-                .filter(|(name, _)| name.ends_with(suffix.as_str())),
-        );
-    }
-    let mut wanted = std::collections::BTreeSet::new();
-    for job in &rule_jobs {
-        for resource in &job.resources {
-            let desired_spec = RuleSpec::desired(job, resource);
-            wanted.insert(resource.name.clone());
-            let (action, extra) = match live_rules.get(&resource.name) {
-                None => (Action::Create, Vec::new()),
-                Some(l) if !l.managed && !adopt => (
-                    Action::Conflict {
-                        reason: "a rule with this name exists without the managed-by=cronport tag"
-                            .to_string(),
-                    },
-                    Vec::new(),
-                ),
-                Some(l) => {
-                    let mut fields = l
-                        .spec
-                        .as_ref()
-                        .map(|s| differences(s, &desired_spec))
-                        .unwrap_or_else(|| {
-                            vec![FieldChange {
-                                field: "target".into(),
-                                before: "(none)".into(),
-                                after: "cronport".into(),
-                            }]
-                        });
-                    if !l.extra_targets.is_empty() {
-                        fields.push(FieldChange {
-                            field: "other targets".into(),
-                            before: l.extra_targets.join(", "),
-                            after: "(none)".into(),
-                        });
-                    }
-                    if fields.is_empty() {
-                        (Action::Unchanged, Vec::new())
-                    } else {
-                        (Action::Update { fields }, l.extra_targets.clone())
-                    }
-                }
-            };
-            changes.push(Change {
-                kind: Kind::Rule,
-                address: resource.name.clone(),
-                job: Some(job.job.name.clone()),
-                action,
-                desired: Some(DesiredSpec::Rule(Box::new(desired_spec))),
-                extra_targets: extra,
-                live: live_rules
-                    .get(&resource.name)
-                    .and_then(|l| l.spec.as_ref())
-                    .map(|s| (s.expression.clone(), "UTC".to_string())),
-            });
-        }
-    }
-    for (name, l) in &live_rules {
-        if !wanted.contains(name) && l.managed {
-            changes.push(Change::left_over(
-                Kind::Rule,
-                name.clone(),
-                prune,
-                l.extra_targets.clone(),
-                l.spec
-                    .as_ref()
-                    .map(|s| (s.expression.clone(), "UTC".to_string())),
-            ));
-        }
-    }
+    let live = live::read(clients, desired).await?;
+    let changes = compare(desired, &live, adopt)?;
     let mut warnings = role_warnings;
     warnings.extend(quota_warnings(clients, desired, &changes).await?);
     Ok(Plan { changes, warnings })
+}
+
+/// The schedule groups the Scheduler jobs want, with their tags.
+pub(crate) fn desired_groups(desired: &Desired) -> BTreeMap<String, BTreeMap<String, String>> {
+    let mut groups = BTreeMap::new();
+    for job in &desired.jobs {
+        let t = &job.job.target;
+        if t.backend == Backend::Scheduler && t.schedule_group != "default" {
+            groups
+                .entry(t.schedule_group.clone())
+                .or_insert_with(|| t.tags.clone());
+        }
+    }
+    groups
+}
+
+/// What a create makes, a line each: when (expression, zone), state,
+/// command, size, cluster.
+fn describe_spec(spec: &DesiredSpec) -> Vec<String> {
+    let (when, state, input) = match spec {
+        DesiredSpec::Group(_, tags) => {
+            return vec![format!(
+                "tags: {}",
+                tags.iter()
+                    .map(|(k, v)| format!("{k}={v}"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            )];
+        }
+        DesiredSpec::Schedule(s) => (
+            format!("{} ({})", s.expression, s.timezone),
+            &s.state,
+            crate::target::RunTask::from_json(&s.input)
+                .ok()
+                .map(|(r, _)| r),
+        ),
+        DesiredSpec::Rule(r) => (
+            format!("{} (UTC)", r.expression),
+            &r.state,
+            crate::target::TaskOverrides::from_json(&r.input)
+                .ok()
+                .map(|(overrides, _)| crate::target::RunTask {
+                    cluster: r.cluster.clone(),
+                    task_definition: r.task_definition.clone(),
+                    count: r.task_count,
+                    launch_type: None,
+                    capacity_provider_strategy: Vec::new(),
+                    platform_version: None,
+                    network: None,
+                    overrides,
+                    started_by: None,
+                }),
+        ),
+    };
+    let mut lines = vec![format!("schedule: {when}"), format!("state: {state}")];
+    if let Some(run) = input {
+        lines.push(format!(
+            "command: {}",
+            serde_json::to_string(&run.overrides.container.command).unwrap_or_default()
+        ));
+        if let (Some(cpu), Some(memory)) = (run.overrides.cpu, run.overrides.memory) {
+            lines.push(format!("size: cpu {cpu} / memory {memory} MiB"));
+        }
+        lines.push(format!(
+            "task: {} on {} (container {})",
+            run.task_definition, run.cluster, run.overrides.container.name
+        ));
+    }
+    lines
 }
 
 /// Quotas a plan would pass: rules on the default bus (DST splitting
@@ -849,22 +691,16 @@ async fn quota_warnings(
     changes: &[Change],
 ) -> Result<Vec<String>, PlanError> {
     let mut warnings = Vec::new();
-    let creates = |kind: Kind| {
+    let rules = |action: Action| {
         changes
             .iter()
-            .filter(|c| c.kind == kind && c.action == Action::Create)
+            .filter(|c| matches!(c.address, Address::Rule { .. }) && c.action == action)
             .count()
     };
-    let deletes = |kind: Kind| {
-        changes
-            .iter()
-            .filter(|c| c.kind == kind && c.action == Action::Delete)
-            .count()
-    };
-    let new_rules = creates(Kind::Rule);
+    let new_rules = rules(Action::Create);
     if new_rules > 0 {
         let existing = live::rule_count(clients).await?;
-        let after = existing + new_rules - deletes(Kind::Rule).min(existing + new_rules);
+        let after = existing + new_rules - rules(Action::Delete).min(existing + new_rules);
         if after > RULES_PER_BUS {
             let split: Vec<String> = desired
                 .jobs
@@ -884,7 +720,12 @@ async fn quota_warnings(
             warnings.push(text);
         }
     }
-    let new_groups = creates(Kind::ScheduleGroup);
+    let new_groups = changes
+        .iter()
+        .filter(|c| {
+            matches!(c.address, Address::ScheduleGroup { .. }) && c.action == Action::Create
+        })
+        .count();
     if new_groups > 0 {
         let existing = live::schedule_group_count(clients).await?;
         if existing + new_groups > SCHEDULE_GROUPS {

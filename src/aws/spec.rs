@@ -316,7 +316,7 @@ impl RuleSpec {
                 .collect(),
             retry: retry_of(job),
             dead_letter_queue: t.dead_letter_queue.clone(),
-            tags: t.tags.clone(),
+            tags: crate::render::rule_tags(job),
         }
     }
 }

@@ -28,7 +28,9 @@ pub struct Common {
 /// What plan and apply may take over or delete.
 #[derive(Debug, clap::Args)]
 pub struct Ownership {
-    /// Also delete managed schedules and rules that left the manifest.
+    /// Allow a manifest with no jobs, whose plan deletes everything its
+    /// manifest id and environment own. (Other deletes need no flag: what
+    /// the manifest no longer wants is deleted, as with Terraform.)
     #[arg(long)]
     prune: bool,
     /// Take ownership of existing schedules and rules whose names the
@@ -40,8 +42,10 @@ pub struct Ownership {
 /// Show what apply would change on AWS.
 ///
 /// Compares the manifest with what is live: `+` create, `~` update (field by
-/// field), `-` delete (with --prune), `!` a name taken by something cronport
-/// does not own, which it never touches.
+/// field), `-` delete (what this manifest and environment own and no longer
+/// want, wherever it is: a renamed job's old schedule, the old group's, the
+/// other backend's), `!` a name taken by something cronport does not own
+/// (or another manifest or environment owns), which it never touches.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
@@ -75,7 +79,7 @@ pub struct PlanArgs {
 Examples:
   cronport apply
   cronport apply --yes --concurrency 16
-  cronport apply --prune   # also delete managed schedules removed from the manifest")]
+  cronport apply --prune   # with a manifest emptied of jobs: delete all it owns")]
 pub struct ApplyArgs {
     #[command(flatten)]
     common: Common,

@@ -97,6 +97,8 @@ pub async fn diff_live(
             continue;
         }
         let manifest_view = view(&dj.job, options);
+        // Created everywhere and deleted nowhere: new to AWS. (A job whose
+        // resources move keeps its live side in the deleted ones.)
         if changes.iter().all(|c| c.action == Action::Create) {
             let (schedule, command) = (manifest_view, dj.job.command_text.clone());
             jobs.push(if live_is_base {
@@ -147,6 +149,11 @@ pub async fn diff_live(
                     before: "no".into(),
                     after: "yes".into(),
                 }),
+                Action::Delete => fields.push(FieldChange {
+                    field: format!("{} exists", c.address),
+                    before: "yes".into(),
+                    after: "no".into(),
+                }),
                 _ => {}
             }
         }
@@ -196,12 +203,17 @@ pub async fn diff_live(
             }
         });
     }
-    for change in plan.changes.iter().filter(|c| c.action == Action::Orphan) {
-        let (schedule, _) = live_view(
-            &change.live.clone().into_iter().collect::<Vec<_>>(),
-            options,
-        );
-        let name = change.address.clone();
+    // Jobs only live has: what the manifest's deployment owns under job
+    // names the manifest no longer has, one entry per job.
+    let known: std::collections::BTreeSet<&str> =
+        desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
+    for (job, changes) in &by_job {
+        if known.contains(job) {
+            continue;
+        }
+        let live: Vec<(String, String)> = changes.iter().filter_map(|c| c.live.clone()).collect();
+        let (schedule, _) = live_view(&live, options);
+        let name = job.to_string();
         let command = "(live only)".to_string();
         jobs.push(if live_is_base {
             JobChange::Removed {

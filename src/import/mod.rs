@@ -137,11 +137,14 @@ pub(crate) fn unique_names(jobs: &mut [Job]) {
 
 pub(crate) fn manifest(defaults: &Defaults, mut jobs: Vec<Job>) -> Manifest {
     unique_names(&mut jobs);
-    Manifest {
+    let mut manifest = Manifest {
         defaults: defaults.clone(),
         jobs,
-        env: Default::default(),
-    }
+        ..Manifest::default()
+    };
+    // Recorded, so ownership survives a later change of the cluster.
+    manifest.id = Some(manifest.owner_id());
+    manifest
 }
 
 /// Settings every job shares move to `[defaults]`.

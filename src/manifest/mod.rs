@@ -247,6 +247,14 @@ fn is_true(b: &bool) -> bool {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Manifest {
+    /// The manifest's id, in the owner record of everything it manages
+    /// (`cronport import` writes one). Without it, one is derived from the
+    /// cluster ([`crate::owner::derived_id`]).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub id: Option<String>,
+    /// The environment [`Manifest::for_env`] chose, if any.
+    #[serde(skip)]
+    pub environment: Option<String>,
     /// Settings every job starts from.
     #[serde(default)]
     pub defaults: Settings,
@@ -387,6 +395,8 @@ pub struct ResolvedJob {
     pub enabled: bool,
     /// The merged settings, with defaults filled in.
     pub target: EcsTarget,
+    /// The owner record its resources carry.
+    pub owner: crate::owner::Owner,
 }
 
 /// Where and how a job's task runs, every default filled in.
@@ -499,6 +509,21 @@ impl fmt::Display for ManifestError {
 }
 
 impl Manifest {
+    /// The id in the owner records of what this manifest manages: `id`, or
+    /// one derived from the cluster in `[defaults]`.
+    ///
+    /// ```
+    /// let mut m = cronport::manifest::Manifest::default();
+    /// assert!(m.owner_id().starts_with("auto-"));
+    /// m.id = Some("mamorio".into());
+    /// assert_eq!(m.owner_id(), "mamorio");
+    /// ```
+    pub fn owner_id(&self) -> String {
+        self.id.clone().unwrap_or_else(|| {
+            crate::owner::derived_id(self.defaults.cluster.as_deref().unwrap_or_default())
+        })
+    }
+
     /// Parses and checks a manifest; `file` names it in errors.
     ///
     /// ```
@@ -572,7 +597,7 @@ impl Manifest {
     /// // A later stage (here: made up) found a problem with the third job's command.
     /// let problem = Problem { job: Some(2), key: "command", message: "the command is too long".into() };
     /// let placed = m.place(&text, "cronport.toml", &[problem]).to_string();
-    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:31:11"));
+    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:33:11"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn place(&self, text: &str, file: &str, problems: &[Problem]) -> ManifestError {
@@ -674,6 +699,8 @@ impl Manifest {
             }
         }
         let mut out = Manifest {
+            id: self.id.clone(),
+            environment: Some(name.to_string()),
             defaults: self.defaults.clone(),
             jobs: self.jobs.clone(),
             env: BTreeMap::new(),

@@ -93,8 +93,8 @@ pub(super) fn unknown_keys(
     };
     check(
         &[],
-        &["defaults", "job", "env"],
-        "the manifest (it holds [defaults], [[job]] and [env.NAME] tables)",
+        &["id", "defaults", "job", "env"],
+        "the manifest (it holds its id, [defaults], [[job]] and [env.NAME] tables)",
     );
     let env_keys: Vec<&str> = SETTINGS_KEYS.iter().copied().chain(["job"]).collect();
     let override_keys: Vec<&str> = JOB_KEYS

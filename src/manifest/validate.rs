@@ -66,6 +66,29 @@ impl Manifest {
     pub fn resolve(&self) -> Result<Vec<ResolvedJob>, Vec<Problem>> {
         let mut problems = Vec::new();
         let mut jobs = Vec::new();
+        if let Some(id) = &self.id
+            && !(1..=64).contains(&id.len())
+        {
+            problems.push(problem(
+                None,
+                "id",
+                format!("id `{id}` must be 1–64 characters"),
+            ));
+        } else if let Some(id) = &self.id
+            && !id.chars().all(is_name_char)
+        {
+            problems.push(problem(
+                None,
+                "id",
+                format!("id `{id}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"),
+            ));
+        }
+        let deployment = (
+            self.owner_id(),
+            self.environment
+                .clone()
+                .unwrap_or_else(|| crate::owner::NO_ENVIRONMENT.to_string()),
+        );
         problems.extend(check_settings(&self.defaults, None));
         let mut seen = BTreeSet::new();
         for (i, job) in self.jobs.iter().enumerate() {
@@ -81,7 +104,7 @@ impl Manifest {
                     ),
                 ));
             }
-            match resolve_job(&self.defaults, job, i) {
+            match resolve_job(&self.defaults, job, i, &deployment) {
                 Ok(resolved) if problems.len() == before => jobs.push(resolved),
                 Ok(_) => {}
                 Err(mut p) => problems.append(&mut p),
@@ -342,7 +365,12 @@ pub fn is_role_arn(arn: &str) -> bool {
         })
 }
 
-fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, Vec<Problem>> {
+fn resolve_job(
+    defaults: &Settings,
+    job: &Job,
+    i: usize,
+    (manifest, env): &(String, String),
+) -> Result<ResolvedJob, Vec<Problem>> {
     let mut problems = Vec::new();
     let at = Some(i);
     let s = &job.settings;
@@ -530,6 +558,11 @@ fn resolve_job(defaults: &Settings, job: &Job, i: usize) -> Result<ResolvedJob, 
         size,
         environment: job.environment.clone(),
         enabled: job.enabled,
+        owner: crate::owner::Owner {
+            manifest: manifest.clone(),
+            env: env.clone(),
+            job: job.name.clone(),
+        },
         target: EcsTarget {
             cluster,
             task_definition,

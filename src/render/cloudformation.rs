@@ -5,10 +5,9 @@ use serde_json::{Map, Value, json};
 
 use super::{
     EcsParametersSpelling, add_retry_and_dead_letter, description, ecs_parameters, header_lines,
-    rule_input, run_task_target, schedule_groups, state, universal_input,
+    rule_input, rule_tags, run_task_target, schedule_groups, state, universal_input,
 };
 use crate::desired::Desired;
-use crate::manifest::EcsTarget;
 use crate::translate::Backend;
 
 /// A CloudFormation logical ID from an AWS name: alphanumerics only.
@@ -34,9 +33,8 @@ fn logical_id(prefix: &str, name: &str, taken: &Map<String, Value>) -> String {
 
 /// CloudFormation's `Tags`: a list of `{Key, Value}`, as on every resource
 /// cronport makes, so rules carry `managed-by=cronport` here too.
-fn tags(t: &EcsTarget) -> Vec<Value> {
-    t.tags
-        .iter()
+fn tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<Value> {
+    tags.iter()
         .map(|(k, v)| json!({"Key": k, "Value": v}))
         .collect()
 }
@@ -46,7 +44,7 @@ pub(super) fn render(desired: &Desired) -> String {
     let mut group_ids = Vec::new();
     for (group, target) in schedule_groups(desired) {
         let id = logical_id("Group", &group, &resources);
-        resources.insert(id.clone(), json!({"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": group, "Tags": tags(target)}}));
+        resources.insert(id.clone(), json!({"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": group, "Tags": tags(&target.tags)}}));
         group_ids.push((group, id));
     }
     for job in &desired.jobs {
@@ -94,7 +92,7 @@ pub(super) fn render(desired: &Desired) -> String {
                                 "ScheduleExpression": resource.expression,
                                 "State": state,
                                 "Description": description(job),
-                                "Tags": tags(t),
+                                "Tags": tags(&rule_tags(job)),
                                 "Targets": [target],
                             }
                         }),

@@ -116,14 +116,22 @@ pub(crate) fn header_lines(desired: &Desired) -> Vec<String> {
     lines
 }
 
-/// A short description for a schedule or rule, with the ownership marker.
+/// A short description for a schedule or rule: the owner record (see
+/// [`crate::owner`]), then the schedule in English.
 pub(crate) fn description(job: &DesiredJob) -> String {
     let text = format!(
-        "managed-by=cronport job={} | {}",
-        job.job.name,
+        "{} | {}",
+        job.job.owner.marker(),
         job.job.schedule.describe()
     );
     text.chars().take(512).collect()
+}
+
+/// A rule's tags: the manifest's, and the owner record.
+pub(crate) fn rule_tags(job: &DesiredJob) -> std::collections::BTreeMap<String, String> {
+    let mut tags = job.job.target.tags.clone();
+    tags.extend(job.job.owner.tags());
+    tags
 }
 
 /// The partition an ARN lives in (`aws`, `aws-cn`, `aws-us-gov`).
@@ -327,7 +335,7 @@ pub fn put_rule(job: &DesiredJob, resource: &Resource) -> Value {
         "ScheduleExpression": resource.expression,
         "State": state(job),
         "Description": description(job),
-        "Tags": job.job.target.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+        "Tags": rule_tags(job).iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
     })
 }
 

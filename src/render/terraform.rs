@@ -5,7 +5,8 @@
 use std::fmt::Write;
 
 use super::{
-    description, header_lines, rule_input, run_task_target, schedule_groups, state, universal_input,
+    description, header_lines, rule_input, rule_tags, run_task_target, schedule_groups, state,
+    universal_input,
 };
 use crate::desired::{Desired, DesiredJob};
 use crate::manifest::EcsTarget;
@@ -94,9 +95,9 @@ fn retry_and_dlq(out: &mut String, t: &EcsTarget, indent: &str) {
     }
 }
 
-fn tags(out: &mut String, t: &EcsTarget) {
+fn tags(out: &mut String, tags: &std::collections::BTreeMap<String, String>) {
     let _ = writeln!(out, "  tags = {{");
-    for (k, v) in &t.tags {
+    for (k, v) in tags {
         let _ = writeln!(out, "    {} = {}", string(k), string(v));
     }
     let _ = writeln!(out, "  }}");
@@ -170,7 +171,7 @@ fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels) {
         let _ = writeln!(out, "  schedule_expression = {}", string(&r.expression));
         let _ = writeln!(out, "  state               = {}", string(state(job)));
         let _ = writeln!(out, "  description         = {}", string(&description(job)));
-        tags(out, t);
+        tags(out, &rule_tags(job));
         let _ = writeln!(out, "}}\n");
         let _ = writeln!(out, "resource \"aws_cloudwatch_event_target\" \"{id}\" {{");
         let _ = writeln!(out, "  rule      = aws_cloudwatch_event_rule.{id}.name");
@@ -233,7 +234,7 @@ pub(super) fn render(desired: &Desired) -> String {
         let id = labels.take("aws_scheduler_schedule_group", &group);
         let _ = writeln!(out, "resource \"aws_scheduler_schedule_group\" \"{id}\" {{");
         let _ = writeln!(out, "  name = {}", string(&group));
-        tags(&mut out, target);
+        tags(&mut out, &target.tags);
         let _ = writeln!(out, "}}\n");
         groups.push((group, id));
     }

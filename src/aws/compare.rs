@@ -1,0 +1,625 @@
+//! Planning's second half: a pure comparison of the desired state with
+//! what was read live. No I/O: the unit tests below drive it with made-up
+//! live states, every action included.
+//!
+//! What a deployment (one manifest, one environment) owns is decided by
+//! the owner record on each resource alone (see [`crate::owner`]):
+//!
+//! * a desired resource that does not exist is created; one this
+//!   deployment owns is updated field by field; one owned by another
+//!   deployment, or by nobody, is a conflict and left exactly as it is
+//!   (`adopt` takes a resource with no owner record);
+//! * a resource this deployment owns that the manifest no longer wants is
+//!   deleted, wherever it is (any group, any prefix, either backend): a
+//!   renamed job's old schedule, the old group's after `schedule_group`
+//!   changed, the rules after a switch to Scheduler. So no job keeps two
+//!   enabled schedules.
+
+use std::collections::{BTreeMap, BTreeSet};
+use std::fmt;
+
+use serde::Serialize;
+
+use super::spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
+use super::{Action, Change, DesiredSpec, PlanError};
+use crate::desired::Desired;
+use crate::owner::Owner;
+use crate::translate::Backend;
+
+/// Where a resource lives: its kind and its name (and group).
+///
+/// ```
+/// use cronport::aws::Address;
+/// let a = Address::Schedule { group: "mamorio".into(), name: "cronport-daily".into() };
+/// assert_eq!(a.to_string(), "schedule mamorio/cronport-daily");
+/// assert_eq!(a.name(), "mamorio/cronport-daily");
+/// assert_eq!(serde_json::to_value(&a)?["kind"], "schedule");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+#[serde(tag = "kind", rename_all = "kebab-case")]
+pub enum Address {
+    /// An EventBridge Scheduler schedule group.
+    ScheduleGroup {
+        /// Its name.
+        name: String,
+    },
+    /// An EventBridge Scheduler schedule.
+    Schedule {
+        /// Its group.
+        group: String,
+        /// Its name.
+        name: String,
+    },
+    /// An EventBridge rule (default bus) with its ECS target.
+    Rule {
+        /// Its name.
+        name: String,
+    },
+}
+
+impl Address {
+    /// The name as AWS writes it: `group/name` for a schedule.
+    pub fn name(&self) -> String {
+        match self {
+            Address::ScheduleGroup { name } | Address::Rule { name } => name.clone(),
+            Address::Schedule { group, name } => format!("{group}/{name}"),
+        }
+    }
+
+    /// The kind, as the plan says it.
+    pub fn kind(&self) -> &'static str {
+        match self {
+            Address::ScheduleGroup { .. } => "schedule group",
+            Address::Schedule { .. } => "schedule",
+            Address::Rule { .. } => "rule",
+        }
+    }
+}
+
+impl fmt::Display for Address {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{} {}", self.kind(), self.name())
+    }
+}
+
+/// A live rule: its tags' owner record, its spec (with cronport's
+/// target), and any other target IDs.
+///
+/// ```
+/// let rule = cronport::aws::LiveRule { owner: None, managed: false, spec: None, extra_targets: vec![] };
+/// assert!(rule.owner.is_none());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveRule {
+    /// The owner record from its tags.
+    pub owner: Option<Owner>,
+    /// Whether it is tagged `managed-by=cronport` (with or without a
+    /// record: cronport 0.1 wrote none).
+    pub managed: bool,
+    /// Its cronport target, read as a spec.
+    pub spec: Option<RuleSpec>,
+    /// Target IDs besides cronport's.
+    pub extra_targets: Vec<String>,
+}
+
+/// Everything a plan read: schedule groups with their tags, the schedules
+/// in every group cronport manages or wants, every rule.
+///
+/// ```
+/// let live = cronport::aws::LiveState::default();
+/// assert!(live.groups.is_empty() && live.schedules.is_empty() && live.rules.is_empty());
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct LiveState {
+    /// Schedule groups and their tags.
+    pub groups: BTreeMap<String, BTreeMap<String, String>>,
+    /// Schedules by (group, name).
+    pub schedules: BTreeMap<(String, String), ScheduleSpec>,
+    /// Rules by name.
+    pub rules: BTreeMap<String, LiveRule>,
+}
+
+/// Why a resource is someone else's, or `None` when this deployment may
+/// write it (its own, or one with no record under `adopt`).
+fn foreign(
+    owner: Option<&Owner>,
+    marked: bool,
+    desired: &Desired,
+    adopt: bool,
+    what: &str,
+) -> Option<String> {
+    match owner {
+        Some(o) if desired.deployment.owns(o) => None,
+        Some(o) => Some(format!("it belongs to {o}")),
+        None if adopt => None,
+        None if marked => Some(format!(
+            "a {what} cronport 0.1 made, without an owner record: `--adopt` takes it"
+        )),
+        None => Some(format!(
+            "a {what} with this name exists that cronport does not manage"
+        )),
+    }
+}
+
+/// The changes that make live equal to `desired`.
+///
+/// ```
+/// use cronport::{aws::{compare, Action, LiveState}, desired::{compile, CompileOptions}, manifest::Manifest};
+/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// // Nothing live: the group and twelve schedules to create.
+/// let changes = compare(&desired, &LiveState::default(), false)?;
+/// assert_eq!(changes.len(), 13);
+/// assert!(changes.iter().all(|c| c.action == Action::Create));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<Change>, PlanError> {
+    let mut changes = Vec::new();
+    let mut wanted: BTreeSet<Address> = BTreeSet::new();
+    // Where each job now runs, for the reason of a move.
+    let mut homes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+
+    for (group, tags) in super::desired_groups(desired) {
+        let address = Address::ScheduleGroup {
+            name: group.clone(),
+        };
+        let after = DesiredSpec::Group(group.clone(), tags.clone());
+        match live.groups.get(&group) {
+            None => changes.push(Change::new(address, None, Action::Create, Some(after))),
+            Some(live_tags) => {
+                let managed = live_tags.get("managed-by").map(String::as_str) == Some("cronport");
+                if !managed && !adopt {
+                    return Err(PlanError {
+                        problems: vec![format!(
+                            "schedule group `{group}` exists but is not tagged managed-by=cronport, so cronport will not write to it: choose another schedule_group, or pass --adopt if it is cronport's"
+                        )],
+                    });
+                }
+                // Tags are added or changed, never taken away: the group
+                // may be shared with other manifests.
+                let fields: Vec<FieldChange> = tags
+                    .iter()
+                    .filter(|(k, v)| live_tags.get(*k) != Some(v))
+                    .map(|(k, v)| FieldChange {
+                        field: format!("tags.{k}"),
+                        before: live_tags.get(k).cloned().unwrap_or_else(|| "(none)".into()),
+                        after: v.clone(),
+                    })
+                    .collect();
+                let action = if fields.is_empty() {
+                    Action::Unchanged
+                } else {
+                    Action::Update { fields }
+                };
+                changes.push(Change::new(address, None, action, Some(after)));
+            }
+        }
+    }
+
+    for job in &desired.jobs {
+        let name = job.job.name.as_str();
+        for resource in &job.resources {
+            match job.job.target.backend {
+                Backend::Scheduler => {
+                    let group = job.job.target.schedule_group.clone();
+                    let address = Address::Schedule {
+                        group: group.clone(),
+                        name: resource.name.clone(),
+                    };
+                    let found = live.schedules.get(&(group, resource.name.clone()));
+                    let mut after = ScheduleSpec::desired(job, resource);
+                    // A rate's StartDate is only its phase: one already on
+                    // AWS stays (a new one each apply would move the runs),
+                    // unless the manifest fixes the start itself.
+                    if let Some(live_start) = found.and_then(|l| l.start_date.clone())
+                        && after.start_date.is_some()
+                        && job.job.schedule.start().is_none()
+                    {
+                        after.start_date = Some(live_start);
+                    }
+                    let action = match found {
+                        None => Action::Create,
+                        Some(l) => match foreign(
+                            Owner::from_description(&l.description).as_ref(),
+                            l.has_marker(),
+                            desired,
+                            adopt,
+                            "schedule",
+                        ) {
+                            Some(reason) => Action::Conflict { reason },
+                            None => Action::update(differences(l, &after)),
+                        },
+                    };
+                    homes.entry(name).or_default().push(address.to_string());
+                    let mut change = Change::new(
+                        address.clone(),
+                        Some(name),
+                        action,
+                        Some(DesiredSpec::Schedule(Box::new(after))),
+                    );
+                    change.live = found.map(|l| (l.expression.clone(), l.timezone.clone()));
+                    wanted.insert(address);
+                    changes.push(change);
+                }
+                Backend::Rules => {
+                    let address = Address::Rule {
+                        name: resource.name.clone(),
+                    };
+                    let found = live.rules.get(&resource.name);
+                    let after = RuleSpec::desired(job, resource);
+                    let mut extra = Vec::new();
+                    let action = match found {
+                        None => Action::Create,
+                        Some(l) => {
+                            match foreign(l.owner.as_ref(), l.managed, desired, adopt, "rule") {
+                                Some(reason) => Action::Conflict { reason },
+                                None => {
+                                    let mut fields = l.spec.as_ref().map_or_else(
+                                        || {
+                                            vec![FieldChange {
+                                                field: "target".into(),
+                                                before: "(none)".into(),
+                                                after: "cronport".into(),
+                                            }]
+                                        },
+                                        |s| differences(s, &after),
+                                    );
+                                    if !l.extra_targets.is_empty() {
+                                        fields.push(FieldChange {
+                                            field: "other targets".into(),
+                                            before: l.extra_targets.join(", "),
+                                            after: "(none)".into(),
+                                        });
+                                        extra = l.extra_targets.clone();
+                                    }
+                                    Action::update(fields)
+                                }
+                            }
+                        }
+                    };
+                    homes.entry(name).or_default().push(address.to_string());
+                    let mut change = Change::new(
+                        address.clone(),
+                        Some(name),
+                        action,
+                        Some(DesiredSpec::Rule(Box::new(after))),
+                    );
+                    change.extra_targets = extra;
+                    change.live = found
+                        .and_then(|l| l.spec.as_ref())
+                        .map(|s| (s.expression.clone(), "UTC".to_string()));
+                    wanted.insert(address);
+                    changes.push(change);
+                }
+            }
+        }
+    }
+
+    // What this deployment owns and no longer wants: deleted, wherever it is.
+    let left_over = |owner: &Owner| -> String {
+        match homes.get(owner.job.as_str()) {
+            Some(now) => format!("job {} now runs as {}", owner.job, now.join(", ")),
+            None => format!("job {} is no longer in the manifest", owner.job),
+        }
+    };
+    for ((group, name), l) in &live.schedules {
+        let address = Address::Schedule {
+            group: group.clone(),
+            name: name.clone(),
+        };
+        if let Some(owner) = Owner::from_description(&l.description)
+            && desired.deployment.owns(&owner)
+            && !wanted.contains(&address)
+        {
+            let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
+            change.reason = Some(left_over(&owner));
+            change.live = Some((l.expression.clone(), l.timezone.clone()));
+            changes.push(change);
+        }
+    }
+    for (name, l) in &live.rules {
+        let address = Address::Rule { name: name.clone() };
+        if let Some(owner) = &l.owner
+            && desired.deployment.owns(owner)
+            && !wanted.contains(&address)
+        {
+            let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
+            let mut reason = left_over(owner);
+            if homes
+                .get(owner.job.as_str())
+                .is_some_and(|h| h.iter().any(|a| a.starts_with("schedule ")))
+            {
+                reason.push_str(" (to hand its runs over from rules to Scheduler between two runs, use `cronport migrate`)");
+            }
+            change.reason = Some(reason);
+            change.extra_targets = l.extra_targets.clone();
+            change.live = l
+                .spec
+                .as_ref()
+                .map(|s| (s.expression.clone(), "UTC".to_string()));
+            changes.push(change);
+        }
+    }
+    Ok(changes)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+    use crate::desired::{CompileOptions, compile};
+    use crate::manifest::Manifest;
+
+    const MANIFEST: &str = r#"
+id = "shop"
+[defaults]
+cluster = "production"
+task_definition = "app"
+container = "worker"
+role_arn = "arn:aws:iam::123456789012:role/cronport"
+subnets = ["subnet-1"]
+schedule_group = "shop"
+
+[[job]]
+name = "daily"
+schedule = "30 14 * * *"
+command = "rake daily"
+
+[[job]]
+name = "hourly"
+schedule = "0 * * * *"
+command = "rake hourly"
+"#;
+
+    fn desired(text: &str, env: Option<&str>) -> Desired {
+        let m = Manifest::from_toml(text, "m.toml").unwrap();
+        let m = m.for_env(env).unwrap();
+        compile(
+            &m,
+            &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+        )
+        .unwrap()
+    }
+
+    /// The live state `desired` would leave behind.
+    fn applied(desired: &Desired) -> LiveState {
+        let mut live = LiveState::default();
+        for (group, tags) in super::super::desired_groups(desired) {
+            live.groups.insert(group, tags);
+        }
+        for job in &desired.jobs {
+            for r in &job.resources {
+                match job.job.target.backend {
+                    Backend::Scheduler => {
+                        let spec = ScheduleSpec::desired(job, r);
+                        live.schedules
+                            .insert((spec.group.clone(), spec.name.clone()), spec);
+                    }
+                    Backend::Rules => {
+                        let spec = RuleSpec::desired(job, r);
+                        live.rules.insert(
+                            spec.name.clone(),
+                            LiveRule {
+                                owner: Owner::from_tags(&spec.tags),
+                                managed: true,
+                                spec: Some(spec),
+                                extra_targets: vec![],
+                            },
+                        );
+                    }
+                }
+            }
+        }
+        live
+    }
+
+    fn actions(changes: &[Change]) -> Vec<String> {
+        changes
+            .iter()
+            .filter(|c| c.action != Action::Unchanged)
+            .map(|c| format!("{} {}", c.action.symbol(), c.address))
+            .collect()
+    }
+
+    #[test]
+    fn nothing_live_creates_everything_and_applied_is_unchanged() {
+        let d = desired(MANIFEST, None);
+        let changes = compare(&d, &LiveState::default(), false).unwrap();
+        assert_eq!(
+            actions(&changes),
+            [
+                "+ schedule group shop",
+                "+ schedule shop/cronport-daily",
+                "+ schedule shop/cronport-hourly"
+            ]
+        );
+        assert!(actions(&compare(&d, &applied(&d), false).unwrap()).is_empty());
+    }
+
+    #[test]
+    fn a_renamed_job_moves_and_never_runs_twice() {
+        let before = desired(MANIFEST, None);
+        let after = desired(
+            &MANIFEST.replace("name = \"daily\"", "name = \"report\""),
+            None,
+        );
+        let changes = compare(&after, &applied(&before), false).unwrap();
+        assert_eq!(
+            actions(&changes),
+            [
+                "+ schedule shop/cronport-report",
+                "- schedule shop/cronport-daily"
+            ]
+        );
+        let delete = changes.iter().find(|c| c.action == Action::Delete).unwrap();
+        assert_eq!(
+            delete.reason.as_deref(),
+            Some("job daily is no longer in the manifest")
+        );
+    }
+
+    #[test]
+    fn a_group_or_prefix_change_deletes_the_old_one() {
+        let before = desired(MANIFEST, None);
+        let moved = desired(
+            &MANIFEST.replace(
+                "schedule_group = \"shop\"",
+                "schedule_group = \"store\"\nname_prefix = \"jobs-\"",
+            ),
+            None,
+        );
+        let changes = compare(&moved, &applied(&before), false).unwrap();
+        assert_eq!(
+            actions(&changes),
+            [
+                "+ schedule group store",
+                "+ schedule store/jobs-daily",
+                "+ schedule store/jobs-hourly",
+                "- schedule shop/cronport-daily",
+                "- schedule shop/cronport-hourly",
+            ]
+        );
+        let delete = changes.iter().find(|c| c.action == Action::Delete).unwrap();
+        assert_eq!(
+            delete.reason.as_deref(),
+            Some("job daily now runs as schedule store/jobs-daily")
+        );
+    }
+
+    #[test]
+    fn a_backend_switch_deletes_the_rules_and_points_to_migrate() {
+        let rules = MANIFEST
+            .replace(
+                "cluster = \"production\"",
+                "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/production\"",
+            )
+            .replace(
+                "task_definition = \"app\"",
+                "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/app\"",
+            );
+        let before = desired(
+            &rules.replace("schedule_group = \"shop\"", "backend = \"rules\""),
+            None,
+        );
+        let after = desired(&rules, None);
+        let changes = compare(&after, &applied(&before), false).unwrap();
+        let deletes: Vec<&Change> = changes
+            .iter()
+            .filter(|c| c.action == Action::Delete)
+            .collect();
+        assert_eq!(deletes.len(), 2);
+        assert!(
+            deletes[0]
+                .reason
+                .as_deref()
+                .unwrap()
+                .contains("use `cronport migrate`")
+        );
+    }
+
+    #[test]
+    fn other_deployments_are_conflicts_never_deletes() {
+        let prod = desired(
+            &(MANIFEST.to_string()
+                + "\n[env.prod]\nschedule_group = \"shop\"\nname_suffix = \"\"\n\n[env.pre-prod]\n"),
+            Some("prod"),
+        );
+        // Another manifest's jobs in the same group, with the same names.
+        let other = desired(&MANIFEST.replace("id = \"shop\"", "id = \"other\""), None);
+        let mut live = applied(&other);
+        live.groups.extend(applied(&prod).groups);
+        let changes = compare(&prod, &live, false).unwrap();
+        assert!(
+            changes.iter().all(|c| c.action != Action::Delete),
+            "{:?}",
+            actions(&changes)
+        );
+        let conflict = changes
+            .iter()
+            .find(|c| matches!(c.action, Action::Conflict { .. }))
+            .unwrap();
+        let Action::Conflict { reason } = &conflict.action else {
+            unreachable!()
+        };
+        assert_eq!(
+            reason,
+            "it belongs to manifest `other`, environment `-`, job `daily`"
+        );
+        // `prod` and `pre-prod` share the group; an empty `pre-prod`
+        // deletes its own two schedules and nothing of `prod` or `other`.
+        let pre_prod = desired(
+            &(MANIFEST.to_string()
+                + "\n[env.prod]\nschedule_group = \"shop\"\nname_suffix = \"\"\n\n[env.pre-prod]\nschedule_group = \"shop\"\n"),
+            Some("pre-prod"),
+        );
+        live.schedules.extend(applied(&pre_prod).schedules);
+        let mut empty = pre_prod.clone();
+        empty.jobs.clear();
+        let changes = compare(&empty, &live, false).unwrap();
+        assert_eq!(
+            actions(&changes),
+            [
+                "- schedule shop/cronport-daily-pre-prod",
+                "- schedule shop/cronport-hourly-pre-prod"
+            ]
+        );
+    }
+
+    #[test]
+    fn unmarked_and_legacy_resources_are_conflicts_unless_adopted() {
+        let d = desired(MANIFEST, None);
+        let mut live = applied(&d);
+        for spec in live.schedules.values_mut() {
+            spec.description = "managed-by=cronport job=daily | old".into();
+        }
+        let changes = compare(&d, &live, false).unwrap();
+        assert_eq!(
+            changes
+                .iter()
+                .filter(|c| matches!(c.action, Action::Conflict { .. }))
+                .count(),
+            2
+        );
+        let adopted = compare(&d, &live, true).unwrap();
+        assert!(
+            adopted
+                .iter()
+                .filter(|c| c.address.kind() == "schedule")
+                .all(|c| matches!(c.action, Action::Update { .. }))
+        );
+    }
+
+    #[test]
+    fn a_changed_field_is_one_update_and_group_tags_are_planned() {
+        let d = desired(MANIFEST, None);
+        let changed = desired(
+            &MANIFEST
+                .replace("rake daily", "rake daily --full")
+                .replace("[defaults]", "[defaults]\ntags = { team = \"ops\" }"),
+            None,
+        );
+        let changes = compare(&changed, &applied(&d), false).unwrap();
+        assert_eq!(
+            actions(&changes),
+            ["~ schedule group shop", "~ schedule shop/cronport-daily"]
+        );
+        let Action::Update { fields } = &changes[0].action else {
+            unreachable!()
+        };
+        assert_eq!(fields[0].field, "tags.team");
+    }
+
+    #[test]
+    fn an_unmanaged_group_is_refused() {
+        let d = desired(MANIFEST, None);
+        let mut live = LiveState::default();
+        live.groups.insert("shop".into(), BTreeMap::new());
+        assert!(
+            compare(&d, &live, false)
+                .unwrap_err()
+                .to_string()
+                .contains("not tagged managed-by=cronport")
+        );
+        assert!(compare(&d, &live, true).is_ok());
+    }
+}

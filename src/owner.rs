@@ -1,0 +1,199 @@
+//! Who owns a resource on AWS: the owner record cronport writes on every
+//! resource it manages, and reads back to decide what is its own.
+//!
+//! A record names the manifest (its `id`), the environment and the job.
+//! Rules carry it as tags; schedules, which take no tags, at the start of
+//! their description. Ownership is decided by this record alone, exactly:
+//! never by name prefixes or suffixes, so two manifests and any number of
+//! environments can share an account, a schedule group and a prefix.
+
+use std::collections::BTreeMap;
+use std::fmt;
+
+use serde::Serialize;
+
+/// The tag (on rules and schedule groups) and description word that mark
+/// what cronport manages.
+///
+/// ```
+/// assert_eq!(cronport::owner::MANAGED_BY, "managed-by");
+/// ```
+pub const MANAGED_BY: &str = "managed-by";
+
+/// The environment of a manifest without environments, in records.
+///
+/// ```
+/// assert_eq!(cronport::owner::NO_ENVIRONMENT, "-");
+/// ```
+pub const NO_ENVIRONMENT: &str = "-";
+
+/// The owner record of one managed resource.
+///
+/// ```
+/// use cronport::owner::Owner;
+/// let owner = Owner { manifest: "mamorio".into(), env: "prod".into(), job: "daily".into() };
+/// let description = format!("{} | At 14:30 every day", owner.marker());
+/// assert_eq!(Owner::from_description(&description), Some(owner.clone()));
+/// assert_eq!(Owner::from_tags(&owner.tags()), Some(owner));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
+pub struct Owner {
+    /// The manifest's `id`.
+    pub manifest: String,
+    /// The environment (`-` for a manifest without environments).
+    pub env: String,
+    /// The job's name in the manifest.
+    pub job: String,
+}
+
+impl Owner {
+    /// The description marker of a schedule:
+    /// `managed-by=cronport manifest=ID env=ENV job=NAME`.
+    pub fn marker(&self) -> String {
+        format!(
+            "{MANAGED_BY}=cronport manifest={} env={} job={}",
+            self.manifest, self.env, self.job
+        )
+    }
+
+    /// The deployment (manifest and environment) this record names.
+    pub fn deployment(&self) -> Deployment {
+        Deployment {
+            manifest: self.manifest.clone(),
+            env: self.env.clone(),
+        }
+    }
+
+    /// Reads the record at the start of a schedule's description; `None`
+    /// when it has none (someone else's schedule, or one cronport 0.1 made).
+    pub fn from_description(description: &str) -> Option<Owner> {
+        let marker = description.split(" | ").next()?;
+        let mut words = marker.split(' ');
+        if words.next()? != "managed-by=cronport" {
+            return None;
+        }
+        let mut field = |name: &str| {
+            words
+                .next()?
+                .strip_prefix(name)?
+                .strip_prefix('=')
+                .filter(|v| !v.is_empty())
+                .map(str::to_string)
+        };
+        let owner = Owner {
+            manifest: field("manifest")?,
+            env: field("env")?,
+            job: field("job")?,
+        };
+        words.next().is_none().then_some(owner)
+    }
+
+    /// The record as tags (rules): `cronport:manifest`, `cronport:env`,
+    /// `cronport:job`, beside `managed-by=cronport`.
+    pub fn tags(&self) -> BTreeMap<String, String> {
+        BTreeMap::from([
+            (MANAGED_BY.to_string(), "cronport".to_string()),
+            ("cronport:manifest".to_string(), self.manifest.clone()),
+            ("cronport:env".to_string(), self.env.clone()),
+            ("cronport:job".to_string(), self.job.clone()),
+        ])
+    }
+
+    /// Reads the record from a rule's tags; `None` without one.
+    pub fn from_tags(tags: &BTreeMap<String, String>) -> Option<Owner> {
+        if tags.get(MANAGED_BY).map(String::as_str) != Some("cronport") {
+            return None;
+        }
+        Some(Owner {
+            manifest: tags.get("cronport:manifest")?.clone(),
+            env: tags.get("cronport:env")?.clone(),
+            job: tags.get("cronport:job")?.clone(),
+        })
+    }
+}
+
+/// One manifest in one environment: what a plan manages, and what it may
+/// delete.
+///
+/// ```
+/// use cronport::owner::{Deployment, Owner};
+/// let prod = Deployment { manifest: "m".into(), env: "prod".into() };
+/// assert!(prod.owns(&Owner { manifest: "m".into(), env: "prod".into(), job: "a".into() }));
+/// assert!(!prod.owns(&Owner { manifest: "m".into(), env: "pre-prod".into(), job: "a".into() }));
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct Deployment {
+    /// The manifest's id.
+    pub manifest: String,
+    /// The environment (`-` without environments).
+    pub env: String,
+}
+
+impl Deployment {
+    /// Whether a resource with this record is this deployment's, exactly.
+    pub fn owns(&self, owner: &Owner) -> bool {
+        owner.manifest == self.manifest && owner.env == self.env
+    }
+}
+
+impl fmt::Display for Deployment {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "manifest `{}`, environment `{}`",
+            self.manifest, self.env
+        )
+    }
+}
+
+impl fmt::Display for Owner {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(
+            f,
+            "manifest `{}`, environment `{}`, job `{}`",
+            self.manifest, self.env, self.job
+        )
+    }
+}
+
+/// A manifest id derived from its `[defaults]` when it names none: stable
+/// as long as the cluster is (write `id = "…"` into the manifest to keep it
+/// through a cluster rename). FNV-1a, so every build derives the same.
+///
+/// ```
+/// assert_eq!(cronport::owner::derived_id("production"), cronport::owner::derived_id("production"));
+/// assert_ne!(cronport::owner::derived_id("production"), cronport::owner::derived_id("staging"));
+/// assert!(cronport::owner::derived_id("production").starts_with("auto-"));
+/// ```
+pub fn derived_id(cluster: &str) -> String {
+    let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
+    for byte in cluster.bytes() {
+        hash ^= u64::from(byte);
+        hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
+    }
+    format!("auto-{:08x}", hash as u32)
+}
+
+#[cfg(test)]
+mod tests {
+    use super::*;
+
+    #[test]
+    fn records_without_every_field_are_no_records() {
+        assert_eq!(
+            Owner::from_description("managed-by=cronport job=a | x"),
+            None
+        );
+        assert_eq!(Owner::from_description("made by hand"), None);
+        assert_eq!(
+            Owner::from_description("managed-by=cronport manifest=m env=- job=a extra=1"),
+            None
+        );
+        let mut tags = BTreeMap::from([(MANAGED_BY.to_string(), "cronport".to_string())]);
+        assert_eq!(Owner::from_tags(&tags), None);
+        tags.insert("cronport:manifest".into(), "m".into());
+        tags.insert("cronport:env".into(), "-".into());
+        tags.insert("cronport:job".into(), "a".into());
+        assert_eq!(Owner::from_tags(&tags).unwrap().job, "a");
+    }
+}
