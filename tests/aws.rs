@@ -1022,3 +1022,176 @@ fn plan_refuses_a_role_that_is_missing_mistrusting_or_elsewhere() {
         }
     });
 }
+
+/// Every schedule and enabled rule on the server, by job (from its owner
+/// record), as `(address, enabled)`.
+async fn runners_on_server(
+    clients: &Clients,
+) -> std::collections::BTreeMap<String, Vec<(String, bool)>> {
+    let mut out: std::collections::BTreeMap<String, Vec<(String, bool)>> = Default::default();
+    let groups = clients
+        .scheduler
+        .list_schedule_groups()
+        .send()
+        .await
+        .unwrap();
+    for group in groups.schedule_groups() {
+        let group = group.name().unwrap();
+        let listed = clients
+            .scheduler
+            .list_schedules()
+            .group_name(group)
+            .max_results(100)
+            .send()
+            .await
+            .unwrap();
+        for s in listed.schedules() {
+            let got = clients
+                .scheduler
+                .get_schedule()
+                .group_name(group)
+                .name(s.name().unwrap())
+                .send()
+                .await
+                .unwrap();
+            let owner =
+                cronport::owner::Owner::from_description(got.description().unwrap_or_default())
+                    .unwrap();
+            let enabled = got.state().map(|s| s.as_str()) == Some("ENABLED");
+            out.entry(format!("{}/{}/{}", owner.manifest, owner.env, owner.job))
+                .or_default()
+                .push((format!("{group}/{}", s.name().unwrap()), enabled));
+        }
+    }
+    let rules = clients.events.list_rules().send().await.unwrap();
+    for r in rules.rules() {
+        let tags = clients
+            .events
+            .list_tags_for_resource()
+            .resource_arn(r.arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let tags: std::collections::BTreeMap<String, String> = tags
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
+        if let Some(owner) = cronport::owner::Owner::from_tags(&tags) {
+            let enabled = r.state().map(|s| s.as_str()) == Some("ENABLED");
+            out.entry(format!("{}/{}/{}", owner.manifest, owner.env, owner.job))
+                .or_default()
+                .push((format!("rule {}", r.name().unwrap()), enabled));
+        }
+    }
+    out
+}
+
+async fn apply_text(clients: &Clients, text: &str, env: Option<&str>) -> Plan {
+    let manifest = Manifest::from_toml(text, "m.toml")
+        .unwrap()
+        .for_env(env)
+        .unwrap();
+    let want = compile(
+        &manifest,
+        &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+    )
+    .unwrap();
+    let plan = aws::plan(clients, &want, false).await.unwrap();
+    assert!(
+        aws::apply(clients, &plan, 8, quiet()).await.succeeded(),
+        "{}",
+        plan.to_text()
+    );
+    plan
+}
+
+#[test]
+fn lifecycle_on_the_server_no_job_runs_twice_and_nothing_foreign_is_touched() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let base = common::example_manifest();
+        apply_text(&clients, &base, None).await;
+        let one_each = |runners: &std::collections::BTreeMap<String, Vec<(String, bool)>>| {
+            for (job, places) in runners {
+                assert_eq!(places.iter().filter(|(_, on)| *on).count(), 1, "{job}: {places:?}");
+            }
+        };
+        // A renamed job: exactly one enabled schedule for it, the old one gone.
+        let renamed = base.replace("name = \"rake-reports-daily\"", "name = \"reports-daily\"");
+        apply_text(&clients, &renamed, None).await;
+        let runners = runners_on_server(&clients).await;
+        assert!(!runners.keys().any(|k| k.ends_with("/rake-reports-daily")), "{runners:?}");
+        assert_eq!(runners["auto-5488e40d/-/reports-daily"], [("mamorio/cronport-reports-daily".to_string(), true)]);
+        one_each(&runners);
+        // A group change and a prefix change: the old ones gone.
+        let moved = renamed.replace("schedule_group = \"mamorio\"", "schedule_group = \"jobs\"\nname_prefix = \"mam-\"");
+        let plan = apply_text(&clients, &moved, None).await;
+        assert_eq!(plan.summary().destroy, 12, "{}", plan.to_text());
+        let runners = runners_on_server(&clients).await;
+        assert!(runners.values().flatten().all(|(a, _)| a.starts_with("jobs/mam-")), "{runners:?}");
+        one_each(&runners);
+        // A backend switch: no twin left running.
+        let rules = moved
+            .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+            .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"")
+            .replace("id = \"auto-5488e40d\"", "id = \"mamorio\"");
+        apply_text(&clients, &rules, None).await; // another id: a new deployment
+        let back = rules.replace("backend = \"rules\"", "backend = \"scheduler\"");
+        let plan = apply_text(&clients, &back, None).await;
+        assert_eq!(plan.summary().destroy, 12, "{}", plan.to_text());
+        assert!(plan.to_text().contains("use `cronport migrate`"), "{}", plan.to_text());
+        let runners = runners_on_server(&clients).await;
+        assert!(runners.values().flatten().all(|(a, _)| !a.starts_with("rule ")), "{runners:?}");
+        // The first deployment (id auto-…) is untouched by the second's plans.
+        assert_eq!(runners.keys().filter(|k| k.starts_with("auto-5488e40d/")).count(), 12);
+        one_each(&runners);
+    });
+}
+
+#[test]
+fn environments_and_manifests_sharing_names_never_touch_each_other() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        // prod and pre-prod share one group (both names end in -prod).
+        let two = |job: &str| format!("\n[[job]]\nname = \"{job}\"\nschedule = \"@daily\"\ncommand = \"rake {job}\"\n");
+        let defaults = common::example_manifest();
+        let defaults = &defaults[..defaults.find("[[job]]").unwrap()];
+        let envs = format!("{defaults}{}{}\n[env.prod]\nschedule_group = \"shared\"\n\n[env.pre-prod]\nschedule_group = \"shared\"\n", two("x"), two("y"));
+        apply_text(&clients, &envs, Some("prod")).await;
+        apply_text(&clients, &envs, Some("pre-prod")).await;
+        // A second manifest in the same group, with the same prefix, and
+        // one of its jobs named as prod's: that name is a conflict, never
+        // overwritten.
+        let other = format!("{defaults}{}{}\n[env.prod]\nschedule_group = \"shared\"\n", two("x"), two("z"))
+            .replace("id = \"auto-5488e40d\"", "id = \"billing\"");
+        let plan = apply_text(&clients, &other, Some("prod")).await;
+        assert_eq!(plan.summary().conflicts, 1, "{}", plan.to_text());
+        assert!(plan.to_text().contains("it belongs to manifest `auto-5488e40d`, environment `prod`, job `x`"), "{}", plan.to_text());
+        let before = runners_on_server(&clients).await;
+        assert_eq!(before.len(), 5, "{before:?}");
+        // pre-prod drops every job (--prune for an empty manifest): only its
+        // own two schedules go.
+        let empty = format!("{defaults}\n[env.pre-prod]\nschedule_group = \"shared\"\n");
+        let manifest = Manifest::from_toml(&empty, "m.toml").unwrap().for_env(Some("pre-prod")).unwrap();
+        let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        assert!(aws::plan(&clients, &want, false).await.unwrap_err().to_string().contains("pass --prune"));
+        let plan = aws::plan(&clients, &want, true).await.unwrap();
+        assert_eq!(plan.summary().destroy, 2, "{}", plan.to_text());
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let after = runners_on_server(&clients).await;
+        let gone: Vec<&String> = before.keys().filter(|k| !after.contains_key(*k)).collect();
+        assert_eq!(gone, ["auto-5488e40d/pre-prod/x", "auto-5488e40d/pre-prod/y"]);
+        // prod's plan still deletes nothing of the others'.
+        let manifest = Manifest::from_toml(&envs, "m.toml").unwrap().for_env(Some("prod")).unwrap();
+        let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        let plan = aws::plan(&clients, &want, false).await.unwrap();
+        assert_eq!(plan.summary().destroy, 0, "{}", plan.to_text());
+    });
+}

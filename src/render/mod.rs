@@ -326,7 +326,9 @@ pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {
 /// let job = &desired.jobs[2];
 /// let rule = cronport::render::put_rule(job, &job.resources[0]);
 /// assert_eq!(rule["ScheduleExpression"], "cron(30 14 * * ? *)");
-/// assert_eq!(rule["Tags"][0], serde_json::json!({"Key": "managed-by", "Value": "cronport"}));
+/// assert!(rule["Tags"].as_array().unwrap().contains(&serde_json::json!({"Key": "managed-by", "Value": "cronport"})));
+/// // The owner record: manifest id, environment, job.
+/// assert!(rule["Tags"].as_array().unwrap().contains(&serde_json::json!({"Key": "cronport:job", "Value": "rake-reports-daily"})));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn put_rule(job: &DesiredJob, resource: &Resource) -> Value {
