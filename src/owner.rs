@@ -49,6 +49,11 @@ pub struct Owner {
 impl Owner {
     /// The description marker of a schedule:
     /// `managed-by=cronport manifest=ID env=ENV job=NAME`.
+    ///
+    /// ```
+    /// let o = cronport::owner::Owner { manifest: "m".into(), env: "-".into(), job: "a".into() };
+    /// assert_eq!(o.marker(), "managed-by=cronport manifest=m env=- job=a");
+    /// ```
     pub fn marker(&self) -> String {
         format!(
             "{MANAGED_BY}=cronport manifest={} env={} job={}",
@@ -57,6 +62,11 @@ impl Owner {
     }
 
     /// The deployment (manifest and environment) this record names.
+    ///
+    /// ```
+    /// let o = cronport::owner::Owner { manifest: "m".into(), env: "prod".into(), job: "a".into() };
+    /// assert_eq!(o.deployment().to_string(), "manifest `m`, environment `prod`");
+    /// ```
     pub fn deployment(&self) -> Deployment {
         Deployment {
             manifest: self.manifest.clone(),
@@ -66,6 +76,13 @@ impl Owner {
 
     /// Reads the record at the start of a schedule's description; `None`
     /// when it has none (someone else's schedule, or one cronport 0.1 made).
+    ///
+    /// ```
+    /// use cronport::owner::Owner;
+    /// let o = Owner::from_description("managed-by=cronport manifest=m env=- job=a | At 14:30").unwrap();
+    /// assert_eq!(o.job, "a");
+    /// assert_eq!(Owner::from_description("managed-by=cronport job=a | made by 0.1"), None);
+    /// ```
     pub fn from_description(description: &str) -> Option<Owner> {
         let marker = description.split(" | ").next()?;
         let mut words = marker.split(' ');
@@ -90,6 +107,12 @@ impl Owner {
 
     /// The record as tags (rules): `cronport:manifest`, `cronport:env`,
     /// `cronport:job`, beside `managed-by=cronport`.
+    ///
+    /// ```
+    /// let o = cronport::owner::Owner { manifest: "m".into(), env: "-".into(), job: "a".into() };
+    /// assert_eq!(o.tags()["cronport:job"], "a");
+    /// assert_eq!(o.tags()["managed-by"], "cronport");
+    /// ```
     pub fn tags(&self) -> BTreeMap<String, String> {
         BTreeMap::from([
             (MANAGED_BY.to_string(), "cronport".to_string()),
@@ -100,6 +123,12 @@ impl Owner {
     }
 
     /// Reads the record from a rule's tags; `None` without one.
+    ///
+    /// ```
+    /// use cronport::owner::Owner;
+    /// let tags = [("managed-by", "cronport")].map(|(k, v)| (k.to_string(), v.to_string())).into();
+    /// assert_eq!(Owner::from_tags(&tags), None); // tagged by cronport 0.1: no record
+    /// ```
     pub fn from_tags(tags: &BTreeMap<String, String>) -> Option<Owner> {
         if tags.get(MANAGED_BY).map(String::as_str) != Some("cronport") {
             return None;
@@ -131,6 +160,12 @@ pub struct Deployment {
 
 impl Deployment {
     /// Whether a resource with this record is this deployment's, exactly.
+    ///
+    /// ```
+    /// use cronport::owner::{Deployment, Owner};
+    /// let d = Deployment { manifest: "m".into(), env: "-".into() };
+    /// assert!(!d.owns(&Owner { manifest: "other".into(), env: "-".into(), job: "a".into() }));
+    /// ```
     pub fn owns(&self, owner: &Owner) -> bool {
         owner.manifest == self.manifest && owner.env == self.env
     }

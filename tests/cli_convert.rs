@@ -135,3 +135,110 @@ fn import_errors_name_the_file_and_place() {
         text(&out.stderr)
     );
 }
+
+/// The edges a careless or hostile input reaches: what `-o` may replace,
+/// a git revision that looks like an option, a closed pipe, unbounded work.
+#[test]
+fn safety_at_the_edges() {
+    let dir = std::env::temp_dir().join(format!("cronport-edges-{}", std::process::id()));
+    let _ = std::fs::remove_dir_all(&dir);
+    std::fs::create_dir_all(&dir).unwrap();
+    let manifest = "examples/heroku/cronport.toml";
+    // -o never follows a symbolic link, never replaces a directory.
+    let victim = dir.join("victim.txt");
+    std::fs::write(&victim, "keep me").unwrap();
+    let link = dir.join("link.tf");
+    std::os::unix::fs::symlink(&victim, &link).unwrap();
+    let out = cronport(&["convert", manifest, "-o", link.to_str().unwrap(), "--force"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is a symbolic link"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "keep me");
+    let sub = dir.join("sub.tf");
+    std::fs::create_dir(&sub).unwrap();
+    let out = cronport(&["convert", manifest, "-o", sub.to_str().unwrap(), "--force"]);
+    assert!(
+        text(&out.stderr).contains("is not a regular file"),
+        "{}",
+        text(&out.stderr)
+    );
+    // A written file is whole, readable by others, and leaves no temporary file.
+    let target = dir.join("out.json");
+    let out = cronport(&[
+        "convert",
+        manifest,
+        "-o",
+        target.to_str().unwrap(),
+        "--from",
+        "2026-11-24T00:00:00Z",
+    ]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    use std::os::unix::fs::PermissionsExt;
+    assert_eq!(
+        std::fs::metadata(&target).unwrap().permissions().mode() & 0o777,
+        0o644
+    );
+    let left: Vec<_> = std::fs::read_dir(&dir)
+        .unwrap()
+        .filter_map(|e| e.ok())
+        .map(|e| e.file_name().to_string_lossy().into_owned())
+        .filter(|n| n.starts_with(".cronport-"))
+        .collect();
+    assert!(left.is_empty(), "{left:?}");
+    // A revision git could read as an option is refused before git runs.
+    let out = cronport(&[
+        "diff",
+        &format!("git:--output={}:x", dir.join("owned").display()),
+        manifest,
+    ]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("is not a git revision"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(!dir.join("owned").exists());
+    // A closed standard output is no panic.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(["completions", "bash"])
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    drop(child.stdout.take());
+    let out = child.wait_with_output().unwrap();
+    assert!(
+        !text(&out.stderr).contains("panicked"),
+        "{}",
+        text(&out.stderr)
+    );
+    // Bounded work: runs listed, the verified window, input size.
+    let out = cronport(&["explain", "* * * * *", "--next", "100000000"]);
+    assert!(!out.status.success());
+    assert!(
+        text(&out.stderr).contains("not in 1..=10000"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cronport(&["translate", "* * * * *", "--until", "9999-01-01T00:00:00Z"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("longer than 200 years"),
+        "{}",
+        text(&out.stderr)
+    );
+    let huge = dir.join("huge.toml");
+    let file = std::fs::File::create(&huge).unwrap();
+    file.set_len(17 * 1024 * 1024).unwrap();
+    let out = cronport(&["convert", huge.to_str().unwrap()]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cronport reads files of at most"),
+        "{}",
+        text(&out.stderr)
+    );
+    std::fs::remove_dir_all(&dir).unwrap();
+}

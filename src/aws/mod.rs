@@ -336,6 +336,12 @@ pub struct Change {
 
 impl Change {
     /// A change with nothing read live yet.
+    ///
+    /// ```
+    /// use cronport::aws::{Action, Address, Change};
+    /// let c = Change::new(Address::Rule { name: "r".into() }, Some("job"), Action::Delete, None);
+    /// assert_eq!((c.address.to_string(), c.job.as_deref()), ("rule r".to_string(), Some("job")));
+    /// ```
     pub fn new(
         address: Address,
         job: Option<&str>,

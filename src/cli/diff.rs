@@ -69,8 +69,15 @@ fn read_side(side: &str) -> Result<(String, String), String> {
                 "error: `{side}`: write git:REV:PATH, such as git:HEAD~1:cronport.toml"
             ));
         };
+        // A REV git could read as an option (`--output=…`) is refused, and
+        // `--end-of-options` keeps any other from being one.
+        if rev.is_empty() || rev.starts_with('-') {
+            return Err(format!(
+                "error: `{side}`: the revision `{rev}` is not a git revision (it may not be empty or start with `-`)"
+            ));
+        }
         let out = std::process::Command::new("git")
-            .args(["show", &format!("{rev}:{path}")])
+            .args(["show", "--end-of-options", &format!("{rev}:{path}")])
             .output()
             .map_err(|e| format!("error: cannot run git for `{side}`: {e}"))?;
         if !out.status.success() {

@@ -31,9 +31,9 @@ pub struct Args {
     /// 2026-11-24T09:00:00Z). Defaults to now.
     #[arg(long, value_name = "RFC3339")]
     from: Option<String>,
-    /// How many runs to list.
-    #[arg(long, value_name = "N", default_value_t = 5)]
-    next: usize,
+    /// How many runs to list (1–10000).
+    #[arg(long, value_name = "N", default_value_t = 5, value_parser = clap::value_parser!(u16).range(1..=10_000))]
+    next: u16,
     /// Output format.
     #[arg(long, value_enum, default_value_t = Format::Text)]
     format: Format,
@@ -46,16 +46,17 @@ pub fn run(args: Args) -> ExitCode {
 fn try_run(args: &Args) -> Result<ExitCode, String> {
     let tz = parse_zone(&args.tz)?;
     let from = super::from_or_now(args.from.as_deref())?;
-    let explanation = explain(&args.expression, &tz, from, args.next).map_err(|e| match e {
-        ExplainError::Parse(parse) => parse.render(&args.expression),
-        other => format!("error: {other}"),
-    })?;
+    let explanation =
+        explain(&args.expression, &tz, from, usize::from(args.next)).map_err(|e| match e {
+            ExplainError::Parse(parse) => parse.render(&args.expression),
+            other => format!("error: {other}"),
+        })?;
     let output = match args.format {
         Format::Json => {
             let json = serde_json::to_string_pretty(&explanation).map_err(|e| e.to_string())?;
             format!("{json}\n")
         }
-        Format::Text => text(&explanation, args.next),
+        Format::Text => text(&explanation, usize::from(args.next)),
     };
     print_stdout(&output).map_err(|e| format!("error: cannot write to standard output: {e}"))?;
     Ok(ExitCode::SUCCESS)

@@ -166,6 +166,11 @@ impl Window {
             Some(text) => parse_instant("--until", text)?,
             None => cronport::translate::Options::default_until(from),
         };
+        if until.duration_since(from).as_hours() > MAX_WINDOW_YEARS * 8_766 {
+            return Err(format!(
+                "error: the window from {from} until {until} is longer than {MAX_WINDOW_YEARS} years; choose a nearer --until"
+            ));
+        }
         Ok(cronport::desired::CompileOptions {
             from,
             until,
@@ -173,6 +178,14 @@ impl Window {
         })
     }
 }
+
+/// The longest verified window: every run in it is proved, so its length
+/// bounds the work (AWS years end in 2199 anyway).
+const MAX_WINDOW_YEARS: i64 = 200;
+
+/// The largest input file read (a manifest or an export): far beyond any
+/// real one, and a bound on the memory a mistaken file can take.
+const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Output formats of the commands that print text or JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
@@ -227,9 +240,25 @@ pub(crate) fn now() -> jiff::Timestamp {
 pub(crate) fn read_input(path: &str) -> Result<String, String> {
     if path == "-" {
         let mut text = String::new();
-        std::io::Read::read_to_string(&mut std::io::stdin(), &mut text)
-            .map_err(|e| format!("error: cannot read standard input: {e}"))?;
+        std::io::Read::read_to_string(
+            &mut std::io::Read::take(std::io::stdin(), MAX_INPUT_BYTES + 1),
+            &mut text,
+        )
+        .map_err(|e| format!("error: cannot read standard input: {e}"))?;
+        if text.len() as u64 > MAX_INPUT_BYTES {
+            return Err(format!(
+                "error: standard input is longer than {MAX_INPUT_BYTES} bytes, the most cronport reads"
+            ));
+        }
         return Ok(text);
+    }
+    let size = std::fs::metadata(path)
+        .map_err(|e| format!("error: cannot read {path}: {e}"))?
+        .len();
+    if size > MAX_INPUT_BYTES {
+        return Err(format!(
+            "error: {path} is {size} bytes; cronport reads files of at most {MAX_INPUT_BYTES} bytes (is it the right file?)"
+        ));
     }
     let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {path}: {e}"))?;
     String::from_utf8(bytes)
@@ -237,21 +266,56 @@ pub(crate) fn read_input(path: &str) -> Result<String, String> {
 }
 
 /// Writes `text` to `path`, refusing to replace a file unless `force`.
-/// Writes to a temporary file first, so a failure never leaves half a file.
+/// Writes a fresh temporary file, created exclusively beside the target
+/// (never one an attacker placed there), then renames it over the target:
+/// a failure never leaves half a file. A symbolic link or anything but a
+/// regular file at `path` is never followed or replaced.
 pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> Result<(), String> {
-    if path.exists() && !force {
-        return Err(format!(
-            "error: {} exists; pass --force to replace it, or choose another file with -o",
-            path.display()
-        ));
+    use std::io::Write;
+    match std::fs::symlink_metadata(path) {
+        Ok(meta) if meta.file_type().is_symlink() => {
+            return Err(format!(
+                "error: {} is a symbolic link; cronport writes only regular files: choose the real path with -o",
+                path.display()
+            ));
+        }
+        Ok(meta) if !meta.is_file() => {
+            return Err(format!(
+                "error: {} is not a regular file; choose a file with -o",
+                path.display()
+            ));
+        }
+        Ok(_) if !force => {
+            return Err(format!(
+                "error: {} exists; pass --force to replace it, or choose another file with -o",
+                path.display()
+            ));
+        }
+        _ => {}
     }
-    let tmp = path.with_extension("cronport-tmp");
-    std::fs::write(&tmp, text)
-        .and_then(|()| std::fs::rename(&tmp, path))
-        .map_err(|e| {
-            let _ = std::fs::remove_file(&tmp);
-            format!("error: cannot write {}: {e}", path.display())
-        })
+    let dir = match path.parent() {
+        Some(d) if !d.as_os_str().is_empty() => d,
+        _ => std::path::Path::new("."),
+    };
+    let fail = |e: std::io::Error| format!("error: cannot write {}: {e}", path.display());
+    let mut file = tempfile::Builder::new()
+        .prefix(".cronport-")
+        .tempfile_in(dir)
+        .map_err(fail)?;
+    file.write_all(text.as_bytes()).map_err(fail)?;
+    // A temporary file is private (0600); the output is an ordinary file,
+    // with the permissions of the one it replaces, else rw-r--r--.
+    #[cfg(unix)]
+    {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        file.as_file()
+            .set_permissions(std::fs::Permissions::from_mode(mode))
+            .map_err(fail)?;
+    }
+    file.as_file().sync_all().map_err(fail)?;
+    file.persist(path).map_err(|e| fail(e.error))?;
+    Ok(())
 }
 
 /// Prints a command's error message, if any, and gives its exit code.
@@ -276,13 +340,15 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Completions(args) => {
             use clap::CommandFactory;
-            clap_complete::generate(
-                args.shell,
-                &mut Cli::command(),
-                "cronport",
-                &mut std::io::stdout(),
-            );
-            ExitCode::SUCCESS
+            // Into a buffer, then out through print_stdout: a closed pipe
+            // (`cronport completions bash | head`) is not a panic.
+            let mut script = Vec::new();
+            clap_complete::generate(args.shell, &mut Cli::command(), "cronport", &mut script);
+            finish(
+                print_stdout(&String::from_utf8_lossy(&script))
+                    .map(|()| ExitCode::SUCCESS)
+                    .map_err(|e| format!("error: {e}")),
+            )
         }
         Command::Man(args) => args.run(),
         Command::Explain(args) => explain::run(args),
