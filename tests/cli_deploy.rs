@@ -178,6 +178,20 @@ fn diff_against_what_is_live() {
         })
         .collect();
     assert_eq!(planned, [("512".to_string(), "8192".to_string())], "{plan}");
+    // Every attribute, before and after, as `terraform show -json` has it.
+    let update = plan["changes"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|c| c["action"] == "update")
+        .unwrap();
+    assert_eq!(update["kind"], "schedule");
+    assert_eq!(update["before"]["input"]["Overrides"]["Cpu"], "512");
+    assert_eq!(update["after"]["input"]["Overrides"]["Cpu"], "8192");
+    assert_eq!(
+        update["before"]["expression"],
+        update["after"]["expression"]
+    );
     let diffed: Vec<(String, String)> = diff["jobs"]
         .as_array()
         .unwrap()

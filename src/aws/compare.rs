@@ -239,6 +239,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                         Some(DesiredSpec::Schedule(Box::new(after))),
                     );
                     change.live = found.map(|l| (l.expression.clone(), l.timezone.clone()));
+                    change.before = found.and_then(|l| serde_json::to_value(l).ok());
                     wanted.insert(address);
                     changes.push(change);
                 }
@@ -289,6 +290,9 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                     change.live = found
                         .and_then(|l| l.spec.as_ref())
                         .map(|s| (s.expression.clone(), "UTC".to_string()));
+                    change.before = found
+                        .and_then(|l| l.spec.as_ref())
+                        .and_then(|s| serde_json::to_value(s).ok());
                     wanted.insert(address);
                     changes.push(change);
                 }
@@ -315,6 +319,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
             change.reason = Some(left_over(&owner));
             change.live = Some((l.expression.clone(), l.timezone.clone()));
+            change.before = serde_json::to_value(l).ok();
             changes.push(change);
         }
     }
@@ -338,6 +343,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                 .spec
                 .as_ref()
                 .map(|s| (s.expression.clone(), "UTC".to_string()));
+            change.before = l.spec.as_ref().and_then(|s| serde_json::to_value(s).ok());
             changes.push(change);
         }
     }

@@ -323,8 +323,12 @@ pub struct Change {
     /// Why, for a delete: the job left the manifest, or runs elsewhere now.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub reason: Option<String>,
-    /// The desired state (not for deletes).
-    #[serde(skip)]
+    /// The live state, every attribute (not for creates), as `plan
+    /// --format json` shows it, like `terraform show -json`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub before: Option<serde_json::Value>,
+    /// The desired state, every attribute (not for deletes).
+    #[serde(rename = "after", skip_serializing_if = "Option::is_none")]
     pub desired: Option<DesiredSpec>,
     /// Target IDs a live rule has besides cronport's (removed on update).
     #[serde(skip)]
@@ -353,6 +357,7 @@ impl Change {
             job: job.map(str::to_string),
             action,
             reason: None,
+            before: None,
             desired,
             extra_targets: Vec::new(),
             live: None,

@@ -4,10 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{
-    description, header_lines, rule_input, rule_tags, run_task_target, schedule_groups, state,
-    universal_input,
-};
+use super::{description, header_lines, rule_tags, run_task_target, schedule_groups, state};
 use crate::desired::{Desired, DesiredJob};
 use crate::manifest::EcsTarget;
 use crate::translate::Backend;
@@ -19,6 +16,60 @@ fn string(s: &str) -> String {
         .unwrap_or_default()
         .replace("${", "$${")
         .replace("%{", "%%{")
+}
+
+/// A JSON value as an HCL expression, for `jsonencode(…)`: a reviewer of
+/// the Terraform then sees a one-field change as one line, not as a change
+/// to one long string.
+fn hcl(value: &serde_json::Value, indent: usize) -> String {
+    use serde_json::Value;
+    let pad = " ".repeat(indent);
+    match value {
+        Value::Object(map) if map.is_empty() => "{}".to_string(),
+        Value::Object(map) => {
+            let width = map.keys().map(|k| hcl_key(k).len()).max().unwrap_or(0);
+            let mut out = String::from("{\n");
+            for (k, v) in map {
+                let key = hcl_key(k);
+                let _ = writeln!(out, "{pad}  {key:<width$} = {}", hcl(v, indent + 2));
+            }
+            out.push_str(&pad);
+            out.push('}');
+            out
+        }
+        Value::Array(items) if items.iter().all(|v| !v.is_object() && !v.is_array()) => format!(
+            "[{}]",
+            items
+                .iter()
+                .map(|v| hcl(v, indent))
+                .collect::<Vec<_>>()
+                .join(", ")
+        ),
+        Value::Array(items) => {
+            let mut out = String::from("[\n");
+            for v in items {
+                let _ = writeln!(out, "{pad}  {},", hcl(v, indent + 2));
+            }
+            out.push_str(&pad);
+            out.push(']');
+            out
+        }
+        Value::String(text) => string(text),
+        other => other.to_string(),
+    }
+}
+
+/// An object key: bare when it is an HCL identifier, else quoted.
+fn hcl_key(key: &str) -> String {
+    let identifier = key.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_')
+        && key
+            .chars()
+            .all(|c| c.is_ascii_alphanumeric() || c == '_' || c == '-');
+    if identifier {
+        key.to_string()
+    } else {
+        string(key)
+    }
 }
 
 fn list(items: &[String]) -> String {
@@ -155,7 +206,8 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)], lab
             string(&run_task_target(&t.role_arn))
         );
         let _ = writeln!(out, "    role_arn = {}", string(&t.role_arn));
-        let _ = writeln!(out, "    input    = {}", string(&universal_input(job)));
+        let input = job.run_task.to_json(crate::target::Casing::Pascal);
+        let _ = writeln!(out, "    input    = jsonencode({})", hcl(&input, 4));
         retry_and_dlq(out, t, "    ");
         let _ = writeln!(out, "  }}\n}}\n");
     }
@@ -178,7 +230,8 @@ fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels) {
         let _ = writeln!(out, "  target_id = \"cronport\"");
         let _ = writeln!(out, "  arn       = {}", string(&t.cluster));
         let _ = writeln!(out, "  role_arn  = {}", string(&t.role_arn));
-        let _ = writeln!(out, "  input     = {}", string(&rule_input(job)));
+        let input = job.run_task.overrides.to_json(crate::target::Casing::Camel);
+        let _ = writeln!(out, "  input     = jsonencode({})", hcl(&input, 2));
         let _ = writeln!(out, "\n  ecs_target {{");
         let _ = writeln!(
             out,
