@@ -25,6 +25,7 @@
 pub mod aws;
 pub mod desired;
 pub mod diff;
+mod escape;
 pub mod explain;
 pub mod import;
 pub mod manifest;

@@ -242,3 +242,60 @@ fn safety_at_the_edges() {
     );
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// The same manifest renders byte-identical files whenever it is rendered:
+/// no "now" in the artifact (the proof's window goes to standard error).
+#[test]
+fn rendered_files_are_reproducible() {
+    for format in ["json", "cloudformation", "terraform"] {
+        let render = |from: &str| {
+            let out = cronport(&[
+                "convert",
+                "examples/heroku/cronport.toml",
+                "--format",
+                format,
+                "--from",
+                from,
+            ]);
+            assert!(out.status.success(), "{}", text(&out.stderr));
+            assert!(
+                text(&out.stderr).contains(&format!("verified: ")),
+                "{}",
+                text(&out.stderr)
+            );
+            out.stdout
+        };
+        assert_eq!(
+            render("2026-11-24T00:00:00Z"),
+            render("2027-03-02T17:45:12Z"),
+            "{format}"
+        );
+    }
+    // A newline in a schedule never ends a Terraform comment.
+    let dir = std::env::temp_dir().join(format!("cronport-repro-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("m.toml");
+    let manifest = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/heroku/cronport.toml"
+    ))
+    .unwrap()
+    .replacen(
+        "schedule = \"every day at 18:00\"",
+        "schedule = \"\"\"0 18 * * *\n\"\"\"",
+        1,
+    );
+    std::fs::write(&path, manifest).unwrap();
+    let out = cronport(&["convert", path.to_str().unwrap(), "--format", "terraform"]);
+    if out.status.success() {
+        let tf = text(&out.stdout);
+        let body: Result<hcl::Body, _> = hcl::from_str(&tf);
+        assert!(body.is_ok(), "{tf}");
+        assert!(
+            !tf.lines()
+                .any(|l| l.trim() == "` runs through /bin/sh -c: the command uses a glob `[`"),
+            "{tf}"
+        );
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -239,3 +239,31 @@ fn the_github_workflow_is_valid_yaml_and_runs_the_diff() {
         String::from_utf8_lossy(&out.stderr)
     );
 }
+
+/// Whatever a job's fields hold, the Markdown comment keeps every row and
+/// the text report every line: backticks, `<!--`, pipes, newlines and
+/// terminal escapes are printed, not obeyed.
+#[test]
+fn hostile_fields_cannot_hide_or_forge_anything() {
+    let hostile = "rake a ``` <!-- | x\nrake b \u{1b}[2J";
+    let mut base = Manifest::from_toml(&format!("{DEFAULTS}\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"rake a\"\n\n[[job]]\nname = \"b\"\nschedule = \"@hourly\"\ncommand = \"rake b\"\n"), "m.toml").unwrap();
+    let mut head = base.clone();
+    head.jobs[0].command = hostile.to_string();
+    head.jobs[1].command = "rake b2".to_string();
+    base.jobs[0].command = "rake a".to_string();
+    let report = diff(&base, &head, &options()).unwrap();
+    let md = markdown(&report);
+    // Both jobs' rows are there, and no raw HTML comment or escape.
+    assert_eq!(md.matches("\n| ✏️ |").count(), 2, "{md}");
+    assert!(!md.lines().any(|l| l.starts_with("<!--")), "{md}");
+    assert_eq!(
+        md.matches("<details>").count(),
+        md.matches("</details>").count()
+    );
+    assert!(!md.contains('\u{1b}'), "{md}");
+    // Each details block closes with the fence it opened with.
+    assert!(md.contains("````\n"), "{md}");
+    let plain = text(&report, false);
+    assert!(!plain.contains('\u{1b}'), "{plain}");
+    assert!(plain.lines().all(|l| !l.starts_with("rake b")), "{plain}");
+}

@@ -34,6 +34,7 @@ use aws_config::timeout::TimeoutConfig;
 use serde::Serialize;
 
 use crate::desired::Desired;
+use crate::escape::one_line;
 use crate::translate::Backend;
 
 pub(crate) use adopt::command_text;
@@ -490,23 +491,36 @@ impl Plan {
                 Action::Create => {
                     let _ = writeln!(out, "  + {}{job}", c.address);
                     for line in c.desired.as_ref().map(describe_spec).unwrap_or_default() {
-                        let _ = writeln!(out, "      {line}");
+                        let _ = writeln!(out, "      {}", one_line(&line));
                     }
                 }
                 Action::Update { fields } => {
                     let _ = writeln!(out, "  ~ {}{job}", c.address);
+                    // What a field holds is printed on its line, whatever it
+                    // holds: a newline in a command cannot forge a plan line.
                     for f in fields {
-                        let _ = writeln!(out, "      {}: {} → {}", f.field, f.before, f.after);
+                        let _ = writeln!(
+                            out,
+                            "      {}: {} → {}",
+                            one_line(&f.field),
+                            one_line(&f.before),
+                            one_line(&f.after)
+                        );
                     }
                 }
                 Action::Delete => {
                     let _ = writeln!(out, "  - {}{job}", c.address);
                     if let Some(reason) = &c.reason {
-                        let _ = writeln!(out, "      {reason}");
+                        let _ = writeln!(out, "      {}", one_line(reason));
                     }
                 }
                 Action::Conflict { reason } => {
-                    let _ = writeln!(out, "  ! {}{job}: {reason}; left untouched", c.address);
+                    let _ = writeln!(
+                        out,
+                        "  ! {}{job}: {}; left untouched",
+                        c.address,
+                        one_line(reason)
+                    );
                 }
                 Action::Unchanged => {}
             }

@@ -67,6 +67,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     let desired = compile(&manifest, &args.window.compile_options()?)
         .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
     let out = render(&desired, args.format);
+    eprintln!("{}", cronport::render::proof_summary(&desired));
     if args.format == Format::Cloudformation {
         match template_fit(&out) {
             TemplateFit::Inline => {}

@@ -1,5 +1,6 @@
 //! A diff report as text for a terminal or as Markdown for a pull request.
 
+use crate::escape::{code_span, fence_for, html, one_line};
 use std::fmt::Write;
 
 use super::{JobChange, Report, ScheduleChange, ScheduleView};
@@ -61,8 +62,8 @@ fn schedule_text(out: &mut String, p: &Paint, change: &ScheduleChange) {
         let _ = writeln!(
             out,
             "    schedule: {} → {}",
-            p.red(&change.before.expression),
-            p.green(&change.after.expression)
+            p.red(&one_line(&change.before.expression)),
+            p.green(&one_line(&change.after.expression))
         );
         let _ = writeln!(out, "      before: {}", runs(&change.before));
         let _ = writeln!(out, "      after:  {}", runs(&change.after));
@@ -75,8 +76,8 @@ fn schedule_text(out: &mut String, p: &Paint, change: &ScheduleChange) {
         let _ = writeln!(
             out,
             "    schedule respelled: {} → {}: no effective change (same {} runs, proved)",
-            change.before.expression,
-            change.after.expression,
+            one_line(&change.before.expression),
+            one_line(&change.after.expression),
             change.proved_over.unwrap_or(0)
         );
     }
@@ -92,10 +93,12 @@ fn job_text(out: &mut String, p: &Paint, job: &JobChange) {
         } => {
             let _ = writeln!(
                 out,
-                "{} job {name}: {} ({}); runs `{command}`",
+                "{} job {}: {} ({}); runs `{}`",
                 p.green("+"),
-                schedule.expression,
-                runs(schedule)
+                one_line(name),
+                one_line(&schedule.expression),
+                runs(schedule),
+                one_line(command)
             );
         }
         JobChange::Removed {
@@ -105,10 +108,12 @@ fn job_text(out: &mut String, p: &Paint, job: &JobChange) {
         } => {
             let _ = writeln!(
                 out,
-                "{} job {name}: {} ({} runs/year); ran `{command}`",
+                "{} job {}: {} ({} runs/year); ran `{}`",
                 p.red("-"),
-                schedule.expression,
-                schedule.runs_per_year
+                one_line(name),
+                one_line(&schedule.expression),
+                schedule.runs_per_year,
+                one_line(command)
             );
         }
         JobChange::Renamed {
@@ -117,7 +122,13 @@ fn job_text(out: &mut String, p: &Paint, job: &JobChange) {
             fields,
             schedule,
         } => {
-            let _ = writeln!(out, "{} job {from} renamed to {to}", p.yellow("→"));
+            let _ = writeln!(
+                out,
+                "{} job {} renamed to {}",
+                p.yellow("→"),
+                one_line(from),
+                one_line(to)
+            );
             if let Some(s) = schedule {
                 schedule_text(out, p, s);
             }
@@ -133,7 +144,7 @@ fn job_text(out: &mut String, p: &Paint, job: &JobChange) {
             } else {
                 p.dim("=")
             };
-            let _ = writeln!(out, "{mark} job {name}");
+            let _ = writeln!(out, "{mark} job {}", one_line(name));
             if let Some(s) = schedule {
                 schedule_text(out, p, s);
             }
@@ -149,9 +160,9 @@ fn fields_text(out: &mut String, p: &Paint, fields: &[FieldChange]) {
         let _ = writeln!(
             out,
             "    {}: {} → {}",
-            f.field,
-            p.red(&f.before),
-            p.green(&f.after)
+            one_line(&f.field),
+            p.red(&one_line(&f.before)),
+            p.green(&one_line(&f.after))
         );
     }
 }
@@ -184,8 +195,10 @@ pub fn text(report: &Report, colour: bool) -> String {
     out
 }
 
+/// A table cell: one line; pipes outside code spans escaped (those inside
+/// already are, by [`code_span`]).
 fn cell(text: &str) -> String {
-    text.replace('|', "\\|").replace('\n', " ")
+    one_line(text)
 }
 
 /// Markdown for a pull-request comment: a summary table, then each job's
@@ -229,17 +242,23 @@ pub fn markdown(report: &Report) -> String {
         let (mark, what, per_year) = match job {
             JobChange::Added { schedule, .. } => (
                 "➕",
-                format!("new: `{}` ({})", schedule.expression, schedule.description),
+                format!(
+                    "new: {} ({})",
+                    code_span(&schedule.expression),
+                    one_line(&schedule.description)
+                ),
                 format!("{}", schedule.runs_per_year),
             ),
             JobChange::Removed { schedule, .. } => (
                 "➖",
-                format!("removed: `{}`", schedule.expression),
+                format!("removed: {}", code_span(&schedule.expression)),
                 format!("{} → 0", schedule.runs_per_year),
             ),
-            JobChange::Renamed { from, .. } => {
-                ("🔁", format!("renamed from `{from}`"), "same".to_string())
-            }
+            JobChange::Renamed { from, .. } => (
+                "🔁",
+                format!("renamed from {}", code_span(from)),
+                "same".to_string(),
+            ),
             JobChange::Changed {
                 schedule, fields, ..
             } => {
@@ -248,19 +267,21 @@ pub fn markdown(report: &Report) -> String {
                 if let Some(sc) = schedule {
                     if sc.effective {
                         parts.push(format!(
-                            "schedule `{}` → `{}`",
-                            sc.before.expression, sc.after.expression
+                            "schedule {} → {}",
+                            code_span(&sc.before.expression),
+                            code_span(&sc.after.expression)
                         ));
                         per_year =
                             format!("{} → {}", sc.before.runs_per_year, sc.after.runs_per_year);
                     } else {
                         parts.push(format!(
-                            "schedule respelled `{}` → `{}` (no effective change)",
-                            sc.before.expression, sc.after.expression
+                            "schedule respelled {} → {} (no effective change)",
+                            code_span(&sc.before.expression),
+                            code_span(&sc.after.expression)
                         ));
                     }
                 }
-                parts.extend(fields.iter().map(|f| f.field.clone()));
+                parts.extend(fields.iter().map(|f| code_span(&f.field)));
                 (
                     if job.is_effective() { "✏️" } else { "🟰" },
                     parts.join("; "),
@@ -271,8 +292,8 @@ pub fn markdown(report: &Report) -> String {
         };
         let _ = writeln!(
             out,
-            "| {mark} | `{}` | {} | {per_year} |",
-            cell(job.name()),
+            "| {mark} | {} | {} | {per_year} |",
+            code_span(job.name()),
             cell(&what)
         );
     }
@@ -281,11 +302,14 @@ pub fn markdown(report: &Report) -> String {
         let _ = writeln!(
             out,
             "<details><summary><code>{}</code></summary>\n",
-            job.name()
+            html(job.name())
         );
         let mut body = String::new();
         job_text(&mut body, &Paint { on: false }, job);
-        let _ = writeln!(out, "```\n{}\n```\n</details>\n", body.trim_end());
+        // A fence the body cannot close, so nothing in a job's fields
+        // (backticks, `<!--`) escapes into the comment's Markdown.
+        let fence = fence_for(&body);
+        let _ = writeln!(out, "{fence}\n{}\n{fence}\n</details>\n", body.trim_end());
     }
     out
 }
