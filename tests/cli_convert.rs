@@ -259,7 +259,7 @@ fn rendered_files_are_reproducible() {
             ]);
             assert!(out.status.success(), "{}", text(&out.stderr));
             assert!(
-                text(&out.stderr).contains(&format!("verified: ")),
+                text(&out.stderr).contains("verified: "),
                 "{}",
                 text(&out.stderr)
             );
