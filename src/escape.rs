@@ -58,7 +58,7 @@ mod tests {
     fn nothing_breaks_out() {
         assert_eq!(one_line("a\nb\u{1b}[31m"), "a\\nb\\u{1b}[31m");
         assert_eq!(code_span("rake a | b"), "`rake a \\| b`");
-        assert_eq!(code_span("echo `date`"), "``echo `date` ``");
+        assert_eq!(code_span("echo `date`"), "`` echo `date` ``");
         assert_eq!(fence_for("```\n<!--"), "````");
         assert_eq!(fence_for("plain"), "```");
         assert_eq!(html("<!-- x -->"), "&lt;!-- x --&gt;");

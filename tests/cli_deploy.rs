@@ -453,3 +453,42 @@ fn a_profile_wins_over_environment_keys_and_a_wrong_one_is_an_error() {
     assert!(keys_seen(&proxy).is_empty());
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// An endpoint that refuses connections, or accepts and never answers, is
+/// one sentence in seconds, not minutes of retries.
+#[test]
+fn an_unreachable_endpoint_is_one_sentence_in_seconds() {
+    let refused = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let closed = format!("http://{}", refused.local_addr().unwrap());
+    drop(refused);
+    let out = cronport(&closed, &["plan", "examples/heroku/cronport.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("cannot reach http://127.0.0.1:"),
+        "{}",
+        text(&out.stderr)
+    );
+    assert!(
+        text(&out.stderr).contains("Connection refused"),
+        "{}",
+        text(&out.stderr)
+    );
+    let silent = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let url = format!("http://{}", silent.local_addr().unwrap());
+    let keep = std::thread::spawn(move || {
+        // Accept and hold connections without a word.
+        let mut held = Vec::new();
+        for c in silent.incoming().take(4).flatten() {
+            held.push(c);
+        }
+        std::thread::sleep(std::time::Duration::from_secs(15));
+    });
+    let out = cronport(&url, &["plan", "examples/heroku/cronport.toml"]);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("did not answer within 10 seconds"),
+        "{}",
+        text(&out.stderr)
+    );
+    drop(keep);
+}

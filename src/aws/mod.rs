@@ -156,6 +156,7 @@ impl Clients {
                     .to_string(),
             );
         }
+        reach(&config, options).await?;
         Ok(Clients::from_config(&config))
     }
 
@@ -197,6 +198,62 @@ impl Clients {
         }
         loader.load().await
     }
+}
+
+/// How long a first call may take before AWS counts as unreachable.
+const REACH_TIMEOUT: Duration = Duration::from_secs(10);
+
+/// One cheap call, once, with short timeouts: an endpoint that refuses
+/// connections or never answers is one sentence within seconds, not the
+/// minutes the normal retries would take. Answers that are errors of AWS's
+/// own (access denied, say) mean it was reached; the real calls report them.
+async fn reach(config: &aws_config::SdkConfig, options: &AwsOptions) -> Result<(), String> {
+    use aws_sdk_scheduler::error::SdkError;
+    let probe = config
+        .to_builder()
+        .retry_config(RetryConfig::standard().with_max_attempts(1))
+        .timeout_config(
+            TimeoutConfig::builder()
+                .connect_timeout(Duration::from_secs(3))
+                .operation_timeout(REACH_TIMEOUT)
+                .build(),
+        )
+        .build();
+    let place = match (&options.endpoint_url, config.region()) {
+        (Some(url), _) => url.clone(),
+        (None, Some(region)) => format!("the EventBridge Scheduler endpoint of {region}"),
+        (None, None) => "AWS".to_string(),
+    };
+    let answer = aws_sdk_scheduler::Client::new(&probe)
+        .list_schedule_groups()
+        .max_results(1)
+        .send()
+        .await;
+    match answer {
+        Err(SdkError::DispatchFailure(e)) => Err(format!(
+            "cannot reach {place}: {}",
+            e.as_connector_error().map_or_else(
+                || "the request could not be sent".to_string(),
+                |c| root_cause(c).to_string()
+            )
+        )),
+        Err(SdkError::TimeoutError(_)) => Err(format!(
+            "{place} did not answer within {} seconds",
+            REACH_TIMEOUT.as_secs()
+        )),
+        _ => Ok(()),
+    }
+}
+
+/// The innermost cause of an error ("Connection refused (os error 111)").
+fn root_cause<'a>(
+    e: &'a (dyn std::error::Error + 'static),
+) -> &'a (dyn std::error::Error + 'static) {
+    let mut cause = e;
+    while let Some(next) = cause.source() {
+        cause = next;
+    }
+    cause
 }
 
 /// An error and its causes, one line (the SDK's errors say little at the
