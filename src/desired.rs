@@ -73,6 +73,35 @@ pub struct Desired {
     pub deployment: crate::owner::Deployment,
 }
 
+impl Desired {
+    /// The schedule groups the Scheduler jobs use, with their tags (the
+    /// first job's in a group; the tags of a group are `[defaults]`', as
+    /// jobs on the Scheduler backend may set none), by name.
+    ///
+    /// ```
+    /// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// let groups = desired.schedule_groups();
+    /// assert_eq!(groups["mamorio"]["managed-by"], "cronport");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn schedule_groups(
+        &self,
+    ) -> std::collections::BTreeMap<String, std::collections::BTreeMap<String, String>> {
+        let mut groups = std::collections::BTreeMap::new();
+        for job in &self.jobs {
+            let t = &job.job.target;
+            // `default` exists in every account and is nobody's to create.
+            if t.backend == Backend::Scheduler && t.schedule_group != "default" {
+                groups
+                    .entry(t.schedule_group.clone())
+                    .or_insert_with(|| t.tags.clone());
+            }
+        }
+        groups
+    }
+}
+
 /// One job: its settings, its verified translation, and the schedules or
 /// rules that carry it.
 ///

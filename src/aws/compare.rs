@@ -160,7 +160,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
     // Where each job now runs, for the reason of a move.
     let mut homes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
 
-    for (group, tags) in super::desired_groups(desired) {
+    for (group, tags) in desired.schedule_groups() {
         let address = Address::ScheduleGroup {
             name: group.clone(),
         };
@@ -390,7 +390,7 @@ command = "rake hourly"
     /// The live state `desired` would leave behind.
     fn applied(desired: &Desired) -> LiveState {
         let mut live = LiveState::default();
-        for (group, tags) in super::super::desired_groups(desired) {
+        for (group, tags) in desired.schedule_groups() {
             live.groups.insert(group, tags);
         }
         for job in &desired.jobs {

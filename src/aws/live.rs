@@ -317,28 +317,6 @@ pub(super) async fn rule_names(
     }
 }
 
-/// How many rules the default event bus has, all pages.
-pub(super) async fn rule_count(clients: &Clients) -> Result<usize, PlanError> {
-    Ok(rule_names(clients, None).await?.len())
-}
-
-/// How many schedule groups the account has, all pages.
-pub(super) async fn schedule_group_count(clients: &Clients) -> Result<usize, PlanError> {
-    let mut count = 0;
-    let mut pages = clients
-        .scheduler
-        .list_schedule_groups()
-        .into_paginator()
-        .send();
-    while let Some(page) = pages.next().await {
-        count += page
-            .map_err(|e| failed(format!("cannot list schedule groups: {}", error_text(e))))?
-            .schedule_groups()
-            .len();
-    }
-    Ok(count)
-}
-
 /// Checks every cluster, task definition and container the jobs name,
 /// listing every problem, before anything is written.
 pub(super) async fn check_targets(clients: &Clients, desired: &Desired) -> Result<(), PlanError> {
@@ -546,7 +524,7 @@ fn trusted_services(document: &str) -> Vec<String> {
 /// decided afterwards, from the records read here, by [`super::compare`].
 pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveState, PlanError> {
     let mut state = LiveState::default();
-    let wanted = super::desired_groups(desired);
+    let wanted = desired.schedule_groups();
     for name in group_names(clients).await? {
         let tags = group_tags(clients, &name).await?;
         state.groups.insert(name, tags);

@@ -137,13 +137,13 @@ impl Clients {
             (Ok(Err(e)), Some(profile)) => {
                 return Err(format!(
                     "the profile `{profile}` gives no credentials: {} (the AWS CLI reads profiles from ~/.aws/config and ~/.aws/credentials, or AWS_CONFIG_FILE and AWS_SHARED_CREDENTIALS_FILE)",
-                    error_chain(&e)
+                    error_text(&e)
                 ));
             }
             (Ok(Err(e)), None) => {
                 return Err(format!(
                     "no AWS credentials: {} (set --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY)",
-                    error_chain(&e)
+                    error_text(&e)
                 ));
             }
             (Err(_), _) => {
@@ -254,19 +254,6 @@ fn root_cause<'a>(
         cause = next;
     }
     cause
-}
-
-/// An error and its causes, one line (the SDK's errors say little at the
-/// top).
-fn error_chain(e: &(dyn std::error::Error + 'static)) -> String {
-    let mut text = e.to_string();
-    let mut source = e.source();
-    while let Some(cause) = source {
-        text.push_str(": ");
-        text.push_str(&cause.to_string());
-        source = cause.source();
-    }
-    text
 }
 
 /// What the plan does with one resource.
@@ -692,22 +679,8 @@ pub async fn plan_with(
     let live = live::read(clients, desired).await?;
     let changes = compare(desired, &live, adopt)?;
     let mut warnings = role_warnings;
-    warnings.extend(quota_warnings(clients, desired, &changes).await?);
+    warnings.extend(quota_warnings(desired, &changes, &live));
     Ok(Plan { changes, warnings })
-}
-
-/// The schedule groups the Scheduler jobs want, with their tags.
-pub(crate) fn desired_groups(desired: &Desired) -> BTreeMap<String, BTreeMap<String, String>> {
-    let mut groups = BTreeMap::new();
-    for job in &desired.jobs {
-        let t = &job.job.target;
-        if t.backend == Backend::Scheduler && t.schedule_group != "default" {
-            groups
-                .entry(t.schedule_group.clone())
-                .or_insert_with(|| t.tags.clone());
-        }
-    }
-    groups
 }
 
 /// What a create makes, a line each: when (expression, zone), state,
@@ -767,11 +740,7 @@ fn describe_spec(spec: &DesiredSpec) -> Vec<String> {
 
 /// Quotas a plan would pass: rules on the default bus (DST splitting
 /// multiplies them) and schedule groups.
-async fn quota_warnings(
-    clients: &Clients,
-    desired: &Desired,
-    changes: &[Change],
-) -> Result<Vec<String>, PlanError> {
+fn quota_warnings(desired: &Desired, changes: &[Change], live: &LiveState) -> Vec<String> {
     let mut warnings = Vec::new();
     let rules = |action: Action| {
         changes
@@ -781,7 +750,8 @@ async fn quota_warnings(
     };
     let new_rules = rules(Action::Create);
     if new_rules > 0 {
-        let existing = live::rule_count(clients).await?;
+        // Every rule on the default bus was read for the plan.
+        let existing = live.rules.len();
         let after = existing + new_rules - rules(Action::Delete).min(existing + new_rules);
         if after > RULES_PER_BUS {
             let split: Vec<String> = desired
@@ -809,7 +779,7 @@ async fn quota_warnings(
         })
         .count();
     if new_groups > 0 {
-        let existing = live::schedule_group_count(clients).await?;
+        let existing = live.groups.len();
         if existing + new_groups > SCHEDULE_GROUPS {
             warnings.push(format!(
                 "this plan would make {} schedule groups; EventBridge Scheduler's default quota is {SCHEDULE_GROUPS} per account",
@@ -817,7 +787,7 @@ async fn quota_warnings(
             ));
         }
     }
-    Ok(warnings)
+    warnings
 }
 
 /// An SDK error as one line of text, with the service's message.

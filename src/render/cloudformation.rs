@@ -5,7 +5,7 @@ use serde_json::{Map, Value, json};
 
 use super::{
     EcsParametersSpelling, add_retry_and_dead_letter, description, ecs_parameters, header_lines,
-    rule_input, rule_tags, run_task_target, schedule_groups, state, universal_input,
+    rule_input, rule_tags, run_task_target, state, universal_input,
 };
 use crate::desired::Desired;
 use crate::translate::Backend;
@@ -42,9 +42,9 @@ fn tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<Value> {
 pub(super) fn render(desired: &Desired) -> String {
     let mut resources = Map::new();
     let mut group_ids = Vec::new();
-    for (group, target) in schedule_groups(desired) {
+    for (group, group_tags) in desired.schedule_groups() {
         let id = logical_id("Group", &group, &resources);
-        resources.insert(id.clone(), json!({"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": group, "Tags": tags(&target.tags)}}));
+        resources.insert(id.clone(), json!({"Type": "AWS::Scheduler::ScheduleGroup", "Properties": {"Name": group, "Tags": tags(&group_tags)}}));
         group_ids.push((group, id));
     }
     for job in &desired.jobs {

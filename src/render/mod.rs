@@ -392,21 +392,6 @@ pub fn put_targets(job: &DesiredJob, resource: &Resource) -> Value {
     json!({"Rule": resource.name, "Targets": [target]})
 }
 
-/// The schedule groups the Scheduler jobs use, with their tags.
-pub(crate) fn schedule_groups(desired: &Desired) -> Vec<(String, &EcsTarget)> {
-    let mut groups: Vec<(String, &EcsTarget)> = Vec::new();
-    for job in &desired.jobs {
-        let t = &job.job.target;
-        if t.backend == Backend::Scheduler
-            && t.schedule_group != "default"
-            && !groups.iter().any(|(g, _)| *g == t.schedule_group)
-        {
-            groups.push((t.schedule_group.clone(), t));
-        }
-    }
-    groups
-}
-
 /// Every request, in order: schedule groups, then schedules and rules.
 ///
 /// ```
@@ -420,12 +405,12 @@ pub(crate) fn schedule_groups(desired: &Desired) -> Vec<(String, &EcsTarget)> {
 /// ```
 pub fn requests(desired: &Desired) -> Vec<Value> {
     let mut out = Vec::new();
-    for (group, target) in schedule_groups(desired) {
+    for (group, tags) in desired.schedule_groups() {
         out.push(json!({
             "operation": "scheduler:CreateScheduleGroup",
             "input": {
                 "Name": group,
-                "Tags": target.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+                "Tags": tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
             },
         }));
     }

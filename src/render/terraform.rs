@@ -4,7 +4,7 @@
 
 use std::fmt::Write;
 
-use super::{description, header_lines, rule_tags, run_task_target, schedule_groups, state};
+use super::{description, header_lines, rule_tags, run_task_target, state};
 use crate::desired::{Desired, DesiredJob};
 use crate::manifest::EcsTarget;
 use crate::translate::Backend;
@@ -283,11 +283,11 @@ pub(super) fn render(desired: &Desired) -> String {
     );
     let mut labels = Labels::default();
     let mut groups = Vec::new();
-    for (group, target) in schedule_groups(desired) {
+    for (group, group_tags) in desired.schedule_groups() {
         let id = labels.take("aws_scheduler_schedule_group", &group);
         let _ = writeln!(out, "resource \"aws_scheduler_schedule_group\" \"{id}\" {{");
         let _ = writeln!(out, "  name = {}", string(&group));
-        tags(&mut out, &target.tags);
+        tags(&mut out, &group_tags);
         let _ = writeln!(out, "}}\n");
         groups.push((group, id));
     }
