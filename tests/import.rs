@@ -368,3 +368,16 @@ fn ecschedule_config() {
     .unwrap_err();
     assert_eq!(err.location, "rules[0].scheduleExpression");
 }
+
+#[test]
+fn deeply_nested_yaml_is_refused_before_the_parser_sees_it() {
+    // 100,000 nested `[` kept serde_yaml's scanner busy for a minute before
+    // its recursion limit said no.
+    let text = format!("rules: {}{}\n", "[".repeat(100_000), "]".repeat(100_000));
+    let err = cronport::import::ecschedule(&text, &Default::default()).unwrap_err();
+    assert!(
+        err.to_string().contains("brackets nest more than 12 deep"),
+        "{err}"
+    );
+    assert!(err.to_string().contains("line 1 column 20"), "{err}");
+}

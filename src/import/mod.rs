@@ -118,6 +118,34 @@ pub fn name_from_command(command: &str) -> String {
     }
 }
 
+/// Refuses text whose `{`, `[` and `(` nest deeper than `max`, counting
+/// everywhere (inside strings too, where `${…}` holds expressions), so
+/// that no parser sees it: the HCL parser's time doubles per level of some
+/// nestings, and the YAML scanner's grows with the square of flow nesting
+/// (100,000 `[` took a minute before its recursion limit said no).
+/// `usual` says how deep a real file nests.
+pub(crate) fn check_nesting(text: &str, max: usize, usual: &str) -> Result<(), ImportError> {
+    let mut depth = 0usize;
+    for (number, line) in text.lines().enumerate() {
+        for (column, c) in line.chars().enumerate() {
+            match c {
+                '{' | '[' | '(' => depth += 1,
+                '}' | ']' | ')' => depth = depth.saturating_sub(1),
+                _ => continue,
+            }
+            if depth > max {
+                return Err(ImportError::new(
+                    format!("line {} column {}", number + 1, column + 1),
+                    format!(
+                        "brackets nest more than {max} deep here; {usual}: is this the right file?"
+                    ),
+                ));
+            }
+        }
+    }
+    Ok(())
+}
+
 /// The longest name derived from a command.
 const MAX_DERIVED_NAME: usize = 32;
 

@@ -24,31 +24,6 @@ use crate::syntax::heroku as heroku_syntax;
 /// twelve leaves room for any other resource in the same file.
 const MAX_NESTING: usize = 12;
 
-/// Refuses text whose `{`, `[` and `(` nest deeper than [`MAX_NESTING`],
-/// counting everywhere (inside strings too, where `${…}` holds
-/// expressions), so that the parser never sees it.
-fn check_nesting(text: &str) -> Result<(), ImportError> {
-    let mut depth = 0usize;
-    for (number, line) in text.lines().enumerate() {
-        for (column, c) in line.chars().enumerate() {
-            match c {
-                '{' | '[' | '(' => depth += 1,
-                '}' | ']' | ')' => depth = depth.saturating_sub(1),
-                _ => continue,
-            }
-            if depth > MAX_NESTING {
-                return Err(ImportError::new(
-                    format!("line {} column {}", number + 1, column + 1),
-                    format!(
-                        "brackets nest more than {MAX_NESTING} deep here; herokux_scheduler_job resources nest two or three levels: is this the right file?"
-                    ),
-                ));
-            }
-        }
-    }
-    Ok(())
-}
-
 /// Reads `herokux_scheduler_job` resources from a Terraform file; other
 /// blocks are ignored.
 ///
@@ -62,7 +37,11 @@ fn check_nesting(text: &str) -> Result<(), ImportError> {
 /// # Ok::<(), cronport::import::ImportError>(())
 /// ```
 pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
-    check_nesting(text)?;
+    super::check_nesting(
+        text,
+        MAX_NESTING,
+        "herokux_scheduler_job resources nest two or three levels",
+    )?;
     let body: Body = hcl::from_str(text)
         .map_err(|e| ImportError::new("HCL", format!("not valid Terraform: {e}")))?;
     let mut jobs = Vec::new();
