@@ -169,7 +169,7 @@ fn diff_against_what_is_live() {
         .unwrap()
         .iter()
         .flat_map(|c| c["fields"].as_array().cloned().unwrap_or_default())
-        .filter(|f| f["field"].as_str().unwrap().ends_with("Cpu"))
+        .filter(|f| f["field"] == "size")
         .map(|f| {
             (
                 f["before"].as_str().unwrap().to_string(),
@@ -177,7 +177,14 @@ fn diff_against_what_is_live() {
             )
         })
         .collect();
-    assert_eq!(planned, [("512".to_string(), "8192".to_string())], "{plan}");
+    assert_eq!(
+        planned,
+        [(
+            "cpu 512 / memory 1024 MiB".to_string(),
+            "cpu 8192 / memory 16384 MiB".to_string()
+        )],
+        "{plan}"
+    );
     // Every attribute, before and after, as `terraform show -json` has it.
     let update = plan["changes"]
         .as_array()
@@ -197,7 +204,7 @@ fn diff_against_what_is_live() {
         .unwrap()
         .iter()
         .flat_map(|j| j["fields"].as_array().cloned().unwrap_or_default())
-        .filter(|f| f["field"].as_str().unwrap().ends_with("Cpu"))
+        .filter(|f| f["field"] == "size")
         .map(|f| {
             (
                 f["before"].as_str().unwrap().to_string(),

@@ -349,13 +349,114 @@ pub struct FieldChange {
 /// assert_eq!((changes[0].field.as_str(), changes[0].after.as_str()), ("expression", "cron(0 10 * * ? *)"));
 /// ```
 pub fn differences<T: Serialize>(live: &T, desired: &T) -> Vec<FieldChange> {
-    let (Ok(live), Ok(desired)) = (serde_json::to_value(live), serde_json::to_value(desired))
+    let (Ok(mut live), Ok(mut desired)) =
+        (serde_json::to_value(live), serde_json::to_value(desired))
     else {
         return Vec::new();
     };
     let mut out = Vec::new();
+    // A target's input (a RunTask request, or a rule's overrides) is shown
+    // field by field as a person reads it (`command: … → …`, `size: …`),
+    // never as one changed JSON blob.
+    if let (Some(before), Some(after)) = (task_fields(&live), task_fields(&desired)) {
+        for ((field, b), (_, a)) in before.iter().zip(&after) {
+            if b != a {
+                out.push(FieldChange {
+                    field: field.to_string(),
+                    before: b.clone(),
+                    after: a.clone(),
+                });
+            }
+        }
+        for v in [&mut live, &mut desired] {
+            if let Some(o) = v.as_object_mut() {
+                o.remove("input");
+            }
+        }
+    }
     walk("", &live, &desired, &mut out);
     out
+}
+
+/// A spec's input, read as the task it starts, one readable field each:
+/// `None` when there is none, or it is not a request cronport reads.
+fn task_fields(spec: &Value) -> Option<Vec<(&'static str, String)>> {
+    let input = spec.get("input")?;
+    let (run, overrides) = match RunTask::from_json(input) {
+        Ok((run, _)) => {
+            let overrides = run.overrides.clone();
+            (Some(run), overrides)
+        }
+        Err(_) => (None, TaskOverrides::from_json(input).ok()?.0),
+    };
+    let c = &overrides.container;
+    let command = match c.command.as_slice() {
+        [sh, flag, script] if sh.starts_with("/bin/") && flag == "-c" => {
+            format!("{sh} -c {script}")
+        }
+        words => shlex::try_join(words.iter().map(String::as_str)).unwrap_or_default(),
+    };
+    let environment = c
+        .environment
+        .iter()
+        .map(|(k, v)| format!("{k}={v}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let size = match (overrides.cpu, overrides.memory) {
+        (Some(cpu), Some(memory)) => format!("cpu {cpu} / memory {memory} MiB"),
+        _ => "(the task definition's)".to_string(),
+    };
+    let mut fields = vec![
+        ("command", command),
+        ("environment", environment),
+        ("size", size),
+        ("container", c.name.clone()),
+    ];
+    if let Some(run) = run {
+        let none = || "(none)".to_string();
+        fields.extend([
+            ("cluster", run.cluster),
+            ("task definition", run.task_definition),
+            ("task count", run.count.to_string()),
+            (
+                "launch type",
+                run.launch_type
+                    .map_or_else(none, |l| l.as_str().to_string()),
+            ),
+            (
+                "capacity providers",
+                run.capacity_provider_strategy
+                    .iter()
+                    .map(|p| {
+                        format!(
+                            "{} (weight {}, base {})",
+                            p.capacity_provider,
+                            p.weight.unwrap_or(0),
+                            p.base.unwrap_or(0)
+                        )
+                    })
+                    .collect::<Vec<_>>()
+                    .join(", "),
+            ),
+            (
+                "platform version",
+                run.platform_version.unwrap_or_else(none),
+            ),
+            (
+                "network",
+                run.network.map_or_else(none, |n| {
+                    format!(
+                        "subnets {}; security groups {}; public IP {}",
+                        n.subnets.join(", "),
+                        n.security_groups.join(", "),
+                        if n.assign_public_ip { "yes" } else { "no" }
+                    )
+                }),
+            ),
+            ("started by", run.started_by.unwrap_or_else(none)),
+        ]);
+    }
+    Some(fields)
 }
 
 fn walk(path: &str, live: &Value, desired: &Value, out: &mut Vec<FieldChange>) {
