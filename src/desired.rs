@@ -302,6 +302,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
             until: options.until,
             deployment: crate::owner::Deployment {
                 manifest: manifest.owner_id(),
+                derived: manifest.id.is_none(),
                 env: manifest
                     .environment
                     .clone()

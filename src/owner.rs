@@ -71,6 +71,7 @@ impl Owner {
         Deployment {
             manifest: self.manifest.clone(),
             env: self.env.clone(),
+            derived: false,
         }
     }
 
@@ -146,7 +147,7 @@ impl Owner {
 ///
 /// ```
 /// use cronport::owner::{Deployment, Owner};
-/// let prod = Deployment { manifest: "m".into(), env: "prod".into() };
+/// let prod = Deployment { manifest: "m".into(), env: "prod".into(), derived: false };
 /// assert!(prod.owns(&Owner { manifest: "m".into(), env: "prod".into(), job: "a".into() }));
 /// assert!(!prod.owns(&Owner { manifest: "m".into(), env: "pre-prod".into(), job: "a".into() }));
 /// ```
@@ -156,6 +157,9 @@ pub struct Deployment {
     pub manifest: String,
     /// The environment (`-` without environments).
     pub env: String,
+    /// Whether `manifest` was derived (the manifest names no `id`).
+    #[serde(skip)]
+    pub derived: bool,
 }
 
 impl Deployment {
@@ -163,7 +167,7 @@ impl Deployment {
     ///
     /// ```
     /// use cronport::owner::{Deployment, Owner};
-    /// let d = Deployment { manifest: "m".into(), env: "-".into() };
+    /// let d = Deployment { manifest: "m".into(), env: "-".into(), derived: false };
     /// assert!(!d.owns(&Owner { manifest: "other".into(), env: "-".into(), job: "a".into() }));
     /// ```
     pub fn owns(&self, owner: &Owner) -> bool {

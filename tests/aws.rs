@@ -1195,3 +1195,35 @@ fn environments_and_manifests_sharing_names_never_touch_each_other() {
         assert_eq!(plan.summary().destroy, 0, "{}", plan.to_text());
     });
 }
+
+#[test]
+fn the_default_group_is_read_and_twins_of_an_earlier_id_or_environment_are_named() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let in_default = common::example_manifest().replace("schedule_group = \"mamorio\"", "schedule_group = \"default\"");
+        apply_text(&clients, &in_default, None).await;
+        // Moving out of `default` deletes what is there.
+        let moved = in_default.replace("schedule_group = \"default\"", "schedule_group = \"jobs\"");
+        let plan = apply_text(&clients, &moved, None).await;
+        assert_eq!(plan.summary().destroy, 12, "{}", plan.to_text());
+        let runners = runners_on_server(&clients).await;
+        assert!(runners.values().flatten().all(|(a, _)| a.starts_with("jobs/")), "{runners:?}");
+        // The manifest gains environments: the schedules from before are
+        // named as running beside prod's.
+        let with_envs = moved.clone() + "\n[env.prod]\n";
+        let manifest = Manifest::from_toml(&with_envs, "m.toml").unwrap().for_env(Some("prod")).unwrap();
+        let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        let plan = aws::plan(&clients, &want, false).await.unwrap();
+        assert!(plan.warnings.iter().any(|w| w.starts_with("12 resource(s) of manifest `auto-5488e40d`, environment `-` run jobs of this manifest")), "{:?}", plan.warnings);
+        // Without an id line, the plan says which id it derived.
+        let no_id = moved.replace("id = \"auto-5488e40d\"\n", "");
+        let manifest = Manifest::from_toml(&no_id, "m.toml").unwrap();
+        let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+        let plan = aws::plan(&clients, &want, false).await.unwrap();
+        assert!(!plan.has_changes(), "{}", plan.to_text());
+        assert!(plan.warnings.iter().any(|w| w.contains("this manifest has no id: cronport derived `auto-5488e40d`")), "{:?}", plan.warnings);
+    });
+}

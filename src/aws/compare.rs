@@ -131,6 +131,13 @@ fn foreign(
 ) -> Option<String> {
     match owner {
         Some(o) if desired.deployment.owns(o) => None,
+        // The same environment under another id is most often this very
+        // manifest before its `id` (or the cluster it is derived from)
+        // changed: say how to keep ownership.
+        Some(o) if o.env == desired.deployment.env => Some(format!(
+            "it belongs to {o} (if that is this manifest under its earlier id, write id = \"{}\" at its top)",
+            o.manifest
+        )),
         Some(o) => Some(format!("it belongs to {o}")),
         None if adopt => None,
         None if marked => Some(format!(
@@ -140,6 +147,58 @@ fn foreign(
             "a {what} with this name exists that cronport does not manage"
         )),
     }
+}
+
+/// Resources of another deployment that run this manifest's jobs: the
+/// same job names, and the same manifest id (another environment, such as
+/// the resources from before the manifest had environments) or the same
+/// environment (another id, such as the manifest before its `id`, or the
+/// cluster it is derived from, changed). They would run beside this
+/// deployment's, so the plan says so.
+///
+/// ```
+/// use cronport::aws::{LiveState, twins};
+/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(twins(&desired, &LiveState::default()).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn twins(desired: &Desired, live: &LiveState) -> Vec<String> {
+    let jobs: BTreeSet<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
+    let mine = &desired.deployment;
+    // Addresses by the (manifest, environment) that owns them.
+    let mut found: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let schedules = live.schedules.iter().filter_map(|((group, name), l)| {
+        Owner::from_description(&l.description).map(|o| (o, format!("schedule {group}/{name}")))
+    });
+    let rules = live
+        .rules
+        .iter()
+        .filter_map(|(name, l)| l.owner.clone().map(|o| (o, format!("rule {name}"))));
+    for (owner, address) in schedules.chain(rules) {
+        let related = owner.manifest == mine.manifest || owner.env == mine.env;
+        if !mine.owns(&owner) && related && jobs.contains(owner.job.as_str()) {
+            found
+                .entry((owner.manifest, owner.env))
+                .or_default()
+                .push(address);
+        }
+    }
+    found
+        .into_iter()
+        .map(|((manifest, env), addresses)| {
+            let how = if manifest == mine.manifest {
+                "delete them by applying that environment with no jobs and --prune, or keep them and remove these jobs here".to_string()
+            } else {
+                format!("if that is this manifest under an earlier id, write id = \"{manifest}\" at its top")
+            };
+            format!(
+                "{} resource(s) of manifest `{manifest}`, environment `{env}` run jobs of this manifest ({}) beside the ones this plan manages: {how}",
+                addresses.len(),
+                addresses.join(", ")
+            )
+        })
+        .collect()
 }
 
 /// The changes that make live equal to `desired`.
@@ -613,6 +672,38 @@ command = "rake hourly"
             unreachable!()
         };
         assert_eq!(fields[0].field, "tags.team");
+    }
+
+    #[test]
+    fn twins_of_another_id_or_environment_are_warned_about() {
+        // Applied without environments; now the manifest has `[env.prod]`.
+        let before = desired(MANIFEST, None);
+        let prod = desired(&(MANIFEST.to_string() + "\n[env.prod]\n"), Some("prod"));
+        let warnings = twins(&prod, &applied(&before));
+        assert_eq!(warnings.len(), 1, "{warnings:?}");
+        assert!(
+            warnings[0].starts_with(
+                "2 resource(s) of manifest `shop`, environment `-` run jobs of this manifest"
+            ),
+            "{}",
+            warnings[0]
+        );
+        // The same manifest under another id (its id line changed).
+        let renamed = desired(&MANIFEST.replace("id = \"shop\"", "id = \"store\""), None);
+        let warnings = twins(&renamed, &applied(&before));
+        assert!(
+            warnings[0].contains("write id = \"shop\" at its top"),
+            "{warnings:?}"
+        );
+        // Another manifest in another environment with other jobs: none.
+        let other = desired(
+            &MANIFEST
+                .replace("id = \"shop\"", "id = \"x\"")
+                .replace("name = \"daily\"", "name = \"d2\"")
+                .replace("name = \"hourly\"", "name = \"h2\""),
+            None,
+        );
+        assert!(twins(&other, &applied(&before)).is_empty());
     }
 
     #[test]

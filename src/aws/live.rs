@@ -533,7 +533,10 @@ pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveSta
         .groups
         .iter()
         .filter(|(name, tags)| {
-            wanted.contains_key(*name)
+            // `default` is in every account, untagged, and cronport writes
+            // to it when a manifest says so: its schedules are read too.
+            name.as_str() == "default"
+                || wanted.contains_key(*name)
                 || tags.get("managed-by").map(String::as_str) == Some("cronport")
         })
         .map(|(name, _)| name.clone())

@@ -40,7 +40,7 @@ use crate::translate::Backend;
 pub(crate) use adopt::command_text;
 pub use adopt::import_aws;
 pub use apply::{ApplyReport, Outcome, apply};
-pub use compare::{Address, LiveRule, LiveState, compare};
+pub use compare::{Address, LiveRule, LiveState, compare, twins};
 pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
 pub use run::{Stopped, run_now, wait_stopped};
 pub use spec::{
@@ -679,6 +679,13 @@ pub async fn plan_with(
     let live = live::read(clients, desired).await?;
     let changes = compare(desired, &live, adopt)?;
     let mut warnings = role_warnings;
+    if desired.deployment.derived {
+        warnings.push(format!(
+            "this manifest has no id: cronport derived `{}` from its cluster, and would lose track of what it made if the cluster changed; write id = \"{}\" at its top",
+            desired.deployment.manifest, desired.deployment.manifest
+        ));
+    }
+    warnings.extend(twins(desired, &live));
     warnings.extend(quota_warnings(desired, &changes, &live));
     Ok(Plan { changes, warnings })
 }

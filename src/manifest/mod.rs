@@ -681,6 +681,11 @@ impl Manifest {
             };
             return Err(format!("no environment `{name}` in the manifest; {known}"));
         };
+        if name == crate::owner::NO_ENVIRONMENT {
+            return Err(format!(
+                "environment name `{name}` stands for \"no environment\" in the owner records cronport writes; choose another"
+            ));
+        }
         if name.is_empty() || !name.chars().all(is_name_char) {
             return Err(format!(
                 "environment name `{name}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"
