@@ -1029,39 +1029,13 @@ async fn runners_on_server(
     clients: &Clients,
 ) -> std::collections::BTreeMap<String, Vec<(String, bool)>> {
     let mut out: std::collections::BTreeMap<String, Vec<(String, bool)>> = Default::default();
-    let groups = clients
-        .scheduler
-        .list_schedule_groups()
-        .send()
-        .await
-        .unwrap();
-    for group in groups.schedule_groups() {
-        let group = group.name().unwrap();
-        let listed = clients
-            .scheduler
-            .list_schedules()
-            .group_name(group)
-            .max_results(100)
-            .send()
-            .await
+    for (group, name, got) in fire::every_schedule(clients).await {
+        let owner = cronport::owner::Owner::from_description(got.description().unwrap_or_default())
             .unwrap();
-        for s in listed.schedules() {
-            let got = clients
-                .scheduler
-                .get_schedule()
-                .group_name(group)
-                .name(s.name().unwrap())
-                .send()
-                .await
-                .unwrap();
-            let owner =
-                cronport::owner::Owner::from_description(got.description().unwrap_or_default())
-                    .unwrap();
-            let enabled = got.state().map(|s| s.as_str()) == Some("ENABLED");
-            out.entry(format!("{}/{}/{}", owner.manifest, owner.env, owner.job))
-                .or_default()
-                .push((format!("{group}/{}", s.name().unwrap()), enabled));
-        }
+        let enabled = got.state().map(|s| s.as_str()) == Some("ENABLED");
+        out.entry(format!("{}/{}/{}", owner.manifest, owner.env, owner.job))
+            .or_default()
+            .push((format!("{group}/{name}"), enabled));
     }
     let rules = clients.events.list_rules().send().await.unwrap();
     for r in rules.rules() {

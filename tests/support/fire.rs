@@ -123,10 +123,15 @@ fn run(url: &str, source: String, request: Value) -> Fired {
     }
 }
 
-/// Fires every schedule with the universal RunTask target in every group,
-/// and every rule with an ECS target, once each.
-pub async fn fire_everything(clients: &cronport::aws::Clients, url: &str) -> Vec<Fired> {
-    let mut fired = Vec::new();
+/// Every schedule on the server, read in full, with its group and name.
+pub async fn every_schedule(
+    clients: &cronport::aws::Clients,
+) -> Vec<(
+    String,
+    String,
+    aws_sdk_scheduler::operation::get_schedule::GetScheduleOutput,
+)> {
+    let mut out = Vec::new();
     let groups = clients
         .scheduler
         .list_schedule_groups()
@@ -153,19 +158,29 @@ pub async fn fire_everything(clients: &cronport::aws::Clients, url: &str) -> Vec
                 .send()
                 .await
                 .unwrap();
-            let Some(target) = schedule.target() else {
-                continue;
-            };
-            if !target.arn().ends_with(":scheduler:::aws-sdk:ecs:runTask") {
-                continue;
-            }
-            let input: Value = serde_json::from_str(target.input().unwrap_or("{}")).unwrap();
-            fired.push(run(
-                url,
-                format!("schedule {group}/{name}"),
-                wire_names(&input),
-            ));
+            out.push((group.to_string(), name.to_string(), schedule));
         }
+    }
+    out
+}
+
+/// Fires every schedule with the universal RunTask target in every group,
+/// and every rule with an ECS target, once each.
+pub async fn fire_everything(clients: &cronport::aws::Clients, url: &str) -> Vec<Fired> {
+    let mut fired = Vec::new();
+    for (group, name, schedule) in every_schedule(clients).await {
+        let Some(target) = schedule.target() else {
+            continue;
+        };
+        if !target.arn().ends_with(":scheduler:::aws-sdk:ecs:runTask") {
+            continue;
+        }
+        let input: Value = serde_json::from_str(target.input().unwrap_or("{}")).unwrap();
+        fired.push(run(
+            url,
+            format!("schedule {group}/{name}"),
+            wire_names(&input),
+        ));
     }
     let rules = clients.events.list_rules().send().await.unwrap();
     for rule in rules.rules() {
