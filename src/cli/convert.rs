@@ -3,14 +3,12 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cronport::desired::compile;
-use cronport::manifest::Manifest;
 use cronport::render::{
     Format, MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES, TemplateFit,
     render, template_fit,
 };
 
-use super::{finish, print_stdout, read_input, write_output};
+use super::{compile_manifest, finish, print_stdout, write_output};
 
 /// Render a manifest as JSON requests, CloudFormation or Terraform, offline.
 ///
@@ -49,23 +47,12 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
-    let text = read_input(&args.manifest)?;
-    let name = if args.manifest == "-" {
-        "<stdin>"
-    } else {
-        &args.manifest
-    };
-    let manifest = Manifest::from_toml(&text, name)
-        .map_err(|e| e.to_string())?
-        .for_env(args.env.as_deref())
-        .map_err(|e| format!("error: {e}"))?;
-    if manifest.jobs.is_empty() {
-        return Err(format!(
-            "error: {name} has no jobs: add [[job]] tables, or write it with `cronport import`"
-        ));
-    }
-    let desired = compile(&manifest, &args.window.compile_options()?)
-        .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
+    let desired = compile_manifest(
+        &args.manifest,
+        args.env.as_deref(),
+        || args.window.compile_options(),
+        Some(": add [[job]] tables, or write it with `cronport import`"),
+    )?;
     let out = render(&desired, args.format);
     eprintln!("{}", cronport::render::proof_summary(&desired));
     if args.format == Format::Cloudformation {

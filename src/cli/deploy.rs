@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use std::sync::Arc;
 
 use cronport::aws::{self, AwsOptions, Clients, Plan};
-use cronport::desired::{Desired, compile};
+use cronport::desired::Desired;
 use cronport::manifest::Manifest;
 
 use super::TextOrJson as Format;
@@ -123,16 +123,14 @@ fn runtime() -> Result<tokio::runtime::Runtime, String> {
 }
 
 fn desired(common: &Common, window: &super::Window) -> Result<Desired, String> {
-    let text = read_input(&common.manifest)?;
-    let manifest = Manifest::from_toml(&text, &common.manifest)
-        .map_err(|e| e.to_string())?
-        .for_env(common.env.as_deref())
-        .map_err(|e| format!("error: {e}"))?;
-    compile(&manifest, &window.compile_options()?).map_err(|e| {
-        manifest
-            .place(&text, &common.manifest, &e.problems)
-            .to_string()
-    })
+    // A manifest with no jobs is allowed here: its plan (with --prune)
+    // deletes what it owns.
+    super::compile_manifest(
+        &common.manifest,
+        common.env.as_deref(),
+        || window.compile_options(),
+        None,
+    )
 }
 
 fn options(common: &Common) -> AwsOptions {

@@ -3,11 +3,9 @@
 use std::path::PathBuf;
 use std::process::ExitCode;
 
-use cronport::desired::compile;
-use cronport::manifest::Manifest;
 use cronport::render::{IamFormat, render_iam};
 
-use super::{finish, print_stdout, read_input, write_output};
+use super::{compile_manifest, finish, print_stdout, write_output};
 
 /// Render the IAM role(s) the schedules assume, offline.
 ///
@@ -58,24 +56,18 @@ pub fn run(args: Args) -> ExitCode {
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
-    let text = read_input(&args.manifest)?;
-    let name = if args.manifest == "-" {
-        "<stdin>"
-    } else {
-        &args.manifest
-    };
-    let manifest = Manifest::from_toml(&text, name)
-        .map_err(|e| e.to_string())?
-        .for_env(args.env.as_deref())
-        .map_err(|e| format!("error: {e}"))?;
-    if manifest.jobs.is_empty() {
-        return Err(format!("error: {name} has no jobs, so no role to render"));
-    }
     // The roles depend on the jobs' targets, not on when they run: any
     // window will do, and a fixed one keeps the output reproducible.
-    let options = cronport::desired::CompileOptions::starting(jiff::Timestamp::UNIX_EPOCH);
-    let desired = compile(&manifest, &options)
-        .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
+    let desired = compile_manifest(
+        &args.manifest,
+        args.env.as_deref(),
+        || {
+            Ok(cronport::desired::CompileOptions::starting(
+                jiff::Timestamp::UNIX_EPOCH,
+            ))
+        },
+        Some(", so no role to render"),
+    )?;
     let format = match args.format {
         Format::Json => IamFormat::Json,
         Format::Cloudformation => IamFormat::Cloudformation,

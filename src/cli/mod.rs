@@ -265,6 +265,31 @@ pub(crate) fn read_input(path: &str) -> Result<String, String> {
         .map_err(|_| format!("error: {path} is not UTF-8 text; is it the right file?"))
 }
 
+/// The manifest at `path` (`-`: standard input) for environment `env`,
+/// compiled with the options `options` gives; every error placed at its
+/// line in the file. `no_jobs`, for the commands that need jobs, ends the
+/// error for a manifest without any.
+pub(crate) fn compile_manifest(
+    path: &str,
+    env: Option<&str>,
+    options: impl FnOnce() -> Result<cronport::desired::CompileOptions, String>,
+    no_jobs: Option<&str>,
+) -> Result<cronport::desired::Desired, String> {
+    let text = read_input(path)?;
+    let name = if path == "-" { "<stdin>" } else { path };
+    let manifest = cronport::manifest::Manifest::from_toml(&text, name)
+        .map_err(|e| e.to_string())?
+        .for_env(env)
+        .map_err(|e| format!("error: {e}"))?;
+    if let Some(why) = no_jobs
+        && manifest.jobs.is_empty()
+    {
+        return Err(format!("error: {name} has no jobs{why}"));
+    }
+    cronport::desired::compile(&manifest, &options()?)
+        .map_err(|e| manifest.place(&text, name, &e.problems).to_string())
+}
+
 /// Writes `text` to `path`, refusing to replace a file unless `force`.
 /// Writes a fresh temporary file, created exclusively beside the target
 /// (never one an attacker placed there), then renames it over the target:
