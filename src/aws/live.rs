@@ -525,8 +525,11 @@ fn trusted_services(document: &str) -> Vec<String> {
 pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveState, PlanError> {
     let mut state = LiveState::default();
     let wanted = desired.schedule_groups();
-    for name in group_names(clients).await? {
-        let tags = group_tags(clients, &name).await?;
+    for (name, arn) in groups(clients).await? {
+        let tags = match arn {
+            Some(arn) => group_tags(clients, &name, &arn).await?,
+            None => BTreeMap::new(),
+        };
         state.groups.insert(name, tags);
     }
     let to_read: Vec<String> = state
@@ -550,9 +553,9 @@ pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveSta
     Ok(state)
 }
 
-/// Every schedule group's name, all pages.
-async fn group_names(clients: &Clients) -> Result<Vec<String>, PlanError> {
-    let mut names = Vec::new();
+/// Every schedule group's name and ARN, all pages.
+async fn groups(clients: &Clients) -> Result<Vec<(String, Option<String>)>, PlanError> {
+    let mut groups = Vec::new();
     let mut pages = clients
         .scheduler
         .list_schedule_groups()
@@ -561,32 +564,22 @@ async fn group_names(clients: &Clients) -> Result<Vec<String>, PlanError> {
     while let Some(page) = pages.next().await {
         let page =
             page.map_err(|e| failed(format!("cannot list schedule groups: {}", error_text(e))))?;
-        names.extend(
+        groups.extend(
             page.schedule_groups()
                 .iter()
-                .filter_map(|g| g.name().map(str::to_string)),
+                .filter_map(|g| Some((g.name()?.to_string(), g.arn().map(str::to_string)))),
         );
     }
-    Ok(names)
+    Ok(groups)
 }
 
-/// A schedule group's tags.
-async fn group_tags(clients: &Clients, name: &str) -> Result<BTreeMap<String, String>, PlanError> {
-    let group = clients
-        .scheduler
-        .get_schedule_group()
-        .name(name)
-        .send()
-        .await
-        .map_err(|e| {
-            failed(format!(
-                "cannot read schedule group `{name}`: {}",
-                error_text(e)
-            ))
-        })?;
-    let Some(arn) = group.arn() else {
-        return Ok(BTreeMap::new());
-    };
+/// A schedule group's tags (its ARN came with the listing, so no
+/// `GetScheduleGroup` per group).
+async fn group_tags(
+    clients: &Clients,
+    name: &str,
+    arn: &str,
+) -> Result<BTreeMap<String, String>, PlanError> {
     let tags = clients
         .scheduler
         .list_tags_for_resource()
