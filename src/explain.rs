@@ -4,7 +4,7 @@
 use jiff::{Timestamp, tz::TimeZone};
 use serde::Serialize;
 
-use crate::schedule::{Schedule, is_utc, time_zone_name};
+use crate::schedule::{is_utc, time_zone_name};
 use crate::syntax::{self, Grammar, ParseError};
 
 /// What [`explain`] found out about an expression.
@@ -100,7 +100,7 @@ pub fn explain(
     if parsed.grammar == Grammar::Heroku && !is_utc(time_zone) {
         return Err(ExplainError::HerokuZone(zone_name));
     }
-    let schedule = Schedule::new(parsed.pattern, time_zone.clone());
+    let schedule = parsed.in_zone(time_zone.clone());
     let print = |g: Grammar| g.print(schedule.pattern()).ok();
     // Printing what a parser returned always succeeds (the round-trip
     // property tests hold it), so the fallback never shows.

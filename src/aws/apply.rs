@@ -192,9 +192,9 @@ async fn wait_out_close_runs(plan: &Plan) {
                 DesiredSpec::Rule(r) => (r.expression.as_str(), "UTC"),
                 DesiredSpec::Group(..) => return None,
             };
-            let pattern = crate::syntax::aws::parse(expression).ok()?;
             let zone = jiff::tz::TimeZone::get(zone).ok()?;
-            crate::schedule::Schedule::new(pattern, zone)
+            crate::syntax::aws::schedule(expression, zone)
+                .ok()?
                 .fires_after(now)
                 .next()
         })

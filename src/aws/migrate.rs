@@ -79,11 +79,8 @@ fn prove(
 ) -> Result<u64, String> {
     let source = rules.job.schedule.clone();
     let parse = |r: &crate::desired::Resource| {
-        let pattern = crate::syntax::aws::parse(&r.expression).map_err(|e| e.to_string())?;
-        Ok::<_, String>(crate::schedule::Schedule::new(
-            pattern,
-            jiff::tz::TimeZone::get(&r.timezone).unwrap_or(jiff::tz::TimeZone::UTC),
-        ))
+        let zone = jiff::tz::TimeZone::get(&r.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+        crate::syntax::aws::schedule(&r.expression, zone).map_err(|e| e.to_string())
     };
     let mut runs: Vec<Timestamp> = Vec::new();
     for r in &rules.resources {

@@ -3,7 +3,7 @@
 use std::process::ExitCode;
 
 use cronport::desired::CompileOptions;
-use cronport::schedule::{Schedule, is_utc};
+use cronport::schedule::is_utc;
 use cronport::syntax::{self, Grammar};
 use cronport::translate::{Backend, Options, Translation, translate};
 use jiff::tz::TimeZone;
@@ -61,7 +61,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
             args.tz
         ));
     }
-    let source = Schedule::new(parsed.pattern, zone.clone());
+    let source = parsed.in_zone(zone.clone());
     let options = Options {
         dom_dow,
         ..Options::new(args.backend, from, until)

@@ -19,11 +19,8 @@ fn live_view(
     let schedules: Vec<Schedule> = expressions
         .iter()
         .filter_map(|(e, tz)| {
-            let pattern = aws_syntax::parse(e).ok()?;
-            Some(
-                Schedule::new(pattern, TimeZone::get(tz).unwrap_or(TimeZone::UTC))
-                    .with_start(options.from),
-            )
+            let zone = TimeZone::get(tz).unwrap_or(TimeZone::UTC);
+            Some(aws_syntax::schedule(e, zone).ok()?.with_start(options.from))
         })
         .collect();
     let mut runs: Vec<jiff::Timestamp> = schedules

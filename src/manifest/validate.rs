@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use jiff::tz::TimeZone;
 
 use super::{EcsTarget, Job, LaunchType, MAX_NAME_LEN, Manifest, Problem, ResolvedJob, Settings};
-use crate::schedule::{Schedule, is_utc};
+use crate::schedule::is_utc;
 use crate::syntax::{self, Grammar};
 use crate::target::{Command, FargateSize};
 use crate::translate::Backend;
@@ -405,7 +405,7 @@ fn resolve_job(
             if parsed.grammar == Grammar::Heroku && !is_utc(&zone) {
                 problems.push(problem(at, "schedule", format!("`{}` is a Heroku Scheduler time, which is UTC, but the job's timezone is {tz_name}; write it as cron, or set timezone = \"UTC\"", job.schedule)));
             }
-            Some(Schedule::new(parsed.pattern, zone))
+            Some(parsed.in_zone(zone))
         }
         Err(e) => {
             problems.push(problem(

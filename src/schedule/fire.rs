@@ -13,13 +13,14 @@
 //! * after a gap (spring forward), wall times inside the gap belong to
 //!   neither period, so they never match;
 //! * after a fold (fall back), the new period starts at the end of the
-//!   repeated wall times, unless the pattern runs every hour, in which case
-//!   it starts at the transition's wall time and repeats them.
+//!   repeated wall times, unless the schedule's [`DstRule`](super::DstRule) repeats them
+//!   (the source rule, for a pattern that runs every hour), in which case it
+//!   starts at the transition's wall time.
 
 use jiff::{Timestamp, tz::AmbiguousOffset, tz::TimeZone};
 
 use super::calendar::{Minute, SECONDS_PER_DAY, days_from_civil};
-use super::{ALL_HOURS, Cron, Pattern, Schedule};
+use super::{Cron, Pattern, Schedule};
 
 /// The last year the search looks at: `jiff` timestamps end in 9999.
 const LAST_YEAR: i32 = 9999;
@@ -57,7 +58,12 @@ impl<'s> FireTimes<'s> {
     pub(super) fn new(schedule: &'s Schedule, after: Timestamp) -> FireTimes<'s> {
         let time_zone = &schedule.time_zone;
         let state = match &schedule.pattern {
-            Pattern::Cron(cron) => State::Cron(CronSearch::new(cron, time_zone, after)),
+            Pattern::Cron(cron) => State::Cron(CronSearch::new(
+                cron,
+                schedule.dst_rule.repeats(cron),
+                time_zone,
+                after,
+            )),
             Pattern::Rate(rate) => {
                 let step = rate.seconds();
                 let anchor = schedule.start.unwrap_or(after).as_second();
@@ -157,6 +163,7 @@ struct MonthDays {
 #[derive(Debug)]
 struct CronSearch<'s> {
     cron: &'s Cron,
+    repeats_folds: bool,
     /// The next wall-clock minute to consider.
     cursor: Minute,
     period: Period,
@@ -165,7 +172,12 @@ struct CronSearch<'s> {
 }
 
 impl<'s> CronSearch<'s> {
-    fn new(cron: &'s Cron, tz: &TimeZone, after: Timestamp) -> CronSearch<'s> {
+    fn new(
+        cron: &'s Cron,
+        repeats_folds: bool,
+        tz: &TimeZone,
+        after: Timestamp,
+    ) -> CronSearch<'s> {
         let offset = i64::from(tz.to_offset(after).seconds());
         let period = Period::ending_at(offset, next_transition(tz, after));
         // The first wall-clock minute strictly after `after`.
@@ -176,7 +188,7 @@ impl<'s> CronSearch<'s> {
         if let Some(previous) = tz.preceding(just_before).next() {
             let before = tz.to_offset(previous.timestamp() - jiff::SignedDuration::from_nanos(1));
             local = local.max(period_start(
-                cron,
+                repeats_folds,
                 previous.timestamp(),
                 i64::from(before.seconds()),
                 offset,
@@ -184,6 +196,7 @@ impl<'s> CronSearch<'s> {
         }
         CronSearch {
             cron,
+            repeats_folds,
             cursor: Minute::ceil_from_local_seconds(local),
             period,
             month: MonthDays {
@@ -224,7 +237,7 @@ impl<'s> CronSearch<'s> {
         let before = self.period.offset;
         let after = i64::from(tz.to_offset(transition).seconds());
         self.period = Period::ending_at(after, next_transition(tz, transition));
-        let start = period_start(self.cron, transition, before, after);
+        let start = period_start(self.repeats_folds, transition, before, after);
         self.cursor = Minute::ceil_from_local_seconds(start);
     }
 
@@ -327,11 +340,12 @@ fn next_transition(tz: &TimeZone, t: Timestamp) -> Option<Timestamp> {
 
 /// The local second at which the search starts in the period that begins at
 /// `transition`, where the offset changes from `before` to `after`.
-fn period_start(cron: &Cron, transition: Timestamp, before: i64, after: i64) -> i64 {
+fn period_start(repeats_folds: bool, transition: Timestamp, before: i64, after: i64) -> i64 {
     let t = transition.as_second();
     // Falling back repeats the wall times [t + after, t + before). They ran
-    // in the period before; only a pattern that runs every hour runs again.
-    if after < before && cron.hours != ALL_HOURS {
+    // in the period before; only a schedule whose rule repeats them runs
+    // again.
+    if after < before && !repeats_folds {
         t + before
     } else {
         t + after

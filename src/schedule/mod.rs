@@ -8,18 +8,24 @@
 //!
 //! # Daylight saving time
 //!
-//! A pattern names wall-clock times. Where the wall clock jumps, cronport
-//! follows what EventBridge Scheduler documents, with one refinement:
+//! A pattern names wall-clock times. Where the wall clock jumps, two rules
+//! are in use, named by [`DstRule`]:
 //!
-//! * A wall time that does not exist (the clock springs forward over it) is
-//!   **skipped**.
-//! * A wall time that occurs twice (the clock falls back over it) runs
-//!   **once, at its first instant**, *unless the pattern runs in all 24 hours
-//!   of the day* (its hour set is full, however it is spelled). Then it runs
-//!   at every real instant that shows a matching wall time, so an hourly or
-//!   every-ten-minutes job keeps its repeated hour.
+//! * Both **skip** a wall time that does not exist (the clock springs
+//!   forward over it).
+//! * Under the **source rule** ([`DstRule::Source`]: Unix cron, Heroku
+//!   Scheduler, Cron To Go, crontab) a wall time that occurs twice (the
+//!   clock falls back over it) runs **once, at its first instant**, *unless
+//!   the pattern runs in all 24 hours of the day* (its hour set is full,
+//!   however it is spelled). Then it runs at every real instant that shows
+//!   a matching wall time, so an hourly or every-ten-minutes job keeps its
+//!   repeated hour.
+//! * Under the **AWS Scheduler rule** ([`DstRule::AwsScheduler`]) a repeated
+//!   wall time runs once, at its first instant, always: "when the time
+//!   shifts back in the Fall, your schedule runs only once and doesn't
+//!   repeat its invocation" (EventBridge Scheduler user guide).
 //!
-//! The rule depends on the set of times a pattern names, never on how it is
+//! The rules depend on the set of times a pattern names, never on how it is
 //! spelled: `0 * * * *` and `0 0-23 * * *` behave the same.
 //!
 //! # Example
@@ -387,8 +393,9 @@ impl Cron {
         self.years.as_ref()
     }
 
-    /// Whether the pattern runs in all 24 hours of a day. Such a pattern runs
-    /// at both instants of a repeated wall time (see the module docs).
+    /// Whether the pattern runs in all 24 hours of a day. Under the source
+    /// rule such a pattern runs at both instants of a repeated wall time
+    /// (see the module docs).
     ///
     /// ```
     /// use cronport::syntax::unix::parse_cron;
@@ -540,6 +547,64 @@ pub struct Schedule {
     pattern: Pattern,
     time_zone: TimeZone,
     start: Option<Timestamp>,
+    dst_rule: DstRule,
+}
+
+/// What a wall time that occurs twice (the clock falls back over it) does.
+/// Both rules skip a wall time that does not exist. See the
+/// [module docs](self).
+///
+/// ```
+/// use cronport::{schedule::{DstRule, Schedule}, syntax};
+/// let zone = jiff::tz::TimeZone::get("America/New_York")?;
+/// let every_ten = syntax::unix::parse("*/10 * * * *")?;
+/// // 2026-11-01: 01:00–01:59 happens twice in New York.
+/// let (from, until) = ("2026-11-01T05:00:00Z".parse()?, "2026-11-01T07:00:00Z".parse()?);
+/// let source = Schedule::new(every_ten, zone.clone());
+/// assert_eq!(source.dst_rule(), DstRule::Source);
+/// assert_eq!(source.fires_between(from, until).count(), 12); // both passes
+/// let aws = source.with_dst_rule(DstRule::AwsScheduler);
+/// assert_eq!(aws.fires_between(from, until).count(), 6); // the second pass is lost
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Hash, serde::Serialize)]
+#[serde(rename_all = "kebab-case")]
+pub enum DstRule {
+    /// Unix cron, Heroku Scheduler, Cron To Go, crontab: once at its first
+    /// instant, unless the pattern runs in all 24 hours; then at every
+    /// instant.
+    #[default]
+    Source,
+    /// EventBridge Scheduler: once at its first instant, always.
+    AwsScheduler,
+}
+
+impl DstRule {
+    /// Whether a pattern repeats the wall times of a fall-back transition.
+    fn repeats(self, cron: &Cron) -> bool {
+        self == DstRule::Source && cron.hours == ALL_HOURS
+    }
+
+    /// The rule's name as JSON output spells it.
+    ///
+    /// ```
+    /// assert_eq!(cronport::schedule::DstRule::AwsScheduler.name(), "aws-scheduler");
+    /// ```
+    pub fn name(self) -> &'static str {
+        match self {
+            DstRule::Source => "source",
+            DstRule::AwsScheduler => "aws-scheduler",
+        }
+    }
+}
+
+impl std::fmt::Display for DstRule {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(match self {
+            DstRule::Source => "the source rule (a repeated hour runs again only for schedules that run every hour)",
+            DstRule::AwsScheduler => "EventBridge Scheduler's rule (a repeated hour runs once)",
+        })
+    }
 }
 
 impl Schedule {
@@ -559,6 +624,7 @@ impl Schedule {
             pattern: pattern.into(),
             time_zone,
             start: None,
+            dst_rule: DstRule::Source,
         }
     }
 
@@ -587,6 +653,30 @@ impl Schedule {
     pub fn with_start(mut self, start: Timestamp) -> Schedule {
         self.start = Some(start);
         self
+    }
+
+    /// Sets the daylight-saving rule (the default is [`DstRule::Source`]).
+    ///
+    /// ```
+    /// use cronport::{schedule::{DstRule, Schedule}, syntax};
+    /// let s = Schedule::utc(syntax::aws::parse("cron(0 * * * ? *)")?).with_dst_rule(DstRule::AwsScheduler);
+    /// assert_eq!(s.dst_rule(), DstRule::AwsScheduler);
+    /// # Ok::<(), syntax::ParseError>(())
+    /// ```
+    pub fn with_dst_rule(mut self, rule: DstRule) -> Schedule {
+        self.dst_rule = rule;
+        self
+    }
+
+    /// The daylight-saving rule the schedule runs under.
+    ///
+    /// ```
+    /// use cronport::{schedule::{DstRule, Schedule}, syntax};
+    /// assert_eq!(Schedule::utc(syntax::unix::parse("0 * * * *")?).dst_rule(), DstRule::Source);
+    /// # Ok::<(), syntax::ParseError>(())
+    /// ```
+    pub fn dst_rule(&self) -> DstRule {
+        self.dst_rule
     }
 
     /// The instant a [`Rate`] counts from, if set.

@@ -90,6 +90,28 @@ const YEAR: FieldSpec = FieldSpec {
     hint: no_hint,
 };
 
+/// Parses an AWS expression into the schedule EventBridge runs in `zone`:
+/// under EventBridge Scheduler's daylight-saving rule
+/// ([`DstRule::AwsScheduler`](crate::schedule::DstRule::AwsScheduler)).
+///
+/// ```
+/// use cronport::{schedule::DstRule, syntax::aws};
+/// let zone = jiff::tz::TimeZone::get("America/New_York")?;
+/// let s = aws::schedule("cron(0 * * * ? *)", zone)?;
+/// assert_eq!(s.dst_rule(), DstRule::AwsScheduler);
+/// // 2026-11-01: the repeated 01:00 runs once.
+/// let (from, until) = ("2026-11-01T04:30:00Z".parse()?, "2026-11-01T07:30:00Z".parse()?);
+/// assert_eq!(s.fires_between(from, until).count(), 2); // 01:00 EDT, 02:00 EST
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn schedule(
+    input: &str,
+    zone: jiff::tz::TimeZone,
+) -> Result<crate::schedule::Schedule, ParseError> {
+    Ok(crate::schedule::Schedule::new(parse(input)?, zone)
+        .with_dst_rule(crate::schedule::DstRule::AwsScheduler))
+}
+
 /// Parses an AWS `cron(...)`, `rate(...)` or `at(...)` expression.
 ///
 /// ```

@@ -112,6 +112,22 @@ impl Grammar {
         }
     }
 
+    /// The daylight-saving rule a schedule written in this grammar runs
+    /// under: AWS expressions run on EventBridge Scheduler, the others by
+    /// the source rule (see [`DstRule`](crate::schedule::DstRule)).
+    ///
+    /// ```
+    /// use cronport::{schedule::DstRule, syntax::Grammar};
+    /// assert_eq!(Grammar::Aws.dst_rule(), DstRule::AwsScheduler);
+    /// assert_eq!(Grammar::Heroku.dst_rule(), DstRule::Source);
+    /// ```
+    pub fn dst_rule(self) -> crate::schedule::DstRule {
+        match self {
+            Grammar::Aws => crate::schedule::DstRule::AwsScheduler,
+            Grammar::Unix | Grammar::Heroku => crate::schedule::DstRule::Source,
+        }
+    }
+
     /// The grammar's name as the CLI and JSON output spell it.
     ///
     /// ```
@@ -152,6 +168,22 @@ pub struct Parsed {
     pub grammar: Grammar,
     /// The pattern.
     pub pattern: Pattern,
+}
+
+impl Parsed {
+    /// The pattern on the wall clock of `zone`, under the daylight-saving
+    /// rule of the grammar it was written in ([`Grammar::dst_rule`]).
+    ///
+    /// ```
+    /// use cronport::{schedule::DstRule, syntax::parse_any};
+    /// let zone = jiff::tz::TimeZone::get("Europe/Berlin")?;
+    /// assert_eq!(parse_any("cron(0 * * * ? *)")?.in_zone(zone.clone()).dst_rule(), DstRule::AwsScheduler);
+    /// assert_eq!(parse_any("0 * * * *")?.in_zone(zone).dst_rule(), DstRule::Source);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn in_zone(&self, zone: jiff::tz::TimeZone) -> crate::schedule::Schedule {
+        crate::schedule::Schedule::new(self.pattern, zone).with_dst_rule(self.grammar.dst_rule())
+    }
 }
 
 /// Detects the grammar of `input` and parses it.

@@ -46,7 +46,7 @@ use crate::schedule::{
 use crate::syntax::aws;
 use blocks::Block;
 
-pub use verify::{Counterexample, Duplicates, Proof, verify};
+pub use verify::{Counterexample, Duplicates, Proof, count_runs, verify, verify_by_enumeration};
 
 /// Where the schedules go.
 ///
@@ -351,14 +351,14 @@ fn check(
 ) -> Result<Proof, NotRepresentable> {
     let mut schedules = Vec::with_capacity(targets.len());
     for t in targets {
-        let pattern = aws::parse(&t.expression).map_err(|e| {
+        let zone = TimeZone::get(&t.timezone).unwrap_or(TimeZone::UTC);
+        let mut schedule = aws::schedule(&t.expression, zone).map_err(|e| {
             refusal(format!(
                 "internal error: cronport wrote `{}`, which it cannot read: {e}",
                 t.expression
             ))
         })?;
-        let zone = TimeZone::get(&t.timezone).unwrap_or(TimeZone::UTC);
-        let mut schedule = Schedule::new(pattern, zone);
+        let pattern = *schedule.pattern();
         if let Some(start) = source.start() {
             schedule = schedule.with_start(start);
         } else if matches!(pattern, Pattern::Rate(_)) {
@@ -374,19 +374,6 @@ fn check(
     } else {
         source
     };
-    // One target that is the source itself fires alike by construction;
-    // only its firings need counting.
-    if let [only] = schedules.as_slice()
-        && only == source
-    {
-        let firings = source.fires_between(options.from, options.until).count() as u64;
-        return Ok(Proof {
-            from: options.from,
-            until: options.until,
-            firings,
-            accepted_duplicates: 0,
-        });
-    }
     verify(source, &schedules, options.from, options.until, duplicates).map_err(|c| {
         NotRepresentable {
             reason: format!(
