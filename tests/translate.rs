@@ -4,10 +4,12 @@
 
 mod common;
 
-use common::{ZONES, aws_days, brute_force, unix_days, value_set};
-use cronport::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern, Schedule};
+use common::{ZONES, aws_days, brute_force, brute_force_under, unix_days, value_set};
+use cronport::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, DstRule, Pattern, Schedule};
 use cronport::syntax::{self, aws};
-use cronport::translate::{Backend, DomDow, Options, Translation, translate};
+use cronport::translate::{
+    Backend, DomDow, Duplicates, Options, Translation, translate, verify, verify_by_enumeration,
+};
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use proptest::prelude::*;
 
@@ -204,7 +206,8 @@ fn years_past_2199_cannot_be_written_explicitly() {
 
 // ---- the property -----------------------------------------------------------
 
-/// Per-minute run counts of `schedules` in the window, by brute force.
+/// Per-minute run counts of AWS targets in the window, by brute force
+/// under EventBridge Scheduler's daylight-saving rule.
 fn brute_force_counts(
     schedules: &[(Cron, TimeZone)],
     from: Timestamp,
@@ -212,7 +215,7 @@ fn brute_force_counts(
 ) -> Vec<Timestamp> {
     let mut all: Vec<Timestamp> = schedules
         .iter()
-        .flat_map(|(cron, tz)| brute_force(cron, tz, from, until))
+        .flat_map(|(cron, tz)| brute_force_under(cron, tz, DstRule::AwsScheduler, from, until))
         .collect();
     all.sort_unstable();
     all
@@ -268,11 +271,23 @@ proptest! {
                     let Pattern::Cron(c) = aws::parse(&t.expression).unwrap() else { panic!("{}", t.expression) };
                     (c, TimeZone::get(&t.timezone).unwrap())
                 }).collect();
-                prop_assert_eq!(brute_force_counts(&targets, from, until), expected, "{:?}", done.expressions());
-                prop_assert_eq!(done.verified.firings, expected_len(&cron, &tz, from, until));
+                prop_assert_eq!(brute_force_counts(&targets, from, until), expected.clone(), "{:?}", done.expressions());
+                if (done.verified.from, done.verified.until) == (from, until) {
+                    prop_assert_eq!(done.verified.firings, expected.len() as u64);
+                } else {
+                    // No run in the window: the proof reaches the next one.
+                    prop_assert!(expected.is_empty());
+                    prop_assert!(done.verified.firings >= 1);
+                }
             }
             Err(refused) => {
                 prop_assert!(!refused.reason.contains("internal error"), "{}", refused.reason);
+                if source.never_runs_after(from).is_some() {
+                    // Such as 30 February: refused for that reason alone.
+                    prop_assert!(refused.reason.contains("never runs"), "{}", refused.reason);
+                    prop_assert!(Schedule::utc(cron).fires_after(from).next().is_none());
+                    return Ok(());
+                }
                 let c = refused.counterexample.expect("a refusal names an instant");
                 // The instant really differs: the source runs there once, and
                 // both halves of the split would run there.
@@ -291,6 +306,141 @@ proptest! {
     }
 }
 
-fn expected_len(cron: &Cron, tz: &TimeZone, from: Timestamp, until: Timestamp) -> u64 {
-    brute_force(cron, tz, from, until).len() as u64
+
+// ---- the verifier by offset periods, against enumeration -------------------
+
+/// The AWS targets of a translation as EventBridge runs them.
+fn target_schedules(done: &Translation) -> Vec<Schedule> {
+    done.targets
+        .iter()
+        .map(|t| aws::schedule(&t.expression, TimeZone::get(&t.timezone).unwrap()).unwrap())
+        .collect()
+}
+
+/// `schedule` without its run at `at`: the same pattern split into the
+/// products that leave out that one wall-clock minute (another year,
+/// another month of that year, another day of that month, another hour of
+/// that day, another minute of that hour).
+fn without_run(schedule: &Schedule, at: Timestamp) -> Vec<Schedule> {
+    let Pattern::Cron(cron) = *schedule.pattern() else {
+        panic!("cron targets only")
+    };
+    let wall = at.to_zoned_datetime(schedule.time_zone().clone());
+    let (y, mo, d, h, mi) = (
+        wall.year() as i32,
+        wall.month() as u8,
+        wall.day() as u8,
+        wall.hour() as u8,
+        wall.minute() as u8,
+    );
+    let years: Vec<i32> = match cron.years() {
+        Some(years) => years.iter().collect(),
+        None => (1970..=2199).collect(),
+    };
+    let other = |set: Vec<u8>, not: u8| set.into_iter().filter(|&v| v != not).collect::<Vec<_>>();
+    let days_that_month: Vec<u8> = (1..=31).filter(|&day| cron.days().matches(y, mo, day)).collect();
+    let only = |value: i32| Some([value].into_iter().collect());
+    let plain = |days: Vec<u8>| Days::new(DayOfMonth::from_days(days), DayOfWeek::ALL, DayRule::Both);
+    let parts = [
+        Cron::new(cron.minutes(), cron.hours(), *cron.days(), cron.months(), Some(years.iter().copied().filter(|&v| v != y).collect())),
+        Cron::new(cron.minutes(), cron.hours(), *cron.days(), other(cron.months().collect(), mo), only(y)),
+        Cron::new(cron.minutes(), cron.hours(), plain(other(days_that_month, d)), [mo], only(y)),
+        Cron::new(cron.minutes(), other(cron.hours().collect(), h), plain(vec![d]), [mo], only(y)),
+        Cron::new(other(cron.minutes().collect(), mi), [h], plain(vec![d]), [mo], only(y)),
+    ];
+    parts
+        .into_iter()
+        .filter_map(Result::ok) // a part with nothing left is no schedule
+        .map(|c| Schedule::new(c, schedule.time_zone().clone()).with_dst_rule(schedule.dst_rule()))
+        .collect()
+}
+
+const DST_ZONES: [&str; 7] = [
+    "Australia/Lord_Howe",
+    "Pacific/Chatham",
+    "Asia/Kathmandu",
+    "America/Santiago",
+    "Africa/Casablanca",
+    "America/New_York",
+    "Europe/London",
+];
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(96))]
+
+    /// Over three years, every translation enumerated under EventBridge
+    /// Scheduler's rule equals the source under the source rule; the
+    /// verifier by offset periods says exactly what enumeration says, on
+    /// the translation and on the translation with one run dropped (which
+    /// both must refuse, at the same instant).
+    #[test]
+    fn translations_hold_for_years_and_the_period_verifier_agrees_with_enumeration(
+        cron in dense_cron(),
+        zone_name in prop::sample::select(DST_ZONES.to_vec()),
+        rules in any::<bool>(),
+        start_year in 2025i16..2031,
+        start_day in 0i64..365,
+        pick in any::<prop::sample::Index>(),
+    ) {
+        let tz = TimeZone::get(zone_name).unwrap();
+        let from = jiff::civil::date(start_year, 1, 1).to_zoned_datetime(TimeZone::UTC).unwrap().timestamp()
+            + SignedDuration::from_hours(24 * start_day) + SignedDuration::from_secs(17);
+        let until = from + SignedDuration::from_hours(24 * 365 * 3);
+        let backend = if rules { Backend::Rules } else { Backend::Scheduler };
+        let source = Schedule::new(cron, tz.clone());
+        let Ok(done) = translate(&source, &Options::new(backend, from, until)) else {
+            return Ok(()); // refusals are the other property's business
+        };
+        let targets = target_schedules(&done);
+        let (from, until) = (done.verified.from, done.verified.until);
+        let by_runs = verify_by_enumeration(&source, &targets, from, until, Duplicates::Reject);
+        prop_assert_eq!(by_runs.as_ref().map(|p| p.firings).ok(), Some(done.verified.firings), "{:?}", done.expressions());
+        prop_assert_eq!(verify(&source, &targets, from, until, Duplicates::Reject), by_runs);
+
+        let runs: Vec<Timestamp> = source.fires_between(from, until).collect();
+        if runs.is_empty() {
+            return Ok(());
+        }
+        let dropped = runs[pick.index(runs.len())];
+        let i = targets.iter().position(|t| t.fires_between(dropped, dropped + SignedDuration::from_secs(1)).next().is_some()).unwrap();
+        let mut mutated = targets.clone();
+        let replaced = mutated.remove(i);
+        mutated.extend(without_run(&replaced, dropped));
+        let by_runs = verify_by_enumeration(&source, &mutated, from, until, Duplicates::Reject);
+        prop_assert!(by_runs.is_err(), "dropping {} went unnoticed", dropped);
+        prop_assert!(by_runs.as_ref().unwrap_err().instant <= dropped);
+        prop_assert_eq!(verify(&source, &mutated, from, until, Duplicates::Reject), by_runs);
+    }
+
+    /// Arbitrary schedules, zones, rules and windows: the verifier by
+    /// offset periods gives enumeration's answer, proof or first difference.
+    #[test]
+    fn the_period_verifier_agrees_with_enumeration_on_anything(
+        source_cron in dense_cron(),
+        target_crons in prop::collection::vec(dense_cron(), 1..3),
+        zones in prop::collection::vec(prop::sample::select(ZONES.to_vec()), 3),
+        aws_rule in prop::collection::vec(any::<bool>(), 3),
+        accept in any::<bool>(),
+        start in 0i64..(20 * 365),
+        days in 1i64..120,
+    ) {
+        let rule = |aws: bool| if aws { DstRule::AwsScheduler } else { DstRule::Source };
+        let in_zone = |cron: Cron, i: usize| Schedule::new(cron, TimeZone::get(zones[i]).unwrap()).with_dst_rule(rule(aws_rule[i]));
+        let source = in_zone(source_cron, 0);
+        // The source itself among the targets keeps the comparison going
+        // past the first instant.
+        let mut targets = vec![source.clone()];
+        targets.extend(target_crons.into_iter().enumerate().map(|(i, c)| in_zone(c, i + 1)));
+        let from = Timestamp::from_second(1_767_225_600 + start * 86_400 + 7).unwrap();
+        let until = from + SignedDuration::from_hours(24 * days);
+        let duplicates = if accept { Duplicates::Accept } else { Duplicates::Reject };
+        // The source twice: every run doubled.
+        let doubled = [source.clone(), source.clone()];
+        for targets in [&targets[..1], &doubled[..], &targets[..]] {
+            prop_assert_eq!(
+                verify(&source, targets, from, until, duplicates),
+                verify_by_enumeration(&source, targets, from, until, duplicates)
+            );
+        }
+    }
 }

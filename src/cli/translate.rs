@@ -137,6 +137,9 @@ fn text(done: &Translation, zone: &TimeZone) -> String {
         v.from.display_with_offset(zone.to_offset(v.from)),
         v.until.display_with_offset(zone.to_offset(v.until)),
     ));
+    for note in &done.notes {
+        out.push_str(&format!("note: {note}\n"));
+    }
     for w in &done.warnings {
         out.push_str(&format!("warning: {w}\n"));
     }

@@ -103,9 +103,15 @@ pub(crate) fn header_lines(desired: &Desired) -> Vec<String> {
             job.job.expression,
             job.job.command.explanation()
         )));
+        for note in &job.translation.notes {
+            lines.push(crate::escape::one_line(&format!(
+                "job {}: {note}",
+                job.job.name
+            )));
+        }
         if let Some(end) = job.translation.runs_out {
             lines.push(format!(
-                "job {}: its {} rules name explicit years and run out at {end}; run cronport again before then.",
+                "job {}: its {} expressions run out at {end}; run cronport again before then.",
                 job.job.name,
                 job.resources.len()
             ));

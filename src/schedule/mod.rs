@@ -58,7 +58,7 @@ use jiff::{Timestamp, civil::DateTime, tz::TimeZone};
 pub use days::{DayOfMonth, DayOfWeek, DayRule, Days};
 pub use fire::FireTimes;
 
-pub(crate) use calendar::{civil_from_days, days_from_civil, days_in_month};
+pub(crate) use calendar::{civil_from_days, days_from_civil, days_in_month, is_leap_year};
 pub(crate) use days::{ALL_WEEKDAYS, bits, consecutive_runs};
 
 /// Bits 0..=59 set.
@@ -754,6 +754,60 @@ impl Schedule {
         FireTimes::new(self, after)
     }
 
+    /// Why the schedule has no run after `from`, or `None` when it has one.
+    ///
+    /// ```
+    /// use cronport::{schedule::{NoRuns, Schedule}, syntax};
+    /// let from: jiff::Timestamp = "2026-11-27T00:00:00Z".parse()?;
+    /// let past = Schedule::utc(syntax::aws::parse("at(2025-01-01T09:00:00)")?);
+    /// assert!(matches!(past.never_runs_after(from), Some(NoRuns::Passed(_))));
+    /// let over = Schedule::utc(syntax::aws::parse("cron(0 9 * * ? 2020-2025)")?);
+    /// assert_eq!(over.never_runs_after(from), Some(NoRuns::YearsOver(2025)));
+    /// assert_eq!(Schedule::utc(syntax::unix::parse("@daily")?).never_runs_after(from), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn never_runs_after(&self, from: Timestamp) -> Option<NoRuns> {
+        let zone = self.time_zone_name();
+        match self.pattern {
+            Pattern::Rate(_) => None,
+            Pattern::At(civil) => {
+                let ambiguous = self.time_zone.to_ambiguous_timestamp(civil);
+                if matches!(ambiguous.offset(), jiff::tz::AmbiguousOffset::Gap { .. }) {
+                    return Some(NoRuns::InGap(civil, zone));
+                }
+                match ambiguous.earlier() {
+                    Err(_) => Some(NoRuns::OutOfRange(civil, zone)),
+                    Ok(at) if at <= from => {
+                        Some(NoRuns::Passed(at.to_zoned_datetime(self.time_zone.clone())))
+                    }
+                    Ok(_) => None,
+                }
+            }
+            Pattern::Cron(cron) => {
+                if self.fires_after(from).next().is_some() {
+                    return None;
+                }
+                let year = from.to_zoned_datetime(TimeZone::UTC).year().into();
+                let any_year = Cron {
+                    years: None,
+                    ..cron
+                };
+                if Schedule::utc(any_year).fires_after(from).next().is_none() {
+                    return Some(NoRuns::NoSuchDate);
+                }
+                match cron.years {
+                    Some(years) if years.next_at_or_after(year).is_none() => {
+                        Some(NoRuns::YearsOver(years.iter().last().unwrap_or(year)))
+                    }
+                    Some(_) if Schedule::utc(cron).fires_after(from).next().is_none() => {
+                        Some(NoRuns::NoDateInYears)
+                    }
+                    _ => Some(NoRuns::Skipped),
+                }
+            }
+        }
+    }
+
     /// The runs in the half-open window `[from, until)`.
     ///
     /// ```
@@ -793,6 +847,43 @@ impl Schedule {
             self.time_zone_name()
         )
     }
+}
+
+/// Why a schedule never runs after some instant
+/// ([`Schedule::never_runs_after`]).
+///
+/// ```
+/// use cronport::{schedule::{NoRuns, Schedule}, syntax};
+/// let from: jiff::Timestamp = "2026-11-27T00:00:00Z".parse()?;
+/// let feb_31 = Schedule::utc(syntax::unix::parse("0 0 31 2 *")?);
+/// assert_eq!(feb_31.never_runs_after(from), Some(NoRuns::NoSuchDate));
+/// assert_eq!(NoRuns::NoSuchDate.to_string(), "no date it names exists (such as 31 February)");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+pub enum NoRuns {
+    /// No civil date matches the day, month and year fields together.
+    #[error("no date it names exists (such as 31 February)")]
+    NoSuchDate,
+    /// The last year the pattern names is over.
+    #[error("the last year it names, {0}, is over")]
+    YearsOver(i32),
+    /// Some years are still to come, but none of them has a day it names.
+    #[error("none of the years it names has a day it names")]
+    NoDateInYears,
+    /// A one-time schedule whose instant has passed.
+    #[error("{0} has passed")]
+    Passed(jiff::ZonedDateTime),
+    /// A one-time schedule at a wall time the clock skips.
+    #[error("{0} does not exist in {1}: the clock skips it when daylight saving time starts")]
+    InGap(DateTime, String),
+    /// A one-time schedule later than the last instant cronport (and
+    /// `jiff`) can represent, 9999-12-31 in UTC.
+    #[error("{0} in {1} is after 9999-12-31T23:59:59Z, the last instant cronport can represent")]
+    OutOfRange(DateTime, String),
+    /// Every run the pattern names in its zone has passed or is skipped.
+    #[error("its remaining dates fall where the clock skips them")]
+    Skipped,
 }
 
 /// A time zone's IANA name, `UTC`, or its fixed offset such as `+05:45`.

@@ -40,8 +40,8 @@ use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use serde::Serialize;
 
 use crate::schedule::{
-    Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern, Schedule, civil_from_days, days_in_month,
-    time_zone_name,
+    Cron, DayOfMonth, DayOfWeek, DayRule, Days, DstRule, Pattern, Schedule, civil_from_days,
+    days_in_month, time_zone_name,
 };
 use crate::syntax::aws;
 use blocks::Block;
@@ -229,6 +229,11 @@ pub struct Translation {
     /// What the user should know.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub warnings: Vec<String>,
+    /// Why the expressions are not the obvious ones (a schedule written in
+    /// UTC because EventBridge Scheduler's daylight-saving rule differs from
+    /// the source's, months given their own offsets), a line each.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub notes: Vec<String>,
 }
 
 impl Translation {
@@ -286,8 +291,36 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
     if options.until <= options.from {
         return Err(refusal("the window is empty: --until must be after --from"));
     }
+    if let Some(why) = source.never_runs_after(options.from) {
+        return Err(refusal(format!(
+            "this schedule never runs after {}: {why}",
+            options.from
+        )));
+    }
     let zone = source.time_zone();
     let mut warnings = Vec::new();
+    let mut notes = Vec::new();
+    // A pattern with no run in the window (29 February, in most windows)
+    // gets a window that reaches its next run, so that year lists name it
+    // and the proof covers it.
+    let mut options = options.clone();
+    if let Pattern::Cron(_) = source.pattern()
+        && let Some(next) = source
+            .fires_after(options.from - SignedDuration::from_nanos(1))
+            .next()
+        && next >= options.until
+    {
+        let year = next.to_zoned_datetime(TimeZone::UTC).year();
+        let end_of_year = jiff::civil::date(year.saturating_add(1), 1, 1)
+            .to_zoned_datetime(TimeZone::UTC)
+            .map_or(Timestamp::MAX, |z| z.timestamp());
+        notes.push(format!(
+            "it does not run before {}; the window reaches {end_of_year} to include its next run, {next}",
+            options.until
+        ));
+        options.until = end_of_year;
+    }
+    let options = &options;
     let (targets, runs_out, duplicates) = match *source.pattern() {
         Pattern::Rate(_) => {
             let text = aws::print(source.pattern()).map_err(|e| refusal(e.to_string()))?;
@@ -300,17 +333,22 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
         Pattern::At(_) => one_time(source, options)?,
         Pattern::Cron(cron) => {
             let plan = plan_cron(&cron, source, options)?;
-            if let Some(end) = plan.runs_out {
-                warnings.push(format!(
+            match plan.runs_out {
+                Some(end) if plan.bounded > 0 => warnings.push(format!(
                     "{} of these expressions name explicit years; they are exact until {end} and must be regenerated before then (cronport translate --until …)",
                     plan.bounded
-                ));
+                )),
+                Some(end) => warnings.push(format!(
+                    "these expressions are exact until {end}, when the zone's daylight-saving transitions reach a run; regenerate them before then"
+                )),
+                None => {}
             }
             if plan.duplicates == Duplicates::Accept {
                 warnings.push(
                     "days that match both day-of-month and day-of-week run twice, as accepted with --dom-dow double".to_string(),
                 );
             }
+            notes.extend(plan.notes);
             (plan.targets, plan.runs_out, plan.duplicates)
         }
     };
@@ -321,6 +359,7 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
         verified,
         runs_out,
         warnings,
+        notes,
     })
 }
 
@@ -436,6 +475,7 @@ struct CronPlan {
     /// How many targets are bounded by explicit years.
     bounded: usize,
     duplicates: Duplicates,
+    notes: Vec<String>,
 }
 
 fn plan_cron(
@@ -497,17 +537,15 @@ fn plan_cron(
         parts.push(Part::Pattern(*cron));
     }
 
-    let mut blocks: Vec<Block> = Vec::new();
-    let mut bounded = false;
+    let mut placed = Placed::default();
     for part in parts {
-        let (part_blocks, part_bounded) = match options.backend {
-            Backend::Scheduler => scheduler_blocks(&part, zone, options)?,
-            Backend::Rules => rules_blocks(&part, zone, options)?,
+        let part_placed = match options.backend {
+            Backend::Scheduler => scheduler_blocks(&part, source, options),
+            Backend::Rules => rules_blocks(&part, source, options),
         };
-        bounded |= part_bounded;
-        blocks.extend(part_blocks);
+        placed.add(part_placed);
     }
-    if bounded {
+    if placed.runs_out == Some(options.until) {
         let (first, last) = covered_days(options);
         let years = civil_from_days(first).0..=civil_from_days(last).0;
         let aws_years = crate::schedule::MIN_YEAR..=crate::schedule::MAX_YEAR;
@@ -521,24 +559,33 @@ fn plan_cron(
     }
     // Halves are kept apart when double runs are accepted: merged, they
     // would run once.
-    let blocks = if duplicates == Duplicates::Accept {
-        blocks
-    } else {
-        blocks::merge(blocks)
+    let merge = |blocks: Vec<Block>| {
+        if duplicates == Duplicates::Accept {
+            blocks
+        } else {
+            blocks::merge(blocks)
+        }
     };
-    let mut targets = Vec::with_capacity(blocks.len());
-    let mut bounded_count = 0;
-    for block in &blocks {
-        let cron = block.to_cron();
-        bounded_count += usize::from(cron.years.is_some());
-        let text = aws::print_cron(&cron).map_err(|e| refusal(e.to_string()))?;
-        targets.push(target(text, zone, options.backend));
+    let mut targets = Vec::new();
+    let mut bounded = 0;
+    for (blocks, utc) in [(merge(placed.local), false), (merge(placed.utc), true)] {
+        for block in blocks {
+            let cron = block.to_cron();
+            bounded += usize::from(cron.years.is_some());
+            let text = aws::print_cron(&cron).map_err(|e| refusal(e.to_string()))?;
+            targets.push(if utc {
+                target(text, &TimeZone::UTC, options.backend)
+            } else {
+                target(text, zone, options.backend)
+            });
+        }
     }
     Ok(CronPlan {
         targets,
-        runs_out: bounded.then_some(options.until),
-        bounded: bounded_count,
+        runs_out: placed.runs_out,
+        bounded,
         duplicates,
+        notes: placed.notes,
     })
 }
 
@@ -551,47 +598,139 @@ enum Part {
     Explicit(Cron, Option<DayOfWeek>),
 }
 
-/// Scheduler: the pattern as is when AWS can write it; otherwise explicit
-/// wall-clock dates over the horizon (bounded).
-fn scheduler_blocks(
-    part: &Part,
-    zone: &TimeZone,
-    options: &Options,
-) -> Result<(Vec<Block>, bool), NotRepresentable> {
-    match part {
-        Part::Pattern(cron) => match Block::of(cron) {
-            Some(block) if aws::print_cron(&block.to_cron()).is_ok() => Ok((vec![block], false)),
-            _ => Ok((explicit_civil(cron, None, zone, options), true)),
-        },
-        Part::Explicit(cron, except) => Ok((explicit_civil(cron, *except, zone, options), true)),
+impl Part {
+    fn cron(&self) -> &Cron {
+        match self {
+            Part::Pattern(cron) | Part::Explicit(cron, _) => cron,
+        }
+    }
+
+    fn except(&self) -> Option<DayOfWeek> {
+        match self {
+            Part::Pattern(_) => None,
+            Part::Explicit(_, except) => *except,
+        }
     }
 }
 
-/// Rules: shift fixed offsets symbolically; split zones with transitions
-/// into offset periods; list what neither can write date by date.
-fn rules_blocks(
-    part: &Part,
-    zone: &TimeZone,
-    options: &Options,
-) -> Result<(Vec<Block>, bool), NotRepresentable> {
-    let cron = match part {
-        Part::Pattern(cron) => cron,
-        Part::Explicit(cron, except) => {
-            return Ok((explicit_utc(cron, *except, zone, options), true));
+/// Blocks for one or more parts: read on the source's clock (`local`: its
+/// zone under Scheduler, UTC under rules) or on UTC.
+#[derive(Default)]
+struct Placed {
+    local: Vec<Block>,
+    utc: Vec<Block>,
+    /// When the blocks stop being exact, if they do.
+    runs_out: Option<Timestamp>,
+    /// Why the blocks are not the obvious ones, a line each.
+    notes: Vec<String>,
+}
+
+impl Placed {
+    fn local(local: Vec<Block>, runs_out: Option<Timestamp>) -> Placed {
+        Placed {
+            local,
+            runs_out,
+            ..Placed::default()
         }
-    };
-    if let Some(offset) = fixed_offset(zone, options.from) {
-        if offset % 60 == 0
-            && let Some(blocks) = shift::to_utc(cron, offset / 60)
-            && blocks.iter().all(|b| aws::print_cron(&b.to_cron()).is_ok())
-        {
-            return Ok((blocks, false));
-        }
-        return Ok((explicit_utc(cron, None, zone, options), true));
     }
-    // A pattern that shifts to the same UTC expressions under every offset
-    // the zone uses (an hourly job under whole-hour offsets) needs no
-    // periods at all.
+
+    fn add(&mut self, other: Placed) {
+        self.local.extend(other.local);
+        self.utc.extend(other.utc);
+        self.runs_out = match (self.runs_out, other.runs_out) {
+            (Some(a), Some(b)) => Some(a.min(b)),
+            (a, b) => a.or(b),
+        };
+        self.notes.extend(other.notes);
+    }
+}
+
+/// Scheduler: the pattern in its zone when AWS can write it, otherwise
+/// explicit wall-clock dates over the horizon (bounded). Where the source
+/// rule runs a repeated wall time twice and EventBridge Scheduler's rule
+/// once, the pattern is written in UTC if its runs do not depend on the
+/// zone's offset, and the second pass is added in UTC otherwise.
+fn scheduler_blocks(part: &Part, source: &Schedule, options: &Options) -> Placed {
+    let zone = source.time_zone();
+    let mut placed = match part {
+        Part::Pattern(cron) => match Block::of(cron) {
+            Some(block) if aws::print_cron(&block.to_cron()).is_ok() => {
+                Placed::local(vec![block], None)
+            }
+            _ => Placed::local(explicit_civil(cron, None, zone, options), Some(options.until)),
+        },
+        Part::Explicit(cron, except) => Placed::local(
+            explicit_civil(cron, *except, zone, options),
+            Some(options.until),
+        ),
+    };
+    let cron = part.cron();
+    let source_part = Schedule::new(*cron, zone.clone()).with_dst_rule(source.dst_rule());
+    if source_part.dst_rule() != DstRule::Source || !cron.runs_every_hour() {
+        return placed;
+    }
+    let (first, last) = covered_days(options);
+    let repeated: Vec<Timestamp> = folds(zone, day_start(first), day_start(last + 1))
+        .into_iter()
+        .flat_map(|(at, end)| source_part.fires_between(at, end).collect::<Vec<_>>())
+        .filter(|t| !excluded(part.except(), *t, zone))
+        .collect();
+    if repeated.is_empty() {
+        return placed;
+    }
+    let zone_name = time_zone_name(zone);
+    if let Part::Pattern(cron) = part
+        && let Some(utc) = offset_free_utc(cron, zone, options)
+    {
+        return Placed {
+            utc,
+            notes: vec![format!(
+                "written in UTC, where its runs are the same: when {zone_name} falls back, EventBridge Scheduler runs a repeated wall-clock hour once, and this schedule runs it twice"
+            )],
+            ..Placed::default()
+        };
+    }
+    placed.utc = blocks::from_runs(repeated.iter().map(|&t| utc_civil(t)));
+    placed.runs_out = Some(options.until);
+    placed.notes.push(format!(
+        "the second pass through the repeated hour when {zone_name} falls back is added in UTC: EventBridge Scheduler runs a repeated wall-clock hour once, and this schedule runs it twice"
+    ));
+    placed
+}
+
+/// The repeated stretches `[transition, transition + fold)` of the zone's
+/// fall-back transitions in `[from, until)`.
+fn folds(zone: &TimeZone, from: Timestamp, until: Timestamp) -> Vec<(Timestamp, Timestamp)> {
+    let tick = SignedDuration::from_nanos(1);
+    zone.following(from)
+        .take_while(|tr| tr.timestamp() < until)
+        .filter_map(|tr| {
+            let at = tr.timestamp();
+            let fold = zone.to_offset(at - tick).seconds() - tr.offset().seconds();
+            (fold > 0).then(|| (at, at + SignedDuration::from_secs(i64::from(fold))))
+        })
+        .collect()
+}
+
+/// A UTC instant as the civil `(year, month, day, minute of day)` of
+/// explicit blocks.
+fn utc_civil(t: Timestamp) -> (i32, u8, u8, u16) {
+    let secs = t.as_second();
+    let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
+    (y, m, d, (secs.rem_euclid(86_400) / 60) as u16)
+}
+
+/// The years a year list may name: those of the covered days.
+fn window_years(options: &Options) -> std::ops::RangeInclusive<i32> {
+    let (first, last) = covered_days(options);
+    civil_from_days(first).0..=civil_from_days(last).0
+}
+
+/// The pattern's UTC blocks if they are the same under every offset the
+/// zone uses over the window (an hourly job under whole-hour offsets,
+/// every 15 minutes under half-hour ones), so that no offset period needs
+/// its own.
+fn offset_free_utc(cron: &Cron, zone: &TimeZone, options: &Options) -> Option<Vec<Block>> {
     let (first, last) = covered_days(options);
     let mut offsets = vec![zone.to_offset(day_start(first)).seconds()];
     offsets.extend(
@@ -599,27 +738,141 @@ fn rules_blocks(
             .into_iter()
             .map(|t| zone.to_offset(t).seconds()),
     );
-    let shifted: Option<Vec<Vec<Block>>> = offsets
+    offsets.sort_unstable();
+    offsets.dedup();
+    let years = window_years(options);
+    let shifted: Vec<Vec<Block>> = offsets
         .iter()
         .map(|o| {
-            (o % 60 == 0)
-                .then(|| shift::to_utc(cron, o / 60))
-                .flatten()
-                .map(blocks::merge)
+            let shift = (o % 60 == 0)
+                .then(|| shift::to_utc(cron, o / 60, &years))
+                .flatten()?;
+            (!shift.bounded).then(|| blocks::merge(shift.blocks))
         })
-        .collect();
-    if let Some(shifted) = shifted
-        && shifted.windows(2).all(|w| w[0] == w[1])
+        .collect::<Option<_>>()?;
+    (shifted.windows(2).all(|w| w[0] == w[1])
         && shifted[0]
             .iter()
-            .all(|b| aws::print_cron(&b.to_cron()).is_ok())
-    {
-        return Ok((shifted[0].clone(), false));
+            .all(|b| aws::print_cron(&b.to_cron()).is_ok()))
+    .then(|| shifted[0].clone())
+}
+
+/// Rules: shift fixed offsets symbolically; write patterns whose UTC runs
+/// are the same under every offset once; give each month its offset where
+/// that holds over the window; split the rest into offset periods; list
+/// what none of these can write date by date.
+fn rules_blocks(part: &Part, source: &Schedule, options: &Options) -> Placed {
+    let zone = source.time_zone();
+    let bounded = Some(options.until);
+    let cron = match part {
+        Part::Pattern(cron) => cron,
+        Part::Explicit(cron, except) => {
+            return Placed::local(explicit_utc(cron, *except, source, options), bounded);
+        }
+    };
+    if let Some(offset) = fixed_offset(zone, options.from) {
+        if offset % 60 == 0
+            && let Some(shift) = shift::to_utc(cron, offset / 60, &window_years(options))
+            && shift
+                .blocks
+                .iter()
+                .all(|b| aws::print_cron(&b.to_cron()).is_ok())
+        {
+            return Placed::local(shift.blocks, shift.bounded.then_some(options.until));
+        }
+        return Placed::local(explicit_utc(cron, None, source, options), bounded);
     }
-    match periods(cron, zone, options) {
-        Some(blocks) => Ok((blocks, true)),
-        None => Ok((explicit_utc(cron, None, zone, options), true)),
+    if let Some(blocks) = offset_free_utc(cron, zone, options) {
+        return Placed::local(blocks, None);
     }
+    if let Some(placed) = by_month(cron, source, options) {
+        return placed;
+    }
+    match periods(cron, source, options) {
+        Some(blocks) => Placed::local(blocks, bounded),
+        None => Placed::local(explicit_utc(cron, None, source, options), bounded),
+    }
+}
+
+/// Rules for a zone with daylight saving time whose transitions never fall
+/// in a month on a run (Santiago's 1st of the month at 00:00): each month
+/// gets the offset its runs have, with no year list. Kept only if exact
+/// over the window; `runs_out` is the first later instant at which it is
+/// not, within 50 years.
+fn by_month(cron: &Cron, source: &Schedule, options: &Options) -> Option<Placed> {
+    let zone = source.time_zone();
+    let part = Schedule::new(*cron, zone.clone()).with_dst_rule(source.dst_rule());
+    // The offset of each month's runs; a month with two gives up.
+    let mut offset_of_month: [Option<i32>; 13] = [None; 13];
+    let (first, last) = covered_days(options);
+    let (mut year, mut month, _) = civil_from_days(first);
+    let (last_year, last_month, _) = civil_from_days(last);
+    while (year, month) <= (last_year, last_month) {
+        if cron.months & (1 << month) != 0 {
+            let start = day_start(crate::schedule::days_from_civil(year, month, 1) - 1);
+            let end = day_start(crate::schedule::days_from_civil(year, month, days_in_month(year, month)) + 2);
+            for t in part.fires_between(start, end) {
+                let local = t.to_zoned_datetime(zone.clone());
+                if local.month() as u8 != month {
+                    continue;
+                }
+                let offset = local.offset().seconds();
+                match offset_of_month[usize::from(month)] {
+                    Some(o) if o != offset => return None,
+                    _ => offset_of_month[usize::from(month)] = Some(offset),
+                }
+            }
+        }
+        (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+    }
+    let mut months_by_offset: std::collections::BTreeMap<i32, u16> = Default::default();
+    for month in 1..=12u8 {
+        if let Some(offset) = offset_of_month[usize::from(month)] {
+            *months_by_offset.entry(offset).or_default() |= 1 << month;
+        }
+    }
+    let years = window_years(options);
+    let mut blocks = Vec::new();
+    let mut bounded = false;
+    for (offset, months) in months_by_offset {
+        if offset % 60 != 0 {
+            return None;
+        }
+        let shift = shift::to_utc(&Cron { months, ..*cron }, offset / 60, &years)?;
+        bounded |= shift.bounded;
+        blocks.extend(shift.blocks);
+    }
+    let blocks = blocks::merge(blocks);
+    if blocks.iter().any(|b| aws::print_cron(&b.to_cron()).is_err()) {
+        return None;
+    }
+    let targets: Vec<Schedule> = blocks.iter().map(|b| Schedule::utc(b.to_cron())).collect();
+    verify(&part, &targets, options.from, options.until, Duplicates::Reject).ok()?;
+    let horizon = (options.until + SignedDuration::from_hours(24 * 366 * 50))
+        .min(day_start(crate::schedule::days_from_civil(crate::schedule::MAX_YEAR + 1, 1, 1)));
+    let runs_out = if bounded {
+        Some(options.until)
+    } else {
+        verify(&part, &targets, options.until, horizon, Duplicates::Reject)
+            .err()
+            .map(|c| c.instant)
+    };
+    let mut notes = vec![format!(
+        "each month is written with the UTC offset its runs have in {}",
+        time_zone_name(zone)
+    )];
+    if let Some(at) = runs_out.filter(|_| !bounded) {
+        notes.push(format!(
+            "exact until {at}, when {}'s transitions reach a run",
+            time_zone_name(zone)
+        ));
+    }
+    Some(Placed {
+        local: blocks,
+        runs_out,
+        notes,
+        ..Placed::default()
+    })
 }
 
 /// The zone's offset in seconds if it never changes after `from`. (Some
@@ -678,29 +931,27 @@ fn covered_days(options: &Options) -> (i64, i64) {
 fn explicit_utc(
     cron: &Cron,
     except: Option<DayOfWeek>,
-    zone: &TimeZone,
+    source: &Schedule,
     options: &Options,
 ) -> Vec<Block> {
     let (first, last) = covered_days(options);
-    explicit_utc_days(cron, except, zone, first, last)
+    explicit_utc_days(cron, except, source, first, last)
 }
 
+/// Runs of `cron` on the source's clock on UTC days `first..=last`.
 fn explicit_utc_days(
     cron: &Cron,
     except: Option<DayOfWeek>,
-    zone: &TimeZone,
+    source: &Schedule,
     first: i64,
     last: i64,
 ) -> Vec<Block> {
-    let schedule = Schedule::new(*cron, zone.clone());
+    let zone = source.time_zone();
+    let schedule = Schedule::new(*cron, zone.clone()).with_dst_rule(source.dst_rule());
     let runs = schedule
         .fires_between(day_start(first), day_start(last + 1))
         .filter(|t| !excluded(except, *t, zone))
-        .map(|t| {
-            let secs = t.as_second();
-            let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-            (y, m, d, (secs.rem_euclid(86_400) / 60) as u16)
-        });
+        .map(utc_civil);
     blocks::from_runs(runs)
 }
 
@@ -724,11 +975,7 @@ fn explicit_civil(
     let runs = wall
         .fires_between(as_utc(start), as_utc(end.tomorrow().unwrap_or(end)))
         .filter(|t| !excluded(except, *t, &TimeZone::UTC))
-        .map(|t| {
-            let secs = t.as_second();
-            let (y, m, d) = civil_from_days(secs.div_euclid(86_400));
-            (y, m, d, (secs.rem_euclid(86_400) / 60) as u16)
-        });
+        .map(utc_civil);
     blocks::from_runs(runs)
 }
 
@@ -748,7 +995,10 @@ fn excluded(except: Option<DayOfWeek>, t: Timestamp, zone: &TimeZone) -> bool {
 /// carry that period's shifted pattern; the days with a transition (and the
 /// first and last day) are listed explicitly. `None` when a period's shift
 /// is not writable.
-fn periods(cron: &Cron, zone: &TimeZone, options: &Options) -> Option<Vec<Block>> {
+fn periods(cron: &Cron, source: &Schedule, options: &Options) -> Option<Vec<Block>> {
+    let zone = source.time_zone();
+    let years = window_years(options);
+    let part = Schedule::new(*cron, zone.clone()).with_dst_rule(source.dst_rule());
     let (first, last) = covered_days(options);
     let (start, end) = (day_start(first), day_start(last + 1));
     // Offset periods over the covered days, each with its shifted pattern.
@@ -760,7 +1010,7 @@ fn periods(cron: &Cron, zone: &TimeZone, options: &Options) -> Option<Vec<Block>
         if offset % 60 != 0 {
             return None;
         }
-        shifted.push(shift::to_utc(cron, offset / 60)?);
+        shifted.push(shift::to_utc(cron, offset / 60, &years)?.blocks);
     }
     // Each period's whole UTC days. A day with a transition goes to the
     // period before or after if its runs are exactly that period's, and is
@@ -777,7 +1027,7 @@ fn periods(cron: &Cron, zone: &TimeZone, options: &Options) -> Option<Vec<Block>
     }
     for i in 1..cuts.len() {
         let day = utc_day(cuts[i]);
-        let actual: Vec<Timestamp> = Schedule::new(*cron, zone.clone())
+        let actual: Vec<Timestamp> = part
             .fires_between(day_start(day), day_start(day + 1))
             .collect();
         let runs_of = |blocks: &[Block]| {
@@ -814,7 +1064,7 @@ fn periods(cron: &Cron, zone: &TimeZone, options: &Options) -> Option<Vec<Block>
         }
     }
     for day in explicit_days {
-        blocks.extend(explicit_utc_days(cron, None, zone, day, day));
+        blocks.extend(explicit_utc_days(cron, None, source, day, day));
     }
     if blocks
         .iter()

@@ -1,7 +1,7 @@
 //! Helpers shared by the integration tests.
 #![allow(dead_code)]
 
-use cronport::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, Schedule, Years};
+use cronport::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, DstRule, Schedule, Years};
 use cronport::syntax;
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use proptest::prelude::*;
@@ -44,8 +44,9 @@ pub fn runs(expr: &str, zone: &str, from: &str, n: usize) -> Vec<String> {
 
 // ---- strategies shared by the property tests ----------------------------
 
-pub const ZONES: [&str; 8] = [
+pub const ZONES: [&str; 9] = [
     "UTC",
+    "Africa/Casablanca",
     "Asia/Tokyo",
     "Asia/Kathmandu",
     "America/New_York",
@@ -180,13 +181,28 @@ pub fn brute_force(
     from: Timestamp,
     until: Timestamp,
 ) -> Vec<Timestamp> {
+    brute_force_under(cron, tz, DstRule::Source, from, until)
+}
+
+/// [`brute_force`] under a named daylight-saving rule: a minute-by-minute
+/// scan through `jiff`, sharing no code with cronport's search. A wall time
+/// the clock repeats runs at its first instant, and at its second too only
+/// under the source rule for a pattern that runs every hour.
+pub fn brute_force_under(
+    cron: &Cron,
+    tz: &TimeZone,
+    rule: DstRule,
+    from: Timestamp,
+    until: Timestamp,
+) -> Vec<Timestamp> {
+    let repeats = rule == DstRule::Source && cron.runs_every_hour();
     let mut runs = Vec::new();
     let mut t = Timestamp::from_second(from.as_second().div_euclid(60) * 60).unwrap();
     while t < until {
         let wall = t.to_zoned_datetime(tz.clone()).datetime();
         if t >= from && cron.matches_civil(wall) {
             let first = tz.to_ambiguous_timestamp(wall).earlier().unwrap();
-            if cron.runs_every_hour() || first == t {
+            if repeats || first == t {
                 runs.push(t);
             }
         }
