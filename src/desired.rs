@@ -276,10 +276,16 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 });
             }
             Err(refused) => {
-                let mut message = format!(
-                    "job `{}`: schedule `{}` is not representable exactly: {}",
-                    job.name, job.expression, refused.reason
-                );
+                let mut message = match refused.kind {
+                    crate::translate::RefusalKind::NeverRuns => format!(
+                        "job `{}`: schedule `{}`: {}",
+                        job.name, job.expression, refused.reason
+                    ),
+                    crate::translate::RefusalKind::NotExact => format!(
+                        "job `{}`: schedule `{}` is not representable exactly: {}",
+                        job.name, job.expression, refused.reason
+                    ),
+                };
                 for option in &refused.options {
                     message.push_str(&format!("\n  option: {option}"));
                 }

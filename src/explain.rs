@@ -4,8 +4,9 @@
 use jiff::{Timestamp, tz::TimeZone};
 use serde::Serialize;
 
-use crate::schedule::{is_utc, time_zone_name};
+use crate::schedule::{DstRule, NoRuns, is_utc, time_zone_name};
 use crate::syntax::{self, Grammar, ParseError};
+use crate::translate::{Backend, NotRepresentable, Options, Target, translate};
 
 /// What [`explain`] found out about an expression.
 ///
@@ -26,8 +27,16 @@ pub struct Explanation {
     pub description: String,
     /// The time zone's IANA name (or `UTC`, or a fixed offset).
     pub timezone: String,
+    /// The daylight-saving rule the schedule runs under: `source` for Unix
+    /// cron and Heroku, `aws-scheduler` for AWS expressions (see
+    /// [`DstRule`]).
+    pub dst_rule: DstRule,
     /// The same pattern in each other grammar that can write it.
     pub equivalents: Equivalents,
+    /// What `cronport translate` does with a pattern no one AWS expression
+    /// can write (day-of-month OR day-of-week); `None` when one can.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub aws_split: Option<AwsSplit>,
     /// The next runs, as RFC 3339 instants with the zone's offset.
     pub next: Vec<String>,
 }
@@ -54,6 +63,31 @@ pub struct Equivalents {
     pub heroku: Option<String>,
 }
 
+/// What [`translate`] makes of a pattern that no single AWS expression can
+/// write.
+///
+/// ```
+/// let e = cronport::explain::explain("0 12 1 * 1", &jiff::tz::TimeZone::UTC, "2026-11-24T00:00:00Z".parse()?, 0)?;
+/// assert_eq!(e.equivalents.aws, None);
+/// let split = e.aws_split.unwrap();
+/// assert!(split.reason.contains("day-of-month OR day-of-week"));
+/// assert!(split.expressions.is_empty()); // Monday 1 February 2027 would run twice
+/// assert!(split.refused.unwrap().reason.contains("2027-02-01"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AwsSplit {
+    /// Why one expression cannot.
+    pub reason: String,
+    /// The expressions `translate` writes (EventBridge Scheduler, the
+    /// default window), if it writes them.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub expressions: Vec<Target>,
+    /// Why `translate` refuses, with the user's options, if it does.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub refused: Option<NotRepresentable>,
+}
+
 /// Why [`explain`] failed.
 ///
 /// ```
@@ -75,6 +109,14 @@ pub enum ExplainError {
         "Heroku Scheduler runs in UTC; drop the time zone `{0}`, or write the schedule as cron"
     )]
     HerokuZone(String),
+    /// The schedule never runs after the given instant.
+    #[error("this schedule never runs after {from}: {why}")]
+    NeverRuns {
+        /// The instant asked about.
+        from: Timestamp,
+        /// Why.
+        why: NoRuns,
+    },
 }
 
 /// Parses `expression` (any grammar), and lists its next `count` runs after
@@ -101,6 +143,9 @@ pub fn explain(
         return Err(ExplainError::HerokuZone(zone_name));
     }
     let schedule = parsed.in_zone(time_zone.clone());
+    if let Some(why) = schedule.never_runs_after(from) {
+        return Err(ExplainError::NeverRuns { from, why });
+    }
     let print = |g: Grammar| g.print(schedule.pattern()).ok();
     // Printing what a parser returned always succeeds (the round-trip
     // property tests hold it), so the fallback never shows.
@@ -110,14 +155,32 @@ pub fn explain(
         .take(count)
         .map(|t| t.display_with_offset(time_zone.to_offset(t)).to_string())
         .collect();
+    let aws = print(Grammar::Aws);
+    let aws_split = match (&aws, schedule.pattern()) {
+        (None, crate::schedule::Pattern::Cron(_)) => {
+            let options = Options::new(Backend::Scheduler, from, Options::default_until(from));
+            let (expressions, refused) = match translate(&schedule, &options) {
+                Ok(done) => (done.targets, None),
+                Err(refused) => (Vec::new(), Some(refused)),
+            };
+            Some(AwsSplit {
+                reason: "it runs on days matching day-of-month OR day-of-week, and AWS cron restricts only one of the two".to_string(),
+                expressions,
+                refused,
+            })
+        }
+        _ => None,
+    };
     Ok(Explanation {
         grammar: parsed.grammar,
         canonical,
         description: schedule.describe(),
         timezone: zone_name,
+        dst_rule: schedule.dst_rule(),
+        aws_split,
         equivalents: Equivalents {
             unix: print(Grammar::Unix),
-            aws: print(Grammar::Aws),
+            aws,
             heroku: if is_utc(time_zone) {
                 print(Grammar::Heroku)
             } else {

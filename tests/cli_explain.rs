@@ -109,14 +109,123 @@ fn heroku_phrases_are_utc_only() {
 }
 
 #[test]
-fn a_schedule_that_never_runs_says_so() {
-    let out = cronport(&["explain", "0 0 30 2 *", "--from", "2026-01-01T00:00:00Z"]);
-    assert!(out.status.success());
+fn a_schedule_that_never_runs_is_an_error_with_the_reason() {
+    for (expression, zone, reason) in [
+        ("0 0 30 2 *", "UTC", "no date it names exists"),
+        (
+            "cron(0 9 * * ? 2020-2025)",
+            "UTC",
+            "the last year it names, 2025, is over",
+        ),
+        (
+            "cron(0 0 29 2 ? 2027)",
+            "UTC",
+            "none of the years it names has a day it names",
+        ),
+        (
+            "at(2025-06-01T09:00:00)",
+            "Europe/Paris",
+            "2025-06-01T09:00:00 in Europe/Paris (2025-06-01T07:00:00Z) has passed",
+        ),
+        (
+            "at(2030-03-10T02:30:00)",
+            "America/New_York",
+            "the clock skips it",
+        ),
+        (
+            "at(9999-12-31T23:00:00)",
+            "America/New_York",
+            "the last instant cronport can represent",
+        ),
+    ] {
+        let out = cronport(&[
+            "explain",
+            expression,
+            "--tz",
+            zone,
+            "--from",
+            "2026-01-01T00:00:00Z",
+        ]);
+        assert_eq!(out.status.code(), Some(1), "{expression}");
+        let err = stderr(&out);
+        assert!(
+            err.starts_with("error: this schedule never runs after 2026-01-01T00:00:00Z: "),
+            "{err}"
+        );
+        assert!(err.contains(reason), "{expression}: {err}");
+    }
+    // A schedule whose runs end inside the window lists what is left.
+    let out = cronport(&[
+        "explain",
+        "cron(0 9 1 1 ? 2026)",
+        "--from",
+        "2025-12-01T00:00:00Z",
+    ]);
     assert!(
-        stdout(&out).contains("Next 0 runs (UTC):\n  (no more runs)"),
+        stdout(&out).contains("Next 1 runs (UTC):\n  2026-01-01T09:00:00+00:00\n  (no more runs)"),
         "{}",
         stdout(&out)
     );
+}
+
+#[test]
+fn day_of_month_or_day_of_week_shows_what_translate_does() {
+    // A Monday the 1st in the window: translate refuses and names options.
+    let out = cronport(&["explain", "0 12 1 * 1", "--from", "2026-11-24T00:00:00Z"]);
+    assert!(out.status.success());
+    let text = stdout(&out);
+    assert!(text.contains("aws        none in one expression: it runs on days matching day-of-month OR day-of-week"), "{text}");
+    assert!(
+        text.contains("cronport translate refuses:") && text.contains("option: --dom-dow double"),
+        "{text}"
+    );
+    let out = cronport(&["explain", "0 12 1 * 1", "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["aws_split"]["refused"]["kind"], "not_exact", "{json}");
+    assert!(json["equivalents"]["aws"].is_null(), "{json}");
+}
+
+#[test]
+fn the_json_says_which_daylight_saving_rule_applies() {
+    for (expression, rule) in [
+        ("cron(0/10 * * * ? *)", "aws-scheduler"),
+        ("*/10 * * * *", "source"),
+        ("every 10 minutes", "source"),
+    ] {
+        let zone = if rule == "aws-scheduler" || expression.starts_with('*') {
+            "America/New_York"
+        } else {
+            "UTC"
+        };
+        let out = cronport(&[
+            "explain",
+            expression,
+            "--tz",
+            zone,
+            "--format",
+            "json",
+            "--from",
+            "2026-11-01T04:59:00Z",
+            "--next",
+            "12",
+        ]);
+        let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+        assert_eq!(json["dst_rule"], rule, "{expression}");
+        if zone == "America/New_York" {
+            // 01:00–01:50 repeats on 1 November 2026: AWS runs it once.
+            let repeats = json["next"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .filter(|t| t.as_str().unwrap().starts_with("2026-11-01T01:"))
+                .count();
+            assert_eq!(
+                repeats,
+                if rule == "source" { 12 } else { 6 },
+                "{expression}"
+            );
+        }
+    }
 }
 
 #[test]

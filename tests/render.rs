@@ -107,7 +107,7 @@ fn rules_render_year_bounded_with_a_run_out_note() {
     let json: serde_json::Value = serde_json::from_str(&render(&d, Format::Json)).unwrap();
     let notes = json["cronport"]["notes"].to_string();
     assert!(
-        notes.contains("name explicit years and run out at 2028-01-01T00:00:00Z"),
+        notes.contains("expressions run out at 2028-01-01T00:00:00Z"),
         "{notes}"
     );
     let put_targets = json["requests"]

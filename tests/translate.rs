@@ -306,7 +306,6 @@ proptest! {
     }
 }
 
-
 // ---- the verifier by offset periods, against enumeration -------------------
 
 /// The AWS targets of a translation as EventBridge runs them.
@@ -338,15 +337,48 @@ fn without_run(schedule: &Schedule, at: Timestamp) -> Vec<Schedule> {
         None => (1970..=2199).collect(),
     };
     let other = |set: Vec<u8>, not: u8| set.into_iter().filter(|&v| v != not).collect::<Vec<_>>();
-    let days_that_month: Vec<u8> = (1..=31).filter(|&day| cron.days().matches(y, mo, day)).collect();
+    let days_that_month: Vec<u8> = (1..=31)
+        .filter(|&day| cron.days().matches(y, mo, day))
+        .collect();
     let only = |value: i32| Some([value].into_iter().collect());
-    let plain = |days: Vec<u8>| Days::new(DayOfMonth::from_days(days), DayOfWeek::ALL, DayRule::Both);
+    let plain =
+        |days: Vec<u8>| Days::new(DayOfMonth::from_days(days), DayOfWeek::ALL, DayRule::Both);
     let parts = [
-        Cron::new(cron.minutes(), cron.hours(), *cron.days(), cron.months(), Some(years.iter().copied().filter(|&v| v != y).collect())),
-        Cron::new(cron.minutes(), cron.hours(), *cron.days(), other(cron.months().collect(), mo), only(y)),
-        Cron::new(cron.minutes(), cron.hours(), plain(other(days_that_month, d)), [mo], only(y)),
-        Cron::new(cron.minutes(), other(cron.hours().collect(), h), plain(vec![d]), [mo], only(y)),
-        Cron::new(other(cron.minutes().collect(), mi), [h], plain(vec![d]), [mo], only(y)),
+        Cron::new(
+            cron.minutes(),
+            cron.hours(),
+            *cron.days(),
+            cron.months(),
+            Some(years.iter().copied().filter(|&v| v != y).collect()),
+        ),
+        Cron::new(
+            cron.minutes(),
+            cron.hours(),
+            *cron.days(),
+            other(cron.months().collect(), mo),
+            only(y),
+        ),
+        Cron::new(
+            cron.minutes(),
+            cron.hours(),
+            plain(other(days_that_month, d)),
+            [mo],
+            only(y),
+        ),
+        Cron::new(
+            cron.minutes(),
+            other(cron.hours().collect(), h),
+            plain(vec![d]),
+            [mo],
+            only(y),
+        ),
+        Cron::new(
+            other(cron.minutes().collect(), mi),
+            [h],
+            plain(vec![d]),
+            [mo],
+            only(y),
+        ),
     ];
     parts
         .into_iter()

@@ -76,6 +76,36 @@ fn text(e: &Explanation, asked: usize) -> String {
             out.push_str(&format!("  {name:<10} {text}\n"));
         }
     }
+    if let Some(split) = &e.aws_split {
+        out.push_str(&format!(
+            "  {:<10} none in one expression: {}\n",
+            "aws", split.reason
+        ));
+        let pad = " ".repeat(13);
+        if !split.expressions.is_empty() {
+            let list: Vec<&str> = split
+                .expressions
+                .iter()
+                .map(|t| t.expression.as_str())
+                .collect();
+            out.push_str(&format!(
+                "{pad}cronport translate writes: {}\n",
+                list.join("  ")
+            ));
+        }
+        if let Some(refused) = &split.refused {
+            out.push_str(&format!(
+                "{pad}cronport translate refuses: {}\n",
+                refused.reason
+            ));
+            for option in &refused.options {
+                out.push_str(&format!("{pad}  option: {option}\n"));
+            }
+        }
+    }
+    if e.timezone != "UTC" && !e.timezone.starts_with(['+', '-']) {
+        out.push_str(&format!("  {:<10} {}\n", "dst rule", e.dst_rule));
+    }
     if asked > 0 {
         out.push_str(&format!("\nNext {} runs ({}):\n", e.next.len(), e.timezone));
         for run in &e.next {

@@ -5,7 +5,7 @@ use std::process::ExitCode;
 use cronport::desired::CompileOptions;
 use cronport::schedule::is_utc;
 use cronport::syntax::{self, Grammar};
-use cronport::translate::{Backend, Options, Translation, translate};
+use cronport::translate::{Backend, Options, RefusalKind, Translation, translate};
 use jiff::tz::TimeZone;
 
 use super::TextOrJson as Format;
@@ -80,13 +80,21 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
             match args.format {
                 Format::Json => {
                     let mut value = serde_json::to_value(&refused).map_err(|e| e.to_string())?;
-                    value["error"] = "not_representable".into();
+                    value["error"] = match refused.kind {
+                        RefusalKind::NeverRuns => "never_runs",
+                        RefusalKind::NotExact => "not_representable",
+                    }
+                    .into();
                     let out = serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?;
                     print_stdout(&format!("{out}\n")).map_err(|e| e.to_string())?;
                 }
                 Format::Text => {
-                    let mut message =
-                        format!("error: not representable exactly: {}", refused.reason);
+                    let mut message = match refused.kind {
+                        RefusalKind::NeverRuns => format!("error: {}", refused.reason),
+                        RefusalKind::NotExact => {
+                            format!("error: not representable exactly: {}", refused.reason)
+                        }
+                    };
                     if let Some(c) = &refused.counterexample {
                         message.push_str(&format!(
                             "\n  first difference: {} (the schedule runs {} time(s) there, the translation {})",

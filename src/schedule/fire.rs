@@ -172,12 +172,7 @@ struct CronSearch<'s> {
 }
 
 impl<'s> CronSearch<'s> {
-    fn new(
-        cron: &'s Cron,
-        repeats_folds: bool,
-        tz: &TimeZone,
-        after: Timestamp,
-    ) -> CronSearch<'s> {
+    fn new(cron: &'s Cron, repeats_folds: bool, tz: &TimeZone, after: Timestamp) -> CronSearch<'s> {
         let offset = i64::from(tz.to_offset(after).seconds());
         let period = Period::ending_at(offset, next_transition(tz, after));
         // The first wall-clock minute strictly after `after`.

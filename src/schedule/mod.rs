@@ -760,7 +760,7 @@ impl Schedule {
     /// use cronport::{schedule::{NoRuns, Schedule}, syntax};
     /// let from: jiff::Timestamp = "2026-11-27T00:00:00Z".parse()?;
     /// let past = Schedule::utc(syntax::aws::parse("at(2025-01-01T09:00:00)")?);
-    /// assert!(matches!(past.never_runs_after(from), Some(NoRuns::Passed(_))));
+    /// assert!(matches!(past.never_runs_after(from), Some(NoRuns::Passed(..))));
     /// let over = Schedule::utc(syntax::aws::parse("cron(0 9 * * ? 2020-2025)")?);
     /// assert_eq!(over.never_runs_after(from), Some(NoRuns::YearsOver(2025)));
     /// assert_eq!(Schedule::utc(syntax::unix::parse("@daily")?).never_runs_after(from), None);
@@ -777,9 +777,7 @@ impl Schedule {
                 }
                 match ambiguous.earlier() {
                     Err(_) => Some(NoRuns::OutOfRange(civil, zone)),
-                    Ok(at) if at <= from => {
-                        Some(NoRuns::Passed(at.to_zoned_datetime(self.time_zone.clone())))
-                    }
+                    Ok(at) if at <= from => Some(NoRuns::Passed(civil, zone, at)),
                     Ok(_) => None,
                 }
             }
@@ -872,8 +870,8 @@ pub enum NoRuns {
     #[error("none of the years it names has a day it names")]
     NoDateInYears,
     /// A one-time schedule whose instant has passed.
-    #[error("{0} has passed")]
-    Passed(jiff::ZonedDateTime),
+    #[error("{0} in {1} ({2}) has passed")]
+    Passed(DateTime, String, Timestamp),
     /// A one-time schedule at a wall time the clock skips.
     #[error("{0} does not exist in {1}: the clock skips it when daylight saving time starts")]
     InGap(DateTime, String),

@@ -265,6 +265,8 @@ impl Translation {
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error, Serialize)]
 #[error("{reason}")]
 pub struct NotRepresentable {
+    /// Whether the schedule cannot be written exactly, or never runs.
+    pub kind: RefusalKind,
     /// What AWS cannot express.
     pub reason: String,
     /// The first instant at which the closest translation would differ.
@@ -273,6 +275,28 @@ pub struct NotRepresentable {
     /// What the user can do instead.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub options: Vec<String>,
+}
+
+/// Why [`translate`] refused.
+///
+/// ```
+/// use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options, RefusalKind}};
+/// let from = "2026-11-24T00:00:00Z".parse()?;
+/// let options = Options::new(Backend::Scheduler, from, Options::default_until(from));
+/// let feb_30 = Schedule::utc(syntax::unix::parse("0 0 30 2 *")?);
+/// assert_eq!(translate(&feb_30, &options).unwrap_err().kind, RefusalKind::NeverRuns);
+/// let both_days = Schedule::utc(syntax::unix::parse("0 12 1 * 1")?);
+/// assert_eq!(translate(&both_days, &options).unwrap_err().kind, RefusalKind::NotExact);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum RefusalKind {
+    /// AWS cannot write the schedule exactly (or the window is unusable).
+    #[default]
+    NotExact,
+    /// The schedule never runs after the window's start: nothing to write.
+    NeverRuns,
 }
 
 /// Translates `source` for `options.backend`, verified over
@@ -292,10 +316,13 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
         return Err(refusal("the window is empty: --until must be after --from"));
     }
     if let Some(why) = source.never_runs_after(options.from) {
-        return Err(refusal(format!(
-            "this schedule never runs after {}: {why}",
-            options.from
-        )));
+        return Err(NotRepresentable {
+            kind: RefusalKind::NeverRuns,
+            ..refusal(format!(
+                "this schedule never runs after {}: {why}",
+                options.from
+            ))
+        });
     }
     let zone = source.time_zone();
     let mut warnings = Vec::new();
@@ -365,6 +392,7 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
 
 fn refusal(reason: impl Into<String>) -> NotRepresentable {
     NotRepresentable {
+        kind: RefusalKind::NotExact,
         reason: reason.into(),
         counterexample: None,
         options: Vec::new(),
@@ -415,6 +443,7 @@ fn check(
     };
     verify(source, &schedules, options.from, options.until, duplicates).map_err(|c| {
         NotRepresentable {
+            kind: RefusalKind::NotExact,
             reason: format!(
                 "internal error: the translation is not exact ({c}); please report this schedule"
             ),
@@ -516,6 +545,7 @@ fn plan_cron(
             }
             (Some(instant), DomDow::Refuse) => {
                 return Err(NotRepresentable {
+                    kind: RefusalKind::NotExact,
                     reason: format!(
                         "the schedule runs on days matching day-of-month OR day-of-week; AWS cron restricts only one field, and split in two the halves both run on {} (a day matching both)",
                         instant.to_zoned_datetime(zone.clone()).date()
@@ -657,7 +687,10 @@ fn scheduler_blocks(part: &Part, source: &Schedule, options: &Options) -> Placed
             Some(block) if aws::print_cron(&block.to_cron()).is_ok() => {
                 Placed::local(vec![block], None)
             }
-            _ => Placed::local(explicit_civil(cron, None, zone, options), Some(options.until)),
+            _ => Placed::local(
+                explicit_civil(cron, None, zone, options),
+                Some(options.until),
+            ),
         },
         Part::Explicit(cron, except) => Placed::local(
             explicit_civil(cron, *except, zone, options),
@@ -810,7 +843,9 @@ fn by_month(cron: &Cron, source: &Schedule, options: &Options) -> Option<Placed>
     while (year, month) <= (last_year, last_month) {
         if cron.months & (1 << month) != 0 {
             let start = day_start(crate::schedule::days_from_civil(year, month, 1) - 1);
-            let end = day_start(crate::schedule::days_from_civil(year, month, days_in_month(year, month)) + 2);
+            let end = day_start(
+                crate::schedule::days_from_civil(year, month, days_in_month(year, month)) + 2,
+            );
             for t in part.fires_between(start, end) {
                 let local = t.to_zoned_datetime(zone.clone());
                 if local.month() as u8 != month {
@@ -823,7 +858,11 @@ fn by_month(cron: &Cron, source: &Schedule, options: &Options) -> Option<Placed>
                 }
             }
         }
-        (year, month) = if month == 12 { (year + 1, 1) } else { (year, month + 1) };
+        (year, month) = if month == 12 {
+            (year + 1, 1)
+        } else {
+            (year, month + 1)
+        };
     }
     let mut months_by_offset: std::collections::BTreeMap<i32, u16> = Default::default();
     for month in 1..=12u8 {
@@ -843,13 +882,24 @@ fn by_month(cron: &Cron, source: &Schedule, options: &Options) -> Option<Placed>
         blocks.extend(shift.blocks);
     }
     let blocks = blocks::merge(blocks);
-    if blocks.iter().any(|b| aws::print_cron(&b.to_cron()).is_err()) {
+    if blocks
+        .iter()
+        .any(|b| aws::print_cron(&b.to_cron()).is_err())
+    {
         return None;
     }
     let targets: Vec<Schedule> = blocks.iter().map(|b| Schedule::utc(b.to_cron())).collect();
-    verify(&part, &targets, options.from, options.until, Duplicates::Reject).ok()?;
-    let horizon = (options.until + SignedDuration::from_hours(24 * 366 * 50))
-        .min(day_start(crate::schedule::days_from_civil(crate::schedule::MAX_YEAR + 1, 1, 1)));
+    verify(
+        &part,
+        &targets,
+        options.from,
+        options.until,
+        Duplicates::Reject,
+    )
+    .ok()?;
+    let horizon = (options.until + SignedDuration::from_hours(24 * 366 * 50)).min(day_start(
+        crate::schedule::days_from_civil(crate::schedule::MAX_YEAR + 1, 1, 1),
+    ));
     let runs_out = if bounded {
         Some(options.until)
     } else {

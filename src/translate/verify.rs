@@ -466,7 +466,9 @@ impl DayMatcher {
     fn new(cron: &Cron) -> DayMatcher {
         DayMatcher {
             cron: *cron,
-            every_day: cron.days == Days::EVERY && cron.months == ALL_MONTHS && cron.years.is_none(),
+            every_day: cron.days == Days::EVERY
+                && cron.months == ALL_MONTHS
+                && cron.years.is_none(),
             month: None,
         }
     }
