@@ -15,6 +15,12 @@ fn year() -> (Timestamp, Timestamp) {
     )
 }
 
+/// The default window of `cronport convert` run on 2026-11-24.
+fn default_window(backend: Backend) -> Options {
+    let from: Timestamp = "2026-11-24T00:00:00Z".parse().unwrap();
+    Options::new(backend, from, Options::default_until(from))
+}
+
 /// 10,000 jobs shaped like a Heroku Scheduler migration: 10% every ten
 /// minutes, 30% hourly, 60% daily or weekday jobs, a third of those in a
 /// local zone with daylight saving time.
@@ -47,7 +53,8 @@ fn bench(c: &mut Criterion) {
             b.iter(|| translate(black_box(&every_ten), &options).unwrap())
         });
     }
-    // The equivalence check alone, both sides enumerated (52,560 runs each).
+    // The equivalence check alone (52,560 runs a side): by offset period,
+    // and by enumeration (the tests' oracle).
     let target = Schedule::utc(syntax::aws::parse("cron(0/10 * * * ? *)").unwrap());
     group.bench_function("verify-every-10-min-one-year", |b| {
         b.iter(|| {
@@ -61,6 +68,39 @@ fn bench(c: &mut Criterion) {
             .unwrap()
         })
     });
+    group.bench_function("verify-by-enumeration-every-10-min-one-year", |b| {
+        b.iter(|| {
+            cronport::translate::verify_by_enumeration(
+                black_box(&every_ten),
+                std::slice::from_ref(&target),
+                from,
+                until,
+                cronport::translate::Duplicates::Reject,
+            )
+            .unwrap()
+        })
+    });
+    // `cronport translate '* * * * *' --until 2199-12-31T00:00:00Z`: 91
+    // million runs a side.
+    let every_minute = Schedule::utc(syntax::unix::parse("* * * * *").unwrap());
+    let to_2199 = Options::new(
+        Backend::Scheduler,
+        "2026-11-24T00:00:00Z".parse().unwrap(),
+        "2199-12-31T00:00:00Z".parse().unwrap(),
+    );
+    group.bench_function("every-minute-to-2199/scheduler", |b| {
+        b.iter(|| translate(black_box(&every_minute), &to_2199).unwrap())
+    });
+    // Every ten minutes in New York: written in UTC (EventBridge
+    // Scheduler's fall-back rule), proved over the default window.
+    let new_york_ten = Schedule::new(
+        syntax::unix::parse("*/10 * * * *").unwrap(),
+        TimeZone::get("America/New_York").unwrap(),
+    );
+    let scheduler_window = default_window(Backend::Scheduler);
+    group.bench_function("every-10-min-new-york-default-window/scheduler", |b| {
+        b.iter(|| translate(black_box(&new_york_ten), &scheduler_window).unwrap())
+    });
     let new_york = Schedule::new(
         syntax::unix::parse("30 14 * * 1-5").unwrap(),
         TimeZone::get("America/New_York").unwrap(),
@@ -72,6 +112,18 @@ fn bench(c: &mut Criterion) {
     let jobs = mixed_jobs();
     let options = Options::new(Backend::Scheduler, from, until);
     group.sample_size(10);
+    // 10,000 every-minute jobs over the default window (from 2026-11-24 to
+    // the end of 2027: 6.0 billion runs a side).
+    let every_minute_jobs = vec![every_minute.clone(); 10_000];
+    let window = default_window(Backend::Scheduler);
+    group.bench_function("10000-every-minute-jobs-default-window/scheduler", |b| {
+        b.iter(|| {
+            every_minute_jobs
+                .iter()
+                .map(|job| translate(job, &window).unwrap().verified.firings)
+                .sum::<u64>()
+        })
+    });
     group.bench_function("10000-mixed-jobs-one-year/scheduler", |b| {
         b.iter(|| {
             jobs.iter()
