@@ -9,7 +9,8 @@ jobs="${1:-10000}"
 cargo build --quiet --release
 dir=$(mktemp -d)
 trap 'rm -rf "$dir"' EXIT
-python3 - "$jobs" > "$dir/jobs.json" <<'PY'
+export_jobs() {
+python3 - "$1" <<'PY'
 import json, sys
 n = int(sys.argv[1])
 data = []
@@ -21,6 +22,11 @@ for i in range(n):
         "every": every, "at": at}})
 print(json.dumps({"data": data}))
 PY
+}
+export_jobs "$jobs" > "$dir/jobs.json"
+# One CloudFormation stack holds at most 500 resources (the schedule group
+# is one): the CloudFormation figure is for the largest stack, 499 jobs.
+export_jobs 499 > "$dir/stack.json"
 measure() {
   # GNU time when present; otherwise bash's own timer (no memory figure).
   if [ -x /usr/bin/time ]; then
@@ -32,7 +38,10 @@ measure() {
 flags=(--cluster c --task-definition t --container w --role-arn arn:aws:iam::123456789012:role/r --subnet subnet-1)
 echo "import heroku ($jobs jobs):" >&2
 measure target/release/cronport import heroku "$dir/jobs.json" "${flags[@]}" -o "$dir/cronport.toml"
-for format in json cloudformation terraform; do
+target/release/cronport import heroku "$dir/stack.json" "${flags[@]}" -o "$dir/stack.toml" 2>/dev/null
+for format in json terraform; do
   echo "convert --format $format ($jobs jobs, verified to the end of next year):" >&2
   measure target/release/cronport convert "$dir/cronport.toml" --format "$format" --from 2026-11-24T00:00:00Z -o "$dir/out.$format"
 done
+echo "convert --format cloudformation (499 jobs, one stack's worth):" >&2
+measure target/release/cronport convert "$dir/stack.toml" --format cloudformation --from 2026-11-24T00:00:00Z -o "$dir/out.cloudformation"

@@ -410,40 +410,66 @@ pub fn put_targets(job: &DesiredJob, resource: &Resource) -> Value {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn requests(desired: &Desired) -> Vec<Value> {
-    let mut out = Vec::new();
-    for (group, tags) in desired.schedule_groups() {
-        out.push(json!({
+    each_request(desired).collect()
+}
+
+/// The requests one at a time, so that a render never holds them all as
+/// JSON values at once.
+fn each_request(desired: &Desired) -> impl Iterator<Item = Value> + '_ {
+    let groups = desired.schedule_groups().into_iter().map(|(group, tags)| {
+        json!({
             "operation": "scheduler:CreateScheduleGroup",
             "input": {
                 "Name": group,
                 "Tags": tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
             },
-        }));
-    }
-    for job in &desired.jobs {
-        for resource in &job.resources {
+        })
+    });
+    let resources = desired.jobs.iter().flat_map(|job| {
+        job.resources.iter().flat_map(move |resource| {
+            let name = &job.job.name;
             match job.job.target.backend {
-                Backend::Scheduler => out.push(json!({
-                    "job": job.job.name,
+                Backend::Scheduler => vec![json!({
+                    "job": name,
                     "operation": "scheduler:CreateSchedule",
                     "input": create_schedule(job, resource),
-                })),
-                Backend::Rules => {
-                    out.push(json!({"job": job.job.name, "operation": "events:PutRule", "input": put_rule(job, resource)}));
-                    out.push(json!({"job": job.job.name, "operation": "events:PutTargets", "input": put_targets(job, resource)}));
-                }
+                })],
+                Backend::Rules => vec![
+                    json!({"job": name, "operation": "events:PutRule", "input": put_rule(job, resource)}),
+                    json!({"job": name, "operation": "events:PutTargets", "input": put_targets(job, resource)}),
+                ],
             }
-        }
+        })
+    });
+    groups.chain(resources)
+}
+
+/// The JSON document, serialised request by request.
+#[derive(serde::Serialize)]
+struct RequestsDocument<'a> {
+    cronport: Notes,
+    requests: LazyRequests<'a>,
+}
+
+#[derive(serde::Serialize)]
+struct Notes {
+    notes: Vec<String>,
+}
+
+struct LazyRequests<'a>(&'a Desired);
+
+impl serde::Serialize for LazyRequests<'_> {
+    fn serialize<S: serde::Serializer>(&self, serializer: S) -> Result<S::Ok, S::Error> {
+        serializer.collect_seq(each_request(self.0))
     }
-    out
 }
 
 fn json_requests(desired: &Desired) -> String {
-    let doc = json!({
-        "cronport": {
-            "notes": header_lines(desired),
+    let doc = RequestsDocument {
+        cronport: Notes {
+            notes: header_lines(desired),
         },
-        "requests": requests(desired),
-    });
+        requests: LazyRequests(desired),
+    };
     serde_json::to_string_pretty(&doc).unwrap_or_default() + "\n"
 }
