@@ -120,6 +120,48 @@ fn convert_reports_manifest_problems_with_locations() {
 }
 
 #[test]
+fn a_job_that_never_runs_is_an_error_in_convert_and_plan() {
+    let dir = std::env::temp_dir().join(format!("cronport-never-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let path = dir.join("cronport.toml");
+    std::fs::write(
+        &path,
+        common::example_manifest().replace(
+            "schedule = \"every day at 14:30\"",
+            "schedule = \"0 0 31 2 *\"",
+        ),
+    )
+    .unwrap();
+    // plan compiles the manifest before it connects: no AWS needed to fail.
+    for command in ["convert", "plan"] {
+        let mut args = vec![
+            command,
+            path.to_str().unwrap(),
+            "--from",
+            "2026-11-24T00:00:00Z",
+        ];
+        if command == "plan" {
+            args.extend([
+                "--region",
+                "us-east-1",
+                "--endpoint-url",
+                "http://127.0.0.1:9",
+            ]);
+        }
+        let out = cronport(&args);
+        assert_eq!(out.status.code(), Some(1), "{command}");
+        let err = text(&out.stderr);
+        assert!(
+            err.contains("schedule `0 0 31 2 *`: this schedule never runs after 2026-11-24T00:00:00Z: no date it names exists (such as 31 February)"),
+            "{command}: {err}"
+        );
+        assert!(err.contains("cronport.toml:32:12"), "{command}: {err}");
+        assert!(!err.contains("not representable"), "{command}: {err}");
+    }
+    std::fs::remove_dir_all(&dir).unwrap();
+}
+
+#[test]
 fn import_errors_name_the_file_and_place() {
     let out = cronport(&["import", "crontab", "tests/fixtures/crontogo.json"]);
     assert_eq!(out.status.code(), Some(1));

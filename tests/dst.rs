@@ -46,13 +46,29 @@ fn new_york_fall_back_runs_once_unless_every_hour() {
         "2026-11-01T01:30:00-05:00",
         "2026-11-01T02:00:00-05:00",
     ];
-    for spelling in ["*/30 * * * *", "0,30 0-23 * * *", "cron(0/30 * * * ? *)"] {
+    for spelling in ["*/30 * * * *", "0,30 0-23 * * *"] {
         assert_eq!(
             runs(spelling, "America/New_York", "2026-11-01T04:59:00Z", 5),
             every_half_hour,
             "{spelling}"
         );
     }
+    // The same pattern written for AWS runs by EventBridge Scheduler's rule:
+    // the repeated hour once.
+    assert_eq!(
+        runs(
+            "cron(0/30 * * * ? *)",
+            "America/New_York",
+            "2026-11-01T04:59:00Z",
+            4
+        ),
+        [
+            "2026-11-01T01:00:00-04:00",
+            "2026-11-01T01:30:00-04:00",
+            "2026-11-01T02:00:00-05:00",
+            "2026-11-01T02:30:00-05:00"
+        ]
+    );
     // Restricted hours run once, at the first instant.
     assert_eq!(
         runs(

@@ -22,8 +22,8 @@ fn run(
     zone: &str,
     opts: &Options,
 ) -> Result<Translation, cronport::translate::NotRepresentable> {
-    let pattern = syntax::parse_any(expr).unwrap().pattern;
-    translate(&Schedule::new(pattern, TimeZone::get(zone).unwrap()), opts)
+    let parsed = syntax::parse_any(expr).unwrap();
+    translate(&parsed.in_zone(TimeZone::get(zone).unwrap()), opts)
 }
 
 const FROM: &str = "2026-11-24T00:00:00Z";
@@ -128,6 +128,253 @@ fn dst_zones_become_year_bounded_rules_that_say_when_they_run_out() {
         done.expressions()
     );
     assert_eq!(done.verified.firings, 403);
+}
+
+// ---- EventBridge Scheduler's fall-back rule ---------------------------------
+
+/// The runs of a translation's targets as EventBridge runs them, and of the
+/// source under the source rule, both by a minute-by-minute scan.
+fn scan_both(
+    done: &Translation,
+    source: &Schedule,
+    from: Timestamp,
+    until: Timestamp,
+) -> (Vec<Timestamp>, Vec<Timestamp>) {
+    let Pattern::Cron(cron) = *source.pattern() else {
+        panic!()
+    };
+    let targets: Vec<(Cron, TimeZone)> = done
+        .targets
+        .iter()
+        .map(|t| {
+            let Pattern::Cron(c) = aws::parse(&t.expression).unwrap() else {
+                panic!()
+            };
+            (c, TimeZone::get(&t.timezone).unwrap())
+        })
+        .collect();
+    (
+        brute_force(&cron, source.time_zone(), from, until),
+        brute_force_counts(&targets, from, until),
+    )
+}
+
+#[test]
+fn every_ten_minutes_in_new_york_is_written_in_utc_so_the_repeated_hour_keeps_its_runs() {
+    let opts = options(Backend::Scheduler, FROM, UNTIL);
+    let done = run("*/10 * * * *", "America/New_York", &opts).unwrap();
+    assert_eq!(done.expressions(), ["cron(0/10 * * * ? *)"]);
+    assert_eq!(done.targets[0].timezone, "UTC");
+    assert_eq!(done.runs_out, None);
+    assert!(
+        done.notes[0].contains("EventBridge Scheduler runs a repeated wall-clock hour once"),
+        "{:?}",
+        done.notes
+    );
+    // 7 November 2027, 01:00–01:59 twice: 12 runs, as the source makes.
+    let (from, until) = (
+        "2027-11-07T05:00:00Z".parse().unwrap(),
+        "2027-11-07T07:00:00Z".parse().unwrap(),
+    );
+    let source = common::schedule("*/10 * * * *", "America/New_York");
+    let (expected, actual) = scan_both(&done, &source, from, until);
+    assert_eq!(expected.len(), 12);
+    assert_eq!(actual, expected);
+    // Written in the zone, AWS would have lost six of them.
+    let in_zone = aws::schedule(
+        "cron(0/10 * * * ? *)",
+        TimeZone::get("America/New_York").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(in_zone.fires_between(from, until).count(), 6);
+    // Hourly jobs lose one run a year the same way; they too go to UTC.
+    let hourly = run("every hour at :30", "UTC", &opts).unwrap();
+    assert_eq!(hourly.targets[0].timezone, "UTC");
+    let hourly = run("30 * * * *", "America/New_York", &opts).unwrap();
+    assert_eq!(
+        (hourly.expressions(), hourly.targets[0].timezone.as_str()),
+        (vec!["cron(30 * * * ? *)"], "UTC")
+    );
+    // Every 15 minutes under a half-hour offset change (Lord Howe) too.
+    let lord_howe = run("*/15 * * * *", "Australia/Lord_Howe", &opts).unwrap();
+    assert_eq!(
+        (
+            lord_howe.expressions(),
+            lord_howe.targets[0].timezone.as_str()
+        ),
+        (vec!["cron(0/15 * * * ? *)"], "UTC")
+    );
+}
+
+#[test]
+fn an_every_hour_schedule_that_depends_on_the_offset_gets_its_second_pass_in_utc() {
+    // Weekdays, every minute, in Cairo, which falls back on a Thursday
+    // night: the zone's expression, plus the repeated hour in UTC.
+    let opts = options(Backend::Scheduler, FROM, UNTIL);
+    let done = run("*/20 * * * 1-5", "Africa/Cairo", &opts).unwrap();
+    assert_eq!(done.targets[0].timezone, "Africa/Cairo");
+    assert_eq!(done.targets[0].expression, "cron(0/20 * ? * MON-FRI *)");
+    assert_eq!(
+        done.targets[1..]
+            .iter()
+            .map(|t| t.timezone.as_str())
+            .collect::<Vec<_>>(),
+        ["UTC"]
+    );
+    assert!(
+        done.notes[0].contains("second pass through the repeated hour"),
+        "{:?}",
+        done.notes
+    );
+    assert_eq!(done.runs_out, Some(UNTIL.parse().unwrap()));
+    let source = common::schedule("*/20 * * * 1-5", "Africa/Cairo");
+    let (from, until) = (
+        "2027-10-28T18:00:00Z".parse().unwrap(),
+        "2027-10-29T02:00:00Z".parse().unwrap(),
+    );
+    let (expected, actual) = scan_both(&done, &source, from, until);
+    assert_eq!(actual, expected);
+    // Every 20 real minutes for eight hours, the repeated one included;
+    // the zone's expression alone would skip the second pass.
+    assert_eq!(expected.len(), 8 * 3);
+    let in_zone = aws::schedule(
+        &done.targets[0].expression,
+        TimeZone::get("Africa/Cairo").unwrap(),
+    )
+    .unwrap();
+    assert_eq!(in_zone.fires_between(from, until).count(), 8 * 3 - 3);
+    // A Unix schedule that does not run every hour is untouched: 01:30 runs
+    // once under both rules.
+    let daily = run("30 1 * * *", "America/New_York", &opts).unwrap();
+    assert_eq!(
+        (daily.expressions(), daily.notes.len()),
+        (vec!["cron(30 1 * * ? *)"], 0)
+    );
+    // An AWS expression already means AWS's rule: kept in its zone.
+    let aws = run("cron(0/10 * * * ? *)", "America/New_York", &opts).unwrap();
+    assert_eq!(aws.targets[0].timezone, "America/New_York");
+}
+
+#[test]
+fn leap_days_and_month_lengths_shift_with_year_and_month_lists() {
+    let rules = options(Backend::Rules, FROM, "2029-01-01T00:00:00Z");
+    for (expression, zone, expected) in [
+        ("0 0 29 2 *", "Pacific/Chatham", "cron(15 10 28 2 ? 2028)"),
+        ("0 3 29 2 *", "Asia/Kolkata", "cron(30 21 28 2 ? 2028)"),
+        ("0 8 29 2 *", "Asia/Tokyo", "cron(0 23 28 2 ? 2028)"),
+    ] {
+        let done =
+            run(expression, zone, &rules).unwrap_or_else(|e| panic!("{expression} {zone}: {e}"));
+        assert_eq!(done.expressions(), [expected], "{expression} in {zone}");
+        assert_eq!(done.runs_out, Some("2029-01-01T00:00:00Z".parse().unwrap()));
+        assert!(
+            done.warnings[0].contains("name explicit years"),
+            "{:?}",
+            done.warnings
+        );
+    }
+    // The 31st exists in seven months: a month list, for good.
+    let done = run("0 0 31 * *", "Asia/Tokyo", &rules).unwrap();
+    assert_eq!(done.expressions(), ["cron(0 15 30 1,3,5,7,8,10,12 ? *)"]);
+    assert_eq!(done.runs_out, None);
+    // Forward shifts: 23:00 on 28 February in Panama (-05:00) is 04:00 on
+    // 1 March in common years and 29 February in leap years.
+    let done = run("0 23 28 2 *", "America/Panama", &rules).unwrap();
+    assert_eq!(
+        done.expressions(),
+        ["cron(0 4 1 3 ? 2026,2027)", "cron(0 4 29 2 ? 2028)"]
+    );
+    // The 30th at 21:00 in Panama: the 31st of 31-day months, the 1st of
+    // the month after a 30-day one.
+    let done = run("0 21 30 * *", "America/Panama", &rules).unwrap();
+    assert_eq!(
+        done.expressions(),
+        ["cron(0 2 31 1,3,8 ? *)", "cron(0 2 1,31 5,7,10,12 ? *)"]
+    );
+    // With no 29 February in the window, the window reaches the next one.
+    let done = run(
+        "0 8 29 2 *",
+        "Asia/Tokyo",
+        &options(Backend::Rules, FROM, UNTIL),
+    )
+    .unwrap();
+    assert_eq!(done.expressions(), ["cron(0 23 28 2 ? 2028)"]);
+    assert_eq!(
+        done.verified.until,
+        "2029-01-01T00:00:00Z".parse::<Timestamp>().unwrap()
+    );
+    assert!(
+        done.notes[0].contains(
+            "the window reaches 2029-01-01T00:00:00Z to include its next run, 2028-02-28T23:00:00Z"
+        ),
+        "{:?}",
+        done.notes
+    );
+}
+
+#[test]
+fn a_dst_zone_month_by_month_needs_no_year_list_when_that_is_exact() {
+    let done = run(
+        "0 0 1 * *",
+        "America/Santiago",
+        &options(Backend::Rules, FROM, UNTIL),
+    )
+    .unwrap();
+    assert_eq!(
+        done.expressions(),
+        ["cron(0 4 1 5-9 ? *)", "cron(0 3 1 1-4,10-12 ? *)"]
+    );
+    assert_eq!(done.runs_out, None);
+    assert!(done.warnings.is_empty(), "{:?}", done.warnings);
+    // Checked by scan over ten years, not just the window.
+    let source = common::schedule("0 0 1 * *", "America/Santiago");
+    let (from, until) = (
+        "2027-01-01T00:00:00Z".parse().unwrap(),
+        "2037-01-01T00:00:00Z".parse().unwrap(),
+    );
+    let (expected, actual) = scan_both(&done, &source, from, until);
+    assert_eq!((actual.len(), actual), (120, expected));
+    // A month whose runs change offset from year to year keeps year lists.
+    let london = run(
+        "30 0 * * 0",
+        "Europe/London",
+        &options(Backend::Rules, FROM, UNTIL),
+    )
+    .unwrap();
+    assert!(london.runs_out.is_some());
+}
+
+#[test]
+fn schedules_that_never_run_are_refused_with_the_reason() {
+    use cronport::translate::RefusalKind;
+    let opts = options(Backend::Scheduler, FROM, UNTIL);
+    for (expression, zone, reason) in [
+        ("0 0 31 2 *", "UTC", "no date it names exists"),
+        ("at(2020-01-01T00:00:00)", "UTC", "has passed"),
+        (
+            "cron(0 0 1 1 ? 2020)",
+            "UTC",
+            "the last year it names, 2020, is over",
+        ),
+        (
+            "at(2030-03-10T02:30:00)",
+            "America/New_York",
+            "the clock skips it",
+        ),
+        (
+            "at(9999-12-31T23:00:00)",
+            "America/New_York",
+            "after 9999-12-31T23:59:59Z",
+        ),
+    ] {
+        let refused = run(expression, zone, &opts).unwrap_err();
+        assert_eq!(refused.kind, RefusalKind::NeverRuns, "{expression}");
+        assert!(
+            refused.reason.contains(reason),
+            "{expression}: {}",
+            refused.reason
+        );
+    }
 }
 
 #[test]

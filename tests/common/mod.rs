@@ -27,7 +27,7 @@ pub fn example_manifest() -> String {
 /// Parses `expr` in any grammar and puts it in `zone`.
 pub fn schedule(expr: &str, zone: &str) -> Schedule {
     let parsed = syntax::parse_any(expr).unwrap_or_else(|e| panic!("{}", e.render(expr)));
-    Schedule::new(parsed.pattern, TimeZone::get(zone).unwrap())
+    parsed.in_zone(TimeZone::get(zone).unwrap())
 }
 
 /// The first `n` runs strictly after `from`, as RFC 3339 instants with the
