@@ -14,11 +14,13 @@ use super::{EXIT_ERROR, finish, parse_zone, print_stdout};
 /// Translate a schedule into AWS expressions that fire at exactly the same
 /// instants, and prove it.
 ///
-/// The translation is checked by enumerating source and targets over a
-/// window (--from to --until, by default now to the end of next year): the
-/// same instants, each once. When AWS cannot express the schedule exactly,
-/// cronport exits 1, names the first instant that would differ, and lists
-/// your options.
+/// The translation is proved over a window (--from to --until, by default
+/// now to the end of next year): the same instants, each once, with the
+/// targets run as EventBridge runs them (a repeated hour when clocks fall
+/// back runs once on EventBridge Scheduler). When AWS cannot express the
+/// schedule exactly, cronport exits 1, names the first instant that would
+/// differ, and lists your options; a schedule that never runs is an error
+/// with the reason.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:

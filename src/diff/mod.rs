@@ -383,7 +383,7 @@ fn original_command(job: &ResolvedJob) -> &str {
 fn view(job: &ResolvedJob, options: &DiffOptions) -> ScheduleView {
     let schedule = &job.schedule;
     let zone = schedule.time_zone().clone();
-    let runs_per_year = schedule.fires_between(options.from, options.until).count() as u64;
+    let runs_per_year = crate::translate::count_runs(schedule, options.from, options.until);
     let next = schedule
         .fires_after(options.from)
         .take(3)

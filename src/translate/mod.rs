@@ -6,17 +6,22 @@
 //!   AWS expression in a time zone (`ScheduleExpressionTimezone`). Most
 //!   patterns become one expression; Heroku's "every 10 minutes" becomes
 //!   `cron(0/10 * * * ? *)`, aligned to the clock as on Heroku (never
-//!   `rate(10 minutes)`, which counts from the schedule's creation).
+//!   `rate(10 minutes)`, which counts from the schedule's creation). A
+//!   schedule that runs every hour in a zone that falls back is written in
+//!   UTC when its runs do not depend on the offset, since EventBridge
+//!   Scheduler runs a repeated hour once where the source runs it twice.
 //! * [`Backend::Rules`]: EventBridge rules, which only know UTC. A fixed
 //!   offset (Asia/Tokyo, Asia/Kathmandu) is shifted exactly, with the day,
 //!   month and year carries that implies; a zone with daylight saving time
 //!   is split into year-bounded expressions, one set per offset period,
 //!   valid until the end of the horizon.
 //!
-//! Every translation is checked by [`verify`] before it is returned: both
-//! sides are enumerated over the window and must fire at the same instants,
-//! each once. Where AWS cannot express the source exactly, the error names
-//! the first instant that differs and what the user can do.
+//! Every translation is checked by [`verify`] before it is returned: the
+//! source under the source daylight-saving rule and the targets as
+//! EventBridge runs them ([`DstRule`](crate::schedule::DstRule)) must fire at
+//! the same instants over the window, each once. Where AWS cannot express
+//! the source exactly, the error names the first instant that differs and
+//! what the user can do.
 //!
 //! ```
 //! use cronport::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};

@@ -184,10 +184,10 @@ fn shift_dates(
     if to_last_day != 0 {
         out.push((last_day_rule(0), to_last_day, years));
     }
-    if january_to_last_day {
-        if let Some(years) = years_of(YearsOf::All, -1, years, window, &mut bounded) {
-            out.push((last_day_rule(0), 1 << 12, years));
-        }
+    if january_to_last_day
+        && let Some(years) = years_of(YearsOf::All, -1, years, window, &mut bounded)
+    {
+        out.push((last_day_rule(0), 1 << 12, years));
     }
     (out, bounded)
 }
