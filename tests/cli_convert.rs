@@ -335,7 +335,7 @@ fn rendered_files_are_reproducible() {
         assert!(body.is_ok(), "{tf}");
         assert!(
             !tf.lines()
-                .any(|l| l.trim() == "` runs through /bin/sh -c: the command uses a glob `[`"),
+                .any(|l| l.trim() == "` runs through /bin/bash -c: the command uses a glob `[`"),
             "{tf}"
         );
     }

@@ -263,7 +263,7 @@ fn run_starts_the_task_with_the_schedules_overrides() {
     assert_eq!(
         container.command(),
         [
-            "/bin/sh",
+            "/bin/bash",
             "-c",
             "bundle exec rake db:analyze && bundle exec rake db:vacuum_stats"
         ]

@@ -124,7 +124,10 @@ fn rules_render_year_bounded_with_a_run_out_note() {
     );
     let overrides: serde_json::Value =
         serde_json::from_str(target["Input"].as_str().unwrap()).unwrap();
-    assert_eq!(overrides["containerOverrides"][0]["command"][0], "/bin/sh");
+    assert_eq!(
+        overrides["containerOverrides"][0]["command"][0],
+        "/bin/bash"
+    );
 }
 
 #[test]

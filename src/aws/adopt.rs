@@ -19,7 +19,7 @@ use crate::target::{Casing, RunTask, TaskOverrides};
 use crate::translate::Backend;
 
 /// The command of a container override (ECS JSON, `command` an argv) as
-/// the manifest writes it (see [`argv_text`]). `None` without a command.
+/// the manifest writes it (see [`read_argv`]). `None` without a command.
 pub(crate) fn command_text(container: &Value) -> Option<String> {
     let argv: Vec<String> = container
         .get("command")
@@ -30,18 +30,56 @@ pub(crate) fn command_text(container: &Value) -> Option<String> {
                 .collect()
         })
         .unwrap_or_default();
-    argv_text(&argv)
+    read_argv(&argv).map(|read| read.command)
 }
 
-/// An argv as the manifest writes it: the script of `/bin/sh -c SCRIPT`,
-/// else the words joined with shell quoting (which reads back to the same
-/// argv). `None` for an empty argv.
-fn argv_text(argv: &[String]) -> Option<String> {
-    match argv {
-        [sh, c, script] if sh == "/bin/sh" && c == "-c" => Some(script.clone()),
-        [] => None,
-        words => shlex::try_join(words.iter().map(String::as_str)).ok(),
-    }
+/// A container's argv read back into the manifest's terms.
+struct ReadArgv {
+    /// The command as the manifest writes it.
+    command: String,
+    /// The shell that runs it, when not bash.
+    shell: Option<String>,
+    /// The time limit of a `timeout -k 30 SECONDS …` wrapper.
+    timeout: Option<crate::target::TimeLimit>,
+}
+
+/// An argv as the manifest writes it: the time limit of cronport's
+/// `timeout` wrapper, the script of `SHELL -c SCRIPT`, else the words
+/// joined with shell quoting (which reads back to the same argv). `None`
+/// for an empty argv.
+fn read_argv(argv: &[String]) -> Option<ReadArgv> {
+    let kill_after = crate::target::KILL_AFTER_SECONDS.to_string();
+    let (timeout, argv) = match argv {
+        [t, k, after, seconds, rest @ ..]
+            if t == "timeout" && k == "-k" && *after == kill_after && !rest.is_empty() =>
+        {
+            match seconds
+                .parse::<u32>()
+                .ok()
+                .and_then(crate::target::TimeLimit::from_seconds)
+            {
+                Some(limit) => (Some(limit), rest),
+                None => (None, argv),
+            }
+        }
+        _ => (None, argv),
+    };
+    let (command, shell) = match argv {
+        [sh, c, script] if sh.starts_with('/') && sh.ends_with("sh") && c == "-c" => (
+            script.clone(),
+            (sh != crate::target::BASH).then(|| sh.clone()),
+        ),
+        [] => return None,
+        words => (
+            shlex::try_join(words.iter().map(String::as_str)).ok()?,
+            None,
+        ),
+    };
+    Some(ReadArgv {
+        command,
+        shell,
+        timeout,
+    })
 }
 
 /// Fills a job from a run's overrides (container, command, environment,
@@ -49,8 +87,11 @@ fn argv_text(argv: &[String]) -> Option<String> {
 fn from_overrides(job: &mut Job, overrides: &TaskOverrides, what: &str) -> Result<(), String> {
     let container = &overrides.container;
     job.settings.container = Some(container.name.clone());
-    job.command = argv_text(&container.command)
+    let read = read_argv(&container.command)
         .ok_or_else(|| format!("{what} has no command override; cronport runs a command"))?;
+    job.command = read.command;
+    job.settings.shell = read.shell;
+    job.settings.timeout = read.timeout.map(|t| t.to_string());
     job.environment = container.environment.clone();
     job.cpu = overrides.cpu;
     job.memory = overrides.memory;

@@ -368,7 +368,7 @@ struct Target<'a> {
 fn target(job: &ResolvedJob) -> Target<'_> {
     Target {
         command: original_command(job),
-        runs: job.command.explanation(),
+        runs: job.how_it_runs(),
         size: job.size.map(|s| s.to_string()),
         environment: &job.environment,
         enabled: job.enabled,

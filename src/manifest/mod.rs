@@ -107,6 +107,15 @@ pub struct Settings {
     /// Appended to every AWS name; `[env.NAME]` sets it to `-NAME`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub name_suffix: Option<String>,
+    /// The shell for commands that need one (default `/bin/bash`, as on
+    /// Heroku); for images without bash, such as `/bin/sh`.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub shell: Option<String>,
+    /// How long a run may take before it is stopped (SIGTERM, then SIGKILL
+    /// 30 s later, as Heroku did): `"10m"`, `"24h"`, `"90s"`, or `"none"`
+    /// (the default).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub timeout: Option<String>,
 }
 
 /// ECS launch types.
@@ -351,7 +360,9 @@ fn overlay(into: &mut Settings, from: &Settings) {
         retry_policy,
         dead_letter_queue,
         task_count,
-        name_suffix
+        name_suffix,
+        shell,
+        timeout
     );
     if let Some(tags) = &from.tags {
         into.tags
@@ -387,9 +398,12 @@ pub struct ResolvedJob {
     pub command_text: String,
     /// How the command runs.
     pub command: Command,
+    /// How long a run may take; `None` for no limit.
+    pub timeout: Option<crate::target::TimeLimit>,
     /// The task size override, if any.
     pub size: Option<FargateSize>,
-    /// Environment overrides.
+    /// Environment overrides: the job's `environment`, then the command's
+    /// leading `NAME=value` words (which win, as in bash).
     pub environment: BTreeMap<String, String>,
     /// Whether the schedule is enabled.
     pub enabled: bool,
@@ -397,6 +411,28 @@ pub struct ResolvedJob {
     pub target: EcsTarget,
     /// The owner record its resources carry.
     pub owner: crate::owner::Owner,
+}
+
+impl ResolvedJob {
+    /// One line on how the command runs in its container, and for how long,
+    /// for the rendered output's comments and the diff.
+    ///
+    /// ```
+    /// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// let job = &m.resolve().map_err(|p| format!("{p:?}"))?[0];
+    /// assert!(job.how_it_runs().starts_with("runs as an argv array"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn how_it_runs(&self) -> String {
+        match self.timeout {
+            Some(limit) => format!(
+                "{}; stopped after {limit} (SIGTERM, then SIGKILL {} s later), as Heroku stopped it",
+                self.command.explanation(),
+                crate::target::KILL_AFTER_SECONDS
+            ),
+            None => self.command.explanation(),
+        }
+    }
 }
 
 /// Where and how a job's task runs, every default filled in.

@@ -4,7 +4,7 @@
 use super::source::{Source, Step, line_column};
 
 /// The keys [`Settings`] reads, for unknown-key errors.
-pub(super) const SETTINGS_KEYS: [&str; 19] = [
+pub(super) const SETTINGS_KEYS: [&str; 21] = [
     "name_suffix",
     "cluster",
     "task_definition",
@@ -24,6 +24,8 @@ pub(super) const SETTINGS_KEYS: [&str; 19] = [
     "dead_letter_queue",
     "tags",
     "task_count",
+    "shell",
+    "timeout",
 ];
 
 /// The keys only a job has.

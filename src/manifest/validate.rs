@@ -543,6 +543,24 @@ fn resolve_job(
         problems.push(problem(at, "tags", format!("tag `{key}` has an empty value, which EventBridge Scheduler refuses on the schedule group: give it a value")));
     }
     tags.insert("managed-by".to_string(), "cronport".to_string());
+    let shell = pick(&s.shell, &defaults.shell).unwrap_or_else(|| crate::target::BASH.to_string());
+    if !shell.starts_with('/') || shell.chars().any(|c| c.is_whitespace() || c.is_control()) {
+        problems.push(problem(at, "shell", format!("job `{}`: shell `{}` must be an absolute path with no spaces, such as \"/bin/bash\" or \"/bin/sh\"", job.name, crate::escape::one_line(&shell))));
+    }
+    let timeout = match pick(&s.timeout, &defaults.timeout)
+        .as_deref()
+        .map(crate::target::TimeLimit::setting)
+    {
+        None => None,
+        Some(Ok(limit)) => limit,
+        Some(Err(e)) => {
+            problems.push(problem(at, "timeout", format!("job `{}`: {e}", job.name)));
+            None
+        }
+    };
+    let command = Command::with_shell(&job.command, &shell);
+    let mut environment = job.environment.clone();
+    environment.extend(command.environment().clone());
     if !problems.is_empty() {
         return Err(problems);
     }
@@ -554,9 +572,10 @@ fn resolve_job(
         expression: job.schedule.clone(),
         schedule: schedule.expect("no problems means the schedule parsed"),
         command_text: job.command.trim().to_string(),
-        command: Command::from_heroku(&job.command),
+        command,
+        timeout,
         size,
-        environment: job.environment.clone(),
+        environment,
         enabled: job.enabled,
         owner: crate::owner::Owner {
             manifest: manifest.clone(),

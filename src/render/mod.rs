@@ -101,7 +101,7 @@ pub(crate) fn header_lines(desired: &Desired) -> Vec<String> {
             "job {}: `{}` {}",
             job.job.name,
             job.job.expression,
-            job.job.command.explanation()
+            job.job.how_it_runs()
         )));
         for note in &job.translation.notes {
             lines.push(crate::escape::one_line(&format!(

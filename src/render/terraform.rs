@@ -292,12 +292,7 @@ pub(super) fn render(desired: &Desired) -> String {
         groups.push((group, id));
     }
     for job in &desired.jobs {
-        let _ = writeln!(
-            out,
-            "# job {}: {}",
-            job.job.name,
-            job.job.command.explanation()
-        );
+        let _ = writeln!(out, "# job {}: {}", job.job.name, job.job.how_it_runs());
         match job.job.target.backend {
             Backend::Scheduler => schedule(&mut out, job, &groups, &mut labels),
             Backend::Rules => rule(&mut out, job, &mut labels),

@@ -1,143 +1,26 @@
 //! The ECS side of a job: how its command runs, and how big its task is.
 //!
 //! * [`Command::from_heroku`] runs a Heroku command the way Heroku ran it:
-//!   through a shell when it uses shell syntax, split into an argv array
-//!   otherwise, with the reason recorded for the rendered output.
+//!   as an argv only when bash would have run exactly that argv (leading
+//!   `NAME=value` words become environment overrides), through
+//!   `/bin/bash -c` otherwise, with the reason recorded for the rendered
+//!   output.
 //! * [`FargateSize`] maps Heroku dyno sizes to valid Fargate task sizes
 //!   (the table is [`DYNO_SIZES`]) and checks explicit cpu/memory pairs.
 //! * [`RunTask`] is the one ECS RunTask request a run makes, spelled in
 //!   PascalCase for Scheduler's universal target and camelCase for ECS.
 
+mod command;
 mod run_task;
+mod time_limit;
 
 use std::fmt;
 
 use serde::Serialize;
 
+pub use command::{BASH, Command};
 pub use run_task::{Awsvpc, Casing, ContainerOverride, RunTask, TaskOverrides, started_by};
-
-/// How a job's command reaches the container.
-///
-/// ```
-/// use cronport::target::Command;
-/// let c = Command::from_heroku("python manage.py send_digest --verbose");
-/// assert!(matches!(c, Command::Argv { .. }));
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-#[serde(tag = "kind", rename_all = "lowercase")]
-pub enum Command {
-    /// Split into arguments, run directly (no shell).
-    Argv {
-        /// The arguments.
-        argv: Vec<String>,
-    },
-    /// Run through `/bin/sh -c`, because the command uses shell syntax.
-    Shell {
-        /// The command as written.
-        script: String,
-        /// The shell syntax found, such as "`&&`".
-        reason: String,
-    },
-}
-
-/// Shell syntax a Heroku command may use, and how to name it.
-const SHELL_SYNTAX: [(&str, &str); 14] = [
-    ("&&", "`&&`"),
-    ("||", "`||`"),
-    ("|", "a pipe `|`"),
-    (";", "`;`"),
-    (">", "a redirect `>`"),
-    ("<", "a redirect `<`"),
-    ("$", "a variable `$`"),
-    ("`", "a backtick"),
-    ("*", "a glob `*`"),
-    ("?", "a glob `?`"),
-    ("[", "a glob `[`"),
-    ("~", "`~`"),
-    ("(", "a subshell `(`"),
-    ("&", "a background `&`"),
-];
-
-impl Command {
-    /// The command Heroku would have run for `text`: `bash -c text` on a
-    /// dyno, so shell syntax must keep a shell; anything else is split into
-    /// arguments with shell quoting rules and runs without one.
-    ///
-    /// ```
-    /// use cronport::target::Command;
-    ///
-    /// assert_eq!(
-    ///     Command::from_heroku("rake 'reports:daily[full]'"),
-    ///     Command::Argv { argv: vec!["rake".into(), "reports:daily[full]".into()] }
-    /// );
-    /// assert!(matches!(Command::from_heroku("rake a && rake b"), Command::Shell { .. }));
-    /// ```
-    pub fn from_heroku(text: &str) -> Command {
-        let unquoted = outside_quotes(text);
-        if let Some((_, name)) = SHELL_SYNTAX.iter().find(|(s, _)| unquoted.contains(s)) {
-            return Command::Shell {
-                script: text.trim().to_string(),
-                reason: format!("uses {name}"),
-            };
-        }
-        match shlex::split(text) {
-            Some(argv) if !argv.is_empty() => Command::Argv { argv },
-            _ => Command::Shell {
-                script: text.trim().to_string(),
-                reason: "has quoting only a shell can read".to_string(),
-            },
-        }
-    }
-
-    /// The container's `command` override.
-    ///
-    /// ```
-    /// use cronport::target::Command;
-    /// assert_eq!(Command::from_heroku("rake a | tee x").container_command(), ["/bin/sh", "-c", "rake a | tee x"]);
-    /// assert_eq!(Command::from_heroku("rake a").explanation(), "runs as an argv array: no shell syntax");
-    /// ```
-    pub fn container_command(&self) -> Vec<String> {
-        match self {
-            Command::Argv { argv } => argv.clone(),
-            Command::Shell { script, .. } => vec!["/bin/sh".into(), "-c".into(), script.clone()],
-        }
-    }
-
-    /// One line for the rendered output's comments: how and why.
-    ///
-    /// ```
-    /// let c = cronport::target::Command::from_heroku("rake a && rake b");
-    /// assert_eq!(c.explanation(), "runs through /bin/sh -c: the command uses `&&`");
-    /// ```
-    pub fn explanation(&self) -> String {
-        match self {
-            Command::Argv { .. } => "runs as an argv array: no shell syntax".to_string(),
-            Command::Shell { reason, .. } => {
-                format!("runs through /bin/sh -c: the command {reason}")
-            }
-        }
-    }
-}
-
-/// The characters of `text` outside single and double quotes (a quoted
-/// `*` or `|` is not shell syntax).
-fn outside_quotes(text: &str) -> String {
-    let mut out = String::new();
-    let mut quote: Option<char> = None;
-    let mut escaped = false;
-    for c in text.chars() {
-        match (quote, c) {
-            _ if escaped => escaped = false,
-            (None, '\\') | (Some('"'), '\\') => escaped = true,
-            (None, '\'' | '"') => quote = Some(c),
-            (Some(q), _) if c == q => quote = None,
-            (None, _) => out.push(c),
-            (Some('"'), '$' | '`') => out.push(c), // expansions still happen in ""
-            _ => {}
-        }
-    }
-    out
-}
+pub use time_limit::{KILL_AFTER_SECONDS, TimeLimit, TimeLimitError};
 
 /// A Fargate task size: CPU units and memory in MiB.
 ///
@@ -398,52 +281,6 @@ const FARGATE_MEMORY: [(u32, u32, u32, u32); 7] = [
 #[cfg(test)]
 mod tests {
     use super::*;
-
-    fn argv(text: &str) -> Vec<String> {
-        match Command::from_heroku(text) {
-            Command::Argv { argv } => argv,
-            other => panic!("{text}: {other:?}"),
-        }
-    }
-
-    fn shell_reason(text: &str) -> String {
-        match Command::from_heroku(text) {
-            Command::Shell { reason, .. } => reason,
-            other => panic!("{text}: {other:?}"),
-        }
-    }
-
-    #[test]
-    fn splits_plain_commands() {
-        assert_eq!(argv("rake reports:daily"), ["rake", "reports:daily"]);
-        assert_eq!(
-            argv("bin/rails runner 'Purge.call(30)'"),
-            ["bin/rails", "runner", "Purge.call(30)"]
-        );
-        assert_eq!(
-            argv("python manage.py \"send digest\""),
-            ["python", "manage.py", "send digest"]
-        );
-        assert_eq!(argv("echo 'a && b'"), ["echo", "a && b"]);
-    }
-
-    #[test]
-    fn keeps_a_shell_for_shell_syntax() {
-        assert_eq!(shell_reason("rake a && rake b"), "uses `&&`");
-        assert_eq!(shell_reason("node sync.js | tee log"), "uses a pipe `|`");
-        assert_eq!(shell_reason("curl $HOOK_URL"), "uses a variable `$`");
-        assert_eq!(shell_reason("rm tmp/*.csv"), "uses a glob `*`");
-        assert_eq!(shell_reason("echo \"$HOME\""), "uses a variable `$`");
-        assert_eq!(shell_reason("python x.py > out.txt"), "uses a redirect `>`");
-        assert_eq!(
-            shell_reason("echo 'unterminated"),
-            "has quoting only a shell can read"
-        );
-        assert_eq!(
-            Command::from_heroku("a && b").container_command(),
-            ["/bin/sh", "-c", "a && b"]
-        );
-    }
 
     #[test]
     fn dyno_table_gives_valid_fargate_sizes() {

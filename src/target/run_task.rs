@@ -208,7 +208,10 @@ impl RunTask {
                 memory: job.size.map(|s| s.memory),
                 container: ContainerOverride {
                     name: t.container.clone(),
-                    command: job.command.container_command(),
+                    command: match job.timeout {
+                        Some(limit) => limit.wrap(job.command.container_command()),
+                        None => job.command.container_command(),
+                    },
                     environment: job.environment.clone(),
                 },
             },
