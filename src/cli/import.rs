@@ -128,7 +128,51 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         ..Defaults::default()
     };
     let imported = import_file(&text, &defaults).map_err(|e| format!("error: {file}: {e}"))?;
+    check_flags(args, &imported)?;
     write_manifest(args, file, &imported)
+}
+
+/// The flags' values checked as `convert` will check them, so that a typo
+/// in a zone, role ARN, prefix or group fails here rather than later.
+/// Settings the flags leave unset are for the user to fill in.
+fn check_flags(args: &Args, imported: &Imported) -> Result<(), String> {
+    let given = [
+        ("timezone", "--timezone", args.timezone.is_some()),
+        ("role_arn", "--role-arn", args.role_arn.is_some()),
+        ("name_prefix", "--name-prefix", args.name_prefix.is_some()),
+        (
+            "schedule_group",
+            "--schedule-group",
+            args.schedule_group.is_some(),
+        ),
+        ("subnets", "--subnet", !args.subnets.is_empty()),
+        (
+            "security_groups",
+            "--security-group",
+            !args.security_groups.is_empty(),
+        ),
+    ];
+    let Err(problems) = imported.manifest.resolve() else {
+        return Ok(());
+    };
+    let mut errors: Vec<String> = Vec::new();
+    for problem in problems {
+        let Some((_, flag, _)) = given
+            .iter()
+            .find(|(key, _, set)| *set && *key == problem.key)
+        else {
+            continue;
+        };
+        let line = format!("error: {flag}: {}", problem.message);
+        if !errors.contains(&line) {
+            errors.push(line);
+        }
+    }
+    if errors.is_empty() {
+        Ok(())
+    } else {
+        Err(errors.join("\n"))
+    }
 }
 
 fn import_aws(args: &Args) -> Result<ExitCode, String> {

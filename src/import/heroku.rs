@@ -8,6 +8,10 @@
 //!
 //! `every` is 10, 60 or 1440 minutes; with 60, `at` is the minute (0, 10,
 //! …, 50); with 1440, `at` is minutes after midnight UTC in 30-minute steps.
+//!
+//! Heroku stopped a Scheduler dyno after its interval ("for a job that runs
+//! every 10 minutes, dynos will be terminated after running for
+//! approximately 10 minutes"), so each job gets that `timeout`.
 
 use serde_json::Value;
 
@@ -76,13 +80,39 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
             .and_then(Value::as_str)
             .filter(|c| !c.trim().is_empty())
             .ok_or_else(|| ImportError::new(at("command"), "missing or empty command"))?;
-        let every = attributes
-            .get("every")
-            .and_then(Value::as_u64)
-            .ok_or_else(|| {
-                ImportError::new(at("every"), "missing `every` (10, 60 or 1440 minutes)")
-            })?;
-        let minute = attributes.get("at").and_then(Value::as_u64).unwrap_or(0);
+        let number = |field: &str| -> Result<Option<i64>, ImportError> {
+            match attributes.get(field) {
+                None | Some(Value::Null) => Ok(None),
+                Some(Value::Number(n)) => n.as_i64().map(Some).ok_or_else(|| {
+                    ImportError::new(
+                        at(field),
+                        format!("`{field}` is {n}, not a whole number of minutes"),
+                    )
+                }),
+                Some(other) => Err(ImportError::new(
+                    at(field),
+                    format!(
+                        "`{field}` is {} {other}; Heroku's API gives a number of minutes",
+                        json_type(other)
+                    ),
+                )),
+            }
+        };
+        let every = number("every")?.ok_or_else(|| {
+            ImportError::new(at("every"), "missing `every` (10, 60 or 1440 minutes)")
+        })?;
+        let minute = match number("at")? {
+            None => 0,
+            Some(m) if m < 0 => {
+                return Err(ImportError::new(
+                    at("at"),
+                    format!(
+                        "`at` is {m}; it counts minutes from the hour or from midnight UTC, so it is 0 or more"
+                    ),
+                ));
+            }
+            Some(m) => m,
+        };
         let schedule = match every {
             10 => "every 10 minutes".to_string(),
             60 if minute % 10 == 0 && minute <= 50 => format!("every hour at :{minute:02}"),
@@ -123,6 +153,8 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
             enabled: true,
             ..Job::default()
         };
+        job.settings.timeout = crate::target::TimeLimit::from_seconds(every as u32 * 60)
+            .map(|limit| limit.to_string());
         if zone_not_utc {
             job.settings.timezone = Some("UTC".to_string());
         }
@@ -132,4 +164,16 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
         manifest: manifest(defaults, jobs),
         warnings: Vec::new(),
     })
+}
+
+/// A JSON value's type, with its article, for type errors.
+fn json_type(value: &Value) -> &'static str {
+    match value {
+        Value::Null => "null",
+        Value::Bool(_) => "the boolean",
+        Value::Number(_) => "the number",
+        Value::String(_) => "the string",
+        Value::Array(_) => "the array",
+        Value::Object(_) => "the object",
+    }
 }

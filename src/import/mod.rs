@@ -93,9 +93,17 @@ pub type Defaults = Settings;
 /// ```
 /// assert_eq!(cronport::import::name_from_command("rake reports:daily"), "rake-reports-daily");
 /// assert_eq!(cronport::import::name_from_command("bundle exec rails runner 'Sync.call'"), "rails-runner-sync-call");
+/// assert_eq!(cronport::import::name_from_command("RAILS_ENV=production rake x"), "rake-x");
 /// ```
 pub fn name_from_command(command: &str) -> String {
-    let command = command.trim().replace("bundle exec ", "");
+    // Leading `NAME=value` words set the environment; the program follows.
+    let program = match crate::target::Command::from_heroku(command) {
+        crate::target::Command::Argv { argv, environment } if !environment.is_empty() => {
+            argv.join(" ")
+        }
+        _ => command.to_string(),
+    };
+    let command = program.trim().replace("bundle exec ", "");
     let mut name = String::new();
     for c in command.chars() {
         if c.is_ascii_alphanumeric() {
