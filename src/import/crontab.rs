@@ -8,6 +8,14 @@ use super::{Defaults, ImportError, Imported, manifest, name_from_command};
 use crate::manifest::Job;
 use crate::syntax::unix;
 
+/// User names that, first in a job's command, are the user field of a
+/// system crontab (`/etc/crontab`, `/etc/cron.d/*`: `m h dom mon dow user
+/// command`) rather than a program.
+const SYSTEM_USERS: [&str; 18] = [
+    "root", "daemon", "bin", "sys", "nobody", "www-data", "postgres", "mysql", "redis", "ubuntu",
+    "ec2-user", "admin", "deploy", "app", "cron", "syslog", "git", "node",
+];
+
 /// Variables that configure cron itself rather than the job.
 const CRON_VARIABLES: [&str; 4] = ["SHELL", "PATH", "MAILTO", "HOME"];
 
@@ -59,6 +67,13 @@ pub fn crontab(text: &str, defaults: &Defaults) -> Result<Imported, ImportError>
                 format!("{}\n{}", e.message, e.render(schedule)),
             )
         })?;
+        let command = match command.split_once(char::is_whitespace) {
+            Some((user, rest)) if SYSTEM_USERS.contains(&user) && !rest.trim().is_empty() => {
+                warnings.push(format!("line {line_no}: `{user}` is the user field of a system crontab (/etc/crontab, /etc/cron.d); the job runs as the task's user, not as `{user}`"));
+                rest.trim()
+            }
+            _ => command,
+        };
         if command.contains('%') && !command.contains("\\%") {
             warnings.push(format!("line {line_no}: `%` in a crontab command means a newline; cronport keeps it as a literal `%`"));
         }

@@ -153,8 +153,7 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
             enabled: true,
             ..Job::default()
         };
-        job.settings.timeout = crate::target::TimeLimit::from_seconds(every as u32 * 60)
-            .map(|limit| limit.to_string());
+        job.settings.timeout = super::heroku_interval(&job.schedule).map(|t| t.to_string());
         if zone_not_utc {
             job.settings.timezone = Some("UTC".to_string());
         }

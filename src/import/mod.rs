@@ -126,6 +126,22 @@ pub fn name_from_command(command: &str) -> String {
     }
 }
 
+/// The interval of a Heroku Scheduler frequency (10 minutes, an hour or a
+/// day): how long Heroku let its dyno run. `None` for other schedules.
+pub(crate) fn heroku_interval(schedule: &str) -> Option<crate::target::TimeLimit> {
+    let crate::schedule::Pattern::Cron(cron) = crate::syntax::heroku::parse(schedule).ok()? else {
+        return None;
+    };
+    let minutes = if cron.hours().count() < 24 {
+        24 * 60
+    } else if cron.minutes().count() > 1 {
+        10
+    } else {
+        60
+    };
+    crate::target::TimeLimit::from_seconds(minutes * 60)
+}
+
 /// Refuses text whose `{`, `[` and `(` nest deeper than `max`, counting
 /// everywhere (inside strings too, where `${…}` holds expressions), so
 /// that no parser sees it: the HCL parser's time doubles per level of some

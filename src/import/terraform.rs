@@ -9,6 +9,11 @@
 //!   frequency = "every_day_at_14:30"
 //! }
 //! ```
+//!
+//! Literal strings and heredocs are read; `count = N` makes N jobs, named
+//! by their index as Terraform addresses them. For values Terraform
+//! computes, import the JSON of `terraform show -json` instead (its
+//! documented `values.root_module` shape, child modules included).
 
 use hcl::{Body, Expression};
 
@@ -37,6 +42,9 @@ const MAX_NESTING: usize = 12;
 /// # Ok::<(), cronport::import::ImportError>(())
 /// ```
 pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
+    if text.trim_start().starts_with('{') {
+        return terraform_show_json(text, defaults);
+    }
     super::check_nesting(
         text,
         MAX_NESTING,
@@ -45,6 +53,7 @@ pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportErro
     let body: Body = hcl::from_str(text)
         .map_err(|e| ImportError::new("HCL", format!("not valid Terraform: {e}")))?;
     let mut jobs = Vec::new();
+    let mut warnings = Vec::new();
     for block in body.blocks() {
         let labels: Vec<&str> = block.labels().iter().map(|l| l.as_str()).collect();
         if block.identifier() != "resource" || labels.first() != Some(&"herokux_scheduler_job") {
@@ -60,6 +69,20 @@ pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportErro
             {
                 None => Ok(None),
                 Some(Expression::String(s)) => Ok(Some(s.clone())),
+                Some(Expression::TemplateExpr(t))
+                    if let hcl::expr::TemplateExpr::Heredoc(heredoc) = &**t =>
+                {
+                    let text = heredoc.template.as_str();
+                    if text.contains("${") || text.contains("%{") {
+                        return Err(ImportError::new(
+                            &address,
+                            format!(
+                                "`{key}` is a heredoc with interpolations; cronport reads literal values (run `terraform show -json` and import from its output)"
+                            ),
+                        ));
+                    }
+                    Ok(Some(text.strip_suffix('\n').unwrap_or(text).to_string()))
+                }
                 Some(_) => Err(ImportError::new(
                     &address,
                     format!(
@@ -79,14 +102,45 @@ pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportErro
         let name = labels
             .get(1)
             .map_or_else(|| name_from_command(&command), |l| name_from_command(l));
-        jobs.push(Job {
-            name,
+        let count = match block
+            .body()
+            .attributes()
+            .find(|a| a.key() == "count")
+            .map(|a| a.expr())
+        {
+            None => None,
+            Some(Expression::Number(n)) => match n.as_u64() {
+                Some(n) => Some(n),
+                None => {
+                    return Err(ImportError::new(
+                        &address,
+                        format!("`count` is {n}; it must be a whole number"),
+                    ));
+                }
+            },
+            Some(_) => {
+                return Err(ImportError::new(
+                    &address,
+                    "`count` is not a literal number; run `terraform show -json` and import from its output",
+                ));
+            }
+        };
+        let job = Job {
+            name: name.clone(),
             schedule: frequency,
             command,
             size: literal("dyno_size")?.map(|s| s.to_ascii_lowercase()),
             enabled: true,
             ..Job::default()
-        });
+        };
+        match count {
+            None => jobs.push(job),
+            Some(0) => warnings.push(format!("{address} has count = 0: no job")),
+            Some(n) => jobs.extend((0..n).map(|i| Job {
+                name: format!("{name}-{i}"),
+                ..job.clone()
+            })),
+        }
     }
     if jobs.is_empty() {
         return Err(ImportError::new(
@@ -95,7 +149,99 @@ pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportErro
         ));
     }
     Ok(Imported {
-        manifest: manifest(defaults, jobs),
+        manifest: manifest(defaults, with_heroku_timeouts(jobs)),
+        warnings,
+    })
+}
+
+/// Each job's `timeout`: its interval, as Heroku enforced it.
+fn with_heroku_timeouts(mut jobs: Vec<Job>) -> Vec<Job> {
+    for job in &mut jobs {
+        job.settings.timeout = super::heroku_interval(&job.schedule).map(|t| t.to_string());
+    }
+    jobs
+}
+
+/// `terraform show -json` (or a plan's JSON): the `herokux_scheduler_job`
+/// resources of `values.root_module` (or `planned_values.root_module`) and
+/// its child modules.
+fn terraform_show_json(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
+    let doc: serde_json::Value = serde_json::from_str(text).map_err(|e| {
+        ImportError::new(
+            format!("line {} column {}", e.line(), e.column()),
+            format!("not JSON: {e}"),
+        )
+    })?;
+    let root = doc
+        .pointer("/values/root_module")
+        .or_else(|| doc.pointer("/planned_values/root_module"))
+        .ok_or_else(|| {
+            ImportError::new(
+                "top level",
+                "expected the JSON of `terraform show -json`: {\"values\": {\"root_module\": …}}",
+            )
+        })?;
+    let mut modules = vec![root];
+    let mut jobs = Vec::new();
+    while let Some(module) = modules.pop() {
+        if let Some(children) = module.get("child_modules").and_then(|c| c.as_array()) {
+            modules.extend(children.iter().rev());
+        }
+        for resource in module
+            .get("resources")
+            .and_then(|r| r.as_array())
+            .into_iter()
+            .flatten()
+        {
+            if resource.get("type").and_then(|t| t.as_str()) != Some("herokux_scheduler_job") {
+                continue;
+            }
+            let address = resource
+                .get("address")
+                .and_then(|a| a.as_str())
+                .unwrap_or("herokux_scheduler_job")
+                .to_string();
+            let value = |key: &str| {
+                resource
+                    .pointer(&format!("/values/{key}"))
+                    .and_then(|v| v.as_str())
+                    .map(str::to_string)
+            };
+            let command = value("command")
+                .filter(|c| !c.trim().is_empty())
+                .ok_or_else(|| ImportError::new(&address, "missing `command`"))?;
+            let frequency = value("frequency")
+                .ok_or_else(|| ImportError::new(&address, "missing `frequency`"))?;
+            heroku_syntax::parse(&frequency).map_err(|e| {
+                ImportError::new(&address, format!("frequency `{frequency}`: {}", e.message))
+            })?;
+            let label = resource
+                .get("name")
+                .and_then(|n| n.as_str())
+                .unwrap_or("job");
+            let name = match resource.get("index") {
+                Some(serde_json::Value::Number(i)) => format!("{label}-{i}"),
+                Some(serde_json::Value::String(key)) => format!("{label}-{key}"),
+                _ => label.to_string(),
+            };
+            jobs.push(Job {
+                name: name_from_command(&name),
+                schedule: frequency,
+                command,
+                size: value("dyno_size").map(|s| s.to_ascii_lowercase()),
+                enabled: true,
+                ..Job::default()
+            });
+        }
+    }
+    if jobs.is_empty() {
+        return Err(ImportError::new(
+            "values.root_module",
+            "no herokux_scheduler_job resources found",
+        ));
+    }
+    Ok(Imported {
+        manifest: manifest(defaults, with_heroku_timeouts(jobs)),
         warnings: Vec::new(),
     })
 }

@@ -19,6 +19,7 @@ pub const KILL_AFTER_SECONDS: u32 = 30;
 /// let limit: TimeLimit = "1h30m".parse()?;
 /// assert_eq!(limit.seconds(), 5400);
 /// assert_eq!(limit.to_string(), "1h30m");
+/// assert_eq!("1d".parse::<TimeLimit>()?.to_string(), "24h");
 /// assert_eq!(TimeLimit::setting("none")?, None);
 /// # Ok::<(), cronport::target::TimeLimitError>(())
 /// ```
@@ -149,7 +150,8 @@ impl FromStr for TimeLimit {
 impl fmt::Display for TimeLimit {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         let mut rest = self.seconds;
-        for (unit, size) in [("d", 86_400), ("h", 3600), ("m", 60), ("s", 1)] {
+        // Hours rather than days: Heroku's daily jobs stop after "24h".
+        for (unit, size) in [("h", 3600), ("m", 60), ("s", 1)] {
             if rest >= size {
                 write!(f, "{}{unit}", rest / size)?;
                 rest %= size;
