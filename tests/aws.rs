@@ -844,6 +844,23 @@ fn assert_fired_tasks_run_their_jobs(
             let container = &overrides["containerOverrides"][0];
             assert_eq!(container["name"], "worker", "{}", f.source);
             let argv: Vec<String> = serde_json::from_value(container["command"].clone()).unwrap();
+            // Heroku's time limit, as the job's timeout wrapper.
+            let limit = job.settings.timeout.as_deref().map(|t| {
+                t.parse::<cronport::target::TimeLimit>()
+                    .unwrap()
+                    .seconds()
+                    .to_string()
+            });
+            let argv = match (argv.as_slice(), limit) {
+                ([t, k, after, seconds, rest @ ..], Some(limit))
+                    if t == "timeout" && k == "-k" && after == "30" =>
+                {
+                    assert_eq!(seconds, &limit, "{}", f.source);
+                    rest.to_vec()
+                }
+                (_, Some(limit)) => panic!("{}: no timeout {limit} wrapper in {argv:?}", f.source),
+                (_, None) => argv,
+            };
             match argv.as_slice() {
                 [shell, c, script] if (shell == "/bin/sh" || shell == "/bin/bash") && c == "-c" => {
                     assert_eq!(script, &job.command, "{}", f.source)

@@ -286,8 +286,14 @@ pub(crate) fn compile_manifest(
     {
         return Err(format!("error: {name} has no jobs{why}"));
     }
-    cronport::desired::compile(&manifest, &options()?)
-        .map_err(|e| manifest.place(&text, name, &e.problems).to_string())
+    let desired = cronport::desired::compile(&manifest, &options()?)
+        .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
+    for job in &desired.jobs {
+        for warning in &job.job.warnings {
+            eprintln!("warning: {warning}");
+        }
+    }
+    Ok(desired)
 }
 
 /// Writes `text` to `path`, refusing to replace a file unless `force`.

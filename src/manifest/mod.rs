@@ -411,6 +411,9 @@ pub struct ResolvedJob {
     pub target: EcsTarget,
     /// The owner record its resources carry.
     pub owner: crate::owner::Owner,
+    /// What the user should know about this job (a retry policy that lets
+    /// a run start after the next one was due), a line each.
+    pub warnings: Vec<String>,
 }
 
 impl ResolvedJob {
@@ -633,7 +636,7 @@ impl Manifest {
     /// // A later stage (here: made up) found a problem with the third job's command.
     /// let problem = Problem { job: Some(2), key: "command", message: "the command is too long".into() };
     /// let placed = m.place(&text, "cronport.toml", &[problem]).to_string();
-    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:33:11"));
+    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:35:11"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn place(&self, text: &str, file: &str, problems: &[Problem]) -> ManifestError {

@@ -6,7 +6,7 @@ use std::collections::BTreeSet;
 use jiff::tz::TimeZone;
 
 use super::{EcsTarget, Job, LaunchType, MAX_NAME_LEN, Manifest, Problem, ResolvedJob, Settings};
-use crate::schedule::is_utc;
+use crate::schedule::{Schedule, is_utc};
 use crate::syntax::{self, Grammar};
 use crate::target::{Command, FargateSize};
 use crate::translate::Backend;
@@ -558,6 +558,11 @@ fn resolve_job(
             None
         }
     };
+    let retry_policy = retry_within_interval(
+        job,
+        s.retry_policy.or(defaults.retry_policy),
+        schedule.as_ref(),
+    );
     let command = Command::with_shell(&job.command, &shell);
     let mut environment = job.environment.clone();
     environment.extend(command.environment().clone());
@@ -582,6 +587,7 @@ fn resolve_job(
             env: env.clone(),
             job: job.name.clone(),
         },
+        warnings: retry_policy.warnings,
         target: EcsTarget {
             cluster,
             task_definition,
@@ -600,10 +606,72 @@ fn resolve_job(
             backend,
             schedule_group: pick(&s.schedule_group, &defaults.schedule_group)
                 .unwrap_or_else(|| super::DEFAULT_GROUP.to_string()),
-            retry_policy: s.retry_policy.or(defaults.retry_policy),
+            retry_policy: retry_policy.policy,
             dead_letter_queue: pick(&s.dead_letter_queue, &defaults.dead_letter_queue),
             tags,
             task_count: s.task_count.or(defaults.task_count).unwrap_or(1),
         },
     })
+}
+
+/// AWS's retry defaults: 185 attempts over 24 hours.
+const AWS_RETRY_ATTEMPTS: u32 = 185;
+const AWS_EVENT_AGE_SECONDS: u32 = 86_400;
+/// The shortest event age AWS takes.
+const MIN_EVENT_AGE_SECONDS: u32 = 60;
+
+/// A job's retry policy and what to say about it.
+struct Retry {
+    policy: Option<crate::manifest::RetryPolicy>,
+    warnings: Vec<String>,
+}
+
+/// A run AWS could not start (no Fargate capacity, throttling) is retried
+/// only within the job's interval, never into the next run: without a
+/// `retry_policy`, the event age is the interval (AWS would retry for 24
+/// hours). An explicit policy wins, with a warning when it reaches past the
+/// interval.
+fn retry_within_interval(
+    job: &Job,
+    explicit: Option<crate::manifest::RetryPolicy>,
+    schedule: Option<&Schedule>,
+) -> Retry {
+    // The interval from a fixed instant, so that output is reproducible.
+    let from = jiff::Timestamp::from_second(1_767_225_600).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+    let interval = schedule
+        .and_then(|s| s.shortest_interval(from))
+        .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
+    let Some(interval) = interval else {
+        return Retry {
+            policy: explicit,
+            warnings: Vec::new(),
+        };
+    };
+    let within = interval.clamp(MIN_EVENT_AGE_SECONDS, AWS_EVENT_AGE_SECONDS);
+    match explicit {
+        None => Retry {
+            policy: Some(crate::manifest::RetryPolicy {
+                maximum_retry_attempts: Some(AWS_RETRY_ATTEMPTS),
+                maximum_event_age_in_seconds: Some(within),
+            }),
+            warnings: Vec::new(),
+        },
+        Some(policy) => {
+            let age = policy
+                .maximum_event_age_in_seconds
+                .unwrap_or(AWS_EVENT_AGE_SECONDS);
+            let warnings = if age > within && policy.maximum_retry_attempts != Some(0) {
+                vec![format!(
+                    "job `{}`: retry_policy lets AWS start a run up to {age} s late, past the job's interval of {interval} s, so a late run can overlap the next; without retry_policy cronport keeps retries within the interval",
+                    job.name
+                )]
+            } else {
+                Vec::new()
+            };
+            Retry {
+                policy: Some(policy),
+                warnings,
+            }
+        }
+    }
 }

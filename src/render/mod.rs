@@ -103,6 +103,9 @@ pub(crate) fn header_lines(desired: &Desired) -> Vec<String> {
             job.job.expression,
             job.job.how_it_runs()
         )));
+        for warning in &job.job.warnings {
+            lines.push(crate::escape::one_line(&format!("warning: {warning}")));
+        }
         for note in &job.translation.notes {
             lines.push(crate::escape::one_line(&format!(
                 "job {}: {note}",

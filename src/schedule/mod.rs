@@ -754,6 +754,34 @@ impl Schedule {
         FireTimes::new(self, after)
     }
 
+    /// The shortest time between two consecutive runs: the job's interval,
+    /// which a run may not overrun without colliding with the next. Looked
+    /// for among the first 200 runs after `from` and within 400 days;
+    /// `None` for a schedule that runs at most once there.
+    ///
+    /// ```
+    /// use cronport::{schedule::Schedule, syntax};
+    /// let from = "2026-11-24T00:00:00Z".parse()?;
+    /// let hourly = Schedule::utc(syntax::heroku::parse("every hour at :30")?);
+    /// assert_eq!(hourly.shortest_interval(from), Some(jiff::SignedDuration::from_hours(1)));
+    /// // 09:00 and 17:00 on weekdays: eight hours apart at the closest.
+    /// let twice = Schedule::utc(syntax::unix::parse("0 9,17 * * 1-5")?);
+    /// assert_eq!(twice.shortest_interval(from), Some(jiff::SignedDuration::from_hours(8)));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn shortest_interval(&self, from: Timestamp) -> Option<jiff::SignedDuration> {
+        if let Pattern::Rate(rate) = self.pattern {
+            return Some(jiff::SignedDuration::from_secs(rate.seconds()));
+        }
+        let horizon = from + jiff::SignedDuration::from_hours(24 * 400);
+        let runs: Vec<Timestamp> = self
+            .fires_after(from)
+            .take_while(|&t| t < horizon)
+            .take(200)
+            .collect();
+        runs.windows(2).map(|w| w[1].duration_since(w[0])).min()
+    }
+
     /// Why the schedule has no run after `from`, or `None` when it has one.
     ///
     /// ```
