@@ -108,12 +108,41 @@ fn heroku_errors_name_the_json_path() {
             "data[0].attributes.command",
             "missing or empty command",
         ),
+        // Type errors are named as such, not as a missing field.
+        (
+            "{\"data\": [{\"attributes\": {\"command\": \"rake x\", \"every\": \"60\"}}]}",
+            "data[0].attributes.every",
+            "`every` is the string \"60\"; Heroku's API gives a number of minutes",
+        ),
+        (
+            "{\"data\": [{\"attributes\": {\"command\": \"rake x\", \"every\": 60, \"at\": true}}]}",
+            "data[0].attributes.at",
+            "`at` is the boolean true",
+        ),
+        (
+            "{\"data\": [{\"attributes\": {\"command\": \"rake x\", \"every\": 1440, \"at\": -30}}]}",
+            "data[0].attributes.at",
+            "`at` is -30; it counts minutes",
+        ),
     ];
     for (input, location, words) in cases {
         let err = import::heroku(input, &Defaults::default()).unwrap_err();
         assert_eq!(err.location, location, "{input}");
         assert!(err.message.contains(words), "{input}: {}", err.message);
     }
+}
+
+#[test]
+fn heroku_jobs_are_stopped_after_their_interval_as_on_heroku() {
+    let json = r#"{"data": [
+        {"attributes": {"command": "rake a", "every": 10}},
+        {"attributes": {"command": "rake b", "every": 60, "at": 30}},
+        {"attributes": {"command": "FOO=1 rake c", "every": 1440, "at": 90}}]}"#;
+    let jobs = import::heroku(json, &Defaults::default()).unwrap().manifest.jobs;
+    let timeouts: Vec<Option<&str>> = jobs.iter().map(|j| j.settings.timeout.as_deref()).collect();
+    assert_eq!(timeouts, [Some("10m"), Some("1h"), Some("24h")]);
+    // A leading assignment is the environment, not part of the name.
+    assert_eq!(jobs[2].name, "rake-c");
 }
 
 #[test]
@@ -189,6 +218,66 @@ fn terraform_refuses_deep_nesting_before_the_hcl_parser_sees_it() {
     let imported =
         import::terraform(&(fixture("scheduler.tf") + policy), &Defaults::default()).unwrap();
     assert_eq!(imported.manifest.jobs.len(), 3);
+}
+
+#[test]
+fn terraform_count_heredocs_and_show_json() {
+    let tf = r#"
+resource "herokux_scheduler_job" "fanout" {
+  command   = <<-EOT
+    bundle exec rake push:fan_out
+  EOT
+  frequency = "every_10_minutes"
+  count     = 2
+}
+resource "herokux_scheduler_job" "off" {
+  command   = "rake off"
+  frequency = "every_hour_at_0"
+  count     = 0
+}
+resource "herokux_scheduler_job" "templated" {
+  command   = "rake x"
+  frequency = "every_day_at_01:00"
+}
+"#;
+    let imported = import::terraform(tf, &Defaults::default()).unwrap();
+    let names: Vec<&str> = imported.manifest.jobs.iter().map(|j| j.name.as_str()).collect();
+    assert_eq!(names, ["fanout-0", "fanout-1", "templated"]);
+    assert_eq!(imported.manifest.jobs[0].command, "bundle exec rake push:fan_out");
+    assert_eq!(imported.manifest.jobs[0].settings.timeout.as_deref(), Some("10m"));
+    assert!(imported.warnings[0].contains("herokux_scheduler_job.off has count = 0"), "{:?}", imported.warnings);
+    // A heredoc with an interpolation or a computed count needs Terraform.
+    for bad in [
+        "resource \"herokux_scheduler_job\" \"x\" {\n  command = <<EOT\nrake ${var.task}\nEOT\n  frequency = \"every_10_minutes\"\n}\n",
+        "resource \"herokux_scheduler_job\" \"x\" {\n  command = \"rake x\"\n  frequency = \"every_10_minutes\"\n  count = var.n\n}\n",
+    ] {
+        let err = import::terraform(bad, &Defaults::default()).unwrap_err();
+        assert!(err.message.contains("terraform show -json"), "{}", err.message);
+    }
+    // `terraform show -json`: root and child modules, indexed resources.
+    let json = r#"{"format_version": "1.0", "values": {"root_module": {
+        "resources": [{"address": "herokux_scheduler_job.report", "type": "herokux_scheduler_job", "name": "report",
+                       "values": {"command": "rake reports:daily", "dyno_size": "Standard-2X", "frequency": "every_day_at_14:30"}},
+                      {"address": "heroku_app.main", "type": "heroku_app", "name": "main", "values": {}}],
+        "child_modules": [{"address": "module.jobs", "resources": [
+            {"address": "module.jobs.herokux_scheduler_job.each[1]", "type": "herokux_scheduler_job", "name": "each", "index": 1,
+             "values": {"command": "rake a", "frequency": "every_10_minutes"}}]}]}}}"#;
+    let jobs = import::terraform(json, &Defaults::default()).unwrap().manifest.jobs;
+    let shapes: Vec<(&str, &str, Option<&str>)> = jobs
+        .iter()
+        .map(|j| (j.name.as_str(), j.schedule.as_str(), j.size.as_deref()))
+        .collect();
+    assert_eq!(shapes, [("report", "every_day_at_14:30", Some("standard-2x")), ("each-1", "every_10_minutes", None)]);
+}
+
+#[test]
+fn system_crontab_user_fields_are_detected_and_reported() {
+    let tab = "SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n0 3 * * * www-data rake nightly\n30 4 * * * rake root-cause\n";
+    let imported = import::crontab(tab, &Defaults::default()).unwrap();
+    let commands: Vec<&str> = imported.manifest.jobs.iter().map(|j| j.command.as_str()).collect();
+    assert_eq!(commands, ["cd / && run-parts --report /etc/cron.hourly", "rake nightly", "rake root-cause"]);
+    assert!(imported.warnings.iter().any(|w| w.contains("line 2: `root` is the user field of a system crontab")), "{:?}", imported.warnings);
+    assert!(imported.warnings.iter().any(|w| w.contains("line 3: `www-data`")), "{:?}", imported.warnings);
 }
 
 #[test]

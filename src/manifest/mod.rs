@@ -886,6 +886,8 @@ impl Job {
             "backend" => s.backend.is_some(),
             "schedule_group" => s.schedule_group.is_some(),
             "name_suffix" => s.name_suffix.is_some(),
+            "shell" => s.shell.is_some(),
+            "timeout" => s.timeout.is_some(),
             _ => false,
         }
     }
