@@ -163,10 +163,10 @@ fn a_job_that_never_runs_is_an_error_in_convert_and_plan() {
 
 #[test]
 fn import_errors_name_the_file_and_place() {
-    let out = cronport(&["import", "crontab", "tests/fixtures/crontogo.json"]);
+    let out = cronport(&["import", "crontab", "tests/fixtures/crontogo-api.json"]);
     assert_eq!(out.status.code(), Some(1));
     assert!(
-        text(&out.stderr).starts_with("error: tests/fixtures/crontogo.json: line 1:"),
+        text(&out.stderr).starts_with("error: tests/fixtures/crontogo-api.json: line 1:"),
         "{}",
         text(&out.stderr)
     );

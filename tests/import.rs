@@ -138,7 +138,10 @@ fn heroku_jobs_are_stopped_after_their_interval_as_on_heroku() {
         {"attributes": {"command": "rake a", "every": 10}},
         {"attributes": {"command": "rake b", "every": 60, "at": 30}},
         {"attributes": {"command": "FOO=1 rake c", "every": 1440, "at": 90}}]}"#;
-    let jobs = import::heroku(json, &Defaults::default()).unwrap().manifest.jobs;
+    let jobs = import::heroku(json, &Defaults::default())
+        .unwrap()
+        .manifest
+        .jobs;
     let timeouts: Vec<Option<&str>> = jobs.iter().map(|j| j.settings.timeout.as_deref()).collect();
     assert_eq!(timeouts, [Some("10m"), Some("1h"), Some("24h")]);
     // A leading assignment is the environment, not part of the name.
@@ -241,18 +244,37 @@ resource "herokux_scheduler_job" "templated" {
 }
 "#;
     let imported = import::terraform(tf, &Defaults::default()).unwrap();
-    let names: Vec<&str> = imported.manifest.jobs.iter().map(|j| j.name.as_str()).collect();
+    let names: Vec<&str> = imported
+        .manifest
+        .jobs
+        .iter()
+        .map(|j| j.name.as_str())
+        .collect();
     assert_eq!(names, ["fanout-0", "fanout-1", "templated"]);
-    assert_eq!(imported.manifest.jobs[0].command, "bundle exec rake push:fan_out");
-    assert_eq!(imported.manifest.jobs[0].settings.timeout.as_deref(), Some("10m"));
-    assert!(imported.warnings[0].contains("herokux_scheduler_job.off has count = 0"), "{:?}", imported.warnings);
+    assert_eq!(
+        imported.manifest.jobs[0].command,
+        "bundle exec rake push:fan_out"
+    );
+    assert_eq!(
+        imported.manifest.jobs[0].settings.timeout.as_deref(),
+        Some("10m")
+    );
+    assert!(
+        imported.warnings[0].contains("herokux_scheduler_job.off has count = 0"),
+        "{:?}",
+        imported.warnings
+    );
     // A heredoc with an interpolation or a computed count needs Terraform.
     for bad in [
         "resource \"herokux_scheduler_job\" \"x\" {\n  command = <<EOT\nrake ${var.task}\nEOT\n  frequency = \"every_10_minutes\"\n}\n",
         "resource \"herokux_scheduler_job\" \"x\" {\n  command = \"rake x\"\n  frequency = \"every_10_minutes\"\n  count = var.n\n}\n",
     ] {
         let err = import::terraform(bad, &Defaults::default()).unwrap_err();
-        assert!(err.message.contains("terraform show -json"), "{}", err.message);
+        assert!(
+            err.message.contains("terraform show -json"),
+            "{}",
+            err.message
+        );
     }
     // `terraform show -json`: root and child modules, indexed resources.
     let json = r#"{"format_version": "1.0", "values": {"root_module": {
@@ -262,43 +284,119 @@ resource "herokux_scheduler_job" "templated" {
         "child_modules": [{"address": "module.jobs", "resources": [
             {"address": "module.jobs.herokux_scheduler_job.each[1]", "type": "herokux_scheduler_job", "name": "each", "index": 1,
              "values": {"command": "rake a", "frequency": "every_10_minutes"}}]}]}}}"#;
-    let jobs = import::terraform(json, &Defaults::default()).unwrap().manifest.jobs;
+    let jobs = import::terraform(json, &Defaults::default())
+        .unwrap()
+        .manifest
+        .jobs;
     let shapes: Vec<(&str, &str, Option<&str>)> = jobs
         .iter()
         .map(|j| (j.name.as_str(), j.schedule.as_str(), j.size.as_deref()))
         .collect();
-    assert_eq!(shapes, [("report", "every_day_at_14:30", Some("standard-2x")), ("each-1", "every_10_minutes", None)]);
+    assert_eq!(
+        shapes,
+        [
+            ("report", "every_day_at_14:30", Some("standard-2x")),
+            ("each-1", "every_10_minutes", None)
+        ]
+    );
 }
 
 #[test]
 fn system_crontab_user_fields_are_detected_and_reported() {
     let tab = "SHELL=/bin/sh\n17 * * * * root cd / && run-parts --report /etc/cron.hourly\n0 3 * * * www-data rake nightly\n30 4 * * * rake root-cause\n";
     let imported = import::crontab(tab, &Defaults::default()).unwrap();
-    let commands: Vec<&str> = imported.manifest.jobs.iter().map(|j| j.command.as_str()).collect();
-    assert_eq!(commands, ["cd / && run-parts --report /etc/cron.hourly", "rake nightly", "rake root-cause"]);
-    assert!(imported.warnings.iter().any(|w| w.contains("line 2: `root` is the user field of a system crontab")), "{:?}", imported.warnings);
-    assert!(imported.warnings.iter().any(|w| w.contains("line 3: `www-data`")), "{:?}", imported.warnings);
+    let commands: Vec<&str> = imported
+        .manifest
+        .jobs
+        .iter()
+        .map(|j| j.command.as_str())
+        .collect();
+    assert_eq!(
+        commands,
+        [
+            "cd / && run-parts --report /etc/cron.hourly",
+            "rake nightly",
+            "rake root-cause"
+        ]
+    );
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("line 2: `root` is the user field of a system crontab")),
+        "{:?}",
+        imported.warnings
+    );
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.contains("line 3: `www-data`")),
+        "{:?}",
+        imported.warnings
+    );
 }
 
 #[test]
-fn cron_to_go_export() {
-    let imported = import::crontogo(&fixture("crontogo.json"), &Defaults::default()).unwrap();
-    let jobs = &imported.manifest.jobs;
-    assert_eq!(jobs[0].name, "nightly-report");
+fn cron_to_go_export_and_api_formats_import_alike() {
+    let export = import::crontogo(&fixture("crontogo.yaml"), &Defaults::default()).unwrap();
+    let api = import::crontogo(&fixture("crontogo-api.json"), &Defaults::default()).unwrap();
+    assert_eq!(export.manifest, api.manifest);
+    assert_eq!(export.warnings, api.warnings);
+    let jobs = &export.manifest.jobs;
+    let shapes: Vec<(&str, &str, Option<&str>, bool)> = jobs
+        .iter()
+        .map(|j| {
+            (
+                j.name.as_str(),
+                j.schedule.as_str(),
+                j.size.as_deref(),
+                j.enabled,
+            )
+        })
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            ("nightly-report", "30 2 * * *", Some("standard-2x"), true),
+            ("queue-drain", "rate(5 minutes)", Some("basic"), true),
+            (
+                "monthly-invoices",
+                "0 9 1 * *",
+                Some("private-l-ram"),
+                false
+            ),
+        ]
+    );
     assert_eq!(
         jobs[0].settings.timezone.as_deref(),
         Some("America/New_York")
     );
-    assert_eq!(jobs[1].schedule, "rate(5 minutes)");
-    assert!(!jobs[2].enabled);
-    assert_eq!(imported.warnings.len(), 1);
+    // timeout (seconds) is the time limit; Cron To Go's default is 1800.
+    let timeouts: Vec<Option<&str>> = jobs.iter().map(|j| j.settings.timeout.as_deref()).collect();
+    assert_eq!(timeouts, [Some("30m"), Some("4m"), Some("30m")]);
+    // start_date anchors the rate; jitter is a flexible window.
+    assert_eq!(jobs[1].start_date.as_deref(), Some("2026-01-05T00:02:00Z"));
+    assert_eq!(jobs[1].settings.flexible_time_window, Some(3));
+    let said = export.warnings.join("\n");
     assert!(
-        imported.warnings[0].contains("1800 s"),
-        "{:?}",
-        imported.warnings
+        said.contains("job `nightly-report`: retries = 2 is not carried over"),
+        "{said}"
     );
+    assert!(said.contains("job `queue-drain`: jitter of 3 minutes becomes EventBridge Scheduler's flexible time window"), "{said}");
+    // The manifest it writes converts, and the rate counts from start_date.
+    let mut m = export.manifest.clone();
+    m.defaults = toml::from_str(common_defaults()).unwrap();
+    let m = Manifest::from_toml(&m.to_toml(), "cronport.toml").unwrap();
+    let jobs = m.resolve().unwrap();
+    assert_eq!(
+        jobs[1].schedule.start().map(|t| t.to_string()).as_deref(),
+        Some("2026-01-05T00:02:00Z")
+    );
+    assert_eq!(jobs[1].target.flexible_time_window, Some(3));
+    assert_eq!(jobs[2].environment["RAILS_ENV"], "production");
     let err = import::crontogo(
-        r#"[{"command": "x", "schedule": "61 * * * *"}]"#,
+        "jobs:\n  - schedule: '61 * * * *'\n    command: x\n",
         &Defaults::default(),
     )
     .unwrap_err();
@@ -308,6 +406,13 @@ fn cron_to_go_export() {
         "{}",
         err.message
     );
+    let err = import::crontogo("[{\"Alias\": \"x\", \"ScheduleExpression\": \"5 minutes\", \"Target\": {\"Type\": \"dyno\", \"Command\": \"x\", \"TimeToLive\": \"ten\"}}]", &Defaults::default()).unwrap_err();
+    assert_eq!(err.location, "jobs[0].Target.TimeToLive");
+}
+
+/// `[defaults]` with every required setting.
+fn common_defaults() -> &'static str {
+    "cluster = \"c\"\ntask_definition = \"t\"\ncontainer = \"w\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-1\"]\n"
 }
 
 #[test]
@@ -376,7 +481,7 @@ fn names_are_readable_unique_and_stable() {
 
 #[test]
 fn manifest_round_trips_through_toml() {
-    let imported = import::crontogo(&fixture("crontogo.json"), &Defaults::default()).unwrap();
+    let imported = import::crontogo(&fixture("crontogo.yaml"), &Defaults::default()).unwrap();
     let text = imported.manifest.to_toml();
     let back: Manifest = toml::from_str(&text).unwrap();
     assert_eq!(back, imported.manifest);

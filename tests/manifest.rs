@@ -383,9 +383,14 @@ fn found_in_review_roles_tags_and_environments() {
 
 #[test]
 fn shell_timeout_and_retries_within_the_interval() {
-    let e = errors("\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\nshell = \"sh\"\ntimeout = \"10 minutes\"\n");
+    let e = errors(
+        "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\nshell = \"sh\"\ntimeout = \"10 minutes\"\n",
+    );
     assert!(e.contains("shell `sh` must be an absolute path"), "{e}");
-    assert!(e.contains("timeout `10 minutes` is not a duration: write a number and a unit"), "{e}");
+    assert!(
+        e.contains("timeout `10 minutes` is not a duration: write a number and a unit"),
+        "{e}"
+    );
     assert!(e.contains("--> cronport.toml:12:9"), "{e}");
     assert!(e.contains("--> cronport.toml:13:11"), "{e}");
 
@@ -394,19 +399,42 @@ fn shell_timeout_and_retries_within_the_interval() {
          \n[[job]]\nname = \"sh\"\nschedule = \"0 3 * * *\"\ncommand = \"source .env && rake x\"\nshell = \"/bin/sh\"\ntimeout = \"none\"\n\
          \n[[job]]\nname = \"patient\"\nschedule = \"0 * * * *\"\ncommand = \"rake p\"\nretry_policy = {{ maximum_event_age_in_seconds = 7200 }}\n"
     );
-    let jobs = Manifest::from_toml(&text, "cronport.toml").unwrap().resolve().unwrap();
+    let jobs = Manifest::from_toml(&text, "cronport.toml")
+        .unwrap()
+        .resolve()
+        .unwrap();
     let run = cronport::target::RunTask::for_job(&jobs[0]);
-    assert_eq!(run.overrides.container.command, ["timeout", "-k", "30", "600", "rake", "ten"]);
+    assert_eq!(
+        run.overrides.container.command,
+        ["timeout", "-k", "30", "600", "rake", "ten"]
+    );
     assert_eq!(run.overrides.container.environment["FOO"], "1");
-    assert!(jobs[0].how_it_runs().contains("stopped after 10m (SIGTERM, then SIGKILL 30 s later)"), "{}", jobs[0].how_it_runs());
+    assert!(
+        jobs[0]
+            .how_it_runs()
+            .contains("stopped after 10m (SIGTERM, then SIGKILL 30 s later)"),
+        "{}",
+        jobs[0].how_it_runs()
+    );
     let run = cronport::target::RunTask::for_job(&jobs[1]);
-    assert_eq!(run.overrides.container.command, ["/bin/sh", "-c", "source .env && rake x"]);
+    assert_eq!(
+        run.overrides.container.command,
+        ["/bin/sh", "-c", "source .env && rake x"]
+    );
     // Retries: within the interval by default (AWS's would run 24 hours).
     let ages: Vec<Option<u32>> = jobs
         .iter()
-        .map(|j| j.target.retry_policy.and_then(|p| p.maximum_event_age_in_seconds))
+        .map(|j| {
+            j.target
+                .retry_policy
+                .and_then(|p| p.maximum_event_age_in_seconds)
+        })
         .collect();
     assert_eq!(ages, [Some(600), Some(86_400), Some(7_200)]);
-    assert!(jobs[2].warnings[0].contains("up to 7200 s late, past the job's interval of 3600 s"), "{:?}", jobs[2].warnings);
+    assert!(
+        jobs[2].warnings[0].contains("up to 7200 s late, past the job's interval of 3600 s"),
+        "{:?}",
+        jobs[2].warnings
+    );
     assert!(jobs[0].warnings.is_empty() && jobs[1].warnings.is_empty());
 }

@@ -324,5 +324,6 @@ fn adopt_schedule(spec: &super::ScheduleSpec, prefix: &str) -> Result<Job, Strin
         maximum_event_age_in_seconds: Some(retry.1),
     });
     s.dead_letter_queue = spec.dead_letter_queue.clone();
+    s.flexible_time_window = spec.flexible_window_minutes;
     Ok(job)
 }

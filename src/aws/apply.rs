@@ -340,11 +340,15 @@ fn start_date(
         .transpose()
 }
 
-fn window() -> Result<sc::FlexibleTimeWindow, String> {
-    sc::FlexibleTimeWindow::builder()
-        .mode(sc::FlexibleTimeWindowMode::Off)
-        .build()
-        .map_err(|e| e.to_string())
+fn window(spec: &ScheduleSpec) -> Result<sc::FlexibleTimeWindow, String> {
+    match spec.flexible_window_minutes {
+        Some(minutes) => sc::FlexibleTimeWindow::builder()
+            .mode(sc::FlexibleTimeWindowMode::Flexible)
+            .maximum_window_in_minutes(minutes as i32),
+        None => sc::FlexibleTimeWindow::builder().mode(sc::FlexibleTimeWindowMode::Off),
+    }
+    .build()
+    .map_err(|e| e.to_string())
 }
 
 /// Sets every field of a schedule on a CreateSchedule or UpdateSchedule
@@ -358,7 +362,7 @@ macro_rules! schedule_fields {
             .schedule_expression_timezone(&$spec.timezone)
             .state(sc::ScheduleState::from($spec.state.as_str()))
             .description(&$spec.description)
-            .flexible_time_window(window()?)
+            .flexible_time_window(window($spec)?)
             .target(schedule_target($spec)?)
             .set_start_date(start_date($spec)?)
     };

@@ -127,6 +127,11 @@ fn schedule_spec(
         input,
         input_casing,
         start_date: s.start_date().map(|d| d.to_string()),
+        flexible_window_minutes: s
+            .flexible_time_window()
+            .filter(|w| w.mode() == &aws_sdk_scheduler::types::FlexibleTimeWindowMode::Flexible)
+            .and_then(|w| w.maximum_window_in_minutes())
+            .map(|m| m as u32),
         retry: retry_spec(
             retry.and_then(|r| r.maximum_retry_attempts()),
             retry.and_then(|r| r.maximum_event_age_in_seconds()),

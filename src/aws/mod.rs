@@ -42,7 +42,7 @@ pub use adopt::import_aws;
 pub use apply::{ApplyReport, Outcome, apply};
 pub use compare::{Address, LiveRule, LiveState, compare, twins};
 pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
-pub use run::{Stopped, run_now, wait_stopped};
+pub use run::{LogFollower, Stopped, run_now, wait_stopped};
 pub use spec::{
     DEFAULT_RETRY, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences,
     normalize_overrides_input, normalize_run_task_input,
@@ -86,6 +86,8 @@ pub struct Clients {
     pub events: aws_sdk_eventbridge::Client,
     /// ECS.
     pub ecs: aws_sdk_ecs::Client,
+    /// CloudWatch Logs, for following a run's log lines.
+    pub logs: aws_sdk_cloudwatchlogs::Client,
     /// IAM (read only: the role the schedules assume).
     pub iam: aws_sdk_iam::Client,
 }
@@ -165,6 +167,7 @@ impl Clients {
             scheduler: aws_sdk_scheduler::Client::new(config),
             events: aws_sdk_eventbridge::Client::new(config),
             ecs: aws_sdk_ecs::Client::new(config),
+            logs: aws_sdk_cloudwatchlogs::Client::new(config),
             iam: aws_sdk_iam::Client::new(config),
         }
     }

@@ -139,9 +139,15 @@ pub async fn wait_stopped(
     arns: &[String],
     poll: Duration,
     timeout: Duration,
+    mut logs: Option<(&mut LogFollower, &mut dyn FnMut(&str))>,
 ) -> Result<Vec<Stopped>, String> {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
+        if let Some((follower, print)) = logs.as_mut() {
+            for line in follower.poll(clients).await {
+                print(&line);
+            }
+        }
         let out = clients
             .ecs
             .describe_tasks()
@@ -152,6 +158,12 @@ pub async fn wait_stopped(
             .map_err(|e| format!("DescribeTasks failed: {}", error_text(e)))?;
         let tasks = out.tasks();
         if tasks.len() == arns.len() && tasks.iter().all(|t| t.last_status() == Some("STOPPED")) {
+            // The last lines a container wrote before it stopped.
+            if let Some((follower, print)) = logs.as_mut() {
+                for line in follower.poll(clients).await {
+                    print(&line);
+                }
+            }
             return Ok(tasks
                 .iter()
                 .map(|t| Stopped {
@@ -172,5 +184,114 @@ pub async fn wait_stopped(
             ));
         }
         tokio::time::sleep(poll).await;
+    }
+}
+
+/// Follows the CloudWatch Logs streams of a run's container when its task
+/// definition logs with the `awslogs` driver, as `heroku run` shows a
+/// dyno's output: each poll returns the lines written since the last.
+///
+/// The stream of a task is `PREFIX/CONTAINER/TASK-ID` in the group of the
+/// container's `awslogs-group` option (ECS's naming).
+#[derive(Debug)]
+pub struct LogFollower {
+    group: String,
+    streams: Vec<(String, Option<String>)>,
+}
+
+impl LogFollower {
+    /// The follower for `arns` of `job`'s container, or why there is none
+    /// (the container does not log with `awslogs`, or the task definition
+    /// cannot be read).
+    pub async fn for_run(
+        clients: &Clients,
+        job: &DesiredJob,
+        arns: &[String],
+    ) -> Result<LogFollower, String> {
+        let t = &job.job.target;
+        let out = clients
+            .ecs
+            .describe_task_definition()
+            .task_definition(&t.task_definition)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot read task definition `{}`: {}",
+                    t.task_definition,
+                    error_text(e)
+                )
+            })?;
+        let container = out
+            .task_definition()
+            .and_then(|d| {
+                d.container_definitions()
+                    .iter()
+                    .find(|c| c.name() == Some(t.container.as_str()))
+            })
+            .ok_or_else(|| {
+                format!(
+                    "task definition `{}` has no container `{}`",
+                    t.task_definition, t.container
+                )
+            })?;
+        let config = container
+            .log_configuration()
+            .filter(|c| c.log_driver().as_str() == "awslogs")
+            .ok_or_else(|| format!("container `{}` does not log with the awslogs driver, so there are no CloudWatch Logs to follow", t.container))?;
+        let options = config.options().cloned().unwrap_or_default();
+        let group = options
+            .get("awslogs-group")
+            .cloned()
+            .ok_or_else(|| "the awslogs driver has no awslogs-group option".to_string())?;
+        let prefix = options.get("awslogs-stream-prefix").cloned().ok_or_else(|| {
+            "the awslogs driver has no awslogs-stream-prefix, so the stream names cannot be known".to_string()
+        })?;
+        let streams = arns
+            .iter()
+            .map(|arn| {
+                let id = arn.rsplit('/').next().unwrap_or(arn);
+                (format!("{prefix}/{}/{id}", t.container), None)
+            })
+            .collect();
+        Ok(LogFollower { group, streams })
+    }
+
+    /// The stream names followed.
+    pub fn streams(&self) -> Vec<&str> {
+        self.streams.iter().map(|(s, _)| s.as_str()).collect()
+    }
+
+    /// The lines written since the last poll; a stream that does not exist
+    /// yet (the container has not started) gives none.
+    pub async fn poll(&mut self, clients: &Clients) -> Vec<String> {
+        let mut lines = Vec::new();
+        for (stream, token) in &mut self.streams {
+            loop {
+                let out = clients
+                    .logs
+                    .get_log_events()
+                    .log_group_name(&self.group)
+                    .log_stream_name(stream.as_str())
+                    .start_from_head(true)
+                    .set_next_token(token.clone())
+                    .send()
+                    .await;
+                let Ok(out) = out else { break };
+                lines.extend(
+                    out.events()
+                        .iter()
+                        .filter_map(|e| e.message().map(str::to_string)),
+                );
+                let next = out.next_forward_token().map(str::to_string);
+                // The same token again means no more events for now.
+                let done = next.is_none() || next == *token || out.events().is_empty();
+                *token = next.or(token.take());
+                if done {
+                    break;
+                }
+            }
+        }
+        lines
     }
 }

@@ -91,6 +91,8 @@ pub struct ScheduleSpec {
     pub input_casing: String,
     /// `StartDate` (rate schedules), RFC 3339.
     pub start_date: Option<String>,
+    /// The flexible time window in minutes; `None` when `OFF`.
+    pub flexible_window_minutes: Option<u32>,
     /// Retry policy.
     pub retry: RetrySpec,
     /// Dead-letter queue ARN.
@@ -230,6 +232,7 @@ impl ScheduleSpec {
             input: job.run_task.to_json(Casing::Pascal),
             input_casing: Casing::Pascal.to_string(),
             start_date: resource.start_date.map(|s| s.to_string()),
+            flexible_window_minutes: t.flexible_time_window,
             retry: retry_of(job),
             dead_letter_queue: t.dead_letter_queue.clone(),
         }

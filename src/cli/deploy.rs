@@ -294,6 +294,22 @@ pub fn run(args: RunArgs) -> ExitCode {
             }
             eprintln!("waiting for {} task(s) to stop…", arns.len());
             let t = &job.job.target;
+            let mut follower = match aws::LogFollower::for_run(&clients, job, &arns).await {
+                Ok(follower) => {
+                    eprintln!(
+                        "following CloudWatch Logs: {}",
+                        follower.streams().join(", ")
+                    );
+                    Some(follower)
+                }
+                Err(why) => {
+                    eprintln!("note: no log lines to show: {why}");
+                    None
+                }
+            };
+            let mut print = |line: &str| {
+                let _ = print_stdout(&format!("{line}\n"));
+            };
             let stopped = aws::wait_stopped(
                 &clients,
                 &t.cluster,
@@ -301,6 +317,9 @@ pub fn run(args: RunArgs) -> ExitCode {
                 &arns,
                 std::time::Duration::from_secs(args.poll.max(1)),
                 std::time::Duration::from_secs(args.timeout),
+                follower
+                    .as_mut()
+                    .map(|f| (f, &mut print as &mut dyn FnMut(&str))),
             )
             .await
             .map_err(|e| format!("error: {e}"))?;

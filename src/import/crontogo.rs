@@ -1,88 +1,248 @@
-//! Cron To Go job exports: a JSON array of jobs (or `{"jobs": [...]}`)
-//! with `nickname`, `schedule` (cron, or a rate such as `5 minutes`),
-//! `timezone`, `command`, `dyno`, `timeout` and `state`.
+//! Cron To Go jobs, in both formats it gives them out:
+//!
+//! * `heroku cron:jobs:export`: YAML, `jobs:` a list of `nickname`,
+//!   `schedule` (5-field cron, or a rate such as `5 minutes`),
+//!   `start_date` (ISO 8601), `timezone`, `dyno`, `command`, `timeout`
+//!   (seconds), `retries`, `jitter` (minutes) and `state`
+//!   (`enabled`/`paused`);
+//! * its REST API and `heroku cron:jobs --json`: a JSON array of `Alias`,
+//!   `ScheduleExpression`, `ScheduleType` (`cron`/`rate`), `StartDate`,
+//!   `Timezone`, `Target {Type, Command, Size, TimeToLive}`, `Retries`,
+//!   `Jitter` and `State`.
+//!
+//! Each setting is carried over or reported: `timeout` becomes the job's
+//! time limit (Cron To Go's default, 1800 s, when the export leaves it
+//! out), `start_date` the rate's `StartDate`, `jitter` a flexible time
+//! window; `retries` has no equivalent (EventBridge retries starting a
+//! task, not a job that ran and failed) and is reported.
 
 use serde_json::Value;
 
 use super::{Defaults, ImportError, Imported, manifest, name_from_command};
 use crate::manifest::Job;
 use crate::syntax;
+use crate::target::TimeLimit;
 
-/// Reads a Cron To Go export.
+/// The time limit Cron To Go gives a job that names none.
+const DEFAULT_TIME_TO_LIVE_SECONDS: u64 = 1800;
+
+/// Reads a Cron To Go export (YAML) or API answer (JSON).
 ///
 /// ```
-/// let json = r#"[{"nickname": "Drain", "schedule": "5 minutes", "command": "node drain.js", "state": "paused"}]"#;
-/// let job = &cronport::import::crontogo(json, &Default::default())?.manifest.jobs[0];
+/// let yaml = "jobs:\n  - nickname: Drain\n    schedule: 5 minutes\n    command: node drain.js\n    state: paused\n    timeout: 600\n";
+/// let job = &cronport::import::crontogo(yaml, &Default::default())?.manifest.jobs[0];
 /// assert_eq!((job.schedule.as_str(), job.enabled), ("rate(5 minutes)", false));
+/// assert_eq!(job.settings.timeout.as_deref(), Some("10m"));
 /// # Ok::<(), cronport::import::ImportError>(())
 /// ```
 pub fn crontogo(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
-    let doc: Value = serde_json::from_str(text).map_err(|e| {
-        ImportError::new(
-            format!("line {} column {}", e.line(), e.column()),
-            format!("not JSON: {e}"),
-        )
+    super::check_nesting(text, 64, "Cron To Go jobs nest three levels")?;
+    let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| {
+        let location = e.location().map_or("the file".to_string(), |l| {
+            format!("line {} column {}", l.line(), l.column())
+        });
+        ImportError::new(location, format!("not YAML or JSON: {e}"))
     })?;
-    let items = match &doc {
-        Value::Array(items) => items,
-        Value::Object(o) => o.get("jobs").and_then(Value::as_array).ok_or_else(|| {
-            ImportError::new("top level", "expected a list of jobs, or {\"jobs\": [...]}")
-        })?,
+    let (items, base) = match &doc {
+        Value::Array(items) => (items, "jobs"),
+        Value::Object(o) => match o.get("jobs") {
+            Some(Value::Array(items)) => (items, "jobs"),
+            Some(Value::Null) => return Err(ImportError::new("jobs", "the export holds no jobs")),
+            _ => {
+                return Err(ImportError::new(
+                    "top level",
+                    "expected `jobs:` as `heroku cron:jobs:export` writes it, or a JSON list of jobs as Cron To Go's API returns it",
+                ));
+            }
+        },
         _ => {
             return Err(ImportError::new(
                 "top level",
-                "expected a list of jobs, or {\"jobs\": [...]}",
+                "expected `jobs:` as `heroku cron:jobs:export` writes it, or a JSON list of jobs as Cron To Go's API returns it",
             ));
         }
     };
     if items.is_empty() {
-        return Err(ImportError::new("top level", "the export holds no jobs"));
+        return Err(ImportError::new(base, "the export holds no jobs"));
     }
     let mut jobs = Vec::new();
     let mut warnings = Vec::new();
     for (i, item) in items.iter().enumerate() {
-        let at = |field: &str| format!("jobs[{i}].{field}");
-        let text_field = |field: &str| {
-            item.get(field)
-                .and_then(Value::as_str)
-                .map(str::trim)
-                .filter(|s| !s.is_empty())
-        };
-        let command = text_field("command")
-            .ok_or_else(|| ImportError::new(at("command"), "missing or empty command"))?;
-        let raw = text_field("schedule")
-            .ok_or_else(|| ImportError::new(at("schedule"), "missing schedule"))?;
-        // Cron To Go writes rates without `rate(...)`.
-        let schedule = if raw.starts_with(|c: char| c.is_ascii_digit())
-            && raw.split_whitespace().count() == 2
-        {
-            format!("rate({raw})")
-        } else {
-            raw.to_string()
-        };
-        syntax::parse_any(&schedule)
-            .map_err(|e| ImportError::new(at("schedule"), format!("`{raw}`: {}", e.message)))?;
-        let name =
-            text_field("nickname").map_or_else(|| name_from_command(command), name_from_command);
-        if let Some(timeout) = item.get("timeout").and_then(Value::as_u64) {
-            warnings.push(format!("job `{name}`: Cron To Go stopped it after {timeout} s; ECS tasks have no timeout, so enforce it in the command (for example `timeout {timeout} …`)"));
-        }
-        let mut job = Job {
-            name,
-            schedule,
-            command: command.to_string(),
-            size: text_field("dyno").map(str::to_ascii_lowercase),
-            enabled: text_field("state").is_none_or(|s| s != "paused"),
-            ..Job::default()
-        };
-        let zone = text_field("timezone").map(str::to_string);
-        if zone != defaults.timezone && zone.is_some() {
-            job.settings.timezone = zone;
-        }
+        let fields = Fields::of(item, &format!("{base}[{i}]"))?;
+        let job = fields.job(defaults, &mut warnings)?;
         jobs.push(job);
     }
     Ok(Imported {
         manifest: manifest(defaults, jobs),
         warnings,
     })
+}
+
+/// One job's fields, whichever format named them.
+struct Fields<'a> {
+    at: String,
+    item: &'a Value,
+    /// Whether the job is in the API's spelling (`Alias`, `Target` …).
+    api: bool,
+}
+
+impl<'a> Fields<'a> {
+    fn of(item: &'a Value, at: &str) -> Result<Fields<'a>, ImportError> {
+        if !item.is_object() {
+            return Err(ImportError::new(
+                at,
+                "expected a job (a mapping of its fields)",
+            ));
+        }
+        let api = ["Alias", "ScheduleExpression", "Target"]
+            .iter()
+            .any(|k| item.get(k).is_some());
+        Ok(Fields {
+            at: at.to_string(),
+            item,
+            api,
+        })
+    }
+
+    /// Where a field is, for errors: `jobs[2].schedule`.
+    fn place(&self, export: &str, api: &str) -> String {
+        format!("{}.{}", self.at, if self.api { api } else { export })
+    }
+
+    fn value(&self, export: &str, api: &str) -> Option<&'a Value> {
+        let value = if self.api {
+            match api.split_once('.') {
+                Some((outer, inner)) => self.item.get(outer).and_then(|o| o.get(inner)),
+                None => self.item.get(api),
+            }
+        } else {
+            self.item.get(export)
+        };
+        value.filter(|v| !v.is_null())
+    }
+
+    fn text(&self, export: &str, api: &str) -> Result<Option<&'a str>, ImportError> {
+        match self.value(export, api) {
+            None => Ok(None),
+            Some(Value::String(s)) => Ok(Some(s.trim()).filter(|s| !s.is_empty())),
+            Some(other) => Err(ImportError::new(
+                self.place(export, api),
+                format!("expected text, found {other}"),
+            )),
+        }
+    }
+
+    fn number(&self, export: &str, api: &str) -> Result<Option<u64>, ImportError> {
+        match self.value(export, api) {
+            None => Ok(None),
+            Some(Value::Number(n)) => n.as_u64().map(Some).ok_or_else(|| {
+                ImportError::new(
+                    self.place(export, api),
+                    format!("{n} is not a whole number of 0 or more"),
+                )
+            }),
+            Some(other) => Err(ImportError::new(
+                self.place(export, api),
+                format!("expected a number, found {other}"),
+            )),
+        }
+    }
+
+    fn job(&self, defaults: &Defaults, warnings: &mut Vec<String>) -> Result<Job, ImportError> {
+        if let Some(kind) = self.text("type", "Target.Type")?
+            && kind != "dyno"
+        {
+            return Err(ImportError::new(
+                self.place("type", "Target.Type"),
+                format!("a `{kind}` target is not a dyno; cronport runs commands on ECS"),
+            ));
+        }
+        let command = self.text("command", "Target.Command")?.ok_or_else(|| {
+            ImportError::new(
+                self.place("command", "Target.Command"),
+                "missing or empty command",
+            )
+        })?;
+        let raw = self
+            .text("schedule", "ScheduleExpression")?
+            .ok_or_else(|| {
+                ImportError::new(
+                    self.place("schedule", "ScheduleExpression"),
+                    "missing schedule",
+                )
+            })?;
+        // Cron To Go writes rates bare: `5 minutes`, `1 hour`.
+        let is_rate = self.text("", "ScheduleType")? == Some("rate")
+            || (raw.starts_with(|c: char| c.is_ascii_digit())
+                && raw.split_whitespace().count() == 2);
+        let schedule = if is_rate && !raw.starts_with("rate(") {
+            format!("rate({raw})")
+        } else {
+            raw.to_string()
+        };
+        syntax::parse_any(&schedule).map_err(|e| {
+            ImportError::new(
+                self.place("schedule", "ScheduleExpression"),
+                format!("`{raw}`: {}", e.message),
+            )
+        })?;
+        let name = self
+            .text("nickname", "Alias")?
+            .map_or_else(|| name_from_command(command), name_from_command);
+        let mut job = Job {
+            name: name.clone(),
+            schedule,
+            command: command.to_string(),
+            size: self
+                .text("dyno", "Target.Size")?
+                .map(str::to_ascii_lowercase),
+            enabled: self
+                .text("state", "State")?
+                .is_none_or(|s| !s.eq_ignore_ascii_case("paused")),
+            ..Job::default()
+        };
+        let zone = self.text("timezone", "Timezone")?.map(str::to_string);
+        if zone.is_some() && zone != defaults.timezone {
+            job.settings.timezone = zone;
+        }
+        let seconds = self
+            .number("timeout", "Target.TimeToLive")?
+            .unwrap_or(DEFAULT_TIME_TO_LIVE_SECONDS);
+        job.settings.timeout = u32::try_from(seconds)
+            .ok()
+            .and_then(TimeLimit::from_seconds)
+            .map(|t| t.to_string());
+        if let Some(start) = self.text("start_date", "StartDate")? {
+            let instant: jiff::Timestamp = start.parse().map_err(|e| {
+                ImportError::new(
+                    self.place("start_date", "StartDate"),
+                    format!("`{start}` is not an ISO 8601 instant: {e}"),
+                )
+            })?;
+            if is_rate {
+                job.start_date = Some(instant.to_string());
+            } else if instant > jiff::Timestamp::now() {
+                warnings.push(format!("job `{name}`: start_date {instant} is not carried over: a cron schedule runs from when it is deployed; deploy it then, or keep it disabled until then"));
+            }
+        }
+        match self.number("jitter", "Jitter")? {
+            None | Some(0) => {}
+            Some(minutes) if minutes <= 1440 => {
+                job.settings.flexible_time_window = Some(minutes as u32);
+                warnings.push(format!("job `{name}`: jitter of {minutes} minutes becomes EventBridge Scheduler's flexible time window: each run starts within {minutes} minutes after its instant"));
+            }
+            Some(minutes) => {
+                return Err(ImportError::new(
+                    self.place("jitter", "Jitter"),
+                    format!(
+                        "jitter of {minutes} minutes: Cron To Go and EventBridge Scheduler take at most 1440"
+                    ),
+                ));
+            }
+        }
+        if let Some(retries) = self.number("retries", "Retries")?.filter(|r| *r > 0) {
+            warnings.push(format!("job `{name}`: retries = {retries} is not carried over: Cron To Go ran a failed job again; EventBridge Scheduler retries only starting the task (when AWS cannot), never a job that ran and failed"));
+        }
+        Ok(job)
+    }
 }

@@ -111,6 +111,11 @@ pub struct Settings {
     /// Heroku); for images without bash, such as `/bin/sh`.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub shell: Option<String>,
+    /// EventBridge Scheduler's flexible time window, in minutes (1–1440):
+    /// each run starts at some moment within that many minutes after its
+    /// instant (Cron To Go's jitter). Not with the rules backend.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub flexible_time_window: Option<u32>,
     /// How long a run may take before it is stopped (SIGTERM, then SIGKILL
     /// 30 s later, as Heroku did): `"10m"`, `"24h"`, `"90s"`, or `"none"`
     /// (the default).
@@ -232,6 +237,10 @@ pub struct Job {
     /// Whether the schedule is enabled (default true).
     #[serde(default = "yes", skip_serializing_if = "is_true")]
     pub enabled: bool,
+    /// The instant a `rate(...)` schedule counts from (its `StartDate`),
+    /// RFC 3339; by default the moment it is first deployed.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
     /// Overrides of `[defaults]`.
     #[serde(flatten)]
     pub settings: Settings,
@@ -362,7 +371,8 @@ fn overlay(into: &mut Settings, from: &Settings) {
         task_count,
         name_suffix,
         shell,
-        timeout
+        timeout,
+        flexible_time_window
     );
     if let Some(tags) = &from.tags {
         into.tags
@@ -477,6 +487,8 @@ pub struct EcsTarget {
     pub schedule_group: String,
     /// Retry policy.
     pub retry_policy: Option<RetryPolicy>,
+    /// Flexible time window in minutes (Scheduler); `None` for off.
+    pub flexible_time_window: Option<u32>,
     /// Dead-letter queue ARN.
     pub dead_letter_queue: Option<String>,
     /// Tags, with `managed-by = cronport`.
@@ -888,6 +900,8 @@ impl Job {
             "name_suffix" => s.name_suffix.is_some(),
             "shell" => s.shell.is_some(),
             "timeout" => s.timeout.is_some(),
+            "flexible_time_window" => s.flexible_time_window.is_some(),
+            "start_date" => self.start_date.is_some(),
             _ => false,
         }
     }

@@ -4,7 +4,7 @@
 use super::source::{Source, Step, line_column};
 
 /// The keys [`Settings`] reads, for unknown-key errors.
-pub(super) const SETTINGS_KEYS: [&str; 21] = [
+pub(super) const SETTINGS_KEYS: [&str; 22] = [
     "name_suffix",
     "cluster",
     "task_definition",
@@ -26,10 +26,11 @@ pub(super) const SETTINGS_KEYS: [&str; 21] = [
     "task_count",
     "shell",
     "timeout",
+    "flexible_time_window",
 ];
 
 /// The keys only a job has.
-pub(super) const JOB_KEYS: [&str; 8] = [
+pub(super) const JOB_KEYS: [&str; 9] = [
     "name",
     "schedule",
     "command",
@@ -38,6 +39,7 @@ pub(super) const JOB_KEYS: [&str; 8] = [
     "memory",
     "environment",
     "enabled",
+    "start_date",
 ];
 
 /// `message` as an error at `span` of `text`: `file:line:column`, the line,

@@ -563,6 +563,31 @@ fn resolve_job(
         s.retry_policy.or(defaults.retry_policy),
         schedule.as_ref(),
     );
+    let flexible_time_window = s.flexible_time_window.or(defaults.flexible_time_window);
+    if let Some(minutes) = flexible_time_window {
+        if !(1..=1440).contains(&minutes) {
+            problems.push(problem(at, "flexible_time_window", format!("job `{}`: flexible_time_window = {minutes}: EventBridge Scheduler takes 1–1440 minutes", job.name)));
+        } else if backend == Backend::Rules {
+            problems.push(problem(at, "flexible_time_window", format!("job `{}`: a flexible time window is an EventBridge Scheduler setting; rules run on the minute: remove it or use backend = \"scheduler\"", job.name)));
+        }
+    }
+    let schedule = match (&job.start_date, schedule) {
+        (None, schedule) => schedule,
+        (Some(text), Some(schedule)) => match text.parse::<jiff::Timestamp>() {
+            Ok(start) if matches!(schedule.pattern(), crate::schedule::Pattern::Rate(_)) => {
+                Some(schedule.with_start(start))
+            }
+            Ok(_) => {
+                problems.push(problem(at, "start_date", format!("job `{}`: start_date is the instant a rate(...) schedule counts from; `{}` is not a rate", job.name, job.schedule)));
+                Some(schedule)
+            }
+            Err(e) => {
+                problems.push(problem(at, "start_date", format!("job `{}`: start_date `{text}` is not an RFC 3339 instant such as 2027-01-01T00:00:00Z: {e}", job.name)));
+                Some(schedule)
+            }
+        },
+        (Some(_), None) => None,
+    };
     let command = Command::with_shell(&job.command, &shell);
     let mut environment = job.environment.clone();
     environment.extend(command.environment().clone());
@@ -587,7 +612,11 @@ fn resolve_job(
             env: env.clone(),
             job: job.name.clone(),
         },
-        warnings: retry_policy.warnings,
+        warnings: retry_policy
+            .warnings
+            .into_iter()
+            .chain(flexible_time_window.map(|minutes| format!("job `{}`: each run starts within {minutes} minutes after its instant (flexible_time_window), not on it; the proof is of the instants", job.name)))
+            .collect(),
         target: EcsTarget {
             cluster,
             task_definition,
@@ -607,6 +636,7 @@ fn resolve_job(
             schedule_group: pick(&s.schedule_group, &defaults.schedule_group)
                 .unwrap_or_else(|| super::DEFAULT_GROUP.to_string()),
             retry_policy: retry_policy.policy,
+            flexible_time_window,
             dead_letter_queue: pick(&s.dead_letter_queue, &defaults.dead_letter_queue),
             tags,
             task_count: s.task_count.or(defaults.task_count).unwrap_or(1),

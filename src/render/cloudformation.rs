@@ -67,7 +67,7 @@ pub(super) fn render(desired: &Desired) -> String {
                         "ScheduleExpressionTimezone": resource.timezone,
                         "Description": description(job),
                         "State": state,
-                        "FlexibleTimeWindow": {"Mode": "OFF"},
+                        "FlexibleTimeWindow": super::flexible_time_window(t),
                         "Target": target,
                     });
                     if let Some(start) = resource.start_date {

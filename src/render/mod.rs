@@ -332,13 +332,22 @@ pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {
         "ScheduleExpressionTimezone": resource.timezone,
         "Description": description(job),
         "State": state(job),
-        "FlexibleTimeWindow": {"Mode": "OFF"},
+        "FlexibleTimeWindow": flexible_time_window(t),
         "Target": target,
     });
     if let Some(start) = resource.start_date {
         request["StartDate"] = json!(start.to_string());
     }
     request
+}
+
+/// A schedule's `FlexibleTimeWindow` (the same spelling in the API and in
+/// CloudFormation).
+pub(crate) fn flexible_time_window(t: &crate::manifest::EcsTarget) -> Value {
+    match t.flexible_time_window {
+        Some(minutes) => json!({"Mode": "FLEXIBLE", "MaximumWindowInMinutes": minutes}),
+        None => json!({"Mode": "OFF"}),
+    }
 }
 
 /// EventBridge `PutRule` input for one resource.

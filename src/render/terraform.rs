@@ -195,10 +195,20 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)], lab
                 string(&start.to_string())
             );
         }
-        let _ = writeln!(
-            out,
-            "\n  flexible_time_window {{\n    mode = \"OFF\"\n  }}\n"
-        );
+        match job.job.target.flexible_time_window {
+            Some(minutes) => {
+                let _ = writeln!(
+                    out,
+                    "\n  flexible_time_window {{\n    mode                      = \"FLEXIBLE\"\n    maximum_window_in_minutes = {minutes}\n  }}\n"
+                );
+            }
+            None => {
+                let _ = writeln!(
+                    out,
+                    "\n  flexible_time_window {{\n    mode = \"OFF\"\n  }}\n"
+                );
+            }
+        }
         let _ = writeln!(out, "  target {{");
         let _ = writeln!(
             out,

@@ -54,7 +54,7 @@ impl fmt::Display for FargateSize {
 /// assert_eq!((*name, *heroku), ("standard-2x", "1 GB, shared"));
 /// assert_eq!(*size, FargateSize { cpu: 512, memory: 1024 });
 /// ```
-pub const DYNO_SIZES: [(&str, FargateSize, &str); 17] = [
+pub const DYNO_SIZES: [(&str, FargateSize, &str); 23] = [
     (
         "eco",
         FargateSize {
@@ -190,6 +190,54 @@ pub const DYNO_SIZES: [(&str, FargateSize, &str); 17] = [
             memory: 16384,
         },
         "14 GB (Shield Spaces)",
+    ),
+    (
+        "private-l-ram",
+        FargateSize {
+            cpu: 4096,
+            memory: 30720,
+        },
+        "30 GB (Private Spaces)",
+    ),
+    (
+        "private-xl",
+        FargateSize {
+            cpu: 16384,
+            memory: 65536,
+        },
+        "62 GB (Private Spaces)",
+    ),
+    (
+        "private-2xl",
+        FargateSize {
+            cpu: 16384,
+            memory: 122880,
+        },
+        "126 GB (Private Spaces); Fargate's largest is 120 GB",
+    ),
+    (
+        "shield-l-ram",
+        FargateSize {
+            cpu: 4096,
+            memory: 30720,
+        },
+        "30 GB (Shield Spaces)",
+    ),
+    (
+        "shield-xl",
+        FargateSize {
+            cpu: 16384,
+            memory: 65536,
+        },
+        "62 GB (Shield Spaces)",
+    ),
+    (
+        "shield-2xl",
+        FargateSize {
+            cpu: 16384,
+            memory: 122880,
+        },
+        "126 GB (Shield Spaces); Fargate's largest is 120 GB",
     ),
 ];
 
