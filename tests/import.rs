@@ -575,3 +575,185 @@ fn deeply_nested_yaml_is_refused_before_the_parser_sees_it() {
     );
     assert!(err.to_string().contains("line 1 column 20"), "{err}");
 }
+
+/// A tiny Heroku on 127.0.0.1: the Platform API's app lookup and the
+/// Scheduler API's job list in two pages (`links.next`), answering what
+/// each request's path and token deserve. Returns its base URL.
+fn fake_heroku() -> String {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{BufRead, BufReader, Write};
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request_line = String::new();
+            reader.read_line(&mut request_line).unwrap();
+            let mut headers = Vec::new();
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                headers.push(line.trim().to_ascii_lowercase());
+            }
+            let path = request_line
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or("")
+                .to_string();
+            let authorized = headers
+                .iter()
+                .any(|h| h == "authorization: bearer good-token");
+            let accept = |want: &str| headers.iter().any(|h| h == &format!("accept: {want}"));
+            let job = |id: u32, every: u32, at: u32| {
+                format!(
+                    r#"{{"type":"jobs","id":"{id}","attributes":{{"command":"rake job{id}","dyno-size":"Standard-1X","every":{every},"at":{at},"ran-at":null,"expire-after":null}}}}"#
+                )
+            };
+            let (status, body) = if !authorized {
+                (
+                    401,
+                    r#"{"id":"unauthorized","message":"Invalid credentials provided."}"#
+                        .to_string(),
+                )
+            } else if path == "/apps/my-app" && accept("application/vnd.heroku+json; version=3") {
+                (
+                    200,
+                    r#"{"id":"01234567-89ab-cdef-0123-456789abcdef","name":"my-app"}"#.to_string(),
+                )
+            } else if path == "/apps/theirs" {
+                (
+                    403,
+                    r#"{"id":"forbidden","message":"You do not have access to the app theirs."}"#
+                        .to_string(),
+                )
+            } else if path.starts_with("/apps/")
+                && path.ends_with("/jobs")
+                && !path.contains("0123")
+            {
+                (404, "{}".to_string())
+            } else if path == "/apps/01234567-89ab-cdef-0123-456789abcdef/jobs"
+                && accept("application/vnd.api+json")
+            {
+                (
+                    200,
+                    format!(
+                        r#"{{"data":[{},{}],"links":{{"next":"/apps/01234567-89ab-cdef-0123-456789abcdef/jobs?page=2"}}}}"#,
+                        job(1, 10, 0),
+                        job(2, 60, 30)
+                    ),
+                )
+            } else if path == "/apps/01234567-89ab-cdef-0123-456789abcdef/jobs?page=2" {
+                (200, format!(r#"{{"data":[{}]}}"#, job(3, 1440, 870)))
+            } else if path.starts_with("/apps/") && path.matches('/').count() == 2 {
+                (
+                    404,
+                    r#"{"id":"not_found","message":"Couldn't find that app."}"#.to_string(),
+                )
+            } else {
+                (500, "{}".to_string())
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    base
+}
+
+#[test]
+fn heroku_app_jobs_are_fetched_from_the_scheduler_api_page_by_page() {
+    let base = fake_heroku();
+    let api = |token: &str| import::HerokuApi::new(token.into()).with_urls(&base, &base);
+    let text = api("good-token").scheduler_jobs("my-app").unwrap();
+    let jobs = import::heroku(&text, &Defaults::default())
+        .unwrap()
+        .manifest
+        .jobs;
+    let shapes: Vec<(&str, &str)> = jobs
+        .iter()
+        .map(|j| (j.command.as_str(), j.schedule.as_str()))
+        .collect();
+    assert_eq!(
+        shapes,
+        [
+            ("rake job1", "every 10 minutes"),
+            ("rake job2", "every hour at :30"),
+            ("rake job3", "every day at 14:30")
+        ]
+    );
+    for (token, app, words) in [
+        ("bad-token", "my-app", "refused the token (401)"),
+        (
+            "good-token",
+            "nope",
+            "Heroku has no app named `nope` that this token can see (404)",
+        ),
+        ("good-token", "theirs", "may not do that (403)"),
+    ] {
+        let err = api(token).scheduler_jobs(app).unwrap_err().to_string();
+        assert!(err.contains(words), "{app}: {err}");
+    }
+    // Nothing listening: one sentence naming the host.
+    let err = import::HerokuApi::new("t".into())
+        .with_urls("http://127.0.0.1:9", "http://127.0.0.1:9")
+        .scheduler_jobs("my-app")
+        .unwrap_err()
+        .to_string();
+    assert!(err.starts_with("cannot reach 127.0.0.1:9"), "{err}");
+}
+
+#[test]
+fn import_heroku_app_reads_the_token_from_netrc_or_the_environment() {
+    let base = fake_heroku();
+    let home = std::env::temp_dir().join(format!("cronport-netrc-{}", std::process::id()));
+    std::fs::create_dir_all(&home).unwrap();
+    let cronport = |env: &[(&str, &str)]| {
+        std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+            .args([
+                "import",
+                "heroku",
+                "--app",
+                "my-app",
+                "--heroku-api",
+                &base,
+                "--scheduler-api",
+                &base,
+            ])
+            .env_remove("HEROKU_API_KEY")
+            .env_remove("NETRC")
+            .env("HOME", &home)
+            .envs(env.iter().copied())
+            .output()
+            .unwrap()
+    };
+    // No token anywhere: say where it comes from.
+    let out = cronport(&[]);
+    assert_eq!(out.status.code(), Some(1));
+    let err = String::from_utf8_lossy(&out.stderr);
+    assert!(
+        err.contains("no Heroku token") && err.contains("heroku login"),
+        "{err}"
+    );
+    // `heroku login` writes ~/.netrc.
+    std::fs::write(home.join(".netrc"), "machine api.heroku.com\n  login me@example.com\n  password good-token\nmachine git.heroku.com\n  login me@example.com\n  password good-token\n").unwrap();
+    let out = cronport(&[]);
+    let manifest = String::from_utf8_lossy(&out.stdout);
+    assert!(
+        out.status.success(),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        manifest.contains("imported from Heroku app my-app"),
+        "{manifest}"
+    );
+    assert_eq!(manifest.matches("[[job]]").count(), 3, "{manifest}");
+    // HEROKU_API_KEY wins over ~/.netrc.
+    let out = cronport(&[("HEROKU_API_KEY", "revoked")]);
+    assert!(String::from_utf8_lossy(&out.stderr).contains("refused the token (401)"));
+    std::fs::remove_dir_all(&home).unwrap();
+}

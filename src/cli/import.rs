@@ -32,8 +32,20 @@ pub struct Args {
     /// The source format.
     #[arg(value_enum)]
     from: Source,
-    /// The file to read (`-` for standard input); none for `aws`.
+    /// The file to read (`-` for standard input); none for `aws`, or for
+    /// `heroku --app`.
     file: Option<String>,
+    /// Fetch the jobs of this Heroku app from Heroku's Scheduler API
+    /// instead of reading a file (the token is HEROKU_API_KEY, else the
+    /// api.heroku.com entry of ~/.netrc that `heroku login` writes).
+    #[arg(long, value_name = "NAME")]
+    app: Option<String>,
+    /// The Heroku Platform API (to find the app's id).
+    #[arg(long, value_name = "URL", default_value = cronport::import::HEROKU_API, env = "CRONPORT_HEROKU_API", hide_env_values = true)]
+    heroku_api: String,
+    /// The Heroku Scheduler API (the jobs).
+    #[arg(long, value_name = "URL", default_value = cronport::import::SCHEDULER_API, env = "CRONPORT_SCHEDULER_API", hide_env_values = true)]
+    scheduler_api: String,
     /// Where to write the manifest (`-` or absent: standard output).
     #[arg(short, long, value_name = "FILE")]
     output: Option<String>,
@@ -110,11 +122,25 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         Source::Ecschedule => import::ecschedule,
         Source::Aws => return import_aws(args),
     };
+    if let Some(app) = args.app.as_deref() {
+        return import_heroku_app(args, app);
+    }
     let Some(file) = args.file.as_deref() else {
-        return Err("error: name the file to import (`-` for standard input)".to_string());
+        return Err(match args.from {
+            Source::Heroku => "error: name the file to import (`-` for standard input), or fetch the jobs with --app NAME".to_string(),
+            _ => "error: name the file to import (`-` for standard input)".to_string(),
+        });
     };
     let text = read_input(file)?;
-    let defaults = Defaults {
+    let defaults = defaults(args);
+    let imported = import_file(&text, &defaults).map_err(|e| format!("error: {file}: {e}"))?;
+    check_flags(args, &imported)?;
+    write_manifest(args, file, &imported)
+}
+
+/// The defaults the flags give.
+fn defaults(args: &Args) -> Defaults {
+    Defaults {
         cluster: args.cluster.clone(),
         task_definition: args.task_definition.clone(),
         container: args.container.clone(),
@@ -126,10 +152,39 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         name_prefix: args.name_prefix.clone(),
         schedule_group: args.schedule_group.clone(),
         ..Defaults::default()
-    };
-    let imported = import_file(&text, &defaults).map_err(|e| format!("error: {file}: {e}"))?;
+    }
+}
+
+/// `import heroku --app NAME`: the jobs fetched from Heroku's Scheduler API.
+fn import_heroku_app(args: &Args, app: &str) -> Result<ExitCode, String> {
+    if args.from != Source::Heroku {
+        return Err(format!(
+            "error: --app fetches Heroku Scheduler jobs; it does not go with `import {}`",
+            args.from
+                .to_possible_value()
+                .map(|v| v.get_name().to_string())
+                .unwrap_or_default()
+        ));
+    }
+    if args.file.is_some() {
+        return Err("error: give a file or --app, not both".to_string());
+    }
+    let netrc = std::env::var_os("NETRC")
+        .map(PathBuf::from)
+        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".netrc")));
+    let token = import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), netrc.as_deref())
+        .map_err(|e| format!("error: {e}"))?;
+    let api = import::HerokuApi::new(token).with_urls(&args.heroku_api, &args.scheduler_api);
+    eprintln!("fetching the Scheduler jobs of Heroku app `{app}`…");
+    let text = api.scheduler_jobs(app).map_err(|e| format!("error: {e}"))?;
+    let source = format!("Heroku app {app}");
+    let imported =
+        import::heroku(&text, &defaults(args)).map_err(|e| match e.location.as_str() {
+            "data" => format!("error: Heroku app `{app}` has no Scheduler jobs"),
+            _ => format!("error: {source}: {e}"),
+        })?;
     check_flags(args, &imported)?;
-    write_manifest(args, file, &imported)
+    write_manifest(args, &source, &imported)
 }
 
 /// The flags' values checked as `convert` will check them, so that a typo

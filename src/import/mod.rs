@@ -16,6 +16,7 @@ mod crontab;
 mod crontogo;
 mod ecschedule;
 mod heroku;
+mod heroku_api;
 mod terraform;
 
 use std::collections::BTreeSet;
@@ -26,6 +27,7 @@ pub use crontab::crontab;
 pub use crontogo::crontogo;
 pub use ecschedule::ecschedule;
 pub use heroku::heroku;
+pub use heroku_api::{FetchError, HEROKU_API, HerokuApi, SCHEDULER_API, heroku_token};
 pub use terraform::terraform;
 
 /// What the importer read, and what it could not carry over.

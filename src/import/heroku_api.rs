@@ -1,0 +1,259 @@
+//! Fetching an app's Heroku Scheduler jobs, as the Heroku dashboard does.
+//!
+//! Heroku documents no export. The dashboard (and the herokux Terraform
+//! provider's `api/scheduler` package) read the Scheduler API:
+//! `GET https://particleboard.heroku.com/apps/{app id}/jobs` with
+//! `Accept: application/vnd.api+json` and the user's token as a bearer
+//! token. The app's id comes from the Platform API:
+//! `GET https://api.heroku.com/apps/{name}` with
+//! `Accept: application/vnd.heroku+json; version=3`. The token is
+//! `HEROKU_API_KEY`, else the `api.heroku.com` entry of `~/.netrc`, where
+//! `heroku login` stores it.
+//!
+//! Whether the Scheduler API pages is not documented; a JSON:API
+//! `links.next` or a Heroku-style `Next-Range` header is followed.
+
+use std::path::Path;
+
+use serde_json::Value;
+
+/// The Platform API, by default.
+///
+/// ```
+/// assert_eq!(cronport::import::HEROKU_API, "https://api.heroku.com");
+/// ```
+pub const HEROKU_API: &str = "https://api.heroku.com";
+
+/// The Scheduler API, by default.
+///
+/// ```
+/// assert_eq!(cronport::import::SCHEDULER_API, "https://particleboard.heroku.com");
+/// ```
+pub const SCHEDULER_API: &str = "https://particleboard.heroku.com";
+
+/// Pages followed at most, against a server that never stops paging.
+const MAX_PAGES: usize = 100;
+
+/// Why the jobs could not be fetched, in one sentence.
+///
+/// ```
+/// let err = cronport::import::heroku_token(None, Some(std::path::Path::new("/nonexistent/.netrc"))).unwrap_err();
+/// assert!(err.to_string().contains("heroku login"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{0}")]
+pub struct FetchError(String);
+
+/// The Heroku token: `from_env` (`HEROKU_API_KEY`) when set, else the
+/// password of `machine api.heroku.com` in `netrc`.
+///
+/// ```
+/// let dir = std::env::temp_dir().join(format!("cronport-netrc-doc-{}", std::process::id()));
+/// std::fs::create_dir_all(&dir)?;
+/// let netrc = dir.join(".netrc");
+/// std::fs::write(&netrc, "machine api.heroku.com\n  login me@example.com\n  password tok-123\n")?;
+/// assert_eq!(cronport::import::heroku_token(None, Some(&netrc))?, "tok-123");
+/// assert_eq!(cronport::import::heroku_token(Some("env-456".into()), Some(&netrc))?, "env-456");
+/// # std::fs::remove_dir_all(&dir)?;
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn heroku_token(from_env: Option<String>, netrc: Option<&Path>) -> Result<String, FetchError> {
+    if let Some(token) = from_env.filter(|t| !t.trim().is_empty()) {
+        return Ok(token.trim().to_string());
+    }
+    let no_token = |why: String| {
+        FetchError(format!(
+            "no Heroku token: {why}; run `heroku login` (which writes ~/.netrc) or set HEROKU_API_KEY (`heroku auth:token` prints one)"
+        ))
+    };
+    let path = netrc.ok_or_else(|| {
+        no_token("HEROKU_API_KEY is not set and there is no home directory".to_string())
+    })?;
+    let file = std::fs::File::open(path).map_err(|e| {
+        no_token(format!(
+            "HEROKU_API_KEY is not set and {} cannot be read ({e})",
+            path.display()
+        ))
+    })?;
+    let parsed = netrc::Netrc::parse(std::io::BufReader::new(file))
+        .map_err(|e| no_token(format!("{} does not parse ({e:?})", path.display())))?;
+    parsed
+        .hosts
+        .iter()
+        .find(|(host, _)| host == "api.heroku.com")
+        .and_then(|(_, machine)| machine.password.clone())
+        .ok_or_else(|| {
+            no_token(format!(
+                "{} has no password for machine api.heroku.com",
+                path.display()
+            ))
+        })
+}
+
+/// Where to ask.
+///
+/// ```
+/// let api = cronport::import::HerokuApi::new("tok".into());
+/// assert_eq!(api.platform, cronport::import::HEROKU_API);
+/// ```
+#[derive(Clone, Debug)]
+pub struct HerokuApi {
+    /// The Platform API's base URL.
+    pub platform: String,
+    /// The Scheduler API's base URL.
+    pub scheduler: String,
+    token: String,
+}
+
+impl HerokuApi {
+    /// The real APIs, with `token`.
+    pub fn new(token: String) -> HerokuApi {
+        HerokuApi {
+            platform: HEROKU_API.to_string(),
+            scheduler: SCHEDULER_API.to_string(),
+            token,
+        }
+    }
+
+    /// The same token against other base URLs (a test server, a proxy).
+    ///
+    /// ```
+    /// let api = cronport::import::HerokuApi::new("tok".into()).with_urls("http://127.0.0.1:1", "http://127.0.0.1:2");
+    /// assert_eq!(api.scheduler, "http://127.0.0.1:2");
+    /// ```
+    pub fn with_urls(self, platform: &str, scheduler: &str) -> HerokuApi {
+        HerokuApi {
+            platform: platform.to_string(),
+            scheduler: scheduler.to_string(),
+            ..self
+        }
+    }
+
+    /// The app's Scheduler jobs as one JSON:API document (`{"data":
+    /// [...]}`), the shape [`super::heroku`] reads.
+    pub fn scheduler_jobs(&self, app: &str) -> Result<String, FetchError> {
+        let agent = ureq::AgentBuilder::new()
+            .timeout(std::time::Duration::from_secs(30))
+            .user_agent(concat!("cronport/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let app_url = format!(
+            "{}/apps/{}",
+            self.platform.trim_end_matches('/'),
+            encode(app)
+        );
+        let found = self.get(&agent, &app_url, "application/vnd.heroku+json; version=3", None, |status| match status {
+            404 => format!("Heroku has no app named `{app}` that this token can see (404): check the name with `heroku apps`"),
+            _ => String::new(),
+        })?;
+        let id = found
+            .body
+            .get("id")
+            .and_then(Value::as_str)
+            .ok_or_else(|| FetchError(format!("Heroku's answer for app `{app}` has no `id`")))?
+            .to_string();
+        let mut url = format!(
+            "{}/apps/{}/jobs",
+            self.scheduler.trim_end_matches('/'),
+            encode(&id)
+        );
+        let mut range: Option<String> = None;
+        let mut jobs: Vec<Value> = Vec::new();
+        for _ in 0..MAX_PAGES {
+            let page = self.get(&agent, &url, "application/vnd.api+json", range.as_deref(), |status| match status {
+                404 => format!("app `{app}` has no Heroku Scheduler jobs to read (404): is the scheduler add-on installed? (`heroku addons -a {app}`)"),
+                _ => String::new(),
+            })?;
+            match page.body.get("data") {
+                Some(Value::Array(data)) => jobs.extend(data.iter().cloned()),
+                _ => {
+                    return Err(FetchError(format!(
+                        "the Scheduler API's answer for app `{app}` has no `data` list"
+                    )));
+                }
+            }
+            if let Some(next) = page.body.pointer("/links/next").and_then(Value::as_str) {
+                url = if next.starts_with("http") {
+                    next.to_string()
+                } else {
+                    format!("{}{}", self.scheduler.trim_end_matches('/'), next)
+                };
+                range = None;
+            } else if page.status == 206 && page.next_range.is_some() {
+                range = page.next_range;
+            } else {
+                return Ok(serde_json::json!({ "data": jobs }).to_string());
+            }
+        }
+        Err(FetchError(format!(
+            "the Scheduler API kept paging after {MAX_PAGES} pages"
+        )))
+    }
+
+    fn get(
+        &self,
+        agent: &ureq::Agent,
+        url: &str,
+        accept: &str,
+        range: Option<&str>,
+        not_found: impl Fn(u16) -> String,
+    ) -> Result<Page, FetchError> {
+        let mut request = agent
+            .get(url)
+            .set("Accept", accept)
+            .set("Authorization", &format!("Bearer {}", self.token));
+        if let Some(range) = range {
+            request = request.set("Range", range);
+        }
+        let host = url.split('/').nth(2).unwrap_or(url);
+        match request.call() {
+            Ok(response) => {
+                let status = response.status();
+                let next_range = response.header("Next-Range").map(str::to_string);
+                let body: Value = response.into_json().map_err(|e| {
+                    FetchError(format!(
+                        "{host} answered with something that is not JSON: {e}"
+                    ))
+                })?;
+                Ok(Page {
+                    status,
+                    next_range,
+                    body,
+                })
+            }
+            Err(ureq::Error::Status(status, response)) => {
+                let said = response.into_string().unwrap_or_default();
+                let said = said.chars().take(200).collect::<String>();
+                Err(FetchError(match status {
+                    401 => format!(
+                        "{host} refused the token (401): it has expired or been revoked; run `heroku login` again or set a fresh HEROKU_API_KEY"
+                    ),
+                    403 => format!(
+                        "{host} says this token may not do that (403): the account needs access to the app ({said})"
+                    ),
+                    404 if !not_found(404).is_empty() => not_found(404),
+                    429 => format!(
+                        "{host} is rate-limiting this token (429): wait a minute and run the import again"
+                    ),
+                    _ => format!("{host} answered {status}: {said}"),
+                }))
+            }
+            Err(ureq::Error::Transport(e)) => Err(FetchError(format!("cannot reach {host}: {e}"))),
+        }
+    }
+}
+
+/// An answer: status, the `Next-Range` header, and the JSON body.
+struct Page {
+    status: u16,
+    next_range: Option<String>,
+    body: Value,
+}
+
+/// A path segment with anything but unreserved characters escaped.
+fn encode(segment: &str) -> String {
+    percent_encoding::utf8_percent_encode(segment, percent_encoding::NON_ALPHANUMERIC)
+        .to_string()
+        .replace("%2D", "-")
+        .replace("%5F", "_")
+        .replace("%2E", ".")
+}
