@@ -141,8 +141,12 @@ fn text(done: &Translation, zone: &TimeZone) -> String {
         out.push_str(&format!("  {}  ({})\n", t.expression, t.timezone));
     }
     let v = &done.verified;
+    let each = match v.accepted_duplicates {
+        0 => "each once".to_string(),
+        n => format!("each once except {n} accepted double run(s)"),
+    };
     out.push_str(&format!(
-        "\nverified: {} runs from {} until {} are the same instants, each once\n",
+        "\nverified: {} runs from {} until {} are the same instants, {each}\n",
         v.firings,
         v.from.display_with_offset(zone.to_offset(v.from)),
         v.until.display_with_offset(zone.to_offset(v.until)),

@@ -819,7 +819,14 @@ impl Schedule {
                     ..cron
                 };
                 if Schedule::utc(any_year).fires_after(from).next().is_none() {
-                    return Some(NoRuns::NoSuchDate);
+                    // From a 400-year stretch early in the calendar: a date
+                    // that exists shows up there (29 February in 2000).
+                    let early =
+                        Timestamp::from_second(946_684_800).unwrap_or(Timestamp::UNIX_EPOCH);
+                    return Some(match Schedule::utc(any_year).fires_after(early).next() {
+                        None => NoRuns::NoSuchDate,
+                        Some(_) => NoRuns::NoMoreDates,
+                    });
                 }
                 match cron.years {
                     Some(years) if years.next_at_or_after(year).is_none() => {
@@ -904,9 +911,13 @@ pub enum NoRuns {
     #[error("{0} does not exist in {1}: the clock skips it when daylight saving time starts")]
     InGap(DateTime, String),
     /// A one-time schedule later than the last instant cronport (and
-    /// `jiff`) can represent, 9999-12-31 in UTC.
-    #[error("{0} in {1} is after 9999-12-31T23:59:59Z, the last instant cronport can represent")]
+    /// `jiff`) can represent, [`Timestamp::MAX`].
+    #[error("{0} in {1} is later than {max}, the last instant cronport can represent", max = Timestamp::MAX)]
     OutOfRange(DateTime, String),
+    /// The dates it names exist, but none comes before the last instant
+    /// cronport can represent.
+    #[error("none of its dates comes before {max}, the last instant cronport can represent", max = Timestamp::MAX)]
+    NoMoreDates,
     /// Every run the pattern names in its zone has passed or is skipped.
     #[error("its remaining dates fall where the clock skips them")]
     Skipped,

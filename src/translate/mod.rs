@@ -181,8 +181,8 @@ impl Options {
     /// ```
     pub fn default_until(from: Timestamp) -> Timestamp {
         let year = from.to_zoned_datetime(TimeZone::UTC).year();
-        jiff::civil::date(year + 2, 1, 1)
-            .to_zoned_datetime(TimeZone::UTC)
+        jiff::civil::Date::new(year.saturating_add(2), 1, 1)
+            .and_then(|d| d.to_zoned_datetime(TimeZone::UTC))
             .map(|z| z.timestamp())
             .unwrap_or(Timestamp::MAX)
     }
@@ -371,7 +371,7 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
                     plan.bounded
                 )),
                 Some(end) => warnings.push(format!(
-                    "these expressions are exact until {end}, when the zone's daylight-saving transitions reach a run; regenerate them before then"
+                    "these expressions are exact until {end}; regenerate them before then (cronport translate --until …)"
                 )),
                 None => {}
             }
@@ -708,12 +708,23 @@ fn scheduler_blocks(part: &Part, source: &Schedule, options: &Options) -> Placed
         return placed;
     }
     let (first, last) = covered_days(options);
-    let repeated: Vec<Timestamp> = folds(zone, day_start(first), day_start(last + 1))
+    let window_end = day_start(last + 1);
+    let second_pass = |(at, end): (Timestamp, Timestamp)| -> Vec<Timestamp> {
+        source_part
+            .fires_between(at, end)
+            .filter(|t| !excluded(part.except(), *t, zone))
+            .collect()
+    };
+    let repeated: Vec<Timestamp> = folds(zone, day_start(first), window_end)
         .into_iter()
-        .flat_map(|(at, end)| source_part.fires_between(at, end).collect::<Vec<_>>())
-        .filter(|t| !excluded(part.except(), *t, zone))
+        .flat_map(second_pass)
         .collect();
-    if repeated.is_empty() {
+    // The zone's expression holds for good only if no later fall-back
+    // repeats an hour this schedule runs in: look a year past the window.
+    let later = folds(zone, window_end, lookahead_end(options))
+        .into_iter()
+        .find_map(|fold| second_pass(fold).first().copied());
+    if repeated.is_empty() && later.is_none() {
         return placed;
     }
     let zone_name = time_zone_name(zone);
@@ -729,10 +740,20 @@ fn scheduler_blocks(part: &Part, source: &Schedule, options: &Options) -> Placed
         };
     }
     placed.utc = blocks::from_runs(repeated.iter().map(|&t| utc_civil(t)));
-    placed.runs_out = Some(options.until);
-    placed.notes.push(format!(
-        "the second pass through the repeated hour when {zone_name} falls back is added in UTC: EventBridge Scheduler runs a repeated wall-clock hour once, and this schedule runs it twice"
-    ));
+    placed.runs_out = Some(match (repeated.is_empty(), later) {
+        // No repeated hour in the window: exact until the next one.
+        (true, Some(at)) => at,
+        _ => options.until,
+    });
+    placed.notes.push(if repeated.is_empty() {
+        format!(
+            "written in {zone_name}, exact until it next falls back: EventBridge Scheduler runs a repeated wall-clock hour once, and this schedule runs it twice; a window that reaches that day adds the second pass in UTC"
+        )
+    } else {
+        format!(
+            "the second pass through the repeated hour when {zone_name} falls back is added in UTC: EventBridge Scheduler runs a repeated wall-clock hour once, and this schedule runs it twice"
+        )
+    });
     placed
 }
 
@@ -758,6 +779,17 @@ fn utc_civil(t: Timestamp) -> (i32, u8, u8, u16) {
     (y, m, d, (secs.rem_euclid(86_400) / 60) as u16)
 }
 
+/// How far past the window expressions without a year list are checked
+/// against the zone's offsets and fall-backs: a year and a month, one
+/// whole daylight-saving cycle.
+const BEYOND_WINDOW_DAYS: i64 = 400;
+
+/// The end of that look past the window.
+fn lookahead_end(options: &Options) -> Timestamp {
+    let (_, last) = covered_days(options);
+    day_start((last + 1).saturating_add(BEYOND_WINDOW_DAYS))
+}
+
 /// The years a year list may name: those of the covered days.
 fn window_years(options: &Options) -> std::ops::RangeInclusive<i32> {
     let (first, last) = covered_days(options);
@@ -769,10 +801,12 @@ fn window_years(options: &Options) -> std::ops::RangeInclusive<i32> {
 /// every 15 minutes under half-hour ones), so that no offset period needs
 /// its own.
 fn offset_free_utc(cron: &Cron, zone: &TimeZone, options: &Options) -> Option<Vec<Block>> {
-    let (first, last) = covered_days(options);
+    let (first, _) = covered_days(options);
+    // The offsets of the window and of the year after it: the output has
+    // no year list, so it must hold past the window too.
     let mut offsets = vec![zone.to_offset(day_start(first)).seconds()];
     offsets.extend(
-        offset_changes(zone, day_start(first), day_start(last + 1))
+        offset_changes(zone, day_start(first), lookahead_end(options))
             .into_iter()
             .map(|t| zone.to_offset(t).seconds()),
     );
@@ -844,7 +878,9 @@ fn by_month(cron: &Cron, source: &Schedule, options: &Options) -> Option<Placed>
     let mut offset_of_month: [Option<i32>; 13] = [None; 13];
     let (first, last) = covered_days(options);
     let (mut year, mut month, _) = civil_from_days(first);
-    let (last_year, last_month, _) = civil_from_days(last);
+    // Every month at least once: a month the window leaves out still needs
+    // its offset.
+    let (last_year, last_month, _) = civil_from_days(last.max(first + 366));
     while (year, month) <= (last_year, last_month) {
         if cron.months & (1 << month) != 0 {
             let start = day_start(crate::schedule::days_from_civil(year, month, 1) - 1);
