@@ -499,3 +499,147 @@ fn an_unreachable_endpoint_is_one_sentence_in_seconds() {
     );
     drop(keep);
 }
+
+#[test]
+fn run_wait_prints_the_containers_log_lines_and_its_exit_code() {
+    let moto = moto::Moto::start();
+    // Through the proxy, which mends moto's numeric container sizes.
+    let proxy = moto::Proxy::start(moto.port, |_| moto::Fault::None);
+    let url = proxy.url();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let clients = rt.block_on(moto::example_account(&url));
+    // The worker logs with awslogs, as a Fargate task definition does.
+    rt.block_on(async {
+        let mut options = std::collections::HashMap::new();
+        options.insert("awslogs-group".to_string(), "/ecs/mamorio".to_string());
+        options.insert("awslogs-stream-prefix".to_string(), "app".to_string());
+        options.insert("awslogs-region".to_string(), "us-east-1".to_string());
+        clients
+            .ecs
+            .register_task_definition()
+            .family("mamorio-worker")
+            .cpu("256")
+            .memory("512")
+            .container_definitions(
+                aws_sdk_ecs::types::ContainerDefinition::builder()
+                    .name("worker")
+                    .image("app:latest")
+                    .memory(512)
+                    .log_configuration(
+                        aws_sdk_ecs::types::LogConfiguration::builder()
+                            .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
+                            .set_options(Some(options))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        clients
+            .logs
+            .create_log_group()
+            .log_group_name("/ecs/mamorio")
+            .send()
+            .await
+            .unwrap();
+    });
+    // moto moves a task one state on per DescribeTasks (RUNNING to
+    // STOPPED in four), so with --poll 1 the job "runs" for a few seconds.
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args([
+            "run",
+            "rake-reports-daily",
+            "examples/heroku/cronport.toml",
+            "--wait",
+            "--poll",
+            "1",
+            "--timeout",
+            "120",
+        ])
+        .args(["--endpoint-url", &url, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // The job writes two lines into its task's stream, as the awslogs
+    // driver would: PREFIX/CONTAINER/TASK-ID.
+    rt.block_on(async {
+        let task_id = loop {
+            let listed = clients
+                .ecs
+                .list_tasks()
+                .cluster("mamorio-production")
+                .send()
+                .await
+                .unwrap();
+            if let Some(arn) = listed.task_arns().first() {
+                break arn.rsplit('/').next().unwrap().to_string();
+            }
+            if let Some(status) = child.try_wait().unwrap() {
+                let mut err = String::new();
+                std::io::Read::read_to_string(child.stderr.as_mut().unwrap(), &mut err).unwrap();
+                panic!("cronport stopped ({status}) before starting a task: {err}");
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        };
+        let stream = format!("app/worker/{task_id}");
+        clients
+            .logs
+            .create_log_stream()
+            .log_group_name("/ecs/mamorio")
+            .log_stream_name(&stream)
+            .send()
+            .await
+            .unwrap();
+        let now = std::time::SystemTime::now()
+            .duration_since(std::time::UNIX_EPOCH)
+            .unwrap()
+            .as_millis() as i64;
+        let events = ["Rendering daily report…", "report sent to 3 recipients"]
+            .iter()
+            .enumerate()
+            .map(|(i, m)| {
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now + i as i64)
+                    .message(*m)
+                    .build()
+                    .unwrap()
+            });
+        clients
+            .logs
+            .put_log_events()
+            .log_group_name("/ecs/mamorio")
+            .log_stream_name(&stream)
+            .set_log_events(Some(events.collect()))
+            .send()
+            .await
+            .unwrap();
+    });
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(
+        stderr.contains("following CloudWatch Logs: app/worker/"),
+        "{stderr}"
+    );
+    let lines: Vec<&str> = stdout.lines().collect();
+    assert!(
+        lines[0].starts_with("arn:aws:ecs:us-east-1:123456789012:task/"),
+        "{stdout}"
+    );
+    assert_eq!(
+        &lines[1..],
+        ["Rendering daily report…", "report sent to 3 recipients"],
+        "{stdout}"
+    );
+    assert!(stderr.contains("container `worker` exited 0"), "{stderr}");
+}
