@@ -324,8 +324,12 @@ pub(super) async fn rule_names(
 
 /// Checks every cluster, task definition and container the jobs name,
 /// listing every problem, before anything is written.
-pub(super) async fn check_targets(clients: &Clients, desired: &Desired) -> Result<(), PlanError> {
+pub(super) async fn check_targets(
+    clients: &Clients,
+    desired: &Desired,
+) -> Result<super::TaskDefinitionFacts, PlanError> {
     let mut problems = Vec::new();
+    let mut facts = super::TaskDefinitionFacts::new();
     let clusters: BTreeSet<&str> = desired
         .jobs
         .iter()
@@ -380,6 +384,36 @@ pub(super) async fn check_targets(clients: &Clients, desired: &Desired) -> Resul
                     .iter()
                     .filter_map(|c| c.name())
                     .collect();
+                if let Some(mine) = def
+                    .container_definitions()
+                    .iter()
+                    .find(|c| c.name() == Some(t.container.as_str()))
+                {
+                    let size = |n: i32| u32::try_from(n).ok().filter(|n| *n > 0);
+                    let others = def
+                        .container_definitions()
+                        .iter()
+                        .filter(|c| c.name() != Some(t.container.as_str()));
+                    facts.insert(
+                        (t.task_definition.clone(), t.container.clone()),
+                        super::ContainerFacts {
+                            task_definition: def
+                                .task_definition_arn()
+                                .unwrap_or(&t.task_definition)
+                                .to_string(),
+                            entry_point: mine.entry_point().to_vec(),
+                            cpu: size(mine.cpu()),
+                            memory: mine.memory().and_then(size),
+                            memory_reservation: mine.memory_reservation().and_then(size),
+                            others_cpu: others.clone().filter_map(|c| size(c.cpu())).sum(),
+                            others_memory: others
+                                .filter_map(|c| {
+                                    c.memory().or(c.memory_reservation()).and_then(size)
+                                })
+                                .sum(),
+                        },
+                    );
+                }
                 if !names.contains(&t.container.as_str()) {
                     problems.push(format!(
                         "task definition `{}` (job {}) has no container `{}`; it has {}",
@@ -403,7 +437,7 @@ pub(super) async fn check_targets(clients: &Clients, desired: &Desired) -> Resul
         }
     }
     if problems.is_empty() {
-        Ok(())
+        Ok(facts)
     } else {
         Err(PlanError { problems })
     }

@@ -19,6 +19,7 @@
 mod adopt;
 mod apply;
 mod compare;
+mod fit;
 mod live;
 mod migrate;
 mod run;
@@ -41,6 +42,7 @@ pub(crate) use adopt::command_text;
 pub use adopt::import_aws;
 pub use apply::{ApplyReport, Outcome, apply};
 pub use compare::{Address, LiveRule, LiveState, compare, twins};
+pub use fit::{ContainerFacts, Fitted, TaskDefinitionFacts, fit};
 pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
 pub use run::{LogFollower, Stopped, run_now, wait_stopped};
 pub use spec::{
@@ -677,11 +679,20 @@ pub async fn plan_with(
             )],
         });
     }
-    live::check_targets(clients, desired).await?;
+    let Fitted {
+        desired: fitted,
+        notes,
+        problems,
+    } = fitted(clients, desired).await?;
+    if !problems.is_empty() {
+        return Err(PlanError { problems });
+    }
+    let desired = &fitted;
     let role_warnings = live::check_roles(clients, desired).await?;
     let live = live::read(clients, desired).await?;
     let changes = compare(desired, &live, adopt)?;
     let mut warnings = role_warnings;
+    warnings.extend(notes);
     if desired.deployment.derived {
         warnings.push(format!(
             "this manifest has no id: cronport derived `{}` from its cluster, and would lose track of what it made if the cluster changed; write id = \"{}\" at its top",
@@ -691,6 +702,15 @@ pub async fn plan_with(
     warnings.extend(twins(desired, &live));
     warnings.extend(quota_warnings(desired, &changes, &live));
     Ok(Plan { changes, warnings })
+}
+
+/// The jobs fitted to their task definitions (see [`fit`]), after checking
+/// that every cluster, task definition and container they name exists.
+/// `plan` and `run` both start here, so a rehearsal runs what the schedule
+/// will.
+pub async fn fitted(clients: &Clients, desired: &Desired) -> Result<Fitted, PlanError> {
+    let facts = live::check_targets(clients, desired).await?;
+    Ok(fit(desired, &facts))
 }
 
 /// What a create makes, a line each: when (expression, zone), state,

@@ -50,7 +50,10 @@ pub async fn run_now(clients: &Clients, job: &DesiredJob) -> Result<Vec<String>,
     let container = &run.overrides.container;
     let mut container_override = ecs::ContainerOverride::builder()
         .name(&container.name)
-        .set_command(Some(container.command.clone()));
+        .set_command(Some(container.command.clone()))
+        .set_cpu(container.cpu.map(|n| n as i32))
+        .set_memory(container.memory.map(|n| n as i32))
+        .set_memory_reservation(container.memory_reservation.map(|n| n as i32));
     for (name, value) in &container.environment {
         container_override = container_override
             .environment(ecs::KeyValuePair::builder().name(name).value(value).build());

@@ -283,6 +283,23 @@ pub fn run(args: RunArgs) -> ExitCode {
             let clients = Clients::connect_checked(&options(&args.common))
                 .await
                 .map_err(|e| format!("error: {e}"))?;
+            // Fitted to its task definition, as its schedule's plan is.
+            let fitted = aws::fitted(&clients, &desired)
+                .await
+                .map_err(super::plan_errors)?;
+            let mine = format!("job {}:", job.job.name);
+            for note in fitted.notes.iter().filter(|n| n.starts_with(&mine)) {
+                eprintln!("note: {note}");
+            }
+            if let Some(problem) = fitted.problems.iter().find(|p| p.starts_with(&mine)) {
+                return Err(format!("error: {problem}"));
+            }
+            let job = fitted
+                .desired
+                .jobs
+                .iter()
+                .find(|j| j.job.name == job.job.name)
+                .unwrap_or(job);
             let arns = aws::run_now(&clients, job)
                 .await
                 .map_err(|e| format!("error: {e}"))?;

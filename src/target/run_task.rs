@@ -141,10 +141,10 @@ pub struct TaskOverrides {
 /// One container's override: its command and environment.
 ///
 /// ```
-/// let c = cronport::target::ContainerOverride { name: "worker".into(), command: vec!["rake".into(), "x".into()], environment: Default::default() };
+/// let c = cronport::target::ContainerOverride { name: "worker".into(), command: vec!["rake".into(), "x".into()], ..Default::default() };
 /// assert_eq!(c.command[0], "rake");
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
 pub struct ContainerOverride {
     /// The container's name in the task definition.
     pub name: String,
@@ -152,6 +152,19 @@ pub struct ContainerOverride {
     pub command: Vec<String>,
     /// Environment variables set for the run.
     pub environment: BTreeMap<String, String>,
+    /// The container's CPU units, where its task definition's would not
+    /// fit the task's size (set at plan time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub cpu: Option<u32>,
+    /// The container's hard memory limit in MiB, where its task
+    /// definition's would keep the job below its dyno's memory or above the
+    /// task's (set at plan time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory: Option<u32>,
+    /// The container's soft memory limit in MiB, where its task
+    /// definition's would exceed the memory it gets (set at plan time).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub memory_reservation: Option<u32>,
 }
 
 /// The longest `StartedBy` ECS accepts.
@@ -213,6 +226,7 @@ impl RunTask {
                         None => job.command.container_command(),
                     },
                     environment: job.environment.clone(),
+                    ..ContainerOverride::default()
                 },
             },
             started_by: Some(started_by(&format!("{}{}", job.name, job.name_suffix))),
@@ -333,6 +347,16 @@ impl TaskOverrides {
                 })
                 .collect();
             container.insert(k("environment"), Value::Array(pairs));
+        }
+        // Container sizes are numbers, unlike the task's.
+        for (wire, value) in [
+            ("cpu", c.cpu),
+            ("memory", c.memory),
+            ("memoryReservation", c.memory_reservation),
+        ] {
+            if let Some(value) = value {
+                container.insert(k(wire), json!(value));
+            }
         }
         let mut overrides = Map::new();
         overrides.insert(
@@ -549,7 +573,14 @@ impl Reader {
         };
         self.only(
             container,
-            &["name", "command", "environment"],
+            &[
+                "name",
+                "command",
+                "environment",
+                "cpu",
+                "memory",
+                "memoryReservation",
+            ],
             "the container override",
         )?;
         let mut environment = BTreeMap::new();
@@ -569,6 +600,9 @@ impl Reader {
                 name: self.required(container, "name")?,
                 command: self.strings(container, "command")?,
                 environment,
+                cpu: self.number(container, "cpu")?,
+                memory: self.number(container, "memory")?,
+                memory_reservation: self.number(container, "memoryReservation")?,
             },
         })
     }
@@ -602,6 +636,8 @@ mod tests {
                     name: "worker".into(),
                     command: vec!["rake".into(), "x".into()],
                     environment: [("A".to_string(), "1".to_string())].into(),
+                    memory: Some(1024),
+                    ..ContainerOverride::default()
                 },
             },
             started_by: Some("cronport/x".into()),
@@ -628,7 +664,7 @@ mod tests {
                 "CapacityProviderStrategy": [{"CapacityProvider": "FARGATE_SPOT", "Weight": 1}],
                 "PlatformVersion": "1.4.0",
                 "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ["subnet-1"], "SecurityGroups": ["sg-1"], "AssignPublicIp": "ENABLED"}},
-                "Overrides": {"Cpu": "512", "Memory": "1024", "ContainerOverrides": [{"Name": "worker", "Command": ["rake", "x"], "Environment": [{"Name": "A", "Value": "1"}]}]},
+                "Overrides": {"Cpu": "512", "Memory": "1024", "ContainerOverrides": [{"Name": "worker", "Command": ["rake", "x"], "Environment": [{"Name": "A", "Value": "1"}], "Memory": 1024}]},
                 "StartedBy": "cronport/x",
             })
         );
