@@ -44,7 +44,7 @@ pub use apply::{ApplyReport, Outcome, apply};
 pub use compare::{Address, LiveRule, LiveState, compare, twins};
 pub use fit::{ContainerFacts, Fitted, TaskDefinitionFacts, fit};
 pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
-pub use run::{LogFollower, Stopped, run_now, wait_stopped};
+pub use run::{LogFollower, LogSink, Stopped, run_now, wait_stopped};
 pub use spec::{
     DEFAULT_RETRY, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences,
     normalize_overrides_input, normalize_run_task_input,
@@ -708,6 +708,15 @@ pub async fn plan_with(
 /// that every cluster, task definition and container they name exists.
 /// `plan` and `run` both start here, so a rehearsal runs what the schedule
 /// will.
+///
+/// ```no_run
+/// # async fn demo(clients: &cronport::aws::Clients, desired: &cronport::desired::Desired) -> Result<(), cronport::aws::PlanError> {
+/// let fitted = cronport::aws::fitted(clients, desired).await?;
+/// for note in &fitted.notes {
+///     eprintln!("note: {note}"); // container limits raised, entry points
+/// }
+/// # Ok(()) }
+/// ```
 pub async fn fitted(clients: &Clients, desired: &Desired) -> Result<Fitted, PlanError> {
     let facts = live::check_targets(clients, desired).await?;
     Ok(fit(desired, &facts))

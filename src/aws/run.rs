@@ -142,7 +142,7 @@ pub async fn wait_stopped(
     arns: &[String],
     poll: Duration,
     timeout: Duration,
-    mut logs: Option<(&mut LogFollower, &mut dyn FnMut(&str))>,
+    mut logs: Option<LogSink<'_>>,
 ) -> Result<Vec<Stopped>, String> {
     let deadline = tokio::time::Instant::now() + timeout;
     loop {
@@ -189,6 +189,10 @@ pub async fn wait_stopped(
         tokio::time::sleep(poll).await;
     }
 }
+
+/// Where [`wait_stopped`] sends a run's log lines: the follower that reads
+/// them and what prints each.
+pub type LogSink<'a> = (&'a mut LogFollower, &'a mut dyn FnMut(&str));
 
 /// Follows the CloudWatch Logs streams of a run's container when its task
 /// definition logs with the `awslogs` driver, as `heroku run` shows a

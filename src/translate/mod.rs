@@ -18,7 +18,7 @@
 //!
 //! Every translation is checked by [`verify`] before it is returned: the
 //! source under the source daylight-saving rule and the targets as
-//! EventBridge runs them ([`DstRule`](crate::schedule::DstRule)) must fire at
+//! EventBridge runs them ([`DstRule`]) must fire at
 //! the same instants over the window, each once. Where AWS cannot express
 //! the source exactly, the error names the first instant that differs and
 //! what the user can do.

@@ -102,9 +102,11 @@ pub enum Duplicates {
 /// `[from, until)`: the same instants, each once, each schedule under its
 /// own [daylight-saving rule](crate::schedule::DstRule).
 ///
-/// Cron patterns are compared by offset period (see the [module
-/// docs](self)), in time linear in the days and transitions of the window;
-/// `rate(...)` and `at(...)` are enumerated.
+/// Cron patterns are compared by offset period: between two transitions
+/// each side is a periodic pattern, compared one UTC day at a time with
+/// bitsets, and only the repeated wall times after a fall-back are
+/// enumerated, so the cost grows with the days and transitions of the
+/// window, not with its runs. `rate(...)` and `at(...)` are enumerated.
 ///
 /// ```
 /// use cronport::{schedule::Schedule, syntax, translate::{verify, Duplicates}};
