@@ -231,9 +231,25 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
             Ok(translation) => {
                 let count = translation.targets.len();
                 // The instant a rate counts from, as the proof anchored it.
-                let rate_start = (job.target.backend == Backend::Scheduler
-                    && matches!(job.schedule.pattern(), Pattern::Rate(_)))
-                .then(|| job.schedule.start().unwrap_or(options.from));
+                // A start in the past moves on by whole intervals to the
+                // window's start: the same runs, and AWS refuses a
+                // StartDate more than 5 minutes old.
+                let rate_start = match job.schedule.pattern() {
+                    Pattern::Rate(rate) if job.target.backend == Backend::Scheduler => {
+                        Some(match job.schedule.start() {
+                            Some(start) if start < options.from => {
+                                let step = rate.seconds();
+                                let behind = options.from.as_second() - start.as_second();
+                                let steps = behind.div_euclid(step) + i64::from(behind % step != 0);
+                                Timestamp::from_second(start.as_second() + steps * step)
+                                    .unwrap_or(options.from)
+                            }
+                            Some(start) => start,
+                            None => options.from,
+                        })
+                    }
+                    _ => None,
+                };
                 let resources: Vec<Resource> = translation
                     .targets
                     .iter()

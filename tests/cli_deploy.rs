@@ -263,6 +263,10 @@ fn run_starts_the_task_with_the_schedules_overrides() {
     assert_eq!(
         container.command(),
         [
+            "timeout",
+            "-k",
+            "30",
+            "86400",
             "/bin/bash",
             "-c",
             "bundle exec rake db:analyze && bundle exec rake db:vacuum_stats"

@@ -100,7 +100,7 @@ fn walk(dir: &Path) -> Vec<PathBuf> {
 }
 
 /// Heroku's commands, each with whether bash runs exactly an argv.
-const COMMANDS: [(&str, bool); 17] = [
+const COMMANDS: [(&str, bool); 20] = [
     ("bundle exec rake reports:daily", true),
     (
         "FOO=1 RAILS_ENV=production bundle exec rake reports:daily",
@@ -124,6 +124,9 @@ const COMMANDS: [(&str, bool); 17] = [
     ("rake x > out.txt 2>&1", false),
     ("FOO=$HOME rake expanded", false),
     ("rake 'no [glob]' \"*\"", true),
+    ("FOO+=1 rake appended", false),
+    ("UID=5 rake protected", false),
+    ("rake carriage\r", true),
 ];
 
 #[test]

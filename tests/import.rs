@@ -757,3 +757,96 @@ fn import_heroku_app_reads_the_token_from_netrc_or_the_environment() {
     assert!(String::from_utf8_lossy(&out.stderr).contains("refused the token (401)"));
     std::fs::remove_dir_all(&home).unwrap();
 }
+
+#[test]
+fn review_findings_cron_to_go_heroku_and_the_token() {
+    // Cron To Go: unknown states refused, typos reported, sizes and zones
+    // checked where they are written.
+    let one = |job: &str| import::crontogo(&format!("jobs:\n  - {job}\n"), &Defaults::default());
+    let err = one("command: x\n    schedule: '0 1 * * *'\n    state: disabled").unwrap_err();
+    assert_eq!(
+        (
+            err.location.as_str(),
+            err.message.contains("states are `enabled` and `paused`")
+        ),
+        ("jobs[0].state", true)
+    );
+    let imported = one("command: x\n    schedule: '0 1 * * *'\n    jiter: 5").unwrap();
+    assert!(
+        imported.warnings[0].starts_with("jobs[0].jiter: not a Cron To Go field"),
+        "{:?}",
+        imported.warnings
+    );
+    assert_eq!(
+        one("command: x\n    schedule: '0 1 * * *'\n    dyno: Huge-9X")
+            .unwrap_err()
+            .location,
+        "jobs[0].dyno"
+    );
+    assert_eq!(
+        one("command: x\n    schedule: '0 1 * * *'\n    timezone: Mars/Base")
+            .unwrap_err()
+            .location,
+        "jobs[0].timezone"
+    );
+    let api = r#"[{"Alias": "a", "ScheduleExpression": "0 1 * * *", "Target": {"Type": "Dyno", "Command": "x", "TimeTolive": 60}}]"#;
+    let imported = import::crontogo(api, &Defaults::default()).unwrap();
+    assert!(
+        imported
+            .warnings
+            .iter()
+            .any(|w| w.starts_with("jobs[0].Target.TimeTolive: not a Cron To Go field")),
+        "{:?}",
+        imported.warnings
+    );
+    // Heroku: an hourly or daily job names its minute.
+    let err = import::heroku(
+        r#"{"data": [{"attributes": {"command": "x", "every": 1440}}]}"#,
+        &Defaults::default(),
+    )
+    .unwrap_err();
+    assert!(err.message.starts_with("missing `at`"), "{}", err.message);
+    // The token never follows a page to another host.
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    std::thread::spawn(move || {
+        use std::io::{BufRead, BufReader, Write};
+        for stream in listener.incoming().take(2) {
+            let mut stream = stream.unwrap();
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut line = String::new();
+            reader.read_line(&mut line).unwrap();
+            while {
+                let mut h = String::new();
+                reader.read_line(&mut h).unwrap() > 0 && h != "\r\n"
+            } {}
+            let body = if line.contains("/jobs") {
+                r#"{"data": [], "links": {"next": "http://localhost:9/steal"}}"#
+            } else {
+                r#"{"id": "abc"}"#
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let err = import::HerokuApi::new("secret".into())
+        .with_urls(&base, &base)
+        .scheduler_jobs("app")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("next page is at http://localhost:9")
+            && err.contains("sends your token nowhere else"),
+        "{err}"
+    );
+    // `#` comments in ~/.netrc, as the Heroku CLI allows.
+    let dir = std::env::temp_dir().join(format!("cronport-netrc-comments-{}", std::process::id()));
+    std::fs::create_dir_all(&dir).unwrap();
+    let netrc = dir.join(".netrc");
+    std::fs::write(&netrc, "# written by heroku login\nmachine api.heroku.com # the API\n  login me@example.com\n  password tok\n").unwrap();
+    assert_eq!(import::heroku_token(None, Some(&netrc)).unwrap(), "tok");
+    std::fs::remove_dir_all(&dir).unwrap();
+}

@@ -64,7 +64,14 @@ pub fn crontab(text: &str, defaults: &Defaults) -> Result<Imported, ImportError>
         unix::parse(schedule).map_err(|e| {
             ImportError::new(
                 format!("line {line_no}"),
-                format!("{}\n{}", e.message, e.render(schedule)),
+                // The caret frame, without the message's second copy.
+                format!(
+                    "{}\n{}",
+                    e.message,
+                    e.render(schedule)
+                        .split_once('\n')
+                        .map_or("", |(_, frame)| frame)
+                ),
             )
         })?;
         let command = match command.split_once(char::is_whitespace) {

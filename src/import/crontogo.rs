@@ -148,9 +148,70 @@ impl<'a> Fields<'a> {
         }
     }
 
+    /// Reports keys neither format has (a typo such as `jiter` would
+    /// otherwise drop a setting without a word).
+    fn unknown_keys(&self, warnings: &mut Vec<String>) {
+        const EXPORT: &[&str] = &[
+            "id",
+            "nickname",
+            "schedule",
+            "start_date",
+            "timezone",
+            "dyno",
+            "command",
+            "timeout",
+            "retries",
+            "jitter",
+            "state",
+        ];
+        const API: &[&str] = &[
+            "Id",
+            "Alias",
+            "State",
+            "ScheduleExpression",
+            "ScheduleType",
+            "StartDate",
+            "Timezone",
+            "Target",
+            "Retries",
+            "Jitter",
+            "LastAttempt",
+            "CreatedAt",
+            "UpdatedAt",
+            "JobExecutionsCount",
+            "Description",
+        ];
+        const TARGET: &[&str] = &["Type", "Command", "Size", "TimeToLive"];
+        let mut check = |object: Option<&Value>, known: &[&str], at: &str| {
+            for key in object
+                .and_then(Value::as_object)
+                .into_iter()
+                .flat_map(|o| o.keys())
+            {
+                if !known.contains(&key.as_str()) {
+                    warnings.push(format!(
+                        "{at}.{key}: not a Cron To Go field; ignored (known: {})",
+                        known.join(", ")
+                    ));
+                }
+            }
+        };
+        if self.api {
+            check(Some(self.item), API, &self.at);
+            check(
+                self.item.get("Target"),
+                TARGET,
+                &format!("{}.Target", self.at),
+            );
+        } else {
+            check(Some(self.item), EXPORT, &self.at);
+        }
+    }
+
     fn job(&self, defaults: &Defaults, warnings: &mut Vec<String>) -> Result<Job, ImportError> {
+        self.unknown_keys(warnings);
         if let Some(kind) = self.text("type", "Target.Type")?
-            && kind != "dyno"
+            && !kind.eq_ignore_ascii_case("dyno")
         {
             return Err(ImportError::new(
                 self.place("type", "Target.Type"),
@@ -196,12 +257,38 @@ impl<'a> Fields<'a> {
             size: self
                 .text("dyno", "Target.Size")?
                 .map(str::to_ascii_lowercase),
-            enabled: self
-                .text("state", "State")?
-                .is_none_or(|s| !s.eq_ignore_ascii_case("paused")),
+            enabled: match self.text("state", "State")? {
+                None => true,
+                Some(s) if s.eq_ignore_ascii_case("enabled") => true,
+                Some(s) if s.eq_ignore_ascii_case("paused") => false,
+                Some(s) => {
+                    return Err(ImportError::new(
+                        self.place("state", "State"),
+                        format!("state `{s}`: Cron To Go's states are `enabled` and `paused`"),
+                    ));
+                }
+            },
             ..Job::default()
         };
+        if let Some(size) = &job.size
+            && let Err(e) = crate::target::FargateSize::for_dyno(size)
+        {
+            return Err(ImportError::new(
+                self.place("dyno", "Target.Size"),
+                e.to_string(),
+            ));
+        }
         let zone = self.text("timezone", "Timezone")?.map(str::to_string);
+        if let Some(name) = &zone
+            && jiff::tz::TimeZone::get(name).is_err()
+        {
+            return Err(ImportError::new(
+                self.place("timezone", "Timezone"),
+                format!(
+                    "unknown time zone `{name}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo"
+                ),
+            ));
+        }
         if zone.is_some() && zone != defaults.timezone {
             job.settings.timezone = zone;
         }

@@ -102,6 +102,14 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
             ImportError::new(at("every"), "missing `every` (10, 60 or 1440 minutes)")
         })?;
         let minute = match number("at")? {
+            None if every != 10 => {
+                return Err(ImportError::new(
+                    at("at"),
+                    format!(
+                        "missing `at`: a job every {every} minutes runs at a set minute, which Heroku's API gives as `at`"
+                    ),
+                ));
+            }
             None => 0,
             Some(m) if m < 0 => {
                 return Err(ImportError::new(

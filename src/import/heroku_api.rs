@@ -75,8 +75,28 @@ pub fn heroku_token(from_env: Option<String>, netrc: Option<&Path>) -> Result<St
             path.display()
         ))
     })?;
-    let parsed = netrc::Netrc::parse(std::io::BufReader::new(file))
-        .map_err(|e| no_token(format!("{} does not parse ({e:?})", path.display())))?;
+    // `#` comments, which the Heroku CLI and most readers allow.
+    let mut text = String::new();
+    std::io::Read::read_to_string(&mut std::io::Read::take(file, 1024 * 1024), &mut text)
+        .map_err(|e| no_token(format!("{} cannot be read ({e})", path.display())))?;
+    let without_comments: String = text
+        .lines()
+        .map(|line| match line.find('#') {
+            Some(i) if i == 0 || line[..i].ends_with(char::is_whitespace) => &line[..i],
+            _ => line,
+        })
+        .collect::<Vec<_>>()
+        .join("\n");
+    let parsed = netrc::Netrc::parse(without_comments.as_bytes()).map_err(|e| {
+        no_token(format!(
+            "{} does not parse ({})",
+            path.display(),
+            match e {
+                netrc::Error::Io(e) => e.to_string(),
+                netrc::Error::Parse(what, line) => format!("{what} on line {line}"),
+            }
+        ))
+    })?;
     parsed
         .hosts
         .iter()
@@ -172,11 +192,20 @@ impl HerokuApi {
                 }
             }
             if let Some(next) = page.body.pointer("/links/next").and_then(Value::as_str) {
-                url = if next.starts_with("http") {
-                    next.to_string()
+                url = if next.starts_with('/') {
+                    format!("{}{}", origin(&self.scheduler), next)
                 } else {
-                    format!("{}{}", self.scheduler.trim_end_matches('/'), next)
+                    next.to_string()
                 };
+                // The token goes to the Scheduler API only, never to a host
+                // a page names.
+                if origin(&url) != origin(&self.scheduler) {
+                    return Err(FetchError(format!(
+                        "the Scheduler API's next page is at {}, not at {}; cronport sends your token nowhere else",
+                        origin(&url),
+                        origin(&self.scheduler)
+                    )));
+                }
                 range = None;
             } else if page.status == 206 && page.next_range.is_some() {
                 range = page.next_range;
@@ -209,7 +238,18 @@ impl HerokuApi {
             Ok(response) => {
                 let status = response.status();
                 let next_range = response.header("Next-Range").map(str::to_string);
-                let body: Value = response.into_json().map_err(|e| {
+                let mut text = String::new();
+                std::io::Read::read_to_string(
+                    &mut std::io::Read::take(response.into_reader(), MAX_ANSWER_BYTES + 1),
+                    &mut text,
+                )
+                .map_err(|e| FetchError(format!("{host} stopped answering: {e}")))?;
+                if text.len() as u64 > MAX_ANSWER_BYTES {
+                    return Err(FetchError(format!(
+                        "{host} answered with more than 16 MiB; a job list is far smaller"
+                    )));
+                }
+                let body: Value = serde_json::from_str(&text).map_err(|e| {
                     FetchError(format!(
                         "{host} answered with something that is not JSON: {e}"
                     ))
@@ -237,10 +277,32 @@ impl HerokuApi {
                     _ => format!("{host} answered {status}: {said}"),
                 }))
             }
-            Err(ureq::Error::Transport(e)) => Err(FetchError(format!("cannot reach {host}: {e}"))),
+            Err(ureq::Error::Transport(e)) => Err(FetchError(match e.kind() {
+                ureq::ErrorKind::Io if e.to_string().contains("timed out") => {
+                    format!("{host} did not answer within 30 s")
+                }
+                _ => format!(
+                    "cannot reach {host}: {}",
+                    e.message()
+                        .map(str::to_string)
+                        .unwrap_or_else(|| e.kind().to_string())
+                ),
+            })),
         }
     }
 }
+
+/// `scheme://host:port` of a URL.
+fn origin(url: &str) -> &str {
+    let after_scheme = url.find("://").map_or(0, |i| i + 3);
+    let end = url[after_scheme..]
+        .find('/')
+        .map_or(url.len(), |i| after_scheme + i);
+    &url[..end]
+}
+
+/// The most of an answer read: a job list is kilobytes.
+const MAX_ANSWER_BYTES: u64 = 16 * 1024 * 1024;
 
 /// An answer: status, the `Next-Range` header, and the JSON body.
 struct Page {

@@ -81,15 +81,25 @@ impl Command {
     /// assert_eq!(c.container_command(), ["/bin/sh", "-c", "source .env && rake x"]);
     /// ```
     pub fn with_shell(text: &str, shell: &str) -> Command {
+        // Bash's own blanks around a command mean nothing; a carriage
+        // return is an ordinary character to it, and stays.
+        let script = text.trim_matches([' ', '\t', '\n']);
         let shell_for = |reason: String| Command::Shell {
             shell: shell.to_string(),
-            script: text.trim().to_string(),
+            script: script.to_string(),
             reason,
         };
         let words = match split(text) {
             Ok(words) => words,
             Err(reason) => return shell_for(reason),
         };
+        if let Some(name) = words
+            .iter()
+            .map_while(|w| w.assignment.as_deref())
+            .find(|name| BASH_VARIABLES.contains(name) || name.starts_with("BASH"))
+        {
+            return shell_for(format!("assigns `{name}`, which bash keeps for itself"));
+        }
         let mut environment = BTreeMap::new();
         let mut rest = words.into_iter().peekable();
         while let Some(word) = rest.next_if(|w| w.assignment.is_some()) {
@@ -253,6 +263,28 @@ const BASH_WORDS: &[&str] = &[
     "wait",
 ];
 
+/// Variables bash sets itself (read-only, or special): an assignment to
+/// one never reaches the command's environment.
+const BASH_VARIABLES: &[&str] = &[
+    "UID",
+    "EUID",
+    "PPID",
+    "SHELLOPTS",
+    "GROUPS",
+    "FUNCNAME",
+    "RANDOM",
+    "SECONDS",
+    "LINENO",
+    "SRANDOM",
+    "EPOCHSECONDS",
+    "EPOCHREALTIME",
+    "HISTCMD",
+    "DIRSTACK",
+    "PIPESTATUS",
+    "OLDPWD",
+    "PWD",
+];
+
 /// A word after quote removal, and the variable it assigns if it is a
 /// `NAME=value` word (its name and `=` unquoted).
 struct Word {
@@ -288,7 +320,7 @@ fn split(text: &str) -> Result<Vec<Word>, String> {
                 name = None;
                 continue;
             }
-            '\n' | '\r' => return Err("runs more than one command (a line break)".to_string()),
+            '\n' => return Err("runs more than one command (a line break)".to_string()),
             '\\' => match chars.next() {
                 None => return Err("ends in a backslash".to_string()),
                 Some('\n') => return Err("continues a line with `\\`".to_string()),
@@ -336,6 +368,10 @@ fn split(text: &str) -> Result<Vec<Word>, String> {
                 return uses("a tilde `~`");
             }
             '#' if starts_word => return uses("a comment `#`"),
+            '+' if name.is_some() && chars.peek() == Some(&'=') => {
+                return uses("an appending assignment `+=`");
+            }
+            '%' if starts_word => return uses("job control `%`"),
             '=' if name.is_some() && assignment.is_none() => {
                 assignment = name.take();
                 word.push(c);
@@ -469,6 +505,21 @@ mod tests {
             shell_reason("echo 'unterminated"),
             "has an unterminated quote"
         );
+        assert_eq!(
+            shell_reason("FOO+=1 rake x"),
+            "uses an appending assignment `+=`"
+        );
+        assert_eq!(
+            shell_reason("UID=5 rake x"),
+            "assigns `UID`, which bash keeps for itself"
+        );
+        assert_eq!(
+            shell_reason("BASH_ENV=x rake"),
+            "assigns `BASH_ENV`, which bash keeps for itself"
+        );
+        assert_eq!(shell_reason("%1"), "uses job control `%`");
+        // A carriage return is an ordinary character to bash.
+        assert_eq!(argv("rake x\r"), ["rake", "x\r"]);
         assert_eq!(
             Command::from_heroku("a && b").container_command(),
             ["/bin/bash", "-c", "a && b"]
