@@ -410,6 +410,22 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
     Ok(changes)
 }
 
+/// Whether a live `StartDate` and the desired one are whole intervals of a
+/// rate apart: the same runs, so the live one stays (the desired one moves
+/// on with the window when the manifest's start has passed).
+fn same_phase(job: &crate::desired::DesiredJob, live: &str, desired: Option<&str>) -> bool {
+    let crate::schedule::Pattern::Rate(rate) = job.job.schedule.pattern() else {
+        return false;
+    };
+    let (Ok(live), Some(Ok(desired))) = (
+        live.parse::<jiff::Timestamp>(),
+        desired.map(str::parse::<jiff::Timestamp>),
+    ) else {
+        return false;
+    };
+    (live.as_second() - desired.as_second()) % rate.seconds() == 0
+}
+
 #[cfg(test)]
 mod tests {
     use super::*;
@@ -720,20 +736,4 @@ command = "rake hourly"
         );
         assert!(compare(&d, &live, true).is_ok());
     }
-}
-
-/// Whether a live `StartDate` and the desired one are whole intervals of a
-/// rate apart: the same runs, so the live one stays (the desired one moves
-/// on with the window when the manifest's start has passed).
-fn same_phase(job: &crate::desired::DesiredJob, live: &str, desired: Option<&str>) -> bool {
-    let crate::schedule::Pattern::Rate(rate) = job.job.schedule.pattern() else {
-        return false;
-    };
-    let (Ok(live), Some(Ok(desired))) = (
-        live.parse::<jiff::Timestamp>(),
-        desired.map(str::parse::<jiff::Timestamp>),
-    ) else {
-        return false;
-    };
-    (live.as_second() - desired.as_second()) % rate.seconds() == 0
 }
