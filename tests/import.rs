@@ -799,13 +799,19 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
         "{:?}",
         imported.warnings
     );
-    // Heroku: an hourly or daily job names its minute.
-    let err = import::heroku(
+    // Heroku: an hourly or daily job without its minute is said, not
+    // guessed silently.
+    let imported = import::heroku(
         r#"{"data": [{"attributes": {"command": "x", "every": 1440}}]}"#,
         &Defaults::default(),
     )
-    .unwrap_err();
-    assert!(err.message.starts_with("missing `at`"), "{}", err.message);
+    .unwrap();
+    assert!(
+        imported.warnings[0].starts_with("data[0].attributes.at: missing"),
+        "{:?}",
+        imported.warnings
+    );
+    assert_eq!(imported.manifest.jobs[0].schedule, "every day at 00:00");
     // The token never follows a page to another host.
     let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
     let base = format!("http://{}", listener.local_addr().unwrap());

@@ -59,6 +59,7 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
         return Err(ImportError::new(location, "the export holds no jobs"));
     }
     let mut jobs = Vec::new();
+    let mut warnings = Vec::new();
     let zone_not_utc = defaults
         .timezone
         .as_deref()
@@ -102,13 +103,12 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
             ImportError::new(at("every"), "missing `every` (10, 60 or 1440 minutes)")
         })?;
         let minute = match number("at")? {
-            None if every != 10 => {
-                return Err(ImportError::new(
-                    at("at"),
-                    format!(
-                        "missing `at`: a job every {every} minutes runs at a set minute, which Heroku's API gives as `at`"
-                    ),
+            None if every == 60 || every == 1440 => {
+                warnings.push(format!(
+                    "{}: missing; a job every {every} minutes runs at a set minute, which Heroku's API gives as `at`, so it is taken as 0 (:00, or 00:00 UTC)",
+                    at("at")
                 ));
+                0
             }
             None => 0,
             Some(m) if m < 0 => {
@@ -169,7 +169,7 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
     }
     Ok(Imported {
         manifest: manifest(defaults, jobs),
-        warnings: Vec::new(),
+        warnings,
     })
 }
 
