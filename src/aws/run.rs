@@ -16,7 +16,7 @@ use crate::desired::DesiredJob;
 /// let job = &desired.jobs[0];
 /// let arns = cronport::aws::run_now(&clients, job).await?;
 /// let t = &job.job.target;
-/// let stopped = cronport::aws::wait_stopped(&clients, &t.cluster, &t.container, &arns, Duration::from_secs(5), Duration::from_secs(3600)).await?;
+/// let stopped = cronport::aws::wait_stopped(&clients, &t.cluster, &t.container, &arns, Duration::from_secs(5), Duration::from_secs(3600), None).await?;
 /// for task in &stopped {
 ///     println!("{}: exit {:?} ({})", task.task_arn, task.exit_code, task.reason);
 /// }
@@ -130,7 +130,7 @@ pub async fn run_now(clients: &Clients, job: &DesiredJob) -> Result<Vec<String>,
 /// ```
 /// # async fn example(clients: cronport::aws::Clients, arns: Vec<String>) -> Result<(), String> {
 /// use std::time::Duration;
-/// let stopped = cronport::aws::wait_stopped(&clients, "production", "worker", &arns, Duration::from_secs(5), Duration::from_secs(600)).await?;
+/// let stopped = cronport::aws::wait_stopped(&clients, "production", "worker", &arns, Duration::from_secs(5), Duration::from_secs(600), None).await?;
 /// let failed = stopped.iter().any(|t| t.exit_code != Some(0));
 /// std::process::exit(i32::from(failed));
 /// # }

@@ -433,7 +433,8 @@ impl ResolvedJob {
     /// ```
     /// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
     /// let job = &m.resolve().map_err(|p| format!("{p:?}"))?[0];
-    /// assert!(job.how_it_runs().starts_with("runs as an argv array"));
+    /// // A daily Heroku job: stopped after a day, as Heroku stopped it.
+    /// assert!(job.how_it_runs().ends_with("stopped after 24h (SIGTERM, then SIGKILL 30 s later), as Heroku stopped it"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn how_it_runs(&self) -> String {

@@ -314,7 +314,9 @@ pub(crate) fn add_retry_and_dead_letter(target: &mut Value, t: &EcsTarget) {
 /// // The target's Input is the whole RunTask request, as a JSON string in
 /// // the SDK's PascalCase member names.
 /// let run_task: serde_json::Value = serde_json::from_str(request["Target"]["Input"].as_str().unwrap())?;
-/// assert_eq!(run_task["Overrides"]["ContainerOverrides"][0]["Command"][0], "bundle");
+/// // Stopped after a day as on Heroku (`timeout -k 30 86400`), then the job.
+/// assert_eq!(run_task["Overrides"]["ContainerOverrides"][0]["Command"][0], "timeout");
+/// assert_eq!(run_task["Overrides"]["ContainerOverrides"][0]["Command"][4], "bundle");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn create_schedule(job: &DesiredJob, resource: &Resource) -> Value {

@@ -75,7 +75,9 @@ impl fmt::Display for Casing {
 /// let run = RunTask::for_job(&jobs[2]);
 /// let input = run.to_json(Casing::Pascal);
 /// assert_eq!(input["TaskDefinition"], "mamorio-worker");
-/// assert_eq!(input["Overrides"]["ContainerOverrides"][0]["Command"][0], "bundle");
+/// // Stopped after a day as on Heroku (`timeout -k 30 86400`), then the job.
+/// assert_eq!(input["Overrides"]["ContainerOverrides"][0]["Command"][0], "timeout");
+/// assert_eq!(input["Overrides"]["ContainerOverrides"][0]["Command"][4], "bundle");
 /// // Reading it back gives the same request, and says how it was spelled.
 /// assert_eq!(RunTask::from_json(&input)?, (run, Casing::Pascal));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
