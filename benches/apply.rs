@@ -7,7 +7,7 @@
 //! Prints a Markdown table for BENCHMARKS.md. Not a criterion benchmark:
 //! one run takes seconds and changes the server's state.
 
-#[path = "../tests/support/moto.rs"]
+#[path = "../tests/it/support/moto.rs"]
 mod moto;
 
 use std::sync::Arc;

@@ -56,12 +56,12 @@ fi
 step "cargo fmt --check"
 cargo fmt --all -- --check
 
-step "cargo clippy --all-targets -- -D warnings"
-cargo clippy --all-targets --locked -- -D warnings
+step "cargo clippy --workspace --all-targets -- -D warnings"
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
-cargo test --all-targets --locked
-cargo test --doc --locked
+cargo test --workspace --all-targets --locked
+cargo test --workspace --doc --locked
 
 step "rustdoc: every public item documented, with an example; cargo doc warning-free"
 scripts/doc-coverage.sh

@@ -26,12 +26,16 @@ pub mod aws;
 pub mod desired;
 pub mod diff;
 mod escape;
-pub mod explain;
 pub mod import;
 pub mod manifest;
 pub mod owner;
 pub mod render;
-pub mod schedule;
-pub mod syntax;
 pub mod target;
-pub mod translate;
+
+// The schedule core lives in its own crate, which depends on no AWS SDK,
+// async runtime or CLI parser; its modules are this crate's too.
+pub use cronport_core::{
+    Backend, DomDow, DstRule, Explanation, Grammar, Options, Pattern, Schedule, ScheduleError,
+    Translation, UnknownName,
+};
+pub use cronport_core::{explain, schedule, syntax, translate};

@@ -373,18 +373,18 @@ pub fn run(args: RunArgs) -> ExitCode {
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
-  cronport migrate --from rules --to scheduler --dry-run  # what would switch when; nothing written
-  cronport migrate --from rules --to scheduler
-  cronport migrate --from rules --to scheduler --finish   # a day later: delete the disabled rules")]
+  cronport migrate --from-backend rules --to-backend scheduler --dry-run  # what would switch when; nothing written
+  cronport migrate --from-backend rules --to-backend scheduler
+  cronport migrate --from-backend rules --to-backend scheduler --finish   # a day later: delete the disabled rules")]
 pub struct MigrateArgs {
     #[command(flatten)]
     common: Common,
     /// The backend the jobs are on now.
-    #[arg(long, value_enum)]
-    from: cronport::translate::Backend,
+    #[arg(long, value_name = "BACKEND", value_parser = super::backend_names())]
+    from_backend: cronport::Backend,
     /// The backend to move them to.
-    #[arg(long, value_enum)]
-    to: cronport::translate::Backend,
+    #[arg(long, value_name = "BACKEND", value_parser = super::backend_names())]
+    to_backend: cronport::Backend,
     /// Stage two: delete the rules the first stage disabled.
     #[arg(long)]
     finish: bool,
@@ -421,9 +421,9 @@ fn switch_lines(switches: &[aws::Switch]) -> String {
 pub fn migrate(args: MigrateArgs) -> ExitCode {
     use cronport::translate::Backend;
     finish((|| {
-        if (args.from, args.to) != (Backend::Rules, Backend::Scheduler) {
+        if (args.from_backend, args.to_backend) != (Backend::Rules, Backend::Scheduler) {
             return Err(
-                "error: cronport migrates from rules to scheduler (--from rules --to scheduler)"
+                "error: cronport migrates from rules to scheduler (--from-backend rules --to-backend scheduler)"
                     .to_string(),
             );
         }

@@ -3,6 +3,7 @@
 use std::process::ExitCode;
 
 use cronport::explain::{ExplainError, Explanation, explain};
+use cronport::schedule::ScheduleErrorKind;
 
 use super::TextOrJson as Format;
 use super::{finish, parse_zone, print_stdout};
@@ -48,7 +49,10 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     let from = super::from_or_now(args.from.as_deref())?;
     let explanation =
         explain(&args.expression, &tz, from, usize::from(args.next)).map_err(|e| match e {
-            ExplainError::Parse(parse) => parse.render(&args.expression),
+            ExplainError::Schedule(err) => match err.kind() {
+                ScheduleErrorKind::Syntax(parse) => parse.render(&args.expression),
+                _ => format!("error: {err}"),
+            },
             other => format!("error: {other}"),
         })?;
     let output = match args.format {

@@ -78,7 +78,7 @@ pub struct Args {
     #[arg(long, help_heading = "Defaults")]
     timezone: Option<String>,
     /// EventBridge Scheduler or EventBridge rules.
-    #[arg(long, value_enum, help_heading = "Defaults")]
+    #[arg(long, value_parser = super::backend_names(), help_heading = "Defaults")]
     backend: Option<Backend>,
     /// Prefix of the AWS names (default cronport-).
     #[arg(long, help_heading = "Defaults")]

@@ -10,7 +10,9 @@ mod translate;
 
 use std::process::ExitCode;
 
+use clap::builder::{PossibleValue, PossibleValuesParser, TypedValueParser};
 use clap::{Parser, Subcommand};
+use cronport::{Backend, DomDow};
 
 /// Move Heroku Scheduler jobs to AWS EventBridge, exactly.
 ///
@@ -153,8 +155,8 @@ pub(crate) struct Window {
     /// For a Unix schedule restricting both day-of-month and day-of-week
     /// (which runs when either matches): refuse when a day matches both,
     /// accept a double run that day, or list day-of-month dates explicitly.
-    #[arg(long, value_enum, default_value_t = cronport::translate::DomDow::Refuse)]
-    dom_dow: cronport::translate::DomDow,
+    #[arg(long, value_parser = dom_dow_names(), default_value_t = DomDow::Refuse)]
+    dom_dow: DomDow,
 }
 
 impl Window {
@@ -385,4 +387,37 @@ pub fn run() -> ExitCode {
         Command::Explain(args) => explain::run(args),
         Command::Translate(args) => translate::run(args),
     }
+}
+
+/// `--backend`'s values: the core's [`Backend`] names, each with the line
+/// `--help` shows for it. (The core knows no CLI; its enums parse from
+/// their names with `FromStr`.)
+fn backend_names() -> impl TypedValueParser<Value = Backend> {
+    let help = |backend: Backend| match backend {
+        Backend::Scheduler => "EventBridge Scheduler: expressions with a time zone",
+        Backend::Rules => "EventBridge rules: UTC-only expressions",
+    };
+    PossibleValuesParser::new(Backend::ALL.map(|b| PossibleValue::new(b.name()).help(help(b)))).map(
+        |name| {
+            name.parse::<Backend>()
+                .expect("a possible value is a backend's name")
+        },
+    )
+}
+
+/// `--dom-dow`'s values: the core's [`DomDow`] names with their help.
+fn dom_dow_names() -> impl TypedValueParser<Value = DomDow> {
+    let help = |policy: DomDow| match policy {
+        DomDow::Refuse => "Refuse, naming the first day both halves fire (the default)",
+        DomDow::Double => "Split anyway and accept the double run on such days",
+        DomDow::Expand => {
+            "Split, and write the day-of-month half as explicit dates over the horizon"
+        }
+    };
+    PossibleValuesParser::new(DomDow::ALL.map(|d| PossibleValue::new(d.name()).help(help(d)))).map(
+        |name| {
+            name.parse::<DomDow>()
+                .expect("a possible value is a policy's name")
+        },
+    )
 }

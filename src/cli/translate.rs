@@ -3,8 +3,7 @@
 use std::process::ExitCode;
 
 use cronport::desired::CompileOptions;
-use cronport::schedule::is_utc;
-use cronport::syntax::{self, Grammar};
+use cronport::schedule::{Schedule, ScheduleErrorKind};
 use cronport::translate::{Backend, Options, RefusalKind, Translation, translate};
 use jiff::tz::TimeZone;
 
@@ -36,7 +35,7 @@ pub struct Args {
     tz: String,
     /// EventBridge Scheduler (expressions with a time zone) or EventBridge
     /// rules (UTC only).
-    #[arg(long, value_enum, default_value_t = Backend::Scheduler)]
+    #[arg(long, value_parser = super::backend_names(), default_value_t = Backend::Scheduler)]
     backend: Backend,
     #[command(flatten)]
     window: super::Window,
@@ -56,14 +55,15 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         until,
         dom_dow,
     } = args.window.compile_options()?;
-    let parsed = syntax::parse_any(&args.expression).map_err(|e| e.render(&args.expression))?;
-    if parsed.grammar == Grammar::Heroku && !is_utc(&zone) {
-        return Err(format!(
-            "error: Heroku Scheduler runs in UTC; drop --tz {} or write the schedule as cron",
-            args.tz
-        ));
-    }
-    let source = parsed.in_zone(zone.clone());
+    let source =
+        Schedule::parse_in(&args.expression, zone.clone()).map_err(|e| match e.kind() {
+            ScheduleErrorKind::Syntax(parse) => parse.render(&args.expression),
+            ScheduleErrorKind::HerokuNotUtc { .. } => format!(
+                "error: Heroku Scheduler runs in UTC; drop --tz {} or write the schedule as cron",
+                args.tz
+            ),
+            _ => format!("error: {e}"),
+        })?;
     let options = Options {
         dom_dow,
         ..Options::new(args.backend, from, until)

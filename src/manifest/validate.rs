@@ -6,8 +6,7 @@ use std::collections::BTreeSet;
 use jiff::tz::TimeZone;
 
 use super::{EcsTarget, Job, LaunchType, MAX_NAME_LEN, Manifest, Problem, ResolvedJob, Settings};
-use crate::schedule::{Schedule, is_utc};
-use crate::syntax::{self, Grammar};
+use crate::schedule::{Schedule, ScheduleErrorKind};
 use crate::target::{Command, FargateSize};
 use crate::translate::Backend;
 
@@ -400,19 +399,20 @@ fn resolve_job(
     }
     let tz_name = pick(&s.timezone, &defaults.timezone).unwrap_or_else(|| "UTC".to_string());
     let zone = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
-    let schedule = match syntax::parse_any(&job.schedule) {
-        Ok(parsed) => {
-            if parsed.grammar == Grammar::Heroku && !is_utc(&zone) {
-                problems.push(problem(at, "schedule", format!("`{}` is a Heroku Scheduler time, which is UTC, but the job's timezone is {tz_name}; write it as cron, or set timezone = \"UTC\"", job.schedule)));
-            }
-            Some(parsed.in_zone(zone))
-        }
+    let schedule = match Schedule::parse_in(&job.schedule, zone) {
+        Ok(schedule) => Some(schedule),
         Err(e) => {
-            problems.push(problem(
-                at,
-                "schedule",
-                format!("schedule `{}`: {}", job.schedule, e.message),
-            ));
+            let message = match e.kind() {
+                ScheduleErrorKind::HerokuNotUtc { .. } => format!(
+                    "`{}` is a Heroku Scheduler time, which is UTC, but the job's timezone is {tz_name}; write it as cron, or set timezone = \"UTC\"",
+                    job.schedule
+                ),
+                ScheduleErrorKind::Syntax(e) => {
+                    format!("schedule `{}`: {}", job.schedule, e.message)
+                }
+                _ => format!("schedule `{}`: {e}", job.schedule),
+            };
+            problems.push(problem(at, "schedule", message));
             None
         }
     };

@@ -1,0 +1,27 @@
+//! cronport's integration tests, one binary with a module per area
+//! (`cargo test --test it`; `cargo test --test it render::` for one area).
+//! One binary links the AWS SDK once instead of once per file.
+
+mod common;
+#[path = "support/fire.rs"]
+mod fire;
+#[path = "support/moto.rs"]
+mod moto;
+
+mod aws;
+mod cli_convert;
+mod cli_deploy;
+mod cli_explain;
+mod cli_translate;
+mod commands;
+mod contract;
+mod diff;
+mod dst;
+mod errors;
+mod fuzz_corpus;
+mod import;
+mod manifest;
+mod properties;
+mod readme_quickstart;
+mod render;
+mod translate;
