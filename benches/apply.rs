@@ -55,7 +55,13 @@ async fn run(concurrency: usize) -> Run {
     proxy.take();
     let start = Instant::now();
     let plan = aws::plan(&clients, &desired, false).await.unwrap();
-    let report = aws::apply(&clients, &plan, concurrency, Arc::new(|_: &str| {})).await;
+    let report = aws::apply(
+        &clients,
+        &plan,
+        concurrency,
+        Arc::new(|_: &aws::Applied| {}),
+    )
+    .await;
     let apply_secs = start.elapsed().as_secs_f64();
     assert!(report.succeeded());
     let apply_seen = proxy.take();

@@ -4,7 +4,7 @@
 use jiff::Timestamp;
 use serde::Serialize;
 
-use crate::manifest::{MAX_NAME_LEN, Manifest, Problem, ResolvedJob};
+use crate::manifest::{MAX_NAME_LEN, Manifest, Problem, ProblemKind, ResolvedJob};
 use crate::schedule::Pattern;
 use crate::target::{Casing, RunTask};
 use crate::translate::{Backend, DomDow, Options, Translation, translate};
@@ -216,6 +216,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
             ] {
                 if !(value.starts_with("arn:") && value.contains(kind)) {
                     problems.push(Problem {
+                        kind: ProblemKind::Invalid,
                         job: Some(i),
                         key,
                         message: format!("job `{}` uses EventBridge rules, whose ECS targets need ARNs: write the {key} ARN instead of `{value}` (or use backend = \"scheduler\", which takes names)", job.name),
@@ -272,6 +273,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 };
                 if input_len > MAX_INPUT_LEN {
                     problems.push(Problem {
+                        kind: ProblemKind::Invalid,
                         job: Some(i),
                         key: "command",
                         message: format!("job `{}`: its target input would be {input_len} characters; AWS allows {MAX_INPUT_LEN}: shorten the command or the environment", job.name),
@@ -279,6 +281,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 }
                 if let Some(long) = resources.iter().find(|r| r.name.len() > MAX_NAME_LEN) {
                     problems.push(Problem {
+                        kind: ProblemKind::Invalid,
                         job: Some(i),
                         key: "name",
                         message: format!("job `{}` needs {count} expressions, named up to `{}`, longer than AWS's {MAX_NAME_LEN} characters: shorten the job name", job.name, long.name),
@@ -306,6 +309,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                     message.push_str(&format!("\n  option: {option}"));
                 }
                 problems.push(Problem {
+                    kind: ProblemKind::NotTranslatable,
                     job: Some(i),
                     key: "schedule",
                     message,
@@ -359,6 +363,7 @@ fn name_collisions(jobs: &[DesiredJob]) -> Vec<Problem> {
                 std::collections::btree_map::Entry::Occupied(o) if *o.get() != i => {
                     let other = &jobs[*o.get()].job.name;
                     problems.push(Problem {
+                        kind: ProblemKind::Conflict,
                         job: Some(i),
                         key: "name",
                         message: format!(

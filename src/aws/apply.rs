@@ -38,6 +38,55 @@ pub enum Outcome {
     },
 }
 
+/// One finished change, as [`apply`]'s progress callback hears it.
+/// `Display` is the line a terminal shows: `created schedule g/n`, or
+/// `FAILED schedule g/n: error`.
+///
+/// ```
+/// use cronport::aws::{Action, Address, Applied, Outcome};
+/// let address = Address::Schedule { group: "g".into(), name: "n".into() };
+/// let failed = Outcome::Failed { error: "AccessDenied".into() };
+/// let step = Applied { address: &address, action: &Action::Create, outcome: &failed };
+/// assert_eq!(step.to_string(), "FAILED schedule g/n: AccessDenied");
+/// assert!(step.failed());
+/// ```
+#[derive(Clone, Copy, Debug)]
+pub struct Applied<'a> {
+    /// What was changed.
+    pub address: &'a Address,
+    /// The change that was made (or tried).
+    pub action: &'a Action,
+    /// How it went.
+    pub outcome: &'a Outcome,
+}
+
+impl Applied<'_> {
+    /// Whether the change failed.
+    ///
+    /// ```
+    /// use cronport::aws::{Action, Address, Applied, Outcome};
+    /// let address = Address::Schedule { group: "g".into(), name: "n".into() };
+    /// assert!(!Applied { address: &address, action: &Action::Delete, outcome: &Outcome::Done }.failed());
+    /// ```
+    pub fn failed(&self) -> bool {
+        matches!(self.outcome, Outcome::Failed { .. })
+    }
+}
+
+impl std::fmt::Display for Applied<'_> {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let verb = match self.action {
+            Action::Create => "created",
+            Action::Update { .. } => "updated",
+            _ => "deleted",
+        };
+        match self.outcome {
+            Outcome::Done => write!(f, "{verb} {}", self.address),
+            Outcome::Failed { error } => write!(f, "FAILED {}: {error}", self.address),
+        }
+    }
+}
+
 /// What an apply did.
 ///
 /// ```
@@ -68,14 +117,15 @@ impl ApplyReport {
 }
 
 /// Makes `plan`'s creates, updates and deletes, `concurrency` at a time.
-/// Schedule groups come first, deletes last. `progress` hears one line per
+/// Schedule groups come first, deletes last. `progress` hears of each
 /// finished change.
 ///
 /// ```
 /// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), Box<dyn std::error::Error>> {
 /// use std::sync::Arc;
+/// use cronport::aws::Applied;
 /// let plan = cronport::aws::plan(&clients, &desired, false).await?;
-/// let report = cronport::aws::apply(&clients, &plan, 8, Arc::new(|line: &str| eprintln!("{line}"))).await;
+/// let report = cronport::aws::apply(&clients, &plan, 8, Arc::new(|step: &Applied| eprintln!("{step}"))).await;
 /// println!("{} writes", report.writes);
 /// if !report.succeeded() {
 ///     return Err("some changes failed; run apply again".into());
@@ -86,7 +136,7 @@ pub async fn apply(
     clients: &Clients,
     plan: &Plan,
     concurrency: usize,
-    progress: Arc<dyn Fn(&str) + Send + Sync>,
+    progress: Arc<dyn Fn(&Applied) + Send + Sync>,
 ) -> ApplyReport {
     let writes = Arc::new(AtomicUsize::new(0));
     let mut report = ApplyReport::default();
@@ -146,17 +196,11 @@ pub async fn apply(
                     continue;
                 }
             };
-            let verb = match change.action {
-                Action::Create => "created",
-                Action::Update { .. } => "updated",
-                _ => "deleted",
-            };
-            match &outcome {
-                Outcome::Done => progress(&format!("{verb} {}", change.address)),
-                Outcome::Failed { error } => {
-                    progress(&format!("FAILED {}: {error}", change.address))
-                }
-            }
+            progress(&Applied {
+                address: &change.address,
+                action: &change.action,
+                outcome: &outcome,
+            });
             report.results.push((change.address.name(), outcome));
         }
     }
@@ -248,14 +292,14 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
         }
         (Action::Create, Some(DesiredSpec::Schedule(spec))) => {
             count();
-            match create_schedule(clients, spec).await {
+            match create_schedule(clients, spec).await? {
+                true => Ok(()),
                 // An earlier attempt may have landed before its answer was
                 // lost: make it what we want.
-                Err(e) if e.contains("ConflictException") => {
+                false => {
                     count();
                     update_schedule(clients, spec).await
                 }
-                other => other,
             }
         }
         (Action::Update { .. }, Some(DesiredSpec::Schedule(spec))) => {
@@ -368,23 +412,22 @@ macro_rules! schedule_fields {
     };
 }
 
-async fn create_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), String> {
-    schedule_fields!(clients.scheduler.create_schedule(), spec)
+/// Creates a schedule. `Ok(false)`: one of that name already exists
+/// (ConflictException), for the caller to decide what that means.
+async fn create_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<bool, String> {
+    match schedule_fields!(clients.scheduler.create_schedule(), spec)
         .send()
         .await
-        .map(|_| ())
-        .map_err(|e| {
-            format!(
-                "{} ({})",
-                error_text(&e),
-                e.as_service_error()
-                    .map_or("", |s| if s.is_conflict_exception() {
-                        "ConflictException"
-                    } else {
-                        ""
-                    })
-            )
-        })
+    {
+        Ok(_) => Ok(true),
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_conflict_exception()) =>
+        {
+            Ok(false)
+        }
+        Err(e) => Err(error_text(e)),
+    }
 }
 
 async fn update_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), String> {

@@ -21,7 +21,7 @@ use std::fmt;
 use serde::Serialize;
 
 use super::spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
-use super::{Action, Change, DesiredSpec, PlanError};
+use super::{Action, Change, DesiredSpec, PlanError, PlanProblemKind};
 use crate::desired::Desired;
 use crate::owner::Owner;
 use crate::translate::Backend;
@@ -229,11 +229,12 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             Some(live_tags) => {
                 let managed = live_tags.get("managed-by").map(String::as_str) == Some("cronport");
                 if !managed && !adopt {
-                    return Err(PlanError {
-                        problems: vec![format!(
+                    return Err(PlanError::new(
+                        PlanProblemKind::NotOwned,
+                        format!(
                             "schedule group `{group}` exists but is not tagged managed-by=cronport, so cronport will not write to it: choose another schedule_group, or pass --adopt if it is cronport's"
-                        )],
-                    });
+                        ),
+                    ));
                 }
                 // Tags are added or changed, never taken away: the group
                 // may be shared with other manifests.

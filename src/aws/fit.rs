@@ -46,10 +46,30 @@ pub type TaskDefinitionFacts = BTreeMap<(String, String), ContainerFacts>;
 pub struct Fitted {
     /// The jobs with the container overrides their task definitions need.
     pub desired: Desired,
-    /// What changed and why, and entry points, a line each.
-    pub notes: Vec<String>,
-    /// Jobs whose size cannot reach their container, a line each.
-    pub problems: Vec<String>,
+    /// What changed and why, and entry points.
+    pub notes: Vec<JobNote>,
+    /// Jobs whose size cannot reach their container.
+    pub problems: Vec<JobNote>,
+}
+
+/// A line about one job; `Display` is `job NAME: text`.
+///
+/// ```
+/// let note = cronport::aws::JobNote { job: "daily".into(), text: "container `worker` is limited to 512 MiB".into() };
+/// assert_eq!(note.to_string(), "job daily: container `worker` is limited to 512 MiB");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct JobNote {
+    /// The job's name in the manifest.
+    pub job: String,
+    /// What is said of it.
+    pub text: String,
+}
+
+impl std::fmt::Display for JobNote {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        write!(f, "job {}: {}", self.job, self.text)
+    }
 }
 
 /// Sets container-level overrides where a task definition would keep a
@@ -79,7 +99,10 @@ pub fn fit(desired: &Desired, facts: &TaskDefinitionFacts) -> Fitted {
         let Some(facts) = facts.get(&(t.task_definition.clone(), t.container.clone())) else {
             continue;
         };
-        let name = job.job.name.clone();
+        let note = |text: String| JobNote {
+            job: job.job.name.clone(),
+            text,
+        };
         let container = t.container.clone();
         if !facts.entry_point.is_empty() {
             let runs: Vec<String> = facts
@@ -88,11 +111,11 @@ pub fn fit(desired: &Desired, facts: &TaskDefinitionFacts) -> Fitted {
                 .chain(&job.run_task.overrides.container.command)
                 .cloned()
                 .collect();
-            notes.push(crate::escape::one_line(&format!(
-                "job {name}: container `{container}` of {} has an entryPoint, so each run executes `{}`",
+            notes.push(note(crate::escape::one_line(&format!(
+                "container `{container}` of {} has an entryPoint, so each run executes `{}`",
                 facts.task_definition,
                 shlex::try_join(runs.iter().map(String::as_str)).unwrap_or_else(|_| runs.join(" "))
-            )));
+            ))));
         }
         let overrides = &mut job.run_task.overrides;
         if let Some(task_memory) = overrides.memory {
@@ -100,20 +123,20 @@ pub fn fit(desired: &Desired, facts: &TaskDefinitionFacts) -> Fitted {
                 .checked_sub(facts.others_memory)
                 .filter(|a| *a > 0)
             else {
-                problems.push(format!(
-                    "job {name}: the other containers of {} take {} MiB, all of the {task_memory} MiB its size gives the task: choose a larger size or memory",
+                problems.push(note(format!(
+                    "the other containers of {} take {} MiB, all of the {task_memory} MiB its size gives the task: choose a larger size or memory",
                     facts.task_definition, facts.others_memory
-                ));
+                )));
                 continue;
             };
             if let Some(limit) = facts.memory
                 && limit != available
             {
                 overrides.container.memory = Some(available);
-                notes.push(format!(
-                    "job {name}: container `{container}` of {} is limited to {limit} MiB; the run sets it to {available} MiB, what its size leaves after the other containers ({} MiB), so the dyno's memory reaches the process",
+                notes.push(note(format!(
+                    "container `{container}` of {} is limited to {limit} MiB; the run sets it to {available} MiB, what its size leaves after the other containers ({} MiB), so the dyno's memory reaches the process",
                     facts.task_definition, facts.others_memory
-                ));
+                )));
             }
             if let Some(reservation) = facts.memory_reservation
                 && reservation > available
@@ -127,16 +150,16 @@ pub fn fit(desired: &Desired, facts: &TaskDefinitionFacts) -> Fitted {
             match task_cpu.checked_sub(facts.others_cpu) {
                 Some(available) if cpu > available && available > 0 => {
                     overrides.container.cpu = Some(available);
-                    notes.push(format!(
-                        "job {name}: container `{container}` of {} asks for {cpu} CPU units, more than the {available} its size leaves; the run sets {available}",
+                    notes.push(note(format!(
+                        "container `{container}` of {} asks for {cpu} CPU units, more than the {available} its size leaves; the run sets {available}",
                         facts.task_definition
-                    ));
+                    )));
                 }
                 Some(available) if available > 0 => {}
-                _ => problems.push(format!(
-                    "job {name}: the other containers of {} take {} CPU units, all of the {task_cpu} its size gives the task: choose a larger size or cpu",
+                _ => problems.push(note(format!(
+                    "the other containers of {} take {} CPU units, all of the {task_cpu} its size gives the task: choose a larger size or cpu",
                     facts.task_definition, facts.others_cpu
-                )),
+                ))),
             }
         }
     }
@@ -191,7 +214,7 @@ mod tests {
         assert_eq!(job.run_task.overrides.container.memory_reservation, None); // 3000 fits
         let small = &fitted.desired.jobs[1]; // standard-1x: 512 MiB
         assert_eq!(small.run_task.overrides.container.memory, Some(256));
-        assert!(fitted.notes.iter().any(|n| n.contains("job rake-tags-recompute-lost: container `worker` of td is limited to 512 MiB; the run sets it to 3840 MiB")), "{:?}", fitted.notes);
+        assert!(fitted.notes.iter().any(|n| n.to_string().contains("job rake-tags-recompute-lost: container `worker` of td is limited to 512 MiB; the run sets it to 3840 MiB")), "{:?}", fitted.notes);
         // A container without a hard limit needs nothing.
         let fitted = fit(&d, &facts(ContainerFacts::default()));
         assert!(
@@ -218,9 +241,9 @@ mod tests {
                 ..Default::default()
             }),
         );
-        assert!(fitted.problems.iter().any(|p| p.starts_with("job rails-runner-devices-sync-call: the other containers of td take 1024 MiB, all of the 512 MiB")), "{:?}", fitted.problems);
+        assert!(fitted.problems.iter().any(|p| p.to_string().starts_with("job rails-runner-devices-sync-call: the other containers of td take 1024 MiB, all of the 512 MiB")), "{:?}", fitted.problems);
         assert!(
-            fitted.notes.iter().any(|n| n.contains(
+            fitted.notes.iter().any(|n| n.to_string().contains(
                 "has an entryPoint, so each run executes `/cnb/process/launcher timeout -k 30"
             )),
             "{:?}",

@@ -8,13 +8,11 @@ use super::spec::{
     DEFAULT_RETRY, RetrySpec, RuleSpec, ScheduleSpec, normalize_overrides_input,
     normalize_run_task_input,
 };
-use super::{Clients, LiveRule, LiveState, PlanError, error_text};
+use super::{Clients, LiveRule, LiveState, PlanError, PlanProblem, PlanProblemKind, error_text};
 use crate::desired::Desired;
 
 fn failed(what: String) -> PlanError {
-    PlanError {
-        problems: vec![what],
-    }
+    PlanError::new(PlanProblemKind::Aws, what)
 }
 
 /// Every schedule in `group`, read in full.
@@ -346,12 +344,12 @@ pub(super) async fn check_targets(
             Ok(out) => {
                 let active = out.clusters().iter().any(|c| c.status() == Some("ACTIVE"));
                 if !active {
-                    problems.push(format!("cluster `{cluster}` does not exist (or is not ACTIVE) in this account and region; check `cluster` in the manifest, --region and --profile"));
+                    problems.push(PlanProblem::new(PlanProblemKind::Target, format!("cluster `{cluster}` does not exist (or is not ACTIVE) in this account and region; check `cluster` in the manifest, --region and --profile")));
                 }
             }
-            Err(e) => problems.push(format!(
-                "cannot check cluster `{cluster}`: {}",
-                error_text(e)
+            Err(e) => problems.push(PlanProblem::new(
+                PlanProblemKind::Aws,
+                format!("cannot check cluster `{cluster}`: {}", error_text(e)),
             )),
         }
     }
@@ -373,9 +371,12 @@ pub(super) async fn check_targets(
         {
             Ok(out) => {
                 let Some(def) = out.task_definition() else {
-                    problems.push(format!(
-                        "task definition `{}` (job {}) was not found",
-                        t.task_definition, job.job.name
+                    problems.push(PlanProblem::new(
+                        PlanProblemKind::Target,
+                        format!(
+                            "task definition `{}` (job {}) was not found",
+                            t.task_definition, job.job.name
+                        ),
                     ));
                     continue;
                 };
@@ -415,24 +416,30 @@ pub(super) async fn check_targets(
                     );
                 }
                 if !names.contains(&t.container.as_str()) {
-                    problems.push(format!(
-                        "task definition `{}` (job {}) has no container `{}`; it has {}",
-                        def.task_definition_arn().unwrap_or(&t.task_definition),
-                        job.job.name,
-                        t.container,
-                        names
-                            .iter()
-                            .map(|n| format!("`{n}`"))
-                            .collect::<Vec<_>>()
-                            .join(", ")
+                    problems.push(PlanProblem::new(
+                        PlanProblemKind::Target,
+                        format!(
+                            "task definition `{}` (job {}) has no container `{}`; it has {}",
+                            def.task_definition_arn().unwrap_or(&t.task_definition),
+                            job.job.name,
+                            t.container,
+                            names
+                                .iter()
+                                .map(|n| format!("`{n}`"))
+                                .collect::<Vec<_>>()
+                                .join(", ")
+                        ),
                     ));
                 }
             }
-            Err(e) => problems.push(format!(
-                "task definition `{}` (job {}) cannot be found: {}",
-                t.task_definition,
-                job.job.name,
-                error_text(e)
+            Err(e) => problems.push(PlanProblem::new(
+                PlanProblemKind::Target,
+                format!(
+                    "task definition `{}` (job {}) cannot be found: {}",
+                    t.task_definition,
+                    job.job.name,
+                    error_text(e)
+                ),
             )),
         }
     }
@@ -462,10 +469,10 @@ pub(super) async fn check_roles(
             && let Some(found) = out.role().map(|r| r.arn())
             && found != role.arn
         {
-            problems.push(format!(
+            problems.push(PlanProblem::new(PlanProblemKind::Target, format!(
                 "role_arn `{}` is not the role found under that name here, `{found}`: check the account (--profile) and the role's path",
                 role.arn
-            ));
+            )));
             continue;
         }
         let document = match answer {
@@ -482,10 +489,10 @@ pub(super) async fn check_roles(
                 if e.as_service_error()
                     .is_some_and(|s| s.is_no_such_entity_exception()) =>
             {
-                problems.push(format!(
+                problems.push(PlanProblem::new(PlanProblemKind::Target, format!(
                     "role `{}` does not exist in this account: create it first (`cronport iam --format terraform` or `--format cloudformation` renders it)",
                     role.arn
-                ));
+                )));
                 continue;
             }
             Err(e) => {
@@ -506,7 +513,7 @@ pub(super) async fn check_roles(
             .filter(|p| !trusted.iter().any(|t| t == p))
             .collect();
         if !missing.is_empty() {
-            problems.push(format!(
+            problems.push(PlanProblem::new(PlanProblemKind::Target, format!(
                 "role `{}` does not trust {} (it trusts {}), so the schedules could not assume it and would never run: add the service to its trust policy (`cronport iam` renders one)",
                 role.arn,
                 missing.join(" and "),
@@ -515,7 +522,7 @@ pub(super) async fn check_roles(
                 } else {
                     trusted.join(", ")
                 }
-            ));
+            )));
         }
     }
     if problems.is_empty() {

@@ -12,7 +12,10 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use super::{Action, Address, Clients, PlanError, PlanOptions, apply, error_text, plan_with};
+use super::{
+    Action, Address, Clients, PlanError, PlanOptions, PlanProblem, PlanProblemKind, apply,
+    error_text, plan_with,
+};
 use crate::desired::{CompileOptions, Desired, DesiredJob, compile};
 use crate::manifest::Manifest;
 use crate::translate::Backend;
@@ -42,8 +45,11 @@ pub struct Switch {
     /// exactly when the job does, each once.
     pub proved_over: u64,
     /// What happened: `switched`, `already switched`, `rules deleted`, or
-    /// an error.
+    /// an error, for people.
     pub outcome: String,
+    /// Whether this job's step failed or could not run yet: the command
+    /// that asked for it has not finished its work.
+    pub failed: bool,
 }
 
 /// Runs closer than this to the switch are waited out.
@@ -174,7 +180,9 @@ fn rules_and_schedules(
 ) -> Result<Vec<(DesiredJob, DesiredJob, Window)>, PlanError> {
     let options = CompileOptions::starting(now);
     let problem = |e: crate::desired::CompileError| PlanError {
-        problems: e.problems.into_iter().map(|p| p.message).collect(),
+        problems: (e.problems.into_iter())
+            .map(|p| PlanProblem::new(PlanProblemKind::Manifest, p.message))
+            .collect(),
     };
     let rules = compile(manifest, &options).map_err(problem)?;
     let scheduled = compile(&on_scheduler(manifest), &options).map_err(problem)?;
@@ -197,8 +205,11 @@ fn planned_switch(
     (from, until): Window,
 ) -> Result<Switch, PlanError> {
     let at = switch_instant(rules, now);
-    let proved = prove(rules, schedule, at, from, until).map_err(|e| PlanError {
-        problems: vec![format!("job {}: {e}", rules.job.name)],
+    let proved = prove(rules, schedule, at, from, until).map_err(|e| {
+        PlanError::new(
+            PlanProblemKind::Migration,
+            format!("job {}: {e}", rules.job.name),
+        )
     })?;
     Ok(Switch {
         job: rules.job.name.clone(),
@@ -207,6 +218,7 @@ fn planned_switch(
         first_schedule_run: schedule.job.schedule.fires_after(at).next(),
         proved_over: proved,
         outcome: String::new(),
+        failed: false,
     })
 }
 
@@ -261,12 +273,16 @@ pub async fn migrate(
         if finish {
             if !schedule_live || rule_states.iter().any(|(_, enabled)| *enabled) {
                 switch.outcome = "not switched yet: run migrate without --finish first".to_string();
+                switch.failed = true;
             } else if rule_states.is_empty() {
                 switch.outcome = "rules already deleted".to_string();
             } else {
                 switch.outcome = match delete_rules(clients, &rule_states).await {
                     Ok(()) => "rules deleted".to_string(),
-                    Err(e) => format!("failed to delete the rules: {e}; run again"),
+                    Err(e) => {
+                        switch.failed = true;
+                        format!("failed to delete the rules: {e}; run again")
+                    }
                 };
             }
             out.push(switch);
@@ -282,8 +298,15 @@ pub async fn migrate(
             let wait = (at - Timestamp::now()).as_secs_f64().max(0.0);
             tokio::time::sleep(std::time::Duration::from_secs_f64(wait)).await;
         }
-        let report = apply(clients, &schedule_plan, 4, Arc::new(|_: &str| {})).await;
+        let report = apply(
+            clients,
+            &schedule_plan,
+            4,
+            Arc::new(|_: &super::Applied| {}),
+        )
+        .await;
         if !report.succeeded() {
+            switch.failed = true;
             switch.outcome = format!(
                 "failed to create the schedule ({:?}); the rules still run; run again",
                 report.results
@@ -294,6 +317,7 @@ pub async fn migrate(
         switch.outcome = match disable_rules(clients, rj, &rule_states).await {
             Ok(()) => "switched".to_string(),
             Err(e) => {
+                switch.failed = true;
                 // Never both: without the rules disabled, remove the schedule.
                 let group = &sj.job.target.schedule_group;
                 for r in &sj.resources {
@@ -331,9 +355,10 @@ async fn rule_states(
                 if e.as_service_error()
                     .is_some_and(|s| s.is_resource_not_found_exception()) => {}
             Err(e) => {
-                return Err(PlanError {
-                    problems: vec![format!("cannot read rule `{}`: {}", r.name, error_text(e))],
-                });
+                return Err(PlanError::new(
+                    PlanProblemKind::Aws,
+                    format!("cannot read rule `{}`: {}", r.name, error_text(e)),
+                ));
             }
         }
     }
@@ -420,7 +445,9 @@ pub async fn enabled_runners(
 ) -> Result<Vec<(String, usize)>, PlanError> {
     let options = CompileOptions::starting(now);
     let problem = |e: crate::desired::CompileError| PlanError {
-        problems: e.problems.into_iter().map(|p| p.message).collect(),
+        problems: (e.problems.into_iter())
+            .map(|p| PlanProblem::new(PlanProblemKind::Manifest, p.message))
+            .collect(),
     };
     let rules = compile(manifest, &options).map_err(problem)?;
     let scheduled = compile(&on_scheduler(manifest), &options).map_err(problem)?;

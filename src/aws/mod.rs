@@ -40,9 +40,9 @@ use crate::translate::Backend;
 
 pub(crate) use adopt::command_text;
 pub use adopt::import_aws;
-pub use apply::{ApplyReport, Outcome, apply};
+pub use apply::{Applied, ApplyReport, Outcome, apply};
 pub use compare::{Address, LiveRule, LiveState, compare, twins};
-pub use fit::{ContainerFacts, Fitted, TaskDefinitionFacts, fit};
+pub use fit::{ContainerFacts, Fitted, JobNote, TaskDefinitionFacts, fit};
 pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
 pub use run::{LogFollower, LogSink, Stopped, run_now, wait_stopped};
 pub use spec::{
@@ -595,17 +595,97 @@ impl Plan {
     }
 }
 
-/// Why a plan could not be made.
+/// Why a plan could not be made: every problem found, before any write.
 ///
 /// ```
-/// let err = cronport::aws::PlanError { problems: vec!["cluster `prod` not found".into(), "role missing".into()] };
-/// assert_eq!(err.to_string(), "cluster `prod` not found\nrole missing");
+/// use cronport::aws::{PlanError, PlanProblem, PlanProblemKind};
+/// let err = PlanError {
+///     problems: vec![
+///         PlanProblem::new(PlanProblemKind::Target, "cluster `prod` not found"),
+///         PlanProblem::new(PlanProblemKind::Aws, "cannot list rules: timeout"),
+///     ],
+/// };
+/// assert_eq!(err.to_string(), "cluster `prod` not found\ncannot list rules: timeout");
+/// assert!(err.problems.iter().any(|p| p.kind == PlanProblemKind::Aws));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", .problems.join("\n"))]
+#[error("{}", .problems.iter().map(|p| p.message.as_str()).collect::<Vec<_>>().join("\n"))]
 pub struct PlanError {
     /// Every problem found, before any write.
-    pub problems: Vec<String>,
+    pub problems: Vec<PlanProblem>,
+}
+
+impl PlanError {
+    /// A plan error with one problem.
+    ///
+    /// ```
+    /// use cronport::aws::{PlanError, PlanProblemKind};
+    /// let err = PlanError::new(PlanProblemKind::NotOwned, "schedule group `g` is not cronport's");
+    /// assert_eq!(err.problems[0].kind, PlanProblemKind::NotOwned);
+    /// ```
+    pub fn new(kind: PlanProblemKind, message: impl Into<String>) -> PlanError {
+        PlanError {
+            problems: vec![PlanProblem::new(kind, message)],
+        }
+    }
+}
+
+/// One problem of a [`PlanError`]: its kind, for code, and its message,
+/// for people.
+///
+/// ```
+/// use cronport::aws::{PlanProblem, PlanProblemKind};
+/// let p = PlanProblem::new(PlanProblemKind::Manifest, "the manifest has no jobs");
+/// assert_eq!(p.to_string(), "the manifest has no jobs");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct PlanProblem {
+    /// What kind of problem.
+    pub kind: PlanProblemKind,
+    /// What is wrong and what to do, in one line.
+    pub message: String,
+}
+
+impl PlanProblem {
+    /// A problem of `kind`.
+    ///
+    /// ```
+    /// let p = cronport::aws::PlanProblem::new(cronport::aws::PlanProblemKind::Aws, "throttled");
+    /// assert_eq!(p.message, "throttled");
+    /// ```
+    pub fn new(kind: PlanProblemKind, message: impl Into<String>) -> PlanProblem {
+        PlanProblem {
+            kind,
+            message: message.into(),
+        }
+    }
+}
+
+/// The kinds of [`PlanProblem`].
+///
+/// ```
+/// use cronport::aws::PlanProblemKind;
+/// assert_ne!(PlanProblemKind::Aws, PlanProblemKind::Target);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum PlanProblemKind {
+    /// An AWS call failed: credentials, network, throttling past retries.
+    Aws,
+    /// Something the manifest points at is missing or unusable here: a
+    /// cluster, task definition, container or role, or a role that does
+    /// not trust the service that must assume it.
+    Target,
+    /// A resource cronport does not own stands where it would write.
+    NotOwned,
+    /// The manifest cannot be planned as it is: it does not compile, has
+    /// no jobs without `--prune`, or a job's size cannot reach its
+    /// container.
+    Manifest,
+    /// A migration between backends that cannot be proved to lose and
+    /// double no run.
+    Migration,
 }
 
 /// Reads live state and compares it with `desired`.
@@ -618,7 +698,7 @@ pub struct PlanError {
 /// let plan = aws::plan(&clients, &desired, false).await?;
 /// print!("{}", plan.to_text());
 /// if plan.has_changes() {
-///     let report = aws::apply(&clients, &plan, 8, std::sync::Arc::new(|line: &str| eprintln!("{line}"))).await;
+///     let report = aws::apply(&clients, &plan, 8, std::sync::Arc::new(|step: &aws::Applied| eprintln!("{step}"))).await;
 ///     assert!(report.succeeded());
 /// }
 /// # Ok(()) }
@@ -672,12 +752,13 @@ pub async fn plan_with(
 ) -> Result<Plan, PlanError> {
     let PlanOptions { prune, adopt } = options;
     if desired.jobs.is_empty() && !prune {
-        return Err(PlanError {
-            problems: vec![format!(
+        return Err(PlanError::new(
+            PlanProblemKind::Manifest,
+            format!(
                 "the manifest has no jobs: its plan deletes everything {} owns; pass --prune to plan that",
                 desired.deployment
-            )],
-        });
+            ),
+        ));
     }
     let Fitted {
         desired: fitted,
@@ -685,14 +766,17 @@ pub async fn plan_with(
         problems,
     } = fitted(clients, desired).await?;
     if !problems.is_empty() {
-        return Err(PlanError { problems });
+        let problem = |p: JobNote| PlanProblem::new(PlanProblemKind::Manifest, p.to_string());
+        return Err(PlanError {
+            problems: problems.into_iter().map(problem).collect(),
+        });
     }
     let desired = &fitted;
     let role_warnings = live::check_roles(clients, desired).await?;
     let live = live::read(clients, desired).await?;
     let changes = compare(desired, &live, adopt)?;
     let mut warnings = role_warnings;
-    warnings.extend(notes);
+    warnings.extend(notes.iter().map(JobNote::to_string));
     if desired.deployment.derived {
         warnings.push(format!(
             "this manifest has no id: cronport derived `{}` from its cluster, and would lose track of what it made if the cluster changed; write id = \"{}\" at its top",

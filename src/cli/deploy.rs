@@ -193,22 +193,23 @@ pub fn apply(args: ApplyArgs) -> ExitCode {
             )?;
         }
         let total = plan.summary().add + plan.summary().change + plan.summary().destroy;
-        let progress: Arc<dyn Fn(&str) + Send + Sync> = if std::io::stderr().is_terminal() {
+        let progress: Arc<dyn Fn(&aws::Applied) + Send + Sync> = if std::io::stderr().is_terminal()
+        {
             let bar = indicatif::ProgressBar::new(total as u64);
             bar.set_style(
                 indicatif::ProgressStyle::with_template("{bar:40} {pos}/{len} {wide_msg}")
                     .unwrap_or_else(|_| indicatif::ProgressStyle::default_bar()),
             );
-            Arc::new(move |line: &str| {
+            Arc::new(move |step: &aws::Applied| {
                 bar.inc(1);
-                if line.starts_with("FAILED") {
-                    bar.println(line);
+                if step.failed() {
+                    bar.println(step.to_string());
                 } else {
-                    bar.set_message(line.to_string());
+                    bar.set_message(step.to_string());
                 }
             })
         } else {
-            Arc::new(|line: &str| eprintln!("{line}"))
+            Arc::new(|step: &aws::Applied| eprintln!("{step}"))
         };
         let report = rt.block_on(aws::apply(&clients, &plan, args.concurrency, progress));
         let failed: Vec<_> = report
@@ -287,11 +288,11 @@ pub fn run(args: RunArgs) -> ExitCode {
             let fitted = aws::fitted(&clients, &desired)
                 .await
                 .map_err(super::plan_errors)?;
-            let mine = format!("job {}:", job.job.name);
-            for note in fitted.notes.iter().filter(|n| n.starts_with(&mine)) {
+            let mine = |n: &&aws::JobNote| n.job == job.job.name;
+            for note in fitted.notes.iter().filter(mine) {
                 eprintln!("note: {note}");
             }
-            if let Some(problem) = fitted.problems.iter().find(|p| p.starts_with(&mine)) {
+            if let Some(problem) = fitted.problems.iter().find(mine) {
                 return Err(format!("error: {problem}"));
             }
             let job = fitted
@@ -466,14 +467,12 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
             .block_on(async {
                 let clients = Clients::connect_checked(&options(&args.common))
                     .await
-                    .map_err(|e| aws::PlanError { problems: vec![e] })?;
+                    .map_err(|e| aws::PlanError::new(cronport::aws::PlanProblemKind::Aws, e))?;
                 aws::migrate(&clients, &manifest, super::now(), args.finish).await
             })
             .map_err(super::plan_errors)?;
         let mut out = switch_lines(&switches);
-        let failed = switches
-            .iter()
-            .any(|s| s.outcome.starts_with("failed") || s.outcome.starts_with("not switched"));
+        let failed = switches.iter().any(|s| s.failed);
         if switches.is_empty() {
             out.push_str("No job uses the rules backend; nothing to migrate.\n");
         } else if !args.finish && !failed {

@@ -121,9 +121,13 @@ pub fn run(args: Args) -> ExitCode {
                     .map_err(|e| e.to_string())?;
                 runtime
                     .block_on(async {
-                        let clients = Clients::connect_checked(&aws_options)
-                            .await
-                            .map_err(|e| cronport::aws::PlanError { problems: vec![e] })?;
+                        let clients =
+                            Clients::connect_checked(&aws_options).await.map_err(|e| {
+                                cronport::aws::PlanError::new(
+                                    cronport::aws::PlanProblemKind::Aws,
+                                    e,
+                                )
+                            })?;
                         diff_live(&clients, &desired, live_is_base, &options).await
                     })
                     .map_err(super::plan_errors)?

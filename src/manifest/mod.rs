@@ -33,7 +33,7 @@ use serde::{Deserialize, Serialize};
 use crate::schedule::Schedule;
 use crate::target::{Command, FargateSize};
 use crate::translate::Backend;
-use report::{render_problem, unknown_keys};
+use report::unknown_keys;
 use source::{Source, Step};
 pub use validate::is_role_arn;
 use validate::{is_name_char, problem};
@@ -534,30 +534,145 @@ pub struct Problem {
     pub job: Option<usize>,
     /// The key at fault.
     pub key: &'static str,
+    /// What kind of fault, for code that acts on it (the message is for
+    /// people).
+    pub kind: ProblemKind,
     /// What is wrong and what to write instead.
     pub message: String,
+}
+
+/// The kinds of [`Problem`].
+///
+/// ```
+/// use cronport::manifest::{Manifest, ProblemKind};
+/// let m: Manifest = toml::from_str("[[job]]\nname = \"a\"\nschedule = \"0 * * * *\"\ncommand = \"x\"\n")?;
+/// let problems = m.check();
+/// assert!(problems.iter().any(|p| p.key == "cluster" && p.kind == ProblemKind::Missing));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ProblemKind {
+    /// A required setting is set nowhere: not in the job, not in
+    /// `[defaults]`.
+    Missing,
+    /// A value cronport or AWS would refuse: a bad ARN, size, name, time
+    /// zone or schedule.
+    Invalid,
+    /// Two values that cannot both hold: duplicate names, one IAM role
+    /// under two ARNs, two jobs with one AWS name.
+    Conflict,
+    /// A schedule the chosen backend cannot run exactly, or that never
+    /// runs ([`crate::translate::NotRepresentable`]).
+    NotTranslatable,
 }
 
 /// Everything wrong with a manifest, each with file, line and column.
 ///
 /// ```
-/// use cronport::manifest::Manifest;
+/// use cronport::manifest::{Manifest, ManifestErrorKind};
 /// let err = Manifest::from_toml("[defaults]\nclustr = \"x\"\n", "cronport.toml").unwrap_err();
 /// assert_eq!(err.problems.len(), 1);
-/// assert!(err.problems[0].contains("cronport.toml:2:1"));
-/// assert!(err.problems[0].contains("cluster")); // the suggestion
+/// let problem = &err.problems[0];
+/// assert_eq!(problem.kind, ManifestErrorKind::UnknownKey);
+/// assert_eq!(problem.location.as_ref().map(|l| (l.line, l.column)), Some((2, 1)));
+/// assert!(problem.to_string().contains("--> cronport.toml:2:1"));
+/// assert!(problem.message.contains("did you mean `cluster`?"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub struct ManifestError {
-    /// The rendered problems: `file:line:column: message` and the line with
-    /// a caret.
-    pub problems: Vec<String>,
+    /// Every problem found.
+    pub problems: Vec<PlacedProblem>,
 }
 
 impl fmt::Display for ManifestError {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        f.write_str(&self.problems.join("\n\n"))
+        for (i, problem) in self.problems.iter().enumerate() {
+            if i > 0 {
+                f.write_str("\n\n")?;
+            }
+            write!(f, "{problem}")?;
+        }
+        Ok(())
     }
+}
+
+/// One problem of a [`ManifestError`], placed in the manifest's text.
+/// `Display` renders it for a terminal: `error:`, `--> file:line:column`,
+/// the line, and a caret under the fault.
+///
+/// ```
+/// use cronport::manifest::{Manifest, ManifestErrorKind, ProblemKind};
+/// let text = "[[job]]\nname = \"a\"\nschedule = \"0 * * * *\"\ncommand = \"x\"\n";
+/// let err = Manifest::from_toml(text, "cronport.toml").unwrap_err();
+/// let cluster = err.problems.iter().find(|p| p.key == Some("cluster")).unwrap();
+/// assert_eq!(cluster.kind, ManifestErrorKind::Check(ProblemKind::Missing));
+/// assert_eq!(cluster.job, Some(0));
+/// assert!(cluster.to_string().starts_with("error: job `a` has no cluster"));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct PlacedProblem {
+    /// What kind of problem.
+    pub kind: ManifestErrorKind,
+    /// Which job (index in the manifest), if the problem is a job's.
+    pub job: Option<usize>,
+    /// The setting at fault, if one is.
+    pub key: Option<&'static str>,
+    /// Where in the file, when the text could be read.
+    pub location: Option<Location>,
+    /// What is wrong and what to write instead.
+    pub message: String,
+    rendered: String,
+}
+
+impl fmt::Display for PlacedProblem {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.rendered)
+    }
+}
+
+/// A place in a manifest file; line and column count from 1.
+///
+/// ```
+/// let at = cronport::manifest::Location { file: "cronport.toml".into(), line: 3, column: 12 };
+/// assert_eq!(at.to_string(), "cronport.toml:3:12");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Location {
+    /// The file's name as given.
+    pub file: String,
+    /// The line.
+    pub line: usize,
+    /// The column, in characters.
+    pub column: usize,
+}
+
+impl fmt::Display for Location {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        write!(f, "{}:{}:{}", self.file, self.line, self.column)
+    }
+}
+
+/// The kinds of [`PlacedProblem`].
+///
+/// ```
+/// use cronport::manifest::{Manifest, ManifestErrorKind};
+/// let err = Manifest::from_toml("[defaults\n", "cronport.toml").unwrap_err();
+/// assert_eq!(err.problems[0].kind, ManifestErrorKind::Syntax);
+/// let err = Manifest::from_toml("[defaults]\ncluster = 3\n", "cronport.toml").unwrap_err();
+/// assert_eq!(err.problems[0].kind, ManifestErrorKind::Type);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ManifestErrorKind {
+    /// The text is not TOML.
+    Syntax,
+    /// A key cronport does not know (with the nearest known one).
+    UnknownKey,
+    /// A value of the wrong type or shape for its key.
+    Type,
+    /// A setting's value, or the settings together, failed a check.
+    Check(ProblemKind),
 }
 
 impl Manifest {
@@ -601,10 +716,15 @@ impl Manifest {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn from_toml(text: &str, file: &str) -> Result<Manifest, ManifestError> {
-        let render =
-            |span: std::ops::Range<usize>, message: &str| render_problem(text, file, span, message);
+        let render = |span: std::ops::Range<usize>, kind: ManifestErrorKind, message: &str| {
+            report::place(text, file, span, kind, message)
+        };
         let source = Source::parse(text).map_err(|e| ManifestError {
-            problems: vec![render(e.span().unwrap_or(0..0), e.message())],
+            problems: vec![render(
+                e.span().unwrap_or(0..0),
+                ManifestErrorKind::Syntax,
+                e.message(),
+            )],
         })?;
         let mut problems = unknown_keys(&source, &render);
         if problems.is_empty() {
@@ -633,7 +753,11 @@ impl Manifest {
                     }
                     return Err(manifest.place(text, file, &checked));
                 }
-                Err(e) => problems.push(render(e.span().unwrap_or(0..0), e.message())),
+                Err(e) => problems.push(render(
+                    e.span().unwrap_or(0..0),
+                    ManifestErrorKind::Type,
+                    e.message(),
+                )),
             }
         }
         Err(ManifestError { problems })
@@ -643,25 +767,30 @@ impl Manifest {
     /// `text`, this manifest's source, for display.
     ///
     /// ```
-    /// use cronport::manifest::{Manifest, Problem};
+    /// use cronport::manifest::{Manifest, Problem, ProblemKind};
     /// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?;
     /// let m = Manifest::from_toml(&text, "cronport.toml")?;
     /// // A later stage (here: made up) found a problem with the third job's command.
-    /// let problem = Problem { job: Some(2), key: "command", message: "the command is too long".into() };
+    /// let problem = Problem { job: Some(2), key: "command", kind: ProblemKind::Invalid, message: "the command is too long".into() };
     /// let placed = m.place(&text, "cronport.toml", &[problem]).to_string();
     /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:35:11"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn place(&self, text: &str, file: &str, problems: &[Problem]) -> ManifestError {
+        let unplaced = |p: &Problem| PlacedProblem {
+            kind: ManifestErrorKind::Check(p.kind),
+            job: p.job,
+            key: Some(p.key),
+            location: None,
+            message: p.message.clone(),
+            rendered: format!("error: {}", p.message),
+        };
         let Ok(source) = Source::parse(text) else {
             return ManifestError {
-                problems: problems
-                    .iter()
-                    .map(|p| format!("error: {}", p.message))
-                    .collect(),
+                problems: problems.iter().map(unplaced).collect(),
             };
         };
-        let rendered = problems
+        let placed = problems
             .iter()
             .map(|p| {
                 let mut path = Vec::new();
@@ -677,10 +806,15 @@ impl Manifest {
                 if sets_key {
                     path.push(Step::Key(p.key));
                 }
-                render_problem(text, file, source.span(&path), &p.message)
+                let kind = ManifestErrorKind::Check(p.kind);
+                PlacedProblem {
+                    job: p.job,
+                    key: Some(p.key),
+                    ..report::place(text, file, source.span(&path), kind, &p.message)
+                }
             })
             .collect();
-        ManifestError { problems: rendered }
+        ManifestError { problems: placed }
     }
 
     /// The manifest for one environment: its settings over `[defaults]`, its

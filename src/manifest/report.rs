@@ -2,6 +2,7 @@
 //! line, column and a caret, and unknown keys with the nearest known one.
 
 use super::source::{Source, Step, line_column};
+use super::{Location, ManifestErrorKind, PlacedProblem};
 
 /// The keys [`Settings`] reads, for unknown-key errors.
 pub(super) const SETTINGS_KEYS: [&str; 22] = [
@@ -76,11 +77,35 @@ pub(super) fn render_problem(
     out
 }
 
+/// `message` of `kind` placed at `span` of `text`, rendered as
+/// [`render_problem`] does.
+pub(super) fn place(
+    text: &str,
+    file: &str,
+    span: std::ops::Range<usize>,
+    kind: ManifestErrorKind,
+    message: &str,
+) -> PlacedProblem {
+    let (line, column) = line_column(text, span.start);
+    PlacedProblem {
+        kind,
+        job: None,
+        key: None,
+        location: Some(Location {
+            file: file.to_string(),
+            line,
+            column,
+        }),
+        message: message.to_string(),
+        rendered: render_problem(text, file, span, message),
+    }
+}
+
 /// Unknown keys in `[defaults]`, each `[[job]]`, and the top level.
 pub(super) fn unknown_keys(
     source: &Source<'_>,
-    render: &dyn Fn(std::ops::Range<usize>, &str) -> String,
-) -> Vec<String> {
+    render: &dyn Fn(std::ops::Range<usize>, ManifestErrorKind, &str) -> PlacedProblem,
+) -> Vec<PlacedProblem> {
     let mut problems = Vec::new();
     let mut check = |path: &[Step<'_>], allowed: &[&str], place: &str| {
         for (key, span) in source.keys(path) {
@@ -90,6 +115,7 @@ pub(super) fn unknown_keys(
                     .unwrap_or_default();
                 problems.push(render(
                     span,
+                    ManifestErrorKind::UnknownKey,
                     &format!("unknown key `{key}` in {place}{hint}"),
                 ));
             }

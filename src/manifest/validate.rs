@@ -5,7 +5,9 @@ use std::collections::BTreeSet;
 
 use jiff::tz::TimeZone;
 
-use super::{EcsTarget, Job, LaunchType, MAX_NAME_LEN, Manifest, Problem, ResolvedJob, Settings};
+use super::{
+    EcsTarget, Job, LaunchType, MAX_NAME_LEN, Manifest, Problem, ProblemKind, ResolvedJob, Settings,
+};
 use crate::schedule::{Schedule, ScheduleErrorKind};
 use crate::target::{Command, FargateSize};
 use crate::translate::Backend;
@@ -94,14 +96,17 @@ impl Manifest {
             let before = problems.len();
             problems.extend(check_settings(&job.settings, Some(i)));
             if !seen.insert(job.name.as_str()) {
-                problems.push(problem(
-                    Some(i),
-                    "name",
-                    format!(
-                        "a second job is named `{}`; job names must be unique",
-                        job.name
-                    ),
-                ));
+                problems.push(Problem {
+                    kind: ProblemKind::Conflict,
+                    ..problem(
+                        Some(i),
+                        "name",
+                        format!(
+                            "a second job is named `{}`; job names must be unique",
+                            job.name
+                        ),
+                    )
+                });
             }
             match resolve_job(&self.defaults, job, i, &deployment) {
                 Ok(resolved) if problems.len() == before => jobs.push(resolved),
@@ -130,14 +135,17 @@ impl Manifest {
                         .iter()
                         .position(|j| j.name == job.name)
                         .unwrap_or(i);
-                    problems.push(problem(Some(index), "role_arn", format!("role_arn `{arn}` and `{}` name one IAM role, `{name}` (role names are unique in an account, whatever the path): use one ARN", o.get())));
+                    problems.push(Problem {
+                        kind: ProblemKind::Conflict,
+                        ..problem(Some(index), "role_arn", format!("role_arn `{arn}` and `{}` name one IAM role, `{name}` (role names are unique in an account, whatever the path): use one ARN", o.get()))
+                    });
                 }
                 std::collections::btree_map::Entry::Occupied(_) => {}
             }
         }
         // A required setting no job has is one problem of [defaults], not
         // one per job.
-        let missing = |p: &Problem| p.job.is_some() && p.message.contains(" has no ");
+        let missing = |p: &Problem| p.job.is_some() && p.kind == ProblemKind::Missing;
         for key in REQUIRED_KEYS {
             let count = problems
                 .iter()
@@ -163,7 +171,12 @@ impl Manifest {
 
 /// A problem with `key` of job number `job` (`None`: `[defaults]`).
 pub(super) fn problem(job: Option<usize>, key: &'static str, message: String) -> Problem {
-    Problem { job, key, message }
+    Problem {
+        job,
+        key,
+        kind: ProblemKind::Invalid,
+        message,
+    }
 }
 
 /// Checks of values that need no merging.
@@ -456,14 +469,17 @@ fn resolve_job(
     let mut required = |key: &'static str, own: &Option<String>, default: &Option<String>| {
         pick(own, default).unwrap_or_else(|| {
             let example = required_example(key);
-            problems.push(problem(
-                at,
-                key,
-                format!(
-                    "job `{}` has no {key}: set `{key} = {example}` in [defaults] or in the job",
-                    job.name
-                ),
-            ));
+            problems.push(Problem {
+                kind: ProblemKind::Missing,
+                ..problem(
+                    at,
+                    key,
+                    format!(
+                        "job `{}` has no {key}: set `{key} = {example}` in [defaults] or in the job",
+                        job.name
+                    ),
+                )
+            });
             String::new()
         })
     };

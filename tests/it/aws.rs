@@ -37,8 +37,8 @@ fn stable(answer: impl std::fmt::Debug) -> String {
         .to_string()
 }
 
-fn quiet() -> Arc<dyn Fn(&str) + Send + Sync> {
-    Arc::new(|_: &str| {})
+fn quiet() -> Arc<dyn Fn(&aws::Applied) + Send + Sync> {
+    Arc::new(|_: &aws::Applied| {})
 }
 
 fn count(plan: &Plan, f: impl Fn(&Action) -> bool) -> usize {
@@ -249,7 +249,11 @@ fn missing_cluster_task_definition_or_container_is_reported_before_any_write() {
         let err = aws::plan(&clients, &desired(&text), false)
             .await
             .unwrap_err();
-        let all = err.problems.join("\n");
+        let all = err.to_string();
+        assert!(
+            (err.problems.iter()).all(|p| p.kind == aws::PlanProblemKind::Target),
+            "{err:?}"
+        );
         assert!(
             all.contains("cluster `mamorio-production` does not exist"),
             "{all}"
@@ -656,7 +660,8 @@ fn adopted_schedules_plan_to_zero_changes_after_taking_ownership() {
         let manifest = Manifest::from_toml(&imported.manifest.to_toml(), "adopted.toml").unwrap();
         let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
         let refused = aws::plan(&clients, &want, false).await.unwrap_err();
-        assert!(refused.problems[0].contains("not tagged managed-by=cronport"), "{refused}");
+        assert!(refused.problems[0].message.contains("not tagged managed-by=cronport"), "{refused}");
+        assert_eq!(refused.problems[0].kind, aws::PlanProblemKind::NotOwned);
         let adopting = aws::plan_with(&clients, &want, aws::PlanOptions { prune: false, adopt: true }).await.unwrap();
         assert_eq!(adopting.summary().change, 2, "{}", adopting.to_text()); // the group's tag, the schedule's marker
         assert!(aws::apply(&clients, &adopting, 4, quiet()).await.succeeded());
