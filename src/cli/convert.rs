@@ -8,7 +8,7 @@ use cronport::render::{
     render, template_fit,
 };
 
-use super::{compile_manifest, finish, print_stdout, write_output};
+use super::{compile_manifest, print_stdout, write_output};
 
 /// Render a manifest as JSON requests, CloudFormation or Terraform, offline.
 ///
@@ -42,8 +42,8 @@ pub struct Args {
     window: super::Window,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    finish(try_run(&args))
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    try_run(&args)
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {

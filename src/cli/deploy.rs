@@ -9,7 +9,7 @@ use cronport::desired::Desired;
 use cronport::manifest::Manifest;
 
 use super::TextOrJson as Format;
-use super::{EXIT_CHANGES, finish, print_stdout, read_input};
+use super::{EXIT_CHANGES, print_stdout, read_input};
 
 /// Where the manifest is and how to reach AWS.
 #[derive(Debug, clap::Args)]
@@ -155,8 +155,8 @@ async fn make_plan(
     Ok((clients, plan))
 }
 
-pub fn plan(args: PlanArgs) -> ExitCode {
-    finish((|| {
+pub fn plan(args: PlanArgs) -> Result<ExitCode, String> {
+    (|| {
         let desired = desired(&args.common, &args.window)?;
         let (_, plan) = runtime()?.block_on(make_plan(&args.common, &args.ownership, &desired))?;
         let out = match args.format {
@@ -172,11 +172,11 @@ pub fn plan(args: PlanArgs) -> ExitCode {
         } else {
             ExitCode::SUCCESS
         })
-    })())
+    })()
 }
 
-pub fn apply(args: ApplyArgs) -> ExitCode {
-    finish((|| {
+pub fn apply(args: ApplyArgs) -> Result<ExitCode, String> {
+    (|| {
         let desired = desired(&args.common, &args.window)?;
         let rt = runtime()?;
         let (clients, plan) = rt.block_on(make_plan(&args.common, &args.ownership, &desired))?;
@@ -236,7 +236,7 @@ pub fn apply(args: ApplyArgs) -> ExitCode {
         }
         summary.push_str("Nothing is left half-made; run `cronport apply` again to finish.");
         Err(summary)
-    })())
+    })()
 }
 
 /// Run one job now, once, exactly as its schedule would.
@@ -267,8 +267,8 @@ pub struct RunArgs {
     poll: u64,
 }
 
-pub fn run(args: RunArgs) -> ExitCode {
-    finish((|| {
+pub fn run(args: RunArgs) -> Result<ExitCode, String> {
+    (|| {
         let desired = desired(&args.common, &args.window)?;
         let Some(job) = desired.jobs.iter().find(|j| j.job.name == args.job) else {
             let names: Vec<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
@@ -362,7 +362,7 @@ pub fn run(args: RunArgs) -> ExitCode {
                 u8::try_from(code.clamp(0, 255)).unwrap_or(1),
             ))
         })
-    })())
+    })()
 }
 
 /// Move rules jobs to EventBridge Scheduler, no run lost or doubled.
@@ -419,9 +419,9 @@ fn switch_lines(switches: &[aws::Switch]) -> String {
         .collect()
 }
 
-pub fn migrate(args: MigrateArgs) -> ExitCode {
+pub fn migrate(args: MigrateArgs) -> Result<ExitCode, String> {
     use cronport::translate::Backend;
-    finish((|| {
+    (|| {
         if (args.from_backend, args.to_backend) != (Backend::Rules, Backend::Scheduler) {
             return Err(
                 "error: cronport migrates from rules to scheduler (--from-backend rules --to-backend scheduler)"
@@ -484,5 +484,5 @@ pub fn migrate(args: MigrateArgs) -> ExitCode {
         } else {
             ExitCode::SUCCESS
         })
-    })())
+    })()
 }

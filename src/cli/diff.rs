@@ -9,7 +9,7 @@ use cronport::desired::{CompileOptions, compile};
 use cronport::diff::{DiffOptions, diff, diff_live, markdown, text};
 use cronport::manifest::Manifest;
 
-use super::{EXIT_CHANGES, finish, print_stdout, read_input};
+use super::{EXIT_CHANGES, print_stdout, read_input};
 
 /// Compare two manifests (or one with AWS) by meaning, for code review.
 ///
@@ -101,8 +101,8 @@ fn load(side: &str, env: Option<&str>) -> Result<Manifest, String> {
         .map_err(|e| format!("error: {name}: {e}"))
 }
 
-pub fn run(args: Args) -> ExitCode {
-    finish((|| {
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    (|| {
         let from = super::from_or_now(args.from.as_deref())?;
         let options = DiffOptions::year_from(from);
         let report = match (args.base.as_str(), args.head.as_str()) {
@@ -158,5 +158,5 @@ pub fn run(args: Args) -> ExitCode {
                 ExitCode::SUCCESS
             },
         )
-    })())
+    })()
 }

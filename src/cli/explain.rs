@@ -6,7 +6,7 @@ use cronport::explain::{ExplainError, Explanation, explain};
 use cronport::schedule::ScheduleErrorKind;
 
 use super::TextOrJson as Format;
-use super::{finish, parse_zone, print_stdout};
+use super::{parse_zone, print_stdout};
 
 /// Explain a schedule: its meaning, other spellings, and next runs.
 ///
@@ -40,8 +40,8 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    finish(try_run(&args))
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    try_run(&args)
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {

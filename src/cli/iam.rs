@@ -5,7 +5,7 @@ use std::process::ExitCode;
 
 use cronport::render::{IamFormat, render_iam};
 
-use super::{compile_manifest, finish, print_stdout, write_output};
+use super::{compile_manifest, print_stdout, write_output};
 
 /// Render the IAM role(s) the schedules assume, offline.
 ///
@@ -51,8 +51,8 @@ enum Format {
     Terraform,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    finish(try_run(&args))
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    try_run(&args)
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {

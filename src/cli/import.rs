@@ -7,7 +7,7 @@ use clap::ValueEnum;
 use cronport::import::{self, Defaults, Imported};
 use cronport::translate::Backend;
 
-use super::{finish, print_stdout, read_input, write_output};
+use super::{print_stdout, read_input, write_output};
 
 /// Import jobs into a cronport manifest (Heroku, Terraform, Cron To Go,
 /// crontab, ecschedule, or what runs on AWS).
@@ -108,8 +108,8 @@ enum Source {
     Aws,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    finish(try_run(&args))
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    try_run(&args)
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {

@@ -82,23 +82,18 @@ struct Man {
 }
 
 impl Man {
-    fn run(&self) -> ExitCode {
+    fn run(&self) -> Result<ExitCode, String> {
         use clap::CommandFactory;
-        let written = std::fs::create_dir_all(&self.dir)
-            .and_then(|()| clap_mangen::generate_to(Cli::command(), &self.dir));
-        match written {
-            Ok(()) => {
-                eprintln!("wrote the cronport man pages to {}", self.dir.display());
-                ExitCode::SUCCESS
-            }
-            Err(e) => {
-                eprintln!(
+        std::fs::create_dir_all(&self.dir)
+            .and_then(|()| clap_mangen::generate_to(Cli::command(), &self.dir))
+            .map_err(|e| {
+                format!(
                     "error: cannot write man pages to {}: {e}",
                     self.dir.display()
-                );
-                ExitCode::from(EXIT_ERROR)
-            }
-        }
+                )
+            })?;
+        eprintln!("wrote the cronport man pages to {}", self.dir.display());
+        Ok(ExitCode::SUCCESS)
     }
 }
 
@@ -352,17 +347,13 @@ pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> R
 }
 
 /// Prints a command's error message, if any, and gives its exit code.
-pub(crate) fn finish(result: Result<ExitCode, String>) -> ExitCode {
-    result.unwrap_or_else(|message| {
-        eprintln!("{message}");
-        ExitCode::from(EXIT_ERROR)
-    })
-}
-
-/// Parses the command line and runs the command.
+/// Parses the command line and runs the command. The one place that
+/// prints a command's error and picks the exit code for it: commands
+/// return their error text (already shaped for a terminal: `error: …`
+/// lines, or a manifest problem with its caret) and an exit code on success.
 pub fn run() -> ExitCode {
     let cli = Cli::parse();
-    match cli.command {
+    let result = match cli.command {
         Command::Import(args) => import::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Iam(args) => iam::run(args),
@@ -377,16 +368,18 @@ pub fn run() -> ExitCode {
             // (`cronport completions bash | head`) is not a panic.
             let mut script = Vec::new();
             clap_complete::generate(args.shell, &mut Cli::command(), "cronport", &mut script);
-            finish(
-                print_stdout(&String::from_utf8_lossy(&script))
-                    .map(|()| ExitCode::SUCCESS)
-                    .map_err(|e| format!("error: {e}")),
-            )
+            print_stdout(&String::from_utf8_lossy(&script))
+                .map(|()| ExitCode::SUCCESS)
+                .map_err(|e| format!("error: {e}"))
         }
         Command::Man(args) => args.run(),
         Command::Explain(args) => explain::run(args),
         Command::Translate(args) => translate::run(args),
-    }
+    };
+    result.unwrap_or_else(|message| {
+        eprintln!("{message}");
+        ExitCode::from(EXIT_ERROR)
+    })
 }
 
 /// `--backend`'s values: the core's [`Backend`] names, each with the line

@@ -8,7 +8,7 @@ use cronport::translate::{Backend, Options, RefusalKind, Translation, translate}
 use jiff::tz::TimeZone;
 
 use super::TextOrJson as Format;
-use super::{EXIT_ERROR, finish, parse_zone, print_stdout};
+use super::{EXIT_ERROR, parse_zone, print_stdout};
 
 /// Translate a schedule into AWS expressions that fire at exactly the same
 /// instants, and prove it.
@@ -44,8 +44,8 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: Args) -> ExitCode {
-    finish(try_run(&args))
+pub fn run(args: Args) -> Result<ExitCode, String> {
+    try_run(&args)
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, String> {
