@@ -22,6 +22,7 @@
 //! everything AWS would check, before anything talks to AWS.
 
 mod report;
+mod settings;
 mod source;
 mod validate;
 
@@ -34,94 +35,10 @@ use crate::schedule::Schedule;
 use crate::target::{Command, FargateSize};
 use crate::translate::Backend;
 use report::unknown_keys;
+pub use settings::{SETTINGS, Scope, Setting, Settings};
 use source::{Source, Step};
 pub use validate::is_role_arn;
 use validate::{is_name_char, problem};
-
-/// The settings `[defaults]` holds and any job may override.
-///
-/// ```
-/// use cronport::manifest::Settings;
-/// let s: Settings = toml::from_str("cluster = \"production\"\ntimezone = \"Europe/Berlin\"\n")?;
-/// assert_eq!(s.cluster.as_deref(), Some("production"));
-/// assert_eq!(s.timezone.as_deref(), Some("Europe/Berlin"));
-/// assert!(s.role_arn.is_none()); // unset: a job inherits it from [defaults]
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct Settings {
-    /// ECS cluster name or ARN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cluster: Option<String>,
-    /// Task definition family (the latest ACTIVE revision) or ARN.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_definition: Option<String>,
-    /// The container in the task definition whose command is overridden.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub container: Option<String>,
-    /// The IAM role EventBridge assumes to run the task.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub role_arn: Option<String>,
-    /// Subnets for the task's network interface (awsvpc).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub subnets: Option<Vec<String>>,
-    /// Security groups for the task's network interface.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub security_groups: Option<Vec<String>>,
-    /// Whether the task gets a public IP (default false).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub assign_public_ip: Option<bool>,
-    /// `FARGATE` (default) or `EC2`; not with a capacity provider strategy.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub launch_type: Option<LaunchType>,
-    /// Capacity providers instead of a launch type.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub capacity_provider_strategy: Option<Vec<CapacityProvider>>,
-    /// Fargate platform version (default `LATEST`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub platform_version: Option<String>,
-    /// IANA time zone the schedule reads (default `UTC`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timezone: Option<String>,
-    /// `scheduler` (default) or `rules`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub backend: Option<Backend>,
-    /// Prefix of every AWS name cronport creates (default `cronport-`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name_prefix: Option<String>,
-    /// EventBridge Scheduler schedule group (default `cronport`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule_group: Option<String>,
-    /// Retries of a failed invocation.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub retry_policy: Option<RetryPolicy>,
-    /// ARN of an SQS queue for invocations that failed for good.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub dead_letter_queue: Option<String>,
-    /// Tags for everything cronport creates (it adds `managed-by`).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub tags: Option<BTreeMap<String, String>>,
-    /// How many tasks each run starts (default 1).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub task_count: Option<u32>,
-    /// Appended to every AWS name; `[env.NAME]` sets it to `-NAME`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub name_suffix: Option<String>,
-    /// The shell for commands that need one (default `/bin/bash`, as on
-    /// Heroku); for images without bash, such as `/bin/sh`.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub shell: Option<String>,
-    /// EventBridge Scheduler's flexible time window, in minutes (1–1440):
-    /// each run starts at some moment within that many minutes after its
-    /// instant (Cron To Go's jitter). Not with the rules backend.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub flexible_time_window: Option<u32>,
-    /// How long a run may take before it is stopped (SIGTERM, then SIGKILL
-    /// 30 s later, as Heroku did): `"10m"`, `"24h"`, `"90s"`, or `"none"`
-    /// (the default).
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub timeout: Option<String>,
-}
 
 /// ECS launch types.
 ///
@@ -344,41 +261,6 @@ pub struct JobOverride {
     /// Settings for this job in this environment.
     #[serde(flatten)]
     pub settings: Settings,
-}
-
-/// Fills every unset field of `into` from `from`.
-fn overlay(into: &mut Settings, from: &Settings) {
-    macro_rules! take {
-        ($($field:ident),*) => { $( if from.$field.is_some() { into.$field = from.$field.clone(); } )* };
-    }
-    take!(
-        cluster,
-        task_definition,
-        container,
-        role_arn,
-        subnets,
-        security_groups,
-        assign_public_ip,
-        launch_type,
-        capacity_provider_strategy,
-        platform_version,
-        timezone,
-        backend,
-        name_prefix,
-        schedule_group,
-        retry_policy,
-        dead_letter_queue,
-        task_count,
-        name_suffix,
-        shell,
-        timeout,
-        flexible_time_window
-    );
-    if let Some(tags) = &from.tags {
-        into.tags
-            .get_or_insert_with(BTreeMap::new)
-            .extend(tags.clone());
-    }
 }
 
 /// A job with its defaults merged in and everything checked.
@@ -896,7 +778,7 @@ impl Manifest {
             jobs: self.jobs.clone(),
             env: BTreeMap::new(),
         };
-        overlay(&mut out.defaults, &environment.settings);
+        out.defaults.overlay(&environment.settings);
         if out.defaults.name_suffix.is_none() {
             out.defaults.name_suffix = Some(format!("-{name}"));
         }
@@ -944,7 +826,7 @@ impl Manifest {
             if let Some(v) = o.enabled {
                 job.enabled = v;
             }
-            overlay(&mut job.settings, &o.settings);
+            job.settings.overlay(&o.settings);
         }
         Ok(out)
     }
@@ -1008,36 +890,44 @@ impl Manifest {
 impl Job {
     /// Whether the job itself sets `key` (else errors point at the job).
     fn has(&self, key: &str) -> bool {
-        let s = &self.settings;
         match key {
             "name" | "schedule" | "command" => true,
             "size" => self.size.is_some(),
+            // A size is cpu and memory together: either one names it.
             "cpu" | "memory" => self.cpu.is_some() || self.memory.is_some(),
             "environment" => !self.environment.is_empty(),
-            "cluster" => s.cluster.is_some(),
-            "task_definition" => s.task_definition.is_some(),
-            "container" => s.container.is_some(),
-            "role_arn" => s.role_arn.is_some(),
-            "subnets" => s.subnets.is_some(),
-            "timezone" => s.timezone.is_some(),
-            "name_prefix" => s.name_prefix.is_some(),
-            "retry_policy" => s.retry_policy.is_some(),
-            "dead_letter_queue" => s.dead_letter_queue.is_some(),
-            "tags" => s.tags.is_some(),
-            "launch_type" => s.launch_type.is_some(),
-            "capacity_provider_strategy" => s.capacity_provider_strategy.is_some(),
-            "task_count" => s.task_count.is_some(),
-            "security_groups" => s.security_groups.is_some(),
-            "assign_public_ip" => s.assign_public_ip.is_some(),
-            "platform_version" => s.platform_version.is_some(),
-            "backend" => s.backend.is_some(),
-            "schedule_group" => s.schedule_group.is_some(),
-            "name_suffix" => s.name_suffix.is_some(),
-            "shell" => s.shell.is_some(),
-            "timeout" => s.timeout.is_some(),
-            "flexible_time_window" => s.flexible_time_window.is_some(),
+            "enabled" => !self.enabled,
             "start_date" => self.start_date.is_some(),
-            _ => false,
+            setting => self.settings.is_set(setting),
+        }
+    }
+}
+
+#[cfg(test)]
+mod tests {
+    use super::{Job, SETTINGS, Scope, Settings};
+
+    /// Every row's example parses as its key, and a job that writes it
+    /// `has` it: a setting added to the table and missed elsewhere fails
+    /// here.
+    #[test]
+    fn every_setting_in_the_table_parses_and_is_seen() {
+        for setting in SETTINGS {
+            let line = format!("{} = {}", setting.name, setting.example);
+            if setting.scope == Scope::Anywhere {
+                let parsed: Settings =
+                    toml::from_str(&line).unwrap_or_else(|e| panic!("{line}: {e}"));
+                assert!(parsed.is_set(setting.name), "{line}");
+                let mut over = Settings::default();
+                over.overlay(&parsed);
+                assert!(over.is_set(setting.name), "overlay drops {line}");
+            }
+            let mut text = String::from("name = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n");
+            if !["name", "schedule", "command"].contains(&setting.name) {
+                text.push_str(&line);
+            }
+            let job: Job = toml::from_str(&text).unwrap_or_else(|e| panic!("{text}: {e}"));
+            assert!(job.has(setting.name), "Job::has misses {}", setting.name);
         }
     }
 }

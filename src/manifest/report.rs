@@ -2,46 +2,7 @@
 //! line, column and a caret, and unknown keys with the nearest known one.
 
 use super::source::{Source, Step, line_column};
-use super::{Location, ManifestErrorKind, PlacedProblem};
-
-/// The keys [`Settings`] reads, for unknown-key errors.
-pub(super) const SETTINGS_KEYS: [&str; 22] = [
-    "name_suffix",
-    "cluster",
-    "task_definition",
-    "container",
-    "role_arn",
-    "subnets",
-    "security_groups",
-    "assign_public_ip",
-    "launch_type",
-    "capacity_provider_strategy",
-    "platform_version",
-    "timezone",
-    "backend",
-    "name_prefix",
-    "schedule_group",
-    "retry_policy",
-    "dead_letter_queue",
-    "tags",
-    "task_count",
-    "shell",
-    "timeout",
-    "flexible_time_window",
-];
-
-/// The keys only a job has.
-pub(super) const JOB_KEYS: [&str; 9] = [
-    "name",
-    "schedule",
-    "command",
-    "size",
-    "cpu",
-    "memory",
-    "environment",
-    "enabled",
-    "start_date",
-];
+use super::{Location, ManifestErrorKind, PlacedProblem, SETTINGS, Setting};
 
 /// `message` as an error at `span` of `text`: `file:line:column`, the line,
 /// a caret under the span, and any further lines of `message` as notes.
@@ -126,13 +87,16 @@ pub(super) fn unknown_keys(
         &["id", "defaults", "job", "env"],
         "the manifest (it holds its id, [defaults], [[job]] and [env.NAME] tables)",
     );
-    let env_keys: Vec<&str> = SETTINGS_KEYS.iter().copied().chain(["job"]).collect();
-    let override_keys: Vec<&str> = JOB_KEYS
-        .iter()
-        .filter(|k| **k != "name")
-        .chain(SETTINGS_KEYS.iter())
-        .copied()
-        .collect();
+    let keys = |allowed: fn(&Setting) -> bool| -> Vec<&'static str> {
+        SETTINGS
+            .iter()
+            .filter(|s| allowed(s))
+            .map(|s| s.name)
+            .collect()
+    };
+    let defaults_keys = keys(|s| s.scope.allows_defaults());
+    let env_keys: Vec<&str> = defaults_keys.iter().copied().chain(["job"]).collect();
+    let override_keys = keys(|s| s.scope.allows_override());
     for (env, _) in source.keys(&[Step::Key("env")]) {
         check(
             &[Step::Key("env"), Step::Key(&env)],
@@ -150,16 +114,12 @@ pub(super) fn unknown_keys(
             check(&path, &override_keys, &format!("[env.{env}.job.{job}]"));
         }
     }
-    check(&[Step::Key("defaults")], &SETTINGS_KEYS, "[defaults]");
-    let all_job_keys: Vec<&str> = JOB_KEYS
-        .iter()
-        .chain(SETTINGS_KEYS.iter())
-        .copied()
-        .collect();
+    check(&[Step::Key("defaults")], &defaults_keys, "[defaults]");
+    let job_keys = keys(|_| true);
     for i in 0..source.len(&[Step::Key("job")]) {
         check(
             &[Step::Key("job"), Step::Index(i)],
-            &all_job_keys,
+            &job_keys,
             &format!("[[job]] number {}", i + 1),
         );
     }

@@ -20,21 +20,13 @@ const REQUIRED_KEYS: [&str; 5] = [
     "role_arn",
     "subnets",
 ];
-/// What to write for each required setting, in the error that asks for it.
-const REQUIRED_EXAMPLES: [(&str, &str); 5] = [
-    ("cluster", "\"production\""),
-    ("task_definition", "\"app-worker\""),
-    ("container", "\"worker\""),
-    ("role_arn", "\"arn:aws:iam::123456789012:role/cronport\""),
-    ("subnets", "[\"subnet-…\"]"),
-];
-
-/// What to write for a required setting, in the error that asks for it.
+/// What to write for a required setting, in the error that asks for it:
+/// its example in the table of settings.
 fn required_example(key: &str) -> &'static str {
-    REQUIRED_EXAMPLES
+    super::SETTINGS
         .iter()
-        .find(|(k, _)| *k == key)
-        .map_or("…", |(_, e)| e)
+        .find(|s| s.name == key)
+        .map_or("…", |s| s.example)
 }
 
 impl Manifest {

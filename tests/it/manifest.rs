@@ -438,3 +438,27 @@ fn shell_timeout_and_retries_within_the_interval() {
     );
     assert!(jobs[0].warnings.is_empty() && jobs[1].warnings.is_empty());
 }
+
+/// The README's table of settings is the table `cronport::manifest::SETTINGS`
+/// (the one the parser, overlay and key checks use), row for row.
+#[test]
+fn readme_settings_table_is_the_table() {
+    let mut table =
+        String::from("| key | value | default | where | example |\n|---|---|---|---|---|\n");
+    for s in cronport::manifest::SETTINGS {
+        table.push_str(&format!(
+            "| `{}` | {} | {} | {} | `{}` |\n",
+            s.name,
+            s.value,
+            s.default,
+            s.scope.places(),
+            s.example
+        ));
+    }
+    let readme =
+        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    assert!(
+        readme.contains(&table),
+        "README.md's settings table differs from manifest::SETTINGS; write it as:\n{table}"
+    );
+}
