@@ -6,14 +6,33 @@ use serde::Serialize;
 
 use crate::manifest::{MAX_NAME_LEN, Manifest, Problem, ProblemKind, ResolvedJob};
 use crate::schedule::Pattern;
-use crate::target::{Casing, RunTask};
+use crate::task::{Casing, RunTask};
 use crate::translate::{Backend, DomDow, Options, Translation, translate};
 
 /// How to compile.
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, translate::DomDow};
-/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let options = CompileOptions {
 ///     until: "2027-01-01T00:00:00Z".parse()?, // verify a shorter window
 ///     dom_dow: DomDow::Double,
@@ -52,10 +71,29 @@ impl CompileOptions {
 /// Everything cronport wants on AWS for a manifest.
 ///
 /// ```
-/// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// let text = r#"
+/// [defaults]
+/// cluster = "production"
+/// task_definition = "app-worker"
+/// container = "worker"
+/// role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// subnets = ["subnet-0a1b2c3d"]
+/// schedule_group = "shop"
+/// [[job]]
+/// name = "reports"
+/// schedule = "every day at 14:30"
+/// command = "bundle exec rake reports:daily"
+/// size = "performance-m"
+/// timeout = "24h"
+/// [[job]]
+/// name = "fan-out"
+/// schedule = "every 10 minutes"
+/// command = "bundle exec rake push:fan_out"
+/// "#;
+/// let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 ///
-/// assert_eq!(desired.jobs[0].resources[0].name, "cronport-rake-sightings-purge-older-than");
+/// assert_eq!(desired.jobs[0].resources[0].name, "cronport-reports");
 /// assert_eq!(desired.jobs[0].resources[0].timezone, "UTC");
 /// assert!(desired.jobs.iter().all(|j| j.translation.runs_out.is_none()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -79,10 +117,29 @@ impl Desired {
     /// jobs on the Scheduler backend may set none), by name.
     ///
     /// ```
-    /// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let groups = desired.schedule_groups();
-    /// assert_eq!(groups["mamorio"]["managed-by"], "cronport");
+    /// assert_eq!(groups["shop"]["managed-by"], "cronport");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn schedule_groups(
@@ -107,10 +164,29 @@ impl Desired {
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest};
-/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-/// let every_ten = &desired.jobs[3];
-/// assert_eq!(every_ten.job.name, "rake-push-fan-out");
+/// let every_ten = &desired.jobs[1];
+/// assert_eq!(every_ten.job.name, "fan-out");
 /// assert_eq!(every_ten.translation.verified.firings, 58_032); // 403 days × 144
 /// assert_eq!(every_ten.resources.len(), 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -134,12 +210,31 @@ pub struct DesiredJob {
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest};
 /// // Under EventBridge rules, a New York job becomes one UTC rule per offset period.
-/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
-///     .replace("mamorio-production\"", "arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-///     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
-///     .replace("schedule_group = \"mamorio\"", "schedule_group = \"mamorio\"\nbackend = \"rules\"")
-///     + "\n[[job]]\nname = \"ny\"\nschedule = \"0 9 * * *\"\ncommand = \"rake ny\"\ntimezone = \"America/New_York\"\n";
-/// let desired = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/production"
+/// # task_definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # backend = "rules"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # [[job]]
+/// # name = "ny"
+/// # schedule = "0 9 * * *"
+/// # command = "rake ny"
+/// # timezone = "America/New_York"
+/// # "#;
+/// let desired = compile(&Manifest::from_toml(text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let ny = desired.jobs.last().unwrap();
 /// assert!(ny.resources.len() > 1);
 /// assert!(ny.resources.iter().all(|r| r.timezone == "UTC" && r.name.starts_with("cronport-ny")));
@@ -164,11 +259,32 @@ pub struct Resource {
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest};
 /// // Vixie's day-of-month OR day-of-week is refused unless the user chooses.
-/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
-///     + "\n[[job]]\nname = \"either\"\nschedule = \"0 12 1 * 1\"\ncommand = \"rake x\"\n";
-/// let err = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?)).unwrap_err();
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # [[job]]
+/// # name = "either"
+/// # schedule = "0 12 1 * 1"
+/// # command = "rake x"
+/// # "#;
+/// let err = compile(&Manifest::from_toml(text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?)).unwrap_err();
 /// assert_eq!(err.problems.len(), 1);
-/// assert_eq!((err.problems[0].job, err.problems[0].key), (Some(12), "schedule"));
+/// assert_eq!((err.problems[0].job, err.problems[0].key), (Some(2), "schedule"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -182,9 +298,27 @@ pub struct CompileError {
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions, MAX_INPUT_LEN}, manifest::Manifest};
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
 /// let long = format!("echo {}", "x".repeat(MAX_INPUT_LEN));
-/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
-///     + &format!("\n[[job]]\nname = \"long\"\nschedule = \"@daily\"\ncommand = \"{long}\"\n");
+/// let text = format!("{text}\n[[job]]\nname = \"long\"\nschedule = \"@daily\"\ncommand = \"{long}\"\n");
 /// let err = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?)).unwrap_err();
 /// assert!(err.to_string().contains("8192"), "{err}");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -195,11 +329,29 @@ pub const MAX_INPUT_LEN: usize = 8192;
 ///
 /// ```
 /// use cronport::desired::{compile, CompileOptions};
-/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?;
-/// let manifest = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let manifest = cronport::manifest::Manifest::from_toml(text, "cronport.toml")?;
 /// let desired = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-/// assert_eq!(desired.jobs.len(), 12);
-/// assert_eq!(desired.jobs[3].resources[0].expression, "cron(0/10 * * * ? *)");
+/// assert_eq!(desired.jobs.len(), 2);
+/// assert_eq!(desired.jobs[1].resources[0].expression, "cron(0/10 * * * ? *)");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired, CompileError> {

@@ -30,7 +30,7 @@ pub mod import;
 pub mod manifest;
 pub mod owner;
 pub mod render;
-pub mod target;
+pub mod task;
 
 // The schedule core lives in its own crate, which depends on no AWS SDK,
 // async runtime or CLI parser; its modules are this crate's too.

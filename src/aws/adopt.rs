@@ -15,7 +15,7 @@ use crate::import::Imported;
 use crate::manifest::{CapacityProvider, Job, Manifest, RetryPolicy, Settings};
 use crate::render::is_run_task_target;
 use crate::syntax;
-use crate::target::{Casing, RunTask, TaskOverrides};
+use crate::task::{Casing, RunTask, TaskOverrides};
 use crate::translate::Backend;
 
 /// The command of a container override (ECS JSON, `command` an argv) as
@@ -40,7 +40,7 @@ struct ReadArgv {
     /// The shell that runs it, when not bash.
     shell: Option<String>,
     /// The time limit of a `timeout -k 30 SECONDS …` wrapper.
-    timeout: Option<crate::target::TimeLimit>,
+    timeout: Option<crate::task::TimeLimit>,
 }
 
 /// An argv as the manifest writes it: the time limit of cronport's
@@ -48,7 +48,7 @@ struct ReadArgv {
 /// joined with shell quoting (which reads back to the same argv). `None`
 /// for an empty argv.
 fn read_argv(argv: &[String]) -> Option<ReadArgv> {
-    let kill_after = crate::target::KILL_AFTER_SECONDS.to_string();
+    let kill_after = crate::task::KILL_AFTER_SECONDS.to_string();
     let (timeout, argv) = match argv {
         [t, k, after, seconds, rest @ ..]
             if t == "timeout" && k == "-k" && *after == kill_after && !rest.is_empty() =>
@@ -56,7 +56,7 @@ fn read_argv(argv: &[String]) -> Option<ReadArgv> {
             match seconds
                 .parse::<u32>()
                 .ok()
-                .and_then(crate::target::TimeLimit::from_seconds)
+                .and_then(crate::task::TimeLimit::from_seconds)
             {
                 Some(limit) => (Some(limit), rest),
                 None => (None, argv),
@@ -67,7 +67,7 @@ fn read_argv(argv: &[String]) -> Option<ReadArgv> {
     let (command, shell) = match argv {
         [sh, c, script] if sh.starts_with('/') && sh.ends_with("sh") && c == "-c" => (
             script.clone(),
-            (sh != crate::target::BASH).then(|| sh.clone()),
+            (sh != crate::task::BASH).then(|| sh.clone()),
         ),
         [] => return None,
         words => (

@@ -158,7 +158,26 @@ fn foreign(
 ///
 /// ```
 /// use cronport::aws::{LiveState, twins};
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// assert!(twins(&desired, &LiveState::default()).is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -205,11 +224,30 @@ pub fn twins(desired: &Desired, live: &LiveState) -> Vec<String> {
 ///
 /// ```
 /// use cronport::{aws::{compare, Action, LiveState}, desired::{compile, CompileOptions}, manifest::Manifest};
-/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-/// // Nothing live: the group and twelve schedules to create.
+/// // Nothing live: the group and two schedules to create.
 /// let changes = compare(&desired, &LiveState::default(), false)?;
-/// assert_eq!(changes.len(), 13);
+/// assert_eq!(changes.len(), 3);
 /// assert!(changes.iter().all(|c| c.action == Action::Create));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```

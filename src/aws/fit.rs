@@ -78,13 +78,32 @@ impl std::fmt::Display for JobNote {
 ///
 /// ```
 /// use cronport::aws::{fit, ContainerFacts};
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// // The worker container is capped at 512 MiB in its task definition.
-/// let facts = [(("mamorio-worker".to_string(), "worker".to_string()),
-///     ContainerFacts { task_definition: "mamorio-worker:3".into(), memory: Some(512), ..Default::default() })].into();
+/// let facts = [(("app-worker".to_string(), "worker".to_string()),
+///     ContainerFacts { task_definition: "app-worker:3".into(), memory: Some(512), ..Default::default() })].into();
 /// let fitted = fit(&desired, &facts);
-/// let performance_m = &fitted.desired.jobs[5]; // rake-tags-recompute-lost
+/// let performance_m = &fitted.desired.jobs[0]; // reports
 /// assert_eq!(performance_m.run_task.overrides.memory, Some(4096));
 /// assert_eq!(performance_m.run_task.overrides.container.memory, Some(4096));
 /// assert!(fitted.problems.is_empty());

@@ -119,20 +119,35 @@ fn prove(
 /// outcome says which rules would be disabled.
 ///
 /// ```
-/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
-///     .replace("\"mamorio-production\"", "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-///     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
-///     .replace("schedule_group = \"mamorio\"", "schedule_group = \"mamorio\"\nbackend = \"rules\"");
-/// let manifest = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/production"
+/// # task_definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # backend = "rules"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let manifest = cronport::manifest::Manifest::from_toml(text, "cronport.toml")?;
 /// let now = "2026-11-24T10:09:30Z".parse()?;
 /// let switches = cronport::aws::preview_migration(&manifest, now)?;
-/// assert_eq!(switches.len(), 12);
+/// assert_eq!(switches.len(), 2);
 /// // Every 10 minutes: the next run (10:10) is too close, so the switch waits for it.
-/// let fan_out = &switches[3];
+/// let fan_out = &switches[1];
 /// assert_eq!(fan_out.at.to_string(), "2026-11-24T10:10:01Z");
 /// assert_eq!(fan_out.last_rule_run.unwrap().to_string(), "2026-11-24T10:10:00Z");
 /// assert_eq!(fan_out.first_schedule_run.unwrap().to_string(), "2026-11-24T10:20:00Z");
-/// assert_eq!(fan_out.outcome, "would create 1 schedule and disable rule cronport-rake-push-fan-out");
+/// assert_eq!(fan_out.outcome, "would create 1 schedule and disable rule cronport-fan-out");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn preview_migration(manifest: &Manifest, now: Timestamp) -> Result<Vec<Switch>, PlanError> {

@@ -328,11 +328,30 @@ impl Action {
 ///
 /// ```
 /// use cronport::aws::{DesiredSpec, ScheduleSpec};
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let job = &desired.jobs[0];
 /// let spec = DesiredSpec::Schedule(Box::new(ScheduleSpec::desired(job, &job.resources[0])));
-/// assert!(matches!(spec, DesiredSpec::Schedule(ref s) if s.group == "mamorio"));
+/// assert!(matches!(spec, DesiredSpec::Schedule(ref s) if s.group == "shop"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -442,7 +461,26 @@ pub struct Plan {
 ///
 /// ```
 /// use cronport::aws::RULES_PER_BUS;
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// // `plan` warns before any write when the rules would pass the quota.
 /// let resources: usize = desired.jobs.iter().map(|j| j.resources.len()).sum();
@@ -454,7 +492,26 @@ pub const RULES_PER_BUS: usize = 300;
 ///
 /// ```
 /// use cronport::aws::SCHEDULE_GROUPS;
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let groups: std::collections::BTreeSet<_> = desired.jobs.iter().map(|j| &j.job.target.schedule_group).collect();
 /// assert!(groups.len() <= SCHEDULE_GROUPS);
@@ -822,16 +879,16 @@ fn describe_spec(spec: &DesiredSpec) -> Vec<String> {
         DesiredSpec::Schedule(s) => (
             format!("{} ({})", s.expression, s.timezone),
             &s.state,
-            crate::target::RunTask::from_json(&s.input)
+            crate::task::RunTask::from_json(&s.input)
                 .ok()
                 .map(|(r, _)| r),
         ),
         DesiredSpec::Rule(r) => (
             format!("{} (UTC)", r.expression),
             &r.state,
-            crate::target::TaskOverrides::from_json(&r.input)
+            crate::task::TaskOverrides::from_json(&r.input)
                 .ok()
-                .map(|(overrides, _)| crate::target::RunTask {
+                .map(|(overrides, _)| crate::task::RunTask {
                     cluster: r.cluster.clone(),
                     task_definition: r.task_definition.clone(),
                     count: r.task_count,

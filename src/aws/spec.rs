@@ -9,13 +9,32 @@ use serde_json::Value;
 
 use crate::desired::{DesiredJob, Resource};
 use crate::render::{description, run_task_target, state};
-use crate::target::{Casing, RunTask, TaskOverrides};
+use crate::task::{Casing, RunTask, TaskOverrides};
 
 /// EventBridge's retry policy when none is given: 185 attempts over 24 h.
 ///
 /// ```
 /// use cronport::aws::{DEFAULT_RETRY, ScheduleSpec};
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// // No retry_policy in the manifest: the spec holds what AWS will report.
 /// let job = &desired.jobs[0];
@@ -32,11 +51,29 @@ pub const DEFAULT_RETRY: RetrySpec = RetrySpec {
 ///
 /// ```
 /// use cronport::aws::{RetrySpec, ScheduleSpec};
-/// # let text = std::fs::read_to_string("examples/heroku/cronport.toml")?;
-/// let text = text.replace("\n[defaults]\n", "\n[defaults]\nretry_policy = { maximum_retry_attempts = 3 }\n");
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let text = text.replace("[defaults]\n", "[defaults]\nretry_policy = { maximum_retry_attempts = 3 }\n");
 /// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-/// let job = &desired.jobs[0];
+/// let job = &desired.jobs[0]; // daily
 /// let retry = ScheduleSpec::desired(job, &job.resources[0]).retry;
 /// assert_eq!(retry, RetrySpec { maximum_retry_attempts: 3, maximum_event_age_in_seconds: 86_400 });
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -53,13 +90,32 @@ pub struct RetrySpec {
 ///
 /// ```
 /// use cronport::{aws::ScheduleSpec, render::RUN_TASK_TARGET};
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-/// let job = &desired.jobs[2];
+/// let job = &desired.jobs[0];
 /// let spec = ScheduleSpec::desired(job, &job.resources[0]);
 /// assert_eq!((spec.expression.as_str(), spec.timezone.as_str()), ("cron(30 14 * * ? *)", "UTC"));
 /// assert_eq!(spec.target_arn, RUN_TASK_TARGET);
-/// assert_eq!(spec.input["Cluster"], "mamorio-production");
+/// assert_eq!(spec.input["Cluster"], "production");
 /// assert_eq!(spec.input_casing, "PascalCase");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -133,14 +189,29 @@ pub fn normalize_overrides_input(input: Value) -> (Value, String) {
 ///
 /// ```
 /// use cronport::aws::RuleSpec;
-/// # let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
-/// #     .replace("\"mamorio-production\"", "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-/// #     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
-/// #     .replace("schedule_group = \"mamorio\"", "backend = \"rules\"");
-/// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/production"
+/// # task_definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # backend = "rules"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// // With backend = "rules", each resource is a rule with an ECS target.
-/// let job = &desired.jobs[2];
+/// let job = &desired.jobs[0];
 /// let rule = RuleSpec::desired(job, &job.resources[0]);
 /// assert_eq!(rule.expression, "cron(30 14 * * ? *)");
 /// assert_eq!(rule.target_id, "cronport");
@@ -209,11 +280,30 @@ impl ScheduleSpec {
     /// The schedule `resource` of `job` should be.
     ///
     /// ```
-    /// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let job = &desired.jobs[0];
     /// let spec = cronport::aws::ScheduleSpec::desired(job, &job.resources[0]);
-    /// assert_eq!(spec.name, "cronport-rake-sightings-purge-older-than");
+    /// assert_eq!(spec.name, "cronport-reports");
     /// assert_eq!(spec.state, "ENABLED");
     /// assert!(spec.has_marker());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -241,7 +331,26 @@ impl ScheduleSpec {
     /// Whether a live schedule carries cronport's marker.
     ///
     /// ```
-    /// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// # let job = &desired.jobs[0];
     /// let mut spec = cronport::aws::ScheduleSpec::desired(job, &job.resources[0]);
@@ -259,13 +368,28 @@ impl RuleSpec {
     /// The rule `resource` of `job` should be.
     ///
     /// ```
-    /// # let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
-    /// #     .replace("\"mamorio-production\"", "\"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-    /// #     .replace("\"mamorio-worker\"", "\"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"")
-    /// #     .replace("schedule_group = \"mamorio\"", "backend = \"rules\"");
-    /// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/production"
+    /// # task_definition = "arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # backend = "rules"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-    /// let job = &desired.jobs[3];
+    /// let job = &desired.jobs[1]; // every 10 minutes
     /// let rule = cronport::aws::RuleSpec::desired(job, &job.resources[0]);
     /// assert_eq!(rule.expression, "cron(0/10 * * * ? *)");
     /// assert_eq!(rule.assign_public_ip.as_deref(), Some("DISABLED"));

@@ -30,7 +30,26 @@ pub use output::{markdown, text};
 ///
 /// ```
 /// use cronport::{diff::{diff, DiffOptions}, manifest::Manifest};
-/// # let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = Manifest::from_toml(text, "m")?;
 /// // Count runs over one week instead of a year.
 /// let week = DiffOptions { from: "2026-11-23T00:00:00Z".parse()?, until: "2026-11-30T00:00:00Z".parse()? };
 /// let report = diff(&m, &m, &week)?;
@@ -67,11 +86,30 @@ impl DiffOptions {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, JobChange};
-/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
-/// head.jobs[3].schedule = "every hour at :00".into(); // was every 10 minutes
+/// head.jobs[1].schedule = "every hour at :00".into(); // was every 10 minutes
 /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
-/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[3] else { panic!() };
+/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[1] else { panic!() };
 /// assert_eq!((change.before.runs_per_year, change.after.runs_per_year), (52_560, 8_760));
 /// assert_eq!(change.after.description, "Every hour at :00, UTC");
 /// assert_eq!(change.after.next[0].utc, "2026-11-24T01:00:00Z");
@@ -95,12 +133,31 @@ pub struct ScheduleView {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, JobChange};
-/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
-/// head.jobs[2].schedule = "30 9 * * *".into();
-/// head.jobs[2].settings.timezone = Some("America/New_York".into());
+/// head.jobs[0].schedule = "30 9 * * *".into();
+/// head.jobs[0].settings.timezone = Some("America/New_York".into());
 /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
-/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[2] else { panic!() };
+/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[0] else { panic!() };
 /// let first = &change.after.next[0];
 /// assert_eq!((first.utc.as_str(), first.local.as_str()), ("2026-11-24T14:30:00Z", "2026-11-24T09:30:00-05:00"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -117,11 +174,30 @@ pub struct RunTime {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, JobChange};
-/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
-/// head.jobs[3].schedule = "cron(0/10 * * * ? *)".into(); // "every 10 minutes", respelled
+/// head.jobs[1].schedule = "cron(0/10 * * * ? *)".into(); // "every 10 minutes", respelled
 /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
-/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[3] else { panic!() };
+/// let JobChange::Changed { schedule: Some(change), .. } = &report.jobs[1] else { panic!() };
 /// assert!(!change.effective);
 /// assert_eq!(change.proved_over, Some(52_560));
 /// assert_eq!(report.summary.respelled, 1);
@@ -147,11 +223,30 @@ pub struct ScheduleChange {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, JobChange};
-/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
-/// head.jobs[2].name = "daily-reports".into(); // same command, same runs
+/// head.jobs[0].name = "daily-reports".into(); // same command, same runs
 /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
-/// assert!(matches!(&report.jobs[2], JobChange::Renamed { from, to, .. } if from == "rake-reports-daily" && to == "daily-reports"));
+/// assert!(matches!(&report.jobs[0], JobChange::Renamed { from, to, .. } if from == "reports" && to == "daily-reports"));
 /// assert_eq!(report.summary.renamed, 1);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -248,11 +343,30 @@ impl JobChange {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, DiffSummary};
-/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs.remove(0);
 /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
-/// assert_eq!(report.summary, DiffSummary { removed: 1, unchanged: 11, ..DiffSummary::default() });
+/// assert_eq!(report.summary, DiffSummary { removed: 1, unchanged: 1, ..DiffSummary::default() });
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Copy, Debug, Default, PartialEq, Eq, Serialize)]
@@ -275,12 +389,31 @@ pub struct DiffSummary {
 ///
 /// ```
 /// use cronport::{diff::{diff, DiffOptions, JobChange}, manifest::Manifest};
-/// let base = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "base")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let base = Manifest::from_toml(text, "base")?;
 /// let mut head = base.clone();
-/// head.jobs[2].schedule = "every day at 15:00".into();
+/// head.jobs[0].schedule = "every day at 15:00".into();
 /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
 /// assert_eq!(report.summary.changed, 1);
-/// let JobChange::Changed { schedule: Some(s), .. } = &report.jobs[2] else { panic!() };
+/// let JobChange::Changed { schedule: Some(s), .. } = &report.jobs[0] else { panic!() };
 /// assert!(s.effective);
 /// assert_eq!((s.before.runs_per_year, s.after.runs_per_year), (365, 365));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -320,9 +453,28 @@ impl Report {
     ///
     /// ```
     /// use cronport::diff::{diff, DiffOptions};
-    /// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// let mut head = base.clone();
-    /// head.jobs[0].schedule = "0 18 * * *".into(); // "every day at 18:00" in Unix cron
+    /// head.jobs[0].schedule = "30 14 * * *".into(); // "every day at 14:30" in Unix cron
     /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
     /// assert!(!report.has_effective_changes()); // `cronport diff --detailed-exitcode` exits 0
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -336,7 +488,26 @@ impl Report {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions};
-/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs[1].size = Some("standard-3x".into());
 /// let err = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?)).unwrap_err();
@@ -452,9 +623,27 @@ fn same_runs(a: &Schedule, b: &Schedule, options: &DiffOptions) -> Result<u64, S
 ///
 /// ```
 /// use cronport::{diff::{diff, DiffOptions}, manifest::Manifest};
-/// let base = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "base")?;
-/// let head_text = std::fs::read_to_string("examples/heroku/cronport.toml")?.replace("every day at 14:30", "30 14 * * *");
-/// let head = Manifest::from_toml(&head_text, "head")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let base = Manifest::from_toml(text, "base")?;
+/// let head = Manifest::from_toml(&text.replace("every day at 14:30", "30 14 * * *"), "head")?;
 /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
 /// assert_eq!(report.summary.respelled, 1); // same runs, new spelling
 /// assert!(!report.has_effective_changes());

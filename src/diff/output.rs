@@ -172,12 +172,31 @@ fn fields_text(out: &mut String, p: &Paint, fields: &[FieldChange]) {
 ///
 /// ```
 /// use cronport::{diff::{diff, text, markdown, DiffOptions}, manifest::Manifest};
-/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let toml = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let m = Manifest::from_toml(toml, "m")?;
 /// let report = diff(&m, &m, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
 /// assert!(text(&report, false).contains("0 changed"));
 /// assert!(markdown(&report).contains("No job changes."));
 /// assert_eq!(report.jobs.iter().filter(|j| j.is_effective()).count(), 0);
-/// assert_eq!(report.jobs[0].name(), "rake-sightings-purge-older-than");
+/// assert_eq!(report.jobs[0].name(), "reports");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn text(report: &Report, colour: bool) -> String {
@@ -206,9 +225,28 @@ fn cell(text: &str) -> String {
 ///
 /// ```
 /// use cronport::diff::{diff, markdown, DiffOptions};
-/// # let base = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
-/// head.jobs[2].schedule = "every day at 15:00".into();
+/// head.jobs[0].schedule = "every day at 15:00".into();
 /// let comment = markdown(&diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?);
 /// assert!(comment.starts_with("### cronport diff\n\n**0 added, 0 removed, 0 renamed, 1 changed,"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -21,7 +21,7 @@ use serde_json::Value;
 use super::{Defaults, ImportError, Imported, manifest, name_from_command};
 use crate::manifest::Job;
 use crate::syntax;
-use crate::target::TimeLimit;
+use crate::task::TimeLimit;
 
 /// The time limit Cron To Go gives a job that names none.
 const DEFAULT_TIME_TO_LIVE_SECONDS: u64 = 1800;
@@ -271,7 +271,7 @@ impl<'a> Fields<'a> {
             ..Job::default()
         };
         if let Some(size) = &job.size
-            && let Err(e) = crate::target::FargateSize::for_dyno(size)
+            && let Err(e) = crate::task::FargateSize::for_dyno(size)
         {
             return Err(ImportError::new(
                 self.place("dyno", "Target.Size"),

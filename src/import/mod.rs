@@ -99,8 +99,8 @@ pub type Defaults = Settings;
 /// ```
 pub fn name_from_command(command: &str) -> String {
     // Leading `NAME=value` words set the environment; the program follows.
-    let program = match crate::target::Command::from_heroku(command) {
-        crate::target::Command::Argv { argv, environment } if !environment.is_empty() => {
+    let program = match crate::task::Command::from_heroku(command) {
+        crate::task::Command::Argv { argv, environment } if !environment.is_empty() => {
             argv.join(" ")
         }
         _ => command.to_string(),
@@ -130,7 +130,7 @@ pub fn name_from_command(command: &str) -> String {
 
 /// The interval of a Heroku Scheduler frequency (10 minutes, an hour or a
 /// day): how long Heroku let its dyno run. `None` for other schedules.
-pub(crate) fn heroku_interval(schedule: &str) -> Option<crate::target::TimeLimit> {
+pub(crate) fn heroku_interval(schedule: &str) -> Option<crate::task::TimeLimit> {
     let crate::schedule::Pattern::Cron(cron) = crate::syntax::heroku::parse(schedule).ok()? else {
         return None;
     };
@@ -141,7 +141,7 @@ pub(crate) fn heroku_interval(schedule: &str) -> Option<crate::target::TimeLimit
     } else {
         60
     };
-    crate::target::TimeLimit::from_seconds(minutes * 60)
+    crate::task::TimeLimit::from_seconds(minutes * 60)
 }
 
 /// Refuses text whose `{`, `[` and `(` nest deeper than `max`, counting

@@ -32,7 +32,7 @@ use std::fmt;
 use serde::{Deserialize, Serialize};
 
 use crate::schedule::Schedule;
-use crate::target::{Command, FargateSize};
+use crate::task::{Command, FargateSize};
 use crate::translate::Backend;
 use report::unknown_keys;
 pub use settings::{SETTINGS, Scope, Setting, Settings};
@@ -174,9 +174,28 @@ fn is_true(b: &bool) -> bool {
 /// The whole manifest.
 ///
 /// ```
-/// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
-/// assert_eq!(m.defaults.schedule_group.as_deref(), Some("mamorio"));
-/// assert_eq!(m.jobs.len(), 12);
+/// let text = r#"
+/// [defaults]
+/// cluster = "production"
+/// task_definition = "app-worker"
+/// container = "worker"
+/// role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// subnets = ["subnet-0a1b2c3d"]
+/// schedule_group = "shop"
+/// [[job]]
+/// name = "reports"
+/// schedule = "every day at 14:30"
+/// command = "bundle exec rake reports:daily"
+/// size = "performance-m"
+/// timeout = "24h"
+/// [[job]]
+/// name = "fan-out"
+/// schedule = "every 10 minutes"
+/// command = "bundle exec rake push:fan_out"
+/// "#;
+/// let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+/// assert_eq!(m.defaults.schedule_group.as_deref(), Some("shop"));
+/// assert_eq!(m.jobs.len(), 2);
 /// assert!(m.env.is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -226,13 +245,31 @@ pub struct Environment {
 /// What an environment may change in a job.
 ///
 /// ```
-/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
-///     + "\n[env.staging]\ncluster = \"staging\"\n\n[env.staging.job.rake-reports-daily]\nschedule = \"every day at 06:00\"\n";
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let text = format!("{text}\n[env.staging]\ncluster = \"staging\"\n\n[env.staging.job.reports]\nschedule = \"every day at 06:00\"\n");
 /// let m = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
-/// let over = &m.env["staging"].jobs["rake-reports-daily"];
+/// let over = &m.env["staging"].jobs["reports"];
 /// assert_eq!(over.schedule.as_deref(), Some("every day at 06:00"));
 /// let staging = m.for_env(Some("staging"))?;
-/// assert_eq!(staging.jobs[2].schedule, "every day at 06:00");
+/// assert_eq!(staging.jobs[0].schedule, "every day at 06:00");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
@@ -266,9 +303,28 @@ pub struct JobOverride {
 /// A job with its defaults merged in and everything checked.
 ///
 /// ```
-/// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
-/// let job = &m.resolve().map_err(|p| format!("{p:?}"))?[2];
-/// assert_eq!((job.name.as_str(), job.aws_name.as_str()), ("rake-reports-daily", "cronport-rake-reports-daily"));
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+/// let job = &m.resolve().map_err(|p| format!("{p:?}"))?[0];
+/// assert_eq!((job.name.as_str(), job.aws_name.as_str()), ("reports", "cronport-reports"));
 /// assert_eq!(job.command_text, "bundle exec rake reports:daily");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -291,7 +347,7 @@ pub struct ResolvedJob {
     /// How the command runs.
     pub command: Command,
     /// How long a run may take; `None` for no limit.
-    pub timeout: Option<crate::target::TimeLimit>,
+    pub timeout: Option<crate::task::TimeLimit>,
     /// The task size override, if any.
     pub size: Option<FargateSize>,
     /// Environment overrides: the job's `environment`, then the command's
@@ -313,7 +369,26 @@ impl ResolvedJob {
     /// for the rendered output's comments and the diff.
     ///
     /// ```
-    /// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// let job = &m.resolve().map_err(|p| format!("{p:?}"))?[0];
     /// // A daily Heroku job: stopped after a day, as Heroku stopped it.
     /// assert!(job.how_it_runs().ends_with("stopped after 24h (SIGTERM, then SIGKILL 30 s later), as Heroku stopped it"));
@@ -324,7 +399,7 @@ impl ResolvedJob {
             Some(limit) => format!(
                 "{}; stopped after {limit} (SIGTERM, then SIGKILL {} s later), as Heroku stopped it",
                 self.command.explanation(),
-                crate::target::KILL_AFTER_SECONDS
+                crate::task::KILL_AFTER_SECONDS
             ),
             None => self.command.explanation(),
         }
@@ -334,9 +409,28 @@ impl ResolvedJob {
 /// Where and how a job's task runs, every default filled in.
 ///
 /// ```
-/// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let target = &m.resolve().map_err(|p| format!("{p:?}"))?[0].target;
-/// assert_eq!(target.cluster, "mamorio-production");
+/// assert_eq!(target.cluster, "production");
 /// assert_eq!(target.launch_type, Some(cronport::manifest::LaunchType::Fargate));
 /// assert_eq!(target.backend, cronport::translate::Backend::Scheduler);
 /// assert_eq!(target.task_count, 1);
@@ -391,9 +485,27 @@ pub const DEFAULT_GROUP: &str = "cronport";
 ///
 /// ```
 /// use cronport::manifest::{MAX_NAME_LEN, Manifest};
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
 /// let long = "x".repeat(MAX_NAME_LEN); // too long once `cronport-` is prefixed
-/// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?
-///     .replacen("rake-sightings-purge-older-than", &long, 1);
+/// let text = text.replacen("name = \"reports\"", &format!("name = \"{long}\""), 1);
 /// let err = Manifest::from_toml(&text, "cronport.toml").unwrap_err().to_string();
 /// assert!(err.contains("its AWS name has 73 characters; AWS allows 64"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -650,12 +762,30 @@ impl Manifest {
     ///
     /// ```
     /// use cronport::manifest::{Manifest, Problem, ProblemKind};
-    /// let text = std::fs::read_to_string("examples/heroku/cronport.toml")?;
-    /// let m = Manifest::from_toml(&text, "cronport.toml")?;
-    /// // A later stage (here: made up) found a problem with the third job's command.
-    /// let problem = Problem { job: Some(2), key: "command", kind: ProblemKind::Invalid, message: "the command is too long".into() };
-    /// let placed = m.place(&text, "cronport.toml", &[problem]).to_string();
-    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:35:11"));
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// let m = Manifest::from_toml(text, "cronport.toml")?;
+    /// // A later stage (here: made up) found a problem with the first job's command.
+    /// let problem = Problem { job: Some(0), key: "command", kind: ProblemKind::Invalid, message: "the command is too long".into() };
+    /// let placed = m.place(text, "cronport.toml", &[problem]).to_string();
+    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:12:11"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn place(&self, text: &str, file: &str, problems: &[Problem]) -> ManifestError {

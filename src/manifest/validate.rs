@@ -9,7 +9,7 @@ use super::{
     EcsTarget, Job, LaunchType, MAX_NAME_LEN, Manifest, Problem, ProblemKind, ResolvedJob, Settings,
 };
 use crate::schedule::{Schedule, ScheduleErrorKind};
-use crate::target::{Command, FargateSize};
+use crate::task::{Command, FargateSize};
 use crate::translate::Backend;
 
 /// Settings every job must end up with.
@@ -49,11 +49,30 @@ impl Manifest {
     /// The jobs with defaults merged in and everything checked.
     ///
     /// ```
-    /// let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
-    /// let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-    /// assert_eq!(jobs[0].target.schedule_group, "mamorio");
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+    /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
+    /// assert_eq!(jobs[0].target.schedule_group, "shop");
     /// assert_eq!(jobs[0].target.tags["managed-by"], "cronport");
-    /// assert_eq!(jobs[5].size.unwrap().cpu, 2048); // performance-m
+    /// assert_eq!(jobs[0].size.unwrap().cpu, 2048); // performance-m
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn resolve(&self) -> Result<Vec<ResolvedJob>, Vec<Problem>> {
@@ -551,13 +570,13 @@ fn resolve_job(
         problems.push(problem(at, "tags", format!("tag `{key}` has an empty value, which EventBridge Scheduler refuses on the schedule group: give it a value")));
     }
     tags.insert("managed-by".to_string(), "cronport".to_string());
-    let shell = pick(&s.shell, &defaults.shell).unwrap_or_else(|| crate::target::BASH.to_string());
+    let shell = pick(&s.shell, &defaults.shell).unwrap_or_else(|| crate::task::BASH.to_string());
     if !shell.starts_with('/') || shell.chars().any(|c| c.is_whitespace() || c.is_control()) {
         problems.push(problem(at, "shell", format!("job `{}`: shell `{}` must be an absolute path with no spaces, such as \"/bin/bash\" or \"/bin/sh\"", job.name, crate::escape::one_line(&shell))));
     }
     let timeout = match pick(&s.timeout, &defaults.timeout)
         .as_deref()
-        .map(crate::target::TimeLimit::setting)
+        .map(crate::task::TimeLimit::setting)
     {
         None => None,
         Some(Ok(limit)) => limit,

@@ -40,12 +40,31 @@ pub fn trust_principal(backend: Backend) -> &'static str {
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::roles};
-/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let role = &roles(&desired)[0];
 /// assert_eq!(role.name, "cronport-scheduler");
 /// assert_eq!(role.principals, ["scheduler.amazonaws.com"]);
-/// assert_eq!(role.task_definitions, ["arn:aws:ecs:*:123456789012:task-definition/mamorio-worker:*"]);
+/// assert_eq!(role.task_definitions, ["arn:aws:ecs:*:123456789012:task-definition/app-worker:*"]);
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -141,9 +160,28 @@ impl Role {
     /// only (the confused-deputy guard AWS recommends).
     ///
     /// ```
-    /// # use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::roles};
-    /// # let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
-    /// # let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// # use cronport::render::roles;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+    /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let trust = roles(&desired)[0].trust_policy();
     /// assert_eq!(trust["Statement"][0]["Principal"]["Service"][0], "scheduler.amazonaws.com");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -164,9 +202,28 @@ impl Role {
     /// towards ECS tasks, SendMessage to the dead-letter queues.
     ///
     /// ```
-    /// # use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::roles};
-    /// # let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
-    /// # let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// # use cronport::render::roles;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+    /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let policy = roles(&desired)[0].permissions_policy();
     /// assert_eq!(policy["Statement"][0]["Action"], "ecs:RunTask");
     /// assert_eq!(policy["Statement"][1]["Condition"]["StringEquals"]["iam:PassedToService"], "ecs-tasks.amazonaws.com");
@@ -218,7 +275,26 @@ pub enum IamFormat {
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::{render_iam, IamFormat}};
-/// let m = Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// assert!(render_iam(&desired, IamFormat::Terraform).contains("resource \"aws_iam_role\" \"cronport_scheduler\""));
 /// let template: serde_json::Value = serde_json::from_str(&render_iam(&desired, IamFormat::Cloudformation))?;

@@ -216,7 +216,7 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)], lab
             string(&run_task_target(&t.role_arn))
         );
         let _ = writeln!(out, "    role_arn = {}", string(&t.role_arn));
-        let input = job.run_task.to_json(crate::target::Casing::Pascal);
+        let input = job.run_task.to_json(crate::task::Casing::Pascal);
         let _ = writeln!(out, "    input    = jsonencode({})", hcl(&input, 4));
         retry_and_dlq(out, t, "    ");
         let _ = writeln!(out, "  }}\n}}\n");
@@ -240,7 +240,7 @@ fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels) {
         let _ = writeln!(out, "  target_id = \"cronport\"");
         let _ = writeln!(out, "  arn       = {}", string(&t.cluster));
         let _ = writeln!(out, "  role_arn  = {}", string(&t.role_arn));
-        let input = job.run_task.overrides.to_json(crate::target::Casing::Camel);
+        let input = job.run_task.overrides.to_json(crate::task::Casing::Camel);
         let _ = writeln!(out, "  input     = jsonencode({})", hcl(&input, 2));
         let _ = writeln!(out, "\n  ecs_target {{");
         let _ = writeln!(

@@ -850,7 +850,7 @@ fn assert_fired_tasks_run_their_jobs(
             let argv: Vec<String> = serde_json::from_value(container["command"].clone()).unwrap();
             // Heroku's time limit, as the job's timeout wrapper.
             let limit = job.settings.timeout.as_deref().map(|t| {
-                t.parse::<cronport::target::TimeLimit>()
+                t.parse::<cronport::task::TimeLimit>()
                     .unwrap()
                     .seconds()
                     .to_string()

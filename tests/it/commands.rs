@@ -7,7 +7,7 @@ use std::collections::BTreeMap;
 use std::path::{Path, PathBuf};
 use std::process::Command as Process;
 
-use cronport::target::{Command, TimeLimit};
+use cronport::task::{Command, TimeLimit};
 
 /// A program that prints how it was called.
 const FAKE: &str = r#"#!/bin/sh

@@ -403,7 +403,7 @@ fn shell_timeout_and_retries_within_the_interval() {
         .unwrap()
         .resolve()
         .unwrap();
-    let run = cronport::target::RunTask::for_job(&jobs[0]);
+    let run = cronport::task::RunTask::for_job(&jobs[0]);
     assert_eq!(
         run.overrides.container.command,
         ["timeout", "-k", "30", "600", "rake", "ten"]
@@ -416,7 +416,7 @@ fn shell_timeout_and_retries_within_the_interval() {
         "{}",
         jobs[0].how_it_runs()
     );
-    let run = cronport::target::RunTask::for_job(&jobs[1]);
+    let run = cronport::task::RunTask::for_job(&jobs[1]);
     assert_eq!(
         run.overrides.container.command,
         ["/bin/sh", "-c", "source .env && rake x"]

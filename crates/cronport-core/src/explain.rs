@@ -6,7 +6,7 @@ use serde::Serialize;
 
 use crate::schedule::{DstRule, NoRuns, Schedule, ScheduleError, is_utc, time_zone_name};
 use crate::syntax::Grammar;
-use crate::translate::{Backend, NotRepresentable, Options, Target, translate};
+use crate::translate::{Backend, NotRepresentable, Options, ZonedExpression, translate};
 
 /// What [`explain`] found out about an expression.
 ///
@@ -82,7 +82,7 @@ pub struct AwsSplit {
     /// The expressions `translate` writes (EventBridge Scheduler, the
     /// default window), if it writes them.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub expressions: Vec<Target>,
+    pub expressions: Vec<ZonedExpression>,
     /// Why `translate` refuses, with the user's options, if it does.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub refused: Option<NotRepresentable>,

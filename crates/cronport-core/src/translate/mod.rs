@@ -18,7 +18,7 @@
 //!
 //! Every translation is checked by [`verify`] before it is returned: the
 //! source under the source daylight-saving rule and the targets as
-//! EventBridge runs them ([`DstRule`]) must fire at
+//! EventBridge runs them ([`DstRule`](crate::schedule::DstRule)) must fire at
 //! the same instants over the window, each once. Where AWS cannot express
 //! the source exactly, the error names the first instant that differs and
 //! what the user can do.
@@ -263,7 +263,7 @@ impl Options {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Target {
+pub struct ZonedExpression {
     /// The expression: `cron(...)`, `rate(...)` or `at(...)`.
     pub expression: String,
     /// The zone (`UTC` for rules).
@@ -286,7 +286,7 @@ pub struct Translation {
     /// The backend translated for.
     pub backend: Backend,
     /// The expressions that together fire exactly when the source does.
-    pub targets: Vec<Target>,
+    pub targets: Vec<ZonedExpression>,
     /// The proof.
     pub verified: Proof,
     /// When the targets stop being exact because they are bounded by year
@@ -467,8 +467,8 @@ fn refusal(reason: impl Into<String>) -> NotRepresentable {
     }
 }
 
-fn target(expression: String, zone: &TimeZone, backend: Backend) -> Target {
-    Target {
+fn target(expression: String, zone: &TimeZone, backend: Backend) -> ZonedExpression {
+    ZonedExpression {
         expression,
         timezone: match backend {
             Backend::Scheduler => time_zone_name(zone),
@@ -480,7 +480,7 @@ fn target(expression: String, zone: &TimeZone, backend: Backend) -> Target {
 /// Verifies the targets, read back from their text, against the source.
 fn check(
     source: &Schedule,
-    targets: &[Target],
+    targets: &[ZonedExpression],
     options: &Options,
     duplicates: Duplicates,
 ) -> Result<Proof, NotRepresentable> {
@@ -525,7 +525,7 @@ fn check(
 fn one_time(
     source: &Schedule,
     options: &Options,
-) -> Result<(Vec<Target>, Option<Timestamp>, Duplicates), NotRepresentable> {
+) -> Result<(Vec<ZonedExpression>, Option<Timestamp>, Duplicates), NotRepresentable> {
     let zone = source.time_zone();
     match options.backend {
         Backend::Scheduler => {
@@ -567,7 +567,7 @@ fn one_time(
 
 /// What a cron pattern becomes.
 struct CronPlan {
-    targets: Vec<Target>,
+    targets: Vec<ZonedExpression>,
     runs_out: Option<Timestamp>,
     /// How many targets are bounded by explicit years.
     bounded: usize,

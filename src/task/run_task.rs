@@ -28,7 +28,7 @@ use crate::manifest::{CapacityProvider, LaunchType};
 /// How a request's member names are spelled.
 ///
 /// ```
-/// use cronport::target::Casing;
+/// use cronport::task::Casing;
 /// assert_eq!(Casing::Pascal.key("taskDefinition"), "TaskDefinition");
 /// assert_eq!(Casing::Camel.key("taskDefinition"), "taskDefinition");
 /// assert_eq!(Casing::Pascal.to_string(), "PascalCase");
@@ -69,12 +69,31 @@ impl fmt::Display for Casing {
 /// The ECS RunTask request one run of a job makes.
 ///
 /// ```
-/// use cronport::target::{Casing, RunTask};
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// use cronport::task::{Casing, RunTask};
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-/// let run = RunTask::for_job(&jobs[2]);
+/// let run = RunTask::for_job(&jobs[0]);
 /// let input = run.to_json(Casing::Pascal);
-/// assert_eq!(input["TaskDefinition"], "mamorio-worker");
+/// assert_eq!(input["TaskDefinition"], "app-worker");
 /// // Stopped after a day as on Heroku (`timeout -k 30 86400`), then the job.
 /// assert_eq!(input["Overrides"]["ContainerOverrides"][0]["Command"][0], "timeout");
 /// assert_eq!(input["Overrides"]["ContainerOverrides"][0]["Command"][4], "bundle");
@@ -107,7 +126,7 @@ pub struct RunTask {
 /// The awsvpc network configuration of a task.
 ///
 /// ```
-/// let vpc = cronport::target::Awsvpc { subnets: vec!["subnet-1".into()], security_groups: vec![], assign_public_ip: false };
+/// let vpc = cronport::task::Awsvpc { subnets: vec!["subnet-1".into()], security_groups: vec![], assign_public_ip: false };
 /// assert_eq!(vpc.subnets.len(), 1);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -123,11 +142,30 @@ pub struct Awsvpc {
 /// RunTask's `overrides`: the task size and the job's container.
 ///
 /// ```
-/// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+/// # let text = r#"
+/// # [defaults]
+/// # cluster = "production"
+/// # task_definition = "app-worker"
+/// # container = "worker"
+/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+/// # subnets = ["subnet-0a1b2c3d"]
+/// # schedule_group = "shop"
+/// # [[job]]
+/// # name = "reports"
+/// # schedule = "every day at 14:30"
+/// # command = "bundle exec rake reports:daily"
+/// # size = "performance-m"
+/// # timeout = "24h"
+/// # [[job]]
+/// # name = "fan-out"
+/// # schedule = "every 10 minutes"
+/// # command = "bundle exec rake push:fan_out"
+/// # "#;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-/// let overrides = cronport::target::RunTask::for_job(&jobs[5]).overrides; // performance-m
+/// let overrides = cronport::task::RunTask::for_job(&jobs[0]).overrides; // performance-m
 /// assert_eq!((overrides.cpu, overrides.memory), (Some(2048), Some(4096)));
-/// assert_eq!(overrides.to_json(cronport::target::Casing::Camel)["cpu"], "2048");
+/// assert_eq!(overrides.to_json(cronport::task::Casing::Camel)["cpu"], "2048");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -143,7 +181,7 @@ pub struct TaskOverrides {
 /// One container's override: its command and environment.
 ///
 /// ```
-/// let c = cronport::target::ContainerOverride { name: "worker".into(), command: vec!["rake".into(), "x".into()], ..Default::default() };
+/// let c = cronport::task::ContainerOverride { name: "worker".into(), command: vec!["rake".into(), "x".into()], ..Default::default() };
 /// assert_eq!(c.command[0], "rake");
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
@@ -177,7 +215,7 @@ const MAX_STARTED_BY: usize = 128;
 /// (`[A-Za-z0-9_/-]`) written as `_`, cut to 128.
 ///
 /// ```
-/// assert_eq!(cronport::target::started_by("reports.daily-prod"), "cronport/reports_daily-prod");
+/// assert_eq!(cronport::task::started_by("reports.daily-prod"), "cronport/reports_daily-prod");
 /// ```
 pub fn started_by(job: &str) -> String {
     let text: String = format!("cronport/{job}")
@@ -197,11 +235,30 @@ impl RunTask {
     /// The request a run of `job` makes.
     ///
     /// ```
-    /// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-    /// let run = cronport::target::RunTask::for_job(&jobs[0]);
-    /// assert_eq!(run.cluster, "mamorio-production");
-    /// assert_eq!(run.started_by.as_deref(), Some("cronport/rake-sightings-purge-older-than"));
+    /// let run = cronport::task::RunTask::for_job(&jobs[0]);
+    /// assert_eq!(run.cluster, "production");
+    /// assert_eq!(run.started_by.as_deref(), Some("cronport/reports"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn for_job(job: &crate::manifest::ResolvedJob) -> RunTask {
@@ -238,9 +295,28 @@ impl RunTask {
     /// The whole request as JSON, in `casing`.
     ///
     /// ```
-    /// # let m = cronport::manifest::Manifest::from_toml(&std::fs::read_to_string("examples/heroku/cronport.toml")?, "m")?;
+    /// # let text = r#"
+    /// # [defaults]
+    /// # cluster = "production"
+    /// # task_definition = "app-worker"
+    /// # container = "worker"
+    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+    /// # subnets = ["subnet-0a1b2c3d"]
+    /// # schedule_group = "shop"
+    /// # [[job]]
+    /// # name = "reports"
+    /// # schedule = "every day at 14:30"
+    /// # command = "bundle exec rake reports:daily"
+    /// # size = "performance-m"
+    /// # timeout = "24h"
+    /// # [[job]]
+    /// # name = "fan-out"
+    /// # schedule = "every 10 minutes"
+    /// # command = "bundle exec rake push:fan_out"
+    /// # "#;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-    /// use cronport::target::{Casing, RunTask};
+    /// use cronport::task::{Casing, RunTask};
     /// let run = RunTask::for_job(&jobs[0]);
     /// let pascal = run.to_json(Casing::Pascal);
     /// assert_eq!(pascal["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"], "DISABLED");
@@ -306,7 +382,7 @@ impl RunTask {
     /// Input holds it), and says which it was.
     ///
     /// ```
-    /// use cronport::target::{Casing, RunTask};
+    /// use cronport::task::{Casing, RunTask};
     /// let camel = serde_json::json!({"cluster": "c", "taskDefinition": "t", "overrides": {"containerOverrides": [{"name": "w", "command": ["x"]}]}});
     /// let (run, casing) = RunTask::from_json(&camel)?;
     /// assert_eq!((run.task_definition.as_str(), casing), ("t", Casing::Camel));
@@ -378,7 +454,7 @@ impl TaskOverrides {
     /// Reads an `overrides` object in either casing.
     ///
     /// ```
-    /// use cronport::target::{Casing, TaskOverrides};
+    /// use cronport::task::{Casing, TaskOverrides};
     /// let json = serde_json::json!({"containerOverrides": [{"name": "w", "command": ["rake", "x"]}], "cpu": "512", "memory": "1024"});
     /// let (overrides, casing) = TaskOverrides::from_json(&json)?;
     /// assert_eq!((overrides.cpu, casing), (Some(512), Casing::Camel));

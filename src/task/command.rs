@@ -22,14 +22,14 @@ use serde::Serialize;
 /// The shell Heroku ran commands with, and cronport's default.
 ///
 /// ```
-/// assert_eq!(cronport::target::BASH, "/bin/bash");
+/// assert_eq!(cronport::task::BASH, "/bin/bash");
 /// ```
 pub const BASH: &str = "/bin/bash";
 
 /// How a job's command reaches the container.
 ///
 /// ```
-/// use cronport::target::Command;
+/// use cronport::task::Command;
 /// let c = Command::from_heroku("RAILS_ENV=production bundle exec rake reports:daily");
 /// assert_eq!(c.container_command(), ["bundle", "exec", "rake", "reports:daily"]);
 /// assert_eq!(c.environment()["RAILS_ENV"], "production");
@@ -62,7 +62,7 @@ impl Command {
     /// The command Heroku would have run for `text`, with bash as the shell.
     ///
     /// ```
-    /// use cronport::target::Command;
+    /// use cronport::task::Command;
     /// assert_eq!(
     ///     Command::from_heroku("rake 'reports:daily[full]'").container_command(),
     ///     ["rake", "reports:daily[full]"]
@@ -76,7 +76,7 @@ impl Command {
     /// The command for `text`, run through `shell` where it needs one.
     ///
     /// ```
-    /// use cronport::target::Command;
+    /// use cronport::task::Command;
     /// let c = Command::with_shell("source .env && rake x", "/bin/sh");
     /// assert_eq!(c.container_command(), ["/bin/sh", "-c", "source .env && rake x"]);
     /// ```
@@ -120,7 +120,7 @@ impl Command {
     /// The container's `command` override.
     ///
     /// ```
-    /// use cronport::target::Command;
+    /// use cronport::task::Command;
     /// assert_eq!(Command::from_heroku("rake a | tee x").container_command(), ["/bin/bash", "-c", "rake a | tee x"]);
     /// ```
     pub fn container_command(&self) -> Vec<String> {
@@ -136,7 +136,7 @@ impl Command {
     /// words), which become container environment overrides.
     ///
     /// ```
-    /// use cronport::target::Command;
+    /// use cronport::task::Command;
     /// assert_eq!(Command::from_heroku("FOO=1 rake x").environment().len(), 1);
     /// assert!(Command::from_heroku("FOO=1; rake x").environment().is_empty()); // a shell sets it
     /// ```
@@ -151,7 +151,7 @@ impl Command {
     /// One line for the rendered output's comments: how and why.
     ///
     /// ```
-    /// use cronport::target::Command;
+    /// use cronport::task::Command;
     /// assert_eq!(Command::from_heroku("rake a && rake b").explanation(), "runs through /bin/bash -c: the command uses `&&`");
     /// assert_eq!(Command::from_heroku("rake a").explanation(), "runs as an argv array: bash would run exactly that");
     /// assert_eq!(Command::from_heroku("A=1 rake a").explanation(), "runs as an argv array with A in its environment: bash would run exactly that");

@@ -1,4 +1,5 @@
-//! The ECS side of a job: how its command runs, and how big its task is.
+//! The ECS task a job runs: how its command runs, how big the task is, and
+//! the RunTask request that starts it.
 //!
 //! * [`Command::from_heroku`] runs a Heroku command the way Heroku ran it:
 //!   as an argv only when bash would have run exactly that argv (leading
@@ -25,9 +26,9 @@ pub use time_limit::{KILL_AFTER_SECONDS, TimeLimit, TimeLimitError};
 /// A Fargate task size: CPU units and memory in MiB.
 ///
 /// ```
-/// let size = cronport::target::FargateSize::for_dyno("standard-2x")?;
+/// let size = cronport::task::FargateSize::for_dyno("standard-2x")?;
 /// assert_eq!(size.to_string(), "cpu 512 / memory 1024 MiB");
-/// # Ok::<(), cronport::target::SizeError>(())
+/// # Ok::<(), cronport::task::SizeError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 pub struct FargateSize {
@@ -49,7 +50,7 @@ impl fmt::Display for FargateSize {
 /// do not matter when matching.
 ///
 /// ```
-/// use cronport::target::{DYNO_SIZES, FargateSize};
+/// use cronport::task::{DYNO_SIZES, FargateSize};
 /// let (name, size, heroku) = DYNO_SIZES.iter().find(|d| d.0 == "standard-2x").unwrap();
 /// assert_eq!((*name, *heroku), ("standard-2x", "1 GB, shared"));
 /// assert_eq!(*size, FargateSize { cpu: 512, memory: 1024 });
@@ -244,7 +245,7 @@ pub const DYNO_SIZES: [(&str, FargateSize, &str); 23] = [
 /// Why a size was refused.
 ///
 /// ```
-/// use cronport::target::{FargateSize, SizeError};
+/// use cronport::task::{FargateSize, SizeError};
 /// let err = FargateSize::for_dyno("Standard-3X").unwrap_err();
 /// assert_eq!(err, SizeError::UnknownDyno("Standard-3X".into()));
 /// assert!(err.to_string().starts_with("unknown dyno size `Standard-3X`; use one of eco, basic"));
@@ -271,11 +272,11 @@ impl FargateSize {
     /// The Fargate size for a Heroku dyno size such as `Standard-2X`.
     ///
     /// ```
-    /// use cronport::target::FargateSize;
+    /// use cronport::task::FargateSize;
     /// assert_eq!(FargateSize::for_dyno("Performance-M")?, FargateSize { cpu: 2048, memory: 4096 });
     /// assert!(FargateSize::new(1024, 3072).is_ok());
     /// assert!(FargateSize::new(256, 4096).is_err());
-    /// # Ok::<(), cronport::target::SizeError>(())
+    /// # Ok::<(), cronport::task::SizeError>(())
     /// ```
     pub fn for_dyno(dyno: &str) -> Result<FargateSize, SizeError> {
         let key = dyno.trim().to_ascii_lowercase().replace('_', "-");
@@ -289,7 +290,7 @@ impl FargateSize {
     /// An explicit pair, checked against the sizes Fargate offers.
     ///
     /// ```
-    /// use cronport::target::{FargateSize, SizeError};
+    /// use cronport::task::{FargateSize, SizeError};
     /// assert!(FargateSize::new(2048, 8192).is_ok());
     /// assert!(matches!(FargateSize::new(2048, 2048), Err(SizeError::InvalidPair { .. })));
     /// ```

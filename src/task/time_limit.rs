@@ -8,20 +8,20 @@ use serde::Serialize;
 /// Seconds between SIGTERM and SIGKILL, as on Heroku.
 ///
 /// ```
-/// assert_eq!(cronport::target::KILL_AFTER_SECONDS, 30);
+/// assert_eq!(cronport::task::KILL_AFTER_SECONDS, 30);
 /// ```
 pub const KILL_AFTER_SECONDS: u32 = 30;
 
 /// How long a run may take.
 ///
 /// ```
-/// use cronport::target::TimeLimit;
+/// use cronport::task::TimeLimit;
 /// let limit: TimeLimit = "1h30m".parse()?;
 /// assert_eq!(limit.seconds(), 5400);
 /// assert_eq!(limit.to_string(), "1h30m");
 /// assert_eq!("1d".parse::<TimeLimit>()?.to_string(), "24h");
 /// assert_eq!(TimeLimit::setting("none")?, None);
-/// # Ok::<(), cronport::target::TimeLimitError>(())
+/// # Ok::<(), cronport::task::TimeLimitError>(())
 /// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Hash, Serialize)]
 pub struct TimeLimit {
@@ -31,7 +31,7 @@ pub struct TimeLimit {
 /// Why a time limit did not parse.
 ///
 /// ```
-/// let err = "10 minutes".parse::<cronport::target::TimeLimit>().unwrap_err();
+/// let err = "10 minutes".parse::<cronport::task::TimeLimit>().unwrap_err();
 /// assert!(err.to_string().contains("such as \"10m\""));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
@@ -47,7 +47,7 @@ impl TimeLimit {
     /// A limit of `seconds` (at least 1).
     ///
     /// ```
-    /// use cronport::target::TimeLimit;
+    /// use cronport::task::TimeLimit;
     /// assert_eq!(TimeLimit::from_seconds(600).map(|t| t.to_string()), Some("10m".to_string()));
     /// assert_eq!(TimeLimit::from_seconds(0), None);
     /// ```
@@ -58,11 +58,11 @@ impl TimeLimit {
     /// A manifest's `timeout` setting: `"none"` is no limit.
     ///
     /// ```
-    /// use cronport::target::TimeLimit;
+    /// use cronport::task::TimeLimit;
     /// assert_eq!(TimeLimit::setting("24h")?.map(|t| t.seconds()), Some(86_400));
     /// assert_eq!(TimeLimit::setting("NONE")?, None);
     /// assert!(TimeLimit::setting("0s").is_err());
-    /// # Ok::<(), cronport::target::TimeLimitError>(())
+    /// # Ok::<(), cronport::task::TimeLimitError>(())
     /// ```
     pub fn setting(text: &str) -> Result<Option<TimeLimit>, TimeLimitError> {
         if text.trim().eq_ignore_ascii_case("none") {
@@ -74,8 +74,8 @@ impl TimeLimit {
     /// The limit in seconds.
     ///
     /// ```
-    /// assert_eq!("2d".parse::<cronport::target::TimeLimit>()?.seconds(), 172_800);
-    /// # Ok::<(), cronport::target::TimeLimitError>(())
+    /// assert_eq!("2d".parse::<cronport::task::TimeLimit>()?.seconds(), 172_800);
+    /// # Ok::<(), cronport::task::TimeLimitError>(())
     /// ```
     pub fn seconds(self) -> u32 {
         self.seconds
@@ -86,10 +86,10 @@ impl TimeLimit {
     /// SIGKILL 30 seconds later; exit status 124 when it struck).
     ///
     /// ```
-    /// use cronport::target::TimeLimit;
+    /// use cronport::task::TimeLimit;
     /// let limit: TimeLimit = "10m".parse()?;
     /// assert_eq!(limit.wrap(vec!["rake".into(), "x".into()]), ["timeout", "-k", "30", "600", "rake", "x"]);
-    /// # Ok::<(), cronport::target::TimeLimitError>(())
+    /// # Ok::<(), cronport::task::TimeLimitError>(())
     /// ```
     pub fn wrap(self, command: Vec<String>) -> Vec<String> {
         let mut wrapped = vec![
