@@ -8,7 +8,9 @@
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-step() { printf '\n==> %s\n' "$*" >&2; }
+started=$(date +%s)
+# Each step says how long the run has taken so far, to see where time goes.
+step() { printf '\n==> %s  [%ds]\n' "$*" "$(( $(date +%s) - started ))" >&2; }
 fail() { printf 'error: %s\n' "$*" >&2; exit 1; }
 
 step "checking tools"

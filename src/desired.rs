@@ -49,6 +49,9 @@ pub struct CompileOptions {
     pub until: Timestamp,
     /// The day-of-month OR day-of-week policy for every job.
     pub dom_dow: DomDow,
+    /// A cutover instant for every job, over their `start_at`
+    /// (`apply --start-at`).
+    pub start_at: Option<Timestamp>,
 }
 
 impl CompileOptions {
@@ -64,6 +67,7 @@ impl CompileOptions {
             from,
             until: Options::default_until(from),
             dom_dow: DomDow::Refuse,
+            start_at: None,
         }
     }
 }
@@ -203,6 +207,21 @@ pub struct DesiredJob {
     pub run_task: RunTask,
     /// One schedule (or rule) per target expression.
     pub resources: Vec<Resource>,
+    /// The job's `start_at` when it is after the compile's `from`: no run
+    /// before it. Scheduler schedules carry it as `StartDate`; rules are
+    /// created disabled (`job.enabled` is false) for `cronport cutover` to
+    /// enable at the instant.
+    pub held_until: Option<Timestamp>,
+}
+
+/// The first instant `start + k·step` (k ≥ 0 whole steps) at or after `to`.
+fn advance(start: Timestamp, step: i64, to: Timestamp) -> Timestamp {
+    if start >= to {
+        return start;
+    }
+    let behind = to.as_second() - start.as_second();
+    let steps = behind.div_euclid(step) + i64::from(behind % step != 0);
+    Timestamp::from_second(start.as_second() + steps * step).unwrap_or(to)
 }
 
 /// One EventBridge schedule or rule.
@@ -248,9 +267,10 @@ pub struct Resource {
     pub expression: String,
     /// The zone the expression reads (`UTC` for rules).
     pub timezone: String,
-    /// `StartDate` of a Scheduler `rate(...)` schedule: the instant its runs
-    /// count from, as verified. Without one, AWS starts a rate schedule at
-    /// once, on creation.
+    /// `StartDate` of a Scheduler schedule: for a `rate(...)`, the instant
+    /// its runs count from, as verified (without one, AWS starts a rate
+    /// schedule at once, on creation); for any schedule, the cutover
+    /// instant (`start_at`) while it is ahead.
     pub start_date: Option<Timestamp>,
 }
 
@@ -387,22 +407,30 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 // A start in the past moves on by whole intervals to the
                 // window's start: the same runs, and AWS refuses a
                 // StartDate more than 5 minutes old.
-                let rate_start = match job.schedule.pattern() {
-                    Pattern::Rate(rate) if job.target.backend == Backend::Scheduler => {
-                        Some(match job.schedule.start() {
-                            Some(start) if start < options.from => {
-                                let step = rate.seconds();
-                                let behind = options.from.as_second() - start.as_second();
-                                let steps = behind.div_euclid(step) + i64::from(behind % step != 0);
-                                Timestamp::from_second(start.as_second() + steps * step)
-                                    .unwrap_or(options.from)
-                            }
-                            Some(start) => start,
-                            None => options.from,
-                        })
+                //
+                // A cutover instant (`start_at`) still ahead holds every run
+                // before it: a rate's phase moves on to it, any other
+                // Scheduler schedule starts there, and rules wait disabled.
+                let held_until =
+                    (options.start_at.or(job.start_at)).filter(|at| *at > options.from);
+                let start_date = match (job.schedule.pattern(), job.target.backend) {
+                    (Pattern::Rate(rate), Backend::Scheduler) => {
+                        let start = job.schedule.start().unwrap_or(options.from);
+                        let start = advance(start, rate.seconds(), options.from);
+                        Some(held_until.map_or(start, |at| advance(start, rate.seconds(), at)))
                     }
-                    _ => None,
+                    (_, Backend::Scheduler) => held_until,
+                    (_, Backend::Rules) => None,
                 };
+                let mut job = job;
+                if held_until.is_some() && job.target.backend == Backend::Rules && job.enabled {
+                    job.enabled = false;
+                    job.warnings.push(format!(
+                        "its rules are created disabled until start_at {}: `cronport cutover --at {}` enables them then",
+                        held_until.map(|t| t.to_string()).unwrap_or_default(),
+                        held_until.map(|t| t.to_string()).unwrap_or_default(),
+                    ));
+                }
                 let resources: Vec<Resource> = translation
                     .targets
                     .iter()
@@ -415,7 +443,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         },
                         expression: t.expression.clone(),
                         timezone: t.timezone.clone(),
-                        start_date: rate_start,
+                        start_date,
                     })
                     .collect();
                 let run_task = RunTask::for_job(&job);
@@ -444,6 +472,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                     translation,
                     run_task,
                     resources,
+                    held_until,
                 });
             }
             Err(refused) => {

@@ -312,8 +312,19 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                     // unless the manifest fixes the start itself.
                     if let Some(live_start) = found.and_then(|l| l.start_date.clone())
                         && after.start_date.is_some()
+                        && job.held_until.is_none()
                         && (job.job.schedule.start().is_none()
                             || same_phase(job, &live_start, after.start_date.as_deref()))
+                    {
+                        after.start_date = Some(live_start);
+                    }
+                    // A cutover instant that has passed holds nothing back:
+                    // a live StartDate before the window is no change.
+                    if let Some(live_start) = found.and_then(|l| l.start_date.clone())
+                        && after.start_date.is_none()
+                        && live_start
+                            .parse::<jiff::Timestamp>()
+                            .is_ok_and(|t| t <= desired.from)
                     {
                         after.start_date = Some(live_start);
                     }

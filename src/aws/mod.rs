@@ -44,7 +44,10 @@ pub use apply::{Applied, ApplyReport, Outcome, apply};
 pub use compare::{Address, LiveRule, LiveState, compare, twins};
 pub use fit::{ContainerFacts, Fitted, JobNote, TaskDefinitionFacts, fit};
 pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
-pub use run::{LogFollower, LogSink, Stopped, run_now, wait_stopped};
+pub use run::{
+    LogFollower, LogSink, REHEARSAL_LOG_LINES, Rehearsal, RehearsalOutcome, Stopped, Waiting,
+    rehearse, run_now, wait_stopped,
+};
 pub use spec::{
     DEFAULT_RETRY, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences,
     normalize_overrides_input, normalize_run_task_input,

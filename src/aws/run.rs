@@ -192,7 +192,7 @@ pub async fn wait_stopped(
 
 /// Where [`wait_stopped`] sends a run's log lines: the follower that reads
 /// them and what prints each.
-pub type LogSink<'a> = (&'a mut LogFollower, &'a mut dyn FnMut(&str));
+pub type LogSink<'a> = (&'a mut LogFollower, &'a mut (dyn FnMut(&str) + Send));
 
 /// Follows the CloudWatch Logs streams of a run's container when its task
 /// definition logs with the `awslogs` driver, as `heroku run` shows a
@@ -301,4 +301,216 @@ impl LogFollower {
         }
         lines
     }
+}
+
+/// How long [`rehearse`] waits for each job's task, and how often it looks.
+///
+/// ```
+/// let wait = cronport::aws::Waiting { poll: std::time::Duration::from_secs(5), timeout: std::time::Duration::from_secs(3600) };
+/// assert!(wait.poll < wait.timeout);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+pub struct Waiting {
+    /// Time between checks.
+    pub poll: Duration,
+    /// Give up after this long.
+    pub timeout: Duration,
+}
+
+/// Lines of a run's log kept for the rehearsal table.
+pub const REHEARSAL_LOG_LINES: usize = 5;
+
+/// How one job's rehearsal went.
+///
+/// ```
+/// use cronport::aws::{Rehearsal, RehearsalOutcome};
+/// let r = Rehearsal { job: "reports".into(), outcome: RehearsalOutcome::Exited(3), ..Rehearsal::default() };
+/// assert!(!r.passed());
+/// assert_eq!(r.outcome.to_string(), "exited 3");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+pub struct Rehearsal {
+    /// The job's name.
+    pub job: String,
+    /// What happened.
+    pub outcome: RehearsalOutcome,
+    /// The tasks started (their ARNs).
+    pub tasks: Vec<String>,
+    /// From RunTask to the last task's stop, when waited for.
+    pub seconds: Option<u64>,
+    /// The last lines the job's container logged (CloudWatch Logs), oldest
+    /// first, at most [`REHEARSAL_LOG_LINES`].
+    pub last_lines: Vec<String>,
+}
+
+impl Rehearsal {
+    /// Whether the job passed: exited 0 (or started, when not waited for),
+    /// or was skipped by the manifest.
+    ///
+    /// ```
+    /// use cronport::aws::{Rehearsal, RehearsalOutcome};
+    /// assert!(Rehearsal { outcome: RehearsalOutcome::Exited(0), ..Rehearsal::default() }.passed());
+    /// assert!(Rehearsal { outcome: RehearsalOutcome::Skipped("sends mail".into()), ..Rehearsal::default() }.passed());
+    /// ```
+    pub fn passed(&self) -> bool {
+        matches!(
+            self.outcome,
+            RehearsalOutcome::Exited(0) | RehearsalOutcome::Started | RehearsalOutcome::Skipped(_)
+        )
+    }
+}
+
+/// What a job's rehearsal came to.
+///
+/// ```
+/// use cronport::aws::RehearsalOutcome;
+/// assert_eq!(RehearsalOutcome::Skipped("sends mail".into()).to_string(), "skipped: sends mail");
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, serde::Serialize)]
+#[serde(tag = "outcome", content = "detail", rename_all = "kebab-case")]
+pub enum RehearsalOutcome {
+    /// Not run yet.
+    #[default]
+    Pending,
+    /// Started; not waited for.
+    Started,
+    /// Its container exited with this code (the first non-zero of its
+    /// tasks, else 0).
+    Exited(i32),
+    /// Its task stopped without an exit code from its container (it did
+    /// not start: an image pull or resource error), with ECS's reason.
+    NoExitCode(String),
+    /// Skipped by the manifest (`rehearse`), with the reason.
+    Skipped(String),
+    /// RunTask or the wait failed.
+    Error(String),
+}
+
+impl std::fmt::Display for RehearsalOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            RehearsalOutcome::Pending => f.write_str("pending"),
+            RehearsalOutcome::Started => f.write_str("started"),
+            RehearsalOutcome::Exited(code) => write!(f, "exited {code}"),
+            RehearsalOutcome::NoExitCode(reason) => {
+                write!(f, "stopped without an exit code: {reason}")
+            }
+            RehearsalOutcome::Skipped(reason) => write!(f, "skipped: {reason}"),
+            RehearsalOutcome::Error(e) => write!(f, "error: {e}"),
+        }
+    }
+}
+
+/// Starts every job of `desired` once, `concurrency` at a time, with
+/// exactly its schedule's RunTask request; with `wait`, waits for each to
+/// stop and keeps the last lines its container logged. `progress` hears
+/// each job as it finishes. Results are in manifest order.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) {
+/// use std::time::Duration;
+/// use cronport::aws::{rehearse, Waiting};
+/// let wait = Waiting { poll: Duration::from_secs(5), timeout: Duration::from_secs(3600) };
+/// let all = rehearse(&clients, &desired, Some(wait), 4, &|r| eprintln!("{}: {}", r.job, r.outcome)).await;
+/// let failed: Vec<&str> = all.iter().filter(|r| !r.passed()).map(|r| r.job.as_str()).collect();
+/// println!("failed: {failed:?}");
+/// # }
+/// ```
+pub async fn rehearse(
+    clients: &Clients,
+    desired: &crate::desired::Desired,
+    wait: Option<Waiting>,
+    concurrency: usize,
+    progress: &(dyn Fn(&Rehearsal) + Sync),
+) -> Vec<Rehearsal> {
+    let limit = std::sync::Arc::new(tokio::sync::Semaphore::new(concurrency.max(1)));
+    let mut tasks = tokio::task::JoinSet::new();
+    let mut results: Vec<Rehearsal> = desired
+        .jobs
+        .iter()
+        .map(|j| Rehearsal {
+            job: j.job.name.clone(),
+            ..Rehearsal::default()
+        })
+        .collect();
+    for (i, job) in desired.jobs.iter().enumerate() {
+        if let Some(reason) = &job.job.skip_rehearsal {
+            results[i].outcome = RehearsalOutcome::Skipped(reason.clone());
+            progress(&results[i]);
+            continue;
+        }
+        let (clients, job, limit) = (clients.clone(), job.clone(), limit.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            (i, rehearse_one(&clients, &job, wait).await)
+        });
+    }
+    while let Some(done) = tasks.join_next().await {
+        match done {
+            Ok((i, rehearsal)) => {
+                progress(&rehearsal);
+                results[i] = rehearsal;
+            }
+            // A panicked task: its job stays `pending`, and is reported so.
+            Err(e) => eprintln!("error: a rehearsal task failed: {e}"),
+        }
+    }
+    results
+}
+
+/// One job's rehearsal.
+async fn rehearse_one(clients: &Clients, job: &DesiredJob, wait: Option<Waiting>) -> Rehearsal {
+    let mut rehearsal = Rehearsal {
+        job: job.job.name.clone(),
+        ..Rehearsal::default()
+    };
+    let started = tokio::time::Instant::now();
+    match run_now(clients, job).await {
+        Ok(arns) => rehearsal.tasks = arns,
+        Err(e) => {
+            rehearsal.outcome = RehearsalOutcome::Error(e);
+            return rehearsal;
+        }
+    }
+    let Some(wait) = wait else {
+        rehearsal.outcome = RehearsalOutcome::Started;
+        return rehearsal;
+    };
+    let mut follower = LogFollower::for_run(clients, job, &rehearsal.tasks)
+        .await
+        .ok();
+    let mut lines: std::collections::VecDeque<String> = std::collections::VecDeque::new();
+    let mut keep = |line: &str| {
+        if lines.len() == REHEARSAL_LOG_LINES {
+            lines.pop_front();
+        }
+        lines.push_back(line.to_string());
+    };
+    let t = &job.job.target;
+    let stopped = wait_stopped(
+        clients,
+        &t.cluster,
+        &t.container,
+        &rehearsal.tasks,
+        wait.poll,
+        wait.timeout,
+        follower
+            .as_mut()
+            .map(|f| (f, &mut keep as &mut (dyn FnMut(&str) + Send))),
+    )
+    .await;
+    rehearsal.seconds = Some(started.elapsed().as_secs());
+    rehearsal.last_lines = lines.into_iter().collect();
+    rehearsal.outcome = match stopped {
+        Err(e) => RehearsalOutcome::Error(e),
+        Ok(stopped) => match stopped.iter().find(|s| s.exit_code != Some(0)) {
+            None => RehearsalOutcome::Exited(0),
+            Some(Stopped {
+                exit_code: Some(code),
+                ..
+            }) => RehearsalOutcome::Exited(*code),
+            Some(s) => RehearsalOutcome::NoExitCode(s.reason.clone()),
+        },
+    };
+    rehearsal
 }

@@ -239,19 +239,34 @@ pub fn apply(args: ApplyArgs) -> Result<ExitCode, String> {
     })()
 }
 
-/// Run one job now, once, exactly as its schedule would.
+/// Run one job (or every job) now, once, exactly as its schedule would.
 ///
 /// Starts ECS RunTask with the same command, environment and size, prints
 /// the task ARN, and with --wait waits for it to stop and exits with its
-/// container's exit code: the rehearsal before switching Heroku off.
+/// container's exit code: the rehearsal before switching Heroku off. With
+/// --all, every job (but those with `rehearse = false` or a reason), a
+/// table of how each ended, and exit 0 only when every job exited 0.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   cronport run rake-reports-daily
-  cronport run rake-reports-daily --wait --env staging")]
+  cronport run rake-reports-daily --wait --env staging
+  cronport run --all --wait                     # rehearse every job; a table of exit codes and last log lines
+  cronport run --all staging.toml --wait --format markdown > rehearsal.md")]
 pub struct RunArgs {
-    /// The job's name in the manifest.
-    job: String,
+    /// The job's name in the manifest (with --all: the manifest).
+    #[arg(required_unless_present = "all")]
+    job: Option<String>,
+    /// Run every job of the manifest (`cronport run --all [MANIFEST]`).
+    #[arg(long)]
+    all: bool,
+    /// With --all: how many jobs are started (and waited for) at a time.
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    concurrency: u16,
+    /// With --all: the table as text, a Markdown table for the team's
+    /// notes, or JSON.
+    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    format: RunFormat,
     #[command(flatten)]
     common: Common,
     #[command(flatten)]
@@ -267,14 +282,35 @@ pub struct RunArgs {
     poll: u64,
 }
 
-pub fn run(args: RunArgs) -> Result<ExitCode, String> {
+/// `run --all`'s output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum RunFormat {
+    Text,
+    Markdown,
+    Json,
+}
+
+pub fn run(mut args: RunArgs) -> Result<ExitCode, String> {
+    if args.all {
+        // `run --all MANIFEST`: the one positional names the manifest.
+        if let Some(manifest) = args.job.take() {
+            if args.common.manifest != "cronport.toml" {
+                return Err(format!(
+                    "error: --all runs every job; drop the job name `{manifest}`"
+                ));
+            }
+            args.common.manifest = manifest;
+        }
+        return run_all(&args);
+    }
+    let name = args.job.clone().unwrap_or_default();
     (|| {
         let desired = desired(&args.common, &args.window)?;
-        let Some(job) = desired.jobs.iter().find(|j| j.job.name == args.job) else {
+        let Some(job) = desired.jobs.iter().find(|j| j.job.name == name) else {
             let names: Vec<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
             return Err(format!(
                 "error: no job `{}` in {}; the jobs are {}",
-                args.job,
+                name,
                 args.common.manifest,
                 names.join(", ")
             ));
@@ -337,7 +373,7 @@ pub fn run(args: RunArgs) -> Result<ExitCode, String> {
                 std::time::Duration::from_secs(args.timeout),
                 follower
                     .as_mut()
-                    .map(|f| (f, &mut print as &mut dyn FnMut(&str))),
+                    .map(|f| (f, &mut print as &mut (dyn FnMut(&str) + Send))),
             )
             .await
             .map_err(|e| format!("error: {e}"))?;
@@ -485,4 +521,164 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode, String> {
             ExitCode::SUCCESS
         })
     })()
+}
+
+/// `cronport run --all`: every job once, then the table.
+fn run_all(args: &RunArgs) -> Result<ExitCode, String> {
+    let desired = desired(&args.common, &args.window)?;
+    if desired.jobs.is_empty() {
+        return Err(format!(
+            "error: {} has no jobs to run",
+            args.common.manifest
+        ));
+    }
+    let rt = runtime()?;
+    let rehearsals = rt.block_on(async {
+        let clients = Clients::connect_checked(&options(&args.common))
+            .await
+            .map_err(|e| format!("error: {e}"))?;
+        let fitted = aws::fitted(&clients, &desired)
+            .await
+            .map_err(super::plan_errors)?;
+        if !fitted.problems.is_empty() {
+            let lines: Vec<String> = fitted
+                .problems
+                .iter()
+                .map(|p| format!("error: {p}"))
+                .collect();
+            return Err(lines.join("\n"));
+        }
+        for note in &fitted.notes {
+            eprintln!("note: {note}");
+        }
+        let wait = args.wait.then(|| aws::Waiting {
+            poll: std::time::Duration::from_secs(args.poll.max(1)),
+            timeout: std::time::Duration::from_secs(args.timeout),
+        });
+        let total = fitted.desired.jobs.len();
+        let done = std::sync::atomic::AtomicUsize::new(0);
+        eprintln!(
+            "starting {total} job(s), {} at a time{}…",
+            args.concurrency,
+            if args.wait {
+                ", waiting for each to stop"
+            } else {
+                ""
+            }
+        );
+        let progress = |r: &aws::Rehearsal| {
+            let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
+            eprintln!("[{n}/{total}] {}: {}", r.job, r.outcome);
+        };
+        Ok(aws::rehearse(
+            &clients,
+            &fitted.desired,
+            wait,
+            usize::from(args.concurrency),
+            &progress,
+        )
+        .await)
+    })?;
+    let out = match args.format {
+        RunFormat::Text => rehearsal_table(&rehearsals, false),
+        RunFormat::Markdown => rehearsal_table(&rehearsals, true),
+        RunFormat::Json => {
+            let failed: Vec<&str> = rehearsals
+                .iter()
+                .filter(|r| !r.passed())
+                .map(|r| r.job.as_str())
+                .collect();
+            let json = serde_json::json!({ "jobs": rehearsals, "failed": failed });
+            format!(
+                "{}\n",
+                serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
+            )
+        }
+    };
+    print_stdout(&out).map_err(|e| e.to_string())?;
+    Ok(if rehearsals.iter().all(aws::Rehearsal::passed) {
+        ExitCode::SUCCESS
+    } else {
+        ExitCode::from(super::EXIT_ERROR)
+    })
+}
+
+/// The rehearsal as a table (text, or Markdown for the team's notes) and
+/// a summary line naming the jobs that failed.
+fn rehearsal_table(rehearsals: &[aws::Rehearsal], markdown: bool) -> String {
+    let rows: Vec<[String; 5]> = rehearsals
+        .iter()
+        .map(|r| {
+            let tasks: Vec<&str> = r
+                .tasks
+                .iter()
+                .map(|arn| arn.rsplit('/').next().unwrap_or(arn))
+                .collect();
+            [
+                r.job.clone(),
+                tasks.join(" "),
+                r.outcome.to_string(),
+                r.seconds.map_or(String::new(), |s| format!("{s} s")),
+                r.last_lines.join(if markdown { "<br>" } else { " ⏎ " }),
+            ]
+        })
+        .collect();
+    let header = ["job", "task", "result", "time", "last log lines"];
+    let mut out = String::new();
+    if markdown {
+        let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+        out.push_str(&format!(
+            "| {} |\n|---|---|---|---|---|\n",
+            header.join(" | ")
+        ));
+        for row in &rows {
+            let cells: Vec<String> = row.iter().map(|c| cell(c)).collect();
+            out.push_str(&format!("| {} |\n", cells.join(" | ")));
+        }
+        out.push('\n');
+    } else {
+        let widths: Vec<usize> = (0..4)
+            .map(|i| {
+                rows.iter()
+                    .map(|r| r[i].chars().count())
+                    .chain([header[i].len()])
+                    .max()
+                    .unwrap_or(0)
+            })
+            .collect();
+        let line = |cells: [&str; 5]| {
+            let mut text = String::new();
+            for (i, cell) in cells.iter().enumerate().take(4) {
+                text.push_str(&format!("{cell:<width$}  ", width = widths[i]));
+            }
+            text.push_str(cells[4]);
+            format!("{}\n", text.trim_end())
+        };
+        out.push_str(&line(header));
+        for row in &rows {
+            out.push_str(&line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
+        }
+        out.push('\n');
+    }
+    let skipped = rehearsals
+        .iter()
+        .filter(|r| matches!(r.outcome, aws::RehearsalOutcome::Skipped(_)))
+        .count();
+    let failed: Vec<String> = rehearsals
+        .iter()
+        .filter(|r| !r.passed())
+        .map(|r| format!("{} ({})", r.job, r.outcome))
+        .collect();
+    out.push_str(&format!(
+        "{} job(s): {} passed, {} failed, {skipped} skipped{}\n",
+        rehearsals.len(),
+        rehearsals.len() - failed.len() - skipped,
+        failed.len(),
+        if failed.is_empty() {
+            String::new()
+        } else {
+            format!(". Failed: {}", failed.join(", "))
+        }
+    ));
+    out
 }

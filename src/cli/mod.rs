@@ -152,6 +152,11 @@ pub(crate) struct Window {
     /// accept a double run that day, or list day-of-month dates explicitly.
     #[arg(long, value_parser = dom_dow_names(), default_value_t = DomDow::Refuse)]
     dom_dow: DomDow,
+    /// The cutover instant for every job (RFC 3339), over the manifest's
+    /// `start_at`: Scheduler schedules start there (`StartDate`), rules are
+    /// created disabled for `cronport cutover` to enable.
+    #[arg(long, value_name = "RFC3339")]
+    start_at: Option<String>,
 }
 
 impl Window {
@@ -168,10 +173,15 @@ impl Window {
                 "error: the window from {from} until {until} is longer than {MAX_WINDOW_YEARS} years; choose a nearer --until"
             ));
         }
+        let start_at = match &self.start_at {
+            Some(text) => Some(parse_instant("--start-at", text)?),
+            None => None,
+        };
         Ok(cronport::desired::CompileOptions {
             from,
             until,
             dom_dow: self.dom_dow,
+            start_at,
         })
     }
 }

@@ -54,6 +54,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         from,
         until,
         dom_dow,
+        ..
     } = args.window.compile_options()?;
     let source =
         Schedule::parse_in(&args.expression, zone.clone()).map_err(|e| match e.kind() {

@@ -158,9 +158,43 @@ pub struct Job {
     /// RFC 3339; by default the moment it is first deployed.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub start_date: Option<String>,
+    /// Whether `cronport run --all` starts it (default yes).
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rehearse: Option<Rehearse>,
     /// Overrides of `[defaults]`.
     #[serde(flatten)]
     pub settings: Settings,
+}
+
+/// A job's `rehearse` key: `true`/`false`, or a string, the reason
+/// `cronport run --all` skips it.
+///
+/// ```
+/// use cronport::manifest::{Job, Rehearse};
+/// let job: Job = toml::from_str("name = \"mail\"\nschedule = \"@daily\"\ncommand = \"x\"\nrehearse = \"sends mail\"")?;
+/// assert_eq!(job.rehearse, Some(Rehearse::Skip("sends mail".into())));
+/// assert_eq!(job.rehearse.unwrap().skip_reason().as_deref(), Some("sends mail"));
+/// assert_eq!(Rehearse::Yes(false).skip_reason().as_deref(), Some("rehearse = false"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
+#[serde(untagged)]
+pub enum Rehearse {
+    /// `true` (rehearsed) or `false` (skipped).
+    Yes(bool),
+    /// Skipped, for this reason.
+    Skip(String),
+}
+
+impl Rehearse {
+    /// Why the job is skipped, or `None` when it is rehearsed.
+    pub fn skip_reason(&self) -> Option<String> {
+        match self {
+            Rehearse::Yes(true) => None,
+            Rehearse::Yes(false) => Some("rehearse = false".to_string()),
+            Rehearse::Skip(reason) => Some(reason.clone()),
+        }
+    }
 }
 
 fn yes() -> bool {
@@ -295,6 +329,12 @@ pub struct JobOverride {
     /// Enabled or not.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub enabled: Option<bool>,
+    /// The job's `start_date` in this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub start_date: Option<String>,
+    /// The job's `rehearse` in this environment.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub rehearse: Option<Rehearse>,
     /// Settings for this job in this environment.
     #[serde(flatten)]
     pub settings: Settings,
@@ -355,6 +395,10 @@ pub struct ResolvedJob {
     pub environment: BTreeMap<String, String>,
     /// Whether the schedule is enabled.
     pub enabled: bool,
+    /// The cutover instant (`start_at`): no run before it.
+    pub start_at: Option<jiff::Timestamp>,
+    /// Why `cronport run --all` skips the job, if it does (`rehearse`).
+    pub skip_rehearsal: Option<String>,
     /// The merged settings, with defaults filled in.
     pub target: EcsTarget,
     /// The owner record its resources carry.
@@ -956,6 +1000,12 @@ impl Manifest {
             if let Some(v) = o.enabled {
                 job.enabled = v;
             }
+            if let Some(v) = &o.start_date {
+                job.start_date = Some(v.clone());
+            }
+            if let Some(v) = &o.rehearse {
+                job.rehearse = Some(v.clone());
+            }
             job.settings.overlay(&o.settings);
         }
         Ok(out)
@@ -1028,6 +1078,7 @@ impl Job {
             "environment" => !self.environment.is_empty(),
             "enabled" => !self.enabled,
             "start_date" => self.start_date.is_some(),
+            "rehearse" => self.rehearse.is_some(),
             setting => self.settings.is_set(setting),
         }
     }

@@ -235,6 +235,11 @@ settings_table! {
         /// each run starts at some moment within that many minutes after its
         /// instant (Cron To Go's jitter). Not with the rules backend.
         flexible_time_window: u32 = "minutes", default "off", example "5";
+        /// The cutover instant, RFC 3339: no run before it. Scheduler
+        /// schedules get it as their `StartDate`; rules are created
+        /// disabled and `cronport cutover` enables them at the instant.
+        /// `apply --start-at` sets it for every job.
+        start_at: String = "RFC 3339", default "none: runs begin when deployed", example "\"2026-12-01T03:00:00Z\"";
     }
     job {
         /// The job's name; its AWS name is `name_prefix` + name (+ suffix).
@@ -255,5 +260,8 @@ settings_table! {
         enabled = "boolean", default "`true`", example "false", Job;
         /// The instant a `rate(...)` counts from (Scheduler's StartDate).
         start_date = "RFC 3339", default "the plan's start (`--from`)", example "\"2027-01-01T00:00:00Z\"", Job;
+        /// Whether `cronport run --all` starts it: `false`, or the reason
+        /// it is skipped (a job that sends mail).
+        rehearse = "boolean or reason", default "`true`", example "\"sends mail to customers\"", Job;
     }
 }

@@ -615,6 +615,16 @@ fn resolve_job(
         },
         (Some(_), None) => None,
     };
+    let start_at = match pick(&s.start_at, &defaults.start_at) {
+        None => None,
+        Some(text) => match text.parse::<jiff::Timestamp>() {
+            Ok(at) => Some(at),
+            Err(e) => {
+                problems.push(problem(at, "start_at", format!("job `{}`: start_at `{text}` is not an RFC 3339 instant such as 2026-12-01T03:00:00Z: {e}", job.name)));
+                None
+            }
+        },
+    };
     let command = Command::with_shell(&job.command, &shell);
     let mut environment = job.environment.clone();
     environment.extend(command.environment().clone());
@@ -634,6 +644,8 @@ fn resolve_job(
         size,
         environment,
         enabled: job.enabled,
+        start_at,
+        skip_rehearsal: job.rehearse.as_ref().and_then(|r| r.skip_reason()),
         owner: crate::owner::Owner {
             manifest: manifest.clone(),
             env: env.clone(),
