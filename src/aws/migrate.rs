@@ -486,3 +486,30 @@ pub async fn enabled_runners(
     }
     Ok(out)
 }
+
+/// Enables the rules `names` on the default event bus (`EnableRule`), as a
+/// cutover does at its instant for jobs held by `start_at`; `done` hears
+/// each.
+///
+/// ```
+/// # async fn example(clients: cronport::aws::Clients) -> Result<(), String> {
+/// cronport::aws::enable_rules(&clients, &["cronport-reports"], &mut |name| eprintln!("enabled {name}")).await?;
+/// # Ok(()) }
+/// ```
+pub async fn enable_rules(
+    clients: &Clients,
+    names: &[&str],
+    done: &mut (dyn FnMut(&str) + Send),
+) -> Result<(), String> {
+    for name in names {
+        clients
+            .events
+            .enable_rule()
+            .name(*name)
+            .send()
+            .await
+            .map_err(|e| format!("cannot enable rule `{name}`: {}", error_text(e)))?;
+        done(name);
+    }
+    Ok(())
+}

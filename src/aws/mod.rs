@@ -43,7 +43,7 @@ pub use adopt::import_aws;
 pub use apply::{Applied, ApplyReport, Outcome, apply};
 pub use compare::{Address, LiveRule, LiveState, compare, twins};
 pub use fit::{ContainerFacts, Fitted, JobNote, TaskDefinitionFacts, fit};
-pub use migrate::{Switch, enabled_runners, migrate, preview_migration};
+pub use migrate::{Switch, enable_rules, enabled_runners, migrate, preview_migration};
 pub use run::{
     LogFollower, LogSink, REHEARSAL_LOG_LINES, Rehearsal, RehearsalOutcome, Stopped, Waiting,
     rehearse, run_now, wait_stopped,

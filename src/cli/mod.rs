@@ -1,6 +1,7 @@
 //! The clap front end.
 
 mod convert;
+mod cutover;
 mod deploy;
 mod diff;
 mod explain;
@@ -49,6 +50,7 @@ enum Command {
     Apply(deploy::ApplyArgs),
     Run(deploy::RunArgs),
     Migrate(deploy::MigrateArgs),
+    Cutover(cutover::Args),
     Diff(diff::Args),
     Explain(explain::Args),
     Translate(translate::Args),
@@ -371,6 +373,7 @@ pub fn run() -> ExitCode {
         Command::Apply(args) => deploy::apply(args),
         Command::Run(args) => deploy::run(args),
         Command::Migrate(args) => deploy::migrate(args),
+        Command::Cutover(args) => cutover::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Completions(args) => {
             use clap::CommandFactory;

@@ -149,28 +149,73 @@ impl HerokuApi {
         }
     }
 
-    /// The app's Scheduler jobs as one JSON:API document (`{"data":
-    /// [...]}`), the shape [`super::heroku`] reads.
-    pub fn scheduler_jobs(&self, app: &str) -> Result<String, FetchError> {
-        let agent = ureq::AgentBuilder::new()
+    fn agent() -> ureq::Agent {
+        ureq::AgentBuilder::new()
             .timeout(std::time::Duration::from_secs(30))
             .user_agent(concat!("cronport/", env!("CARGO_PKG_VERSION")))
-            .build();
+            .build()
+    }
+
+    /// The app's id, from the Platform API.
+    fn app_id(&self, agent: &ureq::Agent, app: &str) -> Result<String, FetchError> {
         let app_url = format!(
             "{}/apps/{}",
             self.platform.trim_end_matches('/'),
             encode(app)
         );
-        let found = self.get(&agent, &app_url, "application/vnd.heroku+json; version=3", None, |status| match status {
+        let found = self.get(agent, &app_url, "application/vnd.heroku+json; version=3", None, |status| match status {
             404 => format!("Heroku has no app named `{app}` that this token can see (404): check the name with `heroku apps`"),
             _ => String::new(),
         })?;
-        let id = found
+        Ok(found
             .body
             .get("id")
             .and_then(Value::as_str)
             .ok_or_else(|| FetchError(format!("Heroku's answer for app `{app}` has no `id`")))?
-            .to_string();
+            .to_string())
+    }
+
+    /// Deletes the app's Scheduler jobs `ids` (`DELETE
+    /// /apps/{app id}/jobs/{job id}`, as the herokux provider does), telling
+    /// `done` of each; a job already gone counts as deleted.
+    ///
+    /// ```no_run
+    /// let api = cronport::import::HerokuApi::new(cronport::import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), None)?);
+    /// api.delete_scheduler_jobs("shop", &["a1b2".to_string()], &mut |id| eprintln!("deleted Heroku job {id}"))?;
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn delete_scheduler_jobs(
+        &self,
+        app: &str,
+        ids: &[String],
+        done: &mut dyn FnMut(&str),
+    ) -> Result<(), FetchError> {
+        let agent = Self::agent();
+        let app_id = self.app_id(&agent, app)?;
+        for id in ids {
+            let url = format!(
+                "{}/apps/{}/jobs/{}",
+                self.scheduler.trim_end_matches('/'),
+                encode(&app_id),
+                encode(id)
+            );
+            let request = agent
+                .delete(&url)
+                .set("Accept", "application/vnd.api+json")
+                .set("Authorization", &format!("Bearer {}", self.token));
+            match request.call() {
+                Ok(_) | Err(ureq::Error::Status(404, _)) => done(id),
+                Err(e) => return Err(failure(&url, e, |_| String::new())),
+            }
+        }
+        Ok(())
+    }
+
+    /// The app's Scheduler jobs as one JSON:API document (`{"data":
+    /// [...]}`), the shape [`super::heroku`] reads.
+    pub fn scheduler_jobs(&self, app: &str) -> Result<String, FetchError> {
+        let agent = Self::agent();
+        let id = self.app_id(&agent, app)?;
         let mut url = format!(
             "{}/apps/{}/jobs",
             self.scheduler.trim_end_matches('/'),
@@ -260,35 +305,43 @@ impl HerokuApi {
                     body,
                 })
             }
-            Err(ureq::Error::Status(status, response)) => {
-                let said = response.into_string().unwrap_or_default();
-                let said = said.chars().take(200).collect::<String>();
-                Err(FetchError(match status {
-                    401 => format!(
-                        "{host} refused the token (401): it has expired or been revoked; run `heroku login` again or set a fresh HEROKU_API_KEY"
-                    ),
-                    403 => format!(
-                        "{host} says this token may not do that (403): the account needs access to the app ({said})"
-                    ),
-                    404 if !not_found(404).is_empty() => not_found(404),
-                    429 => format!(
-                        "{host} is rate-limiting this token (429): wait a minute and run the import again"
-                    ),
-                    _ => format!("{host} answered {status}: {said}"),
-                }))
-            }
-            Err(ureq::Error::Transport(e)) => Err(FetchError(match e.kind() {
-                ureq::ErrorKind::Io if e.to_string().contains("timed out") => {
-                    format!("{host} did not answer within 30 s")
-                }
-                _ => format!(
-                    "cannot reach {host}: {}",
-                    e.message()
-                        .map(str::to_string)
-                        .unwrap_or_else(|| e.kind().to_string())
-                ),
-            })),
+            Err(e) => Err(failure(url, e, not_found)),
         }
+    }
+}
+
+/// What a failed request says, in one sentence naming the host.
+fn failure(url: &str, error: ureq::Error, not_found: impl Fn(u16) -> String) -> FetchError {
+    let host = url.split('/').nth(2).unwrap_or(url);
+    match error {
+        ureq::Error::Status(status, response) => {
+            let said = response.into_string().unwrap_or_default();
+            let said = said.chars().take(200).collect::<String>();
+            FetchError(match status {
+                401 => format!(
+                    "{host} refused the token (401): it has expired or been revoked; run `heroku login` again or set a fresh HEROKU_API_KEY"
+                ),
+                403 => format!(
+                    "{host} says this token may not do that (403): the account needs access to the app ({said})"
+                ),
+                404 if !not_found(404).is_empty() => not_found(404),
+                429 => format!(
+                    "{host} is rate-limiting this token (429): wait a minute and run the import again"
+                ),
+                _ => format!("{host} answered {status}: {said}"),
+            })
+        }
+        ureq::Error::Transport(e) => FetchError(match e.kind() {
+            ureq::ErrorKind::Io if e.to_string().contains("timed out") => {
+                format!("{host} did not answer within 30 s")
+            }
+            _ => format!(
+                "cannot reach {host}: {}",
+                e.message()
+                    .map(str::to_string)
+                    .unwrap_or_else(|| e.kind().to_string())
+            ),
+        }),
     }
 }
 

@@ -1,0 +1,190 @@
+//! Migration day: one instant at which the old platform (Heroku Scheduler,
+//! Cron To Go, crontab) stops and AWS starts, proved to lose no run and
+//! double none.
+//!
+//! Before the instant the old platform runs each job's schedule as written
+//! (the source rule); from the instant AWS runs the translated expressions
+//! (Scheduler's `StartDate` is the instant; rules are enabled then). The
+//! translation is verified from the instant to the end of the window, so
+//! the two halves together are the source schedule, run for run. For each
+//! job the cutover also names the last run before the instant and the first
+//! after it, computed from the AWS expressions as EventBridge reads them,
+//! and checks the first is the source's own.
+//!
+//! ```
+//! use cronport::{cutover::cutover, manifest::Manifest};
+//! let text = r#"
+//! [defaults]
+//! cluster = "production"
+//! task_definition = "app-worker"
+//! container = "worker"
+//! role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
+//! subnets = ["subnet-0a1b2c3d"]
+//! [[job]]
+//! name = "fan-out"
+//! schedule = "every 10 minutes"
+//! command = "rake push:fan_out"
+//! "#;
+//! let m = Manifest::from_toml(text, "cronport.toml")?;
+//! let plan = cutover(&m, "2026-12-01T03:05:00Z".parse()?)?;
+//! let job = &plan.jobs[0];
+//! assert_eq!(job.last_before.unwrap().to_string(), "2026-12-01T03:00:00Z"); // the old platform's last run
+//! assert_eq!(job.first_after.unwrap().to_string(), "2026-12-01T03:10:00Z"); // AWS's first
+//! assert!(!job.on_the_instant);
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use jiff::{SignedDuration, Timestamp};
+use serde::Serialize;
+
+use crate::desired::{CompileError, CompileOptions, compile};
+use crate::manifest::{Manifest, Problem, ProblemKind};
+use crate::translate::Backend;
+
+/// The cutover of a manifest's jobs at one instant.
+///
+/// ```
+/// let plan = cronport::cutover::Cutover { at: "2026-12-01T03:00:00Z".parse()?, until: "2028-01-01T00:00:00Z".parse()?, jobs: vec![] };
+/// assert!(plan.rules().is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Cutover {
+    /// The instant.
+    pub at: Timestamp,
+    /// The end of the window the proof covers.
+    pub until: Timestamp,
+    /// Each job, in manifest order.
+    pub jobs: Vec<CutoverJob>,
+}
+
+impl Cutover {
+    /// The rules to enable at the instant: the rules-backend jobs' names.
+    ///
+    /// ```
+    /// use cronport::cutover::{Cutover, CutoverJob};
+    /// let job = CutoverJob { job: "a".into(), backend: cronport::Backend::Rules, rules: vec!["cronport-a".into()], last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
+    /// let plan = Cutover { at: "2026-12-01T03:00:00Z".parse()?, until: "2028-01-01T00:00:00Z".parse()?, jobs: vec![job] };
+    /// assert_eq!(plan.rules(), ["cronport-a"]);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn rules(&self) -> Vec<&str> {
+        self.jobs
+            .iter()
+            .flat_map(|j| j.rules.iter().map(String::as_str))
+            .collect()
+    }
+}
+
+/// One job at the cutover.
+///
+/// ```
+/// let job = cronport::cutover::CutoverJob { job: "daily".into(), backend: cronport::Backend::Scheduler, rules: vec![], last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
+/// assert_eq!(job.job, "daily");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct CutoverJob {
+    /// The job's name.
+    pub job: String,
+    /// Where it runs on AWS.
+    pub backend: Backend,
+    /// For the rules backend, the rules to enable at the instant.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub rules: Vec<String>,
+    /// The old platform's last run before the instant (within eight years).
+    pub last_before: Option<Timestamp>,
+    /// AWS's first run at or after the instant, in the window.
+    pub first_after: Option<Timestamp>,
+    /// Whether a run falls on the instant itself: AWS makes it, and the
+    /// old platform, stopped at the same moment, may start it too.
+    pub on_the_instant: bool,
+    /// Runs compared from the instant to the end of the window: the AWS
+    /// expressions fire exactly when the source does, each once.
+    pub proved_over: u64,
+}
+
+/// The cutover of `manifest`'s jobs at `at`, each proved over the default
+/// window from `at` (to the end of the next year).
+///
+/// ```
+/// use cronport::{cutover::cutover, manifest::Manifest};
+/// let text = "[defaults]\ncluster = \"c\"\ntask_definition = \"t\"\ncontainer = \"w\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-1\"]\n[[job]]\nname = \"hourly\"\nschedule = \"every hour at :00\"\ncommand = \"x\"\n";
+/// let m = Manifest::from_toml(text, "m")?;
+/// // On a run: AWS makes the 03:00 run; the old platform's last is 02:00.
+/// let plan = cutover(&m, "2026-12-01T03:00:00Z".parse()?)?;
+/// assert!(plan.jobs[0].on_the_instant);
+/// assert_eq!(plan.jobs[0].last_before.unwrap().to_string(), "2026-12-01T02:00:00Z");
+/// assert_eq!(plan.jobs[0].first_after.unwrap().to_string(), "2026-12-01T03:00:00Z");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn cutover(manifest: &Manifest, at: Timestamp) -> Result<Cutover, CompileError> {
+    let desired = compile(manifest, &CompileOptions::starting(at))?;
+    let mut jobs = Vec::new();
+    let mut problems = Vec::new();
+    for (i, job) in desired.jobs.iter().enumerate() {
+        let source = &job.job.schedule;
+        let last_before = last_before(source, at);
+        let source_first = source.fires_between(at, desired.until).next();
+        // AWS's side, from the expressions as EventBridge reads them.
+        let mut first_after: Option<Timestamp> = None;
+        for resource in &job.resources {
+            let zone =
+                jiff::tz::TimeZone::get(&resource.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
+            let Ok(mut aws) = crate::syntax::aws::schedule(&resource.expression, zone) else {
+                continue;
+            };
+            if let Some(start) = resource.start_date.or(source.start()) {
+                aws = aws.with_start(start);
+            }
+            if let Some(first) = aws.fires_between(at, desired.until).next() {
+                first_after = Some(first_after.map_or(first, |f| f.min(first)));
+            }
+        }
+        if first_after != source_first {
+            problems.push(Problem {
+                job: Some(i),
+                key: "schedule",
+                kind: ProblemKind::NotTranslatable,
+                message: format!(
+                    "job `{}`: at the cutover AWS would first run at {} but the schedule at {}",
+                    job.job.name,
+                    show(first_after),
+                    show(source_first)
+                ),
+            });
+        }
+        jobs.push(CutoverJob {
+            job: job.job.name.clone(),
+            backend: job.job.target.backend,
+            rules: match job.job.target.backend {
+                Backend::Rules => job.resources.iter().map(|r| r.name.clone()).collect(),
+                Backend::Scheduler => Vec::new(),
+            },
+            last_before,
+            first_after,
+            on_the_instant: first_after == Some(at),
+            proved_over: job.translation.verified.firings,
+        });
+    }
+    if !problems.is_empty() {
+        return Err(CompileError { problems });
+    }
+    Ok(Cutover {
+        at,
+        until: desired.until,
+        jobs,
+    })
+}
+
+/// The last run of `schedule` before `at`, looking back a day, a month,
+/// a year, then eight years (a yearly or leap-day job).
+fn last_before(schedule: &crate::schedule::Schedule, at: Timestamp) -> Option<Timestamp> {
+    [1, 31, 366, 8 * 366].into_iter().find_map(|days| {
+        let from = at.checked_sub(SignedDuration::from_hours(24 * days)).ok()?;
+        schedule.fires_between(from, at).last()
+    })
+}
+
+fn show(t: Option<Timestamp>) -> String {
+    t.map_or_else(|| "never (in the window)".to_string(), |t| t.to_string())
+}
