@@ -21,6 +21,7 @@ mod errors;
 mod fuzz_corpus;
 mod import;
 mod manifest;
+mod migration_day;
 mod properties;
 mod readme_quickstart;
 mod render;

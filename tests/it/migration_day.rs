@@ -1,0 +1,277 @@
+//! Migration day: `run --all` rehearses every job, `start_at` holds AWS's
+//! runs until the cutover instant, and `cutover` proves the switch and
+//! makes it (rules enabled, Heroku Scheduler jobs deleted) at the instant.
+
+use std::process::{Command, Output};
+use std::sync::{Arc, Mutex};
+
+use cronport::cutover::cutover;
+use cronport::desired::{CompileOptions, compile};
+use cronport::manifest::Manifest;
+use cronport::render::{Format, render};
+
+use crate::common::DEFAULTS;
+use crate::moto;
+
+fn manifest(jobs: &str) -> Manifest {
+    Manifest::from_toml(&format!("{DEFAULTS}\n{jobs}"), "cronport.toml").unwrap()
+}
+
+fn at(text: &str) -> jiff::Timestamp {
+    text.parse().unwrap()
+}
+
+const THREE_JOBS: &str = r#"
+[[job]]
+name = "hourly"
+schedule = "every hour at :00"
+command = "rake hourly"
+
+[[job]]
+name = "fan-out"
+schedule = "every 10 minutes"
+command = "rake fan_out"
+
+[[job]]
+name = "daily"
+schedule = "every day at 14:30"
+command = "rake daily"
+"#;
+
+#[test]
+fn the_cutover_between_runs_loses_and_doubles_none() {
+    let plan = cutover(&manifest(THREE_JOBS), at("2026-12-01T03:05:00Z")).unwrap();
+    let got: Vec<(&str, String, String, bool)> = plan
+        .jobs
+        .iter()
+        .map(|j| {
+            (
+                j.job.as_str(),
+                j.last_before.unwrap().to_string(),
+                j.first_after.unwrap().to_string(),
+                j.on_the_instant,
+            )
+        })
+        .collect();
+    assert_eq!(
+        got,
+        [
+            ("hourly", "2026-12-01T03:00:00Z".into(), "2026-12-01T04:00:00Z".into(), false),
+            ("fan-out", "2026-12-01T03:00:00Z".into(), "2026-12-01T03:10:00Z".into(), false),
+            ("daily", "2026-11-30T14:30:00Z".into(), "2026-12-01T14:30:00Z".into(), false),
+        ]
+    );
+    // The proof runs from the instant: every run of the window compared.
+    assert!(plan.jobs.iter().all(|j| j.proved_over > 0));
+    // Six runs an hour, and 03:10–03:50 before the first hourly run.
+    assert_eq!(plan.jobs[1].proved_over, plan.jobs[0].proved_over * 6 + 5);
+}
+
+#[test]
+fn the_cutover_on_a_run_gives_that_run_to_aws_and_says_so() {
+    let plan = cutover(&manifest(THREE_JOBS), at("2026-12-01T03:00:00Z")).unwrap();
+    let hourly = &plan.jobs[0];
+    assert_eq!(hourly.last_before.unwrap().to_string(), "2026-12-01T02:00:00Z");
+    assert_eq!(hourly.first_after.unwrap().to_string(), "2026-12-01T03:00:00Z");
+    assert!(hourly.on_the_instant && plan.jobs[1].on_the_instant);
+    assert!(!plan.jobs[2].on_the_instant);
+}
+
+#[test]
+fn the_cutover_in_a_daylight_saving_zone_follows_each_rule() {
+    // 2026-11-01: New York falls back from 02:00 EDT to 01:00 EST.
+    let jobs = r#"
+[[job]]
+name = "night"
+schedule = "30 1 * * *"
+command = "rake night"
+timezone = "America/New_York"
+
+[[job]]
+name = "hourly-ny"
+schedule = "0 * * * *"
+command = "rake hourly"
+timezone = "America/New_York"
+"#;
+    // Between the two 01:30s (05:30Z and 06:30Z): the night job ran once,
+    // at the first, and runs next on 2 November; the hourly job's second
+    // 01:00 (06:00Z, EST) is AWS's.
+    let plan = cutover(&manifest(jobs), at("2026-11-01T05:45:00Z")).unwrap();
+    let night = &plan.jobs[0];
+    assert_eq!(night.last_before.unwrap().to_string(), "2026-11-01T05:30:00Z");
+    assert_eq!(night.first_after.unwrap().to_string(), "2026-11-02T06:30:00Z");
+    let hourly = &plan.jobs[1];
+    assert_eq!(hourly.last_before.unwrap().to_string(), "2026-11-01T05:00:00Z");
+    assert_eq!(hourly.first_after.unwrap().to_string(), "2026-11-01T06:00:00Z");
+}
+
+#[test]
+fn start_at_is_the_start_date_in_every_output_and_holds_rules() {
+    let jobs = r#"
+[[job]]
+name = "daily"
+schedule = "every day at 14:30"
+command = "rake daily"
+start_at = "2026-12-01T03:05:00Z"
+"#;
+    let desired = compile(&manifest(jobs), &CompileOptions::starting(at("2026-11-24T00:00:00Z"))).unwrap();
+    assert_eq!(desired.jobs[0].held_until, Some(at("2026-12-01T03:05:00Z")));
+    let json = render(&desired, Format::Json);
+    assert!(json.contains("\"StartDate\": \"2026-12-01T03:05:00Z\""), "{json}");
+    let cfn = render(&desired, Format::Cloudformation);
+    assert!(cfn.contains("\"StartDate\": \"2026-12-01T03:05:00Z\""), "{cfn}");
+    let tf = render(&desired, Format::Terraform);
+    assert!(tf.contains("start_date                   = \"2026-12-01T03:05:00Z\""), "{tf}");
+    // Once the instant has passed it holds nothing.
+    let later = compile(&manifest(jobs), &CompileOptions::starting(at("2026-12-02T00:00:00Z"))).unwrap();
+    assert_eq!((later.jobs[0].held_until, later.jobs[0].resources[0].start_date), (None, None));
+    // A rules job waits disabled, with a warning that says how it starts.
+    let rules = format!(
+        "{}\n{jobs}",
+        DEFAULTS
+            .replace("cluster = \"production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/production\"\nbackend = \"rules\"")
+            .replace("task_definition = \"app-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker\"")
+    );
+    let desired = compile(&Manifest::from_toml(&rules, "m").unwrap(), &CompileOptions::starting(at("2026-11-24T00:00:00Z"))).unwrap();
+    assert!(!desired.jobs[0].job.enabled);
+    assert!(desired.jobs[0].job.warnings.iter().any(|w| w.contains("cronport cutover --at 2026-12-01T03:05:00Z")));
+    assert!(render(&desired, Format::Json).contains("\"State\": \"DISABLED\""));
+    // A bad instant points at the key.
+    let err = Manifest::from_toml(&format!("{DEFAULTS}\n{}", jobs.replace("2026-12-01T03:05:00Z", "tomorrow")), "cronport.toml").unwrap_err();
+    assert!(err.to_string().contains("start_at `tomorrow` is not an RFC 3339 instant"), "{err}");
+}
+
+fn cli(endpoint: &str, args: &[&str], heroku: Option<&str>) -> Output {
+    let mut command = Command::new(env!("CARGO_BIN_EXE_cronport"));
+    command
+        .args(args)
+        .args(["--endpoint-url", endpoint, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env("HEROKU_API_KEY", "good-token")
+        .env_remove("AWS_PROFILE")
+        .current_dir(env!("CARGO_MANIFEST_DIR"));
+    if let Some(base) = heroku {
+        command
+            .env("CRONPORT_HEROKU_API", base)
+            .env("CRONPORT_SCHEDULER_API", base);
+    }
+    command.output().expect("cronport runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+/// A tiny Heroku: app `shop`, two Scheduler jobs (one in the manifest, one
+/// not), and a record of every request line it answered.
+fn fake_heroku() -> (String, Arc<Mutex<Vec<String>>>) {
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let base = format!("http://{}", listener.local_addr().unwrap());
+    let seen = Arc::new(Mutex::new(Vec::new()));
+    let log = seen.clone();
+    std::thread::spawn(move || {
+        use std::io::{BufRead, BufReader, Write};
+        for stream in listener.incoming() {
+            let Ok(mut stream) = stream else { continue };
+            let mut reader = BufReader::new(stream.try_clone().unwrap());
+            let mut request = String::new();
+            reader.read_line(&mut request).unwrap();
+            let mut authorized = false;
+            loop {
+                let mut line = String::new();
+                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
+                    break;
+                }
+                authorized |= line.trim().eq_ignore_ascii_case("authorization: bearer good-token");
+            }
+            let request = request.trim().rsplit_once(' ').map_or(request.clone(), |(r, _)| r.to_string());
+            log.lock().unwrap().push(request.clone());
+            let (status, body) = match (authorized, request.as_str()) {
+                (false, _) => (401, "{}".to_string()),
+                (_, "GET /apps/shop") => (200, r#"{"id":"app-1","name":"shop"}"#.to_string()),
+                (_, "GET /apps/app-1/jobs") => (200, r#"{"data":[
+                    {"type":"jobs","id":"job-7","attributes":{"command":"bundle exec rake reports:daily","dyno-size":"Standard-2X","every":1440,"at":870}},
+                    {"type":"jobs","id":"job-9","attributes":{"command":"rake not:migrated","dyno-size":"Standard-1X","every":60,"at":0}}]}"#.to_string()),
+                (_, r) if r.starts_with("DELETE /apps/app-1/jobs/") => (204, String::new()),
+                _ => (404, "{}".to_string()),
+            };
+            let _ = write!(
+                stream,
+                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    (base, seen)
+}
+
+#[test]
+fn cutover_enables_held_rules_and_deletes_heroku_jobs_at_the_instant() {
+    let moto = moto::Moto::start();
+    let url = moto.url();
+    moto::make_example_account(&url);
+    // The bundled example on rules, trimmed to two UTC jobs.
+    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/heroku/cronport.toml"))
+        .unwrap()
+        .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+        .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"");
+    let mut m = Manifest::from_toml(&example, "m").unwrap();
+    m.jobs.retain(|j| ["rake-reports-daily", "rake-push-fan-out"].contains(&j.name.as_str()));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cronport.toml");
+    std::fs::write(&path, toml::to_string(&m).unwrap()).unwrap();
+    let path = path.to_str().unwrap();
+    let (heroku, seen) = fake_heroku();
+    let instant = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(8)).round(jiff::Unit::Second).unwrap().to_string();
+
+    // Applied without --start-at, the rules run now: not ready.
+    let out = cli(&url, &["apply", path, "--yes"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let out = cli(&url, &["cutover", "--at", &instant, path, "--yes"], None);
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(text(&out.stderr).contains("AWS is not ready for a cutover"), "{}", text(&out.stderr));
+
+    // With --start-at the rules wait, disabled.
+    let out = cli(&url, &["apply", path, "--yes", "--start-at", &instant], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let states = || {
+        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+            let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
+            let rules = clients.events.list_rules().send().await.unwrap();
+            rules.rules().iter().map(|r| (r.name().unwrap().to_string(), r.state().unwrap().as_str().to_string())).collect::<Vec<_>>()
+        })
+    };
+    assert!(states().iter().all(|(_, s)| s == "DISABLED"), "{:?}", states());
+
+    let out = cli(&url, &["cutover", "--at", &instant, path, "--yes", "--app", "shop"], Some(&heroku));
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(0), "{stderr}");
+    assert!(jiff::Timestamp::now() >= instant.parse().unwrap(), "acted before the instant");
+    assert!(stdout.contains("cronport deletes 1 Heroku Scheduler job(s) of `shop`: rake-reports-daily (job-7)"), "{stdout}");
+    assert!(stderr.contains("Heroku job job-9 (`rake not:migrated`) is in no job of the manifest"), "{stderr}");
+    let states = states();
+    assert_eq!(states.len(), 2);
+    assert!(states.iter().all(|(_, s)| s == "ENABLED"), "{states:?}");
+    let seen = seen.lock().unwrap().clone();
+    assert!(seen.contains(&"DELETE /apps/app-1/jobs/job-7".to_string()), "{seen:?}");
+    assert!(!seen.iter().any(|r| r.contains("job-9") && r.starts_with("DELETE")), "{seen:?}");
+}
+
+#[test]
+fn start_at_reaches_aws_as_the_schedules_start_date() {
+    let moto = moto::Moto::start();
+    let url = moto.url();
+    moto::make_example_account(&url);
+    let out = cli(&url, &["apply", "examples/heroku/cronport.toml", "--yes", "--start-at", "2030-01-01T00:05:00Z"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let start = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
+        let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
+        let s = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-rake-reports-daily").send().await.unwrap();
+        s.start_date().map(|d| d.to_string())
+    });
+    assert_eq!(start.as_deref(), Some("2030-01-01T00:05:00Z"));
+    // And the plan after it is empty: the instant is the desired state.
+    let out = cli(&url, &["plan", "examples/heroku/cronport.toml", "--detailed-exitcode", "--start-at", "2030-01-01T00:05:00Z"], None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
