@@ -56,9 +56,24 @@ fn the_cutover_between_runs_loses_and_doubles_none() {
     assert_eq!(
         got,
         [
-            ("hourly", "2026-12-01T03:00:00Z".into(), "2026-12-01T04:00:00Z".into(), false),
-            ("fan-out", "2026-12-01T03:00:00Z".into(), "2026-12-01T03:10:00Z".into(), false),
-            ("daily", "2026-11-30T14:30:00Z".into(), "2026-12-01T14:30:00Z".into(), false),
+            (
+                "hourly",
+                "2026-12-01T03:00:00Z".into(),
+                "2026-12-01T04:00:00Z".into(),
+                false
+            ),
+            (
+                "fan-out",
+                "2026-12-01T03:00:00Z".into(),
+                "2026-12-01T03:10:00Z".into(),
+                false
+            ),
+            (
+                "daily",
+                "2026-11-30T14:30:00Z".into(),
+                "2026-12-01T14:30:00Z".into(),
+                false
+            ),
         ]
     );
     // The proof runs from the instant: every run of the window compared.
@@ -71,8 +86,14 @@ fn the_cutover_between_runs_loses_and_doubles_none() {
 fn the_cutover_on_a_run_gives_that_run_to_aws_and_says_so() {
     let plan = cutover(&manifest(THREE_JOBS), at("2026-12-01T03:00:00Z")).unwrap();
     let hourly = &plan.jobs[0];
-    assert_eq!(hourly.last_before.unwrap().to_string(), "2026-12-01T02:00:00Z");
-    assert_eq!(hourly.first_after.unwrap().to_string(), "2026-12-01T03:00:00Z");
+    assert_eq!(
+        hourly.last_before.unwrap().to_string(),
+        "2026-12-01T02:00:00Z"
+    );
+    assert_eq!(
+        hourly.first_after.unwrap().to_string(),
+        "2026-12-01T03:00:00Z"
+    );
     assert!(hourly.on_the_instant && plan.jobs[1].on_the_instant);
     assert!(!plan.jobs[2].on_the_instant);
 }
@@ -98,11 +119,23 @@ timezone = "America/New_York"
     // 01:00 (06:00Z, EST) is AWS's.
     let plan = cutover(&manifest(jobs), at("2026-11-01T05:45:00Z")).unwrap();
     let night = &plan.jobs[0];
-    assert_eq!(night.last_before.unwrap().to_string(), "2026-11-01T05:30:00Z");
-    assert_eq!(night.first_after.unwrap().to_string(), "2026-11-02T06:30:00Z");
+    assert_eq!(
+        night.last_before.unwrap().to_string(),
+        "2026-11-01T05:30:00Z"
+    );
+    assert_eq!(
+        night.first_after.unwrap().to_string(),
+        "2026-11-02T06:30:00Z"
+    );
     let hourly = &plan.jobs[1];
-    assert_eq!(hourly.last_before.unwrap().to_string(), "2026-11-01T05:00:00Z");
-    assert_eq!(hourly.first_after.unwrap().to_string(), "2026-11-01T06:00:00Z");
+    assert_eq!(
+        hourly.last_before.unwrap().to_string(),
+        "2026-11-01T05:00:00Z"
+    );
+    assert_eq!(
+        hourly.first_after.unwrap().to_string(),
+        "2026-11-01T06:00:00Z"
+    );
 }
 
 #[test]
@@ -114,17 +147,40 @@ schedule = "every day at 14:30"
 command = "rake daily"
 start_at = "2026-12-01T03:05:00Z"
 "#;
-    let desired = compile(&manifest(jobs), &CompileOptions::starting(at("2026-11-24T00:00:00Z"))).unwrap();
+    let desired = compile(
+        &manifest(jobs),
+        &CompileOptions::starting(at("2026-11-24T00:00:00Z")),
+    )
+    .unwrap();
     assert_eq!(desired.jobs[0].held_until, Some(at("2026-12-01T03:05:00Z")));
     let json = render(&desired, Format::Json);
-    assert!(json.contains("\"StartDate\": \"2026-12-01T03:05:00Z\""), "{json}");
+    assert!(
+        json.contains("\"StartDate\": \"2026-12-01T03:05:00Z\""),
+        "{json}"
+    );
     let cfn = render(&desired, Format::Cloudformation);
-    assert!(cfn.contains("\"StartDate\": \"2026-12-01T03:05:00Z\""), "{cfn}");
+    assert!(
+        cfn.contains("\"StartDate\": \"2026-12-01T03:05:00Z\""),
+        "{cfn}"
+    );
     let tf = render(&desired, Format::Terraform);
-    assert!(tf.contains("start_date                   = \"2026-12-01T03:05:00Z\""), "{tf}");
+    assert!(
+        tf.contains("start_date                   = \"2026-12-01T03:05:00Z\""),
+        "{tf}"
+    );
     // Once the instant has passed it holds nothing.
-    let later = compile(&manifest(jobs), &CompileOptions::starting(at("2026-12-02T00:00:00Z"))).unwrap();
-    assert_eq!((later.jobs[0].held_until, later.jobs[0].resources[0].start_date), (None, None));
+    let later = compile(
+        &manifest(jobs),
+        &CompileOptions::starting(at("2026-12-02T00:00:00Z")),
+    )
+    .unwrap();
+    assert_eq!(
+        (
+            later.jobs[0].held_until,
+            later.jobs[0].resources[0].start_date
+        ),
+        (None, None)
+    );
     // A rules job waits disabled, with a warning that says how it starts.
     let rules = format!(
         "{}\n{jobs}",
@@ -132,13 +188,34 @@ start_at = "2026-12-01T03:05:00Z"
             .replace("cluster = \"production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/production\"\nbackend = \"rules\"")
             .replace("task_definition = \"app-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker\"")
     );
-    let desired = compile(&Manifest::from_toml(&rules, "m").unwrap(), &CompileOptions::starting(at("2026-11-24T00:00:00Z"))).unwrap();
+    let desired = compile(
+        &Manifest::from_toml(&rules, "m").unwrap(),
+        &CompileOptions::starting(at("2026-11-24T00:00:00Z")),
+    )
+    .unwrap();
     assert!(!desired.jobs[0].job.enabled);
-    assert!(desired.jobs[0].job.warnings.iter().any(|w| w.contains("cronport cutover --at 2026-12-01T03:05:00Z")));
+    assert!(
+        desired.jobs[0]
+            .job
+            .warnings
+            .iter()
+            .any(|w| w.contains("cronport cutover --at 2026-12-01T03:05:00Z"))
+    );
     assert!(render(&desired, Format::Json).contains("\"State\": \"DISABLED\""));
     // A bad instant points at the key.
-    let err = Manifest::from_toml(&format!("{DEFAULTS}\n{}", jobs.replace("2026-12-01T03:05:00Z", "tomorrow")), "cronport.toml").unwrap_err();
-    assert!(err.to_string().contains("start_at `tomorrow` is not an RFC 3339 instant"), "{err}");
+    let err = Manifest::from_toml(
+        &format!(
+            "{DEFAULTS}\n{}",
+            jobs.replace("2026-12-01T03:05:00Z", "tomorrow")
+        ),
+        "cronport.toml",
+    )
+    .unwrap_err();
+    assert!(
+        err.to_string()
+            .contains("start_at `tomorrow` is not an RFC 3339 instant"),
+        "{err}"
+    );
 }
 
 fn cli(endpoint: &str, args: &[&str], heroku: Option<&str>) -> Output {
@@ -183,9 +260,14 @@ fn fake_heroku() -> (String, Arc<Mutex<Vec<String>>>) {
                 if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
                     break;
                 }
-                authorized |= line.trim().eq_ignore_ascii_case("authorization: bearer good-token");
+                authorized |= line
+                    .trim()
+                    .eq_ignore_ascii_case("authorization: bearer good-token");
             }
-            let request = request.trim().rsplit_once(' ').map_or(request.clone(), |(r, _)| r.to_string());
+            let request = request
+                .trim()
+                .rsplit_once(' ')
+                .map_or(request.clone(), |(r, _)| r.to_string());
             log.lock().unwrap().push(request.clone());
             let (status, body) = match (authorized, request.as_str()) {
                 (false, _) => (401, "{}".to_string()),
@@ -217,45 +299,97 @@ fn cutover_enables_held_rules_and_deletes_heroku_jobs_at_the_instant() {
         .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
         .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"");
     let mut m = Manifest::from_toml(&example, "m").unwrap();
-    m.jobs.retain(|j| ["rake-reports-daily", "rake-push-fan-out"].contains(&j.name.as_str()));
+    m.jobs
+        .retain(|j| ["rake-reports-daily", "rake-push-fan-out"].contains(&j.name.as_str()));
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cronport.toml");
     std::fs::write(&path, toml::to_string(&m).unwrap()).unwrap();
     let path = path.to_str().unwrap();
     let (heroku, seen) = fake_heroku();
-    let instant = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(8)).round(jiff::Unit::Second).unwrap().to_string();
+    let instant = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(8))
+        .round(jiff::Unit::Second)
+        .unwrap()
+        .to_string();
 
     // Applied without --start-at, the rules run now: not ready.
     let out = cli(&url, &["apply", path, "--yes"], None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let out = cli(&url, &["cutover", "--at", &instant, path, "--yes"], None);
     assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
-    assert!(text(&out.stderr).contains("AWS is not ready for a cutover"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr).contains("AWS is not ready for a cutover"),
+        "{}",
+        text(&out.stderr)
+    );
 
     // With --start-at the rules wait, disabled.
-    let out = cli(&url, &["apply", path, "--yes", "--start-at", &instant], None);
+    let out = cli(
+        &url,
+        &["apply", path, "--yes", "--start-at", &instant],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let states = || {
-        tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-            let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
-            let rules = clients.events.list_rules().send().await.unwrap();
-            rules.rules().iter().map(|r| (r.name().unwrap().to_string(), r.state().unwrap().as_str().to_string())).collect::<Vec<_>>()
-        })
+        tokio::runtime::Builder::new_current_thread()
+            .enable_all()
+            .build()
+            .unwrap()
+            .block_on(async {
+                let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
+                let rules = clients.events.list_rules().send().await.unwrap();
+                rules
+                    .rules()
+                    .iter()
+                    .map(|r| {
+                        (
+                            r.name().unwrap().to_string(),
+                            r.state().unwrap().as_str().to_string(),
+                        )
+                    })
+                    .collect::<Vec<_>>()
+            })
     };
-    assert!(states().iter().all(|(_, s)| s == "DISABLED"), "{:?}", states());
+    assert!(
+        states().iter().all(|(_, s)| s == "DISABLED"),
+        "{:?}",
+        states()
+    );
 
-    let out = cli(&url, &["cutover", "--at", &instant, path, "--yes", "--app", "shop"], Some(&heroku));
+    let out = cli(
+        &url,
+        &["cutover", "--at", &instant, path, "--yes", "--app", "shop"],
+        Some(&heroku),
+    );
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(jiff::Timestamp::now() >= instant.parse().unwrap(), "acted before the instant");
-    assert!(stdout.contains("cronport deletes 1 Heroku Scheduler job(s) of `shop`: rake-reports-daily (job-7)"), "{stdout}");
-    assert!(stderr.contains("Heroku job job-9 (`rake not:migrated`) is in no job of the manifest"), "{stderr}");
+    assert!(
+        jiff::Timestamp::now() >= instant.parse().unwrap(),
+        "acted before the instant"
+    );
+    assert!(
+        stdout.contains(
+            "cronport deletes 1 Heroku Scheduler job(s) of `shop`: rake-reports-daily (job-7)"
+        ),
+        "{stdout}"
+    );
+    assert!(
+        stderr.contains("Heroku job job-9 (`rake not:migrated`) is in no job of the manifest"),
+        "{stderr}"
+    );
     let states = states();
     assert_eq!(states.len(), 2);
     assert!(states.iter().all(|(_, s)| s == "ENABLED"), "{states:?}");
     let seen = seen.lock().unwrap().clone();
-    assert!(seen.contains(&"DELETE /apps/app-1/jobs/job-7".to_string()), "{seen:?}");
-    assert!(!seen.iter().any(|r| r.contains("job-9") && r.starts_with("DELETE")), "{seen:?}");
+    assert!(
+        seen.contains(&"DELETE /apps/app-1/jobs/job-7".to_string()),
+        "{seen:?}"
+    );
+    assert!(
+        !seen
+            .iter()
+            .any(|r| r.contains("job-9") && r.starts_with("DELETE")),
+        "{seen:?}"
+    );
 }
 
 #[test]
@@ -263,15 +397,223 @@ fn start_at_reaches_aws_as_the_schedules_start_date() {
     let moto = moto::Moto::start();
     let url = moto.url();
     moto::make_example_account(&url);
-    let out = cli(&url, &["apply", "examples/heroku/cronport.toml", "--yes", "--start-at", "2030-01-01T00:05:00Z"], None);
+    let out = cli(
+        &url,
+        &[
+            "apply",
+            "examples/heroku/cronport.toml",
+            "--yes",
+            "--start-at",
+            "2030-01-01T00:05:00Z",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let start = tokio::runtime::Builder::new_current_thread().enable_all().build().unwrap().block_on(async {
-        let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
-        let s = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-rake-reports-daily").send().await.unwrap();
-        s.start_date().map(|d| d.to_string())
-    });
+    let start = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap()
+        .block_on(async {
+            let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
+            let s = clients
+                .scheduler
+                .get_schedule()
+                .group_name("mamorio")
+                .name("cronport-rake-reports-daily")
+                .send()
+                .await
+                .unwrap();
+            s.start_date().map(|d| d.to_string())
+        });
     assert_eq!(start.as_deref(), Some("2030-01-01T00:05:00Z"));
     // And the plan after it is empty: the instant is the desired state.
-    let out = cli(&url, &["plan", "examples/heroku/cronport.toml", "--detailed-exitcode", "--start-at", "2030-01-01T00:05:00Z"], None);
+    let out = cli(
+        &url,
+        &[
+            "plan",
+            "examples/heroku/cronport.toml",
+            "--detailed-exitcode",
+            "--start-at",
+            "2030-01-01T00:05:00Z",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+}
+
+#[test]
+fn run_all_rehearses_every_job_and_names_the_one_that_failed() {
+    let moto = moto::Moto::start();
+    // Through the proxy: moto's container sizes mended, and a container
+    // whose environment says CRONPORT_TEST_EXIT=3 exits 3.
+    let proxy = moto::Proxy::start(moto.port, |_| moto::Fault::None);
+    let url = proxy.url();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let clients = rt.block_on(moto::example_account(&url));
+    // The worker logs with awslogs.
+    rt.block_on(async {
+        let options: std::collections::HashMap<String, String> = [
+            ("awslogs-group", "/ecs/mamorio"),
+            ("awslogs-stream-prefix", "app"),
+            ("awslogs-region", "us-east-1"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect();
+        clients
+            .ecs
+            .register_task_definition()
+            .family("mamorio-worker")
+            .cpu("256")
+            .memory("512")
+            .container_definitions(
+                aws_sdk_ecs::types::ContainerDefinition::builder()
+                    .name("worker")
+                    .image("app:latest")
+                    .memory(512)
+                    .log_configuration(
+                        aws_sdk_ecs::types::LogConfiguration::builder()
+                            .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
+                            .set_options(Some(options))
+                            .build()
+                            .unwrap(),
+                    )
+                    .build(),
+            )
+            .send()
+            .await
+            .unwrap();
+        clients
+            .logs
+            .create_log_group()
+            .log_group_name("/ecs/mamorio")
+            .send()
+            .await
+            .unwrap();
+    });
+    let example = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/examples/heroku/cronport.toml"
+    ))
+    .unwrap();
+    let mut m = Manifest::from_toml(&example, "m").unwrap();
+    m.jobs.truncate(3);
+    m.jobs[1].command = "CRONPORT_TEST_EXIT=3 bundle exec rails runner 'Devices::Sync.call'".into();
+    m.jobs[2].rehearse = Some(cronport::manifest::Rehearse::Skip(
+        "sends the daily report to customers".into(),
+    ));
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cronport.toml");
+    std::fs::write(&path, toml::to_string(&m).unwrap()).unwrap();
+    let mut child = Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args([
+            "run",
+            "--all",
+            path.to_str().unwrap(),
+            "--wait",
+            "--poll",
+            "1",
+            "--timeout",
+            "120",
+            "--format",
+            "markdown",
+        ])
+        .args(["--endpoint-url", &url, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .stdout(std::process::Stdio::piped())
+        .stderr(std::process::Stdio::piped())
+        .spawn()
+        .unwrap();
+    // Each started task writes a line into its stream, as awslogs would.
+    rt.block_on(async {
+        let mut written = std::collections::BTreeSet::new();
+        let deadline = std::time::Instant::now() + std::time::Duration::from_secs(60);
+        while written.len() < 2 && std::time::Instant::now() < deadline {
+            let listed = clients
+                .ecs
+                .list_tasks()
+                .cluster("mamorio-production")
+                .send()
+                .await
+                .unwrap();
+            for arn in listed.task_arns() {
+                let id = arn.rsplit('/').next().unwrap().to_string();
+                if !written.insert(id.clone()) {
+                    continue;
+                }
+                let stream = format!("app/worker/{id}");
+                clients
+                    .logs
+                    .create_log_stream()
+                    .log_group_name("/ecs/mamorio")
+                    .log_stream_name(&stream)
+                    .send()
+                    .await
+                    .unwrap();
+                let now = std::time::SystemTime::now()
+                    .duration_since(std::time::UNIX_EPOCH)
+                    .unwrap()
+                    .as_millis() as i64;
+                let event = aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now)
+                    .message(format!("task {id} says hello"))
+                    .build()
+                    .unwrap();
+                clients
+                    .logs
+                    .put_log_events()
+                    .log_group_name("/ecs/mamorio")
+                    .log_stream_name(&stream)
+                    .log_events(event)
+                    .send()
+                    .await
+                    .unwrap();
+            }
+            tokio::time::sleep(std::time::Duration::from_millis(200)).await;
+        }
+        assert_eq!(
+            written.len(),
+            2,
+            "two tasks start; the skipped job starts none"
+        );
+    });
+    let out = child.wait_with_output().unwrap();
+    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
+    assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
+    assert!(
+        stdout.starts_with(
+            "| job | task | result | time | last log lines |\n|---|---|---|---|---|\n"
+        ),
+        "{stdout}"
+    );
+    let row = |job: &str| {
+        stdout
+            .lines()
+            .find(|l| l.starts_with(&format!("| {job} |")))
+            .unwrap_or_else(|| panic!("no row for {job}: {stdout}"))
+            .to_string()
+    };
+    assert!(
+        row("rake-sightings-purge-older-than").contains("| exited 0 |"),
+        "{stdout}"
+    );
+    assert!(
+        row("rake-sightings-purge-older-than").contains("says hello"),
+        "{stdout}"
+    );
+    assert!(
+        row("rails-runner-devices-sync-call").contains("| exited 3 |"),
+        "{stdout}"
+    );
+    assert!(
+        row("rake-reports-daily").contains("skipped: sends the daily report to customers"),
+        "{stdout}"
+    );
+    assert!(stdout.contains("3 job(s): 1 passed, 1 failed, 1 skipped. Failed: rails-runner-devices-sync-call (exited 3)"), "{stdout}");
+    assert!(stderr.contains("[3/3]"), "{stderr}");
 }

@@ -376,12 +376,75 @@ fn serve(mut client: TcpStream, shared: &Shared) {
             .is_some_and(|t| t.ends_with(".RunTask") || t.ends_with(".DescribeTasks"))
         {
             response = container_sizes_as_strings(&response);
+            response = exit_codes_from_environment(&response);
         }
         // moto closes after each answer; tell the client to reconnect too.
         let response = response.replacen("\r\n", "\r\nConnection: close\r\n", 1);
         let _ = client.write_all(response.as_bytes());
         return;
     }
+}
+
+/// moto's stopped containers all exit 0. A run whose container override
+/// sets `CRONPORT_TEST_EXIT=N` (a command `CRONPORT_TEST_EXIT=3 rake x`
+/// becomes that environment override) exits `N` instead, as a job that
+/// fails would: the rehearsal tests' failing container.
+fn exit_codes_from_environment(response: &str) -> String {
+    let Some((head, body)) = response.split_once("\r\n\r\n") else {
+        return response.to_string();
+    };
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(body) else {
+        return response.to_string();
+    };
+    let mut changed = false;
+    for task in json
+        .get_mut("tasks")
+        .and_then(|t| t.as_array_mut())
+        .into_iter()
+        .flatten()
+    {
+        if task["lastStatus"] != "STOPPED" {
+            continue;
+        }
+        let mut codes = Vec::new();
+        for o in task["overrides"]["containerOverrides"]
+            .as_array()
+            .into_iter()
+            .flatten()
+        {
+            for e in o["environment"].as_array().into_iter().flatten() {
+                if e["name"] == "CRONPORT_TEST_EXIT"
+                    && let Some(code) = e["value"].as_str().and_then(|v| v.parse::<i64>().ok())
+                {
+                    codes.push((o["name"].clone(), code));
+                }
+            }
+        }
+        for c in task
+            .get_mut("containers")
+            .and_then(|c| c.as_array_mut())
+            .into_iter()
+            .flatten()
+        {
+            if let Some((_, code)) = codes.iter().find(|(name, _)| *name == c["name"]) {
+                c["exitCode"] = serde_json::json!(code);
+                changed = true;
+            }
+        }
+    }
+    if !changed {
+        return response.to_string();
+    }
+    let body = json.to_string();
+    let head: Vec<&str> = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("content-length:"))
+        .collect();
+    format!(
+        "{}\r\nContent-Length: {}\r\n\r\n{body}",
+        head.join("\r\n"),
+        body.len()
+    )
 }
 
 /// moto answers a task's `containers[].cpu` and `memory` as numbers where
