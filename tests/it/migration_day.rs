@@ -508,7 +508,7 @@ fn run_all_rehearses_every_job_and_names_the_one_that_failed() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cronport.toml");
     std::fs::write(&path, toml::to_string(&m).unwrap()).unwrap();
-    let mut child = Command::new(env!("CARGO_BIN_EXE_cronport"))
+    let child = Command::new(env!("CARGO_BIN_EXE_cronport"))
         .args([
             "run",
             "--all",
