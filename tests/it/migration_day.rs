@@ -439,6 +439,13 @@ fn start_at_reaches_aws_as_the_schedules_start_date() {
         None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    // Once the instant has passed, a plan without it changes nothing; before
+    // it, dropping it is a change (the runs would start at once).
+    let after = ["plan", "examples/heroku/cronport.toml", "--detailed-exitcode", "--from", "2030-01-02T00:00:00Z"];
+    let out = cli(&url, &after, None);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
+    let out = cli(&url, &["plan", "examples/heroku/cronport.toml", "--detailed-exitcode"], None);
+    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
 }
 
 #[test]
