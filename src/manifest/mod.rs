@@ -188,6 +188,10 @@ pub enum Rehearse {
 
 impl Rehearse {
     /// Why the job is skipped, or `None` when it is rehearsed.
+    ///
+    /// ```
+    /// assert_eq!(cronport::manifest::Rehearse::Yes(true).skip_reason(), None);
+    /// ```
     pub fn skip_reason(&self) -> Option<String> {
         match self {
             Rehearse::Yes(true) => None,
