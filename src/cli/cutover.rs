@@ -259,32 +259,12 @@ fn table(plan: &Cutover, args: &Args, heroku: Option<&HerokuJobs>) -> String {
         "first run at or after (AWS)",
         "proved",
     ];
-    let widths: Vec<usize> = (0..4)
-        .map(|i| {
-            rows.iter()
-                .map(|r| r[i].chars().count())
-                .chain([header[i].len()])
-                .max()
-                .unwrap_or(0)
-        })
-        .collect();
-    let line = |cells: [&str; 4]| {
-        let text: Vec<String> = cells
-            .iter()
-            .enumerate()
-            .map(|(i, c)| format!("{c:<width$}", width = widths[i]))
-            .collect();
-        format!("{}\n", text.join("  ").trim_end())
-    };
     let mut out = format!(
         "Cutover at {at}: {} job(s); from the instant to {} every AWS run is a run of the schedule, each once, and no run is lost or doubled at the switch.\n\n",
         plan.jobs.len(),
         plan.until
     );
-    out.push_str(&line(header));
-    for r in &rows {
-        out.push_str(&line([&r[0], &r[1], &r[2], &r[3]]));
-    }
+    out.push_str(&super::columns(header, &rows));
     let on_it: Vec<&str> = plan
         .jobs
         .iter()

@@ -637,27 +637,7 @@ fn rehearsal_table(rehearsals: &[aws::Rehearsal], markdown: bool) -> String {
         }
         out.push('\n');
     } else {
-        let widths: Vec<usize> = (0..4)
-            .map(|i| {
-                rows.iter()
-                    .map(|r| r[i].chars().count())
-                    .chain([header[i].len()])
-                    .max()
-                    .unwrap_or(0)
-            })
-            .collect();
-        let line = |cells: [&str; 5]| {
-            let mut text = String::new();
-            for (i, cell) in cells.iter().enumerate().take(4) {
-                text.push_str(&format!("{cell:<width$}  ", width = widths[i]));
-            }
-            text.push_str(cells[4]);
-            format!("{}\n", text.trim_end())
-        };
-        out.push_str(&line(header));
-        for row in &rows {
-            out.push_str(&line([&row[0], &row[1], &row[2], &row[3], &row[4]]));
-        }
+        out.push_str(&super::columns(header, &rows));
         out.push('\n');
     }
     let skipped = rehearsals

@@ -521,42 +521,7 @@ fn run_wait_prints_the_containers_log_lines_and_its_exit_code() {
         .unwrap();
     let clients = rt.block_on(moto::example_account(&url));
     // The worker logs with awslogs, as a Fargate task definition does.
-    rt.block_on(async {
-        let mut options = std::collections::HashMap::new();
-        options.insert("awslogs-group".to_string(), "/ecs/mamorio".to_string());
-        options.insert("awslogs-stream-prefix".to_string(), "app".to_string());
-        options.insert("awslogs-region".to_string(), "us-east-1".to_string());
-        clients
-            .ecs
-            .register_task_definition()
-            .family("mamorio-worker")
-            .cpu("256")
-            .memory("512")
-            .container_definitions(
-                aws_sdk_ecs::types::ContainerDefinition::builder()
-                    .name("worker")
-                    .image("app:latest")
-                    .memory(512)
-                    .log_configuration(
-                        aws_sdk_ecs::types::LogConfiguration::builder()
-                            .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
-                            .set_options(Some(options))
-                            .build()
-                            .unwrap(),
-                    )
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        clients
-            .logs
-            .create_log_group()
-            .log_group_name("/ecs/mamorio")
-            .send()
-            .await
-            .unwrap();
-    });
+    rt.block_on(moto::logging_worker(&clients));
     // moto moves a task one state on per DescribeTasks (RUNNING to
     // STOPPED in four), so with --poll 1 the job "runs" for a few seconds.
     let mut child = Command::new(env!("CARGO_BIN_EXE_cronport"))

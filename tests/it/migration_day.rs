@@ -441,10 +441,24 @@ fn start_at_reaches_aws_as_the_schedules_start_date() {
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
     // Once the instant has passed, a plan without it changes nothing; before
     // it, dropping it is a change (the runs would start at once).
-    let after = ["plan", "examples/heroku/cronport.toml", "--detailed-exitcode", "--from", "2030-01-02T00:00:00Z"];
+    let after = [
+        "plan",
+        "examples/heroku/cronport.toml",
+        "--detailed-exitcode",
+        "--from",
+        "2030-01-02T00:00:00Z",
+    ];
     let out = cli(&url, &after, None);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    let out = cli(&url, &["plan", "examples/heroku/cronport.toml", "--detailed-exitcode"], None);
+    let out = cli(
+        &url,
+        &[
+            "plan",
+            "examples/heroku/cronport.toml",
+            "--detailed-exitcode",
+        ],
+        None,
+    );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
 }
 
@@ -461,46 +475,7 @@ fn run_all_rehearses_every_job_and_names_the_one_that_failed() {
         .unwrap();
     let clients = rt.block_on(moto::example_account(&url));
     // The worker logs with awslogs.
-    rt.block_on(async {
-        let options: std::collections::HashMap<String, String> = [
-            ("awslogs-group", "/ecs/mamorio"),
-            ("awslogs-stream-prefix", "app"),
-            ("awslogs-region", "us-east-1"),
-        ]
-        .into_iter()
-        .map(|(k, v)| (k.to_string(), v.to_string()))
-        .collect();
-        clients
-            .ecs
-            .register_task_definition()
-            .family("mamorio-worker")
-            .cpu("256")
-            .memory("512")
-            .container_definitions(
-                aws_sdk_ecs::types::ContainerDefinition::builder()
-                    .name("worker")
-                    .image("app:latest")
-                    .memory(512)
-                    .log_configuration(
-                        aws_sdk_ecs::types::LogConfiguration::builder()
-                            .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
-                            .set_options(Some(options))
-                            .build()
-                            .unwrap(),
-                    )
-                    .build(),
-            )
-            .send()
-            .await
-            .unwrap();
-        clients
-            .logs
-            .create_log_group()
-            .log_group_name("/ecs/mamorio")
-            .send()
-            .await
-            .unwrap();
-    });
+    rt.block_on(moto::logging_worker(&clients));
     let example = std::fs::read_to_string(concat!(
         env!("CARGO_MANIFEST_DIR"),
         "/examples/heroku/cronport.toml"

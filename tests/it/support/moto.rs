@@ -592,3 +592,48 @@ pub async fn ecs_setup(
         .await
         .unwrap();
 }
+
+/// Registers `mamorio-worker` again with its `worker` logging through the
+/// awslogs driver (group `/ecs/mamorio`, prefix `app`), as a Fargate task
+/// definition does, and makes the log group: a run's lines then go to the
+/// stream `app/worker/TASK-ID`.
+pub async fn logging_worker(clients: &cronport::aws::Clients) {
+    let options: std::collections::HashMap<String, String> = [
+        ("awslogs-group", "/ecs/mamorio"),
+        ("awslogs-stream-prefix", "app"),
+        ("awslogs-region", "us-east-1"),
+    ]
+    .into_iter()
+    .map(|(k, v)| (k.to_string(), v.to_string()))
+    .collect();
+    clients
+        .ecs
+        .register_task_definition()
+        .family("mamorio-worker")
+        .cpu("256")
+        .memory("512")
+        .container_definitions(
+            aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("worker")
+                .image("app:latest")
+                .memory(512)
+                .log_configuration(
+                    aws_sdk_ecs::types::LogConfiguration::builder()
+                        .log_driver(aws_sdk_ecs::types::LogDriver::Awslogs)
+                        .set_options(Some(options))
+                        .build()
+                        .unwrap(),
+                )
+                .build(),
+        )
+        .send()
+        .await
+        .unwrap();
+    clients
+        .logs
+        .create_log_group()
+        .log_group_name("/ecs/mamorio")
+        .send()
+        .await
+        .unwrap();
+}
