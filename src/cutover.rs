@@ -26,7 +26,8 @@
 //! command = "rake push:fan_out"
 //! "#;
 //! let m = Manifest::from_toml(text, "cronport.toml")?;
-//! let plan = cutover(&m, "2026-12-01T03:05:00Z".parse()?)?;
+//! let now = "2026-11-27T09:00:00Z".parse()?;
+//! let plan = cutover(&m, "2026-12-01T03:05:00Z".parse()?, now)?;
 //! let job = &plan.jobs[0];
 //! assert_eq!(job.last_before.unwrap().to_string(), "2026-12-01T03:00:00Z"); // the old platform's last run
 //! assert_eq!(job.first_after.unwrap().to_string(), "2026-12-01T03:10:00Z"); // AWS's first
@@ -63,7 +64,7 @@ impl Cutover {
     ///
     /// ```
     /// use cronport::cutover::{Cutover, CutoverJob};
-    /// let job = CutoverJob { job: "a".into(), backend: cronport::Backend::Rules, rules: vec!["cronport-a".into()], last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
+    /// let job = CutoverJob { job: "a".into(), backend: cronport::Backend::Rules, enabled: true, rules: vec!["cronport-a".into()], start_at: None, last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
     /// let plan = Cutover { at: "2026-12-01T03:00:00Z".parse()?, until: "2028-01-01T00:00:00Z".parse()?, jobs: vec![job] };
     /// assert_eq!(plan.rules(), ["cronport-a"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -79,7 +80,7 @@ impl Cutover {
 /// One job at the cutover.
 ///
 /// ```
-/// let job = cronport::cutover::CutoverJob { job: "daily".into(), backend: cronport::Backend::Scheduler, rules: vec![], last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
+/// let job = cronport::cutover::CutoverJob { job: "daily".into(), backend: cronport::Backend::Scheduler, enabled: true, rules: vec![], start_at: None, last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
 /// assert_eq!(job.job, "daily");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -88,7 +89,15 @@ pub struct CutoverJob {
     pub job: String,
     /// Where it runs on AWS.
     pub backend: Backend,
-    /// For the rules backend, the rules to enable at the instant.
+    /// Whether the manifest enables it; a disabled job has no runs on
+    /// either side and no rules to enable.
+    pub enabled: bool,
+    /// Its own `start_at` in the manifest, when it has one: a cutover at
+    /// another instant overrides it only with `apply --start-at`.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub start_at: Option<Timestamp>,
+    /// For the rules backend, the rules to enable at the instant: those a
+    /// deploy held until it (`apply --start-at`), as compiled now.
     #[serde(skip_serializing_if = "Vec::is_empty")]
     pub rules: Vec<String>,
     /// The old platform's last run before the instant (within eight years).
@@ -103,68 +112,108 @@ pub struct CutoverJob {
     pub proved_over: u64,
 }
 
-/// The cutover of `manifest`'s jobs at `at`, each proved over the default
-/// window from `at` (to the end of the next year).
+/// The cutover of `manifest`'s jobs at `at`, compiled as a deploy at `now`
+/// with `--start-at at` compiles them (the same expressions and rules), and
+/// each proved over the window from `at` to the end of the year after
+/// `now`'s.
 ///
 /// ```
 /// use cronport::{cutover::cutover, manifest::Manifest};
 /// let text = "[defaults]\ncluster = \"c\"\ntask_definition = \"t\"\ncontainer = \"w\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-1\"]\n[[job]]\nname = \"hourly\"\nschedule = \"every hour at :00\"\ncommand = \"x\"\n";
 /// let m = Manifest::from_toml(text, "m")?;
 /// // On a run: AWS makes the 03:00 run; the old platform's last is 02:00.
-/// let plan = cutover(&m, "2026-12-01T03:00:00Z".parse()?)?;
+/// let plan = cutover(&m, "2026-12-01T03:00:00Z".parse()?, "2026-11-27T09:00:00Z".parse()?)?;
 /// assert!(plan.jobs[0].on_the_instant);
 /// assert_eq!(plan.jobs[0].last_before.unwrap().to_string(), "2026-12-01T02:00:00Z");
 /// assert_eq!(plan.jobs[0].first_after.unwrap().to_string(), "2026-12-01T03:00:00Z");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn cutover(manifest: &Manifest, at: Timestamp) -> Result<Cutover, CompileError> {
-    let desired = compile(manifest, &CompileOptions::starting(at))?;
+pub fn cutover(
+    manifest: &Manifest,
+    at: Timestamp,
+    now: Timestamp,
+) -> Result<Cutover, CompileError> {
+    // What `apply --start-at AT` deploys at `now`: a cutover in the past
+    // (looked back on) compiles from the instant itself.
+    let options = CompileOptions {
+        start_at: Some(at),
+        ..CompileOptions::starting(now.min(at))
+    };
+    let desired = compile(manifest, &options)?;
     let mut jobs = Vec::new();
     let mut problems = Vec::new();
     for (i, job) in desired.jobs.iter().enumerate() {
+        let enabled = manifest.jobs.get(i).is_none_or(|j| j.enabled);
         let source = &job.job.schedule;
-        let last_before = last_before(source, at);
-        let source_first = source.fires_between(at, desired.until).next();
-        // AWS's side, from the expressions as EventBridge reads them.
-        let mut first_after: Option<Timestamp> = None;
-        for resource in &job.resources {
-            let zone =
-                jiff::tz::TimeZone::get(&resource.timezone).unwrap_or(jiff::tz::TimeZone::UTC);
-            let Ok(mut aws) = crate::syntax::aws::schedule(&resource.expression, zone) else {
-                continue;
-            };
-            if let Some(start) = resource.start_date.or(source.start()) {
-                aws = aws.with_start(start);
-            }
-            if let Some(first) = aws.fires_between(at, desired.until).next() {
-                first_after = Some(first_after.map_or(first, |f| f.min(first)));
-            }
-        }
-        if first_after != source_first {
-            problems.push(Problem {
-                job: Some(i),
-                key: "schedule",
-                kind: ProblemKind::NotTranslatable,
-                message: format!(
-                    "job `{}`: at the cutover AWS would first run at {} but the schedule at {}",
-                    job.job.name,
-                    show(first_after),
-                    show(source_first)
-                ),
-            });
-        }
-        jobs.push(CutoverJob {
+        let rate = match source.pattern() {
+            crate::schedule::Pattern::Rate(rate) => Some(rate.seconds()),
+            _ => None,
+        };
+        let mut cut = CutoverJob {
             job: job.job.name.clone(),
             backend: job.job.target.backend,
-            rules: match job.job.target.backend {
-                Backend::Rules => job.resources.iter().map(|r| r.name.clone()).collect(),
-                Backend::Scheduler => Vec::new(),
-            },
-            last_before,
-            first_after,
-            on_the_instant: first_after == Some(at),
-            proved_over: job.translation.verified.firings,
-        });
+            enabled,
+            start_at: job.job.start_at,
+            rules: Vec::new(),
+            last_before: None,
+            first_after: None,
+            on_the_instant: false,
+            proved_over: 0,
+        };
+        if !enabled {
+            jobs.push(cut);
+            continue;
+        }
+        if cut.backend == Backend::Rules {
+            cut.rules = job.resources.iter().map(|r| r.name.clone()).collect();
+        }
+        // AWS's side, from the expressions as EventBridge reads them. A
+        // rate has no clock phase of its own: it runs at its StartDate
+        // (as AWS runs one without a StartDate at creation) and every
+        // interval after.
+        for resource in &job.resources {
+            let first = match (rate, resource.start_date) {
+                (Some(_), Some(start)) => Some(start).filter(|s| *s >= at),
+                _ => {
+                    let zone = jiff::tz::TimeZone::get(&resource.timezone)
+                        .unwrap_or(jiff::tz::TimeZone::UTC);
+                    crate::syntax::aws::schedule(&resource.expression, zone)
+                        .ok()
+                        .and_then(|aws| aws.fires_between(at, desired.until).next())
+                }
+            };
+            if let Some(first) = first {
+                cut.first_after = Some(cut.first_after.map_or(first, |f| f.min(first)));
+            }
+        }
+        match rate {
+            Some(step) => {
+                cut.last_before = cut
+                    .first_after
+                    .and_then(|f| f.checked_sub(SignedDuration::from_secs(step)).ok());
+                cut.proved_over = job.translation.verified.firings;
+            }
+            None => {
+                cut.last_before = last_before(source, at);
+                let source_first = source.fires_between(at, desired.until).next();
+                if cut.first_after != source_first {
+                    problems.push(Problem {
+                        job: Some(i),
+                        key: "schedule",
+                        kind: ProblemKind::NotTranslatable,
+                        message: format!(
+                            "job `{}`: at the cutover AWS would first run at {} but the schedule at {}",
+                            job.job.name,
+                            show(cut.first_after),
+                            show(source_first)
+                        ),
+                    });
+                }
+                cut.proved_over = crate::translate::count_runs(source, at, desired.until);
+            }
+        }
+        cut.on_the_instant = cut.first_after == Some(at);
+        jobs.push(cut);
     }
     if !problems.is_empty() {
         return Err(CompileError { problems });

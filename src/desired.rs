@@ -425,10 +425,10 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 let mut job = job;
                 if held_until.is_some() && job.target.backend == Backend::Rules && job.enabled {
                     job.enabled = false;
+                    let at = held_until.map(|t| t.to_string()).unwrap_or_default();
                     job.warnings.push(format!(
-                        "its rules are created disabled until start_at {}: `cronport cutover --at {}` enables them then",
-                        held_until.map(|t| t.to_string()).unwrap_or_default(),
-                        held_until.map(|t| t.to_string()).unwrap_or_default(),
+                        "job `{}`: its rules are created disabled until start_at {at}: `cronport cutover --at {at}` enables them then",
+                        job.name
                     ));
                 }
                 let resources: Vec<Resource> = translation

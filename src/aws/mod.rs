@@ -845,6 +845,7 @@ pub async fn plan_with(
     }
     warnings.extend(twins(desired, &live));
     warnings.extend(quota_warnings(desired, &changes, &live));
+    warnings.extend(released_holds(desired, &changes));
     Ok(Plan { changes, warnings })
 }
 
@@ -982,4 +983,27 @@ pub(crate) fn error_text<E: std::error::Error>(e: E) -> String {
         source = s.source();
     }
     text
+}
+
+/// A schedule held until a cutover instant still ahead (its live
+/// `StartDate`) that this plan would release: its runs would start at
+/// once, beside the old platform.
+fn released_holds(desired: &Desired, changes: &[Change]) -> Vec<String> {
+    changes
+        .iter()
+        .filter_map(|c| {
+            let Action::Update { fields } = &c.action else {
+                return None;
+            };
+            let held = fields.iter().find(|f| {
+                f.field == "start_date"
+                    && f.before.parse::<jiff::Timestamp>().is_ok_and(|t| t > desired.from)
+                    && f.after.parse::<jiff::Timestamp>().map_or(true, |t| t < desired.from)
+            })?;
+            Some(format!(
+                "{} is held until {} (its StartDate, a cutover instant) and this plan releases it: its runs would start at once, beside the old platform; pass --start-at {} (or set start_at) to keep the hold",
+                c.address, held.before, held.before
+            ))
+        })
+        .collect()
 }

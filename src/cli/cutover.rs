@@ -76,7 +76,13 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         .map_err(|e| e.to_string())?
         .for_env(args.env.as_deref())
         .map_err(|e| format!("error: {e}"))?;
-    let plan = cutover(&manifest, at).map_err(|e| {
+    if manifest.jobs.is_empty() {
+        return Err(format!(
+            "error: {} has no jobs: there is nothing to cut over (and nothing to remove from Heroku)",
+            args.manifest
+        ));
+    }
+    let plan = cutover(&manifest, at, now).map_err(|e| {
         manifest
             .place(&text, &args.manifest, &e.problems)
             .to_string()
@@ -236,6 +242,10 @@ fn table(plan: &Cutover, args: &Args, heroku: Option<&HerokuJobs>) -> String {
         .jobs
         .iter()
         .map(|j| {
+            if !j.enabled {
+                let off = "disabled (enabled = false)".to_string();
+                return [j.job.clone(), off.clone(), off, String::new()];
+            }
             [
                 j.job.clone(),
                 j.last_before.map_or("none".to_string(), |t| t.to_string()),
@@ -265,6 +275,14 @@ fn table(plan: &Cutover, args: &Args, heroku: Option<&HerokuJobs>) -> String {
         plan.until
     );
     out.push_str(&super::columns(header, &rows));
+    for j in &plan.jobs {
+        if let Some(own) = j.start_at.filter(|own| *own != at) {
+            out.push_str(&format!(
+                "\nwarning: job {} has start_at = {own} in the manifest, not the cutover instant: `cronport apply --start-at {at}` holds it until {at}; a plain `apply` would hold it until {own}.\n",
+                j.job
+            ));
+        }
+    }
     let on_it: Vec<&str> = plan
         .jobs
         .iter()

@@ -261,11 +261,11 @@ pub struct RunArgs {
     #[arg(long)]
     all: bool,
     /// With --all: how many jobs are started (and waited for) at a time.
-    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64))]
+    #[arg(long, default_value_t = 4, value_name = "N", value_parser = clap::value_parser!(u16).range(1..=64), requires = "all")]
     concurrency: u16,
     /// With --all: the table as text, a Markdown table for the team's
     /// notes, or JSON.
-    #[arg(long, value_enum, default_value_t = RunFormat::Text)]
+    #[arg(long, value_enum, default_value_t = RunFormat::Text, requires = "all")]
     format: RunFormat,
     #[command(flatten)]
     common: Common,
@@ -296,7 +296,8 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, String> {
         if let Some(manifest) = args.job.take() {
             if args.common.manifest != "cronport.toml" {
                 return Err(format!(
-                    "error: --all runs every job; drop the job name `{manifest}`"
+                    "error: --all runs every job and takes one name, the manifest (`cronport run --all MANIFEST`); got `{manifest}` and `{}`",
+                    args.common.manifest
                 ));
             }
             args.common.manifest = manifest;
@@ -640,19 +641,28 @@ fn rehearsal_table(rehearsals: &[aws::Rehearsal], markdown: bool) -> String {
         out.push_str(&super::columns(header, &rows));
         out.push('\n');
     }
-    let skipped = rehearsals
-        .iter()
-        .filter(|r| matches!(r.outcome, aws::RehearsalOutcome::Skipped(_)))
-        .count();
+    let count =
+        |f: fn(&aws::RehearsalOutcome) -> bool| rehearsals.iter().filter(|r| f(&r.outcome)).count();
+    let skipped = count(|o| matches!(o, aws::RehearsalOutcome::Skipped(_)));
+    let started = count(|o| matches!(o, aws::RehearsalOutcome::Started));
     let failed: Vec<String> = rehearsals
         .iter()
         .filter(|r| !r.passed())
         .map(|r| format!("{} ({})", r.job, r.outcome))
         .collect();
+    // Started and not waited for is neither passed nor failed.
+    let started = if started > 0 {
+        format!("{started} started (not waited for), ")
+    } else {
+        String::new()
+    };
     out.push_str(&format!(
-        "{} job(s): {} passed, {} failed, {skipped} skipped{}\n",
+        "{} job(s): {started}{} passed, {} failed, {skipped} skipped{}\n",
         rehearsals.len(),
-        rehearsals.len() - failed.len() - skipped,
+        rehearsals.len()
+            - failed.len()
+            - skipped
+            - count(|o| matches!(o, aws::RehearsalOutcome::Started)),
         failed.len(),
         if failed.is_empty() {
             String::new()

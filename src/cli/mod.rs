@@ -179,6 +179,13 @@ impl Window {
             Some(text) => Some(parse_instant("--start-at", text)?),
             None => None,
         };
+        if let Some(at) = start_at
+            && at <= from
+        {
+            return Err(format!(
+                "error: --start-at {at} is not after the plan's start ({from}): it would hold no run back, and AWS would run the jobs at once, beside the old platform; give the cutover instant ahead"
+            ));
+        }
         Ok(cronport::desired::CompileOptions {
             from,
             until,

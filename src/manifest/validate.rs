@@ -194,6 +194,16 @@ pub(super) fn problem(job: Option<usize>, key: &'static str, message: String) ->
 fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
     let mut problems = Vec::new();
     let mut fail = |key: &'static str, message: String| problems.push(problem(job, key, message));
+    if let Some(text) = &s.start_at
+        && let Err(e) = text.parse::<jiff::Timestamp>()
+    {
+        fail(
+            "start_at",
+            format!(
+                "start_at `{text}` is not an RFC 3339 instant such as 2026-12-01T03:05:00Z: {e}"
+            ),
+        );
+    }
     if let Some(arn) = &s.role_arn
         && !is_role_arn(arn)
     {
@@ -615,16 +625,14 @@ fn resolve_job(
         },
         (Some(_), None) => None,
     };
-    let start_at = match pick(&s.start_at, &defaults.start_at) {
-        None => None,
-        Some(text) => match text.parse::<jiff::Timestamp>() {
-            Ok(at) => Some(at),
-            Err(e) => {
-                problems.push(problem(at, "start_at", format!("job `{}`: start_at `{text}` is not an RFC 3339 instant such as 2026-12-01T03:00:00Z: {e}", job.name)));
-                None
-            }
-        },
-    };
+    // A bad value is a problem of the table that sets it (check_settings).
+    let start_at =
+        pick(&s.start_at, &defaults.start_at).and_then(|text| text.parse::<jiff::Timestamp>().ok());
+    if let Some(super::Rehearse::Skip(reason)) = &job.rehearse
+        && ["", "false", "true"].contains(&reason.trim())
+    {
+        problems.push(problem(at, "rehearse", format!("job `{}`: rehearse = \"{reason}\": write true or false without quotes, or the reason the rehearsal skips the job", job.name)));
+    }
     let command = Command::with_shell(&job.command, &shell);
     let mut environment = job.environment.clone();
     environment.extend(command.environment().clone());

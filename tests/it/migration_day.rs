@@ -21,6 +21,9 @@ fn at(text: &str) -> jiff::Timestamp {
     text.parse().unwrap()
 }
 
+/// When the cutovers below are planned: days before their instants.
+const NOW: &str = "2026-11-27T09:00:00Z";
+
 const THREE_JOBS: &str = r#"
 [[job]]
 name = "hourly"
@@ -40,7 +43,7 @@ command = "rake daily"
 
 #[test]
 fn the_cutover_between_runs_loses_and_doubles_none() {
-    let plan = cutover(&manifest(THREE_JOBS), at("2026-12-01T03:05:00Z")).unwrap();
+    let plan = cutover(&manifest(THREE_JOBS), at("2026-12-01T03:05:00Z"), at(NOW)).unwrap();
     let got: Vec<(&str, String, String, bool)> = plan
         .jobs
         .iter()
@@ -84,7 +87,7 @@ fn the_cutover_between_runs_loses_and_doubles_none() {
 
 #[test]
 fn the_cutover_on_a_run_gives_that_run_to_aws_and_says_so() {
-    let plan = cutover(&manifest(THREE_JOBS), at("2026-12-01T03:00:00Z")).unwrap();
+    let plan = cutover(&manifest(THREE_JOBS), at("2026-12-01T03:00:00Z"), at(NOW)).unwrap();
     let hourly = &plan.jobs[0];
     assert_eq!(
         hourly.last_before.unwrap().to_string(),
@@ -117,7 +120,12 @@ timezone = "America/New_York"
     // Between the two 01:30s (05:30Z and 06:30Z): the night job ran once,
     // at the first, and runs next on 2 November; the hourly job's second
     // 01:00 (06:00Z, EST) is AWS's.
-    let plan = cutover(&manifest(jobs), at("2026-11-01T05:45:00Z")).unwrap();
+    let plan = cutover(
+        &manifest(jobs),
+        at("2026-11-01T05:45:00Z"),
+        at("2026-10-30T00:00:00Z"),
+    )
+    .unwrap();
     let night = &plan.jobs[0];
     assert_eq!(
         night.last_before.unwrap().to_string(),
@@ -136,6 +144,72 @@ timezone = "America/New_York"
         hourly.first_after.unwrap().to_string(),
         "2026-11-01T06:00:00Z"
     );
+}
+
+#[test]
+fn a_disabled_job_stays_off_and_held_rules_are_the_deployed_ones() {
+    let rules = DEFAULTS
+        .replace("cluster = \"production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/production\"\nbackend = \"rules\"")
+        .replace("task_definition = \"app-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker\"");
+    let jobs = r#"
+[[job]]
+name = "ny"
+schedule = "30 1 * * *"
+command = "rake ny"
+timezone = "America/New_York"
+
+[[job]]
+name = "off"
+schedule = "0 * * * *"
+command = "rake off"
+enabled = false
+"#;
+    let m = Manifest::from_toml(&format!("{rules}\n{jobs}"), "m").unwrap();
+    let instant = at("2026-12-01T03:05:00Z");
+    let plan = cutover(&m, instant, at(NOW)).unwrap();
+    assert!(
+        !plan.jobs[1].enabled
+            && plan.jobs[1].rules.is_empty()
+            && plan.jobs[1].first_after.is_none()
+    );
+    // The rules a deploy with `--start-at` made now, one per offset period
+    // of the window from now: all of them, not those a window from the
+    // instant would name.
+    let deployed = compile(
+        &m,
+        &CompileOptions {
+            start_at: Some(instant),
+            ..CompileOptions::starting(at(NOW))
+        },
+    )
+    .unwrap();
+    let names: Vec<&str> = deployed.jobs[0]
+        .resources
+        .iter()
+        .map(|r| r.name.as_str())
+        .collect();
+    assert!(names.len() > 1);
+    assert_eq!(plan.rules(), names);
+}
+
+#[test]
+fn a_rate_job_cuts_over_at_its_start_date() {
+    let jobs = r#"
+[[job]]
+name = "rate"
+schedule = "rate(1 day)"
+command = "rake rate"
+start_date = "2027-01-01T00:00:00Z"
+"#;
+    let plan = cutover(
+        &manifest(jobs),
+        at("2027-01-15T12:00:00Z"),
+        at("2027-01-10T00:00:00Z"),
+    )
+    .unwrap();
+    let job = &plan.jobs[0];
+    assert_eq!(job.first_after.unwrap().to_string(), "2027-01-16T00:00:00Z");
+    assert_eq!(job.last_before.unwrap().to_string(), "2027-01-15T00:00:00Z");
 }
 
 #[test]
@@ -460,6 +534,26 @@ fn start_at_reaches_aws_as_the_schedules_start_date() {
         None,
     );
     assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains("is held until 2030-01-01T00:05:00Z (its StartDate, a cutover instant) and this plan releases it"),
+        "{}",
+        text(&out.stdout)
+    );
+    // A cutover instant already passed holds nothing: refused, not ignored.
+    let past = [
+        "apply",
+        "examples/heroku/cronport.toml",
+        "--yes",
+        "--start-at",
+        "2020-01-01T00:00:00Z",
+    ];
+    let out = cli(&url, &past, None);
+    assert_eq!(out.status.code(), Some(1));
+    assert!(
+        text(&out.stderr).contains("would hold no run back"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 #[test]
