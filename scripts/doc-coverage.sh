@@ -5,11 +5,12 @@
 #   scripts/doc-coverage.sh
 #
 # `--show-coverage` is an unstable rustdoc flag; RUSTC_BOOTSTRAP=1 lets the
-# stable toolchain use it (as for cargo-fuzz).
+# stable toolchain use it (as for cargo-fuzz). Both cargo commands run with
+# it, so the dependencies are checked once, not once per setting.
 set -euo pipefail
 cd "$(dirname "$0")/.."
 
-RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --locked --workspace
+RUSTC_BOOTSTRAP=1 RUSTDOCFLAGS="-D warnings" cargo doc --quiet --no-deps --locked --workspace
 
 # Both library crates: the schedule core and the cronport crate around it.
 for package in cronport-core cronport; do
