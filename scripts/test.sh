@@ -74,10 +74,14 @@ step "rustdoc: every public item documented, with an example; cargo doc warning-
 RUSTC_BOOTSTRAP=1 scripts/doc-coverage.sh
 
 step "library examples"
-# Built by `cargo test --all-targets` above; run as built.
+# Built by `cargo test --all-targets` above (as `NAME-HASH`); run the newest
+# build of each rather than build them again with `cargo run`.
 for example in examples/*.rs; do
   name=$(basename "$example" .rs)
-  "${CARGO_TARGET_DIR:-target}/debug/examples/$name" >/dev/null
+  binary=$(find "${CARGO_TARGET_DIR:-target}/debug/examples" -maxdepth 1 -type f -executable \
+    -name "$name-*" ! -name '*.d' -printf '%T@ %p\n' | sort -rn | head -1 | cut -d' ' -f2-)
+  [ -n "$binary" ] || fail "example $name was not built by cargo test"
+  "$binary" >/dev/null
   echo "example $name ok" >&2
 done
 
