@@ -59,19 +59,25 @@ step "cargo fmt --check"
 cargo fmt --all -- --check
 
 # rustdoc's coverage report (below) is an unstable flag that needs
-# RUSTC_BOOTSTRAP=1, and cargo rebuilds every dependency when that variable
-# changes; so every check-only step (clippy, doc, coverage, the fuzz
-# targets) runs with it and shares one set of checked dependencies. The
-# tests and examples are built without it, as users build them.
+# RUSTC_BOOTSTRAP=1, and cargo rebuilds every dependency whenever that
+# variable changes between two commands: so the whole run sets it, and
+# clippy, the tests, the docs and the fuzz targets share one build. It only
+# permits unstable features; this check keeps the code on stable Rust.
+export RUSTC_BOOTSTRAP=1
+step "stable Rust only (no #![feature])"
+if grep -rn --include='*.rs' '#!\[feature' src crates tests benches examples fuzz/fuzz_targets fuzz/src; then
+  fail "unstable features are not allowed: cronport builds on stable Rust"
+fi
+
 step "cargo clippy --workspace --all-targets -- -D warnings"
-RUSTC_BOOTSTRAP=1 cargo clippy --workspace --all-targets --locked -- -D warnings
+cargo clippy --workspace --all-targets --locked -- -D warnings
 
 step "cargo test"
 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
 
 step "rustdoc: every public item documented, with an example; cargo doc warning-free"
-RUSTC_BOOTSTRAP=1 scripts/doc-coverage.sh
+scripts/doc-coverage.sh
 
 step "library examples"
 # Built by `cargo test --all-targets` above (as `NAME-HASH`); run the newest
@@ -89,7 +95,7 @@ step "fuzz targets compile"
 # The fuzz crate is its own workspace; checking it into the main target
 # directory reuses the dependencies clippy checked (fuzz/Cargo.lock pins
 # the same versions). `scripts/fuzz.sh` builds and runs them.
-RUSTC_BOOTSTRAP=1 CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}" \
+CARGO_TARGET_DIR="${CARGO_TARGET_DIR:-target}" \
   cargo check --quiet --locked --manifest-path fuzz/Cargo.toml --bins
 
 step "all checks passed"
