@@ -23,6 +23,7 @@
 #![deny(missing_docs)]
 
 pub mod aws;
+pub mod calendar;
 pub mod cutover;
 pub mod desired;
 pub mod diff;

@@ -68,6 +68,10 @@ pub struct PlanArgs {
     /// Exit 2 when the plan has changes, 0 when it has none.
     #[arg(long)]
     detailed_exitcode: bool,
+    /// Warn of minutes in the first week when more than this many jobs
+    /// start together.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    crowd_limit: usize,
 }
 
 /// Make the changes `plan` shows.
@@ -158,7 +162,25 @@ async fn make_plan(
 pub fn plan(args: PlanArgs) -> Result<ExitCode, String> {
     (|| {
         let desired = desired(&args.common, &args.window)?;
-        let (_, plan) = runtime()?.block_on(make_plan(&args.common, &args.ownership, &desired))?;
+        let (_, mut plan) =
+            runtime()?.block_on(make_plan(&args.common, &args.ownership, &desired))?;
+        let jobs: Vec<cronport::calendar::Job> = (desired.jobs.iter())
+            .filter(|j| j.job.enabled || j.held_until.is_some())
+            .map(|j| cronport::calendar::Job {
+                name: j.job.name.clone(),
+                schedule: j.job.schedule.clone(),
+            })
+            .collect();
+        let week_end = desired.from + jiff::SignedDuration::from_hours(24 * 7);
+        let crowded = cronport::calendar::crowds(
+            &jobs,
+            &jiff::tz::TimeZone::UTC,
+            desired.from,
+            week_end,
+            args.crowd_limit,
+        );
+        plan.warnings
+            .extend(super::crowd_warnings(&crowded, args.crowd_limit));
         let out = match args.format {
             Format::Text => plan.to_text(),
             Format::Json => {

@@ -43,6 +43,10 @@ pub struct Args {
     /// Exit 2 when anything effective changed.
     #[arg(long)]
     detailed_exitcode: bool,
+    /// Warn of minutes in the head's first week when more than this many
+    /// jobs start together.
+    #[arg(long, default_value_t = 10, value_name = "N")]
+    crowd_limit: usize,
     /// Start of the year in which runs are compared and counted (RFC 3339).
     /// Defaults to now.
     #[arg(long, value_name = "RFC3339")]
@@ -105,6 +109,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     (|| {
         let from = super::from_or_now(args.from.as_deref())?;
         let options = DiffOptions::year_from(from);
+        let mut sides = None;
         let report = match (args.base.as_str(), args.head.as_str()) {
             ("aws", "aws") => return Err("error: one side must be a manifest".to_string()),
             ("aws", manifest) | (manifest, "aws") => {
@@ -132,20 +137,67 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                     })
                     .map_err(super::plan_errors)?
             }
-            (base, head) => diff(
-                &load(base, args.env.as_deref())?,
-                &load(head, args.env.as_deref())?,
-                &options,
-            )
-            .map_err(|e| format!("error: {e}"))?,
+            (base, head) => {
+                let (base, head) = (
+                    load(base, args.env.as_deref())?,
+                    load(head, args.env.as_deref())?,
+                );
+                let report = diff(&base, &head, &options).map_err(|e| format!("error: {e}"))?;
+                sides = Some((base, head));
+                report
+            }
         };
+        // The head's week: crowded minutes, and (in Markdown, when runs
+        // move) the load before and after as a picture.
+        let mut picture = String::new();
+        let mut crowded = Vec::new();
+        if let Some((base, head)) = &sides
+            && let (Ok(base_jobs), Ok(head_jobs)) = (base.resolve(), head.resolve())
+        {
+            let (before, after) = (
+                super::calendar_jobs(base_jobs),
+                super::calendar_jobs(head_jobs),
+            );
+            let utc = jiff::tz::TimeZone::UTC;
+            let after_week = cronport::calendar::week(&after, &utc, from, 1);
+            crowded = cronport::calendar::crowds(
+                &after,
+                &utc,
+                after_week.from,
+                after_week.until,
+                args.crowd_limit,
+            );
+            if report.has_effective_changes() {
+                let before_week = cronport::calendar::week(&before, &utc, from, 1);
+                picture = cronport::calendar::compare(&before_week, &after_week);
+            }
+        }
+        let warnings = super::crowd_warnings(&crowded, args.crowd_limit);
         let out = match args.format {
             Format::Text => {
                 let colour =
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                for warning in &warnings {
+                    eprintln!("warning: {warning}");
+                }
                 text(&report, colour)
             }
-            Format::Markdown => markdown(&report),
+            Format::Markdown => {
+                let mut comment = markdown(&report);
+                if !picture.is_empty() {
+                    comment
+                        .push_str("\n**The week's runs, before and after** (all jobs, UTC):\n\n");
+                    comment.push_str(&picture);
+                }
+                if !warnings.is_empty() {
+                    comment.push_str("\n**Crowded minutes after this change:**\n\n");
+                    for warning in &warnings {
+                        // Job names are `[A-Za-z0-9._-]`: nothing Markdown reads.
+                        comment.push_str(&format!("- ⚠️ {warning}\n"));
+                    }
+                }
+                comment
+            }
             Format::Json => {
                 serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
             }

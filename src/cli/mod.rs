@@ -1,5 +1,6 @@
 //! The clap front end.
 
+mod calendar;
 mod convert;
 mod cutover;
 mod deploy;
@@ -52,6 +53,7 @@ enum Command {
     Migrate(deploy::MigrateArgs),
     Cutover(cutover::Args),
     Diff(diff::Args),
+    Calendar(calendar::Args),
     Explain(explain::Args),
     Translate(translate::Args),
     Completions(Completions),
@@ -382,6 +384,7 @@ pub fn run() -> ExitCode {
         Command::Migrate(args) => deploy::migrate(args),
         Command::Cutover(args) => cutover::run(args),
         Command::Diff(args) => diff::run(args),
+        Command::Calendar(args) => calendar::run(args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             // Into a buffer, then out through print_stdout: a closed pipe
@@ -460,4 +463,36 @@ pub(crate) fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -
         out.push_str(&line(row.iter().map(String::as_str).collect()));
     }
     out
+}
+
+/// Warnings of crowded minutes, the first five and a count of the rest.
+pub(crate) fn crowd_warnings(crowded: &[cronport::calendar::Crowd], limit: usize) -> Vec<String> {
+    // The largest first (ties in time order).
+    let mut largest: Vec<&cronport::calendar::Crowd> = crowded.iter().collect();
+    largest.sort_by_key(|c| std::cmp::Reverse(c.jobs.len()));
+    let mut warnings: Vec<String> = largest
+        .into_iter()
+        .take(5)
+        .map(|c| cronport::calendar::crowd_warning(c, limit))
+        .collect();
+    if crowded.len() > 5 {
+        warnings.push(format!(
+            "… and {} more crowded minute(s)",
+            crowded.len() - 5
+        ));
+    }
+    warnings
+}
+
+/// The enabled jobs of a manifest as the calendar sees them.
+pub(crate) fn calendar_jobs(
+    jobs: Vec<cronport::manifest::ResolvedJob>,
+) -> Vec<cronport::calendar::Job> {
+    jobs.into_iter()
+        .filter(|j| j.enabled)
+        .map(|j| cronport::calendar::Job {
+            name: j.name,
+            schedule: j.schedule,
+        })
+        .collect()
 }

@@ -9,6 +9,7 @@ mod fire;
 mod moto;
 
 mod aws;
+mod calendar;
 mod cli_convert;
 mod cli_deploy;
 mod cli_explain;

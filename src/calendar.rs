@@ -1,0 +1,415 @@
+//! When a manifest's jobs run, as a week: runs per weekday and hour on one
+//! wall clock, the minutes when the most jobs start together, and the
+//! minutes when more than a limit do (a dozen Fargate tasks and a dozen
+//! database connections at 00:00).
+//!
+//! ```
+//! use cronport::calendar::{week, Job};
+//! use cronport::Schedule;
+//! let jobs = vec![
+//!     Job { name: "reports".into(), schedule: Schedule::parse("every day at 14:30", "UTC")? },
+//!     Job { name: "fan-out".into(), schedule: Schedule::parse("every 10 minutes", "UTC")? },
+//! ];
+//! let from = "2026-11-30T00:00:00Z".parse()?; // a Monday
+//! let w = week(&jobs, &jiff::tz::TimeZone::UTC, from, 1);
+//! assert_eq!(w.total, 7 + 7 * 144);
+//! assert_eq!(w.cells[0][14], 6 + 1); // Monday 14:00–14:59: six fan-outs and the report
+//! assert_eq!(w.busiest[0].jobs, ["reports", "fan-out"]); // 14:30 each day
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
+
+use std::collections::BTreeMap;
+
+use jiff::{SignedDuration, Timestamp, tz::TimeZone};
+use serde::Serialize;
+
+use crate::schedule::{Schedule, time_zone_name};
+
+/// A job as the calendar sees it: a name and when it runs.
+///
+/// ```
+/// let job = cronport::calendar::Job { name: "a".into(), schedule: "@daily".parse()? };
+/// assert_eq!(job.name, "a");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug)]
+pub struct Job {
+    /// The job's name.
+    pub name: String,
+    /// When it runs.
+    pub schedule: Schedule,
+}
+
+/// Weekdays as the calendar's rows are ordered.
+pub const WEEKDAYS: [&str; 7] = ["Mon", "Tue", "Wed", "Thu", "Fri", "Sat", "Sun"];
+
+/// How many of the busiest minutes a [`Week`] names.
+pub const BUSIEST: usize = 5;
+
+/// The runs of some jobs over one or more weeks, on one wall clock.
+///
+/// ```
+/// let w = cronport::calendar::week(&[], &jiff::tz::TimeZone::UTC, "2026-11-30T00:00:00Z".parse()?, 1);
+/// assert_eq!((w.total, w.busiest.len()), (0, 0));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Week {
+    /// The zone whose wall clock the cells are in.
+    pub zone: String,
+    /// The first instant counted.
+    pub from: Timestamp,
+    /// The end of the count (exclusive): `weeks` weeks later.
+    pub until: Timestamp,
+    /// Weeks counted.
+    pub weeks: u32,
+    /// Runs per weekday (Monday first) and hour of the wall clock, summed
+    /// over the weeks.
+    pub cells: [[u64; 24]; 7],
+    /// All runs counted.
+    pub total: u64,
+    /// The minutes when the most jobs start together, most first (ties:
+    /// earliest first), at most [`BUSIEST`].
+    pub busiest: Vec<Crowd>,
+}
+
+/// Jobs starting in the same minute, on one or more days of the week at
+/// the same wall-clock time.
+///
+/// ```
+/// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: vec!["Mon", "Tue"], jobs: vec!["a".into(), "b".into()] };
+/// assert_eq!(c.when(), "00:00 on Mon, Tue");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Crowd {
+    /// The first such minute.
+    pub at: Timestamp,
+    /// The wall-clock time in the calendar's zone (`00:00`).
+    pub time: String,
+    /// The weekdays it happens on.
+    pub days: Vec<&'static str>,
+    /// The jobs that start then, in the order given.
+    pub jobs: Vec<String>,
+}
+
+impl Crowd {
+    /// `00:00 every day`, or `00:00 on Mon, Thu`.
+    ///
+    /// ```
+    /// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: cronport::calendar::WEEKDAYS.to_vec(), jobs: vec![] };
+    /// assert_eq!(c.when(), "00:00 every day");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn when(&self) -> String {
+        if self.days.len() == 7 {
+            format!("{} every day", self.time)
+        } else {
+            format!("{} on {}", self.time, self.days.join(", "))
+        }
+    }
+}
+
+/// The runs of `jobs` in `[from, from + weeks weeks)`, on the wall clock of
+/// `zone`.
+///
+/// ```
+/// use cronport::calendar::{week, Job};
+/// let ny = jiff::tz::TimeZone::get("America/New_York")?;
+/// let jobs = [Job { name: "nightly".into(), schedule: cronport::Schedule::parse("0 5 * * *", "UTC")? }];
+/// // 05:00 UTC is 00:00 in New York in winter.
+/// let w = week(&jobs, &ny, "2026-11-30T05:00:00Z".parse()?, 1);
+/// assert_eq!(w.cells.iter().map(|day| day[0]).sum::<u64>(), 7);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week {
+    let until = from
+        .checked_add(SignedDuration::from_hours(24 * 7 * i64::from(weeks.max(1))))
+        .unwrap_or(Timestamp::MAX);
+    let mut cells = [[0u64; 24]; 7];
+    let mut total = 0;
+    let starts = starts(jobs, from, until);
+    for (at, names) in &starts {
+        let wall = at.to_zoned_datetime(zone.clone());
+        let day = usize::from(wall.weekday().to_monday_zero_offset() as u8);
+        let hour = wall.hour() as usize;
+        cells[day][hour] += names.len() as u64;
+        total += names.len() as u64;
+    }
+    let mut busiest = group(
+        jobs,
+        zone,
+        starts.iter().filter(|(_, names)| names.len() > 1),
+    );
+    // Most jobs first; ties by time (groups are in time order, the sort is stable).
+    busiest.sort_by_key(|c| std::cmp::Reverse(c.jobs.len()));
+    busiest.truncate(BUSIEST);
+    Week {
+        zone: time_zone_name(zone),
+        from,
+        until,
+        weeks: weeks.max(1),
+        cells,
+        total,
+        busiest,
+    }
+}
+
+/// The minutes in `[from, until)` when more than `limit` of `jobs` start
+/// together, in time order: the crowding `plan` and `diff` warn of.
+///
+/// ```
+/// use cronport::calendar::{crowds, Job};
+/// let jobs: Vec<Job> = (0..12)
+///     .map(|i| Job { name: format!("job-{i}"), schedule: "0 0 * * *".parse().unwrap() })
+///     .collect();
+/// let from = "2026-11-30T00:00:00Z".parse()?;
+/// let crowded = crowds(&jobs, &jiff::tz::TimeZone::UTC, from, "2026-12-01T00:00:00Z".parse()?, 10);
+/// assert_eq!((crowded.len(), crowded[0].jobs.len(), crowded[0].when()), (1, 12, "00:00 on Mon".to_string()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn crowds(
+    jobs: &[Job],
+    zone: &TimeZone,
+    from: Timestamp,
+    until: Timestamp,
+    limit: usize,
+) -> Vec<Crowd> {
+    let starts = starts(jobs, from, until);
+    group(
+        jobs,
+        zone,
+        starts.iter().filter(|(_, names)| names.len() > limit),
+    )
+}
+
+/// Crowded minutes grouped by wall-clock time and jobs: the same jobs at
+/// 00:00 every day are one crowd on seven days. In order of first minute.
+fn group<'a>(
+    jobs: &[Job],
+    zone: &TimeZone,
+    minutes: impl Iterator<Item = (&'a Timestamp, &'a Vec<usize>)>,
+) -> Vec<Crowd> {
+    let mut crowds: Vec<Crowd> = Vec::new();
+    let mut index: BTreeMap<(String, Vec<usize>), usize> = BTreeMap::new();
+    for (at, names) in minutes {
+        let wall = at.to_zoned_datetime(zone.clone());
+        let time = format!("{:02}:{:02}", wall.hour(), wall.minute());
+        let day = WEEKDAYS[usize::from(wall.weekday().to_monday_zero_offset() as u8)];
+        match index.get(&(time.clone(), names.clone())) {
+            Some(&i) => {
+                if !crowds[i].days.contains(&day) {
+                    crowds[i].days.push(day);
+                }
+            }
+            None => {
+                index.insert((time.clone(), names.clone()), crowds.len());
+                crowds.push(Crowd {
+                    at: *at,
+                    time,
+                    days: vec![day],
+                    jobs: names.iter().map(|&i| jobs[i].name.clone()).collect(),
+                });
+            }
+        }
+    }
+    for crowd in &mut crowds {
+        crowd
+            .days
+            .sort_by_key(|d| WEEKDAYS.iter().position(|w| w == d));
+    }
+    crowds
+}
+
+/// Each minute in `[from, until)` with the indexes of the jobs starting in
+/// it.
+fn starts(jobs: &[Job], from: Timestamp, until: Timestamp) -> BTreeMap<Timestamp, Vec<usize>> {
+    let mut starts: BTreeMap<Timestamp, Vec<usize>> = BTreeMap::new();
+    for (i, job) in jobs.iter().enumerate() {
+        for at in job.schedule.fires_between(from, until) {
+            let minute = Timestamp::from_second(at.as_second() - at.as_second().rem_euclid(60))
+                .unwrap_or(at);
+            let names = starts.entry(minute).or_default();
+            if names.last() != Some(&i) {
+                names.push(i);
+            }
+        }
+    }
+    starts
+}
+
+/// The week as text for a terminal: a row per weekday, a column per hour,
+/// each cell the number of runs with a shade from ` ` (none) to `█` (the
+/// busiest hour), then the busiest minutes. Readable without colour.
+///
+/// ```
+/// use cronport::calendar::{text, week, Job};
+/// let jobs = [Job { name: "fan-out".into(), schedule: "every 10 minutes".parse()? }];
+/// let w = week(&jobs, &jiff::tz::TimeZone::UTC, "2026-11-30T00:00:00Z".parse()?, 1);
+/// let t = text(&w);
+/// assert!(t.contains("Mon │█ 6 █ 6"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn text(week: &Week) -> String {
+    const SHADES: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = week.cells.iter().flatten().copied().max().unwrap_or(0);
+    let width = max.to_string().len().max(2);
+    let mut out = format!(
+        "Runs per hour, {} week(s) from {} on the {} clock: {} run(s); each cell is a shade (busiest █) and a count.\n\n",
+        week.weeks, week.from, week.zone, week.total
+    );
+    let mut header = String::from("    │");
+    for hour in 0..24 {
+        header.push_str(&format!("{:>w$} ", format!("{hour:02}"), w = width + 1));
+    }
+    out.push_str(header.trim_end());
+    out.push('\n');
+    for (day, row) in week.cells.iter().enumerate() {
+        out.push_str(&format!("{} │", WEEKDAYS[day]));
+        for &n in row {
+            let shade = if n == 0 || max == 0 {
+                SHADES[0]
+            } else {
+                SHADES[(1 + (n * 7) / max).min(8) as usize]
+            };
+            let count = if n == 0 { String::new() } else { n.to_string() };
+            out.push_str(&format!("{shade}{count:>width$} "));
+        }
+        out.truncate(out.trim_end().len());
+        out.push('\n');
+    }
+    if !week.busiest.is_empty() {
+        out.push_str("\nBusiest minutes:\n");
+        for c in &week.busiest {
+            out.push_str(&format!(
+                "  {}: {} jobs ({})\n",
+                c.when(),
+                c.jobs.len(),
+                c.jobs.join(", ")
+            ));
+        }
+    }
+    out
+}
+
+/// Two weeks side by side as a small block-character grid (one character
+/// an hour, one shade scale for both), for a pull-request comment: a
+/// fenced block GitHub shows as is, the same size for 3 jobs or 3,000.
+/// Rows whose hours differ are marked `◀`.
+///
+/// ```
+/// use cronport::calendar::{compare, week, Job};
+/// let from = "2026-11-30T00:00:00Z".parse()?;
+/// let utc = jiff::tz::TimeZone::UTC;
+/// let before = week(&[Job { name: "a".into(), schedule: "0 14 * * *".parse()? }], &utc, from, 1);
+/// let after = week(&[Job { name: "a".into(), schedule: "0 15 * * 1".parse()? }], &utc, from, 1);
+/// let grid = compare(&before, &after);
+/// assert!(grid.starts_with("```text\n"));
+/// assert!(grid.contains("Mon ··············█········· │ ···············█········ ◀"));
+/// assert!(grid.chars().count() < 1_000); // the same size for 3 or 3,000 jobs
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn compare(before: &Week, after: &Week) -> String {
+    const SHADES: [char; 9] = ['·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
+    let max = before
+        .cells
+        .iter()
+        .chain(&after.cells)
+        .flatten()
+        .copied()
+        .max()
+        .unwrap_or(0);
+    let shade = |n: u64| {
+        if n == 0 || max == 0 {
+            SHADES[0]
+        } else {
+            SHADES[(1 + (n * 7) / max).min(8) as usize]
+        }
+    };
+    // 24 columns, one an hour, labelled every six.
+    let mut ruler = String::new();
+    for hour in (0..24).step_by(6) {
+        ruler.push_str(&format!("{hour:<6}"));
+    }
+    let mut out = format!(
+        "```text\nruns per hour on the {} clock, the week from {}: before │ after (· none, █ busiest: {max} runs)\n    {ruler} │ {}\n",
+        after.zone,
+        after.from,
+        ruler.trim_end()
+    );
+    for (day, name) in WEEKDAYS.iter().enumerate() {
+        let row = |w: &Week| w.cells[day].iter().map(|&n| shade(n)).collect::<String>();
+        let changed = before.cells[day] != after.cells[day];
+        out.push_str(&format!(
+            "{name} {} │ {}{}\n",
+            row(before),
+            row(after),
+            if changed { " ◀" } else { "" }
+        ));
+    }
+    // The hours that change, in numbers: the same change on several days
+    // is one line.
+    // (hour, runs before, runs after) and the days it is so.
+    type Move = ((usize, u64, u64), Vec<&'static str>);
+    let mut moved: Vec<Move> = Vec::new();
+    for (day, name) in WEEKDAYS.iter().enumerate() {
+        for hour in 0..24 {
+            let (b, a) = (before.cells[day][hour], after.cells[day][hour]);
+            if b == a {
+                continue;
+            }
+            match moved.iter_mut().find(|(key, _)| *key == (hour, b, a)) {
+                Some((_, days)) => days.push(name),
+                None => moved.push(((hour, b, a), vec![name])),
+            }
+        }
+    }
+    moved.sort_by_key(|((hour, _, _), days)| (WEEKDAYS.iter().position(|d| *d == days[0]), *hour));
+    for ((hour, b, a), days) in moved.iter().take(MOVED_LINES) {
+        let when = if days.len() == 7 {
+            "every day".to_string()
+        } else {
+            days.join(", ")
+        };
+        out.push_str(&format!(
+            "{hour:02}:00–{hour:02}:59 {when}: {b} → {a} runs\n"
+        ));
+    }
+    if moved.len() > MOVED_LINES {
+        out.push_str(&format!(
+            "… and {} more changed hours\n",
+            moved.len() - MOVED_LINES
+        ));
+    }
+    out.push_str("```\n");
+    out
+}
+
+/// Lines of changed hours [`compare`] lists at most.
+const MOVED_LINES: usize = 12;
+
+/// One line on a crowd, for `plan`, `diff` and `calendar`.
+///
+/// ```
+/// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: cronport::calendar::WEEKDAYS.to_vec(), jobs: vec!["a".into(), "b".into()] };
+/// assert!(cronport::calendar::crowd_warning(&c, 1).starts_with("2 jobs start together at 00:00 every day (a, b), more than 1:"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn crowd_warning(crowd: &Crowd, limit: usize) -> String {
+    const NAMED: usize = 8;
+    let mut names = crowd
+        .jobs
+        .iter()
+        .take(NAMED)
+        .cloned()
+        .collect::<Vec<_>>()
+        .join(", ");
+    if crowd.jobs.len() > NAMED {
+        names.push_str(&format!(" and {} more", crowd.jobs.len() - NAMED));
+    }
+    format!(
+        "{} jobs start together at {} ({names}), more than {limit}: spread them over a few minutes so their tasks and database connections do not all start at once",
+        crowd.jobs.len(),
+        crowd.when(),
+    )
+}

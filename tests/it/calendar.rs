@@ -1,0 +1,131 @@
+//! `cronport calendar`, the crowding warnings and the diff's picture of
+//! the week, as a user runs them.
+
+use std::process::{Command, Output};
+
+fn cronport(args: &[&str]) -> Output {
+    Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cronport runs")
+}
+
+fn text(b: &[u8]) -> String {
+    String::from_utf8_lossy(b).into_owned()
+}
+
+const EXAMPLE: &str = "examples/heroku/cronport.toml";
+const MONDAY: &str = "2026-11-30T00:00:00Z";
+
+#[test]
+fn calendar_of_the_bundled_example_as_text_and_json() {
+    let out = cronport(&["calendar", EXAMPLE, "--from", MONDAY]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    insta::assert_snapshot!("calendar_text", text(&out.stdout));
+    assert!(
+        text(&out.stderr).is_empty(),
+        "no minute has more than 10 jobs: {}",
+        text(&out.stderr)
+    );
+    let out = cronport(&["calendar", EXAMPLE, "--from", MONDAY, "--format", "json"]);
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    // 12 jobs: 2 every 10 minutes, 3 hourly, 7 daily.
+    assert_eq!(json["week"]["total"], 2 * 1008 + 3 * 168 + 7 * 7);
+    let cells: u64 = json["week"]["cells"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .flat_map(|day| day.as_array().unwrap().iter().map(|n| n.as_u64().unwrap()))
+        .sum();
+    assert_eq!(json["week"]["total"], cells);
+    assert_eq!(json["week"]["busiest"][0]["time"], "00:00");
+    assert_eq!(json["crowded"], serde_json::json!([]));
+}
+
+#[test]
+fn a_zone_moves_the_hours_and_a_limit_names_the_crowds() {
+    // 05:00 UTC is 00:00 in New York in winter: the daily jobs move by five
+    // hours, and the limit warns of every minute with more than 3 jobs.
+    let out = cronport(&[
+        "calendar",
+        EXAMPLE,
+        "--from",
+        MONDAY,
+        "--tz",
+        "America/New_York",
+        "--format",
+        "json",
+        "--crowd-limit",
+        "3",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    assert_eq!(json["week"]["zone"], "America/New_York");
+    assert_eq!(json["crowded"][0]["time"], "19:00"); // 00:00 UTC
+    assert!(
+        text(&out.stderr).contains("warning: 4 jobs start together at 19:00 every day"),
+        "{}",
+        text(&out.stderr)
+    );
+    let out = cronport(&["calendar", EXAMPLE, "--tz", "Mars/Olympus"]);
+    assert_eq!(out.status.code(), Some(1));
+}
+
+/// `n` jobs, a third at 00:00, a third every hour at :30, a third every
+/// ten minutes.
+fn manifest(n: usize, daily_at: &str) -> String {
+    let mut text = String::from(crate::common::DEFAULTS);
+    for i in 0..n {
+        let schedule = match i % 3 {
+            0 => format!("every day at {daily_at}"),
+            1 => "every hour at :30".to_string(),
+            _ => "every 10 minutes".to_string(),
+        };
+        text.push_str(&format!(
+            "\n[[job]]\nname = \"job-{i}\"\nschedule = \"{schedule}\"\ncommand = \"rake job{i}\"\n"
+        ));
+    }
+    text
+}
+
+#[test]
+fn diff_of_300_jobs_pictures_the_week_in_a_comment_github_takes() {
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base.toml"), dir.path().join("head.toml"));
+    std::fs::write(&base, manifest(300, "00:00")).unwrap();
+    std::fs::write(&head, manifest(300, "03:00")).unwrap();
+    let out = cronport(&[
+        "diff",
+        base.to_str().unwrap(),
+        head.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "--from",
+        MONDAY,
+    ]);
+    let comment = text(&out.stdout);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(comment.len() < 65_536, "{} characters", comment.len());
+    assert!(
+        comment.contains("**The week's runs, before and after** (all jobs, UTC):"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("00:00–00:59 every day: 800 → 700 runs"),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("03:00–03:59 every day: 700 → 800 runs"),
+        "{comment}"
+    );
+    // 100 daily jobs at 03:00 with the 100 every-ten-minutes ones: crowded.
+    assert!(
+        comment.contains("- ⚠️ 200 jobs start together at 03:00 every day"),
+        "{comment}"
+    );
+    insta::assert_snapshot!(
+        "diff_picture",
+        comment[comment.find("```text").unwrap()..].to_string()
+    );
+}
