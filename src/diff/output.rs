@@ -220,6 +220,13 @@ fn cell(text: &str) -> String {
     one_line(text)
 }
 
+/// Bytes of the Markdown comment's table, and of the whole comment, after
+/// which rows and details are left out (and said to be): GitHub takes
+/// comments of up to 65,536 characters, and `diff` adds a picture of the
+/// week and crowding warnings after these.
+const TABLE_BUDGET: usize = 30_000;
+const COMMENT_BUDGET: usize = 50_000;
+
 /// Markdown for a pull-request comment: a summary table, then each job's
 /// details folded.
 ///
@@ -276,6 +283,7 @@ pub fn markdown(report: &Report) -> String {
         return out;
     }
     out.push_str("| | job | what changes | runs/year |\n|---|---|---|---|\n");
+    let mut rows = 0;
     for job in &shown {
         let (mark, what, per_year) = match job {
             JobChange::Added { schedule, .. } => (
@@ -328,6 +336,15 @@ pub fn markdown(report: &Report) -> String {
             }
             JobChange::Unchanged { .. } => continue,
         };
+        if out.len() > TABLE_BUDGET {
+            let _ = writeln!(
+                out,
+                "| | … | {} more job change(s) left out to keep the comment under GitHub's 65,536 characters; `cronport diff` as text or JSON lists them all | |",
+                shown.len() - rows
+            );
+            break;
+        }
+        rows += 1;
         let _ = writeln!(
             out,
             "| {mark} | {} | {} | {per_year} |",
@@ -336,7 +353,15 @@ pub fn markdown(report: &Report) -> String {
         );
     }
     out.push('\n');
-    for job in shown {
+    for (i, job) in shown.iter().enumerate() {
+        if out.len() > COMMENT_BUDGET {
+            let _ = writeln!(
+                out,
+                "The details of {} more job(s) are left out to keep the comment under GitHub's 65,536 characters.\n",
+                shown.len() - i
+            );
+            break;
+        }
         let _ = writeln!(
             out,
             "<details><summary><code>{}</code></summary>\n",

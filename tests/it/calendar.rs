@@ -129,3 +129,52 @@ fn diff_of_300_jobs_pictures_the_week_in_a_comment_github_takes() {
         comment[comment.find("```text").unwrap()..].to_string()
     );
 }
+
+#[test]
+fn a_comment_on_300_changed_jobs_stays_under_githubs_limit_and_says_what_it_left_out() {
+    let jobs = |at: &str| {
+        let mut text = String::from(crate::common::DEFAULTS);
+        for i in 0..300 {
+            text.push_str(&format!("\n[[job]]\nname = \"job-{i}\"\nschedule = \"every day at {at}\"\ncommand = \"rake job{i}\"\n"));
+        }
+        text
+    };
+    let dir = tempfile::tempdir().unwrap();
+    let (base, head) = (dir.path().join("base.toml"), dir.path().join("head.toml"));
+    std::fs::write(&base, jobs("00:00")).unwrap();
+    std::fs::write(&head, jobs("03:00")).unwrap();
+    let out = cronport(&[
+        "diff",
+        base.to_str().unwrap(),
+        head.to_str().unwrap(),
+        "--format",
+        "markdown",
+        "--from",
+        MONDAY,
+    ]);
+    let comment = text(&out.stdout);
+    assert!(
+        comment.chars().count() < 65_536,
+        "{} characters",
+        comment.chars().count()
+    );
+    assert!(
+        comment.contains(
+            "more job(s) are left out to keep the comment under GitHub's 65,536 characters"
+        ),
+        "{comment}"
+    );
+    assert!(
+        comment.contains("03:00–03:59 every day: 0 → 300 runs"),
+        "{comment}"
+    );
+    // Text keeps every job.
+    let out = cronport(&[
+        "diff",
+        base.to_str().unwrap(),
+        head.to_str().unwrap(),
+        "--from",
+        MONDAY,
+    ]);
+    assert!(text(&out.stdout).contains("job-299"));
+}
