@@ -46,6 +46,20 @@ if ! command -v cfn-lint >/dev/null 2>&1; then
 fi
 export CRONPORT_REQUIRE_CFN_LINT=1
 
+# The calendar's SVG and HTML are rendered in headless Chromium and the
+# screenshot checked (Debian's `chromium`).
+if ! command -v chromium >/dev/null 2>&1 && ! command -v chromium-browser >/dev/null 2>&1; then
+  step "installing chromium (renders the calendar's SVG and HTML in the tests)"
+  if command -v apt-get >/dev/null 2>&1 && [ "$(id -u)" = 0 ]; then
+    DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null \
+      || { apt-get update -q >/dev/null && DEBIAN_FRONTEND=noninteractive apt-get install -y -q chromium >/dev/null; } \
+      || fail "could not install chromium; install it (apt-get install chromium) and rerun"
+  else
+    fail "chromium is missing: install it (Debian: apt-get install chromium) and rerun"
+  fi
+fi
+export CRONPORT_REQUIRE_CHROMIUM=1
+
 # Rendered Terraform is checked with `terraform validate` against the
 # hashicorp/aws provider from a local plugin mirror (nothing downloaded).
 # Required where terraform is installed; said plainly where it is not.

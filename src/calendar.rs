@@ -413,3 +413,156 @@ pub fn crowd_warning(crowd: &Crowd, limit: usize) -> String {
         crowd.when(),
     )
 }
+
+/// The week as a self-contained SVG: a grid of weekday × hour cells, each
+/// shaded by its runs and labelled with the number (readable without
+/// colour), a title, a legend, and the busiest minutes beneath. No script,
+/// no external reference.
+///
+/// ```
+/// use cronport::calendar::{svg, week, Job};
+/// let jobs = [Job { name: "fan-out".into(), schedule: "every 10 minutes".parse()? }];
+/// let w = week(&jobs, &jiff::tz::TimeZone::UTC, "2026-11-30T00:00:00Z".parse()?, 1);
+/// let picture = svg(&w);
+/// assert!(picture.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
+/// assert!(picture.contains("<title>"));
+/// assert_eq!(picture.matches("<rect class=\"cell\"").count(), 7 * 24);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn svg(week: &Week) -> String {
+    const CELL: usize = 34;
+    const LEFT: usize = 48;
+    const TOP: usize = 64;
+    let max = week.cells.iter().flatten().copied().max().unwrap_or(0);
+    let width = LEFT + 24 * CELL + 16;
+    let legend_top = TOP + 7 * CELL + 16;
+    let height = legend_top + 40 + 18 * week.busiest.len() + 16;
+    let title = format!(
+        "cronport: runs per hour, {} week(s) from {} ({}), {} runs",
+        week.weeks, week.from, week.zone, week.total
+    );
+    let mut out = format!(
+        "<svg xmlns=\"http://www.w3.org/2000/svg\" width=\"{width}\" height=\"{height}\" viewBox=\"0 0 {width} {height}\" font-family=\"sans-serif\" font-size=\"12\">\n<title>{}</title>\n<rect width=\"100%\" height=\"100%\" fill=\"#ffffff\"/>\n<text x=\"{LEFT}\" y=\"24\" font-size=\"15\" font-weight=\"bold\">{}</text>\n",
+        xml(&title),
+        xml(&title)
+    );
+    for hour in 0..24 {
+        out.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" fill=\"#444444\">{hour:02}</text>\n",
+            LEFT + hour * CELL + CELL / 2,
+            TOP - 8
+        ));
+    }
+    for (day, name) in WEEKDAYS.iter().enumerate() {
+        let y = TOP + day * CELL;
+        out.push_str(&format!(
+            "<text x=\"{}\" y=\"{}\" text-anchor=\"end\" fill=\"#444444\">{name}</text>\n",
+            LEFT - 8,
+            y + CELL / 2 + 4
+        ));
+        for hour in 0..24 {
+            let n = week.cells[day][hour];
+            let (fill, ink) = heat(n, max);
+            let x = LEFT + hour * CELL;
+            out.push_str(&format!(
+                "<rect class=\"cell\" x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\"><title>{name} {hour:02}:00–{hour:02}:59: {n} runs</title></rect>\n",
+                CELL,
+                CELL
+            ));
+            if n > 0 {
+                out.push_str(&format!(
+                    "<text x=\"{}\" y=\"{}\" text-anchor=\"middle\" font-size=\"10\" fill=\"{ink}\">{n}</text>\n",
+                    x + CELL / 2,
+                    y + CELL / 2 + 4
+                ));
+            }
+        }
+    }
+    // The legend: five steps of the scale, with their numbers.
+    out.push_str(&format!(
+        "<text x=\"{LEFT}\" y=\"{}\">runs per hour:</text>\n",
+        legend_top + 14
+    ));
+    for step in 0..=4u64 {
+        let n = max * step / 4;
+        let (fill, _) = heat(n, max);
+        let x = LEFT + 100 + step as usize * 70;
+        out.push_str(&format!(
+            "<rect x=\"{x}\" y=\"{legend_top}\" width=\"20\" height=\"20\" fill=\"{fill}\" stroke=\"#999999\"/><text x=\"{}\" y=\"{}\">{n}</text>\n",
+            x + 26,
+            legend_top + 14
+        ));
+    }
+    for (i, c) in week.busiest.iter().enumerate() {
+        out.push_str(&format!(
+            "<text x=\"{LEFT}\" y=\"{}\">{}</text>\n",
+            legend_top + 48 + 18 * i,
+            xml(&format!(
+                "{}: {} jobs ({})",
+                c.when(),
+                c.jobs.len(),
+                c.jobs.join(", ")
+            ))
+        ));
+    }
+    out.push_str("</svg>\n");
+    out
+}
+
+/// The week as one self-contained HTML page: the SVG, and the counts as a
+/// table for screen readers and copying.
+///
+/// ```
+/// use cronport::calendar::{html, week};
+/// let w = week(&[], &jiff::tz::TimeZone::UTC, "2026-11-30T00:00:00Z".parse()?, 1);
+/// let page = html(&w);
+/// assert!(page.starts_with("<!DOCTYPE html>"));
+/// assert!(!page.contains("<script"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn html(week: &Week) -> String {
+    let mut table = String::from("<table>\n<tr><th></th>");
+    for hour in 0..24 {
+        table.push_str(&format!("<th>{hour:02}</th>"));
+    }
+    table.push_str("</tr>\n");
+    for (day, name) in WEEKDAYS.iter().enumerate() {
+        table.push_str(&format!("<tr><th>{name}</th>"));
+        for n in week.cells[day] {
+            table.push_str(&format!("<td>{n}</td>"));
+        }
+        table.push_str("</tr>\n");
+    }
+    table.push_str("</table>\n");
+    format!(
+        "<!DOCTYPE html>\n<html lang=\"en\">\n<head>\n<meta charset=\"utf-8\">\n<title>cronport calendar: {}</title>\n<style>body{{font-family:sans-serif;margin:24px}}table{{border-collapse:collapse;font-size:11px}}td,th{{border:1px solid #dddddd;padding:2px 4px;text-align:right}}</style>\n</head>\n<body>\n{}<h2>Runs per hour</h2>\n{table}</body>\n</html>\n",
+        xml(&week.zone),
+        svg(week)
+    )
+}
+
+/// A cell's fill and the ink that reads on it: white to dark blue.
+fn heat(n: u64, max: u64) -> (String, &'static str) {
+    if n == 0 || max == 0 {
+        return ("#f4f4f4".to_string(), "#000000");
+    }
+    // 0.15–1.0 of the way from a pale to a dark blue.
+    let t = 0.15 + 0.85 * (n as f64 / max as f64);
+    let mix = |pale: f64, dark: f64| (pale + (dark - pale) * t).round() as u8;
+    let fill = format!(
+        "#{:02x}{:02x}{:02x}",
+        mix(222.0, 8.0),
+        mix(235.0, 48.0),
+        mix(247.0, 107.0)
+    );
+    (fill, if t > 0.55 { "#ffffff" } else { "#000000" })
+}
+
+/// `text` with XML's five special characters escaped.
+fn xml(text: &str) -> String {
+    text.replace('&', "&amp;")
+        .replace('<', "&lt;")
+        .replace('>', "&gt;")
+        .replace('"', "&quot;")
+        .replace('\'', "&apos;")
+}

@@ -19,7 +19,8 @@ use super::{parse_zone, print_stdout, read_input};
 Examples:
   cronport calendar                               # the next week of cronport.toml, on its zone's clock
   cronport calendar --tz Europe/Berlin --weeks 4
-  cronport calendar staging.toml --env staging --format json")]
+  cronport calendar staging.toml --env staging --format json
+  cronport calendar --format svg > week.svg        # or --format html: one page, no scripts")]
 pub struct Args {
     /// The manifest.
     #[arg(default_value = "cronport.toml")]
@@ -40,9 +41,19 @@ pub struct Args {
     /// Warn of minutes when more than this many jobs start together.
     #[arg(long, default_value_t = 10, value_name = "N")]
     crowd_limit: usize,
-    /// A heatmap as text, or the counts as JSON.
-    #[arg(long, value_enum, default_value_t = super::TextOrJson::Text)]
-    format: super::TextOrJson,
+    /// A heatmap as text, SVG or an HTML page (both self-contained), or
+    /// the counts as JSON.
+    #[arg(long, value_enum, default_value_t = CalendarFormat::Text)]
+    format: CalendarFormat,
+}
+
+/// `calendar`'s output formats.
+#[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]
+enum CalendarFormat {
+    Text,
+    Svg,
+    Html,
+    Json,
 }
 
 pub fn run(args: Args) -> Result<ExitCode, String> {
@@ -67,14 +78,16 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let w = week(&jobs, &zone, from, args.weeks);
     let crowded = crowds(&jobs, &zone, w.from, w.until, args.crowd_limit);
     let out = match args.format {
-        super::TextOrJson::Json => {
+        CalendarFormat::Svg => cronport::calendar::svg(&w),
+        CalendarFormat::Html => cronport::calendar::html(&w),
+        CalendarFormat::Json => {
             let json = serde_json::json!({ "week": w, "crowded": crowded });
             format!(
                 "{}\n",
                 serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
             )
         }
-        super::TextOrJson::Text => text(&w),
+        CalendarFormat::Text => text(&w),
     };
     for warning in super::crowd_warnings(&crowded, args.crowd_limit) {
         eprintln!("warning: {warning}");

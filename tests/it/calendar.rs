@@ -178,3 +178,105 @@ fn a_comment_on_300_changed_jobs_stays_under_githubs_limit_and_says_what_it_left
     ]);
     assert!(text(&out.stdout).contains("job-299"));
 }
+
+/// Headless Chromium (Debian's `chromium`, which `scripts/test.sh`
+/// installs where missing) renders `path` into a `width`×`height`
+/// screenshot; returns its pixels as RGB(A) rows, or `None` without a
+/// Chromium when none is required.
+fn screenshot(
+    path: &std::path::Path,
+    width: u32,
+    height: u32,
+) -> Option<(png::OutputInfo, Vec<u8>)> {
+    let chromium = ["chromium", "chromium-browser"].into_iter().find(|c| {
+        Command::new(c)
+            .arg("--version")
+            .output()
+            .is_ok_and(|o| o.status.success())
+    });
+    let Some(chromium) = chromium else {
+        assert!(
+            std::env::var("CRONPORT_REQUIRE_CHROMIUM").is_err(),
+            "chromium is required (scripts/test.sh installs it) but missing"
+        );
+        eprintln!("chromium is not installed: the pictures are not rendered");
+        return None;
+    };
+    let shot = path.with_extension("png");
+    let out = Command::new(chromium)
+        .args([
+            "--headless",
+            "--no-sandbox",
+            "--disable-gpu",
+            "--disable-background-networking",
+            "--hide-scrollbars",
+        ])
+        .arg(format!("--window-size={width},{height}"))
+        .arg(format!("--screenshot={}", shot.display()))
+        .arg(format!("file://{}", path.display()))
+        .output()
+        .unwrap();
+    assert!(shot.exists(), "no screenshot: {}", text(&out.stderr));
+    let decoder = png::Decoder::new(std::io::BufReader::new(std::fs::File::open(&shot).unwrap()));
+    let mut reader = decoder.read_info().unwrap();
+    let mut pixels = vec![0; reader.output_buffer_size().unwrap()];
+    let info = reader.next_frame(&mut pixels).unwrap();
+    Some((info, pixels))
+}
+
+#[test]
+fn the_svg_and_the_html_page_render_in_a_browser() {
+    let dir = tempfile::tempdir().unwrap();
+    for (format, file) in [("svg", "week.svg"), ("html", "week.html")] {
+        let out = cronport(&["calendar", EXAMPLE, "--from", MONDAY, "--format", format]);
+        assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+        let body = text(&out.stdout);
+        // Self-contained: no script, and no address but the SVG namespace.
+        assert!(!body.contains("<script"), "{format} runs no script");
+        let addresses = body.matches("http://").count() + body.matches("https://").count();
+        assert_eq!(
+            addresses,
+            body.matches("http://www.w3.org/2000/svg").count(),
+            "{format} fetches nothing"
+        );
+        let path = dir.path().join(file);
+        std::fs::write(&path, &body).unwrap();
+        if format == "svg" {
+            // Well-formed XML: every element closed, every name known.
+            let mut open = Vec::new();
+            for tag in body.split('<').skip(1) {
+                let name: String = tag
+                    .trim_start_matches('/')
+                    .chars()
+                    .take_while(|c| c.is_ascii_alphanumeric())
+                    .collect();
+                if tag.starts_with('/') {
+                    assert_eq!(
+                        open.pop().as_deref(),
+                        Some(name.as_str()),
+                        "</{name}> closes the wrong element"
+                    );
+                } else if !tag.split('>').next().unwrap().ends_with('/') {
+                    open.push(name);
+                }
+            }
+            assert!(open.is_empty(), "unclosed: {open:?}");
+        }
+        let Some((info, pixels)) = screenshot(&path, 920, 520) else {
+            return;
+        };
+        assert_eq!((info.width, info.height), (920, 520));
+        // Not blank: a good share of the picture is the heatmap's blues.
+        let channels = info.color_type.samples();
+        let blue = pixels
+            .chunks(channels)
+            .filter(|p| p[2] > p[0].saturating_add(40))
+            .count();
+        let share = blue as f64 / (920.0 * 520.0);
+        assert!(
+            share > 0.2,
+            "{format}: only {:.0}% of the screenshot is heatmap",
+            share * 100.0
+        );
+    }
+}
