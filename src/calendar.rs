@@ -7,8 +7,8 @@
 //! use cronport::calendar::{week, Job};
 //! use cronport::Schedule;
 //! let jobs = vec![
-//!     Job { name: "reports".into(), schedule: Schedule::parse("every day at 14:30", "UTC")? },
-//!     Job { name: "fan-out".into(), schedule: Schedule::parse("every 10 minutes", "UTC")? },
+//!     Job::new("reports", Schedule::parse("every day at 14:30", "UTC")?),
+//!     Job::new("fan-out", Schedule::parse("every 10 minutes", "UTC")?),
 //! ];
 //! let from = "2026-11-30T00:00:00Z".parse()?; // a Monday
 //! let w = week(&jobs, &jiff::tz::TimeZone::UTC, from, 1);
@@ -28,7 +28,7 @@ use crate::schedule::{Schedule, time_zone_name};
 /// A job as the calendar sees it: a name and when it runs.
 ///
 /// ```
-/// let job = cronport::calendar::Job { name: "a".into(), schedule: "@daily".parse()? };
+/// let job = cronport::calendar::Job::new("a", "@daily".parse()?);
 /// assert_eq!(job.name, "a");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -38,6 +38,25 @@ pub struct Job {
     pub name: String,
     /// When it runs.
     pub schedule: Schedule,
+    /// No run before this instant (the job's `start_at`).
+    pub start_at: Option<Timestamp>,
+}
+
+impl Job {
+    /// A job that runs on `schedule` from the start of the calendar.
+    ///
+    /// ```
+    /// let job = cronport::calendar::Job::new("a", "@daily".parse()?);
+    /// assert!(job.start_at.is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn new(name: impl Into<String>, schedule: Schedule) -> Job {
+        Job {
+            name: name.into(),
+            schedule,
+            start_at: None,
+        }
+    }
 }
 
 /// Weekdays as the calendar's rows are ordered.
@@ -71,6 +90,9 @@ pub struct Week {
     /// The minutes when the most jobs start together, most first (ties:
     /// earliest first), at most [`BUSIEST`].
     pub busiest: Vec<Crowd>,
+    /// How many more minutes with more than one job there are beyond
+    /// those in `busiest`.
+    pub busiest_left_out: usize,
 }
 
 /// Jobs starting in the same minute, on one or more days of the week at
@@ -116,7 +138,7 @@ impl Crowd {
 /// ```
 /// use cronport::calendar::{week, Job};
 /// let ny = jiff::tz::TimeZone::get("America/New_York")?;
-/// let jobs = [Job { name: "nightly".into(), schedule: cronport::Schedule::parse("0 5 * * *", "UTC")? }];
+/// let jobs = [Job::new("nightly", cronport::Schedule::parse("0 5 * * *", "UTC")?)];
 /// // 05:00 UTC is 00:00 in New York in winter.
 /// let w = week(&jobs, &ny, "2026-11-30T05:00:00Z".parse()?, 1);
 /// assert_eq!(w.cells.iter().map(|day| day[0]).sum::<u64>(), 7);
@@ -139,10 +161,13 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
     let mut busiest = group(
         jobs,
         zone,
-        starts.iter().filter(|(_, names)| names.len() > 1),
+        (starts.iter())
+            .filter(|(_, names)| names.len() > 1)
+            .map(|(at, names)| (at, names)),
     );
     // Most jobs first; ties by time (groups are in time order, the sort is stable).
     busiest.sort_by_key(|c| std::cmp::Reverse(c.jobs.len()));
+    let busiest_left_out = busiest.len().saturating_sub(BUSIEST);
     busiest.truncate(BUSIEST);
     Week {
         zone: time_zone_name(zone),
@@ -152,6 +177,7 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
         cells,
         total,
         busiest,
+        busiest_left_out,
     }
 }
 
@@ -161,7 +187,7 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
 /// ```
 /// use cronport::calendar::{crowds, Job};
 /// let jobs: Vec<Job> = (0..12)
-///     .map(|i| Job { name: format!("job-{i}"), schedule: "0 0 * * *".parse().unwrap() })
+///     .map(|i| Job::new(format!("job-{i}"), "0 0 * * *".parse().unwrap()))
 ///     .collect();
 /// let from = "2026-11-30T00:00:00Z".parse()?;
 /// let crowded = crowds(&jobs, &jiff::tz::TimeZone::UTC, from, "2026-12-01T00:00:00Z".parse()?, 10);
@@ -179,7 +205,9 @@ pub fn crowds(
     group(
         jobs,
         zone,
-        starts.iter().filter(|(_, names)| names.len() > limit),
+        (starts.iter())
+            .filter(|(_, names)| names.len() > limit)
+            .map(|(at, names)| (at, names)),
     )
 }
 
@@ -221,21 +249,42 @@ fn group<'a>(
     crowds
 }
 
-/// Each minute in `[from, until)` with the indexes of the jobs starting in
-/// it.
-fn starts(jobs: &[Job], from: Timestamp, until: Timestamp) -> BTreeMap<Timestamp, Vec<usize>> {
-    let mut starts: BTreeMap<Timestamp, Vec<usize>> = BTreeMap::new();
+/// Each minute in `[from, until)` when some job starts, with the indexes
+/// of the jobs starting in it, in time order. One bucket a minute (a week
+/// is 10,080), so a run costs a push, not a map insertion.
+fn starts(jobs: &[Job], from: Timestamp, until: Timestamp) -> Vec<(Timestamp, Vec<usize>)> {
+    let first = from.as_second().div_euclid(60);
+    let minutes = (until.as_second().div_euclid(60) - first + 1).max(0) as usize;
+    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); minutes];
     for (i, job) in jobs.iter().enumerate() {
-        for at in job.schedule.fires_between(from, until) {
-            let minute = Timestamp::from_second(at.as_second() - at.as_second().rem_euclid(60))
-                .unwrap_or(at);
-            let names = starts.entry(minute).or_default();
-            if names.last() != Some(&i) {
+        // A rate without a start counts from the calendar's start, as a
+        // schedule created then would.
+        let rate_from_start;
+        let schedule = match (job.schedule.pattern(), job.schedule.start()) {
+            (crate::schedule::Pattern::Rate(_), None) => {
+                rate_from_start = job.schedule.clone().with_start(from);
+                &rate_from_start
+            }
+            _ => &job.schedule,
+        };
+        let from = job.start_at.map_or(from, |at| at.max(from));
+        for at in schedule.fires_between(from, until) {
+            let bucket = (at.as_second().div_euclid(60) - first) as usize;
+            if let Some(names) = buckets.get_mut(bucket)
+                && names.last() != Some(&i)
+            {
                 names.push(i);
             }
         }
     }
-    starts
+    buckets
+        .into_iter()
+        .enumerate()
+        .filter(|(_, names)| !names.is_empty())
+        .filter_map(|(n, names)| {
+            Some((Timestamp::from_second((first + n as i64) * 60).ok()?, names))
+        })
+        .collect()
 }
 
 /// The week as text for a terminal: a row per weekday, a column per hour,
@@ -244,7 +293,7 @@ fn starts(jobs: &[Job], from: Timestamp, until: Timestamp) -> BTreeMap<Timestamp
 ///
 /// ```
 /// use cronport::calendar::{text, week, Job};
-/// let jobs = [Job { name: "fan-out".into(), schedule: "every 10 minutes".parse()? }];
+/// let jobs = [Job::new("fan-out", "every 10 minutes".parse()?)];
 /// let w = week(&jobs, &jiff::tz::TimeZone::UTC, "2026-11-30T00:00:00Z".parse()?, 1);
 /// let t = text(&w);
 /// assert!(t.contains("Mon │█ 6 █ 6"));
@@ -288,6 +337,12 @@ pub fn text(week: &Week) -> String {
                 c.jobs.join(", ")
             ));
         }
+        if week.busiest_left_out > 0 {
+            out.push_str(&format!(
+                "  … and {} more minute(s) when several jobs start together\n",
+                week.busiest_left_out
+            ));
+        }
     }
     out
 }
@@ -301,8 +356,8 @@ pub fn text(week: &Week) -> String {
 /// use cronport::calendar::{compare, week, Job};
 /// let from = "2026-11-30T00:00:00Z".parse()?;
 /// let utc = jiff::tz::TimeZone::UTC;
-/// let before = week(&[Job { name: "a".into(), schedule: "0 14 * * *".parse()? }], &utc, from, 1);
-/// let after = week(&[Job { name: "a".into(), schedule: "0 15 * * 1".parse()? }], &utc, from, 1);
+/// let before = week(&[Job::new("a", "0 14 * * *".parse()?)], &utc, from, 1);
+/// let after = week(&[Job::new("a", "0 15 * * 1".parse()?)], &utc, from, 1);
 /// let grid = compare(&before, &after);
 /// assert!(grid.starts_with("```text\n"));
 /// assert!(grid.contains("Mon ··············█········· │ ···············█········ ◀"));
@@ -381,6 +436,11 @@ pub fn compare(before: &Week, after: &Week) -> String {
             moved.len() - MOVED_LINES
         ));
     }
+    if moved.is_empty() {
+        out.push_str("this week's hours do not change: the runs that move are in other weeks (runs/year above)\n");
+    } else {
+        out.push_str("(shades are relative to the busiest hour; the numbers are exact)\n");
+    }
     out.push_str("```\n");
     out
 }
@@ -396,17 +456,7 @@ const MOVED_LINES: usize = 12;
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn crowd_warning(crowd: &Crowd, limit: usize) -> String {
-    const NAMED: usize = 8;
-    let mut names = crowd
-        .jobs
-        .iter()
-        .take(NAMED)
-        .cloned()
-        .collect::<Vec<_>>()
-        .join(", ");
-    if crowd.jobs.len() > NAMED {
-        names.push_str(&format!(" and {} more", crowd.jobs.len() - NAMED));
-    }
+    let names = named(&crowd.jobs, 8);
     format!(
         "{} jobs start together at {} ({names}), more than {limit}: spread them over a few minutes so their tasks and database connections do not all start at once",
         crowd.jobs.len(),
@@ -421,7 +471,7 @@ pub fn crowd_warning(crowd: &Crowd, limit: usize) -> String {
 ///
 /// ```
 /// use cronport::calendar::{svg, week, Job};
-/// let jobs = [Job { name: "fan-out".into(), schedule: "every 10 minutes".parse()? }];
+/// let jobs = [Job::new("fan-out", "every 10 minutes".parse()?)];
 /// let w = week(&jobs, &jiff::tz::TimeZone::UTC, "2026-11-30T00:00:00Z".parse()?, 1);
 /// let picture = svg(&w);
 /// assert!(picture.starts_with("<svg xmlns=\"http://www.w3.org/2000/svg\""));
@@ -501,7 +551,7 @@ pub fn svg(week: &Week) -> String {
                 "{}: {} jobs ({})",
                 c.when(),
                 c.jobs.len(),
-                c.jobs.join(", ")
+                named(&c.jobs, 3)
             ))
         ));
     }
@@ -565,4 +615,13 @@ fn xml(text: &str) -> String {
         .replace('>', "&gt;")
         .replace('"', "&quot;")
         .replace('\'', "&apos;")
+}
+
+/// The first `n` names, and how many more.
+fn named(names: &[String], n: usize) -> String {
+    let mut text = names.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
+    if names.len() > n {
+        text.push_str(&format!(" and {} more", names.len() - n));
+    }
+    text
 }

@@ -39,8 +39,8 @@ pub struct Args {
     #[arg(long, default_value_t = 1, value_parser = clap::value_parser!(u32).range(1..=53))]
     weeks: u32,
     /// Warn of minutes when more than this many jobs start together.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    crowd_limit: usize,
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    crowd_limit: u32,
     /// A heatmap as text, SVG or an HTML page (both self-contained), or
     /// the counts as JSON.
     #[arg(long, value_enum, default_value_t = CalendarFormat::Text)]
@@ -76,7 +76,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let from = super::from_or_now(args.from.as_deref())?;
     let jobs = super::calendar_jobs(resolved);
     let w = week(&jobs, &zone, from, args.weeks);
-    let crowded = crowds(&jobs, &zone, w.from, w.until, args.crowd_limit);
+    let crowded = crowds(&jobs, &zone, w.from, w.until, args.crowd_limit as usize);
     let out = match args.format {
         CalendarFormat::Svg => cronport::calendar::svg(&w),
         CalendarFormat::Html => cronport::calendar::html(&w),
@@ -89,7 +89,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         }
         CalendarFormat::Text => text(&w),
     };
-    for warning in super::crowd_warnings(&crowded, args.crowd_limit) {
+    for warning in super::crowd_warnings(&crowded, args.crowd_limit as usize) {
         eprintln!("warning: {warning}");
     }
     print_stdout(&out).map_err(|e| e.to_string())?;

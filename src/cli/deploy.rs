@@ -70,8 +70,8 @@ pub struct PlanArgs {
     detailed_exitcode: bool,
     /// Warn of minutes in the first week when more than this many jobs
     /// start together.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    crowd_limit: usize,
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    crowd_limit: u32,
 }
 
 /// Make the changes `plan` shows.
@@ -169,6 +169,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, String> {
             .map(|j| cronport::calendar::Job {
                 name: j.job.name.clone(),
                 schedule: j.job.schedule.clone(),
+                start_at: j.job.start_at,
             })
             .collect();
         let week_end = desired.from + jiff::SignedDuration::from_hours(24 * 7);
@@ -177,10 +178,10 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, String> {
             &jiff::tz::TimeZone::UTC,
             desired.from,
             week_end,
-            args.crowd_limit,
+            args.crowd_limit as usize,
         );
         plan.warnings
-            .extend(super::crowd_warnings(&crowded, args.crowd_limit));
+            .extend(super::crowd_warnings(&crowded, args.crowd_limit as usize));
         let out = match args.format {
             Format::Text => plan.to_text(),
             Format::Json => {

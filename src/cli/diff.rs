@@ -45,8 +45,8 @@ pub struct Args {
     detailed_exitcode: bool,
     /// Warn of minutes in the head's first week when more than this many
     /// jobs start together.
-    #[arg(long, default_value_t = 10, value_name = "N")]
-    crowd_limit: usize,
+    #[arg(long, default_value_t = 10, value_name = "N", value_parser = clap::value_parser!(u32).range(1..))]
+    crowd_limit: u32,
     /// Start of the year in which runs are compared and counted (RFC 3339).
     /// Defaults to now.
     #[arg(long, value_name = "RFC3339")]
@@ -165,14 +165,14 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                 &utc,
                 after_week.from,
                 after_week.until,
-                args.crowd_limit,
+                args.crowd_limit as usize,
             );
             if report.has_effective_changes() {
                 let before_week = cronport::calendar::week(&before, &utc, from, 1);
                 picture = cronport::calendar::compare(&before_week, &after_week);
             }
         }
-        let warnings = super::crowd_warnings(&crowded, args.crowd_limit);
+        let warnings = super::crowd_warnings(&crowded, args.crowd_limit as usize);
         let out = match args.format {
             Format::Text => {
                 let colour =
@@ -199,6 +199,9 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                 comment
             }
             Format::Json => {
+                for warning in &warnings {
+                    eprintln!("warning: {warning}");
+                }
                 serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
             }
         };

@@ -493,6 +493,7 @@ pub(crate) fn calendar_jobs(
         .map(|j| cronport::calendar::Job {
             name: j.name,
             schedule: j.schedule,
+            start_at: j.start_at,
         })
         .collect()
 }

@@ -280,3 +280,42 @@ fn the_svg_and_the_html_page_render_in_a_browser() {
         );
     }
 }
+
+#[test]
+fn rates_count_from_the_start_start_at_holds_runs_and_a_crowd_is_two_or_more() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("m.toml");
+    let jobs = r#"
+[[job]]
+name = "daily-rate"
+schedule = "rate(1 day)"
+command = "rake rate"
+
+[[job]]
+name = "later"
+schedule = "0 9 * * *"
+command = "rake later"
+start_at = "2026-12-03T00:00:00Z"
+"#;
+    std::fs::write(&path, format!("{}{jobs}", crate::common::DEFAULTS)).unwrap();
+    let out = cronport(&[
+        "calendar",
+        path.to_str().unwrap(),
+        "--from",
+        MONDAY,
+        "--format",
+        "json",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
+    let cells = &json["week"]["cells"];
+    // rate(1 day) from Monday 00:00: Tuesday to Sunday at 00:00, and the
+    // start of the next week is outside it.
+    let midnight: Vec<u64> = (0..7).map(|d| cells[d][0].as_u64().unwrap()).collect();
+    assert_eq!(midnight, [0, 1, 1, 1, 1, 1, 1]);
+    // 09:00 from Thursday 3 December on.
+    let nine: Vec<u64> = (0..7).map(|d| cells[d][9].as_u64().unwrap()).collect();
+    assert_eq!(nine, [0, 0, 0, 1, 1, 1, 1]);
+    let out = cronport(&["calendar", path.to_str().unwrap(), "--crowd-limit", "0"]);
+    assert_eq!(out.status.code(), Some(2), "a crowd is more than one job");
+}
