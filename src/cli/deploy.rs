@@ -341,13 +341,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, String> {
         };
         let rt = runtime()?;
         rt.block_on(async {
-            let clients = Clients::connect_checked(&options(&args.common))
-                .await
-                .map_err(|e| format!("error: {e}"))?;
-            // Fitted to its task definition, as its schedule's plan is.
-            let fitted = aws::fitted(&clients, &desired)
-                .await
-                .map_err(super::plan_errors)?;
+            let (clients, fitted) = connect_and_fit(&args.common, &desired).await?;
             let mine = |n: &&aws::JobNote| n.job == job.job.name;
             for note in fitted.notes.iter().filter(mine) {
                 eprintln!("note: {note}");
@@ -547,6 +541,21 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode, String> {
     })()
 }
 
+/// The clients, and the jobs fitted to their task definitions, as their
+/// schedules' plan fits them: what `run` starts.
+async fn connect_and_fit(
+    common: &Common,
+    desired: &Desired,
+) -> Result<(Clients, aws::Fitted), String> {
+    let clients = Clients::connect_checked(&options(common))
+        .await
+        .map_err(|e| format!("error: {e}"))?;
+    let fitted = aws::fitted(&clients, desired)
+        .await
+        .map_err(super::plan_errors)?;
+    Ok((clients, fitted))
+}
+
 /// `cronport run --all`: every job once, then the table.
 fn run_all(args: &RunArgs) -> Result<ExitCode, String> {
     let desired = desired(&args.common, &args.window)?;
@@ -558,12 +567,7 @@ fn run_all(args: &RunArgs) -> Result<ExitCode, String> {
     }
     let rt = runtime()?;
     let rehearsals = rt.block_on(async {
-        let clients = Clients::connect_checked(&options(&args.common))
-            .await
-            .map_err(|e| format!("error: {e}"))?;
-        let fitted = aws::fitted(&clients, &desired)
-            .await
-            .map_err(super::plan_errors)?;
+        let (clients, fitted) = connect_and_fit(&args.common, &desired).await?;
         if !fitted.problems.is_empty() {
             let lines: Vec<String> = fitted
                 .problems
