@@ -1,19 +1,9 @@
 //! `cronport calendar`, the crowding warnings and the diff's picture of
 //! the week, as a user runs them.
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn cronport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cronport"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cronport runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
-}
+use crate::common::{cronport, text};
 
 const EXAMPLE: &str = "examples/heroku/cronport.toml";
 const MONDAY: &str = "2026-11-30T00:00:00Z";

@@ -2,19 +2,9 @@
 
 use crate::common;
 
-use std::process::{Command, Output};
+use std::process::Command;
 
-fn cronport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cronport"))
-        .args(args)
-        .current_dir(env!("CARGO_MANIFEST_DIR"))
-        .output()
-        .expect("cronport runs")
-}
-
-fn text(bytes: &[u8]) -> String {
-    String::from_utf8_lossy(bytes).into_owned()
-}
+use crate::common::{cronport, text};
 
 const DEFAULT_FLAGS: [&str; 16] = [
     "--cluster",

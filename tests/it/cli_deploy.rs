@@ -1,5 +1,6 @@
 //! `cronport plan` and `cronport apply` as a user runs them, against moto.
 
+use crate::common::text;
 use crate::moto;
 
 use std::process::{Command, Output};
@@ -21,10 +22,6 @@ fn cronport(endpoint: &str, args: &[&str]) -> Output {
         .current_dir(env!("CARGO_MANIFEST_DIR"))
         .output()
         .expect("cronport runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 #[test]

@@ -1,13 +1,8 @@
 //! `cronport explain`, run as a user runs it.
 
-use std::process::{Command, Output};
+use std::process::Output;
 
-fn cronport(args: &[&str]) -> Output {
-    Command::new(env!("CARGO_BIN_EXE_cronport"))
-        .args(args)
-        .output()
-        .expect("cronport runs")
-}
+use crate::common::cronport;
 
 fn stdout(out: &Output) -> String {
     String::from_utf8_lossy(&out.stdout).into_owned()

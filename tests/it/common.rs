@@ -5,6 +5,21 @@ use cronport::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, DstRule, Sc
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use proptest::prelude::*;
 
+/// Runs the cronport binary with `args` in the package's folder (where
+/// `examples/` is), as a user runs it.
+pub fn cronport(args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(args)
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .expect("cronport runs")
+}
+
+/// Output bytes as text.
+pub fn text(bytes: &[u8]) -> String {
+    String::from_utf8_lossy(bytes).into_owned()
+}
+
 /// `[defaults]` with every required setting, for manifests written in tests.
 pub const DEFAULTS: &str = r#"[defaults]
 cluster = "production"

@@ -11,6 +11,7 @@ use cronport::manifest::Manifest;
 use cronport::render::{Format, render};
 
 use crate::common::DEFAULTS;
+use crate::common::text;
 use crate::moto;
 
 fn manifest(jobs: &str) -> Manifest {
@@ -308,10 +309,6 @@ fn cli(endpoint: &str, args: &[&str], heroku: Option<&str>) -> Output {
             .env("CRONPORT_SCHEDULER_API", base);
     }
     command.output().expect("cronport runs")
-}
-
-fn text(b: &[u8]) -> String {
-    String::from_utf8_lossy(b).into_owned()
 }
 
 /// A tiny Heroku: app `shop`, two Scheduler jobs (one in the manifest, one
