@@ -316,11 +316,7 @@ pub fn text(week: &Week) -> String {
     for (day, row) in week.cells.iter().enumerate() {
         out.push_str(&format!("{} │", WEEKDAYS[day]));
         for &n in row {
-            let shade = if n == 0 || max == 0 {
-                SHADES[0]
-            } else {
-                SHADES[(1 + (n * 7) / max).min(8) as usize]
-            };
+            let shade = SHADES[shade_step(n, max)];
             let count = if n == 0 { String::new() } else { n.to_string() };
             out.push_str(&format!("{shade}{count:>width$} "));
         }
@@ -374,13 +370,7 @@ pub fn compare(before: &Week, after: &Week) -> String {
         .copied()
         .max()
         .unwrap_or(0);
-    let shade = |n: u64| {
-        if n == 0 || max == 0 {
-            SHADES[0]
-        } else {
-            SHADES[(1 + (n * 7) / max).min(8) as usize]
-        }
-    };
+    let shade = |n: u64| SHADES[shade_step(n, max)];
     // 24 columns, one an hour, labelled every six.
     let mut ruler = String::new();
     for hour in (0..24).step_by(6) {
@@ -624,4 +614,14 @@ fn named(names: &[String], n: usize) -> String {
         text.push_str(&format!(" and {} more", names.len() - n));
     }
     text
+}
+
+/// A cell's step on a nine-shade scale: 0 for no runs, 1–8 by its share of
+/// the busiest cell `max` (the text heatmap and the diff's picture).
+fn shade_step(n: u64, max: u64) -> usize {
+    if n == 0 || max == 0 {
+        0
+    } else {
+        (1 + (n * 7) / max).min(8) as usize
+    }
 }

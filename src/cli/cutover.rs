@@ -1,6 +1,5 @@
 //! `cronport cutover`: the one instant at which Heroku stops and AWS starts.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use cronport::aws::{self, Clients};
@@ -126,10 +125,14 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         return Ok(ExitCode::SUCCESS);
     }
     if !args.yes {
-        confirm(&format!(
-            "At {at}, enable {} rule(s) and delete {deletes} Heroku Scheduler job(s)?",
-            rules.len()
-        ))?;
+        super::deploy::confirm(
+            &format!(
+                "At {at}, enable {} rule(s) and delete {deletes} Heroku Scheduler job(s)?",
+                rules.len()
+            ),
+            "cutting over",
+            "Cutover cancelled; nothing was changed.",
+        )?;
     }
     let wait = at.duration_since(super::now());
     if wait.is_positive() {
@@ -163,14 +166,7 @@ struct HerokuJobs {
 }
 
 fn heroku_jobs(args: &Args, app: &str, manifest: &Manifest) -> Result<HerokuJobs, String> {
-    let netrc = std::env::var_os("NETRC")
-        .map(std::path::PathBuf::from)
-        .or_else(|| {
-            std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".netrc"))
-        });
-    let token = import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), netrc.as_deref())
-        .map_err(|e| format!("error: {e}"))?;
-    let api = import::HerokuApi::new(token).with_urls(&args.heroku_api, &args.scheduler_api);
+    let api = super::heroku_api(&args.heroku_api, &args.scheduler_api)?;
     eprintln!("reading the Scheduler jobs of Heroku app `{app}`…");
     let text = api.scheduler_jobs(app).map_err(|e| format!("error: {e}"))?;
     let listed: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
@@ -213,24 +209,6 @@ async fn ready(
             plan.summary().add + plan.summary().change + plan.summary().destroy,
             plan.to_text()
         ));
-    }
-    Ok(())
-}
-
-fn confirm(question: &str) -> Result<(), String> {
-    if !std::io::stdin().is_terminal() {
-        return Err(
-            "error: not cutting over without confirmation: pass --yes when not on a terminal"
-                .to_string(),
-        );
-    }
-    eprint!("{question} Only 'yes' is accepted: ");
-    let mut answer = String::new();
-    std::io::stdin()
-        .read_line(&mut answer)
-        .map_err(|e| e.to_string())?;
-    if answer.trim() != "yes" {
-        return Err("Cutover cancelled; nothing was changed.".to_string());
     }
     Ok(())
 }

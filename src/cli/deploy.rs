@@ -101,7 +101,7 @@ pub struct ApplyArgs {
 
 /// Asks `question` on a terminal and accepts only `yes`; refuses when not
 /// on a terminal (the caller offers `--yes`).
-fn confirm(question: &str, doing: &str, cancelled: &str) -> Result<(), String> {
+pub(crate) fn confirm(question: &str, doing: &str, cancelled: &str) -> Result<(), String> {
     if !std::io::stdin().is_terminal() {
         return Err(format!(
             "error: not {doing} without confirmation: pass --yes when not on a terminal"

@@ -169,12 +169,7 @@ fn import_heroku_app(args: &Args, app: &str) -> Result<ExitCode, String> {
     if args.file.is_some() {
         return Err("error: give a file or --app, not both".to_string());
     }
-    let netrc = std::env::var_os("NETRC")
-        .map(PathBuf::from)
-        .or_else(|| std::env::var_os("HOME").map(|home| PathBuf::from(home).join(".netrc")));
-    let token = import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), netrc.as_deref())
-        .map_err(|e| format!("error: {e}"))?;
-    let api = import::HerokuApi::new(token).with_urls(&args.heroku_api, &args.scheduler_api);
+    let api = super::heroku_api(&args.heroku_api, &args.scheduler_api)?;
     eprintln!("fetching the Scheduler jobs of Heroku app `{app}`…");
     let text = api.scheduler_jobs(app).map_err(|e| format!("error: {e}"))?;
     let source = format!("Heroku app {app}");

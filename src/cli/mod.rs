@@ -465,6 +465,24 @@ pub(crate) fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -
     out
 }
 
+/// The Heroku APIs at `platform` and `scheduler` with the user's token:
+/// `HEROKU_API_KEY`, else `~/.netrc` (or `$NETRC`), as `heroku login`
+/// leaves it. Used by `import heroku --app` and `cutover --app`.
+pub(crate) fn heroku_api(
+    platform: &str,
+    scheduler: &str,
+) -> Result<cronport::import::HerokuApi, String> {
+    let netrc = std::env::var_os("NETRC")
+        .map(std::path::PathBuf::from)
+        .or_else(|| {
+            std::env::var_os("HOME").map(|home| std::path::PathBuf::from(home).join(".netrc"))
+        });
+    let token =
+        cronport::import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), netrc.as_deref())
+            .map_err(|e| format!("error: {e}"))?;
+    Ok(cronport::import::HerokuApi::new(token).with_urls(platform, scheduler))
+}
+
 /// Warnings of crowded minutes, the first five and a count of the rest.
 pub(crate) fn crowd_warnings(crowded: &[cronport::calendar::Crowd], limit: usize) -> Vec<String> {
     // The largest first (ties in time order).
