@@ -1,6 +1,8 @@
 //! cronport's integration tests, one binary with a module per area
 //! (`cargo test --test it`; `cargo test --test it render::` for one area).
-//! One binary links the AWS SDK once instead of once per file.
+//! One binary links the AWS SDK once instead of once per file. The schedule
+//! core's own tests (translation, DST, properties, parse errors) are in
+//! `crates/cronport-core/tests/core/`.
 
 mod common;
 #[path = "support/fire.rs"]
@@ -17,13 +19,9 @@ mod cli_translate;
 mod commands;
 mod contract;
 mod diff;
-mod dst;
-mod errors;
 mod fuzz_corpus;
 mod import;
 mod manifest;
 mod migration_day;
-mod properties;
 mod readme_quickstart;
 mod render;
-mod translate;

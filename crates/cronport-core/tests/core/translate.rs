@@ -5,9 +5,11 @@
 use crate::common;
 
 use common::{ZONES, aws_days, brute_force, brute_force_under, unix_days, value_set};
-use cronport::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, DstRule, Pattern, Schedule};
-use cronport::syntax::{self, aws};
-use cronport::translate::{
+use cronport_core::schedule::{
+    Cron, DayOfMonth, DayOfWeek, DayRule, Days, DstRule, Pattern, Schedule,
+};
+use cronport_core::syntax::{self, aws};
+use cronport_core::translate::{
     Backend, DomDow, Duplicates, Options, Translation, translate, verify, verify_by_enumeration,
 };
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
@@ -21,7 +23,7 @@ fn run(
     expr: &str,
     zone: &str,
     opts: &Options,
-) -> Result<Translation, cronport::translate::NotRepresentable> {
+) -> Result<Translation, cronport_core::translate::NotRepresentable> {
     let parsed = syntax::parse_any(expr).unwrap();
     translate(&parsed.in_zone(TimeZone::get(zone).unwrap()), opts)
 }
@@ -346,7 +348,7 @@ fn a_dst_zone_month_by_month_needs_no_year_list_when_that_is_exact() {
 
 #[test]
 fn schedules_that_never_run_are_refused_with_the_reason() {
-    use cronport::translate::RefusalKind;
+    use cronport_core::translate::RefusalKind;
     let opts = options(Backend::Scheduler, FROM, UNTIL);
     for (expression, zone, reason) in [
         ("0 0 31 2 *", "UTC", "no date it names exists"),

@@ -1,7 +1,7 @@
 //! Every kind of bad expression gives one error, pointing at the bad bytes,
 //! with a sentence that says what to write.
 
-use cronport::syntax::{self, Grammar};
+use cronport_core::syntax::{self, Grammar};
 
 /// (input, the exact span, words the message must contain)
 const CASES: &[(&str, std::ops::Range<usize>, &str)] = &[

@@ -8,8 +8,8 @@ use crate::common;
 use common::{
     ZONES, any_cron, aws_cron, brute_force, cron_with, instant, unix_cron, value_set, zone,
 };
-use cronport::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern, Schedule};
-use cronport::syntax::{aws, heroku, unix};
+use cronport_core::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, Pattern, Schedule};
+use cronport_core::syntax::{aws, heroku, unix};
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use proptest::prelude::*;
 
