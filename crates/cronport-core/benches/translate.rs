@@ -1,10 +1,10 @@
-//! Translation + verification speed. Run with `cargo bench --bench
-//! translate`; BENCHMARKS.md has the table.
+//! Translation + verification speed. Run with `cargo bench -p cronport-core
+//! --bench translate`; BENCHMARKS.md has the table.
 
 use criterion::{Criterion, criterion_group, criterion_main};
-use cronport::schedule::Schedule;
-use cronport::syntax;
-use cronport::translate::{Backend, Options, translate};
+use cronport_core::schedule::Schedule;
+use cronport_core::syntax;
+use cronport_core::translate::{Backend, Options, translate};
 use jiff::{Timestamp, tz::TimeZone};
 use std::hint::black_box;
 
@@ -58,24 +58,24 @@ fn bench(c: &mut Criterion) {
     let target = Schedule::utc(syntax::aws::parse("cron(0/10 * * * ? *)").unwrap());
     group.bench_function("verify-every-10-min-one-year", |b| {
         b.iter(|| {
-            cronport::translate::verify(
+            cronport_core::translate::verify(
                 black_box(&every_ten),
                 std::slice::from_ref(&target),
                 from,
                 until,
-                cronport::translate::Duplicates::Reject,
+                cronport_core::translate::Duplicates::Reject,
             )
             .unwrap()
         })
     });
     group.bench_function("verify-by-enumeration-every-10-min-one-year", |b| {
         b.iter(|| {
-            cronport::translate::verify_by_enumeration(
+            cronport_core::translate::verify_by_enumeration(
                 black_box(&every_ten),
                 std::slice::from_ref(&target),
                 from,
                 until,
-                cronport::translate::Duplicates::Reject,
+                cronport_core::translate::Duplicates::Reject,
             )
             .unwrap()
         })
