@@ -13,25 +13,7 @@ use crate::translate::{Backend, DomDow, Options, Translation, translate};
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, translate::DomDow};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let options = CompileOptions {
 ///     until: "2027-01-01T00:00:00Z".parse()?, // verify a shorter window
@@ -121,25 +103,7 @@ impl Desired {
     /// jobs on the Scheduler backend may set none), by name.
     ///
     /// ```
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let groups = desired.schedule_groups();
@@ -168,25 +132,7 @@ impl Desired {
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let every_ten = &desired.jobs[1];
@@ -318,25 +264,7 @@ pub struct CompileError {
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions, MAX_INPUT_LEN}, manifest::Manifest};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let long = format!("echo {}", "x".repeat(MAX_INPUT_LEN));
 /// let text = format!("{text}\n[[job]]\nname = \"long\"\nschedule = \"@daily\"\ncommand = \"{long}\"\n");
 /// let err = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?)).unwrap_err();
@@ -349,25 +277,7 @@ pub const MAX_INPUT_LEN: usize = 8192;
 ///
 /// ```
 /// use cronport::desired::{compile, CompileOptions};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let manifest = cronport::manifest::Manifest::from_toml(text, "cronport.toml")?;
 /// let desired = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// assert_eq!(desired.jobs.len(), 2);

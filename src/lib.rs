@@ -28,11 +28,16 @@ pub mod cutover;
 pub mod desired;
 pub mod diff;
 mod escape;
+pub mod fit;
+mod hint;
 pub mod import;
 pub mod manifest;
 pub mod owner;
+pub mod plan;
 pub mod render;
 pub mod task;
+
+pub use hint::Hint;
 
 // The schedule core lives in its own crate, which depends on no AWS SDK,
 // async runtime or CLI parser; its modules are this crate's too.

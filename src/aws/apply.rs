@@ -10,8 +10,9 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::spec::{RuleSpec, ScheduleSpec};
-use super::{Action, Address, Change, Clients, DesiredSpec, Plan, error_text};
+use super::{Clients, error_text};
+use crate::plan::{Action, Address, Change, DesiredSpec, Plan};
+use crate::plan::{RuleSpec, ScheduleSpec};
 
 /// How one change ended.
 ///
@@ -43,7 +44,8 @@ pub enum Outcome {
 /// `FAILED schedule g/n: error`.
 ///
 /// ```
-/// use cronport::aws::{Action, Address, Applied, Outcome};
+/// use cronport::aws::{Applied, Outcome};
+/// use cronport::plan::{Action, Address};
 /// let address = Address::Schedule { group: "g".into(), name: "n".into() };
 /// let failed = Outcome::Failed { error: "AccessDenied".into() };
 /// let step = Applied { address: &address, action: &Action::Create, outcome: &failed };
@@ -64,7 +66,8 @@ impl Applied<'_> {
     /// Whether the change failed.
     ///
     /// ```
-    /// use cronport::aws::{Action, Address, Applied, Outcome};
+    /// use cronport::aws::{Applied, Outcome};
+    /// use cronport::plan::{Action, Address};
     /// let address = Address::Schedule { group: "g".into(), name: "n".into() };
     /// assert!(!Applied { address: &address, action: &Action::Delete, outcome: &Outcome::Done }.failed());
     /// ```
@@ -367,21 +370,10 @@ fn schedule_target(spec: &ScheduleSpec) -> Result<sc::Target, String> {
     target.build().map_err(|e| e.to_string())
 }
 
-/// A rate schedule's `StartDate`, so that it does not fire on creation.
-fn start_date(
-    spec: &ScheduleSpec,
-) -> Result<Option<aws_sdk_scheduler::primitives::DateTime>, String> {
+/// A schedule's `StartDate`: a rate's phase, or a hold until a cutover.
+fn start_date(spec: &ScheduleSpec) -> Option<aws_sdk_scheduler::primitives::DateTime> {
     spec.start_date
-        .as_deref()
-        .map(|text| {
-            let at: jiff::Timestamp = text
-                .parse()
-                .map_err(|e| format!("start date `{text}`: {e}"))?;
-            Ok(aws_sdk_scheduler::primitives::DateTime::from_secs(
-                at.as_second(),
-            ))
-        })
-        .transpose()
+        .map(|at| aws_sdk_scheduler::primitives::DateTime::from_secs(at.as_second()))
 }
 
 fn window(spec: &ScheduleSpec) -> Result<sc::FlexibleTimeWindow, String> {
@@ -408,7 +400,7 @@ macro_rules! schedule_fields {
             .description(&$spec.description)
             .flexible_time_window(window($spec)?)
             .target(schedule_target($spec)?)
-            .set_start_date(start_date($spec)?)
+            .set_start_date(start_date($spec))
     };
 }
 

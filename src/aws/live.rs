@@ -4,12 +4,14 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::spec::{
-    DEFAULT_RETRY, RetrySpec, RuleSpec, ScheduleSpec, normalize_overrides_input,
-    normalize_run_task_input,
-};
-use super::{Clients, LiveRule, LiveState, PlanError, PlanProblem, PlanProblemKind, error_text};
+use super::{Clients, error_text};
+use crate::Hint;
 use crate::desired::Desired;
+use crate::fit::{ContainerFacts, TaskDefinitionFacts};
+use crate::plan::{
+    DEFAULT_RETRY, LiveRule, LiveState, PlanError, PlanProblem, PlanProblemKind, RetrySpec,
+    RuleSpec, ScheduleSpec, Warning, normalize_overrides_input, normalize_run_task_input,
+};
 
 fn failed(what: String) -> PlanError {
     PlanError::new(PlanProblemKind::Aws, what)
@@ -124,7 +126,9 @@ fn schedule_spec(
         role_arn: target.map(|t| t.role_arn().to_string()).unwrap_or_default(),
         input,
         input_casing,
-        start_date: s.start_date().map(|d| d.to_string()),
+        start_date: s
+            .start_date()
+            .and_then(|d| jiff::Timestamp::new(d.secs(), d.subsec_nanos() as i32).ok()),
         flexible_window_minutes: s
             .flexible_time_window()
             .filter(|w| w.mode() == &aws_sdk_scheduler::types::FlexibleTimeWindowMode::Flexible)
@@ -325,9 +329,9 @@ pub(super) async fn rule_names(
 pub(super) async fn check_targets(
     clients: &Clients,
     desired: &Desired,
-) -> Result<super::TaskDefinitionFacts, PlanError> {
+) -> Result<TaskDefinitionFacts, PlanError> {
     let mut problems = Vec::new();
-    let mut facts = super::TaskDefinitionFacts::new();
+    let mut facts = TaskDefinitionFacts::new();
     let clusters: BTreeSet<&str> = desired
         .jobs
         .iter()
@@ -344,7 +348,7 @@ pub(super) async fn check_targets(
             Ok(out) => {
                 let active = out.clusters().iter().any(|c| c.status() == Some("ACTIVE"));
                 if !active {
-                    problems.push(PlanProblem::new(PlanProblemKind::Target, format!("cluster `{cluster}` does not exist (or is not ACTIVE) in this account and region; check `cluster` in the manifest, --region and --profile")));
+                    problems.push(PlanProblem::new(PlanProblemKind::Target, format!("cluster `{cluster}` does not exist (or is not ACTIVE) in this account and region; check `cluster` in the manifest")).with_hint(Hint::AccountAndRegion));
                 }
             }
             Err(e) => problems.push(PlanProblem::new(
@@ -397,7 +401,7 @@ pub(super) async fn check_targets(
                         .filter(|c| c.name() != Some(t.container.as_str()));
                     facts.insert(
                         (t.task_definition.clone(), t.container.clone()),
-                        super::ContainerFacts {
+                        ContainerFacts {
                             task_definition: def
                                 .task_definition_arn()
                                 .unwrap_or(&t.task_definition)
@@ -458,7 +462,7 @@ pub(super) async fn check_targets(
 pub(super) async fn check_roles(
     clients: &Clients,
     desired: &Desired,
-) -> Result<Vec<String>, PlanError> {
+) -> Result<Vec<Warning>, PlanError> {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
     for role in crate::render::roles(desired) {
@@ -469,10 +473,16 @@ pub(super) async fn check_roles(
             && let Some(found) = out.role().map(|r| r.arn())
             && found != role.arn
         {
-            problems.push(PlanProblem::new(PlanProblemKind::Target, format!(
-                "role_arn `{}` is not the role found under that name here, `{found}`: check the account (--profile) and the role's path",
-                role.arn
-            )));
+            problems.push(
+                PlanProblem::new(
+                    PlanProblemKind::Target,
+                    format!(
+                        "role_arn `{}` is not the role found under that name here, `{found}`: check the role's path",
+                        role.arn
+                    ),
+                )
+                .with_hint(Hint::Account),
+            );
             continue;
         }
         let document = match answer {
@@ -489,19 +499,24 @@ pub(super) async fn check_roles(
                 if e.as_service_error()
                     .is_some_and(|s| s.is_no_such_entity_exception()) =>
             {
-                problems.push(PlanProblem::new(PlanProblemKind::Target, format!(
-                    "role `{}` does not exist in this account: create it first (`cronport iam --format terraform` or `--format cloudformation` renders it)",
-                    role.arn
-                )));
+                problems.push(
+                    PlanProblem::new(
+                        PlanProblemKind::Target,
+                        format!(
+                            "role `{}` does not exist in this account: create it first",
+                            role.arn
+                        ),
+                    )
+                    .with_hint(Hint::RenderRole),
+                );
                 continue;
             }
             Err(e) => {
-                warnings.push(format!(
-                    "cannot read role `{}` to check its trust policy ({}); make sure it trusts {}",
-                    role.arn,
-                    error_text(e),
-                    role.principals.join(" and ")
-                ));
+                warnings.push(Warning::RoleUnread {
+                    role: role.arn.clone(),
+                    error: error_text(e),
+                    principals: role.principals.iter().map(|p| p.to_string()).collect(),
+                });
                 continue;
             }
         };

@@ -12,18 +12,16 @@ use std::sync::Arc;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use super::{
-    Action, Address, Clients, PlanError, PlanOptions, PlanProblem, PlanProblemKind, apply,
-    error_text, plan_with,
-};
+use super::{Clients, apply, error_text, plan_with};
 use crate::desired::{CompileOptions, Desired, DesiredJob, compile};
 use crate::manifest::Manifest;
+use crate::plan::{Action, Address, PlanError, PlanOptions, PlanProblem, PlanProblemKind};
 use crate::translate::Backend;
 
 /// A job's switch from rules to a schedule.
 ///
 /// ```
-/// # async fn example(clients: cronport::aws::Clients, manifest: cronport::manifest::Manifest) -> Result<(), cronport::aws::PlanError> {
+/// # async fn example(clients: cronport::aws::Clients, manifest: cronport::manifest::Manifest) -> Result<(), cronport::plan::PlanError> {
 /// let switches = cronport::aws::migrate(&clients, &manifest, jiff::Timestamp::now(), false).await?;
 /// for s in &switches {
 ///     println!("{}: {} at {} (last rule run {:?}, first schedule run {:?}; {} runs proved)",
@@ -44,12 +42,134 @@ pub struct Switch {
     /// Runs compared: rules before `at` and the schedule from `at` fire
     /// exactly when the job does, each once.
     pub proved_over: u64,
-    /// What happened: `switched`, `already switched`, `rules deleted`, or
-    /// an error, for people.
-    pub outcome: String,
+    /// What happened (or, in a preview, would happen).
+    pub outcome: SwitchOutcome,
     /// Whether this job's step failed or could not run yet: the command
     /// that asked for it has not finished its work.
     pub failed: bool,
+}
+
+/// What a migration did with one job: typed, so that code decides on the
+/// variant and people read the `Display`.
+///
+/// ```
+/// use cronport::aws::SwitchOutcome;
+/// assert_eq!(SwitchOutcome::AlreadySwitched.to_string(), "already switched");
+/// assert!(SwitchOutcome::NotSwitchedYet.failed());
+/// assert!(!SwitchOutcome::Switched.failed());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum SwitchOutcome {
+    /// Nothing done yet.
+    Planned,
+    /// A preview: the schedules it would create and the rules it would
+    /// disable.
+    Preview {
+        /// Schedules to create.
+        schedules: usize,
+        /// Rules to disable.
+        rules: Vec<String>,
+    },
+    /// The schedule runs and the rules are disabled.
+    Switched,
+    /// It had been switched before.
+    AlreadySwitched,
+    /// Finishing: the disabled rules were deleted.
+    RulesDeleted,
+    /// Finishing: there were no rules left.
+    RulesAlreadyDeleted,
+    /// Finishing before the switch: nothing done.
+    NotSwitchedYet,
+    /// The schedule could not be created; the rules still run.
+    CreateFailed {
+        /// What failed.
+        error: String,
+    },
+    /// The rules could not be disabled; the new schedule was removed
+    /// again and the rules still run.
+    DisableFailed {
+        /// What failed.
+        error: String,
+    },
+    /// Finishing: the rules could not be deleted.
+    DeleteFailed {
+        /// What failed.
+        error: String,
+    },
+}
+
+impl SwitchOutcome {
+    /// Whether the step failed or could not run yet: the command that
+    /// asked for it has not finished its work.
+    ///
+    /// ```
+    /// assert!(cronport::aws::SwitchOutcome::DeleteFailed { error: "throttled".into() }.failed());
+    /// ```
+    pub fn failed(&self) -> bool {
+        matches!(
+            self,
+            SwitchOutcome::NotSwitchedYet
+                | SwitchOutcome::CreateFailed { .. }
+                | SwitchOutcome::DisableFailed { .. }
+                | SwitchOutcome::DeleteFailed { .. }
+        )
+    }
+
+    /// What the caller can do, if it is an option of theirs.
+    ///
+    /// ```
+    /// use cronport::{Hint, aws::SwitchOutcome};
+    /// assert_eq!(SwitchOutcome::NotSwitchedYet.hint(), Some(Hint::MigrateFirst));
+    /// ```
+    pub fn hint(&self) -> Option<crate::Hint> {
+        matches!(self, SwitchOutcome::NotSwitchedYet).then_some(crate::Hint::MigrateFirst)
+    }
+}
+
+impl std::fmt::Display for SwitchOutcome {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            SwitchOutcome::Planned => f.write_str("planned"),
+            SwitchOutcome::Preview { schedules, rules } => write!(
+                f,
+                "would create {} and disable {} {}",
+                count(*schedules, "schedule"),
+                if rules.len() == 1 { "rule" } else { "rules" },
+                rules.join(", ")
+            ),
+            SwitchOutcome::Switched => f.write_str("switched"),
+            SwitchOutcome::AlreadySwitched => f.write_str("already switched"),
+            SwitchOutcome::RulesDeleted => f.write_str("rules deleted"),
+            SwitchOutcome::RulesAlreadyDeleted => f.write_str("rules already deleted"),
+            SwitchOutcome::NotSwitchedYet => f.write_str("not switched yet"),
+            SwitchOutcome::CreateFailed { error } => write!(
+                f,
+                "failed to create the schedule ({error}); the rules still run; run again"
+            ),
+            SwitchOutcome::DisableFailed { error } => write!(
+                f,
+                "failed to disable the rules ({error}); the new schedule was removed again, the rules still run; run again"
+            ),
+            SwitchOutcome::DeleteFailed { error } => {
+                write!(f, "failed to delete the rules: {error}; run again")
+            }
+        }
+    }
+}
+
+impl Serialize for SwitchOutcome {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+impl Switch {
+    /// Records what happened, and whether it failed.
+    fn done(&mut self, outcome: SwitchOutcome) {
+        self.failed = outcome.failed();
+        self.outcome = outcome;
+    }
 }
 
 /// Runs closer than this to the switch are waited out.
@@ -156,21 +276,10 @@ pub fn preview_migration(manifest: &Manifest, now: Timestamp) -> Result<Vec<Swit
         .iter()
         .map(|(rules, schedule, window)| {
             let mut switch = planned_switch(rules, schedule, now, *window)?;
-            switch.outcome = format!(
-                "would create {} and disable {} {}",
-                count(schedule.resources.len(), "schedule"),
-                if rules.resources.len() == 1 {
-                    "rule"
-                } else {
-                    "rules"
-                },
-                rules
-                    .resources
-                    .iter()
-                    .map(|r| r.name.as_str())
-                    .collect::<Vec<_>>()
-                    .join(", ")
-            );
+            switch.done(SwitchOutcome::Preview {
+                schedules: schedule.resources.len(),
+                rules: rules.resources.iter().map(|r| r.name.clone()).collect(),
+            });
             Ok(switch)
         })
         .collect()
@@ -232,7 +341,7 @@ fn planned_switch(
         last_rule_run: rules.job.schedule.fires_between(from, at).last(),
         first_schedule_run: schedule.job.schedule.fires_after(at).next(),
         proved_over: proved,
-        outcome: String::new(),
+        outcome: SwitchOutcome::Planned,
         failed: false,
     })
 }
@@ -287,24 +396,20 @@ pub async fn migrate(
         let at = switch.at;
         if finish {
             if !schedule_live || rule_states.iter().any(|(_, enabled)| *enabled) {
-                switch.outcome = "not switched yet: run migrate without --finish first".to_string();
-                switch.failed = true;
+                switch.done(SwitchOutcome::NotSwitchedYet);
             } else if rule_states.is_empty() {
-                switch.outcome = "rules already deleted".to_string();
+                switch.done(SwitchOutcome::RulesAlreadyDeleted);
             } else {
-                switch.outcome = match delete_rules(clients, &rule_states).await {
-                    Ok(()) => "rules deleted".to_string(),
-                    Err(e) => {
-                        switch.failed = true;
-                        format!("failed to delete the rules: {e}; run again")
-                    }
-                };
+                switch.done(match delete_rules(clients, &rule_states).await {
+                    Ok(()) => SwitchOutcome::RulesDeleted,
+                    Err(error) => SwitchOutcome::DeleteFailed { error },
+                });
             }
             out.push(switch);
             continue;
         }
         if schedule_live && rule_states.iter().all(|(_, enabled)| !enabled) {
-            switch.outcome = "already switched".to_string();
+            switch.done(SwitchOutcome::AlreadySwitched);
             out.push(switch);
             continue;
         }
@@ -321,18 +426,22 @@ pub async fn migrate(
         )
         .await;
         if !report.succeeded() {
-            switch.failed = true;
-            switch.outcome = format!(
-                "failed to create the schedule ({:?}); the rules still run; run again",
-                report.results
-            );
+            let error = report
+                .results
+                .iter()
+                .filter_map(|(address, outcome)| match outcome {
+                    super::Outcome::Failed { error } => Some(format!("{address}: {error}")),
+                    _ => None,
+                })
+                .collect::<Vec<_>>()
+                .join("; ");
+            switch.done(SwitchOutcome::CreateFailed { error });
             out.push(switch);
             continue;
         }
-        switch.outcome = match disable_rules(clients, rj, &rule_states).await {
-            Ok(()) => "switched".to_string(),
+        let outcome = match disable_rules(clients, rj, &rule_states).await {
+            Ok(()) => SwitchOutcome::Switched,
             Err(e) => {
-                switch.failed = true;
                 // Never both: without the rules disabled, remove the schedule.
                 let group = &sj.job.target.schedule_group;
                 for r in &sj.resources {
@@ -344,11 +453,10 @@ pub async fn migrate(
                         .send()
                         .await;
                 }
-                format!(
-                    "failed to disable the rules ({e}); the new schedule was removed again, the rules still run; run again"
-                )
+                SwitchOutcome::DisableFailed { error: e }
             }
         };
+        switch.done(outcome);
         out.push(switch);
     }
     Ok(out)
@@ -447,7 +555,7 @@ async fn delete_rules(clients: &Clients, states: &[(String, bool)]) -> Result<()
 /// enabled way to run (a schedule or rules), from what is live.
 ///
 /// ```
-/// # async fn example(clients: cronport::aws::Clients, manifest: cronport::manifest::Manifest) -> Result<(), cronport::aws::PlanError> {
+/// # async fn example(clients: cronport::aws::Clients, manifest: cronport::manifest::Manifest) -> Result<(), cronport::plan::PlanError> {
 /// let runners = cronport::aws::enabled_runners(&clients, &manifest, jiff::Timestamp::now()).await?;
 /// let wrong: Vec<_> = runners.iter().filter(|(_, n)| *n != 1).collect();
 /// assert!(wrong.is_empty(), "jobs with no or two runners: {wrong:?}");

@@ -207,7 +207,7 @@ async fn ready(
         return Err(format!(
             "error: AWS is not ready for a cutover at {at}: {} change(s) to make, so AWS could run jobs before the instant (beside Heroku) or not at all; run `cronport apply --start-at {at}` first:\n{}",
             plan.summary().add + plan.summary().change + plan.summary().destroy,
-            plan.to_text()
+            super::hint::plan_text(&plan)
         ));
     }
     Ok(())

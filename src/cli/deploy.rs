@@ -4,9 +4,10 @@ use std::io::{IsTerminal, Write};
 use std::process::ExitCode;
 use std::sync::Arc;
 
-use cronport::aws::{self, AwsOptions, Clients, Plan};
+use cronport::aws::{self, AwsOptions, Clients};
 use cronport::desired::Desired;
 use cronport::manifest::Manifest;
+use cronport::plan::Plan;
 
 use super::TextOrJson as Format;
 use super::{EXIT_CHANGES, print_stdout, read_input};
@@ -149,7 +150,7 @@ async fn make_plan(
     let clients = Clients::connect_checked(&options(common))
         .await
         .map_err(|e| format!("error: {e}"))?;
-    let options = aws::PlanOptions {
+    let options = cronport::plan::PlanOptions {
         prune: ownership.prune,
         adopt: ownership.adopt,
     };
@@ -180,10 +181,13 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, String> {
             week_end,
             args.crowd_limit as usize,
         );
-        plan.warnings
-            .extend(super::crowd_warnings(&crowded, args.crowd_limit as usize));
+        plan.warnings.extend(
+            super::crowd_warnings(&crowded, args.crowd_limit as usize)
+                .into_iter()
+                .map(cronport::plan::Warning::Crowded),
+        );
         let out = match args.format {
-            Format::Text => plan.to_text(),
+            Format::Text => super::hint::plan_text(&plan),
             Format::Json => {
                 let doc = serde_json::json!({"changes": plan.changes, "summary": plan.summary()});
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n"
@@ -203,7 +207,7 @@ pub fn apply(args: ApplyArgs) -> Result<ExitCode, String> {
         let desired = desired(&args.common, &args.window)?;
         let rt = runtime()?;
         let (clients, plan) = rt.block_on(make_plan(&args.common, &args.ownership, &desired))?;
-        print_stdout(&plan.to_text()).map_err(|e| e.to_string())?;
+        print_stdout(&super::hint::plan_text(&plan)).map_err(|e| e.to_string())?;
         if !plan.has_changes() {
             print_stdout("Nothing to do.\n").map_err(|e| e.to_string())?;
             return Ok(ExitCode::SUCCESS);
@@ -342,7 +346,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, String> {
         let rt = runtime()?;
         rt.block_on(async {
             let (clients, fitted) = connect_and_fit(&args.common, &desired).await?;
-            let mine = |n: &&aws::JobNote| n.job == job.job.name;
+            let mine = |n: &&cronport::fit::JobNote| n.job == job.job.name;
             for note in fitted.notes.iter().filter(mine) {
                 eprintln!("note: {note}");
             }
@@ -466,8 +470,15 @@ fn switch_lines(switches: &[aws::Switch]) -> String {
                 .first_schedule_run
                 .map_or("none in the window".to_string(), |t| t.to_string());
             format!(
-                "job {}: switch at {}{after_run}, first Scheduler run {first}, proved over {} runs: {}\n",
-                s.job, s.at, s.proved_over, s.outcome
+                "job {}: switch at {}{after_run}, first Scheduler run {first}, proved over {} runs: {}{}\n",
+                s.job,
+                s.at,
+                s.proved_over,
+                s.outcome,
+                s.outcome
+                    .hint()
+                    .map(|h| format!(": {}", super::hint::words(&h)))
+                    .unwrap_or_default()
             )
         })
         .collect()
@@ -521,7 +532,7 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode, String> {
             .block_on(async {
                 let clients = Clients::connect_checked(&options(&args.common))
                     .await
-                    .map_err(|e| aws::PlanError::new(cronport::aws::PlanProblemKind::Aws, e))?;
+                    .map_err(|e| cronport::plan::PlanError { problems: vec![e] })?;
                 aws::migrate(&clients, &manifest, super::now(), args.finish).await
             })
             .map_err(super::plan_errors)?;
@@ -546,7 +557,7 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode, String> {
 async fn connect_and_fit(
     common: &Common,
     desired: &Desired,
-) -> Result<(Clients, aws::Fitted), String> {
+) -> Result<(Clients, cronport::fit::Fitted), String> {
     let clients = Clients::connect_checked(&options(common))
         .await
         .map_err(|e| format!("error: {e}"))?;

@@ -5,8 +5,9 @@ use std::process::ExitCode;
 
 use clap::ValueEnum;
 use cronport::aws::Clients;
+use cronport::aws::diff_live;
 use cronport::desired::{CompileOptions, compile};
-use cronport::diff::{DiffOptions, diff, diff_live, markdown, text};
+use cronport::diff::{DiffOptions, diff, markdown, text};
 use cronport::manifest::Manifest;
 
 use super::{EXIT_CHANGES, print_stdout, read_input};
@@ -102,7 +103,7 @@ fn load(side: &str, env: Option<&str>) -> Result<Manifest, String> {
     Manifest::from_toml(&text, &name)
         .map_err(|e| e.to_string())?
         .for_env(env)
-        .map_err(|e| format!("error: {name}: {e}"))
+        .map_err(|e| format!("error: {name}: {}", super::hint::env(&e)))
 }
 
 pub fn run(args: Args) -> Result<ExitCode, String> {
@@ -126,13 +127,9 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                     .map_err(|e| e.to_string())?;
                 runtime
                     .block_on(async {
-                        let clients =
-                            Clients::connect_checked(&aws_options).await.map_err(|e| {
-                                cronport::aws::PlanError::new(
-                                    cronport::aws::PlanProblemKind::Aws,
-                                    e,
-                                )
-                            })?;
+                        let clients = Clients::connect_checked(&aws_options)
+                            .await
+                            .map_err(|e| cronport::plan::PlanError { problems: vec![e] })?;
                         diff_live(&clients, &desired, live_is_base, &options).await
                     })
                     .map_err(super::plan_errors)?

@@ -244,9 +244,7 @@ fn import_aws(args: &Args) -> Result<ExitCode, String> {
         .block_on(async {
             let clients = cronport::aws::Clients::connect_checked(&options)
                 .await
-                .map_err(|e| {
-                    cronport::aws::PlanError::new(cronport::aws::PlanProblemKind::Aws, e)
-                })?;
+                .map_err(|e| cronport::plan::PlanError { problems: vec![e] })?;
             cronport::aws::import_aws(&clients, backend, &prefix, &group).await
         })
         .map_err(super::plan_errors)?;

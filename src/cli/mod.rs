@@ -6,6 +6,7 @@ mod cutover;
 mod deploy;
 mod diff;
 mod explain;
+mod hint;
 mod iam;
 mod import;
 mod translate;
@@ -239,10 +240,10 @@ impl AwsFlags {
 }
 
 /// A plan's problems, one `error:` line each, for the terminal.
-pub(crate) fn plan_errors(e: cronport::aws::PlanError) -> String {
+pub(crate) fn plan_errors(e: cronport::plan::PlanError) -> String {
     e.problems
         .iter()
-        .map(|p| format!("error: {p}"))
+        .map(|p| format!("error: {}", hint::problem(p)))
         .collect::<Vec<_>>()
         .join("\n")
 }
@@ -298,7 +299,7 @@ pub(crate) fn compile_manifest(
     let manifest = cronport::manifest::Manifest::from_toml(&text, name)
         .map_err(|e| e.to_string())?
         .for_env(env)
-        .map_err(|e| format!("error: {e}"))?;
+        .map_err(|e| format!("error: {}", hint::env(&e)))?;
     if let Some(why) = no_jobs
         && manifest.jobs.is_empty()
     {

@@ -10,7 +10,6 @@
 //! compared field by field after defaults are merged, so a change in
 //! `[defaults]` shows on every job it reaches.
 
-mod live;
 mod output;
 
 use std::collections::BTreeMap;
@@ -18,37 +17,18 @@ use std::collections::BTreeMap;
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
 
-use crate::aws::{FieldChange, differences};
 use crate::manifest::{Manifest, Problem, ResolvedJob};
+use crate::plan::{FieldChange, differences};
 use crate::schedule::Schedule;
 use crate::translate::{Duplicates, verify};
 
-pub use live::diff_live;
 pub use output::{markdown, text};
 
 /// The window runs are compared and counted in.
 ///
 /// ```
 /// use cronport::{diff::{diff, DiffOptions}, manifest::Manifest};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = Manifest::from_toml(text, "m")?;
 /// // Count runs over one week instead of a year.
 /// let week = DiffOptions { from: "2026-11-23T00:00:00Z".parse()?, until: "2026-11-30T00:00:00Z".parse()? };
@@ -86,25 +66,7 @@ impl DiffOptions {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, JobChange};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs[1].schedule = "every hour at :00".into(); // was every 10 minutes
@@ -133,25 +95,7 @@ pub struct ScheduleView {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, JobChange};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs[0].schedule = "30 9 * * *".into();
@@ -174,25 +118,7 @@ pub struct RunTime {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, JobChange};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs[1].schedule = "cron(0/10 * * * ? *)".into(); // "every 10 minutes", respelled
@@ -223,25 +149,7 @@ pub struct ScheduleChange {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, JobChange};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs[0].name = "daily-reports".into(); // same command, same runs
@@ -343,25 +251,7 @@ impl JobChange {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions, DiffSummary};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs.remove(0);
@@ -389,25 +279,7 @@ pub struct DiffSummary {
 ///
 /// ```
 /// use cronport::{diff::{diff, DiffOptions, JobChange}, manifest::Manifest};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let base = Manifest::from_toml(text, "base")?;
 /// let mut head = base.clone();
 /// head.jobs[0].schedule = "every day at 15:00".into();
@@ -453,25 +325,7 @@ impl Report {
     ///
     /// ```
     /// use cronport::diff::{diff, DiffOptions};
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// let mut head = base.clone();
     /// head.jobs[0].schedule = "30 14 * * *".into(); // "every day at 14:30" in Unix cron
@@ -488,25 +342,7 @@ impl Report {
 ///
 /// ```
 /// use cronport::diff::{diff, DiffOptions};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs[1].size = Some("standard-3x".into());
@@ -547,11 +383,19 @@ fn target(job: &ResolvedJob) -> Target<'_> {
     }
 }
 
+/// The fields other than name and schedule in which two jobs differ.
+fn target_differences(base: &ResolvedJob, head: &ResolvedJob) -> Vec<FieldChange> {
+    differences(&target(base), &target(head))
+        // Strings, numbers, booleans and maps with string keys: JSON holds
+        // every value of `Target`, so this cannot fail.
+        .expect("a job's target serialises as JSON")
+}
+
 fn original_command(job: &ResolvedJob) -> &str {
     job.command_text.as_str()
 }
 
-fn view(job: &ResolvedJob, options: &DiffOptions) -> ScheduleView {
+pub(crate) fn view(job: &ResolvedJob, options: &DiffOptions) -> ScheduleView {
     let schedule = &job.schedule;
     let zone = schedule.time_zone().clone();
     let runs_per_year = crate::translate::count_runs(schedule, options.from, options.until);
@@ -623,25 +467,7 @@ fn same_runs(a: &Schedule, b: &Schedule, options: &DiffOptions) -> Result<u64, S
 ///
 /// ```
 /// use cronport::{diff::{diff, DiffOptions}, manifest::Manifest};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let base = Manifest::from_toml(text, "base")?;
 /// let head = Manifest::from_toml(&text.replace("every day at 14:30", "30 14 * * *"), "head")?;
 /// let report = diff(&base, &head, &DiffOptions::year_from("2026-11-24T00:00:00Z".parse()?))?;
@@ -670,7 +496,7 @@ pub fn diff(base: &Manifest, head: &Manifest, options: &DiffOptions) -> Result<R
     for b in &base_jobs {
         if let Some(h) = head_by_name.get(b.name.as_str()) {
             let schedule = compare_schedules(b, h, options);
-            let fields = differences(&target(b), &target(h));
+            let fields = target_differences(b, h);
             jobs.push(if schedule.is_none() && fields.is_empty() {
                 JobChange::Unchanged {
                     name: b.name.clone(),
@@ -692,7 +518,7 @@ pub fn diff(base: &Manifest, head: &Manifest, options: &DiffOptions) -> Result<R
         match renamed {
             Some(i) => {
                 let h = added.remove(i);
-                let mut fields = differences(&target(b), &target(h));
+                let mut fields = target_differences(b, h);
                 fields.retain(|f| f.field != "command");
                 jobs.push(JobChange::Renamed {
                     from: b.name.clone(),

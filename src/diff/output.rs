@@ -4,7 +4,7 @@ use crate::escape::{code_span, fence_for, html, one_line};
 use std::fmt::Write;
 
 use super::{JobChange, Report, ScheduleChange, ScheduleView};
-use crate::aws::FieldChange;
+use crate::plan::FieldChange;
 
 /// Colours for a terminal, or none.
 struct Paint {
@@ -232,25 +232,7 @@ const COMMENT_BUDGET: usize = 50_000;
 ///
 /// ```
 /// use cronport::diff::{diff, markdown, DiffOptions};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let base = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let mut head = base.clone();
 /// head.jobs[0].schedule = "every day at 15:00".into();

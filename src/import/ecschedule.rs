@@ -103,7 +103,7 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
                 ),
             ));
         };
-        let command = crate::aws::command_text(container).ok_or_else(|| {
+        let command = crate::task::command_text(container).ok_or_else(|| {
             ImportError::new(
                 at("containerOverrides[0].command"),
                 "no command; cronport runs a command",

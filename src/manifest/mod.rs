@@ -21,6 +21,7 @@
 //! instead. [`Manifest::resolve`] merges defaults into jobs and checks
 //! everything AWS would check, before anything talks to AWS.
 
+pub mod doc;
 mod report;
 mod settings;
 mod source;
@@ -283,25 +284,7 @@ pub struct Environment {
 /// What an environment may change in a job.
 ///
 /// ```
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let text = format!("{text}\n[env.staging]\ncluster = \"staging\"\n\n[env.staging.job.reports]\nschedule = \"every day at 06:00\"\n");
 /// let m = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
 /// let over = &m.env["staging"].jobs["reports"];
@@ -347,25 +330,7 @@ pub struct JobOverride {
 /// A job with its defaults merged in and everything checked.
 ///
 /// ```
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let job = &m.resolve().map_err(|p| format!("{p:?}"))?[0];
 /// assert_eq!((job.name.as_str(), job.aws_name.as_str()), ("reports", "cronport-reports"));
@@ -417,25 +382,7 @@ impl ResolvedJob {
     /// for the rendered output's comments and the diff.
     ///
     /// ```
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// let job = &m.resolve().map_err(|p| format!("{p:?}"))?[0];
     /// // A daily Heroku job: stopped after a day, as Heroku stopped it.
@@ -457,25 +404,7 @@ impl ResolvedJob {
 /// Where and how a job's task runs, every default filled in.
 ///
 /// ```
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// let target = &m.resolve().map_err(|p| format!("{p:?}"))?[0].target;
 /// assert_eq!(target.cluster, "production");
@@ -533,25 +462,7 @@ pub const DEFAULT_GROUP: &str = "cronport";
 ///
 /// ```
 /// use cronport::manifest::{MAX_NAME_LEN, Manifest};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let long = "x".repeat(MAX_NAME_LEN); // too long once `cronport-` is prefixed
 /// let text = text.replacen("name = \"reports\"", &format!("name = \"{long}\""), 1);
 /// let err = Manifest::from_toml(&text, "cronport.toml").unwrap_err().to_string();
@@ -608,6 +519,45 @@ pub enum ProblemKind {
     /// runs ([`crate::translate::NotRepresentable`]).
     NotTranslatable,
 }
+
+/// Why [`Manifest::for_env`] cannot give an environment: one sentence,
+/// and the remedy where it is the caller's to give.
+///
+/// ```
+/// let m = cronport::manifest::Manifest::from_toml("[env.a]\n[env.b]\n", "m")?;
+/// let err = m.for_env(None).unwrap_err();
+/// assert_eq!(err.hint, Some(cronport::Hint::ChooseEnvironment));
+/// assert_eq!(err.to_string(), "this manifest has environments (a, b); choose one");
+/// # Ok::<(), cronport::manifest::ManifestError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct EnvError {
+    /// What is wrong.
+    pub message: String,
+    /// What the caller can do, if it is an option of theirs.
+    pub hint: Option<crate::Hint>,
+}
+
+impl EnvError {
+    fn plain(message: String) -> EnvError {
+        EnvError {
+            message,
+            hint: None,
+        }
+    }
+}
+
+impl std::fmt::Display for EnvError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        f.write_str(&self.message)?;
+        match &self.hint {
+            Some(hint) => write!(f, "; {hint}"),
+            None => Ok(()),
+        }
+    }
+}
+
+impl std::error::Error for EnvError {}
 
 /// Everything wrong with a manifest, each with file, line and column.
 ///
@@ -784,7 +734,7 @@ impl Manifest {
                                 p.message = format!("[env.{env}] {}", p.message);
                                 p
                             })),
-                            Err(message) => checked.push(problem(None, "env", message)),
+                            Err(e) => checked.push(problem(None, "env", e.to_string())),
                         }
                     }
                     if checked.is_empty() {
@@ -810,25 +760,7 @@ impl Manifest {
     ///
     /// ```
     /// use cronport::manifest::{Manifest, Problem, ProblemKind};
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// let m = Manifest::from_toml(text, "cronport.toml")?;
     /// // A later stage (here: made up) found a problem with the first job's command.
     /// let problem = Problem { job: Some(0), key: "command", kind: ProblemKind::Invalid, message: "the command is too long".into() };
@@ -906,15 +838,18 @@ impl Manifest {
     /// assert!(m.for_env(None).is_err());
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn for_env(&self, env: Option<&str>) -> Result<Manifest, String> {
+    pub fn for_env(&self, env: Option<&str>) -> Result<Manifest, EnvError> {
         let Some(name) = env else {
             if self.env.is_empty() {
                 return Ok(self.clone());
             }
-            return Err(format!(
-                "this manifest has environments ({}); choose one with --env",
-                self.env.keys().cloned().collect::<Vec<_>>().join(", ")
-            ));
+            return Err(EnvError {
+                message: format!(
+                    "this manifest has environments ({})",
+                    self.env.keys().cloned().collect::<Vec<_>>().join(", ")
+                ),
+                hint: Some(crate::Hint::ChooseEnvironment),
+            });
         };
         let Some(environment) = self.env.get(name) else {
             let known = if self.env.is_empty() {
@@ -925,28 +860,30 @@ impl Manifest {
                     self.env.keys().cloned().collect::<Vec<_>>().join(", ")
                 )
             };
-            return Err(format!("no environment `{name}` in the manifest; {known}"));
+            return Err(EnvError::plain(format!(
+                "no environment `{name}` in the manifest; {known}"
+            )));
         };
         if name == crate::owner::NO_ENVIRONMENT {
-            return Err(format!(
+            return Err(EnvError::plain(format!(
                 "environment name `{name}` stands for \"no environment\" in the owner records cronport writes; choose another"
-            ));
+            )));
         }
         if name.is_empty() || !name.chars().all(is_name_char) {
-            return Err(format!(
+            return Err(EnvError::plain(format!(
                 "environment name `{name}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`"
-            ));
+            )));
         }
         for job in environment.jobs.keys() {
             if !self.jobs.iter().any(|j| &j.name == job) {
-                return Err(format!(
+                return Err(EnvError::plain(format!(
                     "[env.{name}.job.{job}] names no job; the jobs are {}",
                     self.jobs
                         .iter()
                         .map(|j| j.name.as_str())
                         .collect::<Vec<_>>()
                         .join(", ")
-                ));
+                )));
             }
         }
         let mut out = Manifest {
@@ -1024,10 +961,7 @@ impl Manifest {
         let mut owners: BTreeMap<(Backend, String, String), (&str, String)> = BTreeMap::new();
         let mut problems = Vec::new();
         for env in self.env.keys() {
-            let Ok(jobs) = self
-                .for_env(Some(env))
-                .and_then(|m| m.resolve().map_err(|_| String::new()))
-            else {
+            let Some(jobs) = self.for_env(Some(env)).ok().and_then(|m| m.resolve().ok()) else {
                 continue;
             };
             for (i, job) in jobs.iter().enumerate() {

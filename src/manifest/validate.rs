@@ -49,25 +49,7 @@ impl Manifest {
     /// The jobs with defaults merged in and everything checked.
     ///
     /// ```
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
     /// assert_eq!(jobs[0].target.schedule_group, "shop");

@@ -40,25 +40,7 @@ pub fn trust_principal(backend: Backend) -> &'static str {
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::roles};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let role = &roles(&desired)[0];
@@ -161,25 +143,7 @@ impl Role {
     ///
     /// ```
     /// # use cronport::render::roles;
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let trust = roles(&desired)[0].trust_policy();
@@ -203,25 +167,7 @@ impl Role {
     ///
     /// ```
     /// # use cronport::render::roles;
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let policy = roles(&desired)[0].permissions_policy();
@@ -275,25 +221,7 @@ pub enum IamFormat {
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::{render_iam, IamFormat}};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// assert!(render_iam(&desired, IamFormat::Terraform).contains("resource \"aws_iam_role\" \"cronport_scheduler\""));

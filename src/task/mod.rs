@@ -12,6 +12,7 @@
 //!   PascalCase for Scheduler's universal target and camelCase for ECS.
 
 mod command;
+mod read_back;
 mod run_task;
 mod time_limit;
 
@@ -20,6 +21,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use command::{BASH, Command};
+pub(crate) use read_back::{command_text, read_argv};
 pub use run_task::{Awsvpc, Casing, ContainerOverride, RunTask, TaskOverrides, started_by};
 pub use time_limit::{KILL_AFTER_SECONDS, TimeLimit, TimeLimitError};
 

@@ -70,25 +70,7 @@ impl fmt::Display for Casing {
 ///
 /// ```
 /// use cronport::task::{Casing, RunTask};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
 /// let run = RunTask::for_job(&jobs[0]);
@@ -142,25 +124,7 @@ pub struct Awsvpc {
 /// RunTask's `overrides`: the task size and the job's container.
 ///
 /// ```
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
 /// let overrides = cronport::task::RunTask::for_job(&jobs[0]).overrides; // performance-m
@@ -235,25 +199,7 @@ impl RunTask {
     /// The request a run of `job` makes.
     ///
     /// ```
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
     /// let run = cronport::task::RunTask::for_job(&jobs[0]);
@@ -295,25 +241,7 @@ impl RunTask {
     /// The whole request as JSON, in `casing`.
     ///
     /// ```
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
     /// use cronport::task::{Casing, RunTask};

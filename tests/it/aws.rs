@@ -7,9 +7,10 @@ use crate::moto;
 
 use std::sync::Arc;
 
-use cronport::aws::{self, Action, Address, Clients, Plan};
+use cronport::aws::{self, Clients};
 use cronport::desired::{CompileOptions, Desired, compile};
 use cronport::manifest::Manifest;
+use cronport::plan::{Action, Address, Plan};
 use moto::{Fault, Moto, Proxy, aws_options};
 
 fn desired(text: &str) -> Desired {
@@ -251,7 +252,7 @@ fn missing_cluster_task_definition_or_container_is_reported_before_any_write() {
             .unwrap_err();
         let all = err.to_string();
         assert!(
-            (err.problems.iter()).all(|p| p.kind == aws::PlanProblemKind::Target),
+            (err.problems.iter()).all(|p| p.kind == cronport::plan::PlanProblemKind::Target),
             "{err:?}"
         );
         assert!(
@@ -398,7 +399,7 @@ fn a_plan_that_passes_the_rules_quota_says_so_before_any_write() {
         assert!(want.jobs[0].resources.len() > 5);
         proxy.take();
         let plan = aws::plan(&clients, &want, false).await.unwrap();
-        let quota: Vec<&String> = plan.warnings.iter().filter(|w| w.contains("quota")).collect();
+        let quota: Vec<String> = plan.warnings.iter().map(|w| w.to_string()).filter(|w| w.contains("quota")).collect();
         assert_eq!(quota.len(), 1, "{}", plan.to_text());
         assert!(quota[0].contains("default quota is 300 per bus"), "{}", quota[0]);
         assert!(quota[0].contains("rake-reports-daily ("), "{}", quota[0]);
@@ -585,7 +586,7 @@ fn adopted_rules_plan_to_zero_changes_after_taking_ownership() {
         let adopting = aws::plan_with(
             &clients,
             &want,
-            aws::PlanOptions {
+            cronport::plan::PlanOptions {
                 prune: false,
                 adopt: true,
             },
@@ -661,8 +662,8 @@ fn adopted_schedules_plan_to_zero_changes_after_taking_ownership() {
         let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
         let refused = aws::plan(&clients, &want, false).await.unwrap_err();
         assert!(refused.problems[0].message.contains("not tagged managed-by=cronport"), "{refused}");
-        assert_eq!(refused.problems[0].kind, aws::PlanProblemKind::NotOwned);
-        let adopting = aws::plan_with(&clients, &want, aws::PlanOptions { prune: false, adopt: true }).await.unwrap();
+        assert_eq!(refused.problems[0].kind, cronport::plan::PlanProblemKind::NotOwned);
+        let adopting = aws::plan_with(&clients, &want, cronport::plan::PlanOptions { prune: false, adopt: true }).await.unwrap();
         assert_eq!(adopting.summary().change, 2, "{}", adopting.to_text()); // the group's tag, the schedule's marker
         assert!(aws::apply(&clients, &adopting, 4, quiet()).await.succeeded());
         let after = aws::plan(&clients, &want, true).await.unwrap();
@@ -726,6 +727,7 @@ command = "rake sun"
         assert!(
             preview.iter().all(|s| s
                 .outcome
+                .to_string()
                 .starts_with("would create 1 schedule and disable rule cronport-")),
             "{preview:?}"
         );
@@ -738,7 +740,9 @@ command = "rake sun"
             switched.iter().map(planned).collect::<Vec<_>>()
         );
         assert!(
-            switched.iter().all(|s| s.outcome == "switched"),
+            switched
+                .iter()
+                .all(|s| s.outcome == aws::SwitchOutcome::Switched),
             "{switched:?}"
         );
         assert!(switched.iter().all(|s| s.first_schedule_run.is_some()));
@@ -757,13 +761,17 @@ command = "rake sun"
         // Re-running is safe.
         let again = aws::migrate(&clients, &manifest, now, false).await.unwrap();
         assert!(
-            again.iter().all(|s| s.outcome == "already switched"),
+            again
+                .iter()
+                .all(|s| s.outcome == aws::SwitchOutcome::AlreadySwitched),
             "{again:?}"
         );
 
         let finished = aws::migrate(&clients, &manifest, now, true).await.unwrap();
         assert!(
-            finished.iter().all(|s| s.outcome == "rules deleted"),
+            finished
+                .iter()
+                .all(|s| s.outcome == aws::SwitchOutcome::RulesDeleted),
             "{finished:?}"
         );
         assert!(once(
@@ -1138,7 +1146,7 @@ fn lifecycle_on_the_server_no_job_runs_twice_and_nothing_foreign_is_touched() {
         let back = rules.replace("backend = \"rules\"", "backend = \"scheduler\"");
         let plan = apply_text(&clients, &back, None).await;
         assert_eq!(plan.summary().destroy, 12, "{}", plan.to_text());
-        assert!(plan.to_text().contains("use `cronport migrate`"), "{}", plan.to_text());
+        assert!(plan.to_text().contains("between two runs, migrate"), "{}", plan.to_text());
         let runners = runners_on_server(&clients).await;
         assert!(runners.values().flatten().all(|(a, _)| !a.starts_with("rule ")), "{runners:?}");
         // The first deployment (id auto-…) is untouched by the second's plans.
@@ -1212,14 +1220,14 @@ fn the_default_group_is_read_and_twins_of_an_earlier_id_or_environment_are_named
         let manifest = Manifest::from_toml(&with_envs, "m.toml").unwrap().for_env(Some("prod")).unwrap();
         let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
         let plan = aws::plan(&clients, &want, false).await.unwrap();
-        assert!(plan.warnings.iter().any(|w| w.starts_with("12 resource(s) of manifest `auto-5488e40d`, environment `-` run jobs of this manifest")), "{:?}", plan.warnings);
+        assert!(plan.warnings.iter().any(|w| w.to_string().starts_with("12 resource(s) of manifest `auto-5488e40d`, environment `-` run jobs of this manifest")), "{:?}", plan.warnings);
         // Without an id line, the plan says which id it derived.
         let no_id = moved.replace("id = \"auto-5488e40d\"\n", "");
         let manifest = Manifest::from_toml(&no_id, "m.toml").unwrap();
         let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
         let plan = aws::plan(&clients, &want, false).await.unwrap();
         assert!(!plan.has_changes(), "{}", plan.to_text());
-        assert!(plan.warnings.iter().any(|w| w.contains("this manifest has no id: cronport derived `auto-5488e40d`")), "{:?}", plan.warnings);
+        assert!(plan.warnings.iter().any(|w| w.to_string().contains("this manifest has no id: cronport derived `auto-5488e40d`")), "{:?}", plan.warnings);
     });
 }
 

@@ -174,14 +174,11 @@ fn environments_are_checked_and_chosen() {
         "{DEFAULTS}\n[env.staging]\n[env.production]\n\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n"
     );
     let m = Manifest::from_toml(&text, "m.toml").unwrap();
-    assert!(
-        m.for_env(None)
-            .unwrap_err()
-            .contains("choose one with --env")
-    );
+    assert!(m.for_env(None).unwrap_err().hint == Some(cronport::Hint::ChooseEnvironment));
     assert!(
         m.for_env(Some("qa"))
             .unwrap_err()
+            .message
             .contains("no environment `qa`")
     );
     let prod = m.for_env(Some("production")).unwrap().resolve().unwrap();

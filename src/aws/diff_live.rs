@@ -4,9 +4,11 @@ use std::collections::BTreeMap;
 
 use jiff::tz::TimeZone;
 
-use super::{DiffOptions, JobChange, Report, RunTime, ScheduleChange, ScheduleView, view};
-use crate::aws::{self, Action, Clients, FieldChange, PlanError};
+use crate::aws::{self, Clients};
 use crate::desired::Desired;
+use crate::diff::{DiffOptions, JobChange, Report, RunTime, ScheduleChange, ScheduleView, view};
+use crate::plan::Change;
+use crate::plan::{Action, FieldChange, PlanError};
 use crate::schedule::Schedule;
 use crate::syntax::aws as aws_syntax;
 use crate::translate::{Duplicates, verify};
@@ -62,7 +64,7 @@ fn live_view(
 /// `live_is_base`, live is the base side (`cronport diff aws cronport.toml`).
 ///
 /// ```
-/// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), cronport::aws::PlanError> {
+/// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), cronport::plan::PlanError> {
 /// use cronport::diff::{diff_live, markdown, DiffOptions};
 /// // What would change on AWS if this manifest were applied.
 /// let report = diff_live(&clients, &desired, true, &DiffOptions::year_from(jiff::Timestamp::now())).await?;
@@ -76,7 +78,7 @@ pub async fn diff_live(
     options: &DiffOptions,
 ) -> Result<Report, PlanError> {
     let plan = aws::plan(clients, desired, false).await?;
-    let mut by_job: BTreeMap<&str, Vec<&aws::Change>> = BTreeMap::new();
+    let mut by_job: BTreeMap<&str, Vec<&Change>> = BTreeMap::new();
     for change in &plan.changes {
         if let Some(job) = &change.job {
             by_job.entry(job.as_str()).or_default().push(change);
@@ -138,7 +140,7 @@ pub async fn diff_live(
                 ),
                 Action::Conflict { reason } => fields.push(FieldChange {
                     field: format!("{} owner", c.address),
-                    before: reason.clone(),
+                    before: reason.to_string(),
                     after: "cronport".into(),
                 }),
                 Action::Create => fields.push(FieldChange {

@@ -14,26 +14,8 @@ use crate::task::{Casing, RunTask, TaskOverrides};
 /// EventBridge's retry policy when none is given: 185 attempts over 24 h.
 ///
 /// ```
-/// use cronport::aws::{DEFAULT_RETRY, ScheduleSpec};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// use cronport::plan::{DEFAULT_RETRY, ScheduleSpec};
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// // No retry_policy in the manifest: the spec holds what AWS will report.
@@ -50,26 +32,8 @@ pub const DEFAULT_RETRY: RetrySpec = RetrySpec {
 /// A retry policy with defaults filled in.
 ///
 /// ```
-/// use cronport::aws::{RetrySpec, ScheduleSpec};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// use cronport::plan::{RetrySpec, ScheduleSpec};
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let text = text.replace("[defaults]\n", "[defaults]\nretry_policy = { maximum_retry_attempts = 3 }\n");
 /// # let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
@@ -90,25 +54,7 @@ pub struct RetrySpec {
 ///
 /// ```
 /// use cronport::{aws::ScheduleSpec, render::RUN_TASK_TARGET};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let job = &desired.jobs[0];
@@ -145,8 +91,8 @@ pub struct ScheduleSpec {
     /// universal target takes), `camelCase` (what cronport 0.1 wrote, and
     /// AWS refuses), or why it is not a RunTask request cronport reads.
     pub input_casing: String,
-    /// `StartDate` (rate schedules), RFC 3339.
-    pub start_date: Option<String>,
+    /// `StartDate`: a rate's phase, or a hold until a cutover instant.
+    pub start_date: Option<jiff::Timestamp>,
     /// The flexible time window in minutes; `None` when `OFF`.
     pub flexible_window_minutes: Option<u32>,
     /// Retry policy.
@@ -160,7 +106,7 @@ pub struct ScheduleSpec {
 ///
 /// ```
 /// let camel = serde_json::json!({"cluster": "c", "taskDefinition": "t", "overrides": {"containerOverrides": [{"name": "w", "command": ["x"]}]}});
-/// let (input, casing) = cronport::aws::normalize_run_task_input(camel);
+/// let (input, casing) = cronport::plan::normalize_run_task_input(camel);
 /// assert_eq!((input["TaskDefinition"].as_str(), casing.as_str()), (Some("t"), "camelCase"));
 /// ```
 pub fn normalize_run_task_input(input: Value) -> (Value, String) {
@@ -175,7 +121,7 @@ pub fn normalize_run_task_input(input: Value) -> (Value, String) {
 ///
 /// ```
 /// let pascal = serde_json::json!({"ContainerOverrides": [{"Name": "w", "Command": ["x"]}]});
-/// let (input, casing) = cronport::aws::normalize_overrides_input(pascal);
+/// let (input, casing) = cronport::plan::normalize_overrides_input(pascal);
 /// assert_eq!((input["containerOverrides"][0]["name"].as_str(), casing.as_str()), (Some("w"), "PascalCase"));
 /// ```
 pub fn normalize_overrides_input(input: Value) -> (Value, String) {
@@ -188,7 +134,7 @@ pub fn normalize_overrides_input(input: Value) -> (Value, String) {
 /// An EventBridge rule and its ECS target.
 ///
 /// ```
-/// use cronport::aws::RuleSpec;
+/// use cronport::plan::RuleSpec;
 /// # let text = r#"
 /// # [defaults]
 /// # cluster = "arn:aws:ecs:us-east-1:123456789012:cluster/production"
@@ -280,29 +226,11 @@ impl ScheduleSpec {
     /// The schedule `resource` of `job` should be.
     ///
     /// ```
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let job = &desired.jobs[0];
-    /// let spec = cronport::aws::ScheduleSpec::desired(job, &job.resources[0]);
+    /// let spec = cronport::plan::ScheduleSpec::desired(job, &job.resources[0]);
     /// assert_eq!(spec.name, "cronport-reports");
     /// assert_eq!(spec.state, "ENABLED");
     /// assert!(spec.has_marker());
@@ -321,7 +249,7 @@ impl ScheduleSpec {
             role_arn: t.role_arn.clone(),
             input: job.run_task.to_json(Casing::Pascal),
             input_casing: Casing::Pascal.to_string(),
-            start_date: resource.start_date.map(|s| s.to_string()),
+            start_date: resource.start_date,
             flexible_window_minutes: t.flexible_time_window,
             retry: retry_of(job),
             dead_letter_queue: t.dead_letter_queue.clone(),
@@ -331,29 +259,11 @@ impl ScheduleSpec {
     /// Whether a live schedule carries cronport's marker.
     ///
     /// ```
-    /// # let text = r#"
-    /// # [defaults]
-    /// # cluster = "production"
-    /// # task_definition = "app-worker"
-    /// # container = "worker"
-    /// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-    /// # subnets = ["subnet-0a1b2c3d"]
-    /// # schedule_group = "shop"
-    /// # [[job]]
-    /// # name = "reports"
-    /// # schedule = "every day at 14:30"
-    /// # command = "bundle exec rake reports:daily"
-    /// # size = "performance-m"
-    /// # timeout = "24h"
-    /// # [[job]]
-    /// # name = "fan-out"
-    /// # schedule = "every 10 minutes"
-    /// # command = "bundle exec rake push:fan_out"
-    /// # "#;
+    /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// # let job = &desired.jobs[0];
-    /// let mut spec = cronport::aws::ScheduleSpec::desired(job, &job.resources[0]);
+    /// let mut spec = cronport::plan::ScheduleSpec::desired(job, &job.resources[0]);
     /// assert!(spec.description.starts_with("managed-by=cronport"));
     /// spec.description = "made by hand".into(); // someone else's schedule
     /// assert!(!spec.has_marker());
@@ -390,7 +300,7 @@ impl RuleSpec {
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
     /// let job = &desired.jobs[1]; // every 10 minutes
-    /// let rule = cronport::aws::RuleSpec::desired(job, &job.resources[0]);
+    /// let rule = cronport::plan::RuleSpec::desired(job, &job.resources[0]);
     /// assert_eq!(rule.expression, "cron(0/10 * * * ? *)");
     /// assert_eq!(rule.assign_public_ip.as_deref(), Some("DISABLED"));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -453,8 +363,9 @@ impl RuleSpec {
 /// ```
 /// let live = serde_json::json!({"state": "DISABLED"});
 /// let desired = serde_json::json!({"state": "ENABLED"});
-/// let change = &cronport::aws::differences(&live, &desired)[0];
+/// let change = &cronport::plan::differences(&live, &desired)?[0];
 /// assert_eq!((change.field.as_str(), change.before.as_str(), change.after.as_str()), ("state", "DISABLED", "ENABLED"));
+/// # Ok::<(), cronport::plan::DifferenceError>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct FieldChange {
@@ -466,21 +377,35 @@ pub struct FieldChange {
     pub after: String,
 }
 
+/// A spec that could not be read as JSON to compare it: never "unchanged".
+///
+/// ```
+/// use std::collections::BTreeMap;
+/// // JSON object keys must be strings: this map cannot be compared.
+/// let odd: BTreeMap<(u8, u8), u8> = BTreeMap::from([((1, 2), 3)]);
+/// let err = cronport::plan::differences(&odd, &odd).unwrap_err();
+/// assert!(err.to_string().starts_with("cannot compare"));
+/// ```
+#[derive(Debug, thiserror::Error)]
+#[error("cannot compare the live state with the desired one: {0}")]
+pub struct DifferenceError(#[from] serde_json::Error);
+
 /// The fields in which `live` and `desired` differ.
 ///
 /// ```
 /// let live = serde_json::json!({"expression": "cron(0 9 * * ? *)", "input": {"count": 1}});
 /// let desired = serde_json::json!({"expression": "cron(0 10 * * ? *)", "input": {"count": 1}});
-/// let changes = cronport::aws::differences(&live, &desired);
+/// let changes = cronport::plan::differences(&live, &desired)?;
 /// assert_eq!(changes.len(), 1);
 /// assert_eq!((changes[0].field.as_str(), changes[0].after.as_str()), ("expression", "cron(0 10 * * ? *)"));
+/// # Ok::<(), cronport::plan::DifferenceError>(())
 /// ```
-pub fn differences<T: Serialize>(live: &T, desired: &T) -> Vec<FieldChange> {
-    let (Ok(mut live), Ok(mut desired)) =
-        (serde_json::to_value(live), serde_json::to_value(desired))
-    else {
-        return Vec::new();
-    };
+pub fn differences<T: Serialize>(
+    live: &T,
+    desired: &T,
+) -> Result<Vec<FieldChange>, DifferenceError> {
+    let mut live = serde_json::to_value(live)?;
+    let mut desired = serde_json::to_value(desired)?;
     let mut out = Vec::new();
     // A target's input (a RunTask request, or a rule's overrides) is shown
     // field by field as a person reads it (`command: … → …`, `size: …`),
@@ -502,7 +427,7 @@ pub fn differences<T: Serialize>(live: &T, desired: &T) -> Vec<FieldChange> {
         }
     }
     walk("", &live, &desired, &mut out);
-    out
+    Ok(out)
 }
 
 /// A spec's input, read as the task it starts, one readable field each:

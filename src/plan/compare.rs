@@ -16,78 +16,22 @@
 //!   enabled schedules.
 
 use std::collections::{BTreeMap, BTreeSet};
-use std::fmt;
-
-use serde::Serialize;
 
 use super::spec::{FieldChange, RuleSpec, ScheduleSpec, differences};
-use super::{Action, Change, DesiredSpec, PlanError, PlanProblemKind};
+use super::{
+    Action, Address, Change, DeleteReason, DesiredSpec, Foreign, PlanError, PlanProblem,
+    PlanProblemKind, Warning,
+};
+use crate::Hint;
 use crate::desired::Desired;
 use crate::owner::Owner;
 use crate::translate::Backend;
-
-/// Where a resource lives: its kind and its name (and group).
-///
-/// ```
-/// use cronport::aws::Address;
-/// let a = Address::Schedule { group: "mamorio".into(), name: "cronport-daily".into() };
-/// assert_eq!(a.to_string(), "schedule mamorio/cronport-daily");
-/// assert_eq!(a.name(), "mamorio/cronport-daily");
-/// assert_eq!(serde_json::to_value(&a)?["kind"], "schedule");
-/// # Ok::<(), serde_json::Error>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, PartialOrd, Ord, Hash, Serialize)]
-#[serde(tag = "kind", rename_all = "kebab-case")]
-pub enum Address {
-    /// An EventBridge Scheduler schedule group.
-    ScheduleGroup {
-        /// Its name.
-        name: String,
-    },
-    /// An EventBridge Scheduler schedule.
-    Schedule {
-        /// Its group.
-        group: String,
-        /// Its name.
-        name: String,
-    },
-    /// An EventBridge rule (default bus) with its ECS target.
-    Rule {
-        /// Its name.
-        name: String,
-    },
-}
-
-impl Address {
-    /// The name as AWS writes it: `group/name` for a schedule.
-    pub fn name(&self) -> String {
-        match self {
-            Address::ScheduleGroup { name } | Address::Rule { name } => name.clone(),
-            Address::Schedule { group, name } => format!("{group}/{name}"),
-        }
-    }
-
-    /// The kind, as the plan says it.
-    pub fn kind(&self) -> &'static str {
-        match self {
-            Address::ScheduleGroup { .. } => "schedule group",
-            Address::Schedule { .. } => "schedule",
-            Address::Rule { .. } => "rule",
-        }
-    }
-}
-
-impl fmt::Display for Address {
-    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
-        write!(f, "{} {}", self.kind(), self.name())
-    }
-}
 
 /// A live rule: its tags' owner record, its spec (with cronport's
 /// target), and any other target IDs.
 ///
 /// ```
-/// let rule = cronport::aws::LiveRule { owner: None, managed: false, spec: None, extra_targets: vec![] };
+/// let rule = cronport::plan::LiveRule { owner: None, managed: false, spec: None, extra_targets: vec![] };
 /// assert!(rule.owner.is_none());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -107,7 +51,7 @@ pub struct LiveRule {
 /// in every group cronport manages or wants, every rule.
 ///
 /// ```
-/// let live = cronport::aws::LiveState::default();
+/// let live = cronport::plan::LiveState::default();
 /// assert!(live.groups.is_empty() && live.schedules.is_empty() && live.rules.is_empty());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -127,25 +71,20 @@ fn foreign(
     marked: bool,
     desired: &Desired,
     adopt: bool,
-    what: &str,
-) -> Option<String> {
+    kind: &'static str,
+) -> Option<Foreign> {
     match owner {
         Some(o) if desired.deployment.owns(o) => None,
         // The same environment under another id is most often this very
         // manifest before its `id` (or the cluster it is derived from)
-        // changed: say how to keep ownership.
-        Some(o) if o.env == desired.deployment.env => Some(format!(
-            "it belongs to {o} (if that is this manifest under its earlier id, write id = \"{}\" at its top)",
-            o.manifest
-        )),
-        Some(o) => Some(format!("it belongs to {o}")),
+        // changed: the reason says how to keep ownership.
+        Some(o) => Some(Foreign::OwnedBy {
+            owner: o.clone(),
+            same_environment: o.env == desired.deployment.env,
+        }),
         None if adopt => None,
-        None if marked => Some(format!(
-            "a {what} cronport 0.1 made, without an owner record: `--adopt` takes it"
-        )),
-        None => Some(format!(
-            "a {what} with this name exists that cronport does not manage"
-        )),
+        None if marked => Some(Foreign::Unrecorded { kind }),
+        None => Some(Foreign::Unmanaged { kind }),
     }
 }
 
@@ -157,43 +96,29 @@ fn foreign(
 /// deployment's, so the plan says so.
 ///
 /// ```
-/// use cronport::aws::{LiveState, twins};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// use cronport::plan::{LiveState, twins};
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// assert!(twins(&desired, &LiveState::default()).is_empty());
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn twins(desired: &Desired, live: &LiveState) -> Vec<String> {
+pub fn twins(desired: &Desired, live: &LiveState) -> Vec<Warning> {
     let jobs: BTreeSet<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
     let mine = &desired.deployment;
     // Addresses by the (manifest, environment) that owns them.
-    let mut found: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    let mut found: BTreeMap<(String, String), Vec<Address>> = BTreeMap::new();
     let schedules = live.schedules.iter().filter_map(|((group, name), l)| {
-        Owner::from_description(&l.description).map(|o| (o, format!("schedule {group}/{name}")))
+        let address = Address::Schedule {
+            group: group.clone(),
+            name: name.clone(),
+        };
+        Owner::from_description(&l.description).map(|o| (o, address))
     });
-    let rules = live
-        .rules
-        .iter()
-        .filter_map(|(name, l)| l.owner.clone().map(|o| (o, format!("rule {name}"))));
+    let rules = live.rules.iter().filter_map(|(name, l)| {
+        let address = Address::Rule { name: name.clone() };
+        l.owner.clone().map(|o| (o, address))
+    });
     for (owner, address) in schedules.chain(rules) {
         let related = owner.manifest == mine.manifest || owner.env == mine.env;
         if !mine.owns(&owner) && related && jobs.contains(owner.job.as_str()) {
@@ -205,17 +130,11 @@ pub fn twins(desired: &Desired, live: &LiveState) -> Vec<String> {
     }
     found
         .into_iter()
-        .map(|((manifest, env), addresses)| {
-            let how = if manifest == mine.manifest {
-                "delete them by applying that environment with no jobs and --prune, or keep them and remove these jobs here".to_string()
-            } else {
-                format!("if that is this manifest under an earlier id, write id = \"{manifest}\" at its top")
-            };
-            format!(
-                "{} resource(s) of manifest `{manifest}`, environment `{env}` run jobs of this manifest ({}) beside the ones this plan manages: {how}",
-                addresses.len(),
-                addresses.join(", ")
-            )
+        .map(|((manifest, env), addresses)| Warning::Twins {
+            same_manifest: manifest == mine.manifest,
+            manifest,
+            env,
+            addresses,
         })
         .collect()
 }
@@ -224,25 +143,7 @@ pub fn twins(desired: &Desired, live: &LiveState) -> Vec<String> {
 ///
 /// ```
 /// use cronport::{aws::{compare, Action, LiveState}, desired::{compile, CompileOptions}, manifest::Manifest};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// // Nothing live: the group and two schedules to create.
@@ -255,7 +156,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
     let mut changes = Vec::new();
     let mut wanted: BTreeSet<Address> = BTreeSet::new();
     // Where each job now runs, for the reason of a move.
-    let mut homes: BTreeMap<&str, Vec<String>> = BTreeMap::new();
+    let mut homes: BTreeMap<&str, Vec<Address>> = BTreeMap::new();
 
     for (group, tags) in desired.schedule_groups() {
         let address = Address::ScheduleGroup {
@@ -267,12 +168,14 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             Some(live_tags) => {
                 let managed = live_tags.get("managed-by").map(String::as_str) == Some("cronport");
                 if !managed && !adopt {
-                    return Err(PlanError::new(
-                        PlanProblemKind::NotOwned,
-                        format!(
-                            "schedule group `{group}` exists but is not tagged managed-by=cronport, so cronport will not write to it: choose another schedule_group, or pass --adopt if it is cronport's"
-                        ),
-                    ));
+                    return Err(PlanError {
+                        problems: vec![PlanProblem::new(
+                            PlanProblemKind::NotOwned,
+                            format!(
+                                "schedule group `{group}` exists but is not tagged managed-by=cronport, so cronport will not write to it: choose another schedule_group"
+                            ),
+                        ).with_hint(Hint::Adopt)],
+                    });
                 }
                 // Tags are added or changed, never taken away: the group
                 // may be shared with other manifests.
@@ -310,21 +213,19 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                     // A rate's StartDate is only its phase: one already on
                     // AWS stays (a new one each apply would move the runs),
                     // unless the manifest fixes the start itself.
-                    if let Some(live_start) = found.and_then(|l| l.start_date.clone())
+                    if let Some(live_start) = found.and_then(|l| l.start_date)
                         && after.start_date.is_some()
                         && job.held_until.is_none()
                         && (job.job.schedule.start().is_none()
-                            || same_phase(job, &live_start, after.start_date.as_deref()))
+                            || same_phase(job, live_start, after.start_date))
                     {
                         after.start_date = Some(live_start);
                     }
                     // A cutover instant that has passed holds nothing back:
                     // a live StartDate before the window is no change.
-                    if let Some(live_start) = found.and_then(|l| l.start_date.clone())
+                    if let Some(live_start) = found.and_then(|l| l.start_date)
                         && after.start_date.is_none()
-                        && live_start
-                            .parse::<jiff::Timestamp>()
-                            .is_ok_and(|t| t <= desired.from)
+                        && live_start <= desired.from
                     {
                         after.start_date = Some(live_start);
                     }
@@ -338,10 +239,10 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                             "schedule",
                         ) {
                             Some(reason) => Action::Conflict { reason },
-                            None => Action::update(differences(l, &after)),
+                            None => Action::update(differences(l, &after).map_err(not_compared)?),
                         },
                     };
-                    homes.entry(name).or_default().push(address.to_string());
+                    homes.entry(name).or_default().push(address.clone());
                     let mut change = Change::new(
                         address.clone(),
                         Some(name),
@@ -349,7 +250,8 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                         Some(DesiredSpec::Schedule(Box::new(after))),
                     );
                     change.live = found.map(|l| (l.expression.clone(), l.timezone.clone()));
-                    change.before = found.and_then(|l| serde_json::to_value(l).ok());
+                    change.live_start = found.and_then(|l| l.start_date);
+                    change.before = found.map(before).transpose()?;
                     wanted.insert(address);
                     changes.push(change);
                 }
@@ -366,16 +268,20 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                             match foreign(l.owner.as_ref(), l.managed, desired, adopt, "rule") {
                                 Some(reason) => Action::Conflict { reason },
                                 None => {
-                                    let mut fields = l.spec.as_ref().map_or_else(
-                                        || {
-                                            vec![FieldChange {
-                                                field: "target".into(),
-                                                before: "(none)".into(),
-                                                after: "cronport".into(),
-                                            }]
-                                        },
-                                        |s| differences(s, &after),
-                                    );
+                                    let mut fields = l
+                                        .spec
+                                        .as_ref()
+                                        .map_or_else(
+                                            || {
+                                                Ok(vec![FieldChange {
+                                                    field: "target".into(),
+                                                    before: "(none)".into(),
+                                                    after: "cronport".into(),
+                                                }])
+                                            },
+                                            |s| differences(s, &after),
+                                        )
+                                        .map_err(not_compared)?;
                                     if !l.extra_targets.is_empty() {
                                         fields.push(FieldChange {
                                             field: "other targets".into(),
@@ -389,7 +295,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                             }
                         }
                     };
-                    homes.entry(name).or_default().push(address.to_string());
+                    homes.entry(name).or_default().push(address.clone());
                     let mut change = Change::new(
                         address.clone(),
                         Some(name),
@@ -402,7 +308,8 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                         .map(|s| (s.expression.clone(), "UTC".to_string()));
                     change.before = found
                         .and_then(|l| l.spec.as_ref())
-                        .and_then(|s| serde_json::to_value(s).ok());
+                        .map(before)
+                        .transpose()?;
                     wanted.insert(address);
                     changes.push(change);
                 }
@@ -411,10 +318,16 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
     }
 
     // What this deployment owns and no longer wants: deleted, wherever it is.
-    let left_over = |owner: &Owner| -> String {
+    let left_over = |owner: &Owner, rule: bool| -> DeleteReason {
         match homes.get(owner.job.as_str()) {
-            Some(now) => format!("job {} now runs as {}", owner.job, now.join(", ")),
-            None => format!("job {} is no longer in the manifest", owner.job),
+            Some(now) => DeleteReason::RunsElsewhere {
+                job: owner.job.clone(),
+                now: now.clone(),
+                leaves_rules: rule && now.iter().any(Address::is_schedule),
+            },
+            None => DeleteReason::LeftManifest {
+                job: owner.job.clone(),
+            },
         }
     };
     for ((group, name), l) in &live.schedules {
@@ -427,9 +340,10 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             && !wanted.contains(&address)
         {
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
-            change.reason = Some(left_over(&owner));
+            change.reason = Some(left_over(&owner, false));
             change.live = Some((l.expression.clone(), l.timezone.clone()));
-            change.before = serde_json::to_value(l).ok();
+            change.live_start = l.start_date;
+            change.before = Some(before(l)?);
             changes.push(change);
         }
     }
@@ -440,20 +354,13 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             && !wanted.contains(&address)
         {
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
-            let mut reason = left_over(owner);
-            if homes
-                .get(owner.job.as_str())
-                .is_some_and(|h| h.iter().any(|a| a.starts_with("schedule ")))
-            {
-                reason.push_str(" (to hand its runs over from rules to Scheduler between two runs, use `cronport migrate`)");
-            }
-            change.reason = Some(reason);
+            change.reason = Some(left_over(owner, true));
             change.extra_targets = l.extra_targets.clone();
             change.live = l
                 .spec
                 .as_ref()
                 .map(|s| (s.expression.clone(), "UTC".to_string()));
-            change.before = l.spec.as_ref().and_then(|s| serde_json::to_value(s).ok());
+            change.before = l.spec.as_ref().map(before).transpose()?;
             changes.push(change);
         }
     }
@@ -463,17 +370,25 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
 /// Whether a live `StartDate` and the desired one are whole intervals of a
 /// rate apart: the same runs, so the live one stays (the desired one moves
 /// on with the window when the manifest's start has passed).
-fn same_phase(job: &crate::desired::DesiredJob, live: &str, desired: Option<&str>) -> bool {
+fn same_phase(
+    job: &crate::desired::DesiredJob,
+    live: jiff::Timestamp,
+    desired: Option<jiff::Timestamp>,
+) -> bool {
     let crate::schedule::Pattern::Rate(rate) = job.job.schedule.pattern() else {
         return false;
     };
-    let (Ok(live), Some(Ok(desired))) = (
-        live.parse::<jiff::Timestamp>(),
-        desired.map(str::parse::<jiff::Timestamp>),
-    ) else {
-        return false;
-    };
-    (live.as_second() - desired.as_second()) % rate.seconds() == 0
+    desired.is_some_and(|d| (live.as_second() - d.as_second()) % rate.seconds() == 0)
+}
+
+/// A live spec as the plan's `before` (every attribute, as JSON).
+fn before<T: serde::Serialize>(spec: &T) -> Result<serde_json::Value, PlanError> {
+    serde_json::to_value(spec).map_err(|e| not_compared(e.into()))
+}
+
+/// A comparison that could not be made is an error, never "unchanged".
+fn not_compared(e: super::DifferenceError) -> PlanError {
+    PlanError::new(PlanProblemKind::Compare, e.to_string())
 }
 
 #[cfg(test)]
@@ -585,8 +500,10 @@ command = "rake hourly"
         );
         let delete = changes.iter().find(|c| c.action == Action::Delete).unwrap();
         assert_eq!(
-            delete.reason.as_deref(),
-            Some("job daily is no longer in the manifest")
+            delete.reason,
+            Some(DeleteReason::LeftManifest {
+                job: "daily".into()
+            })
         );
     }
 
@@ -613,7 +530,7 @@ command = "rake hourly"
         );
         let delete = changes.iter().find(|c| c.action == Action::Delete).unwrap();
         assert_eq!(
-            delete.reason.as_deref(),
+            delete.reason.as_ref().map(ToString::to_string).as_deref(),
             Some("job daily now runs as schedule store/jobs-daily")
         );
     }
@@ -640,12 +557,9 @@ command = "rake hourly"
             .filter(|c| c.action == Action::Delete)
             .collect();
         assert_eq!(deletes.len(), 2);
-        assert!(
-            deletes[0]
-                .reason
-                .as_deref()
-                .unwrap()
-                .contains("use `cronport migrate`")
+        assert_eq!(
+            deletes[0].reason.as_ref().unwrap().hint(),
+            Some(Hint::Migrate)
         );
     }
 
@@ -674,7 +588,7 @@ command = "rake hourly"
             unreachable!()
         };
         assert_eq!(
-            reason,
+            reason.to_string(),
             "it belongs to manifest `other`, environment `-`, job `daily`"
         );
         // `prod` and `pre-prod` share the group; an empty `pre-prod`
@@ -749,7 +663,7 @@ command = "rake hourly"
         let warnings = twins(&prod, &applied(&before));
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(
-            warnings[0].starts_with(
+            warnings[0].to_string().starts_with(
                 "2 resource(s) of manifest `shop`, environment `-` run jobs of this manifest"
             ),
             "{}",
@@ -759,7 +673,9 @@ command = "rake hourly"
         let renamed = desired(&MANIFEST.replace("id = \"shop\"", "id = \"store\""), None);
         let warnings = twins(&renamed, &applied(&before));
         assert!(
-            warnings[0].contains("write id = \"shop\" at its top"),
+            warnings[0]
+                .to_string()
+                .contains("write id = \"shop\" at its top"),
             "{warnings:?}"
         );
         // Another manifest in another environment with other jobs: none.

@@ -15,7 +15,7 @@ use crate::desired::Desired;
 /// What a task definition says about the container a job runs in.
 ///
 /// ```
-/// let facts = cronport::aws::ContainerFacts { memory: Some(512), ..Default::default() };
+/// let facts = cronport::fit::ContainerFacts { memory: Some(512), ..Default::default() };
 /// assert!(facts.entry_point.is_empty());
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
@@ -55,7 +55,7 @@ pub struct Fitted {
 /// A line about one job; `Display` is `job NAME: text`.
 ///
 /// ```
-/// let note = cronport::aws::JobNote { job: "daily".into(), text: "container `worker` is limited to 512 MiB".into() };
+/// let note = cronport::fit::JobNote { job: "daily".into(), text: "container `worker` is limited to 512 MiB".into() };
 /// assert_eq!(note.to_string(), "job daily: container `worker` is limited to 512 MiB");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -77,26 +77,8 @@ impl std::fmt::Display for JobNote {
 /// given, and says what each entry point does to the command.
 ///
 /// ```
-/// use cronport::aws::{fit, ContainerFacts};
-/// # let text = r#"
-/// # [defaults]
-/// # cluster = "production"
-/// # task_definition = "app-worker"
-/// # container = "worker"
-/// # role_arn = "arn:aws:iam::123456789012:role/cronport-scheduler"
-/// # subnets = ["subnet-0a1b2c3d"]
-/// # schedule_group = "shop"
-/// # [[job]]
-/// # name = "reports"
-/// # schedule = "every day at 14:30"
-/// # command = "bundle exec rake reports:daily"
-/// # size = "performance-m"
-/// # timeout = "24h"
-/// # [[job]]
-/// # name = "fan-out"
-/// # schedule = "every 10 minutes"
-/// # command = "bundle exec rake push:fan_out"
-/// # "#;
+/// use cronport::fit::{fit, ContainerFacts};
+/// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// // The worker container is capped at 512 MiB in its task definition.

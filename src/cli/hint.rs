@@ -1,0 +1,53 @@
+//! The library's remedies ([`Hint`]) worded as this binary's flags and
+//! commands: the one place that knows both.
+
+use cronport::Hint;
+
+/// `hint` as a person at this command line acts on it.
+pub(crate) fn words(hint: &Hint) -> String {
+    match hint {
+        Hint::Adopt => "pass --adopt if it is cronport's".to_string(),
+        Hint::AdoptRewrites => "`cronport apply --adopt` rewrites it".to_string(),
+        Hint::Prune => "pass --prune to plan that".to_string(),
+        Hint::PruneOtherEnvironment => "delete them by applying that environment with no jobs and --prune, or keep them and remove these jobs here".to_string(),
+        Hint::KeepHold { until } => {
+            format!("pass --start-at {until} (or set start_at) to keep the hold")
+        }
+        Hint::ChooseEnvironment => "choose one with --env".to_string(),
+        Hint::Credentials => {
+            "set --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string()
+        }
+        Hint::Region => {
+            "pass --region, set AWS_REGION, or give the profile a region".to_string()
+        }
+        Hint::AccountAndRegion => "check --region and --profile".to_string(),
+        Hint::Account => "check the account (--profile)".to_string(),
+        Hint::RenderRole => "`cronport iam --format terraform` or `--format cloudformation` renders it".to_string(),
+        Hint::RoleArn => "pass --role-arn, or set role_arn".to_string(),
+        Hint::CutoverAt { at } => format!("`cronport cutover --at {at}` enables them then"),
+        Hint::Migrate => "to hand its runs over from rules to Scheduler between two runs, use `cronport migrate`".to_string(),
+        Hint::MigrateFirst => "run migrate without --finish first".to_string(),
+        _ => hint.to_string(),
+    }
+}
+
+/// A plan as text, its remedies worded as flags.
+pub(crate) fn plan_text(plan: &cronport::plan::Plan) -> String {
+    cronport::plan::text::render(plan, &words)
+}
+
+/// A plan problem as one line, its remedy worded as a flag.
+pub(crate) fn problem(p: &cronport::plan::PlanProblem) -> String {
+    match &p.hint {
+        Some(hint) => format!("{}; {}", p.message, words(hint)),
+        None => p.message.clone(),
+    }
+}
+
+/// An environment error as one line, its remedy worded as a flag.
+pub(crate) fn env(e: &cronport::manifest::EnvError) -> String {
+    match &e.hint {
+        Some(hint) => format!("{}; {}", e.message, words(hint)),
+        None => e.message.clone(),
+    }
+}

@@ -1,0 +1,158 @@
+//! Why a change is what it is: typed, so that code decides on the kind and
+//! people read the `Display`.
+
+use std::fmt;
+
+use serde::{Serialize, Serializer};
+
+use super::Address;
+use crate::Hint;
+use crate::owner::Owner;
+
+/// Why a resource in the way is not this deployment's to write: the reason
+/// of an [`Action::Conflict`](super::Action::Conflict).
+///
+/// ```
+/// use cronport::{owner::Owner, plan::Foreign};
+/// let theirs = Foreign::OwnedBy {
+///     owner: Owner { manifest: "billing".into(), env: "-".into(), job: "daily".into() },
+///     same_environment: false,
+/// };
+/// assert_eq!(theirs.to_string(), "it belongs to manifest `billing`, environment `-`, job `daily`");
+/// assert_eq!(Foreign::Unrecorded { kind: "rule" }.hint(), Some(cronport::Hint::Adopt));
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum Foreign {
+    /// Another deployment's owner record is on it.
+    OwnedBy {
+        /// The record.
+        owner: Owner,
+        /// The record names this deployment's environment under another
+        /// manifest id: most often this very manifest before its `id`
+        /// changed.
+        same_environment: bool,
+    },
+    /// cronport 0.1 made it, without an owner record.
+    Unrecorded {
+        /// `schedule` or `rule`.
+        kind: &'static str,
+    },
+    /// Nothing says it is cronport's.
+    Unmanaged {
+        /// `schedule` or `rule`.
+        kind: &'static str,
+    },
+}
+
+impl Foreign {
+    /// What the caller can do about it, if anything.
+    ///
+    /// ```
+    /// assert_eq!(cronport::plan::Foreign::Unmanaged { kind: "rule" }.hint(), None);
+    /// ```
+    pub fn hint(&self) -> Option<Hint> {
+        match self {
+            Foreign::Unrecorded { .. } => Some(Hint::Adopt),
+            Foreign::OwnedBy { .. } | Foreign::Unmanaged { .. } => None,
+        }
+    }
+}
+
+impl fmt::Display for Foreign {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Foreign::OwnedBy {
+                owner,
+                same_environment: true,
+            } => write!(
+                f,
+                "it belongs to {owner} (if that is this manifest under its earlier id, write id = \"{}\" at its top)",
+                owner.manifest
+            ),
+            Foreign::OwnedBy { owner, .. } => write!(f, "it belongs to {owner}"),
+            Foreign::Unrecorded { kind } => {
+                write!(f, "a {kind} cronport 0.1 made, without an owner record")
+            }
+            Foreign::Unmanaged { kind } => write!(
+                f,
+                "a {kind} with this name exists that cronport does not manage"
+            ),
+        }
+    }
+}
+
+impl Serialize for Foreign {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}
+
+/// Why this deployment deletes a resource it owns.
+///
+/// ```
+/// use cronport::plan::{Address, DeleteReason};
+/// let moved = DeleteReason::RunsElsewhere {
+///     job: "daily".into(),
+///     now: vec![Address::Schedule { group: "shop".into(), name: "cronport-daily".into() }],
+///     leaves_rules: false,
+/// };
+/// assert_eq!(moved.to_string(), "job daily now runs as schedule shop/cronport-daily");
+/// let gone = DeleteReason::LeftManifest { job: "old".into() };
+/// assert_eq!(gone.to_string(), "job old is no longer in the manifest");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeleteReason {
+    /// The job is no longer in the manifest.
+    LeftManifest {
+        /// The job's name.
+        job: String,
+    },
+    /// The job runs as other resources now (renamed, moved to another
+    /// group or prefix, or another backend).
+    RunsElsewhere {
+        /// The job's name.
+        job: String,
+        /// Where it runs now.
+        now: Vec<Address>,
+        /// A rule left behind by a switch to Scheduler: deleting it at
+        /// once may lose or double a run, which the migration avoids.
+        leaves_rules: bool,
+    },
+}
+
+impl DeleteReason {
+    /// What the caller can do instead, if anything.
+    ///
+    /// ```
+    /// use cronport::plan::DeleteReason;
+    /// assert_eq!(DeleteReason::LeftManifest { job: "a".into() }.hint(), None);
+    /// ```
+    pub fn hint(&self) -> Option<Hint> {
+        match self {
+            DeleteReason::RunsElsewhere {
+                leaves_rules: true, ..
+            } => Some(Hint::Migrate),
+            _ => None,
+        }
+    }
+}
+
+impl fmt::Display for DeleteReason {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            DeleteReason::LeftManifest { job } => {
+                write!(f, "job {job} is no longer in the manifest")
+            }
+            DeleteReason::RunsElsewhere { job, now, .. } => {
+                let now: Vec<String> = now.iter().map(Address::to_string).collect();
+                write!(f, "job {job} now runs as {}", now.join(", "))
+            }
+        }
+    }
+}
+
+impl Serialize for DeleteReason {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
+    }
+}

@@ -1,0 +1,278 @@
+//! What a plan warns of: typed, one variant per situation, worded in
+//! `Display`; the remedy, where the caller has one, is a [`Hint`].
+
+use std::fmt;
+
+use jiff::Timestamp;
+use serde::{Serialize, Serializer};
+
+use super::{Action, Address, Change, LiveState, RULES_PER_BUS, SCHEDULE_GROUPS};
+use crate::Hint;
+use crate::desired::Desired;
+use crate::translate::Backend;
+
+/// One warning of a plan, said before any write.
+///
+/// ```
+/// use cronport::plan::Warning;
+/// let w = Warning::GroupsQuota { after: 501 };
+/// assert_eq!(w.to_string(), "this plan would make 501 schedule groups; EventBridge Scheduler's default quota is 500 per account");
+/// assert_eq!(serde_json::to_value(&w)?, serde_json::json!(w.to_string()));
+/// # Ok::<(), serde_json::Error>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum Warning {
+    /// A role cronport may not read, so its trust is unchecked.
+    RoleUnread {
+        /// The role's ARN.
+        role: String,
+        /// AWS's answer.
+        error: String,
+        /// The services it must trust.
+        principals: Vec<String>,
+    },
+    /// What fitting a job to its task definition changed or noticed.
+    Fit(crate::fit::JobNote),
+    /// The manifest has no `id`, so one was derived.
+    DerivedId {
+        /// The derived id.
+        id: String,
+    },
+    /// Resources of another deployment run jobs of this manifest.
+    Twins {
+        /// The other deployment's manifest id.
+        manifest: String,
+        /// Its environment.
+        env: String,
+        /// Its resources that run this manifest's jobs.
+        addresses: Vec<Address>,
+        /// The same manifest id (another environment), rather than the
+        /// same environment under another id.
+        same_manifest: bool,
+    },
+    /// The rules on the default bus would pass EventBridge's quota.
+    RulesQuota {
+        /// Rules after the plan.
+        after: usize,
+        /// Rules there now.
+        existing: usize,
+        /// Jobs that daylight saving time splits into several rules, with
+        /// their rule counts.
+        split: Vec<(String, usize)>,
+    },
+    /// Schedule groups would pass Scheduler's quota.
+    GroupsQuota {
+        /// Groups after the plan.
+        after: usize,
+    },
+    /// A schedule held until a cutover instant still ahead that this plan
+    /// would release.
+    ReleasedHold {
+        /// The schedule.
+        address: Address,
+        /// Its live `StartDate`.
+        until: Timestamp,
+    },
+    /// Jobs crowding one minute (from the calendar).
+    Crowded(String),
+}
+
+impl Warning {
+    /// What the caller can do about it, if it is an option of theirs.
+    ///
+    /// ```
+    /// use cronport::{Hint, plan::Warning};
+    /// let held = Warning::ReleasedHold {
+    ///     address: cronport::plan::Address::Rule { name: "r".into() },
+    ///     until: "2027-02-05T00:00:00Z".parse()?,
+    /// };
+    /// assert_eq!(held.hint(), Some(Hint::KeepHold { until: "2027-02-05T00:00:00Z".parse()? }));
+    /// # Ok::<(), jiff::Error>(())
+    /// ```
+    pub fn hint(&self) -> Option<Hint> {
+        match self {
+            Warning::ReleasedHold { until, .. } => Some(Hint::KeepHold { until: *until }),
+            Warning::Twins {
+                same_manifest: true,
+                ..
+            } => Some(Hint::PruneOtherEnvironment),
+            _ => None,
+        }
+    }
+}
+
+impl Warning {
+    /// What joins the warning and its hint's words: a colon where the
+    /// hint is the way out, a semicolon where it is an aside.
+    pub(crate) fn hint_separator(&self) -> &'static str {
+        match self {
+            Warning::Twins { .. } => ": ",
+            _ => "; ",
+        }
+    }
+}
+
+impl fmt::Display for Warning {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        match self {
+            Warning::RoleUnread {
+                role,
+                error,
+                principals,
+            } => write!(
+                f,
+                "cannot read role `{role}` to check its trust policy ({error}); make sure it trusts {}",
+                principals.join(" and ")
+            ),
+            Warning::Fit(note) => write!(f, "{note}"),
+            Warning::DerivedId { id } => write!(
+                f,
+                "this manifest has no id: cronport derived `{id}` from its cluster, and would lose track of what it made if the cluster changed; write id = \"{id}\" at its top"
+            ),
+            Warning::Twins {
+                manifest,
+                env,
+                addresses,
+                same_manifest,
+            } => {
+                let addresses: Vec<String> = addresses.iter().map(Address::to_string).collect();
+                write!(
+                    f,
+                    "{} resource(s) of manifest `{manifest}`, environment `{env}` run jobs of this manifest ({}) beside the ones this plan manages",
+                    addresses.len(),
+                    addresses.join(", ")
+                )?;
+                if !same_manifest {
+                    write!(
+                        f,
+                        ": if that is this manifest under an earlier id, write id = \"{manifest}\" at its top"
+                    )?;
+                }
+                Ok(())
+            }
+            Warning::RulesQuota {
+                after,
+                existing,
+                split,
+            } => {
+                write!(
+                    f,
+                    "this plan would leave {after} rules on the default event bus ({existing} there now); EventBridge's default quota is {RULES_PER_BUS} per bus, so some writes may fail. Use backend = \"scheduler\", which has no such limit for schedules, or ask AWS to raise the quota"
+                )?;
+                if !split.is_empty() {
+                    let split: Vec<String> = split
+                        .iter()
+                        .map(|(job, rules)| format!("{job} ({rules} rules)"))
+                        .collect();
+                    write!(
+                        f,
+                        ". Daylight saving time splits these jobs into several rules: {}",
+                        split.join(", ")
+                    )?;
+                }
+                Ok(())
+            }
+            Warning::GroupsQuota { after } => write!(
+                f,
+                "this plan would make {after} schedule groups; EventBridge Scheduler's default quota is {SCHEDULE_GROUPS} per account"
+            ),
+            Warning::ReleasedHold { address, until } => write!(
+                f,
+                "{address} is held until {until} (its StartDate, a cutover instant) and this plan releases it: its runs would start at once, beside the old platform"
+            ),
+            Warning::Crowded(text) => f.write_str(text),
+        }
+    }
+}
+
+impl Serialize for Warning {
+    fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        match self.hint() {
+            Some(hint) => s.collect_str(&format_args!("{self}{}{hint}", self.hint_separator())),
+            None => s.collect_str(self),
+        }
+    }
+}
+
+/// Quotas a plan would pass: rules on the default bus (DST splitting
+/// multiplies them) and schedule groups.
+///
+/// ```
+/// use cronport::plan::{LiveState, quota_warnings};
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(quota_warnings(&desired, &[], &LiveState::default()).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn quota_warnings(desired: &Desired, changes: &[Change], live: &LiveState) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let rules = |action: Action| {
+        changes
+            .iter()
+            .filter(|c| matches!(c.address, Address::Rule { .. }) && c.action == action)
+            .count()
+    };
+    let new_rules = rules(Action::Create);
+    if new_rules > 0 {
+        // Every rule on the default bus was read for the plan.
+        let existing = live.rules.len();
+        let after = existing + new_rules - rules(Action::Delete).min(existing + new_rules);
+        if after > RULES_PER_BUS {
+            let split = desired
+                .jobs
+                .iter()
+                .filter(|j| j.resources.len() > 1 && j.job.target.backend == Backend::Rules)
+                .map(|j| (j.job.name.clone(), j.resources.len()))
+                .collect();
+            warnings.push(Warning::RulesQuota {
+                after,
+                existing,
+                split,
+            });
+        }
+    }
+    let new_groups = changes
+        .iter()
+        .filter(|c| {
+            matches!(c.address, Address::ScheduleGroup { .. }) && c.action == Action::Create
+        })
+        .count();
+    if new_groups > 0 && live.groups.len() + new_groups > SCHEDULE_GROUPS {
+        warnings.push(Warning::GroupsQuota {
+            after: live.groups.len() + new_groups,
+        });
+    }
+    warnings
+}
+
+/// Schedules held until a cutover instant still ahead (their live
+/// `StartDate`) that this plan would release: their runs would start at
+/// once, beside the old platform. Read from the typed specs, never from
+/// the text of a change.
+///
+/// ```
+/// use cronport::plan::released_holds;
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(released_holds(&desired, &[]).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn released_holds(desired: &Desired, changes: &[Change]) -> Vec<Warning> {
+    changes
+        .iter()
+        .filter(|c| matches!(c.action, Action::Update { .. }))
+        .filter_map(|c| {
+            let until = c.live_start?;
+            let after = match &c.desired {
+                Some(super::DesiredSpec::Schedule(s)) => s.start_date,
+                _ => return None,
+            };
+            let releases = until > desired.from && after.is_none_or(|t| t < desired.from);
+            releases.then(|| Warning::ReleasedHold {
+                address: c.address.clone(),
+                until,
+            })
+        })
+        .collect()
+}
