@@ -356,7 +356,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         start_date,
                     })
                     .collect();
-                let run_task = RunTask::for_job(&job);
+                let run_task = job.run_task();
                 let input_len = match job.target.backend {
                     Backend::Scheduler => run_task.to_json(Casing::Pascal).to_string().len(),
                     Backend::Rules => run_task.overrides.to_json(Casing::Camel).to_string().len(),

@@ -433,6 +433,7 @@ pub async fn rehearse(
             ..Rehearsal::default()
         })
         .collect();
+    let mut spawned = std::collections::HashMap::new();
     for (i, job) in desired.jobs.iter().enumerate() {
         if let Some(reason) = &job.job.skip_rehearsal {
             results[i].outcome = RehearsalOutcome::Skipped(reason.clone());
@@ -440,10 +441,11 @@ pub async fn rehearse(
             continue;
         }
         let (clients, job, limit) = (clients.clone(), job.clone(), limit.clone());
-        tasks.spawn(async move {
+        let task = tasks.spawn(async move {
             let _permit = limit.acquire_owned().await;
             (i, rehearse_one(&clients, &job, wait).await)
         });
+        spawned.insert(task.id(), i);
     }
     while let Some(done) = tasks.join_next().await {
         match done {
@@ -451,8 +453,15 @@ pub async fn rehearse(
                 progress(&rehearsal);
                 results[i] = rehearsal;
             }
-            // A panicked task: its job stays `pending`, and is reported so.
-            Err(e) => eprintln!("error: a rehearsal task failed: {e}"),
+            // A task that panicked or was cancelled: its job's outcome
+            // says so (the library prints nothing).
+            Err(e) => {
+                if let Some(&i) = spawned.get(&e.id()) {
+                    results[i].outcome =
+                        RehearsalOutcome::Error(format!("the rehearsal task failed: {e}"));
+                    progress(&results[i]);
+                }
+            }
         }
     }
     results

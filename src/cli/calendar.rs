@@ -56,12 +56,12 @@ enum CalendarFormat {
     Json,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     let text_in = read_input(&args.manifest)?;
     let manifest = Manifest::from_toml(&text_in, &args.manifest)
         .map_err(|e| e.to_string())?
         .for_env(args.env.as_deref())
-        .map_err(|e| format!("error: {e}"))?;
+        .map_err(|e| format!("{e}"))?;
     let resolved = manifest.resolve().map_err(|problems| {
         manifest
             .place(&text_in, &args.manifest, &problems)

@@ -26,8 +26,8 @@ pub struct Args {
     #[arg(default_value = "cronport.toml")]
     manifest: String,
     /// Output format.
-    #[arg(long, value_enum, default_value_t = Format::Json)]
-    format: Format,
+    #[arg(long, value_enum, default_value_t = ConvertFormat::Json)]
+    format: ConvertFormat,
     /// Where to write (`-` or absent: standard output).
     #[arg(short, long, value_name = "FILE")]
     output: Option<String>,
@@ -42,20 +42,21 @@ pub struct Args {
     window: super::Window,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     try_run(&args)
 }
 
-fn try_run(args: &Args) -> Result<ExitCode, String> {
+fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     let desired = compile_manifest(
         &args.manifest,
         args.env.as_deref(),
         || args.window.compile_options(),
         Some(": add [[job]] tables, or write it with `cronport import`"),
     )?;
-    let out = render(&desired, args.format);
+    let format = args.format.render();
+    let out = render(&desired, format);
     eprintln!("{}", cronport::render::proof_summary(&desired));
-    if args.format == Format::Cloudformation {
+    if format == Format::Cloudformation {
         match template_fit(&out) {
             TemplateFit::Inline => {}
             TemplateFit::NeedsS3 { bytes } => eprintln!(
@@ -63,13 +64,13 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
             ),
             TemplateFit::TooLarge { bytes } => {
                 return Err(format!(
-                    "error: the template would be {bytes} bytes; CloudFormation takes at most {MAX_TEMPLATE_BYTES}, even from S3: split the jobs into several manifests (or environments), or use --format terraform"
-                ));
+                    "the template would be {bytes} bytes; CloudFormation takes at most {MAX_TEMPLATE_BYTES}, even from S3: split the jobs into several manifests (or environments), or use --format terraform"
+                ).into());
             }
             TemplateFit::TooManyResources { resources } => {
                 return Err(format!(
-                    "error: the template would hold {resources} resources; one CloudFormation stack holds at most {MAX_STACK_RESOURCES}: split the jobs into several manifests (or environments), or use --format terraform"
-                ));
+                    "the template would hold {resources} resources; one CloudFormation stack holds at most {MAX_STACK_RESOURCES}: split the jobs into several manifests (or environments), or use --format terraform"
+                ).into());
             }
         }
     }
@@ -85,4 +86,25 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// `--format`'s values (the library's [`Format`] knows no command line).
+#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+pub(crate) enum ConvertFormat {
+    /// The exact request bodies, for `aws … --cli-input-json`.
+    Json,
+    /// An AWS CloudFormation template (JSON).
+    Cloudformation,
+    /// Terraform configuration (HCL).
+    Terraform,
+}
+
+impl ConvertFormat {
+    fn render(self) -> Format {
+        match self {
+            ConvertFormat::Json => Format::Json,
+            ConvertFormat::Cloudformation => Format::Cloudformation,
+            ConvertFormat::Terraform => Format::Terraform,
+        }
+    }
 }

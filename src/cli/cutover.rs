@@ -62,24 +62,26 @@ pub struct Args {
     aws: super::AwsFlags,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     let at = parse_instant("--at", &args.at)?;
     let now = super::now();
     if at < now && !args.dry_run {
         return Err(format!(
-            "error: the instant {at} has passed; choose one ahead (or look back with --dry-run)"
-        ));
+            "the instant {at} has passed; choose one ahead (or look back with --dry-run)"
+        )
+        .into());
     }
     let text = read_input(&args.manifest)?;
     let manifest = Manifest::from_toml(&text, &args.manifest)
         .map_err(|e| e.to_string())?
         .for_env(args.env.as_deref())
-        .map_err(|e| format!("error: {e}"))?;
+        .map_err(|e| format!("{e}"))?;
     if manifest.jobs.is_empty() {
         return Err(format!(
-            "error: {} has no jobs: there is nothing to cut over (and nothing to remove from Heroku)",
+            "{} has no jobs: there is nothing to cut over (and nothing to remove from Heroku)",
             args.manifest
-        ));
+        )
+        .into());
     }
     let plan = cutover(&manifest, at, now).map_err(|e| {
         manifest
@@ -111,13 +113,13 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
     let rt = tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("error: cannot start the async runtime: {e}"))?;
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
     let clients = rt.block_on(async {
         let clients = Clients::connect_checked(&args.aws.options())
             .await
-            .map_err(|e| format!("error: {e}"))?;
+            .map_err(|e| format!("{e}"))?;
         ready(&clients, &manifest, at, now).await?;
-        Ok::<_, String>(clients)
+        Ok::<_, super::Failure>(clients)
     })?;
     let deletes = heroku.as_ref().map_or(0, |h| h.delete.len());
     if rules.is_empty() && deletes == 0 {
@@ -143,7 +145,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
         rt.block_on(aws::enable_rules(&clients, &rules, &mut |name| {
             eprintln!("enabled rule {name}")
         }))
-        .map_err(|e| format!("error: {e}"))?;
+        .map_err(|e| format!("{e}"))?;
     }
     if let (Some(heroku), Some(app)) = (&heroku, &args.app) {
         let ids: Vec<String> = heroku.delete.iter().map(|(id, _)| id.clone()).collect();
@@ -152,7 +154,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
             .delete_scheduler_jobs(app, &ids, &mut |id| {
                 eprintln!("deleted Heroku Scheduler job {id} of {app}")
             })
-            .map_err(|e| format!("error: {e}"))?;
+            .map_err(|e| format!("{e}"))?;
     }
     eprintln!("cut over at {at}.");
     Ok(ExitCode::SUCCESS)
@@ -165,10 +167,10 @@ struct HerokuJobs {
     delete: Vec<(String, String)>,
 }
 
-fn heroku_jobs(args: &Args, app: &str, manifest: &Manifest) -> Result<HerokuJobs, String> {
+fn heroku_jobs(args: &Args, app: &str, manifest: &Manifest) -> Result<HerokuJobs, super::Failure> {
     let api = super::heroku_api(&args.heroku_api, &args.scheduler_api)?;
     eprintln!("reading the Scheduler jobs of Heroku app `{app}`…");
-    let text = api.scheduler_jobs(app).map_err(|e| format!("error: {e}"))?;
+    let text = api.scheduler_jobs(app).map_err(|e| format!("{e}"))?;
     let listed: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let mut delete = Vec::new();
     for job in listed["data"].as_array().into_iter().flatten() {
@@ -194,7 +196,7 @@ async fn ready(
     manifest: &Manifest,
     at: Timestamp,
     now: Timestamp,
-) -> Result<(), String> {
+) -> Result<(), super::Failure> {
     let options = cronport::desired::CompileOptions {
         start_at: Some(at),
         ..cronport::desired::CompileOptions::starting(now)
@@ -205,10 +207,10 @@ async fn ready(
         .map_err(super::plan_errors)?;
     if plan.has_changes() {
         return Err(format!(
-            "error: AWS is not ready for a cutover at {at}: {} change(s) to make, so AWS could run jobs before the instant (beside Heroku) or not at all; run `cronport apply --start-at {at}` first:\n{}",
+            "AWS is not ready for a cutover at {at}: {} change(s) to make, so AWS could run jobs before the instant (beside Heroku) or not at all; run `cronport apply --start-at {at}` first:\n{}",
             plan.summary().add + plan.summary().change + plan.summary().destroy,
             super::hint::plan_text(&plan)
-        ));
+        ).into());
     }
     Ok(())
 }

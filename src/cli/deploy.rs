@@ -102,11 +102,11 @@ pub struct ApplyArgs {
 
 /// Asks `question` on a terminal and accepts only `yes`; refuses when not
 /// on a terminal (the caller offers `--yes`).
-pub(crate) fn confirm(question: &str, doing: &str, cancelled: &str) -> Result<(), String> {
+pub(crate) fn confirm(question: &str, doing: &str, cancelled: &str) -> Result<(), super::Failure> {
     if !std::io::stdin().is_terminal() {
-        return Err(format!(
-            "error: not {doing} without confirmation: pass --yes when not on a terminal"
-        ));
+        return Err(
+            format!("not {doing} without confirmation: pass --yes when not on a terminal").into(),
+        );
     }
     print!("{question} Only 'yes' is accepted: ");
     let _ = std::io::stdout().flush();
@@ -115,19 +115,19 @@ pub(crate) fn confirm(question: &str, doing: &str, cancelled: &str) -> Result<()
         .read_line(&mut answer)
         .map_err(|e| e.to_string())?;
     if answer.trim() != "yes" {
-        return Err(cancelled.to_string());
+        return Err(cancelled.to_string().into());
     }
     Ok(())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, String> {
+fn runtime() -> Result<tokio::runtime::Runtime, super::Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
-        .map_err(|e| format!("error: cannot start the async runtime: {e}"))
+        .map_err(|e| format!("cannot start the async runtime: {e}").into())
 }
 
-fn desired(common: &Common, window: &super::Window) -> Result<Desired, String> {
+fn desired(common: &Common, window: &super::Window) -> Result<Desired, super::Failure> {
     // A manifest with no jobs is allowed here: its plan (with --prune)
     // deletes what it owns.
     super::compile_manifest(
@@ -146,10 +146,10 @@ async fn make_plan(
     common: &Common,
     ownership: &Ownership,
     desired: &Desired,
-) -> Result<(Clients, Plan), String> {
+) -> Result<(Clients, Plan), super::Failure> {
     let clients = Clients::connect_checked(&options(common))
         .await
-        .map_err(|e| format!("error: {e}"))?;
+        .map_err(|e| format!("{e}"))?;
     let options = cronport::plan::PlanOptions {
         prune: ownership.prune,
         adopt: ownership.adopt,
@@ -160,8 +160,8 @@ async fn make_plan(
     Ok((clients, plan))
 }
 
-pub fn plan(args: PlanArgs) -> Result<ExitCode, String> {
-    (|| {
+pub fn plan(args: PlanArgs) -> Result<ExitCode, super::Failure> {
+    (|| -> Result<ExitCode, super::Failure> {
         let desired = desired(&args.common, &args.window)?;
         let (_, mut plan) =
             runtime()?.block_on(make_plan(&args.common, &args.ownership, &desired))?;
@@ -202,8 +202,8 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, String> {
     })()
 }
 
-pub fn apply(args: ApplyArgs) -> Result<ExitCode, String> {
-    (|| {
+pub fn apply(args: ApplyArgs) -> Result<ExitCode, super::Failure> {
+    (|| -> Result<ExitCode, super::Failure> {
         let desired = desired(&args.common, &args.window)?;
         let rt = runtime()?;
         let (clients, plan) = rt.block_on(make_plan(&args.common, &args.ownership, &desired))?;
@@ -262,7 +262,7 @@ pub fn apply(args: ApplyArgs) -> Result<ExitCode, String> {
             }
         }
         summary.push_str("Nothing is left half-made; run `cronport apply` again to finish.");
-        Err(summary)
+        Err(summary.into())
     })()
 }
 
@@ -317,31 +317,32 @@ enum RunFormat {
     Json,
 }
 
-pub fn run(mut args: RunArgs) -> Result<ExitCode, String> {
+pub fn run(mut args: RunArgs) -> Result<ExitCode, super::Failure> {
     if args.all {
         // `run --all MANIFEST`: the one positional names the manifest.
         if let Some(manifest) = args.job.take() {
             if args.common.manifest != "cronport.toml" {
                 return Err(format!(
-                    "error: --all runs every job and takes one name, the manifest (`cronport run --all MANIFEST`); got `{manifest}` and `{}`",
+                    "--all runs every job and takes one name, the manifest (`cronport run --all MANIFEST`); got `{manifest}` and `{}`",
                     args.common.manifest
-                ));
+                ).into());
             }
             args.common.manifest = manifest;
         }
         return run_all(&args);
     }
     let name = args.job.clone().unwrap_or_default();
-    (|| {
+    (|| -> Result<ExitCode, super::Failure> {
         let desired = desired(&args.common, &args.window)?;
         let Some(job) = desired.jobs.iter().find(|j| j.job.name == name) else {
             let names: Vec<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
             return Err(format!(
-                "error: no job `{}` in {}; the jobs are {}",
+                "no job `{}` in {}; the jobs are {}",
                 name,
                 args.common.manifest,
                 names.join(", ")
-            ));
+            )
+            .into());
         };
         let rt = runtime()?;
         rt.block_on(async {
@@ -351,7 +352,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, String> {
                 eprintln!("note: {note}");
             }
             if let Some(problem) = fitted.problems.iter().find(mine) {
-                return Err(format!("error: {problem}"));
+                return Err(format!("{problem}").into());
             }
             let job = fitted
                 .desired
@@ -361,7 +362,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, String> {
                 .unwrap_or(job);
             let arns = aws::run_now(&clients, job)
                 .await
-                .map_err(|e| format!("error: {e}"))?;
+                .map_err(|e| format!("{e}"))?;
             for arn in &arns {
                 print_stdout(&format!("{arn}\n")).map_err(|e| e.to_string())?;
             }
@@ -398,7 +399,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, String> {
                     .map(|f| (f, &mut print as &mut (dyn FnMut(&str) + Send))),
             )
             .await
-            .map_err(|e| format!("error: {e}"))?;
+            .map_err(|e| format!("{e}"))?;
             let mut code = 0;
             for s in &stopped {
                 match s.exit_code {
@@ -484,20 +485,21 @@ fn switch_lines(switches: &[aws::Switch]) -> String {
         .collect()
 }
 
-pub fn migrate(args: MigrateArgs) -> Result<ExitCode, String> {
+pub fn migrate(args: MigrateArgs) -> Result<ExitCode, super::Failure> {
     use cronport::translate::Backend;
-    (|| {
+    (|| -> Result<ExitCode, super::Failure> {
         if (args.from_backend, args.to_backend) != (Backend::Rules, Backend::Scheduler) {
             return Err(
-                "error: cronport migrates from rules to scheduler (--from-backend rules --to-backend scheduler)"
-                    .to_string(),
+                "cronport migrates from rules to scheduler (--from-backend rules --to-backend scheduler)"
+                    .to_string()
+                    .into(),
             );
         }
         let text = read_input(&args.common.manifest)?;
         let manifest = Manifest::from_toml(&text, &args.common.manifest)
             .map_err(|e| e.to_string())?
             .for_env(args.common.env.as_deref())
-            .map_err(|e| format!("error: {e}"))?;
+            .map_err(|e| format!("{e}"))?;
         if args.dry_run || (!args.yes && !args.finish) {
             let preview =
                 aws::preview_migration(&manifest, super::now()).map_err(super::plan_errors)?;
@@ -557,10 +559,10 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode, String> {
 async fn connect_and_fit(
     common: &Common,
     desired: &Desired,
-) -> Result<(Clients, cronport::fit::Fitted), String> {
+) -> Result<(Clients, cronport::fit::Fitted), super::Failure> {
     let clients = Clients::connect_checked(&options(common))
         .await
-        .map_err(|e| format!("error: {e}"))?;
+        .map_err(|e| format!("{e}"))?;
     let fitted = aws::fitted(&clients, desired)
         .await
         .map_err(super::plan_errors)?;
@@ -568,24 +570,17 @@ async fn connect_and_fit(
 }
 
 /// `cronport run --all`: every job once, then the table.
-fn run_all(args: &RunArgs) -> Result<ExitCode, String> {
+fn run_all(args: &RunArgs) -> Result<ExitCode, super::Failure> {
     let desired = desired(&args.common, &args.window)?;
     if desired.jobs.is_empty() {
-        return Err(format!(
-            "error: {} has no jobs to run",
-            args.common.manifest
-        ));
+        return Err(format!("{} has no jobs to run", args.common.manifest).into());
     }
     let rt = runtime()?;
     let rehearsals = rt.block_on(async {
         let (clients, fitted) = connect_and_fit(&args.common, &desired).await?;
         if !fitted.problems.is_empty() {
-            let lines: Vec<String> = fitted
-                .problems
-                .iter()
-                .map(|p| format!("error: {p}"))
-                .collect();
-            return Err(lines.join("\n"));
+            let lines: Vec<String> = fitted.problems.iter().map(|p| p.to_string()).collect();
+            return Err(super::Failure::Errors(lines));
         }
         for note in &fitted.notes {
             eprintln!("note: {note}");

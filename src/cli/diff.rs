@@ -67,59 +67,60 @@ enum Format {
 }
 
 /// The text of one side, and the name to show in errors.
-fn read_side(side: &str) -> Result<(String, String), String> {
+fn read_side(side: &str) -> Result<(String, String), super::Failure> {
     if let Some(spec) = side.strip_prefix("git:") {
         let Some((rev, path)) = spec.split_once(':') else {
-            return Err(format!(
-                "error: `{side}`: write git:REV:PATH, such as git:HEAD~1:cronport.toml"
-            ));
+            return Err(
+                format!("`{side}`: write git:REV:PATH, such as git:HEAD~1:cronport.toml").into(),
+            );
         };
         // A REV git could read as an option (`--output=…`) is refused, and
         // `--end-of-options` keeps any other from being one.
         if rev.is_empty() || rev.starts_with('-') {
             return Err(format!(
-                "error: `{side}`: the revision `{rev}` is not a git revision (it may not be empty or start with `-`)"
-            ));
+                "`{side}`: the revision `{rev}` is not a git revision (it may not be empty or start with `-`)"
+            ).into());
         }
         let out = std::process::Command::new("git")
             .args(["show", "--end-of-options", &format!("{rev}:{path}")])
             .output()
-            .map_err(|e| format!("error: cannot run git for `{side}`: {e}"))?;
+            .map_err(|e| format!("cannot run git for `{side}`: {e}"))?;
         if !out.status.success() {
             return Err(format!(
-                "error: `{side}`: git show failed: {}",
+                "`{side}`: git show failed: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
-            ));
+            )
+            .into());
         }
-        let text = String::from_utf8(out.stdout)
-            .map_err(|_| format!("error: `{side}` is not UTF-8 text"))?;
+        let text =
+            String::from_utf8(out.stdout).map_err(|_| format!("`{side}` is not UTF-8 text"))?;
         return Ok((text, side.to_string()));
     }
     Ok((read_input(side)?, side.to_string()))
 }
 
-fn load(side: &str, env: Option<&str>) -> Result<Manifest, String> {
+fn load(side: &str, env: Option<&str>) -> Result<Manifest, super::Failure> {
     let (text, name) = read_side(side)?;
     Manifest::from_toml(&text, &name)
-        .map_err(|e| e.to_string())?
+        .map_err(super::Failure::report)?
         .for_env(env)
-        .map_err(|e| format!("error: {name}: {}", super::hint::env(&e)))
+        .map_err(|e| format!("{name}: {}", super::hint::env(&e)).into())
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
-    (|| {
+pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
+    (|| -> Result<ExitCode, super::Failure> {
         let from = super::from_or_now(args.from.as_deref())?;
         let options = DiffOptions::year_from(from);
         let mut sides = None;
         let report = match (args.base.as_str(), args.head.as_str()) {
-            ("aws", "aws") => return Err("error: one side must be a manifest".to_string()),
+            ("aws", "aws") => return Err("one side must be a manifest".to_string().into()),
             ("aws", manifest) | (manifest, "aws") => {
                 let live_is_base = args.base == "aws";
                 let desired = compile(
                     &load(manifest, args.env.as_deref())?,
                     &CompileOptions::starting(from),
                 )
-                .map_err(|e| format!("error: {e}"))?;
+                .map_err(|e| format!("{e}"))?;
                 let aws_options = args.aws.options();
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .enable_all()
@@ -139,7 +140,7 @@ pub fn run(args: Args) -> Result<ExitCode, String> {
                     load(base, args.env.as_deref())?,
                     load(head, args.env.as_deref())?,
                 );
-                let report = diff(&base, &head, &options).map_err(|e| format!("error: {e}"))?;
+                let report = diff(&base, &head, &options).map_err(|e| format!("{e}"))?;
                 sides = Some((base, head));
                 report
             }

@@ -40,20 +40,20 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     try_run(&args)
 }
 
-fn try_run(args: &Args) -> Result<ExitCode, String> {
+fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     let tz = parse_zone(&args.tz)?;
     let from = super::from_or_now(args.from.as_deref())?;
     let explanation =
         explain(&args.expression, &tz, from, usize::from(args.next)).map_err(|e| match e {
             ExplainError::Schedule(err) => match err.kind() {
                 ScheduleErrorKind::Syntax(parse) => parse.render(&args.expression),
-                _ => format!("error: {err}"),
+                _ => format!("{err}"),
             },
-            other => format!("error: {other}"),
+            other => format!("{other}"),
         })?;
     let output = match args.format {
         Format::Json => {
@@ -62,7 +62,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         }
         Format::Text => text(&explanation, usize::from(args.next)),
     };
-    print_stdout(&output).map_err(|e| format!("error: cannot write to standard output: {e}"))?;
+    print_stdout(&output).map_err(|e| format!("cannot write to standard output: {e}"))?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -51,11 +51,11 @@ enum Format {
     Terraform,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     try_run(&args)
 }
 
-fn try_run(args: &Args) -> Result<ExitCode, String> {
+fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     // The roles depend on the jobs' targets, not on when they run: any
     // window will do, and a fixed one keeps the output reproducible.
     let desired = compile_manifest(

@@ -108,11 +108,11 @@ enum Source {
     Aws,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     try_run(&args)
 }
 
-fn try_run(args: &Args) -> Result<ExitCode, String> {
+fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     let import_file: fn(&str, &Defaults) -> Result<Imported, import::ImportError> = match args.from
     {
         Source::Heroku => import::heroku,
@@ -127,13 +127,14 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     }
     let Some(file) = args.file.as_deref() else {
         return Err(match args.from {
-            Source::Heroku => "error: name the file to import (`-` for standard input), or fetch the jobs with --app NAME".to_string(),
-            _ => "error: name the file to import (`-` for standard input)".to_string(),
-        });
+            Source::Heroku => "name the file to import (`-` for standard input), or fetch the jobs with --app NAME".to_string(),
+            _ => "name the file to import (`-` for standard input)".to_string(),
+        }
+        .into());
     };
     let text = read_input(file)?;
     let defaults = defaults(args);
-    let imported = import_file(&text, &defaults).map_err(|e| format!("error: {file}: {e}"))?;
+    let imported = import_file(&text, &defaults).map_err(|e| format!("{file}: {e}"))?;
     check_flags(args, &imported)?;
     write_manifest(args, file, &imported)
 }
@@ -156,27 +157,28 @@ fn defaults(args: &Args) -> Defaults {
 }
 
 /// `import heroku --app NAME`: the jobs fetched from Heroku's Scheduler API.
-fn import_heroku_app(args: &Args, app: &str) -> Result<ExitCode, String> {
+fn import_heroku_app(args: &Args, app: &str) -> Result<ExitCode, super::Failure> {
     if args.from != Source::Heroku {
         return Err(format!(
-            "error: --app fetches Heroku Scheduler jobs; it does not go with `import {}`",
+            "--app fetches Heroku Scheduler jobs; it does not go with `import {}`",
             args.from
                 .to_possible_value()
                 .map(|v| v.get_name().to_string())
                 .unwrap_or_default()
-        ));
+        )
+        .into());
     }
     if args.file.is_some() {
-        return Err("error: give a file or --app, not both".to_string());
+        return Err("give a file or --app, not both".to_string().into());
     }
     let api = super::heroku_api(&args.heroku_api, &args.scheduler_api)?;
     eprintln!("fetching the Scheduler jobs of Heroku app `{app}`…");
-    let text = api.scheduler_jobs(app).map_err(|e| format!("error: {e}"))?;
+    let text = api.scheduler_jobs(app).map_err(|e| format!("{e}"))?;
     let source = format!("Heroku app {app}");
     let imported =
         import::heroku(&text, &defaults(args)).map_err(|e| match e.location.as_str() {
-            "data" => format!("error: Heroku app `{app}` has no Scheduler jobs"),
-            _ => format!("error: {source}: {e}"),
+            "data" => format!("Heroku app `{app}` has no Scheduler jobs"),
+            _ => format!("{source}: {e}"),
         })?;
     check_flags(args, &imported)?;
     write_manifest(args, &source, &imported)
@@ -185,7 +187,7 @@ fn import_heroku_app(args: &Args, app: &str) -> Result<ExitCode, String> {
 /// The flags' values checked as `convert` will check them, so that a typo
 /// in a zone, role ARN, prefix or group fails here rather than later.
 /// Settings the flags leave unset are for the user to fill in.
-fn check_flags(args: &Args, imported: &Imported) -> Result<(), String> {
+fn check_flags(args: &Args, imported: &Imported) -> Result<(), super::Failure> {
     let given = [
         ("timezone", "--timezone", args.timezone.is_some()),
         ("role_arn", "--role-arn", args.role_arn.is_some()),
@@ -213,7 +215,7 @@ fn check_flags(args: &Args, imported: &Imported) -> Result<(), String> {
         else {
             continue;
         };
-        let line = format!("error: {flag}: {}", problem.message);
+        let line = format!("{flag}: {}", problem.message);
         if !errors.contains(&line) {
             errors.push(line);
         }
@@ -221,11 +223,11 @@ fn check_flags(args: &Args, imported: &Imported) -> Result<(), String> {
     if errors.is_empty() {
         Ok(())
     } else {
-        Err(errors.join("\n"))
+        Err(super::Failure::Errors(errors))
     }
 }
 
-fn import_aws(args: &Args) -> Result<ExitCode, String> {
+fn import_aws(args: &Args) -> Result<ExitCode, super::Failure> {
     let backend = args.backend.unwrap_or(Backend::Scheduler);
     let prefix = args
         .name_prefix
@@ -250,8 +252,9 @@ fn import_aws(args: &Args) -> Result<ExitCode, String> {
         .map_err(super::plan_errors)?;
     if imported.manifest.jobs.is_empty() {
         return Err(format!(
-            "error: nothing to adopt: no {backend} with the prefix `{prefix}` runs an ECS task"
-        ));
+            "nothing to adopt: no {backend} with the prefix `{prefix}` runs an ECS task"
+        )
+        .into());
     }
     let source = match backend {
         Backend::Rules => format!("EventBridge rules named {prefix}*"),
@@ -264,7 +267,11 @@ fn import_aws(args: &Args) -> Result<ExitCode, String> {
     Ok(ExitCode::SUCCESS)
 }
 
-fn write_manifest(args: &Args, source: &str, imported: &Imported) -> Result<ExitCode, String> {
+fn write_manifest(
+    args: &Args,
+    source: &str,
+    imported: &Imported,
+) -> Result<ExitCode, super::Failure> {
     for warning in &imported.warnings {
         eprintln!("warning: {warning}");
     }

@@ -87,16 +87,11 @@ struct Man {
 }
 
 impl Man {
-    fn run(&self) -> Result<ExitCode, String> {
+    fn run(&self) -> Result<ExitCode, Failure> {
         use clap::CommandFactory;
         std::fs::create_dir_all(&self.dir)
             .and_then(|()| clap_mangen::generate_to(Cli::command(), &self.dir))
-            .map_err(|e| {
-                format!(
-                    "error: cannot write man pages to {}: {e}",
-                    self.dir.display()
-                )
-            })?;
+            .map_err(|e| format!("cannot write man pages to {}: {e}", self.dir.display()))?;
         eprintln!("wrote the cronport man pages to {}", self.dir.display());
         Ok(ExitCode::SUCCESS)
     }
@@ -119,25 +114,25 @@ pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
 }
 
 /// A time zone from `--tz`, or an error that says what to write.
-pub(crate) fn parse_zone(name: &str) -> Result<jiff::tz::TimeZone, String> {
+pub(crate) fn parse_zone(name: &str) -> Result<jiff::tz::TimeZone, Failure> {
     jiff::tz::TimeZone::get(name).map_err(|_| {
         format!(
-            "error: unknown time zone `{name}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo"
+            "unknown time zone `{name}`; use an IANA name such as UTC, America/New_York or Asia/Tokyo"
         )
+        .into()
     })
 }
 
 /// An RFC 3339 instant from a flag, or an error that says what to write.
-pub(crate) fn parse_instant(flag: &str, text: &str) -> Result<jiff::Timestamp, String> {
+pub(crate) fn parse_instant(flag: &str, text: &str) -> Result<jiff::Timestamp, Failure> {
     text.parse().map_err(|e| {
-        format!(
-            "error: {flag} `{text}` is not an RFC 3339 instant such as 2026-11-24T09:00:00Z ({e})"
-        )
+        format!("{flag} `{text}` is not an RFC 3339 instant such as 2026-11-24T09:00:00Z ({e})")
+            .into()
     })
 }
 
 /// `--from`, or now when it is not given.
-pub(crate) fn from_or_now(from: Option<&str>) -> Result<jiff::Timestamp, String> {
+pub(crate) fn from_or_now(from: Option<&str>) -> Result<jiff::Timestamp, Failure> {
     from.map_or_else(|| Ok(now()), |text| parse_instant("--from", text))
 }
 
@@ -167,7 +162,7 @@ pub(crate) struct Window {
 impl Window {
     /// The window and policy as the library takes them: by default from now
     /// to the end of next year.
-    pub(crate) fn compile_options(&self) -> Result<cronport::desired::CompileOptions, String> {
+    pub(crate) fn compile_options(&self) -> Result<cronport::desired::CompileOptions, Failure> {
         let from = from_or_now(self.from.as_deref())?;
         let until = match &self.until {
             Some(text) => parse_instant("--until", text)?,
@@ -175,8 +170,8 @@ impl Window {
         };
         if until.duration_since(from).as_hours() > MAX_WINDOW_YEARS * 8_766 {
             return Err(format!(
-                "error: the window from {from} until {until} is longer than {MAX_WINDOW_YEARS} years; choose a nearer --until"
-            ));
+                "the window from {from} until {until} is longer than {MAX_WINDOW_YEARS} years; choose a nearer --until"
+            ).into());
         }
         let start_at = match &self.start_at {
             Some(text) => Some(parse_instant("--start-at", text)?),
@@ -186,8 +181,8 @@ impl Window {
             && at <= from
         {
             return Err(format!(
-                "error: --start-at {at} is not after the plan's start ({from}): it would hold no run back, and AWS would run the jobs at once, beside the old platform; give the cutover instant ahead"
-            ));
+                "--start-at {at} is not after the plan's start ({from}): it would hold no run back, and AWS would run the jobs at once, beside the old platform; give the cutover instant ahead"
+            ).into());
         }
         Ok(cronport::desired::CompileOptions {
             from,
@@ -239,13 +234,45 @@ impl AwsFlags {
     }
 }
 
-/// A plan's problems, one `error:` line each, for the terminal.
-pub(crate) fn plan_errors(e: cronport::plan::PlanError) -> String {
-    e.problems
-        .iter()
-        .map(|p| format!("error: {}", hint::problem(p)))
-        .collect::<Vec<_>>()
-        .join("\n")
+/// Why a command failed, as [`run`] prints it: the one place that writes
+/// `error:`.
+#[derive(Debug)]
+pub(crate) enum Failure {
+    /// Sentences, each printed once as `error: SENTENCE`.
+    Errors(Vec<String>),
+    /// A diagnostic the library rendered whole (a manifest problem with its
+    /// caret view, `error:` included), printed as it is.
+    Report(String),
+}
+
+impl From<String> for Failure {
+    fn from(sentence: String) -> Failure {
+        Failure::Errors(vec![sentence])
+    }
+}
+
+impl Failure {
+    /// A library diagnostic, already shaped for a terminal.
+    pub(crate) fn report(diagnostic: impl std::fmt::Display) -> Failure {
+        Failure::Report(diagnostic.to_string())
+    }
+
+    /// What goes to standard error.
+    fn text(&self) -> String {
+        match self {
+            Failure::Errors(sentences) => sentences
+                .iter()
+                .map(|s| format!("error: {s}"))
+                .collect::<Vec<_>>()
+                .join("\n"),
+            Failure::Report(text) => text.clone(),
+        }
+    }
+}
+
+/// A plan's problems, one `error:` line each, their remedies as flags.
+pub(crate) fn plan_errors(e: cronport::plan::PlanError) -> Failure {
+    Failure::Errors(e.problems.iter().map(hint::problem).collect())
 }
 
 /// Now, to the whole second (the default `--from`), so output stays
@@ -256,32 +283,33 @@ pub(crate) fn now() -> jiff::Timestamp {
 }
 
 /// The text of `path`, or of standard input for `-`.
-pub(crate) fn read_input(path: &str) -> Result<String, String> {
+pub(crate) fn read_input(path: &str) -> Result<String, Failure> {
     if path == "-" {
         let mut text = String::new();
         std::io::Read::read_to_string(
             &mut std::io::Read::take(std::io::stdin(), MAX_INPUT_BYTES + 1),
             &mut text,
         )
-        .map_err(|e| format!("error: cannot read standard input: {e}"))?;
+        .map_err(|e| format!("cannot read standard input: {e}"))?;
         if text.len() as u64 > MAX_INPUT_BYTES {
             return Err(format!(
-                "error: standard input is longer than {MAX_INPUT_BYTES} bytes, the most cronport reads"
-            ));
+                "standard input is longer than {MAX_INPUT_BYTES} bytes, the most cronport reads"
+            )
+            .into());
         }
         return Ok(text);
     }
     let size = std::fs::metadata(path)
-        .map_err(|e| format!("error: cannot read {path}: {e}"))?
+        .map_err(|e| format!("cannot read {path}: {e}"))?
         .len();
     if size > MAX_INPUT_BYTES {
         return Err(format!(
-            "error: {path} is {size} bytes; cronport reads files of at most {MAX_INPUT_BYTES} bytes (is it the right file?)"
-        ));
+            "{path} is {size} bytes; cronport reads files of at most {MAX_INPUT_BYTES} bytes (is it the right file?)"
+        ).into());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("error: cannot read {path}: {e}"))?;
+    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
     String::from_utf8(bytes)
-        .map_err(|_| format!("error: {path} is not UTF-8 text; is it the right file?"))
+        .map_err(|_| format!("{path} is not UTF-8 text; is it the right file?").into())
 }
 
 /// The manifest at `path` (`-`: standard input) for environment `env`,
@@ -291,22 +319,22 @@ pub(crate) fn read_input(path: &str) -> Result<String, String> {
 pub(crate) fn compile_manifest(
     path: &str,
     env: Option<&str>,
-    options: impl FnOnce() -> Result<cronport::desired::CompileOptions, String>,
+    options: impl FnOnce() -> Result<cronport::desired::CompileOptions, Failure>,
     no_jobs: Option<&str>,
-) -> Result<cronport::desired::Desired, String> {
+) -> Result<cronport::desired::Desired, Failure> {
     let text = read_input(path)?;
     let name = if path == "-" { "<stdin>" } else { path };
     let manifest = cronport::manifest::Manifest::from_toml(&text, name)
-        .map_err(|e| e.to_string())?
+        .map_err(Failure::report)?
         .for_env(env)
-        .map_err(|e| format!("error: {}", hint::env(&e)))?;
+        .map_err(|e| format!("{}", hint::env(&e)))?;
     if let Some(why) = no_jobs
         && manifest.jobs.is_empty()
     {
-        return Err(format!("error: {name} has no jobs{why}"));
+        return Err(format!("{name} has no jobs{why}").into());
     }
     let desired = cronport::desired::compile(&manifest, &options()?)
-        .map_err(|e| manifest.place(&text, name, &e.problems).to_string())?;
+        .map_err(|e| Failure::report(manifest.place(&text, name, &e.problems)))?;
     for job in &desired.jobs {
         for warning in &job.job.warnings {
             eprintln!("warning: {warning}");
@@ -320,26 +348,28 @@ pub(crate) fn compile_manifest(
 /// (never one an attacker placed there), then renames it over the target:
 /// a failure never leaves half a file. A symbolic link or anything but a
 /// regular file at `path` is never followed or replaced.
-pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> Result<(), String> {
+pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> Result<(), Failure> {
     use std::io::Write;
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
             return Err(format!(
-                "error: {} is a symbolic link; cronport writes only regular files: choose the real path with -o",
+                "{} is a symbolic link; cronport writes only regular files: choose the real path with -o",
                 path.display()
-            ));
+            ).into());
         }
         Ok(meta) if !meta.is_file() => {
             return Err(format!(
-                "error: {} is not a regular file; choose a file with -o",
+                "{} is not a regular file; choose a file with -o",
                 path.display()
-            ));
+            )
+            .into());
         }
         Ok(_) if !force => {
             return Err(format!(
-                "error: {} exists; pass --force to replace it, or choose another file with -o",
+                "{} exists; pass --force to replace it, or choose another file with -o",
                 path.display()
-            ));
+            )
+            .into());
         }
         _ => {}
     }
@@ -347,7 +377,7 @@ pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> R
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
-    let fail = |e: std::io::Error| format!("error: cannot write {}: {e}", path.display());
+    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
     let mut file = tempfile::Builder::new()
         .prefix(".cronport-")
         .tempfile_in(dir)
@@ -394,14 +424,14 @@ pub fn run() -> ExitCode {
             clap_complete::generate(args.shell, &mut Cli::command(), "cronport", &mut script);
             print_stdout(&String::from_utf8_lossy(&script))
                 .map(|()| ExitCode::SUCCESS)
-                .map_err(|e| format!("error: {e}"))
+                .map_err(|e| Failure::from(e.to_string()))
         }
         Command::Man(args) => args.run(),
         Command::Explain(args) => explain::run(args),
         Command::Translate(args) => translate::run(args),
     };
-    result.unwrap_or_else(|message| {
-        eprintln!("{message}");
+    result.unwrap_or_else(|failure| {
+        eprintln!("{}", failure.text());
         ExitCode::from(EXIT_ERROR)
     })
 }
@@ -472,7 +502,7 @@ pub(crate) fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -
 pub(crate) fn heroku_api(
     platform: &str,
     scheduler: &str,
-) -> Result<cronport::import::HerokuApi, String> {
+) -> Result<cronport::import::HerokuApi, Failure> {
     let netrc = std::env::var_os("NETRC")
         .map(std::path::PathBuf::from)
         .or_else(|| {
@@ -480,7 +510,7 @@ pub(crate) fn heroku_api(
         });
     let token =
         cronport::import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), netrc.as_deref())
-            .map_err(|e| format!("error: {e}"))?;
+            .map_err(|e| format!("{e}"))?;
     Ok(cronport::import::HerokuApi::new(token).with_urls(platform, scheduler))
 }
 

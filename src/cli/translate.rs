@@ -44,11 +44,11 @@ pub struct Args {
     format: Format,
 }
 
-pub fn run(args: Args) -> Result<ExitCode, String> {
+pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     try_run(&args)
 }
 
-fn try_run(args: &Args) -> Result<ExitCode, String> {
+fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     let zone = parse_zone(&args.tz)?;
     let CompileOptions {
         from,
@@ -60,10 +60,10 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
         Schedule::parse_in(&args.expression, zone.clone()).map_err(|e| match e.kind() {
             ScheduleErrorKind::Syntax(parse) => parse.render(&args.expression),
             ScheduleErrorKind::HerokuNotUtc { .. } => format!(
-                "error: Heroku Scheduler runs in UTC; drop --tz {} or write the schedule as cron",
+                "Heroku Scheduler runs in UTC; drop --tz {} or write the schedule as cron",
                 args.tz
             ),
-            _ => format!("error: {e}"),
+            _ => format!("{e}"),
         })?;
     let options = Options {
         dom_dow,
@@ -75,8 +75,7 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
                 Format::Json => json(&done)?,
                 Format::Text => text(&done, &zone),
             };
-            print_stdout(&out)
-                .map_err(|e| format!("error: cannot write to standard output: {e}"))?;
+            print_stdout(&out).map_err(|e| format!("cannot write to standard output: {e}"))?;
             Ok(ExitCode::SUCCESS)
         }
         Err(refused) => {
@@ -93,9 +92,9 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
                 }
                 Format::Text => {
                     let mut message = match refused.kind {
-                        RefusalKind::NeverRuns => format!("error: {}", refused.reason),
+                        RefusalKind::NeverRuns => format!("{}", refused.reason),
                         RefusalKind::NotExact => {
-                            format!("error: not representable exactly: {}", refused.reason)
+                            format!("not representable exactly: {}", refused.reason)
                         }
                     };
                     if let Some(c) = &refused.counterexample {
@@ -117,10 +116,10 @@ fn try_run(args: &Args) -> Result<ExitCode, String> {
     }
 }
 
-fn json(done: &Translation) -> Result<String, String> {
+fn json(done: &Translation) -> Result<String, super::Failure> {
     serde_json::to_string_pretty(done)
         .map(|s| format!("{s}\n"))
-        .map_err(|e| e.to_string())
+        .map_err(|e| e.to_string().into())
 }
 
 fn text(done: &Translation, zone: &TimeZone) -> String {

@@ -88,45 +88,9 @@ impl ImportError {
 /// ```
 pub type Defaults = Settings;
 
-/// A readable AWS-safe name for a command: lower case, words joined by
-/// `-`, `bundle exec` dropped, at most 32 characters (cut at a word), so
-/// that a prefix and an environment suffix still fit AWS's 64.
-///
-/// ```
-/// assert_eq!(cronport::import::name_from_command("rake reports:daily"), "rake-reports-daily");
-/// assert_eq!(cronport::import::name_from_command("bundle exec rails runner 'Sync.call'"), "rails-runner-sync-call");
-/// assert_eq!(cronport::import::name_from_command("RAILS_ENV=production rake x"), "rake-x");
-/// ```
-pub fn name_from_command(command: &str) -> String {
-    // Leading `NAME=value` words set the environment; the program follows.
-    let program = match crate::task::Command::from_heroku(command) {
-        crate::task::Command::Argv { argv, environment } if !environment.is_empty() => {
-            argv.join(" ")
-        }
-        _ => command.to_string(),
-    };
-    let command = program.trim().replace("bundle exec ", "");
-    let mut name = String::new();
-    for c in command.chars() {
-        if c.is_ascii_alphanumeric() {
-            name.push(c.to_ascii_lowercase());
-        } else if !name.is_empty() && !name.ends_with('-') {
-            name.push('-');
-        }
-    }
-    let mut name = name.trim_end_matches('-').to_string();
-    if name.len() > MAX_DERIVED_NAME {
-        let cut = name[..MAX_DERIVED_NAME]
-            .rfind('-')
-            .unwrap_or(MAX_DERIVED_NAME);
-        name.truncate(cut);
-    }
-    if name.is_empty() {
-        "job".to_string()
-    } else {
-        name
-    }
-}
+// Naming a job after its command is the task's business (the manifest's
+// checks suggest names too); imports use it from there.
+pub use crate::task::name_from_command;
 
 /// The interval of a Heroku Scheduler frequency (10 minutes, an hour or a
 /// day): how long Heroku let its dyno run. `None` for other schedules.
@@ -171,9 +135,6 @@ pub(crate) fn check_nesting(text: &str, max: usize, usual: &str) -> Result<(), I
     }
     Ok(())
 }
-
-/// The longest name derived from a command.
-const MAX_DERIVED_NAME: usize = 32;
 
 /// Gives every job a unique name: taken names get `-2`, `-3`, … in order,
 /// so the same input always gives the same names.

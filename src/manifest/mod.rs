@@ -41,59 +41,8 @@ use source::{Source, Step};
 pub use validate::is_role_arn;
 use validate::{is_name_char, problem};
 
-/// ECS launch types.
-///
-/// ```
-/// use cronport::manifest::{LaunchType, Settings};
-/// let s: Settings = toml::from_str("launch_type = \"EC2\"")?;
-/// assert_eq!(s.launch_type, Some(LaunchType::Ec2));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize, Deserialize)]
-pub enum LaunchType {
-    /// AWS Fargate.
-    #[serde(rename = "FARGATE")]
-    Fargate,
-    /// EC2 instances in the cluster.
-    #[serde(rename = "EC2")]
-    Ec2,
-}
-
-impl LaunchType {
-    /// The name ECS and EventBridge use.
-    ///
-    /// ```
-    /// assert_eq!(cronport::manifest::LaunchType::Fargate.as_str(), "FARGATE");
-    /// ```
-    pub fn as_str(self) -> &'static str {
-        match self {
-            LaunchType::Fargate => "FARGATE",
-            LaunchType::Ec2 => "EC2",
-        }
-    }
-}
-
-/// One entry of a capacity provider strategy.
-///
-/// ```
-/// use cronport::manifest::{CapacityProvider, Settings};
-/// let s: Settings = toml::from_str(r#"capacity_provider_strategy = [{ capacity_provider = "FARGATE_SPOT", weight = 1 }]"#)?;
-/// let spot = CapacityProvider { capacity_provider: "FARGATE_SPOT".into(), weight: Some(1), base: None };
-/// assert_eq!(s.capacity_provider_strategy, Some(vec![spot]));
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize, Deserialize)]
-#[serde(deny_unknown_fields)]
-pub struct CapacityProvider {
-    /// The capacity provider, such as `FARGATE_SPOT`.
-    pub capacity_provider: String,
-    /// Relative weight.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub weight: Option<u32>,
-    /// Tasks placed here first.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub base: Option<u32>,
-}
+// Where a task runs is the task's business; the manifest's settings name it.
+pub use crate::task::{CapacityProvider, LaunchType};
 
 /// Retries of a failed invocation.
 ///
@@ -378,6 +327,49 @@ pub struct ResolvedJob {
 }
 
 impl ResolvedJob {
+    /// The ECS request a run of this job makes.
+    ///
+    /// ```
+    /// # let text = cronport::manifest::doc::EXAMPLE;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+    /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
+    /// let run = jobs[0].run_task();
+    /// assert_eq!(run.cluster, "production");
+    /// assert_eq!(run.started_by.as_deref(), Some("cronport/reports"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn run_task(&self) -> crate::task::RunTask {
+        use crate::task::{Awsvpc, ContainerOverride, RunTask, TaskOverrides, started_by};
+        let t = &self.target;
+        RunTask {
+            cluster: t.cluster.clone(),
+            task_definition: t.task_definition.clone(),
+            count: t.task_count,
+            launch_type: t.launch_type,
+            capacity_provider_strategy: t.capacity_provider_strategy.clone(),
+            platform_version: t.platform_version.clone(),
+            network: (!t.subnets.is_empty()).then(|| Awsvpc {
+                subnets: t.subnets.clone(),
+                security_groups: t.security_groups.clone(),
+                assign_public_ip: t.assign_public_ip,
+            }),
+            overrides: TaskOverrides {
+                cpu: self.size.map(|s| s.cpu),
+                memory: self.size.map(|s| s.memory),
+                container: ContainerOverride {
+                    name: t.container.clone(),
+                    command: match self.timeout {
+                        Some(limit) => limit.wrap(self.command.container_command()),
+                        None => self.command.container_command(),
+                    },
+                    environment: self.environment.clone(),
+                    ..ContainerOverride::default()
+                },
+            },
+            started_by: Some(started_by(&format!("{}{}", self.name, self.name_suffix))),
+        }
+    }
+
     /// One line on how the command runs in its container, and for how long,
     /// for the rendered output's comments and the diff.
     ///

@@ -396,7 +396,7 @@ fn resolve_job(
     let suffix = pick(&s.name_suffix, &defaults.name_suffix).unwrap_or_default();
     let aws_name = format!("{prefix}{}{suffix}", job.name);
     if job.name.is_empty() || !job.name.chars().all(is_name_char) {
-        let suggestion = crate::import::name_from_command(&job.name);
+        let suggestion = crate::task::name_from_command(&job.name);
         problems.push(problem(
             at,
             "name",

@@ -53,7 +53,7 @@ pub const RUN_TASK_TARGET: &str = "arn:aws:scheduler:::aws-sdk:ecs:runTask";
 /// assert!(render(&desired, Format::Json).contains("\"ScheduleExpression\": \"cron(0/10 * * * ? *)\""));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Copy, Debug, PartialEq, Eq, clap::ValueEnum)]
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum Format {
     /// The exact request bodies, for `aws … --cli-input-json`.
     Json,

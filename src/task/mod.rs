@@ -12,6 +12,7 @@
 //!   PascalCase for Scheduler's universal target and camelCase for ECS.
 
 mod command;
+mod placement;
 mod read_back;
 mod run_task;
 mod time_limit;
@@ -21,6 +22,7 @@ use std::fmt;
 use serde::Serialize;
 
 pub use command::{BASH, Command};
+pub use placement::{CapacityProvider, LaunchType};
 pub(crate) use read_back::{command_text, read_argv};
 pub use run_task::{Awsvpc, Casing, ContainerOverride, RunTask, TaskOverrides, started_by};
 pub use time_limit::{KILL_AFTER_SECONDS, TimeLimit, TimeLimitError};
@@ -328,6 +330,47 @@ const FARGATE_MEMORY: [(u32, u32, u32, u32); 7] = [
     (8192, 16384, 61440, 4096),
     (16384, 32768, 122880, 8192),
 ];
+
+/// A readable AWS-safe name for a command: lower case, words joined by
+/// `-`, `bundle exec` dropped, at most 32 characters (cut at a word), so
+/// that a prefix and an environment suffix still fit AWS's 64.
+///
+/// ```
+/// assert_eq!(cronport::import::name_from_command("rake reports:daily"), "rake-reports-daily");
+/// assert_eq!(cronport::import::name_from_command("bundle exec rails runner 'Sync.call'"), "rails-runner-sync-call");
+/// assert_eq!(cronport::import::name_from_command("RAILS_ENV=production rake x"), "rake-x");
+/// ```
+pub fn name_from_command(command: &str) -> String {
+    // Leading `NAME=value` words set the environment; the program follows.
+    let program = match Command::from_heroku(command) {
+        Command::Argv { argv, environment } if !environment.is_empty() => argv.join(" "),
+        _ => command.to_string(),
+    };
+    let command = program.trim().replace("bundle exec ", "");
+    let mut name = String::new();
+    for c in command.chars() {
+        if c.is_ascii_alphanumeric() {
+            name.push(c.to_ascii_lowercase());
+        } else if !name.is_empty() && !name.ends_with('-') {
+            name.push('-');
+        }
+    }
+    let mut name = name.trim_end_matches('-').to_string();
+    if name.len() > MAX_DERIVED_NAME {
+        let cut = name[..MAX_DERIVED_NAME]
+            .rfind('-')
+            .unwrap_or(MAX_DERIVED_NAME);
+        name.truncate(cut);
+    }
+    if name.is_empty() {
+        "job".to_string()
+    } else {
+        name
+    }
+}
+
+/// The longest name derived from a command.
+const MAX_DERIVED_NAME: usize = 32;
 
 #[cfg(test)]
 mod tests {

@@ -23,7 +23,7 @@ use std::fmt;
 use serde::Serialize;
 use serde_json::{Map, Value, json};
 
-use crate::manifest::{CapacityProvider, LaunchType};
+use super::{CapacityProvider, LaunchType};
 
 /// How a request's member names are spelled.
 ///
@@ -73,7 +73,7 @@ impl fmt::Display for Casing {
 /// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-/// let run = RunTask::for_job(&jobs[0]);
+/// let run = jobs[0].run_task();
 /// let input = run.to_json(Casing::Pascal);
 /// assert_eq!(input["TaskDefinition"], "app-worker");
 /// // Stopped after a day as on Heroku (`timeout -k 30 86400`), then the job.
@@ -127,7 +127,7 @@ pub struct Awsvpc {
 /// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-/// let overrides = cronport::task::RunTask::for_job(&jobs[0]).overrides; // performance-m
+/// let overrides = cronport::task::jobs[0].run_task().overrides; // performance-m
 /// assert_eq!((overrides.cpu, overrides.memory), (Some(2048), Some(4096)));
 /// assert_eq!(overrides.to_json(cronport::task::Casing::Camel)["cpu"], "2048");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -196,48 +196,6 @@ pub fn started_by(job: &str) -> String {
 }
 
 impl RunTask {
-    /// The request a run of `job` makes.
-    ///
-    /// ```
-    /// # let text = cronport::manifest::doc::EXAMPLE;
-    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
-    /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-    /// let run = cronport::task::RunTask::for_job(&jobs[0]);
-    /// assert_eq!(run.cluster, "production");
-    /// assert_eq!(run.started_by.as_deref(), Some("cronport/reports"));
-    /// # Ok::<(), Box<dyn std::error::Error>>(())
-    /// ```
-    pub fn for_job(job: &crate::manifest::ResolvedJob) -> RunTask {
-        let t = &job.target;
-        RunTask {
-            cluster: t.cluster.clone(),
-            task_definition: t.task_definition.clone(),
-            count: t.task_count,
-            launch_type: t.launch_type,
-            capacity_provider_strategy: t.capacity_provider_strategy.clone(),
-            platform_version: t.platform_version.clone(),
-            network: (!t.subnets.is_empty()).then(|| Awsvpc {
-                subnets: t.subnets.clone(),
-                security_groups: t.security_groups.clone(),
-                assign_public_ip: t.assign_public_ip,
-            }),
-            overrides: TaskOverrides {
-                cpu: job.size.map(|s| s.cpu),
-                memory: job.size.map(|s| s.memory),
-                container: ContainerOverride {
-                    name: t.container.clone(),
-                    command: match job.timeout {
-                        Some(limit) => limit.wrap(job.command.container_command()),
-                        None => job.command.container_command(),
-                    },
-                    environment: job.environment.clone(),
-                    ..ContainerOverride::default()
-                },
-            },
-            started_by: Some(started_by(&format!("{}{}", job.name, job.name_suffix))),
-        }
-    }
-
     /// The whole request as JSON, in `casing`.
     ///
     /// ```
@@ -245,7 +203,7 @@ impl RunTask {
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
     /// use cronport::task::{Casing, RunTask};
-    /// let run = RunTask::for_job(&jobs[0]);
+    /// let run = jobs[0].run_task();
     /// let pascal = run.to_json(Casing::Pascal);
     /// assert_eq!(pascal["NetworkConfiguration"]["AwsvpcConfiguration"]["AssignPublicIp"], "DISABLED");
     /// assert_eq!(run.to_json(Casing::Camel)["networkConfiguration"]["awsvpcConfiguration"]["subnets"], pascal["NetworkConfiguration"]["AwsvpcConfiguration"]["Subnets"]);

@@ -1184,7 +1184,7 @@ fn environments_and_manifests_sharing_names_never_touch_each_other() {
         let empty = format!("{defaults}\n[env.pre-prod]\nschedule_group = \"shared\"\n");
         let manifest = Manifest::from_toml(&empty, "m.toml").unwrap().for_env(Some("pre-prod")).unwrap();
         let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
-        assert!(aws::plan(&clients, &want, false).await.unwrap_err().to_string().contains("pass --prune"));
+        assert_eq!(aws::plan(&clients, &want, false).await.unwrap_err().problems[0].hint, Some(cronport::Hint::Prune));
         let plan = aws::plan(&clients, &want, true).await.unwrap();
         assert_eq!(plan.summary().destroy, 2, "{}", plan.to_text());
         assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());

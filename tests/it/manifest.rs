@@ -400,7 +400,7 @@ fn shell_timeout_and_retries_within_the_interval() {
         .unwrap()
         .resolve()
         .unwrap();
-    let run = cronport::task::RunTask::for_job(&jobs[0]);
+    let run = jobs[0].run_task();
     assert_eq!(
         run.overrides.container.command,
         ["timeout", "-k", "30", "600", "rake", "ten"]
@@ -413,7 +413,7 @@ fn shell_timeout_and_retries_within_the_interval() {
         "{}",
         jobs[0].how_it_runs()
     );
-    let run = cronport::task::RunTask::for_job(&jobs[1]);
+    let run = jobs[1].run_task();
     assert_eq!(
         run.overrides.container.command,
         ["/bin/sh", "-c", "source .env && rake x"]
