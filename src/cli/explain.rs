@@ -2,10 +2,14 @@
 
 use std::process::ExitCode;
 
-use cronport::explain::{ExplainError, Explanation, explain};
+use cronport::explain::{Equivalents, ExplainError, Explanation, explain};
+use cronport::schedule::DstRule;
 use cronport::schedule::ScheduleErrorKind;
+use cronport::syntax::Grammar;
+use cronport::translate::ZonedExpression;
 
 use super::TextOrJson as Format;
+use super::translate::{RefusalJson, refusal_options, refusal_reason};
 use super::{parse_zone, print_stdout};
 
 /// Explain a schedule: its meaning, other spellings, and next runs.
@@ -57,7 +61,7 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         })?;
     let output = match args.format {
         Format::Json => {
-            let json = serde_json::to_string_pretty(&explanation).map_err(|e| e.to_string())?;
+            let json = to_json(&explanation).map_err(|e| e.to_string())?;
             format!("{json}\n")
         }
         Format::Text => text(&explanation, usize::from(args.next)),
@@ -100,9 +104,9 @@ fn text(e: &Explanation, asked: usize) -> String {
         if let Some(refused) = &split.refused {
             out.push_str(&format!(
                 "{pad}cronport translate refuses: {}\n",
-                refused.reason
+                refusal_reason(refused)
             ));
-            for option in &refused.options {
+            for option in refusal_options(refused) {
                 out.push_str(&format!("{pad}  option: {option}\n"));
             }
         }
@@ -120,4 +124,63 @@ fn text(e: &Explanation, asked: usize) -> String {
         }
     }
     out
+}
+
+/// The explanation as the library serializes it, with `translate`'s refusal
+/// in the binary's words (the library names its options, the binary its
+/// flags).
+fn to_json(e: &Explanation) -> Result<String, serde_json::Error> {
+    #[derive(serde::Serialize)]
+    struct AwsSplit<'a> {
+        reason: &'a str,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        expressions: Vec<&'a ZonedExpression>,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        refused: Option<RefusalJson<'a>>,
+    }
+    #[derive(serde::Serialize)]
+    struct Json<'a> {
+        grammar: &'a Grammar,
+        canonical: &'a str,
+        description: &'a str,
+        timezone: &'a str,
+        dst_rule: &'a DstRule,
+        equivalents: &'a Equivalents,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        aws_split: Option<AwsSplit<'a>>,
+        next: &'a [String],
+    }
+    // Every field named, so that a new one is not left out unseen.
+    let Explanation {
+        grammar,
+        canonical,
+        description,
+        timezone,
+        dst_rule,
+        equivalents,
+        aws_split,
+        next,
+    } = e;
+    let aws_split = aws_split.as_ref().map(|split| {
+        let cronport::explain::AwsSplit {
+            reason,
+            expressions,
+            refused,
+        } = split;
+        AwsSplit {
+            reason,
+            expressions: expressions.iter().collect(),
+            refused: refused.as_ref().map(RefusalJson::new),
+        }
+    });
+    serde_json::to_string_pretty(&Json {
+        grammar,
+        canonical,
+        description,
+        timezone,
+        dst_rule,
+        equivalents,
+        aws_split,
+        next,
+    })
 }

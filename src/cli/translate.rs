@@ -4,7 +4,10 @@ use std::process::ExitCode;
 
 use cronport::desired::CompileOptions;
 use cronport::schedule::{Schedule, ScheduleErrorKind};
-use cronport::translate::{Backend, Options, RefusalKind, Translation, translate};
+use cronport::translate::{
+    Backend, Counterexample, NotRepresentable, Options, Proof, RefusalKind, Remedy, Translation,
+    Warning, ZonedExpression, translate,
+};
 use jiff::tz::TimeZone;
 
 use super::TextOrJson as Format;
@@ -81,7 +84,8 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         Err(refused) => {
             match args.format {
                 Format::Json => {
-                    let mut value = serde_json::to_value(&refused).map_err(|e| e.to_string())?;
+                    let mut value = serde_json::to_value(RefusalJson::new(&refused))
+                        .map_err(|e| e.to_string())?;
                     value["error"] = match refused.kind {
                         RefusalKind::NeverRuns => "never_runs",
                         RefusalKind::NotExact => "not_representable",
@@ -92,9 +96,9 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
                 }
                 Format::Text => {
                     let mut message = match refused.kind {
-                        RefusalKind::NeverRuns => format!("{}", refused.reason),
+                        RefusalKind::NeverRuns => refusal_reason(&refused),
                         RefusalKind::NotExact => {
-                            format!("not representable exactly: {}", refused.reason)
+                            format!("not representable exactly: {}", refusal_reason(&refused))
                         }
                     };
                     if let Some(c) = &refused.counterexample {
@@ -105,10 +109,12 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
                             c.target_count
                         ));
                     }
-                    for option in &refused.options {
+                    for option in refusal_options(&refused) {
                         message.push_str(&format!("\n  option: {option}"));
                     }
-                    eprintln!("{message}");
+                    // Printed here, not returned as a `Failure`: the refusal
+                    // is the command's answer, on standard error.
+                    eprintln!("error: {message}");
                 }
             }
             Ok(ExitCode::from(EXIT_ERROR))
@@ -117,7 +123,38 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
 }
 
 fn json(done: &Translation) -> Result<String, super::Failure> {
-    serde_json::to_string_pretty(done)
+    /// The translation as the library serializes it, its warnings in the
+    /// binary's words.
+    #[derive(serde::Serialize)]
+    struct Json<'a> {
+        backend: Backend,
+        targets: &'a [ZonedExpression],
+        verified: &'a Proof,
+        #[serde(skip_serializing_if = "Option::is_none")]
+        runs_out: Option<jiff::Timestamp>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        warnings: Vec<String>,
+        #[serde(skip_serializing_if = "Vec::is_empty")]
+        notes: Vec<&'a str>,
+    }
+    // Every field named, so that a new one is not left out unseen.
+    let Translation {
+        backend,
+        targets,
+        verified,
+        runs_out,
+        warnings,
+        notes,
+    } = done;
+    let json = Json {
+        backend: *backend,
+        targets,
+        verified,
+        runs_out: *runs_out,
+        warnings: warnings.iter().map(warning).collect(),
+        notes: notes.iter().map(String::as_str).collect(),
+    };
+    serde_json::to_string_pretty(&json)
         .map(|s| format!("{s}\n"))
         .map_err(|e| e.to_string().into())
 }
@@ -155,7 +192,78 @@ fn text(done: &Translation, zone: &TimeZone) -> String {
         out.push_str(&format!("note: {note}\n"));
     }
     for w in &done.warnings {
-        out.push_str(&format!("warning: {w}\n"));
+        out.push_str(&format!("warning: {}\n", warning(w)));
     }
     out
+}
+
+// The library words a refusal's remedies and a warning's remedy in its own
+// terms (`Options::until`, `DomDow::Double`) and carries each as a value;
+// the binary words them as its flags, here, for `translate` and `explain`.
+
+/// A refusal's reason in the binary's words: a remedy for the window ends
+/// the sentence, as flags.
+pub(super) fn refusal_reason(refused: &NotRepresentable) -> String {
+    let mut reason = refused.reason.clone();
+    for remedy in &refused.options {
+        match remedy {
+            Remedy::EndAfterStart => reason.push_str(": --until must be after --from"),
+            Remedy::WindowInAwsYears => {
+                reason.push_str(". Choose a window inside those years with --from and --until")
+            }
+            _ => {}
+        }
+    }
+    reason
+}
+
+/// A refusal's other remedies, an `option:` line each, as flags.
+pub(super) fn refusal_options(refused: &NotRepresentable) -> Vec<String> {
+    refused
+        .options
+        .iter()
+        .filter_map(|remedy| match remedy {
+            Remedy::EndAfterStart | Remedy::WindowInAwsYears => None,
+            Remedy::DomDow(policy) => Some(format!("--dom-dow {policy}: {}", remedy.effect())),
+            other => Some(other.to_string()),
+        })
+        .collect()
+}
+
+/// A warning in the binary's words.
+fn warning(w: &Warning) -> String {
+    match w {
+        Warning::RunsOut { .. } => format!("{} (cronport translate --until …)", w.fact()),
+        Warning::DoubleRuns => format!("{} with --dom-dow double", w.fact()),
+        other => other.to_string(),
+    }
+}
+
+/// A refusal as the library serializes it, in the binary's words.
+#[derive(serde::Serialize)]
+pub(super) struct RefusalJson<'a> {
+    kind: RefusalKind,
+    reason: String,
+    #[serde(skip_serializing_if = "Option::is_none")]
+    counterexample: Option<&'a Counterexample>,
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    options: Vec<String>,
+}
+
+impl<'a> RefusalJson<'a> {
+    pub(super) fn new(refused: &'a NotRepresentable) -> RefusalJson<'a> {
+        // Every field named, so that a new one is not left out unseen.
+        let NotRepresentable {
+            kind,
+            reason: _,
+            counterexample,
+            options: _,
+        } = refused;
+        RefusalJson {
+            kind: *kind,
+            reason: refusal_reason(refused),
+            counterexample: counterexample.as_ref(),
+            options: refusal_options(refused),
+        }
+    }
 }

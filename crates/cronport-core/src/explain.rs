@@ -33,7 +33,7 @@ pub struct Explanation {
     pub dst_rule: DstRule,
     /// The same pattern in each other grammar that can write it.
     pub equivalents: Equivalents,
-    /// What `cronport translate` does with a pattern no one AWS expression
+    /// What [`translate`] does with a pattern no one AWS expression
     /// can write (day-of-month OR day-of-week); `None` when one can.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_split: Option<AwsSplit>,

@@ -6,7 +6,9 @@
 
 use jiff::tz::TimeZone;
 
-use super::{Counterexample, DomDow, Duplicates, NotRepresentable, Options, Part, RefusalKind};
+use super::{
+    Counterexample, DomDow, Duplicates, NotRepresentable, Options, Part, RefusalKind, Remedy,
+};
 use crate::schedule::{Cron, DayOfMonth, DayOfWeek, DayRule, Days, Schedule};
 
 /// The parts to translate, and whether their double runs are accepted.
@@ -58,9 +60,9 @@ pub(super) fn split(
                         target_count: 2,
                     }),
                     options: vec![
-                        "--dom-dow double: split it and accept two runs on days matching both".to_string(),
-                        "--dom-dow expand: split it and list the day-of-month dates explicitly over the horizon, leaving out days the day-of-week half covers".to_string(),
-                        "change the schedule so it restricts only one of the two fields".to_string(),
+                        Remedy::DomDow(DomDow::Double),
+                        Remedy::DomDow(DomDow::Expand),
+                        Remedy::OneDayField,
                     ],
                 });
             }

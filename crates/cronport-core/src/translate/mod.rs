@@ -21,13 +21,16 @@
 //! EventBridge runs them ([`DstRule`](crate::schedule::DstRule)) must fire at
 //! the same instants over the window, each once. Where AWS cannot express
 //! the source exactly, the error names the first instant that differs and
-//! what the user can do.
+//! what the user can do: [`Remedy`] values, as a translation's warnings are
+//! [`Warning`] values, worded in this crate's terms ([`Options::until`],
+//! [`DomDow::Double`]) for a front end to word as its own flags.
 //!
 //! The code: this module holds the types and the orchestration
 //! ([`translate`]); `scheduler.rs` and `rules.rs` place a pattern for each
 //! backend; `dom_dow.rs` splits a day-of-month OR day-of-week pattern;
 //! `calendar.rs` and `shift.rs` do the date arithmetic; `blocks.rs` merges
-//! what AWS can write in one expression; `verify.rs` is the proof.
+//! what AWS can write in one expression; `verify.rs` is the proof;
+//! `remedy.rs` holds the remedies and warnings.
 //!
 //! ```
 //! use cronport_core::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
@@ -44,6 +47,7 @@
 mod blocks;
 mod calendar;
 mod dom_dow;
+mod remedy;
 mod rules;
 mod scheduler;
 mod shift;
@@ -56,6 +60,8 @@ use serde::Serialize;
 
 use crate::schedule::{Cron, DayOfWeek, Pattern, Schedule, civil_from_days, time_zone_name};
 use crate::syntax::aws;
+pub use remedy::{Remedy, Warning};
+
 use blocks::Block;
 use calendar::covered_days;
 use rules::rules_blocks;
@@ -294,9 +300,9 @@ pub struct Translation {
     /// hold for good.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub runs_out: Option<Timestamp>,
-    /// What the user should know.
+    /// What the user should know, each with its remedy as a value.
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub warnings: Vec<String>,
+    pub warnings: Vec<Warning>,
     /// Why the expressions are not the obvious ones (a schedule written in
     /// UTC because EventBridge Scheduler's daylight-saving rule differs from
     /// the source's, months given their own offsets), a line each.
@@ -340,9 +346,9 @@ pub struct NotRepresentable {
     /// The first instant at which the closest translation would differ.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub counterexample: Option<Counterexample>,
-    /// What the user can do instead.
+    /// What the user can do instead (the reason ends where these begin).
     #[serde(skip_serializing_if = "Vec::is_empty")]
-    pub options: Vec<String>,
+    pub options: Vec<Remedy>,
 }
 
 /// Why [`translate`] refused.
@@ -381,7 +387,10 @@ pub enum RefusalKind {
 /// ```
 pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, NotRepresentable> {
     if options.until <= options.from {
-        return Err(refusal("the window is empty: --until must be after --from"));
+        return Err(NotRepresentable {
+            options: vec![Remedy::EndAfterStart],
+            ..refusal("the window is empty")
+        });
     }
     if let Some(why) = source.never_runs_after(options.from) {
         return Err(NotRepresentable {
@@ -428,20 +437,14 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
         Pattern::At(_) => one_time(source, options)?,
         Pattern::Cron(cron) => {
             let plan = plan_cron(&cron, source, options)?;
-            match plan.runs_out {
-                Some(end) if plan.bounded > 0 => warnings.push(format!(
-                    "{} of these expressions name explicit years; they are exact until {end} and must be regenerated before then (cronport translate --until …)",
-                    plan.bounded
-                )),
-                Some(end) => warnings.push(format!(
-                    "these expressions are exact until {end}; regenerate them before then (cronport translate --until …)"
-                )),
-                None => {}
+            if let Some(until) = plan.runs_out {
+                warnings.push(Warning::RunsOut {
+                    until,
+                    bounded: plan.bounded,
+                });
             }
             if plan.duplicates == Duplicates::Accept {
-                warnings.push(
-                    "days that match both day-of-month and day-of-week run twice, as accepted with --dom-dow double".to_string(),
-                );
+                warnings.push(Warning::DoubleRuns);
             }
             notes.extend(plan.notes);
             (plan.targets, plan.runs_out, plan.duplicates)
@@ -596,11 +599,14 @@ fn plan_cron(
         let years = civil_from_days(first).0..=civil_from_days(last).0;
         let aws_years = crate::schedule::MIN_YEAR..=crate::schedule::MAX_YEAR;
         if !aws_years.contains(years.start()) || !aws_years.contains(years.end()) {
-            return Err(refusal(format!(
-                "this translation names explicit years, and AWS cron names only years 1970–2199; the window covers {}–{}. Choose a window inside those years with --from and --until",
-                years.start(),
-                years.end()
-            )));
+            return Err(NotRepresentable {
+                options: vec![Remedy::WindowInAwsYears],
+                ..refusal(format!(
+                    "this translation names explicit years, and AWS cron names only years 1970–2199; the window covers {}–{}",
+                    years.start(),
+                    years.end()
+                ))
+            });
         }
     }
     // Halves are kept apart when double runs are accepted: merged, they

@@ -10,7 +10,8 @@ use cronport_core::schedule::{
 };
 use cronport_core::syntax::{self, aws};
 use cronport_core::translate::{
-    Backend, DomDow, Duplicates, Options, Translation, translate, verify, verify_by_enumeration,
+    Backend, DomDow, Duplicates, Options, Remedy, Translation, Warning, translate, verify,
+    verify_by_enumeration,
 };
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use proptest::prelude::*;
@@ -118,7 +119,9 @@ fn dst_zones_become_year_bounded_rules_that_say_when_they_run_out() {
     .unwrap();
     assert!(done.runs_out.is_some());
     assert!(
-        done.warnings[0].contains("exact until 2028-01-01T00:00:00Z"),
+        done.warnings[0]
+            .to_string()
+            .contains("exact until 2028-01-01T00:00:00Z"),
         "{:?}",
         done.warnings
     );
@@ -270,7 +273,7 @@ fn leap_days_and_month_lengths_shift_with_year_and_month_lists() {
         assert_eq!(done.expressions(), [expected], "{expression} in {zone}");
         assert_eq!(done.runs_out, Some("2029-01-01T00:00:00Z".parse().unwrap()));
         assert!(
-            done.warnings[0].contains("name explicit years"),
+            done.warnings[0].to_string().contains("name explicit years"),
             "{:?}",
             done.warnings
         );
@@ -451,6 +454,58 @@ fn years_past_2199_cannot_be_written_explicitly() {
     )
     .unwrap_err();
     assert!(refused.reason.contains("1970–2199"), "{}", refused.reason);
+    assert_eq!(refused.options, [Remedy::WindowInAwsYears]);
+}
+
+/// The library names its own options, never a front end's flags: each
+/// remedy is a value a front end matches to word it as its own flag.
+#[test]
+fn refusals_and_warnings_carry_typed_remedies_and_name_no_flag() {
+    let no_flag = |text: &str| assert!(!text.contains("--"), "{text}");
+    let empty = run(
+        "* * * * *",
+        "UTC",
+        &options(Backend::Scheduler, UNTIL, FROM),
+    )
+    .unwrap_err();
+    assert_eq!(empty.reason, "the window is empty");
+    assert_eq!(empty.options, [Remedy::EndAfterStart]);
+    let both = run(
+        "0 12 1 * 1",
+        "UTC",
+        &options(Backend::Scheduler, FROM, UNTIL),
+    )
+    .unwrap_err();
+    assert_eq!(
+        both.options,
+        [
+            Remedy::DomDow(DomDow::Double),
+            Remedy::DomDow(DomDow::Expand),
+            Remedy::OneDayField
+        ]
+    );
+    let json = serde_json::to_value(&both).unwrap();
+    assert_eq!(
+        json["options"][0],
+        "`DomDow::Double`: split it and accept two runs on days matching both"
+    );
+    let mut double = options(Backend::Rules, FROM, UNTIL);
+    double.dom_dow = DomDow::Double;
+    let done = run("0 12 1 * 1", "Europe/London", &double).unwrap();
+    let until: Timestamp = UNTIL.parse().unwrap();
+    assert!(
+        matches!(
+            done.warnings[..],
+            [Warning::RunsOut { until: u, bounded }, Warning::DoubleRuns] if u == until && bounded > 0
+        ),
+        "{:?}",
+        done.warnings
+    );
+    for refused in [&empty, &both] {
+        no_flag(&refused.reason);
+        refused.options.iter().for_each(|o| no_flag(&o.to_string()));
+    }
+    done.warnings.iter().for_each(|w| no_flag(&w.to_string()));
 }
 
 // ---- the property -----------------------------------------------------------
