@@ -237,3 +237,85 @@ fn last_before(schedule: &crate::schedule::Schedule, at: Timestamp) -> Option<Ti
 fn show(t: Option<Timestamp>) -> String {
     t.map_or_else(|| "never (in the window)".to_string(), |t| t.to_string())
 }
+
+/// A Heroku Scheduler job as the Scheduler API lists it.
+///
+/// ```
+/// let job = cronport::cutover::HerokuJob { id: "8d3a".into(), command: "rake push".into() };
+/// assert_eq!(job.id, "8d3a");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct HerokuJob {
+    /// The Scheduler's job id.
+    pub id: String,
+    /// The command it runs.
+    pub command: String,
+}
+
+impl HerokuJob {
+    /// The jobs of a Scheduler API job list (`{"data": [{"id", "attributes":
+    /// {"command"}}]}`); entries without an id are left out.
+    ///
+    /// ```
+    /// let listed = serde_json::json!({"data": [{"id": "1", "attributes": {"command": " rake a "}}]});
+    /// let jobs = cronport::cutover::HerokuJob::from_list(&listed);
+    /// assert_eq!(jobs[0].command, "rake a");
+    /// ```
+    pub fn from_list(listed: &serde_json::Value) -> Vec<HerokuJob> {
+        listed["data"]
+            .as_array()
+            .into_iter()
+            .flatten()
+            .filter_map(|job| {
+                let id = job["id"].as_str().filter(|id| !id.is_empty())?;
+                Some(HerokuJob {
+                    id: id.to_string(),
+                    command: job["attributes"]["command"]
+                        .as_str()
+                        .unwrap_or_default()
+                        .trim()
+                        .to_string(),
+                })
+            })
+            .collect()
+    }
+}
+
+/// Which Heroku jobs a cutover deletes at its instant, and which it leaves
+/// running: the decision, as data, for the front end to show and act on.
+///
+/// ```
+/// use cronport::cutover::{HerokuJob, pair_heroku_jobs};
+/// let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// let heroku = [
+///     HerokuJob { id: "1".into(), command: "bundle exec rake reports:daily".into() },
+///     HerokuJob { id: "2".into(), command: "rake cleanup".into() },
+/// ];
+/// let pairing = pair_heroku_jobs(&heroku, &m);
+/// assert_eq!(pairing.delete, [("1".to_string(), "reports".to_string())]);
+/// assert_eq!(pairing.left_running[0].id, "2");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
+pub struct HerokuPairing {
+    /// (Heroku job id, manifest job name) to delete at the instant.
+    pub delete: Vec<(String, String)>,
+    /// Heroku jobs no manifest job runs: left running on Heroku.
+    pub left_running: Vec<HerokuJob>,
+}
+
+/// Pairs the app's Heroku jobs with the manifest's by command.
+pub fn pair_heroku_jobs(heroku: &[HerokuJob], manifest: &Manifest) -> HerokuPairing {
+    let mut pairing = HerokuPairing::default();
+    for job in heroku {
+        match manifest
+            .jobs
+            .iter()
+            .find(|j| j.command.trim() == job.command)
+        {
+            Some(j) => pairing.delete.push((job.id.clone(), j.name.clone())),
+            None => pairing.left_running.push(job.clone()),
+        }
+    }
+    pairing
+}

@@ -336,10 +336,13 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 if held_until.is_some() && job.target.backend == Backend::Rules && job.enabled {
                     job.enabled = false;
                     let at = held_until.map(|t| t.to_string()).unwrap_or_default();
-                    job.warnings.push(format!(
-                        "job `{}`: its rules are created disabled until start_at {at}: `cronport cutover --at {at}` enables them then",
-                        job.name
-                    ));
+                    job.warnings.push(crate::Advice {
+                        text: format!(
+                            "job `{}`: its rules are created disabled until start_at {at}",
+                            job.name
+                        ),
+                        hint: held_until.map(|at| crate::Hint::CutoverAt { at }),
+                    });
                 }
                 let resources: Vec<Resource> = translation
                     .targets

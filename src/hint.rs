@@ -88,3 +88,37 @@ impl fmt::Display for Hint {
         }
     }
 }
+
+/// Something a person should know, with the remedy where it is the
+/// caller's to give: a warning's text and its [`Hint`].
+///
+/// ```
+/// use cronport::{Advice, Hint};
+/// let a = Advice { text: "the rules are held".into(), hint: Some(Hint::Prune) };
+/// assert_eq!(a.to_string(), "the rules are held; plan with the prune option to plan that");
+/// assert_eq!(Advice::from("plain".to_string()).hint, None);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
+pub struct Advice {
+    /// What to know.
+    pub text: String,
+    /// What the caller can do, if it is an option of theirs.
+    #[serde(skip)]
+    pub hint: Option<Hint>,
+}
+
+impl From<String> for Advice {
+    fn from(text: String) -> Advice {
+        Advice { text, hint: None }
+    }
+}
+
+impl fmt::Display for Advice {
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.text)?;
+        match &self.hint {
+            Some(hint) => write!(f, "; {hint}"),
+            None => Ok(()),
+        }
+    }
+}

@@ -37,7 +37,7 @@ pub mod plan;
 pub mod render;
 pub mod task;
 
-pub use hint::Hint;
+pub use hint::{Advice, Hint};
 
 // The schedule core lives in its own crate, which depends on no AWS SDK,
 // async runtime or CLI parser; its modules are this crate's too.

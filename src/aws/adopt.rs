@@ -75,7 +75,7 @@ pub async fn import_aws(
                 match adopt_schedule(&spec, name_prefix) {
                     Ok(job) => {
                         if spec.input_casing != Casing::Pascal.to_string() {
-                            warnings.push(format!("schedule `{group}/{name}`: its RunTask input is {}, which the universal target refuses (it takes PascalCase); `cronport apply --adopt` rewrites it", spec.input_casing));
+                            warnings.push(format!("schedule `{group}/{name}`: its RunTask input is {}, which the universal target refuses (it takes PascalCase); applying with adoption rewrites it", spec.input_casing));
                         }
                         jobs.push(job)
                     }

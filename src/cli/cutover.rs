@@ -172,21 +172,20 @@ fn heroku_jobs(args: &Args, app: &str, manifest: &Manifest) -> Result<HerokuJobs
     eprintln!("reading the Scheduler jobs of Heroku app `{app}`…");
     let text = api.scheduler_jobs(app).map_err(|e| format!("{e}"))?;
     let listed: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let mut delete = Vec::new();
-    for job in listed["data"].as_array().into_iter().flatten() {
-        let id = job["id"].as_str().unwrap_or_default();
-        let command = job["attributes"]["command"]
-            .as_str()
-            .unwrap_or_default()
-            .trim();
-        match manifest.jobs.iter().find(|j| j.command.trim() == command) {
-            Some(j) if !id.is_empty() => delete.push((id.to_string(), j.name.clone())),
-            _ => eprintln!(
-                "warning: Heroku job {id} (`{command}`) is in no job of the manifest: it is left running on Heroku"
-            ),
-        }
+    let pairing = cronport::cutover::pair_heroku_jobs(
+        &cronport::cutover::HerokuJob::from_list(&listed),
+        manifest,
+    );
+    for job in &pairing.left_running {
+        eprintln!(
+            "warning: Heroku job {} (`{}`) is in no job of the manifest: it is left running on Heroku",
+            job.id, job.command
+        );
     }
-    Ok(HerokuJobs { api, delete })
+    Ok(HerokuJobs {
+        api,
+        delete: pairing.delete,
+    })
 }
 
 /// AWS holds every run until `at`: a plan of the manifest with that

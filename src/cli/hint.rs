@@ -44,6 +44,14 @@ pub(crate) fn problem(p: &cronport::plan::PlanProblem) -> String {
     }
 }
 
+/// Advice as one line, its remedy worded as a flag.
+pub(crate) fn advice(a: &cronport::Advice) -> String {
+    match &a.hint {
+        Some(hint) => format!("{}: {}", a.text, words(hint)),
+        None => a.text.clone(),
+    }
+}
+
 /// An environment error as one line, its remedy worded as a flag.
 pub(crate) fn env(e: &cronport::manifest::EnvError) -> String {
     match &e.hint {

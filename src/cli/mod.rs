@@ -337,7 +337,7 @@ pub(crate) fn compile_manifest(
         .map_err(|e| Failure::report(manifest.place(&text, name, &e.problems)))?;
     for job in &desired.jobs {
         for warning in &job.job.warnings {
-            eprintln!("warning: {warning}");
+            eprintln!("warning: {}", hint::advice(warning));
         }
     }
     Ok(desired)

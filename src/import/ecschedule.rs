@@ -60,18 +60,18 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
     if defaults.cluster.is_none() {
         defaults.cluster = top("cluster");
     }
-    let role_of = |role: Option<String>,
-                   warnings: &mut Vec<String>,
-                   what: &str|
-     -> Option<String> {
-        let role = role?;
-        if role.starts_with("arn:") {
-            Some(role)
-        } else {
-            warnings.push(format!("{what}: role `{role}` is a name; cronport needs its ARN (pass --role-arn, or set role_arn)"));
-            None
-        }
-    };
+    let role_of =
+        |role: Option<String>, warnings: &mut Vec<String>, what: &str| -> Option<String> {
+            let role = role?;
+            if role.starts_with("arn:") {
+                Some(role)
+            } else {
+                warnings.push(format!(
+                    "{what}: role `{role}` is a name; cronport needs its ARN (set role_arn)"
+                ));
+                None
+            }
+        };
     if defaults.role_arn.is_none() {
         defaults.role_arn = role_of(top("role"), &mut warnings, "config");
     }

@@ -332,7 +332,7 @@ fn failure(url: &str, error: ureq::Error, not_found: impl Fn(u16) -> String) -> 
             })
         }
         ureq::Error::Transport(e) => FetchError(match e.kind() {
-            ureq::ErrorKind::Io if e.to_string().contains("timed out") => {
+            ureq::ErrorKind::Io if timed_out(&e) => {
                 format!("{host} did not answer within 30 s")
             }
             _ => format!(
@@ -343,6 +343,20 @@ fn failure(url: &str, error: ureq::Error, not_found: impl Fn(u16) -> String) -> 
             ),
         }),
     }
+}
+
+/// Whether a transport error is a read or connect time-out, by the kind of
+/// the I/O error beneath it (ureq reports time-outs as `TimedOut`; a
+/// socket's read timeout may surface as `WouldBlock`).
+fn timed_out(e: &ureq::Transport) -> bool {
+    std::error::Error::source(e)
+        .and_then(|s| s.downcast_ref::<std::io::Error>())
+        .is_some_and(|io| {
+            matches!(
+                io.kind(),
+                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+            )
+        })
 }
 
 /// `scheme://host:port` of a URL.

@@ -36,7 +36,7 @@ use crate::schedule::Schedule;
 use crate::task::{Command, FargateSize};
 use crate::translate::Backend;
 use report::unknown_keys;
-pub use settings::{SETTINGS, Scope, Setting, Settings};
+pub use settings::{JobOverride, SETTINGS, Scope, Setting, Settings};
 use source::{Source, Step};
 pub use validate::is_role_arn;
 use validate::{is_name_char, problem};
@@ -230,52 +230,6 @@ pub struct Environment {
     pub jobs: BTreeMap<String, JobOverride>,
 }
 
-/// What an environment may change in a job.
-///
-/// ```
-/// # let text = cronport::manifest::doc::EXAMPLE;
-/// let text = format!("{text}\n[env.staging]\ncluster = \"staging\"\n\n[env.staging.job.reports]\nschedule = \"every day at 06:00\"\n");
-/// let m = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
-/// let over = &m.env["staging"].jobs["reports"];
-/// assert_eq!(over.schedule.as_deref(), Some("every day at 06:00"));
-/// let staging = m.for_env(Some("staging"))?;
-/// assert_eq!(staging.jobs[0].schedule, "every day at 06:00");
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
-pub struct JobOverride {
-    /// Another schedule.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub schedule: Option<String>,
-    /// Another command.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub command: Option<String>,
-    /// Another dyno size.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub size: Option<String>,
-    /// Another CPU.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub cpu: Option<u32>,
-    /// Another memory.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub memory: Option<u32>,
-    /// More (or other) environment variables.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub environment: Option<BTreeMap<String, String>>,
-    /// Enabled or not.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub enabled: Option<bool>,
-    /// The job's `start_date` in this environment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub start_date: Option<String>,
-    /// The job's `rehearse` in this environment.
-    #[serde(default, skip_serializing_if = "Option::is_none")]
-    pub rehearse: Option<Rehearse>,
-    /// Settings for this job in this environment.
-    #[serde(flatten)]
-    pub settings: Settings,
-}
-
 /// A job with its defaults merged in and everything checked.
 ///
 /// ```
@@ -323,7 +277,7 @@ pub struct ResolvedJob {
     pub owner: crate::owner::Owner,
     /// What the user should know about this job (a retry policy that lets
     /// a run start after the next one was due), a line each.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Advice>,
 }
 
 impl ResolvedJob {
@@ -912,34 +866,7 @@ impl Manifest {
             let Some(o) = environment.jobs.get(&job.name) else {
                 continue;
             };
-            if let Some(v) = &o.schedule {
-                job.schedule = v.clone();
-            }
-            if let Some(v) = &o.command {
-                job.command = v.clone();
-            }
-            if o.size.is_some() {
-                job.size = o.size.clone();
-            }
-            if o.cpu.is_some() {
-                job.cpu = o.cpu;
-            }
-            if o.memory.is_some() {
-                job.memory = o.memory;
-            }
-            if let Some(v) = &o.environment {
-                job.environment.extend(v.clone());
-            }
-            if let Some(v) = o.enabled {
-                job.enabled = v;
-            }
-            if let Some(v) = &o.start_date {
-                job.start_date = Some(v.clone());
-            }
-            if let Some(v) = &o.rehearse {
-                job.rehearse = Some(v.clone());
-            }
-            job.settings.overlay(&o.settings);
+            job.overlay(o);
         }
         Ok(out)
     }
@@ -994,23 +921,6 @@ impl Manifest {
     /// ```
     pub fn to_toml(&self) -> String {
         toml::to_string_pretty(self).unwrap_or_default()
-    }
-}
-
-impl Job {
-    /// Whether the job itself sets `key` (else errors point at the job).
-    fn has(&self, key: &str) -> bool {
-        match key {
-            "name" | "schedule" | "command" => true,
-            "size" => self.size.is_some(),
-            // A size is cpu and memory together: either one names it.
-            "cpu" | "memory" => self.cpu.is_some() || self.memory.is_some(),
-            "environment" => !self.environment.is_empty(),
-            "enabled" => !self.enabled,
-            "start_date" => self.start_date.is_some(),
-            "rehearse" => self.rehearse.is_some(),
-            setting => self.settings.is_set(setting),
-        }
     }
 }
 

@@ -1,14 +1,14 @@
 //! The one table of manifest settings. Each row names a key, its value's
 //! type, its default, where it may be written, and an example; the
-//! `Settings` struct, the `[env]` overlay, the unknown-key check, the
-//! completeness test of `Job::has`, and the README's settings table (a test
-//! keeps it equal) all come from it.
+//! `Settings` struct, `JobOverride` (what an environment may change in a
+//! job), the `[env]` overlays, `Job::has`, the unknown-key checks and the
+//! README's settings table (a test keeps it equal) all come from it.
 
 use std::collections::BTreeMap;
 
 use serde::{Deserialize, Serialize};
 
-use super::{CapacityProvider, LaunchType, RetryPolicy};
+use super::{CapacityProvider, Job, LaunchType, Rehearse, RetryPolicy};
 use crate::translate::Backend;
 
 /// One manifest key, as the table of settings describes it.
@@ -93,9 +93,13 @@ macro_rules! settings_table {
             $(#[doc = $doc:literal])+
             $name:ident: $ty:ty = $value:literal, default $default:literal, example $example:literal;
         )+}
+        job_table {$(
+            $(#[doc = $table_doc:literal])+
+            $table_name:ident = $table_value:literal, default $table_default:literal, example $table_example:literal;
+        )+}
         job {$(
             $(#[doc = $job_doc:literal])+
-            $job_name:ident = $job_value:literal, default $job_default:literal, example $job_example:literal, $scope:ident;
+            $job_name:ident: $job_ty:ty = $job_value:literal, default $job_default:literal, example $job_example:literal;
         )+}
     ) => {
         /// The settings `[defaults]` holds and any job may override.
@@ -132,14 +136,69 @@ macro_rules! settings_table {
                 doc: concat!($($doc),+),
             },)+
             $(Setting {
+                name: stringify!($table_name),
+                value: $table_value,
+                default: $table_default,
+                scope: Scope::JobTable,
+                example: $table_example,
+                doc: concat!($($table_doc),+),
+            },)+
+            $(Setting {
                 name: stringify!($job_name),
                 value: $job_value,
                 default: $job_default,
-                scope: Scope::$scope,
+                scope: Scope::Job,
                 example: $job_example,
                 doc: concat!($($job_doc),+),
             },)+
         ];
+
+        /// What an environment may change in a job: every job key but its
+        /// name, and every setting.
+        ///
+        /// ```
+        /// # let text = cronport::manifest::doc::EXAMPLE;
+        /// let text = format!("{text}\n[env.staging]\ncluster = \"staging\"\n\n[env.staging.job.reports]\nschedule = \"every day at 06:00\"\n");
+        /// let m = cronport::manifest::Manifest::from_toml(&text, "cronport.toml")?;
+        /// let over = &m.env["staging"].jobs["reports"];
+        /// assert_eq!(over.schedule.as_deref(), Some("every day at 06:00"));
+        /// let staging = m.for_env(Some("staging"))?;
+        /// assert_eq!(staging.jobs[0].schedule, "every day at 06:00");
+        /// # Ok::<(), Box<dyn std::error::Error>>(())
+        /// ```
+        #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
+        pub struct JobOverride {
+            $(
+                $(#[doc = $job_doc])+
+                #[serde(default, skip_serializing_if = "Option::is_none")]
+                pub $job_name: Option<$job_ty>,
+            )+
+            /// Settings for this job in this environment.
+            #[serde(flatten)]
+            pub settings: Settings,
+        }
+
+        impl Job {
+            /// Takes what an environment's override of this job sets:
+            /// environment variables are added to, the rest replaced.
+            pub(crate) fn overlay(&mut self, over: &JobOverride) {
+                $(if let Some(value) = &over.$job_name {
+                    Overlay::overlay(&mut self.$job_name, value);
+                })+
+                self.settings.overlay(&over.settings);
+            }
+
+            /// Whether the job itself sets `key` (else errors point at the job).
+            pub(crate) fn has(&self, key: &str) -> bool {
+                match key {
+                    $(stringify!($table_name) => true,)+
+                    // A size is cpu and memory together: either one names it.
+                    "cpu" | "memory" => self.cpu.is_some() || self.memory.is_some(),
+                    $(stringify!($job_name) => Overlay::<$job_ty>::written(&self.$job_name),)+
+                    setting => self.settings.is_set(setting),
+                }
+            }
+        }
 
         impl Settings {
             /// Sets every setting `from` sets; tags are merged, the rest
@@ -241,27 +300,79 @@ settings_table! {
         /// `apply --start-at` sets it for every job.
         start_at: String = "RFC 3339", default "none: runs begin when deployed", example "\"2026-12-01T03:00:00Z\"";
     }
-    job {
+    job_table {
         /// The job's name; its AWS name is `name_prefix` + name (+ suffix).
-        name = "string", default "required", example "\"daily-report\"", JobTable;
+        name = "string", default "required", example "\"daily-report\"";
+    }
+    job {
         /// When it runs: Unix cron, AWS cron/rate/at, or a Heroku phrase.
-        schedule = "schedule", default "required", example "\"every day at 14:30\"", Job;
+        schedule: String = "schedule", default "required", example "\"every day at 14:30\"";
         /// The command, as Heroku ran it.
-        command = "string", default "required", example "\"bundle exec rake reports:daily\"", Job;
+        command: String = "string", default "required", example "\"bundle exec rake reports:daily\"";
         /// A Heroku dyno size, for the task's Fargate size.
-        size = "dyno size", default "the task definition's", example "\"standard-2x\"", Job;
+        size: String = "dyno size", default "the task definition's", example "\"standard-2x\"";
         /// Task CPU units (with `memory`, instead of `size`).
-        cpu = "integer", default "the task definition's", example "1024", Job;
+        cpu: u32 = "integer", default "the task definition's", example "1024";
         /// Task memory in MiB (with `cpu`, instead of `size`).
-        memory = "integer", default "the task definition's", example "2048", Job;
+        memory: u32 = "integer", default "the task definition's", example "2048";
         /// Environment variables for the run.
-        environment = "table of strings", default "none", example "{ RAILS_ENV = \"production\" }", Job;
+        environment: BTreeMap<String, String> = "table of strings", default "none", example "{ RAILS_ENV = \"production\" }";
         /// Whether the schedule is enabled.
-        enabled = "boolean", default "`true`", example "false", Job;
+        enabled: bool = "boolean", default "`true`", example "false";
         /// The instant a `rate(...)` counts from (Scheduler's StartDate).
-        start_date = "RFC 3339", default "the plan's start (`--from`)", example "\"2027-01-01T00:00:00Z\"", Job;
+        start_date: String = "RFC 3339", default "the plan's start", example "\"2027-01-01T00:00:00Z\"";
         /// Whether `cronport run --all` starts it: `false`, or the reason
         /// it is skipped (a job that sends mail).
-        rehearse = "boolean or reason", default "`true`", example "\"sends mail to customers\"", Job;
+        rehearse: Rehearse = "boolean or reason", default "`true`", example "\"sends mail to customers\"";
+    }
+}
+
+/// How a job's field takes an environment's value, and whether a job
+/// writes it: one rule per kind of field, so `Job::overlay` and `Job::has`
+/// are generated from the table.
+trait Overlay<T> {
+    /// Takes `value` from an override.
+    fn overlay(&mut self, value: &T);
+    /// Whether the job wrote the key (rather than left its default).
+    fn written(&self) -> bool;
+}
+
+/// A required key (`schedule`, `command`): replaced; always written.
+impl Overlay<String> for String {
+    fn overlay(&mut self, value: &String) {
+        self.clone_from(value);
+    }
+    fn written(&self) -> bool {
+        true
+    }
+}
+
+/// An optional key: replaced; written when set.
+impl<T: Clone> Overlay<T> for Option<T> {
+    fn overlay(&mut self, value: &T) {
+        *self = Some(value.clone());
+    }
+    fn written(&self) -> bool {
+        self.is_some()
+    }
+}
+
+/// `environment`: added to; written when not empty.
+impl Overlay<BTreeMap<String, String>> for BTreeMap<String, String> {
+    fn overlay(&mut self, value: &BTreeMap<String, String>) {
+        self.extend(value.clone());
+    }
+    fn written(&self) -> bool {
+        !self.is_empty()
+    }
+}
+
+/// `enabled`: replaced; written when it is not the default, `true`.
+impl Overlay<bool> for bool {
+    fn overlay(&mut self, value: &bool) {
+        *self = *value;
+    }
+    fn written(&self) -> bool {
+        !*self
     }
 }

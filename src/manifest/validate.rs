@@ -386,241 +386,49 @@ fn resolve_job(
     i: usize,
     (manifest, env): &(String, String),
 ) -> Result<ResolvedJob, Vec<Problem>> {
-    let mut problems = Vec::new();
-    let at = Some(i);
-    let s = &job.settings;
-    let pick =
-        |own: &Option<String>, default: &Option<String>| own.clone().or_else(|| default.clone());
-    let prefix =
-        pick(&s.name_prefix, &defaults.name_prefix).unwrap_or_else(|| "cronport-".to_string());
-    let suffix = pick(&s.name_suffix, &defaults.name_suffix).unwrap_or_default();
-    let aws_name = format!("{prefix}{}{suffix}", job.name);
-    if job.name.is_empty() || !job.name.chars().all(is_name_char) {
-        let suggestion = crate::task::name_from_command(&job.name);
-        problems.push(problem(
-            at,
-            "name",
-            format!(
-                "job name `{}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`; write `{suggestion}`",
-                job.name
-            ),
-        ));
-    } else if aws_name.len() > MAX_NAME_LEN {
-        let affixes = if suffix.is_empty() {
-            format!("the prefix `{prefix}`")
-        } else {
-            format!("the prefix `{prefix}` and suffix `{suffix}`")
-        };
-        problems.push(problem(at, "name", format!("job `{}`: with {affixes} its AWS name has {} characters; AWS allows {MAX_NAME_LEN}", job.name, aws_name.len())));
-    }
-    let tz_name = pick(&s.timezone, &defaults.timezone).unwrap_or_else(|| "UTC".to_string());
-    let zone = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
-    let schedule = match Schedule::parse_in(&job.schedule, zone) {
-        Ok(schedule) => Some(schedule),
-        Err(e) => {
-            let message = match e.kind() {
-                ScheduleErrorKind::HerokuNotUtc { .. } => format!(
-                    "`{}` is a Heroku Scheduler time, which is UTC, but the job's timezone is {tz_name}; write it as cron, or set timezone = \"UTC\"",
-                    job.schedule
-                ),
-                ScheduleErrorKind::Syntax(e) => {
-                    format!("schedule `{}`: {}", job.schedule, e.message)
-                }
-                _ => format!("schedule `{}`: {e}", job.schedule),
-            };
-            problems.push(problem(at, "schedule", message));
-            None
-        }
+    let mut r = Resolver {
+        defaults,
+        job,
+        at: Some(i),
+        problems: Vec::new(),
     };
-    if job.command.trim().is_empty() {
-        problems.push(problem(
-            at,
-            "command",
-            format!("job `{}` has an empty command", job.name),
-        ));
-    }
-    let size = match (job.cpu, job.memory, &job.size) {
-        (Some(cpu), Some(memory), _) => FargateSize::new(cpu, memory)
-            .map(Some)
-            .map_err(|e| ("cpu", e)),
-        (Some(_), None, _) | (None, Some(_), _) => {
-            problems.push(problem(
-                at,
-                "cpu",
-                "set both cpu and memory, or neither".to_string(),
-            ));
-            Ok(None)
-        }
-        (None, None, Some(dyno)) => FargateSize::for_dyno(dyno)
-            .map(Some)
-            .map_err(|e| ("size", e)),
-        (None, None, None) => Ok(None),
-    };
-    let size = size.unwrap_or_else(|(key, e)| {
-        problems.push(problem(at, key, e.to_string()));
-        None
-    });
-    for name in job.environment.keys() {
-        if name.is_empty() || name.contains('=') {
-            problems.push(problem(
-                at,
-                "environment",
-                format!("environment variable name `{name}` is not valid"),
-            ));
-        }
-    }
-    let mut required = |key: &'static str, own: &Option<String>, default: &Option<String>| {
-        pick(own, default).unwrap_or_else(|| {
-            let example = required_example(key);
-            problems.push(Problem {
-                kind: ProblemKind::Missing,
-                ..problem(
-                    at,
-                    key,
-                    format!(
-                        "job `{}` has no {key}: set `{key} = {example}` in [defaults] or in the job",
-                        job.name
-                    ),
-                )
-            });
-            String::new()
-        })
-    };
-    let cluster = required("cluster", &s.cluster, &defaults.cluster);
-    let task_definition = required(
-        "task_definition",
-        &s.task_definition,
-        &defaults.task_definition,
-    );
-    let container = required("container", &s.container, &defaults.container);
-    let role_arn = required("role_arn", &s.role_arn, &defaults.role_arn);
-    let capacity_provider_strategy = s
-        .capacity_provider_strategy
-        .clone()
-        .or_else(|| defaults.capacity_provider_strategy.clone())
-        .unwrap_or_default();
-    let launch_type = match s.launch_type.or(defaults.launch_type) {
-        None if capacity_provider_strategy.is_empty() => Some(LaunchType::Fargate),
-        other => other,
-    };
-    let subnets = s
-        .subnets
-        .clone()
-        .or_else(|| defaults.subnets.clone())
-        .unwrap_or_default();
-    if let (Some(launch), false) = (
-        s.launch_type.or(defaults.launch_type),
-        capacity_provider_strategy.is_empty(),
-    ) {
-        // Settings at one level are checked alone; here the job's and
-        // [defaults]' are merged, and RunTask takes one or the other.
-        if s.launch_type.is_none() || s.capacity_provider_strategy.is_none() {
-            let (launch_at, strategy_at) = if s.launch_type.is_some() {
-                ("the job", "[defaults]")
-            } else {
-                ("[defaults]", "the job")
-            };
-            problems.push(problem(at, if s.launch_type.is_some() { "launch_type" } else { "capacity_provider_strategy" }, format!("job `{}`: launch_type = \"{}\" (from {launch_at}) and capacity_provider_strategy (from {strategy_at}) together; RunTask takes one or the other: move launch_type out of [defaults] into the jobs that need it", job.name, launch.as_str())));
-        }
-    }
-    let uses_fargate = launch_type == Some(LaunchType::Fargate)
-        || capacity_provider_strategy
-            .iter()
-            .any(|c| c.capacity_provider.starts_with("FARGATE"));
-    let only_fargate = launch_type == Some(LaunchType::Fargate)
-        || (!capacity_provider_strategy.is_empty()
-            && capacity_provider_strategy
-                .iter()
-                .all(|c| c.capacity_provider.starts_with("FARGATE")));
-    let platform_version = pick(&s.platform_version, &defaults.platform_version);
-    let assign_public_ip = s
-        .assign_public_ip
-        .or(defaults.assign_public_ip)
-        .unwrap_or(false);
-    if !only_fargate {
-        if let Some(v) = &platform_version {
-            problems.push(problem(at, "platform_version", format!("job `{}`: platform_version `{v}` is for Fargate, and this job runs on EC2 capacity; RunTask refuses it there: remove it", job.name)));
-        }
-        if assign_public_ip {
-            problems.push(problem(at, "assign_public_ip", format!("job `{}`: assign_public_ip = true is for Fargate, and this job runs on EC2 capacity; RunTask refuses it there: remove it (EC2 tasks in awsvpc mode get no public IP)", job.name)));
-        }
-    }
-    if uses_fargate && subnets.is_empty() {
-        problems.push(problem(at, "subnets", format!("job `{}` runs on Fargate, which needs subnets: set `subnets = [\"subnet-…\"]` in [defaults] or in the job", job.name)));
-    }
-    let mut tags = defaults.tags.clone().unwrap_or_default();
-    tags.extend(s.tags.clone().unwrap_or_default());
-    let backend = s.backend.or(defaults.backend).unwrap_or(Backend::Scheduler);
-    if backend == Backend::Scheduler && s.tags.is_some() {
-        // Schedules take no tags: the group carries them, for every job in
-        // it, so one job's tags would silently become (or lose to) another's.
-        problems.push(problem(at, "tags", format!("job `{}` sets tags, but on the Scheduler backend only the schedule group is tagged, and every job in it shares it: set tags in [defaults] (or use backend = \"rules\", whose rules are tagged one by one)", job.name)));
-    }
-    if backend == Backend::Scheduler
-        && let Some((key, _)) = tags.iter().find(|(_, v)| v.is_empty())
-    {
-        problems.push(problem(at, "tags", format!("tag `{key}` has an empty value, which EventBridge Scheduler refuses on the schedule group: give it a value")));
-    }
-    tags.insert("managed-by".to_string(), "cronport".to_string());
-    let shell = pick(&s.shell, &defaults.shell).unwrap_or_else(|| crate::task::BASH.to_string());
-    if !shell.starts_with('/') || shell.chars().any(|c| c.is_whitespace() || c.is_control()) {
-        problems.push(problem(at, "shell", format!("job `{}`: shell `{}` must be an absolute path with no spaces, such as \"/bin/bash\" or \"/bin/sh\"", job.name, crate::escape::one_line(&shell))));
-    }
-    let timeout = match pick(&s.timeout, &defaults.timeout)
-        .as_deref()
-        .map(crate::task::TimeLimit::setting)
-    {
-        None => None,
-        Some(Ok(limit)) => limit,
-        Some(Err(e)) => {
-            problems.push(problem(at, "timeout", format!("job `{}`: {e}", job.name)));
-            None
-        }
-    };
+    let (prefix, suffix, aws_name) = r.names();
+    let schedule = r.schedule();
+    r.command();
+    let size = r.size();
+    r.environment_names();
+    let placement = r.placement();
+    let backend = r
+        .job
+        .settings
+        .backend
+        .or(defaults.backend)
+        .unwrap_or(Backend::Scheduler);
+    let tags = r.tags(backend);
+    let (shell, timeout) = r.shell_and_timeout();
     let retry_policy = retry_within_interval(
         job,
-        s.retry_policy.or(defaults.retry_policy),
+        job.settings.retry_policy.or(defaults.retry_policy),
         schedule.as_ref(),
     );
-    let flexible_time_window = s.flexible_time_window.or(defaults.flexible_time_window);
-    if let Some(minutes) = flexible_time_window {
-        if !(1..=1440).contains(&minutes) {
-            problems.push(problem(at, "flexible_time_window", format!("job `{}`: flexible_time_window = {minutes}: EventBridge Scheduler takes 1–1440 minutes", job.name)));
-        } else if backend == Backend::Rules {
-            problems.push(problem(at, "flexible_time_window", format!("job `{}`: a flexible time window is an EventBridge Scheduler setting; rules run on the minute: remove it or use backend = \"scheduler\"", job.name)));
-        }
-    }
-    let schedule = match (&job.start_date, schedule) {
-        (None, schedule) => schedule,
-        (Some(text), Some(schedule)) => match text.parse::<jiff::Timestamp>() {
-            Ok(start) if matches!(schedule.pattern(), crate::schedule::Pattern::Rate(_)) => {
-                Some(schedule.with_start(start))
-            }
-            Ok(_) => {
-                problems.push(problem(at, "start_date", format!("job `{}`: start_date is the instant a rate(...) schedule counts from; `{}` is not a rate", job.name, job.schedule)));
-                Some(schedule)
-            }
-            Err(e) => {
-                problems.push(problem(at, "start_date", format!("job `{}`: start_date `{text}` is not an RFC 3339 instant such as 2027-01-01T00:00:00Z: {e}", job.name)));
-                Some(schedule)
-            }
-        },
-        (Some(_), None) => None,
-    };
+    let flexible_time_window = r.flexible_time_window(backend);
+    let schedule = r.start_date(schedule);
     // A bad value is a problem of the table that sets it (check_settings).
-    let start_at =
-        pick(&s.start_at, &defaults.start_at).and_then(|text| text.parse::<jiff::Timestamp>().ok());
-    if let Some(super::Rehearse::Skip(reason)) = &job.rehearse
-        && ["", "false", "true"].contains(&reason.trim())
-    {
-        problems.push(problem(at, "rehearse", format!("job `{}`: rehearse = \"{reason}\": write true or false without quotes, or the reason the rehearsal skips the job", job.name)));
-    }
+    let start_at = r
+        .pick(|s| &s.start_at)
+        .and_then(|text| text.parse::<jiff::Timestamp>().ok());
+    r.rehearse();
     let command = Command::with_shell(&job.command, &shell);
     let mut environment = job.environment.clone();
     environment.extend(command.environment().clone());
-    if !problems.is_empty() {
-        return Err(problems);
+    let schedule_group = r
+        .pick(|s| &s.schedule_group)
+        .unwrap_or_else(|| super::DEFAULT_GROUP.to_string());
+    let dead_letter_queue = r.pick(|s| &s.dead_letter_queue);
+    if !r.problems.is_empty() {
+        return Err(r.problems);
     }
+    let s = &job.settings;
     Ok(ResolvedJob {
         name: job.name.clone(),
         aws_name,
@@ -645,32 +453,360 @@ fn resolve_job(
             .warnings
             .into_iter()
             .chain(flexible_time_window.map(|minutes| format!("job `{}`: each run starts within {minutes} minutes after its instant (flexible_time_window), not on it; the proof is of the instants", job.name)))
+            .map(crate::Advice::from)
             .collect(),
         target: EcsTarget {
-            cluster,
-            task_definition,
-            container,
-            role_arn,
-            subnets,
+            cluster: placement.cluster,
+            task_definition: placement.task_definition,
+            container: placement.container,
+            role_arn: placement.role_arn,
+            subnets: placement.subnets,
             security_groups: s
                 .security_groups
                 .clone()
                 .or_else(|| defaults.security_groups.clone())
                 .unwrap_or_default(),
-            assign_public_ip,
-            launch_type,
-            capacity_provider_strategy,
-            platform_version,
+            assign_public_ip: placement.assign_public_ip,
+            launch_type: placement.launch_type,
+            capacity_provider_strategy: placement.capacity_provider_strategy,
+            platform_version: placement.platform_version,
             backend,
-            schedule_group: pick(&s.schedule_group, &defaults.schedule_group)
-                .unwrap_or_else(|| super::DEFAULT_GROUP.to_string()),
+            schedule_group,
             retry_policy: retry_policy.policy,
             flexible_time_window,
-            dead_letter_queue: pick(&s.dead_letter_queue, &defaults.dead_letter_queue),
+            dead_letter_queue,
             tags,
             task_count: s.task_count.or(defaults.task_count).unwrap_or(1),
         },
     })
+}
+
+/// One job being resolved against `[defaults]`: each method settles one
+/// part of it and records what is wrong, so that every problem of the job
+/// is reported at once.
+struct Resolver<'a> {
+    defaults: &'a Settings,
+    job: &'a Job,
+    /// The job's index, for placing problems.
+    at: Option<usize>,
+    problems: Vec<Problem>,
+}
+
+/// Where and how a job's task runs: the ECS half of its target.
+struct Placement {
+    cluster: String,
+    task_definition: String,
+    container: String,
+    role_arn: String,
+    subnets: Vec<String>,
+    launch_type: Option<LaunchType>,
+    capacity_provider_strategy: Vec<crate::manifest::CapacityProvider>,
+    platform_version: Option<String>,
+    assign_public_ip: bool,
+}
+
+impl Resolver<'_> {
+    /// The job's own setting, else `[defaults]`'.
+    fn pick(&self, key: impl Fn(&Settings) -> &Option<String>) -> Option<String> {
+        key(&self.job.settings)
+            .clone()
+            .or_else(|| key(self.defaults).clone())
+    }
+
+    fn problem(&mut self, key: &'static str, message: String) {
+        self.problems.push(problem(self.at, key, message));
+    }
+
+    /// Prefix, suffix and the AWS name they make.
+    fn names(&mut self) -> (String, String, String) {
+        let job = self.job;
+        let prefix = self
+            .pick(|s| &s.name_prefix)
+            .unwrap_or_else(|| "cronport-".to_string());
+        let suffix = self.pick(|s| &s.name_suffix).unwrap_or_default();
+        let aws_name = format!("{prefix}{}{suffix}", job.name);
+        if job.name.is_empty() || !job.name.chars().all(is_name_char) {
+            let suggestion = crate::task::name_from_command(&job.name);
+            self.problem(
+                "name",
+                format!(
+                    "job name `{}` may hold only A–Z, a–z, 0–9, `.`, `_` and `-`; write `{suggestion}`",
+                    job.name
+                ),
+            );
+        } else if aws_name.len() > MAX_NAME_LEN {
+            let affixes = if suffix.is_empty() {
+                format!("the prefix `{prefix}`")
+            } else {
+                format!("the prefix `{prefix}` and suffix `{suffix}`")
+            };
+            self.problem("name", format!("job `{}`: with {affixes} its AWS name has {} characters; AWS allows {MAX_NAME_LEN}", job.name, aws_name.len()));
+        }
+        (prefix, suffix, aws_name)
+    }
+
+    /// The schedule in the job's zone.
+    fn schedule(&mut self) -> Option<Schedule> {
+        let job = self.job;
+        let tz_name = self
+            .pick(|s| &s.timezone)
+            .unwrap_or_else(|| "UTC".to_string());
+        let zone = TimeZone::get(&tz_name).unwrap_or(TimeZone::UTC);
+        match Schedule::parse_in(&job.schedule, zone) {
+            Ok(schedule) => Some(schedule),
+            Err(e) => {
+                let message = match e.kind() {
+                    ScheduleErrorKind::HerokuNotUtc { .. } => format!(
+                        "`{}` is a Heroku Scheduler time, which is UTC, but the job's timezone is {tz_name}; write it as cron, or set timezone = \"UTC\"",
+                        job.schedule
+                    ),
+                    ScheduleErrorKind::Syntax(e) => {
+                        format!("schedule `{}`: {}", job.schedule, e.message)
+                    }
+                    _ => format!("schedule `{}`: {e}", job.schedule),
+                };
+                self.problem("schedule", message);
+                None
+            }
+        }
+    }
+
+    fn command(&mut self) {
+        if self.job.command.trim().is_empty() {
+            let message = format!("job `{}` has an empty command", self.job.name);
+            self.problem("command", message);
+        }
+    }
+
+    /// The Fargate size: `cpu` and `memory`, else the dyno's.
+    fn size(&mut self) -> Option<FargateSize> {
+        let job = self.job;
+        let size = match (job.cpu, job.memory, &job.size) {
+            (Some(cpu), Some(memory), _) => FargateSize::new(cpu, memory)
+                .map(Some)
+                .map_err(|e| ("cpu", e)),
+            (Some(_), None, _) | (None, Some(_), _) => {
+                self.problem("cpu", "set both cpu and memory, or neither".to_string());
+                Ok(None)
+            }
+            (None, None, Some(dyno)) => FargateSize::for_dyno(dyno)
+                .map(Some)
+                .map_err(|e| ("size", e)),
+            (None, None, None) => Ok(None),
+        };
+        size.unwrap_or_else(|(key, e)| {
+            self.problem(key, e.to_string());
+            None
+        })
+    }
+
+    fn environment_names(&mut self) {
+        for name in self.job.environment.keys() {
+            if name.is_empty() || name.contains('=') {
+                self.problem(
+                    "environment",
+                    format!("environment variable name `{name}` is not valid"),
+                );
+            }
+        }
+    }
+
+    /// A setting every job needs, from the job or `[defaults]`.
+    fn required(
+        &mut self,
+        key: &'static str,
+        own: impl Fn(&Settings) -> &Option<String>,
+    ) -> String {
+        self.pick(own).unwrap_or_else(|| {
+            let example = required_example(key);
+            let message = format!(
+                "job `{}` has no {key}: set `{key} = {example}` in [defaults] or in the job",
+                self.job.name
+            );
+            self.problems.push(Problem {
+                kind: ProblemKind::Missing,
+                ..problem(self.at, key, message)
+            });
+            String::new()
+        })
+    }
+
+    /// Cluster, task, role and network, and what RunTask takes of them
+    /// together (launch type or capacity providers; Fargate-only settings).
+    fn placement(&mut self) -> Placement {
+        let (s, defaults, name) = (&self.job.settings, self.defaults, &self.job.name);
+        let cluster = self.required("cluster", |s| &s.cluster);
+        let task_definition = self.required("task_definition", |s| &s.task_definition);
+        let container = self.required("container", |s| &s.container);
+        let role_arn = self.required("role_arn", |s| &s.role_arn);
+        let capacity_provider_strategy = s
+            .capacity_provider_strategy
+            .clone()
+            .or_else(|| defaults.capacity_provider_strategy.clone())
+            .unwrap_or_default();
+        let launch_type = match s.launch_type.or(defaults.launch_type) {
+            None if capacity_provider_strategy.is_empty() => Some(LaunchType::Fargate),
+            other => other,
+        };
+        let subnets = s
+            .subnets
+            .clone()
+            .or_else(|| defaults.subnets.clone())
+            .unwrap_or_default();
+        if let (Some(launch), false) = (
+            s.launch_type.or(defaults.launch_type),
+            capacity_provider_strategy.is_empty(),
+        ) {
+            // Settings at one level are checked alone; here the job's and
+            // [defaults]' are merged, and RunTask takes one or the other.
+            if s.launch_type.is_none() || s.capacity_provider_strategy.is_none() {
+                let (launch_at, strategy_at) = if s.launch_type.is_some() {
+                    ("the job", "[defaults]")
+                } else {
+                    ("[defaults]", "the job")
+                };
+                let key = if s.launch_type.is_some() {
+                    "launch_type"
+                } else {
+                    "capacity_provider_strategy"
+                };
+                self.problem(key, format!("job `{name}`: launch_type = \"{}\" (from {launch_at}) and capacity_provider_strategy (from {strategy_at}) together; RunTask takes one or the other: move launch_type out of [defaults] into the jobs that need it", launch.as_str()));
+            }
+        }
+        let uses_fargate = launch_type == Some(LaunchType::Fargate)
+            || capacity_provider_strategy
+                .iter()
+                .any(|c| c.capacity_provider.starts_with("FARGATE"));
+        let only_fargate = launch_type == Some(LaunchType::Fargate)
+            || (!capacity_provider_strategy.is_empty()
+                && capacity_provider_strategy
+                    .iter()
+                    .all(|c| c.capacity_provider.starts_with("FARGATE")));
+        let platform_version = self.pick(|s| &s.platform_version);
+        let assign_public_ip = s
+            .assign_public_ip
+            .or(defaults.assign_public_ip)
+            .unwrap_or(false);
+        if !only_fargate {
+            if let Some(v) = &platform_version {
+                self.problem("platform_version", format!("job `{name}`: platform_version `{v}` is for Fargate, and this job runs on EC2 capacity; RunTask refuses it there: remove it"));
+            }
+            if assign_public_ip {
+                self.problem("assign_public_ip", format!("job `{name}`: assign_public_ip = true is for Fargate, and this job runs on EC2 capacity; RunTask refuses it there: remove it (EC2 tasks in awsvpc mode get no public IP)"));
+            }
+        }
+        if uses_fargate && subnets.is_empty() {
+            self.problem("subnets", format!("job `{name}` runs on Fargate, which needs subnets: set `subnets = [\"subnet-…\"]` in [defaults] or in the job"));
+        }
+        Placement {
+            cluster,
+            task_definition,
+            container,
+            role_arn,
+            subnets,
+            launch_type,
+            capacity_provider_strategy,
+            platform_version,
+            assign_public_ip,
+        }
+    }
+
+    /// `[defaults]`' tags and the job's, with cronport's marker.
+    fn tags(&mut self, backend: Backend) -> std::collections::BTreeMap<String, String> {
+        let (s, name) = (&self.job.settings, &self.job.name);
+        let mut tags = self.defaults.tags.clone().unwrap_or_default();
+        tags.extend(s.tags.clone().unwrap_or_default());
+        if backend == Backend::Scheduler && s.tags.is_some() {
+            // Schedules take no tags: the group carries them, for every job in
+            // it, so one job's tags would silently become (or lose to) another's.
+            self.problem("tags", format!("job `{name}` sets tags, but on the Scheduler backend only the schedule group is tagged, and every job in it shares it: set tags in [defaults] (or use backend = \"rules\", whose rules are tagged one by one)"));
+        }
+        if backend == Backend::Scheduler
+            && let Some((key, _)) = tags.iter().find(|(_, v)| v.is_empty())
+        {
+            let message = format!(
+                "tag `{key}` has an empty value, which EventBridge Scheduler refuses on the schedule group: give it a value"
+            );
+            self.problem("tags", message);
+        }
+        tags.insert("managed-by".to_string(), "cronport".to_string());
+        tags
+    }
+
+    /// The shell that runs the command, and the time limit.
+    fn shell_and_timeout(&mut self) -> (String, Option<crate::task::TimeLimit>) {
+        let name = &self.job.name;
+        let shell = self
+            .pick(|s| &s.shell)
+            .unwrap_or_else(|| crate::task::BASH.to_string());
+        if !shell.starts_with('/') || shell.chars().any(|c| c.is_whitespace() || c.is_control()) {
+            self.problem("shell", format!("job `{name}`: shell `{}` must be an absolute path with no spaces, such as \"/bin/bash\" or \"/bin/sh\"", crate::escape::one_line(&shell)));
+        }
+        let timeout = match self
+            .pick(|s| &s.timeout)
+            .as_deref()
+            .map(crate::task::TimeLimit::setting)
+        {
+            None => None,
+            Some(Ok(limit)) => limit,
+            Some(Err(e)) => {
+                self.problem("timeout", format!("job `{name}`: {e}"));
+                None
+            }
+        };
+        (shell, timeout)
+    }
+
+    fn flexible_time_window(&mut self, backend: Backend) -> Option<u32> {
+        let name = &self.job.name;
+        let window = self
+            .job
+            .settings
+            .flexible_time_window
+            .or(self.defaults.flexible_time_window);
+        if let Some(minutes) = window {
+            if !(1..=1440).contains(&minutes) {
+                self.problem("flexible_time_window", format!("job `{name}`: flexible_time_window = {minutes}: EventBridge Scheduler takes 1–1440 minutes"));
+            } else if backend == Backend::Rules {
+                self.problem("flexible_time_window", format!("job `{name}`: a flexible time window is an EventBridge Scheduler setting; rules run on the minute: remove it or use backend = \"scheduler\""));
+            }
+        }
+        window
+    }
+
+    /// The schedule counted from `start_date` (a rate's phase).
+    fn start_date(&mut self, schedule: Option<Schedule>) -> Option<Schedule> {
+        let job = self.job;
+        match (&job.start_date, schedule) {
+            (None, schedule) => schedule,
+            (Some(text), Some(schedule)) => match text.parse::<jiff::Timestamp>() {
+                Ok(start) if matches!(schedule.pattern(), crate::schedule::Pattern::Rate(_)) => {
+                    Some(schedule.with_start(start))
+                }
+                Ok(_) => {
+                    self.problem("start_date", format!("job `{}`: start_date is the instant a rate(...) schedule counts from; `{}` is not a rate", job.name, job.schedule));
+                    Some(schedule)
+                }
+                Err(e) => {
+                    self.problem("start_date", format!("job `{}`: start_date `{text}` is not an RFC 3339 instant such as 2027-01-01T00:00:00Z: {e}", job.name));
+                    Some(schedule)
+                }
+            },
+            (Some(_), None) => None,
+        }
+    }
+
+    fn rehearse(&mut self) {
+        if let Some(super::Rehearse::Skip(reason)) = &self.job.rehearse
+            && ["", "false", "true"].contains(&reason.trim())
+        {
+            let message = format!(
+                "job `{}`: rehearse = \"{reason}\": write true or false without quotes, or the reason the rehearsal skips the job",
+                self.job.name
+            );
+            self.problem("rehearse", message);
+        }
+    }
 }
 
 /// AWS's retry defaults: 185 attempts over 24 hours.

@@ -23,7 +23,7 @@ use super::{
     PlanProblemKind, Warning,
 };
 use crate::Hint;
-use crate::desired::Desired;
+use crate::desired::{Desired, DesiredJob, Resource};
 use crate::owner::Owner;
 use crate::translate::Backend;
 
@@ -153,172 +153,193 @@ pub fn twins(desired: &Desired, live: &LiveState) -> Vec<Warning> {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<Change>, PlanError> {
-    let mut changes = Vec::new();
-    let mut wanted: BTreeSet<Address> = BTreeSet::new();
+    let mut changes = group_changes(desired, live, adopt)?;
     // Where each job now runs, for the reason of a move.
     let mut homes: BTreeMap<&str, Vec<Address>> = BTreeMap::new();
+    for job in &desired.jobs {
+        for resource in &job.resources {
+            let change = match job.job.target.backend {
+                Backend::Scheduler => schedule_change(desired, live, adopt, job, resource)?,
+                Backend::Rules => rule_change(desired, live, adopt, job, resource)?,
+            };
+            homes
+                .entry(job.job.name.as_str())
+                .or_default()
+                .push(change.address.clone());
+            changes.push(change);
+        }
+    }
+    changes.extend(left_over(desired, live, &homes)?);
+    Ok(changes)
+}
 
+/// The schedule groups the jobs use: created, or their tags added to.
+fn group_changes(
+    desired: &Desired,
+    live: &LiveState,
+    adopt: bool,
+) -> Result<Vec<Change>, PlanError> {
+    let mut changes = Vec::new();
     for (group, tags) in desired.schedule_groups() {
         let address = Address::ScheduleGroup {
             name: group.clone(),
         };
         let after = DesiredSpec::Group(group.clone(), tags.clone());
-        match live.groups.get(&group) {
-            None => changes.push(Change::new(address, None, Action::Create, Some(after))),
-            Some(live_tags) => {
-                let managed = live_tags.get("managed-by").map(String::as_str) == Some("cronport");
-                if !managed && !adopt {
-                    return Err(PlanError {
-                        problems: vec![PlanProblem::new(
-                            PlanProblemKind::NotOwned,
-                            format!(
-                                "schedule group `{group}` exists but is not tagged managed-by=cronport, so cronport will not write to it: choose another schedule_group"
-                            ),
-                        ).with_hint(Hint::Adopt)],
-                    });
-                }
-                // Tags are added or changed, never taken away: the group
-                // may be shared with other manifests.
-                let fields: Vec<FieldChange> = tags
-                    .iter()
-                    .filter(|(k, v)| live_tags.get(*k) != Some(v))
-                    .map(|(k, v)| FieldChange {
-                        field: format!("tags.{k}"),
-                        before: live_tags.get(k).cloned().unwrap_or_else(|| "(none)".into()),
-                        after: v.clone(),
-                    })
-                    .collect();
-                let action = if fields.is_empty() {
-                    Action::Unchanged
-                } else {
-                    Action::Update { fields }
+        let Some(live_tags) = live.groups.get(&group) else {
+            changes.push(Change::new(address, None, Action::Create, Some(after)));
+            continue;
+        };
+        let managed = live_tags.get("managed-by").map(String::as_str) == Some("cronport");
+        if !managed && !adopt {
+            return Err(PlanError {
+                problems: vec![PlanProblem::new(
+                    PlanProblemKind::NotOwned,
+                    format!(
+                        "schedule group `{group}` exists but is not tagged managed-by=cronport, so cronport will not write to it: choose another schedule_group"
+                    ),
+                ).with_hint(Hint::Adopt)],
+            });
+        }
+        // Tags are added or changed, never taken away: the group may be
+        // shared with other manifests.
+        let fields: Vec<FieldChange> = tags
+            .iter()
+            .filter(|(k, v)| live_tags.get(*k) != Some(v))
+            .map(|(k, v)| FieldChange {
+                field: format!("tags.{k}"),
+                before: live_tags.get(k).cloned().unwrap_or_else(|| "(none)".into()),
+                after: v.clone(),
+            })
+            .collect();
+        changes.push(Change::new(
+            address,
+            None,
+            Action::update(fields),
+            Some(after),
+        ));
+    }
+    Ok(changes)
+}
+
+/// One desired schedule against what is live under its name.
+fn schedule_change(
+    desired: &Desired,
+    live: &LiveState,
+    adopt: bool,
+    job: &DesiredJob,
+    resource: &Resource,
+) -> Result<Change, PlanError> {
+    let group = job.job.target.schedule_group.clone();
+    let address = Address::Schedule {
+        group: group.clone(),
+        name: resource.name.clone(),
+    };
+    let found = live.schedules.get(&(group, resource.name.clone()));
+    let mut after = ScheduleSpec::desired(job, resource);
+    // A rate's StartDate is only its phase: one already on AWS stays (a new
+    // one each apply would move the runs), unless the manifest fixes the
+    // start itself.
+    if let Some(live_start) = found.and_then(|l| l.start_date)
+        && after.start_date.is_some()
+        && job.held_until.is_none()
+        && (job.job.schedule.start().is_none() || same_phase(job, live_start, after.start_date))
+    {
+        after.start_date = Some(live_start);
+    }
+    // A cutover instant that has passed holds nothing back: a live
+    // StartDate before the window is no change.
+    if let Some(live_start) = found.and_then(|l| l.start_date)
+        && after.start_date.is_none()
+        && live_start <= desired.from
+    {
+        after.start_date = Some(live_start);
+    }
+    let action = match found {
+        None => Action::Create,
+        Some(l) => match foreign(
+            Owner::from_description(&l.description).as_ref(),
+            l.has_marker(),
+            desired,
+            adopt,
+            "schedule",
+        ) {
+            Some(reason) => Action::Conflict { reason },
+            None => Action::update(differences(l, &after).map_err(not_compared)?),
+        },
+    };
+    let mut change = Change::new(
+        address,
+        Some(&job.job.name),
+        action,
+        Some(DesiredSpec::Schedule(Box::new(after))),
+    );
+    change.live = found.map(|l| (l.expression.clone(), l.timezone.clone()));
+    change.live_start = found.and_then(|l| l.start_date);
+    change.before = found.map(before).transpose()?;
+    Ok(change)
+}
+
+/// One desired rule against what is live under its name.
+fn rule_change(
+    desired: &Desired,
+    live: &LiveState,
+    adopt: bool,
+    job: &DesiredJob,
+    resource: &Resource,
+) -> Result<Change, PlanError> {
+    let address = Address::Rule {
+        name: resource.name.clone(),
+    };
+    let found = live.rules.get(&resource.name);
+    let after = RuleSpec::desired(job, resource);
+    let mut extra = Vec::new();
+    let action = match found {
+        None => Action::Create,
+        Some(l) => match foreign(l.owner.as_ref(), l.managed, desired, adopt, "rule") {
+            Some(reason) => Action::Conflict { reason },
+            None => {
+                let mut fields = match &l.spec {
+                    Some(spec) => differences(spec, &after).map_err(not_compared)?,
+                    None => vec![FieldChange {
+                        field: "target".into(),
+                        before: "(none)".into(),
+                        after: "cronport".into(),
+                    }],
                 };
-                changes.push(Change::new(address, None, action, Some(after)));
-            }
-        }
-    }
-
-    for job in &desired.jobs {
-        let name = job.job.name.as_str();
-        for resource in &job.resources {
-            match job.job.target.backend {
-                Backend::Scheduler => {
-                    let group = job.job.target.schedule_group.clone();
-                    let address = Address::Schedule {
-                        group: group.clone(),
-                        name: resource.name.clone(),
-                    };
-                    let found = live.schedules.get(&(group, resource.name.clone()));
-                    let mut after = ScheduleSpec::desired(job, resource);
-                    // A rate's StartDate is only its phase: one already on
-                    // AWS stays (a new one each apply would move the runs),
-                    // unless the manifest fixes the start itself.
-                    if let Some(live_start) = found.and_then(|l| l.start_date)
-                        && after.start_date.is_some()
-                        && job.held_until.is_none()
-                        && (job.job.schedule.start().is_none()
-                            || same_phase(job, live_start, after.start_date))
-                    {
-                        after.start_date = Some(live_start);
-                    }
-                    // A cutover instant that has passed holds nothing back:
-                    // a live StartDate before the window is no change.
-                    if let Some(live_start) = found.and_then(|l| l.start_date)
-                        && after.start_date.is_none()
-                        && live_start <= desired.from
-                    {
-                        after.start_date = Some(live_start);
-                    }
-                    let action = match found {
-                        None => Action::Create,
-                        Some(l) => match foreign(
-                            Owner::from_description(&l.description).as_ref(),
-                            l.has_marker(),
-                            desired,
-                            adopt,
-                            "schedule",
-                        ) {
-                            Some(reason) => Action::Conflict { reason },
-                            None => Action::update(differences(l, &after).map_err(not_compared)?),
-                        },
-                    };
-                    homes.entry(name).or_default().push(address.clone());
-                    let mut change = Change::new(
-                        address.clone(),
-                        Some(name),
-                        action,
-                        Some(DesiredSpec::Schedule(Box::new(after))),
-                    );
-                    change.live = found.map(|l| (l.expression.clone(), l.timezone.clone()));
-                    change.live_start = found.and_then(|l| l.start_date);
-                    change.before = found.map(before).transpose()?;
-                    wanted.insert(address);
-                    changes.push(change);
+                if !l.extra_targets.is_empty() {
+                    fields.push(FieldChange {
+                        field: "other targets".into(),
+                        before: l.extra_targets.join(", "),
+                        after: "(none)".into(),
+                    });
+                    extra = l.extra_targets.clone();
                 }
-                Backend::Rules => {
-                    let address = Address::Rule {
-                        name: resource.name.clone(),
-                    };
-                    let found = live.rules.get(&resource.name);
-                    let after = RuleSpec::desired(job, resource);
-                    let mut extra = Vec::new();
-                    let action = match found {
-                        None => Action::Create,
-                        Some(l) => {
-                            match foreign(l.owner.as_ref(), l.managed, desired, adopt, "rule") {
-                                Some(reason) => Action::Conflict { reason },
-                                None => {
-                                    let mut fields = l
-                                        .spec
-                                        .as_ref()
-                                        .map_or_else(
-                                            || {
-                                                Ok(vec![FieldChange {
-                                                    field: "target".into(),
-                                                    before: "(none)".into(),
-                                                    after: "cronport".into(),
-                                                }])
-                                            },
-                                            |s| differences(s, &after),
-                                        )
-                                        .map_err(not_compared)?;
-                                    if !l.extra_targets.is_empty() {
-                                        fields.push(FieldChange {
-                                            field: "other targets".into(),
-                                            before: l.extra_targets.join(", "),
-                                            after: "(none)".into(),
-                                        });
-                                        extra = l.extra_targets.clone();
-                                    }
-                                    Action::update(fields)
-                                }
-                            }
-                        }
-                    };
-                    homes.entry(name).or_default().push(address.clone());
-                    let mut change = Change::new(
-                        address.clone(),
-                        Some(name),
-                        action,
-                        Some(DesiredSpec::Rule(Box::new(after))),
-                    );
-                    change.extra_targets = extra;
-                    change.live = found
-                        .and_then(|l| l.spec.as_ref())
-                        .map(|s| (s.expression.clone(), "UTC".to_string()));
-                    change.before = found
-                        .and_then(|l| l.spec.as_ref())
-                        .map(before)
-                        .transpose()?;
-                    wanted.insert(address);
-                    changes.push(change);
-                }
+                Action::update(fields)
             }
-        }
-    }
+        },
+    };
+    let mut change = Change::new(
+        address,
+        Some(&job.job.name),
+        action,
+        Some(DesiredSpec::Rule(Box::new(after))),
+    );
+    change.extra_targets = extra;
+    let spec = found.and_then(|l| l.spec.as_ref());
+    change.live = spec.map(|s| (s.expression.clone(), "UTC".to_string()));
+    change.before = spec.map(before).transpose()?;
+    Ok(change)
+}
 
-    // What this deployment owns and no longer wants: deleted, wherever it is.
-    let left_over = |owner: &Owner, rule: bool| -> DeleteReason {
+/// What this deployment owns and no longer wants: deleted, wherever it is.
+/// `homes` says where each job runs now.
+fn left_over(
+    desired: &Desired,
+    live: &LiveState,
+    homes: &BTreeMap<&str, Vec<Address>>,
+) -> Result<Vec<Change>, PlanError> {
+    let wanted: BTreeSet<&Address> = homes.values().flatten().collect();
+    let reason = |owner: &Owner, rule: bool| -> DeleteReason {
         match homes.get(owner.job.as_str()) {
             Some(now) => DeleteReason::RunsElsewhere {
                 job: owner.job.clone(),
@@ -330,6 +351,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             },
         }
     };
+    let mut changes = Vec::new();
     for ((group, name), l) in &live.schedules {
         let address = Address::Schedule {
             group: group.clone(),
@@ -340,7 +362,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             && !wanted.contains(&address)
         {
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
-            change.reason = Some(left_over(&owner, false));
+            change.reason = Some(reason(&owner, false));
             change.live = Some((l.expression.clone(), l.timezone.clone()));
             change.live_start = l.start_date;
             change.before = Some(before(l)?);
@@ -354,7 +376,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             && !wanted.contains(&address)
         {
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
-            change.reason = Some(left_over(owner, true));
+            change.reason = Some(reason(owner, true));
             change.extra_targets = l.extra_targets.clone();
             change.live = l
                 .spec

@@ -429,7 +429,9 @@ fn shell_timeout_and_retries_within_the_interval() {
         .collect();
     assert_eq!(ages, [Some(600), Some(86_400), Some(7_200)]);
     assert!(
-        jobs[2].warnings[0].contains("up to 7200 s late, past the job's interval of 3600 s"),
+        jobs[2].warnings[0]
+            .text
+            .contains("up to 7200 s late, past the job's interval of 3600 s"),
         "{:?}",
         jobs[2].warnings
     );

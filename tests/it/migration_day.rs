@@ -269,13 +269,10 @@ start_at = "2026-12-01T03:05:00Z"
     )
     .unwrap();
     assert!(!desired.jobs[0].job.enabled);
-    assert!(
-        desired.jobs[0]
-            .job
-            .warnings
-            .iter()
-            .any(|w| w.contains("cronport cutover --at 2026-12-01T03:05:00Z"))
-    );
+    assert!(desired.jobs[0].job.warnings.iter().any(|w| w.hint
+        == Some(cronport::Hint::CutoverAt {
+            at: at("2026-12-01T03:05:00Z")
+        })));
     assert!(render(&desired, Format::Json).contains("\"State\": \"DISABLED\""));
     // A bad instant points at the key.
     let err = Manifest::from_toml(
