@@ -93,6 +93,13 @@ cargo test --workspace --doc --locked
 step "rustdoc: every public item documented, with an example; cargo doc warning-free"
 scripts/doc-coverage.sh
 
+step "cargo package --workspace --no-verify"
+# Both crates package as crates.io would take them (manifest metadata, the
+# readme each names, the files each includes), into target/package/.
+# --no-verify: building the packaged copies would compile everything again.
+# --allow-dirty: harmless on a clean CI clone; lets a local run check too.
+cargo package --workspace --no-verify --locked --allow-dirty
+
 step "library examples"
 # Built by `cargo test --all-targets` above (as `NAME-HASH`); run the newest
 # build of each rather than build them again with `cargo run`.

@@ -45,3 +45,8 @@ pub use name::UnknownName;
 pub use schedule::{DstRule, Pattern, Schedule, ScheduleError};
 pub use syntax::{Grammar, ParseError, Parsed, parse_any};
 pub use translate::{Backend, DomDow, NotRepresentable, Options, Translation, translate};
+
+// The README's example runs as a doc test, so it stays true.
+#[cfg(doctest)]
+#[doc = include_str!("../README.md")]
+struct ReadmeDoctests;
