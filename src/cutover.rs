@@ -207,6 +207,7 @@ pub fn cutover(
                             show(cut.first_after),
                             show(source_first)
                         ),
+                        remedies: Vec::new(),
                     });
                 }
                 cut.proved_over = crate::translate::count_runs(source, at, desired.until);

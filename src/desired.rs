@@ -302,6 +302,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         job: Some(i),
                         key,
                         message: format!("job `{}` uses EventBridge rules, whose ECS targets need ARNs: write the {key} ARN instead of `{value}` (or use backend = \"scheduler\", which takes names)", job.name),
+                        remedies: Vec::new(),
                     });
                 }
             }
@@ -370,6 +371,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         job: Some(i),
                         key: "command",
                         message: format!("job `{}`: its target input would be {input_len} characters; AWS allows {MAX_INPUT_LEN}: shorten the command or the environment", job.name),
+                        remedies: Vec::new(),
                     });
                 }
                 if let Some(long) = resources.iter().find(|r| r.name.len() > MAX_NAME_LEN) {
@@ -378,6 +380,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         job: Some(i),
                         key: "name",
                         message: format!("job `{}` needs {count} expressions, named up to `{}`, longer than AWS's {MAX_NAME_LEN} characters: shorten the job name", job.name, long.name),
+                        remedies: Vec::new(),
                     });
                 }
                 desired.push(DesiredJob {
@@ -389,7 +392,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 });
             }
             Err(refused) => {
-                let mut message = match refused.kind {
+                let message = match refused.kind {
                     crate::translate::RefusalKind::NeverRuns => format!(
                         "job `{}`: schedule `{}`: {}",
                         job.name, job.expression, refused.reason
@@ -399,14 +402,12 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         job.name, job.expression, refused.reason
                     ),
                 };
-                for option in &refused.options {
-                    message.push_str(&format!("\n  option: {option}"));
-                }
                 problems.push(Problem {
                     kind: ProblemKind::NotTranslatable,
                     job: Some(i),
                     key: "schedule",
                     message,
+                    remedies: refused.options.clone(),
                 });
             }
         }
@@ -470,6 +471,7 @@ fn name_collisions(jobs: &[DesiredJob]) -> Vec<Problem> {
                             resource.name,
                             if scope.is_empty() { String::new() } else { format!(" in group `{scope}`") }
                         ),
+                        remedies: Vec::new(),
                     });
                 }
                 std::collections::btree_map::Entry::Occupied(_) => {}

@@ -59,13 +59,16 @@ enum CalendarFormat {
 pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     let text_in = read_input(&args.manifest)?;
     let manifest = Manifest::from_toml(&text_in, &args.manifest)
-        .map_err(|e| e.to_string())?
+        .map_err(super::Failure::report)?
         .for_env(args.env.as_deref())
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| super::hint::env(&e))?;
     let resolved = manifest.resolve().map_err(|problems| {
-        manifest
-            .place(&text_in, &args.manifest, &problems)
-            .to_string()
+        super::Failure::report(manifest.place_worded(
+            &text_in,
+            &args.manifest,
+            &problems,
+            &super::hint::remedy,
+        ))
     })?;
     let zone_name = args
         .tz

@@ -73,9 +73,9 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     }
     let text = read_input(&args.manifest)?;
     let manifest = Manifest::from_toml(&text, &args.manifest)
-        .map_err(|e| e.to_string())?
+        .map_err(super::Failure::report)?
         .for_env(args.env.as_deref())
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| super::hint::env(&e))?;
     if manifest.jobs.is_empty() {
         return Err(format!(
             "{} has no jobs: there is nothing to cut over (and nothing to remove from Heroku)",
@@ -84,9 +84,12 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         .into());
     }
     let plan = cutover(&manifest, at, now).map_err(|e| {
-        manifest
-            .place(&text, &args.manifest, &e.problems)
-            .to_string()
+        super::Failure::report(manifest.place_worded(
+            &text,
+            &args.manifest,
+            &e.problems,
+            &super::hint::remedy,
+        ))
     })?;
     let heroku = match &args.app {
         Some(app) if !args.dry_run => Some(heroku_jobs(&args, app, &manifest)?),
@@ -117,7 +120,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     let clients = rt.block_on(async {
         let clients = Clients::connect_checked(&args.aws.options())
             .await
-            .map_err(|e| format!("{e}"))?;
+            .map_err(|e| super::hint::problem(&e))?;
         ready(&clients, &manifest, at, now).await?;
         Ok::<_, super::Failure>(clients)
     })?;

@@ -149,7 +149,7 @@ async fn make_plan(
 ) -> Result<(Clients, Plan), super::Failure> {
     let clients = Clients::connect_checked(&options(common))
         .await
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| super::hint::problem(&e))?;
     let options = cronport::plan::PlanOptions {
         prune: ownership.prune,
         adopt: ownership.adopt,
@@ -497,9 +497,9 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode, super::Failure> {
         }
         let text = read_input(&args.common.manifest)?;
         let manifest = Manifest::from_toml(&text, &args.common.manifest)
-            .map_err(|e| e.to_string())?
+            .map_err(super::Failure::report)?
             .for_env(args.common.env.as_deref())
-            .map_err(|e| format!("{e}"))?;
+            .map_err(|e| super::hint::env(&e))?;
         if args.dry_run || (!args.yes && !args.finish) {
             let preview =
                 aws::preview_migration(&manifest, super::now()).map_err(super::plan_errors)?;
@@ -562,7 +562,7 @@ async fn connect_and_fit(
 ) -> Result<(Clients, cronport::fit::Fitted), super::Failure> {
     let clients = Clients::connect_checked(&options(common))
         .await
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| super::hint::problem(&e))?;
     let fitted = aws::fitted(&clients, desired)
         .await
         .map_err(super::plan_errors)?;

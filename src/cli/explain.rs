@@ -53,11 +53,15 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     let from = super::from_or_now(args.from.as_deref())?;
     let explanation =
         explain(&args.expression, &tz, from, usize::from(args.next)).map_err(|e| match e {
+            // The core shows a syntax error under the expression, caret
+            // and all: a report, printed as it is.
             ExplainError::Schedule(err) => match err.kind() {
-                ScheduleErrorKind::Syntax(parse) => parse.render(&args.expression),
-                _ => format!("{err}"),
+                ScheduleErrorKind::Syntax(parse) => {
+                    super::Failure::report(parse.render(&args.expression))
+                }
+                _ => super::Failure::from(err.to_string()),
             },
-            other => format!("{other}"),
+            other => super::Failure::from(other.to_string()),
         })?;
     let output = match args.format {
         Format::Json => {

@@ -59,3 +59,16 @@ pub(crate) fn env(e: &cronport::manifest::EnvError) -> String {
         None => e.message.clone(),
     }
 }
+
+/// A translation's remedy as an `option:` line says it, with its flag.
+pub(crate) fn remedy(remedy: &cronport::translate::Remedy) -> String {
+    use cronport::translate::Remedy;
+    match remedy {
+        Remedy::DomDow(policy) => format!("--dom-dow {policy}: {}", remedy.effect()),
+        Remedy::EndAfterStart => "make --until later than --from".to_string(),
+        Remedy::WindowInAwsYears => {
+            "choose a window inside those years with --from and --until".to_string()
+        }
+        other => other.to_string(),
+    }
+}

@@ -333,8 +333,9 @@ pub(crate) fn compile_manifest(
     {
         return Err(format!("{name} has no jobs{why}").into());
     }
-    let desired = cronport::desired::compile(&manifest, &options()?)
-        .map_err(|e| Failure::report(manifest.place(&text, name, &e.problems)))?;
+    let desired = cronport::desired::compile(&manifest, &options()?).map_err(|e| {
+        Failure::report(manifest.place_worded(&text, name, &e.problems, &hint::remedy))
+    })?;
     for job in &desired.jobs {
         for warning in &job.job.warnings {
             eprintln!("warning: {}", hint::advice(warning));

@@ -61,12 +61,14 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     } = args.window.compile_options()?;
     let source =
         Schedule::parse_in(&args.expression, zone.clone()).map_err(|e| match e.kind() {
-            ScheduleErrorKind::Syntax(parse) => parse.render(&args.expression),
-            ScheduleErrorKind::HerokuNotUtc { .. } => format!(
+            ScheduleErrorKind::Syntax(parse) => {
+                super::Failure::report(parse.render(&args.expression))
+            }
+            ScheduleErrorKind::HerokuNotUtc { .. } => super::Failure::from(format!(
                 "Heroku Scheduler runs in UTC; drop --tz {} or write the schedule as cron",
                 args.tz
-            ),
-            _ => format!("{e}"),
+            )),
+            _ => super::Failure::from(e.to_string()),
         })?;
     let options = Options {
         dom_dow,
@@ -112,9 +114,7 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
                     for option in refusal_options(&refused) {
                         message.push_str(&format!("\n  option: {option}"));
                     }
-                    // Printed here, not returned as a `Failure`: the refusal
-                    // is the command's answer, on standard error.
-                    eprintln!("error: {message}");
+                    return Err(message.into());
                 }
             }
             Ok(ExitCode::from(EXIT_ERROR))
@@ -224,8 +224,7 @@ pub(super) fn refusal_options(refused: &NotRepresentable) -> Vec<String> {
         .iter()
         .filter_map(|remedy| match remedy {
             Remedy::EndAfterStart | Remedy::WindowInAwsYears => None,
-            Remedy::DomDow(policy) => Some(format!("--dom-dow {policy}: {}", remedy.effect())),
-            other => Some(other.to_string()),
+            other => Some(super::hint::remedy(other)),
         })
         .collect()
 }

@@ -438,6 +438,9 @@ pub struct Problem {
     pub kind: ProblemKind,
     /// What is wrong and what to write instead.
     pub message: String,
+    /// Other ways out, typed, for a front end to word (a translation's
+    /// `--dom-dow`, say): an `option:` line each beneath the error.
+    pub remedies: Vec<crate::translate::Remedy>,
 }
 
 /// The kinds of [`Problem`].
@@ -715,13 +718,45 @@ impl Manifest {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn place(&self, text: &str, file: &str, problems: &[Problem]) -> ManifestError {
+        self.place_worded(text, file, problems, &|r| r.to_string())
+    }
+
+    /// [`Manifest::place`], each problem's remedies worded by `words` (the
+    /// CLI words them as its flags), an `option:` line each.
+    ///
+    /// ```
+    /// use cronport::manifest::{Manifest, Problem, ProblemKind};
+    /// use cronport::translate::{DomDow, Remedy};
+    /// let text = "[[job]]\nname = \"a\"\nschedule = \"0 12 1 * 1\"\ncommand = \"x\"\n";
+    /// let m = Manifest::from_toml(text, "m.toml")?;
+    /// let p = Problem { job: Some(0), key: "schedule", kind: ProblemKind::NotTranslatable, message: "not exact".into(), remedies: vec![Remedy::DomDow(DomDow::Double)] };
+    /// let err = m.place_worded(text, "m.toml", &[p], &|_| "pass --dom-dow double".into());
+    /// assert!(err.to_string().contains("= option: pass --dom-dow double"));
+    /// # Ok::<(), cronport::manifest::ManifestError>(())
+    /// ```
+    pub fn place_worded(
+        &self,
+        text: &str,
+        file: &str,
+        problems: &[Problem],
+        words: &dyn Fn(&crate::translate::Remedy) -> String,
+    ) -> ManifestError {
+        // A problem's text with its remedies beneath, as the caret view
+        // shows further lines.
+        let with_options = |p: &Problem| -> String {
+            let mut message = p.message.clone();
+            for remedy in &p.remedies {
+                message.push_str(&format!("\n  option: {}", words(remedy)));
+            }
+            message
+        };
         let unplaced = |p: &Problem| PlacedProblem {
             kind: ManifestErrorKind::Check(p.kind),
             job: p.job,
             key: Some(p.key),
             location: None,
             message: p.message.clone(),
-            rendered: format!("error: {}", p.message),
+            rendered: format!("error: {}", with_options(p)),
         };
         let Ok(source) = Source::parse(text) else {
             return ManifestError {
@@ -748,7 +783,8 @@ impl Manifest {
                 PlacedProblem {
                     job: p.job,
                     key: Some(p.key),
-                    ..report::place(text, file, source.span(&path), kind, &p.message)
+                    message: p.message.clone(),
+                    ..report::place(text, file, source.span(&path), kind, &with_options(p))
                 }
             })
             .collect();

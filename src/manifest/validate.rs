@@ -169,6 +169,7 @@ pub(super) fn problem(job: Option<usize>, key: &'static str, message: String) ->
         key,
         kind: ProblemKind::Invalid,
         message,
+        remedies: Vec::new(),
     }
 }
 

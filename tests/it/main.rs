@@ -21,6 +21,7 @@ mod contract;
 mod diff;
 mod fuzz_corpus;
 mod import;
+mod layers;
 mod manifest;
 mod migration_day;
 mod readme_quickstart;
