@@ -148,7 +148,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         rt.block_on(aws::enable_rules(&clients, &rules, &mut |name| {
             eprintln!("enabled rule {name}")
         }))
-        .map_err(|e| format!("{e}"))?;
+        .map_err(|e| e.to_string())?;
     }
     if let (Some(heroku), Some(app)) = (&heroku, &args.app) {
         let ids: Vec<String> = heroku.delete.iter().map(|(id, _)| id.clone()).collect();
@@ -157,7 +157,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
             .delete_scheduler_jobs(app, &ids, &mut |id| {
                 eprintln!("deleted Heroku Scheduler job {id} of {app}")
             })
-            .map_err(|e| format!("{e}"))?;
+            .map_err(|e| e.to_string())?;
     }
     eprintln!("cut over at {at}.");
     Ok(ExitCode::SUCCESS)
@@ -173,7 +173,7 @@ struct HerokuJobs {
 fn heroku_jobs(args: &Args, app: &str, manifest: &Manifest) -> Result<HerokuJobs, super::Failure> {
     let api = super::heroku_api(&args.heroku_api, &args.scheduler_api)?;
     eprintln!("reading the Scheduler jobs of Heroku app `{app}`…");
-    let text = api.scheduler_jobs(app).map_err(|e| format!("{e}"))?;
+    let text = api.scheduler_jobs(app).map_err(|e| e.to_string())?;
     let listed: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
     let pairing = cronport::cutover::pair_heroku_jobs(
         &cronport::cutover::HerokuJob::from_list(&listed),

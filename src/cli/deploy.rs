@@ -362,7 +362,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, super::Failure> {
                 .unwrap_or(job);
             let arns = aws::run_now(&clients, job)
                 .await
-                .map_err(|e| format!("{e}"))?;
+                .map_err(|e| e.to_string())?;
             for arn in &arns {
                 print_stdout(&format!("{arn}\n")).map_err(|e| e.to_string())?;
             }
@@ -399,7 +399,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, super::Failure> {
                     .map(|f| (f, &mut print as &mut (dyn FnMut(&str) + Send))),
             )
             .await
-            .map_err(|e| format!("{e}"))?;
+            .map_err(|e| e.to_string())?;
             let mut code = 0;
             for s in &stopped {
                 match s.exit_code {

@@ -120,7 +120,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                     &load(manifest, args.env.as_deref())?,
                     &CompileOptions::starting(from),
                 )
-                .map_err(|e| format!("{e}"))?;
+                .map_err(|e| e.to_string())?;
                 let aws_options = args.aws.options();
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .enable_all()
@@ -140,7 +140,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                     load(base, args.env.as_deref())?,
                     load(head, args.env.as_deref())?,
                 );
-                let report = diff(&base, &head, &options).map_err(|e| format!("{e}"))?;
+                let report = diff(&base, &head, &options).map_err(|e| e.to_string())?;
                 sides = Some((base, head));
                 report
             }

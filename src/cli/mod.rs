@@ -327,7 +327,7 @@ pub(crate) fn compile_manifest(
     let manifest = cronport::manifest::Manifest::from_toml(&text, name)
         .map_err(Failure::report)?
         .for_env(env)
-        .map_err(|e| format!("{}", hint::env(&e)))?;
+        .map_err(|e| hint::env(&e))?;
     if let Some(why) = no_jobs
         && manifest.jobs.is_empty()
     {
@@ -511,7 +511,7 @@ pub(crate) fn heroku_api(
         });
     let token =
         cronport::import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), netrc.as_deref())
-            .map_err(|e| format!("{e}"))?;
+            .map_err(|e| e.to_string())?;
     Ok(cronport::import::HerokuApi::new(token).with_urls(platform, scheduler))
 }
 
