@@ -6,7 +6,11 @@
 
 /// `text` on one line with no control characters: each is written as its
 /// Rust escape (`\n`, `\u{1b}`), so what a line says is all there is.
-pub(crate) fn one_line(text: &str) -> String {
+///
+/// ```
+/// assert_eq!(cronport::escape::one_line("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
+/// ```
+pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
         if c.is_control() {

@@ -16,8 +16,9 @@ use jiff::Timestamp;
 /// use cronport::Hint;
 /// assert_eq!(Hint::Adopt.to_string(), "plan with the adopt option if it is cronport's");
 /// ```
+// Not `#[non_exhaustive]`: a front end matches every variant, so a new
+// remedy cannot reach a user in the library's words by accident.
 #[derive(Clone, Debug, PartialEq, Eq, Hash)]
-#[non_exhaustive]
 pub enum Hint {
     /// Take over a resource with no owner record (`PlanOptions::adopt`).
     Adopt,
@@ -95,7 +96,7 @@ impl fmt::Display for Hint {
 /// ```
 /// use cronport::{Advice, Hint};
 /// let a = Advice { text: "the rules are held".into(), hint: Some(Hint::Prune) };
-/// assert_eq!(a.to_string(), "the rules are held; plan with the prune option to plan that");
+/// assert_eq!(a.to_string(), "the rules are held: plan with the prune option to plan that");
 /// assert_eq!(Advice::from("plain".to_string()).hint, None);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, serde::Serialize)]
@@ -117,7 +118,7 @@ impl fmt::Display for Advice {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         f.write_str(&self.text)?;
         match &self.hint {
-            Some(hint) => write!(f, "; {hint}"),
+            Some(hint) => write!(f, ": {hint}"),
             None => Ok(()),
         }
     }

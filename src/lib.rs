@@ -27,7 +27,7 @@ pub mod calendar;
 pub mod cutover;
 pub mod desired;
 pub mod diff;
-mod escape;
+pub mod escape;
 pub mod fit;
 mod hint;
 pub mod import;

@@ -195,6 +195,19 @@ impl fmt::Display for Owner {
     }
 }
 
+/// A fresh manifest id for a new manifest: `cronport-` and 12 random hex
+/// digits, so that two manifests imported for one cluster never share an
+/// owner record (and never delete each other's schedules).
+///
+/// ```
+/// let (a, b) = (cronport::owner::new_id(), cronport::owner::new_id());
+/// assert!(a.starts_with("cronport-") && a.len() == "cronport-".len() + 12);
+/// assert_ne!(a, b);
+/// ```
+pub fn new_id() -> String {
+    format!("cronport-{:012x}", fastrand::u64(..) & 0xffff_ffff_ffff)
+}
+
 /// A manifest id derived from its `[defaults]` when it names none: stable
 /// as long as the cluster is (write `id = "…"` into the manifest to keep it
 /// through a cluster rename). FNV-1a, so every build derives the same.

@@ -12,6 +12,7 @@ use serde_json::Value;
 
 use super::{Clients, PlanError, error_text, live};
 use crate::import::Imported;
+use crate::{Advice, Hint};
 use crate::manifest::{CapacityProvider, Job, Manifest, RetryPolicy, Settings};
 use crate::render::is_run_task_target;
 use crate::syntax;
@@ -62,7 +63,9 @@ pub async fn import_aws(
             for name in names {
                 match adopt_rule(clients, &name, name_prefix).await {
                     Ok(job) => jobs.push(job),
-                    Err(why) => warnings.push(format!("rule `{name}` is left out: {why}")),
+                    Err(why) => warnings.push(Advice::from(format!(
+                        "rule `{name}` is left out: {why}"
+                    ))),
                 }
             }
         }
@@ -75,12 +78,17 @@ pub async fn import_aws(
                 match adopt_schedule(&spec, name_prefix) {
                     Ok(job) => {
                         if spec.input_casing != Casing::Pascal.to_string() {
-                            warnings.push(format!("schedule `{group}/{name}`: its RunTask input is {}, which the universal target refuses (it takes PascalCase); applying with adoption rewrites it", spec.input_casing));
+                            warnings.push(Advice {
+                                text: format!("schedule `{group}/{name}`: its RunTask input is {}, which the universal target refuses (it takes PascalCase)", spec.input_casing),
+                                hint: Some(Hint::AdoptRewrites),
+                            });
                         }
                         jobs.push(job)
                     }
                     Err(why) => {
-                        warnings.push(format!("schedule `{group}/{name}` is left out: {why}"))
+                        warnings.push(Advice::from(format!(
+                            "schedule `{group}/{name}` is left out: {why}"
+                        )))
                     }
                 }
             }
@@ -100,7 +108,7 @@ pub async fn import_aws(
         ..Manifest::default()
     };
     crate::import::hoist_common_settings(&mut manifest);
-    manifest.id = Some(manifest.owner_id());
+    manifest.id = Some(crate::owner::new_id());
     Ok(Imported { manifest, warnings })
 }
 

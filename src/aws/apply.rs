@@ -37,6 +37,15 @@ pub enum Outcome {
         /// What went wrong.
         error: String,
     },
+    /// Failed part-way through a move: what stands now is safe (at most
+    /// one enabled runner for the job) but not what the plan wants; a
+    /// re-run of the plan finishes it.
+    HalfMade {
+        /// What went wrong.
+        error: String,
+        /// What stands now.
+        stands: String,
+    },
 }
 
 /// One finished change, as [`apply`]'s progress callback hears it.
@@ -72,7 +81,7 @@ impl Applied<'_> {
     /// assert!(!Applied { address: &address, action: &Action::Delete, outcome: &Outcome::Done }.failed());
     /// ```
     pub fn failed(&self) -> bool {
-        matches!(self.outcome, Outcome::Failed { .. })
+        *self.outcome != Outcome::Done
     }
 }
 
@@ -86,6 +95,9 @@ impl std::fmt::Display for Applied<'_> {
         match self.outcome {
             Outcome::Done => write!(f, "{verb} {}", self.address),
             Outcome::Failed { error } => write!(f, "FAILED {}: {error}", self.address),
+            Outcome::HalfMade { error, stands } => {
+                write!(f, "FAILED {}: {error} ({stands})", self.address)
+            }
         }
     }
 }
@@ -116,6 +128,20 @@ impl ApplyReport {
     /// ```
     pub fn succeeded(&self) -> bool {
         self.results.iter().all(|(_, o)| *o == Outcome::Done)
+    }
+
+    /// Whether a failure left something part-way (a move that did not
+    /// finish); each such change's outcome says what stands.
+    ///
+    /// ```
+    /// use cronport::aws::{ApplyReport, Outcome};
+    /// let half = Outcome::HalfMade { error: "500".into(), stands: "the old schedule is disabled, not deleted".into() };
+    /// assert!(ApplyReport { results: vec![("x".into(), half)], writes: 3 }.half_made());
+    /// ```
+    pub fn half_made(&self) -> bool {
+        self.results
+            .iter()
+            .any(|(_, o)| matches!(o, Outcome::HalfMade { .. }))
     }
 }
 
@@ -155,6 +181,11 @@ pub async fn apply(
         .filter(is_write)
         .filter(|c| matches!(c.address, Address::ScheduleGroup { .. }))
         .collect();
+    let moving = moving_jobs(plan);
+    let in_move = |c: &&Change| {
+        matches!(c.action, Action::Create | Action::Delete)
+            && c.job.as_deref().is_some_and(|j| moving.contains(j))
+    };
     let upserts: Vec<&Change> = plan
         .changes
         .iter()
@@ -162,14 +193,80 @@ pub async fn apply(
         .filter(|c| {
             !matches!(c.address, Address::ScheduleGroup { .. }) && c.action != Action::Delete
         })
+        .filter(|c| !in_move(c))
         .collect();
     let deletes: Vec<&Change> = plan
         .changes
         .iter()
         .filter(|c| c.action == Action::Delete)
+        .filter(|c| !in_move(c))
         .collect();
     wait_out_close_runs(plan).await;
-    for stage in [groups, upserts, deletes] {
+    for stage in [groups, upserts] {
+        run_stage(clients, stage, concurrency, &writes, &progress, &mut report).await;
+    }
+    // A job whose resources move (a new group, prefix, backend, or
+    // environment name) never has two enabled runners, and has none only
+    // between two of its runs: see [`move_job`].
+    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for job in &moving {
+        let changes: Vec<Change> = plan
+            .changes
+            .iter()
+            .filter(|c| c.job.as_deref() == Some(job.as_str()) && in_move(c))
+            .cloned()
+            .collect();
+        let (clients, limit, writes) = (clients.clone(), limit.clone(), writes.clone());
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            move_job(&clients, changes, &writes).await
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        match joined {
+            Ok(results) => {
+                for (change, outcome) in results {
+                    progress(&Applied {
+                        address: &change.address,
+                        action: &change.action,
+                        outcome: &outcome,
+                    });
+                    report.results.push((change.address.name(), outcome));
+                }
+            }
+            Err(e) => report.results.push((
+                "(task)".to_string(),
+                Outcome::Failed {
+                    error: e.to_string(),
+                },
+            )),
+        }
+    }
+    run_stage(
+        clients,
+        deletes,
+        concurrency,
+        &writes,
+        &progress,
+        &mut report,
+    )
+    .await;
+    report.results.sort_by(|a, b| a.0.cmp(&b.0));
+    report.writes = writes.load(Ordering::Relaxed);
+    report
+}
+
+/// Makes `stage`'s changes, `concurrency` at a time, into `report`.
+async fn run_stage(
+    clients: &Clients,
+    stage: Vec<&Change>,
+    concurrency: usize,
+    writes: &Arc<AtomicUsize>,
+    progress: &Arc<dyn Fn(&Applied) + Send + Sync>,
+    report: &mut ApplyReport,
+) {
+    {
         let limit = Arc::new(Semaphore::new(concurrency.max(1)));
         let mut tasks = JoinSet::new();
         for change in stage {
@@ -207,9 +304,221 @@ pub async fn apply(
             report.results.push((change.address.name(), outcome));
         }
     }
-    report.results.sort_by(|a, b| a.0.cmp(&b.0));
-    report.writes = writes.load(Ordering::Relaxed);
-    report
+}
+
+/// Jobs whose resources move: the plan creates some and deletes others.
+fn moving_jobs(plan: &Plan) -> std::collections::BTreeSet<String> {
+    let with = |action: Action| -> std::collections::BTreeSet<&str> {
+        plan.changes
+            .iter()
+            .filter(|c| c.action == action && !matches!(c.address, Address::ScheduleGroup { .. }))
+            .filter_map(|c| c.job.as_deref())
+            .collect()
+    };
+    with(Action::Create)
+        .intersection(&with(Action::Delete))
+        .map(|j| j.to_string())
+        .collect()
+}
+
+/// Moves one job from its old resources (`Delete` changes) to its new
+/// ones (`Create` changes) so that it has at most one enabled runner at
+/// every instant:
+///
+/// 1. the new resources are created disabled;
+/// 2. the old ones are disabled (between two runs: the caller has waited
+///    out a run that was close);
+/// 3. the new ones are enabled (when the manifest enables the job);
+/// 4. the old ones are deleted.
+///
+/// A failure at 1 leaves the old runner alone; at 2 or 3 the steps taken are
+/// undone, so the old runner runs again; at 4 the new runner runs and the
+/// old one is disabled, left to delete. Each outcome says what stands, and
+/// the next plan finishes the move. (Each call is retried by the SDK.)
+async fn move_job(
+    clients: &Clients,
+    changes: Vec<Change>,
+    writes: &AtomicUsize,
+) -> Vec<(Change, Outcome)> {
+    let (creates, deletes): (Vec<Change>, Vec<Change>) = changes
+        .into_iter()
+        .partition(|c| c.action == Action::Create);
+    let count = || {
+        writes.fetch_add(1, Ordering::Relaxed);
+    };
+    let not_moved = |error: &str, stands: &str| -> Vec<(Change, Outcome)> {
+        creates
+            .iter()
+            .chain(&deletes)
+            .map(|c| {
+                let outcome = Outcome::HalfMade {
+                    error: error.to_string(),
+                    stands: stands.to_string(),
+                };
+                (c.clone(), outcome)
+            })
+            .collect()
+    };
+    // 1. New, disabled.
+    for change in &creates {
+        let mut disabled = change.clone();
+        set_desired_state(&mut disabled, false);
+        if let Err(error) = run(clients, &disabled, writes).await {
+            return not_moved(
+                &error,
+                "not moved: the old resources still run the job; any new one made is disabled",
+            );
+        }
+    }
+    // 2. Old, disabled.
+    let mut disabled_old = Vec::new();
+    for change in &deletes {
+        count();
+        match set_enabled(clients, &change.address, false).await {
+            Ok(()) => disabled_old.push(change),
+            Err(error) => {
+                let undone = undo(clients, &disabled_old, true, writes).await;
+                return not_moved(
+                    &error,
+                    &format!("not moved: {undone}; the new resources are disabled"),
+                );
+            }
+        }
+    }
+    // 3. New, enabled (the manifest may keep the job disabled).
+    let mut enabled_new = Vec::new();
+    for change in creates.iter().filter(|c| desired_enabled(c)) {
+        count();
+        match set_enabled_spec(clients, change).await {
+            Ok(()) => enabled_new.push(change),
+            Err(error) => {
+                let new_off = undo(clients, &enabled_new, false, writes).await;
+                let old_on = undo(clients, &disabled_old, true, writes).await;
+                return not_moved(&error, &format!("not moved: {old_on}; {new_off}"));
+            }
+        }
+    }
+    // 4. Old, deleted.
+    let mut results: Vec<(Change, Outcome)> =
+        creates.iter().map(|c| (c.clone(), Outcome::Done)).collect();
+    for change in deletes {
+        let outcome = match run(clients, &change, writes).await {
+            Ok(()) => Outcome::Done,
+            Err(error) => Outcome::HalfMade {
+                error,
+                stands: "moved: the job runs on its new resources; this old one is disabled and left to delete".to_string(),
+            },
+        };
+        results.push((change, outcome));
+    }
+    results
+}
+
+/// Sets `changes`' resources enabled (`enable`) or disabled again, and
+/// says how that went, for the outcome of a move that was undone.
+async fn undo(
+    clients: &Clients,
+    changes: &[&Change],
+    enable: bool,
+    writes: &AtomicUsize,
+) -> String {
+    let mut failed = Vec::new();
+    for change in changes {
+        writes.fetch_add(1, Ordering::Relaxed);
+        if let Err(e) = set_enabled(clients, &change.address, enable).await {
+            failed.push(format!("{} ({e})", change.address));
+        }
+    }
+    let (what, state) = if enable {
+        ("the old resources", "enabled again")
+    } else {
+        ("the new resources", "disabled again")
+    };
+    if failed.is_empty() {
+        format!("{what} are {state}")
+    } else {
+        format!(
+            "{what} are {state} but for {}: check them before the next run",
+            failed.join(", ")
+        )
+    }
+}
+
+/// Whether the manifest wants `change`'s new resource enabled.
+fn desired_enabled(change: &Change) -> bool {
+    match &change.desired {
+        Some(DesiredSpec::Schedule(s)) => s.state == "ENABLED",
+        Some(DesiredSpec::Rule(r)) => r.state == "ENABLED",
+        _ => false,
+    }
+}
+
+/// `change`'s desired resource, enabled or not.
+fn set_desired_state(change: &mut Change, enabled: bool) {
+    let state = if enabled { "ENABLED" } else { "DISABLED" };
+    match &mut change.desired {
+        Some(DesiredSpec::Schedule(s)) => s.state = state.to_string(),
+        Some(DesiredSpec::Rule(r)) => r.state = state.to_string(),
+        _ => {}
+    }
+}
+
+/// Enables a new resource exactly as the manifest wants it.
+async fn set_enabled_spec(clients: &Clients, change: &Change) -> Result<(), String> {
+    match &change.desired {
+        Some(DesiredSpec::Schedule(spec)) => update_schedule(clients, spec).await,
+        Some(DesiredSpec::Rule(spec)) => put_rule(clients, spec, "ENABLED").await.map(|_| ()),
+        _ => Ok(()),
+    }
+}
+
+/// Enables or disables a live resource, leaving the rest of it as it is.
+async fn set_enabled(clients: &Clients, address: &Address, enable: bool) -> Result<(), String> {
+    match address {
+        Address::Rule { name } if enable => (clients.events.enable_rule().name(name).send().await)
+            .map(|_| ())
+            .map_err(error_text),
+        Address::Rule { name } => (clients.events.disable_rule().name(name).send().await)
+            .map(|_| ())
+            .map_err(error_text),
+        Address::Schedule { group, name } => {
+            let live = clients
+                .scheduler
+                .get_schedule()
+                .group_name(group)
+                .name(name)
+                .send()
+                .await
+                .map_err(error_text)?;
+            let state = if enable {
+                sc::ScheduleState::Enabled
+            } else {
+                sc::ScheduleState::Disabled
+            };
+            clients
+                .scheduler
+                .update_schedule()
+                .name(name)
+                .group_name(group)
+                .set_schedule_expression(live.schedule_expression().map(str::to_string))
+                .set_schedule_expression_timezone(
+                    live.schedule_expression_timezone().map(str::to_string),
+                )
+                .set_description(live.description().map(str::to_string))
+                .set_start_date(live.start_date().cloned())
+                .set_end_date(live.end_date().cloned())
+                .set_flexible_time_window(live.flexible_time_window().cloned())
+                .set_target(live.target().cloned())
+                .set_kms_key_arn(live.kms_key_arn().map(str::to_string))
+                .set_action_after_completion(live.action_after_completion().cloned())
+                .state(state)
+                .send()
+                .await
+                .map(|_| ())
+                .map_err(error_text)
+        }
+        Address::ScheduleGroup { .. } => Ok(()),
+    }
 }
 
 /// How close a run may be when a job's resources move.

@@ -65,7 +65,7 @@ fn live_view(
 ///
 /// ```
 /// # async fn example(clients: cronport::aws::Clients, desired: cronport::desired::Desired) -> Result<(), cronport::plan::PlanError> {
-/// use cronport::diff::{diff_live, markdown, DiffOptions};
+/// use cronport::{aws::diff_live, diff::{markdown, DiffOptions}};
 /// // What would change on AWS if this manifest were applied.
 /// let report = diff_live(&clients, &desired, true, &DiffOptions::year_from(jiff::Timestamp::now())).await?;
 /// println!("{}", markdown(&report));

@@ -267,7 +267,7 @@ fn prove(
 /// assert_eq!(fan_out.at.to_string(), "2026-11-24T10:10:01Z");
 /// assert_eq!(fan_out.last_rule_run.unwrap().to_string(), "2026-11-24T10:10:00Z");
 /// assert_eq!(fan_out.first_schedule_run.unwrap().to_string(), "2026-11-24T10:20:00Z");
-/// assert_eq!(fan_out.outcome, "would create 1 schedule and disable rule cronport-fan-out");
+/// assert_eq!(fan_out.outcome.to_string(), "would create 1 schedule and disable rule cronport-fan-out");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn preview_migration(manifest: &Manifest, now: Timestamp) -> Result<Vec<Switch>, PlanError> {
@@ -430,7 +430,9 @@ pub async fn migrate(
                 .results
                 .iter()
                 .filter_map(|(address, outcome)| match outcome {
-                    super::Outcome::Failed { error } => Some(format!("{address}: {error}")),
+                    super::Outcome::Failed { error } | super::Outcome::HalfMade { error, .. } => {
+                        Some(format!("{address}: {error}"))
+                    }
                     _ => None,
                 })
                 .collect::<Vec<_>>()

@@ -33,8 +33,8 @@ use crate::Hint;
 use crate::desired::Desired;
 use crate::fit::{Fitted, JobNote, fit};
 use crate::plan::{
-    Plan, PlanError, PlanOptions, PlanProblem, PlanProblemKind, Warning, compare, quota_warnings,
-    released_holds, twins,
+    Action, Plan, PlanError, PlanOptions, PlanProblem, PlanProblemKind, Warning, compare,
+    ids_on_aws, kept_without_id, quota_warnings, released_holds, twins,
 };
 
 pub use adopt::import_aws;
@@ -332,8 +332,34 @@ pub async fn plan_with(
     let mut warnings = role_warnings;
     warnings.extend(notes.into_iter().map(Warning::Fit));
     if desired.deployment.derived {
-        warnings.push(Warning::DerivedId {
-            id: desired.deployment.manifest.clone(),
+        let kept = kept_without_id(desired, &live, &changes);
+        let on_aws = ids_on_aws(desired, &live);
+        // A job that runs elsewhere and would be created here is a move,
+        // which only a manifest with an id makes: refused, not doubled.
+        let moving: Vec<String> = kept
+            .iter()
+            .filter(|(job, _)| {
+                changes
+                    .iter()
+                    .any(|c| c.action == Action::Create && c.job.as_deref() == Some(job))
+            })
+            .map(|(job, address)| format!("job {job} runs as {address}"))
+            .collect();
+        if !moving.is_empty() {
+            let id = on_aws.first().cloned().unwrap_or_else(crate::owner::new_id);
+            return Err(PlanError::new(
+                PlanProblemKind::Manifest,
+                format!(
+                    "this manifest has no id, so it moves nothing, and this plan would create a second runner beside each of these: {}. Write id = \"{id}\" at its top to move them",
+                    moving.join("; ")
+                ),
+            ));
+        }
+        warnings.push(Warning::NoId {
+            derived: desired.deployment.manifest.clone(),
+            on_aws,
+            kept: kept.into_iter().map(|(_, address)| address).collect(),
+            fresh: crate::owner::new_id(),
         });
     }
     warnings.extend(twins(desired, &live));

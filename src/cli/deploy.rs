@@ -257,11 +257,22 @@ pub fn apply(args: ApplyArgs) -> Result<ExitCode, super::Failure> {
         }
         summary.push_str("\nNot done:\n");
         for (address, outcome) in failed {
-            if let aws::Outcome::Failed { error } = outcome {
-                summary.push_str(&format!("  {address}: {error}\n"));
+            match outcome {
+                aws::Outcome::Failed { error } => {
+                    summary.push_str(&format!("  {address}: {error}\n"));
+                }
+                aws::Outcome::HalfMade { error, stands } => {
+                    summary.push_str(&format!("  {address}: {error}\n      now: {stands}\n"));
+                }
+                aws::Outcome::Done => {}
             }
         }
-        summary.push_str("Nothing is left half-made; run `cronport apply` again to finish.");
+        if report.half_made() {
+            summary
+                .push_str("No job has two enabled runners; run `cronport apply` again to finish.");
+        } else {
+            summary.push_str("Nothing is left half-made; run `cronport apply` again to finish.");
+        }
         Err(summary.into())
     })()
 }
@@ -307,6 +318,10 @@ pub struct RunArgs {
     /// Seconds between checks while waiting.
     #[arg(long, default_value_t = 5, value_name = "SECONDS")]
     poll: u64,
+    /// Run a job the manifest marks `rehearse = false` (or with a reason)
+    /// all the same.
+    #[arg(long, conflicts_with = "all")]
+    force: bool,
 }
 
 /// `run --all`'s output formats.
@@ -344,6 +359,18 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, super::Failure> {
             )
             .into());
         };
+        // A job marked not to rehearse (it charges customers, sends mail)
+        // is not started by accident: nothing is called before this.
+        if let Some(reason) = &job.job.skip_rehearsal
+            && !args.force
+        {
+            return Err(format!(
+                "job `{name}` is marked not to rehearse in {} ({}); nothing was started. Pass --force to run it all the same",
+                args.common.manifest,
+                cronport::escape::one_line(reason)
+            )
+            .into());
+        }
         let rt = runtime()?;
         rt.block_on(async {
             let (clients, fitted) = connect_and_fit(&args.common, &desired).await?;

@@ -273,7 +273,7 @@ fn write_manifest(
     imported: &Imported,
 ) -> Result<ExitCode, super::Failure> {
     for warning in &imported.warnings {
-        eprintln!("warning: {warning}");
+        eprintln!("warning: {}", super::hint::advice(warning));
     }
     let mut toml = format!(
         "# cronport manifest, imported from {} by cronport {}.\n# Check [defaults], then: cronport convert {}\n\n",

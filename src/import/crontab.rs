@@ -102,7 +102,7 @@ pub fn crontab(text: &str, defaults: &Defaults) -> Result<Imported, ImportError>
     }
     Ok(Imported {
         manifest: manifest(defaults, jobs),
-        warnings,
+        warnings: warnings.into_iter().map(crate::Advice::from).collect(),
     })
 }
 

@@ -74,7 +74,7 @@ pub fn crontogo(text: &str, defaults: &Defaults) -> Result<Imported, ImportError
     }
     Ok(Imported {
         manifest: manifest(defaults, jobs),
-        warnings,
+        warnings: warnings.into_iter().map(crate::Advice::from).collect(),
     })
 }
 

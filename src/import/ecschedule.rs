@@ -26,6 +26,7 @@ use serde_json::Value;
 use super::{Defaults, ImportError, Imported, hoist_common_settings, manifest};
 use crate::manifest::{CapacityProvider, Job};
 use crate::syntax;
+use crate::{Advice, Hint};
 
 /// Reads an ecschedule config (YAML; JSON is YAML too).
 ///
@@ -61,14 +62,15 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
         defaults.cluster = top("cluster");
     }
     let role_of =
-        |role: Option<String>, warnings: &mut Vec<String>, what: &str| -> Option<String> {
+        |role: Option<String>, warnings: &mut Vec<Advice>, what: &str| -> Option<String> {
             let role = role?;
             if role.starts_with("arn:") {
                 Some(role)
             } else {
-                warnings.push(format!(
-                    "{what}: role `{role}` is a name; cronport needs its ARN (set role_arn)"
-                ));
+                warnings.push(Advice {
+                    text: format!("{what}: role `{role}` is a name; cronport needs its ARN"),
+                    hint: Some(Hint::RoleArn),
+                });
                 None
             }
         };
@@ -178,10 +180,10 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
             ("description", "a description (cronport writes its own)"),
         ] {
             if rule.get(key).is_some() {
-                warnings.push(format!(
+                warnings.push(Advice::from(format!(
                     "rule {}: `{key}` ({why}) is not carried over",
                     job.name
-                ));
+                )));
             }
         }
         if let Some(queue) = rule
@@ -192,7 +194,7 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
             if queue.starts_with("arn:") {
                 job.settings.dead_letter_queue = Some(queue.to_string());
             } else {
-                warnings.push(format!("rule {}: dead-letter queue `{queue}` is a name; set dead_letter_queue to its ARN", job.name));
+                warnings.push(Advice::from(format!("rule {}: dead-letter queue `{queue}` is a name; set dead_letter_queue to its ARN", job.name)));
             }
         }
         jobs.push(job);

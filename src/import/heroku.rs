@@ -169,7 +169,7 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
     }
     Ok(Imported {
         manifest: manifest(defaults, jobs),
-        warnings,
+        warnings: warnings.into_iter().map(crate::Advice::from).collect(),
     })
 }
 

@@ -45,7 +45,7 @@ pub struct Imported {
     pub manifest: Manifest,
     /// Things the source said that the manifest cannot hold, each naming the
     /// job or line.
-    pub warnings: Vec<String>,
+    pub warnings: Vec<crate::Advice>,
 }
 
 /// Why an import failed: where, and what is wrong.
@@ -157,8 +157,9 @@ pub(crate) fn manifest(defaults: &Defaults, mut jobs: Vec<Job>) -> Manifest {
         jobs,
         ..Manifest::default()
     };
-    // Recorded, so ownership survives a later change of the cluster.
-    manifest.id = Some(manifest.owner_id());
+    // A new manifest owns nothing yet: a fresh id, never one derived from
+    // the cluster, which another app's import would derive again.
+    manifest.id = Some(crate::owner::new_id());
     manifest
 }
 

@@ -150,7 +150,7 @@ pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportErro
     }
     Ok(Imported {
         manifest: manifest(defaults, with_heroku_timeouts(jobs)),
-        warnings,
+        warnings: warnings.into_iter().map(crate::Advice::from).collect(),
     })
 }
 

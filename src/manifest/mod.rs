@@ -712,9 +712,9 @@ impl Manifest {
     /// # let text = cronport::manifest::doc::EXAMPLE;
     /// let m = Manifest::from_toml(text, "cronport.toml")?;
     /// // A later stage (here: made up) found a problem with the first job's command.
-    /// let problem = Problem { job: Some(0), key: "command", kind: ProblemKind::Invalid, message: "the command is too long".into() };
+    /// let problem = Problem { job: Some(0), key: "command", kind: ProblemKind::Invalid, message: "the command is too long".into(), remedies: vec![] };
     /// let placed = m.place(text, "cronport.toml", &[problem]).to_string();
-    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:12:11"));
+    /// assert!(placed.starts_with("error: the command is too long\n  --> cronport.toml:13:11"), "{placed}");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn place(&self, text: &str, file: &str, problems: &[Problem]) -> ManifestError {
@@ -727,7 +727,7 @@ impl Manifest {
     /// ```
     /// use cronport::manifest::{Manifest, Problem, ProblemKind};
     /// use cronport::translate::{DomDow, Remedy};
-    /// let text = "[[job]]\nname = \"a\"\nschedule = \"0 12 1 * 1\"\ncommand = \"x\"\n";
+    /// let text = cronport::manifest::doc::EXAMPLE;
     /// let m = Manifest::from_toml(text, "m.toml")?;
     /// let p = Problem { job: Some(0), key: "schedule", kind: ProblemKind::NotTranslatable, message: "not exact".into(), remedies: vec![Remedy::DomDow(DomDow::Double)] };
     /// let err = m.place_worded(text, "m.toml", &[p], &|_| "pass --dom-dow double".into());

@@ -142,7 +142,7 @@ pub fn twins(desired: &Desired, live: &LiveState) -> Vec<Warning> {
 /// The changes that make live equal to `desired`.
 ///
 /// ```
-/// use cronport::{aws::{compare, Action, LiveState}, desired::{compile, CompileOptions}, manifest::Manifest};
+/// use cronport::{plan::{compare, Action, LiveState}, desired::{compile, CompileOptions}, manifest::Manifest};
 /// # let text = cronport::manifest::doc::EXAMPLE;
 /// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
@@ -169,8 +169,74 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
             changes.push(change);
         }
     }
-    changes.extend(left_over(desired, live, &homes)?);
+    // A manifest without an `id` creates and updates, but never deletes or
+    // moves: its derived id could be another manifest's (see
+    // [`kept_without_id`]).
+    if !desired.deployment.derived {
+        changes.extend(left_over(desired, live, &homes)?);
+    }
     Ok(changes)
+}
+
+/// What a manifest without an `id` would have deleted, were it given one:
+/// resources carrying its derived owner record that it no longer wants.
+/// They are left running, and the plan says so.
+///
+/// ```
+/// use cronport::plan::{LiveState, compare, kept_without_id};
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let changes = compare(&desired, &LiveState::default(), false)?;
+/// assert!(kept_without_id(&desired, &LiveState::default(), &changes).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn kept_without_id(
+    desired: &Desired,
+    live: &LiveState,
+    changes: &[Change],
+) -> Vec<(String, Address)> {
+    let wanted: BTreeSet<&Address> = changes.iter().map(|c| &c.address).collect();
+    let schedules = live.schedules.iter().filter_map(|((group, name), l)| {
+        let owner = Owner::from_description(&l.description)?;
+        let address = Address::Schedule {
+            group: group.clone(),
+            name: name.clone(),
+        };
+        Some((owner, address))
+    });
+    let rules = live.rules.iter().filter_map(|(name, l)| {
+        let address = Address::Rule { name: name.clone() };
+        Some((l.owner.clone()?, address))
+    });
+    schedules
+        .chain(rules)
+        .filter(|(owner, address)| desired.deployment.owns(owner) && !wanted.contains(address))
+        .map(|(owner, address)| (owner.job, address))
+        .collect()
+}
+
+/// The manifest ids on live resources that run this manifest's jobs in its
+/// environment: the `id` to write into a manifest that has none.
+///
+/// ```
+/// use cronport::plan::{LiveState, ids_on_aws};
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(ids_on_aws(&desired, &LiveState::default()).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn ids_on_aws(desired: &Desired, live: &LiveState) -> Vec<String> {
+    let jobs: BTreeSet<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
+    let owners = live
+        .schedules
+        .values()
+        .filter_map(|l| Owner::from_description(&l.description))
+        .chain(live.rules.values().filter_map(|l| l.owner.clone()));
+    let ids: BTreeSet<String> = owners
+        .filter(|o| o.env == desired.deployment.env && jobs.contains(o.job.as_str()))
+        .map(|o| o.manifest)
+        .collect();
+    ids.into_iter().collect()
 }
 
 /// The schedule groups the jobs use: created, or their tags added to.

@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::Hint;
 
 pub use address::Address;
-pub use compare::{LiveRule, LiveState, compare, twins};
+pub use compare::{LiveRule, LiveState, compare, ids_on_aws, kept_without_id, twins};
 pub use reason::{DeleteReason, Foreign};
 pub use spec::{
     DEFAULT_RETRY, DifferenceError, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences,
@@ -289,8 +289,8 @@ impl Plan {
     /// Whether applying would write anything.
     ///
     /// ```
-    /// use cronport::plan::{Action, Address, Change, Plan};
-    /// let conflict = Change::new(Address::Rule { name: "theirs".into() }, None, Action::Conflict { reason: "not ours".into() }, None);
+    /// use cronport::plan::{Action, Address, Change, Foreign, Plan};
+    /// let conflict = Change::new(Address::Rule { name: "theirs".into() }, None, Action::Conflict { reason: Foreign::Unmanaged { kind: "rule" } }, None);
     /// // A conflict is reported, never written.
     /// assert!(!Plan { changes: vec![conflict], warnings: vec![] }.has_changes());
     /// ```

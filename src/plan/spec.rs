@@ -53,7 +53,7 @@ pub struct RetrySpec {
 /// An EventBridge Scheduler schedule.
 ///
 /// ```
-/// use cronport::{aws::ScheduleSpec, render::RUN_TASK_TARGET};
+/// use cronport::{plan::ScheduleSpec, render::RUN_TASK_TARGET};
 /// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;

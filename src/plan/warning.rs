@@ -34,10 +34,17 @@ pub enum Warning {
     },
     /// What fitting a job to its task definition changed or noticed.
     Fit(crate::fit::JobNote),
-    /// The manifest has no `id`, so one was derived.
-    DerivedId {
-        /// The derived id.
-        id: String,
+    /// The manifest has no `id`: one was derived for what it creates, and
+    /// it deletes and moves nothing.
+    NoId {
+        /// The derived id its new resources carry.
+        derived: String,
+        /// The ids found on AWS on resources that run its jobs.
+        on_aws: Vec<String>,
+        /// What it would delete with an id, left running.
+        kept: Vec<Address>,
+        /// A fresh id to suggest when no resource carries one.
+        fresh: String,
     },
     /// Resources of another deployment run jobs of this manifest.
     Twins {
@@ -126,10 +133,43 @@ impl fmt::Display for Warning {
                 principals.join(" and ")
             ),
             Warning::Fit(note) => write!(f, "{note}"),
-            Warning::DerivedId { id } => write!(
-                f,
-                "this manifest has no id: cronport derived `{id}` from its cluster, and would lose track of what it made if the cluster changed; write id = \"{id}\" at its top"
-            ),
+            Warning::NoId {
+                derived,
+                on_aws,
+                kept,
+                fresh,
+            } => {
+                write!(
+                    f,
+                    "this manifest has no id: cronport derived `{derived}` from its cluster for what it creates, and deletes or moves nothing"
+                )?;
+                if !kept.is_empty() {
+                    let kept: Vec<String> = kept.iter().map(Address::to_string).collect();
+                    write!(
+                        f,
+                        "; left running, which an id would delete: {}",
+                        kept.join(", ")
+                    )?;
+                }
+                match on_aws.as_slice() {
+                    [] => write!(
+                        f,
+                        ". Write id = \"{fresh}\" (or any name no other manifest uses) at its top"
+                    ),
+                    [one] => write!(
+                        f,
+                        ". Its jobs on AWS carry id `{one}`: write id = \"{one}\" at its top"
+                    ),
+                    many => write!(
+                        f,
+                        ". Its jobs on AWS carry the ids {}: write the one that is this manifest's as id = \"…\" at its top",
+                        many.iter()
+                            .map(|id| format!("`{id}`"))
+                            .collect::<Vec<_>>()
+                            .join(", ")
+                    ),
+                }
+            }
             Warning::Twins {
                 manifest,
                 env,

@@ -127,7 +127,7 @@ pub struct Awsvpc {
 /// # let text = cronport::manifest::doc::EXAMPLE;
 /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
 /// # let jobs = m.resolve().map_err(|p| format!("{p:?}"))?;
-/// let overrides = cronport::task::jobs[0].run_task().overrides; // performance-m
+/// let overrides = jobs[0].run_task().overrides; // performance-m
 /// assert_eq!((overrides.cpu, overrides.memory), (Some(2048), Some(4096)));
 /// assert_eq!(overrides.to_json(cronport::task::Casing::Camel)["cpu"], "2048");
 /// # Ok::<(), Box<dyn std::error::Error>>(())

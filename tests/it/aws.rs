@@ -557,7 +557,7 @@ fn adopted_rules_plan_to_zero_changes_after_taking_ownership() {
         assert_eq!(imported.warnings.len(), 1, "{:?}", imported.warnings);
         assert!(
             imported.warnings[0]
-                .contains("rule `legacy-lambda` is left out: its target is not an ECS task")
+                .text.contains("rule `legacy-lambda` is left out: its target is not an ECS task")
         );
         let spellings: Vec<(&str, &str, &str)> = imported
             .manifest

@@ -269,6 +269,47 @@ fn run_starts_the_task_with_the_schedules_overrides() {
         ]
     );
 
+    // A job marked not to rehearse is refused, with the manifest's reason,
+    // and no RunTask (nor any other request) is made; --force runs it.
+    let dir = tempfile::tempdir().unwrap();
+    let marked = dir.path().join("cronport.toml");
+    let example = std::fs::read_to_string(manifest).unwrap();
+    let at = example
+        .find("name = \"rake-db-analyze-rake-db-vacuum\"")
+        .unwrap();
+    let mut text_marked = example.clone();
+    text_marked.insert_str(at, "rehearse = \"charges customers on the 1st\"\n");
+    std::fs::write(&marked, text_marked).unwrap();
+    let marked = marked.to_str().unwrap();
+    proxy.take();
+    let out = cronport(&url, &["run", "rake-db-analyze-rake-db-vacuum", marked]);
+    let stderr = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{stderr}");
+    assert!(
+        stderr.starts_with("error: job `rake-db-analyze-rake-db-vacuum` is marked not to rehearse")
+            && stderr.contains("(charges customers on the 1st); nothing was started")
+            && stderr.contains("--force"),
+        "{stderr}"
+    );
+    assert!(out.stdout.is_empty());
+    assert!(
+        proxy.take().is_empty(),
+        "a refused run made no request at all"
+    );
+    let out = cronport(
+        &url,
+        &["run", "rake-db-analyze-rake-db-vacuum", marked, "--force"],
+    );
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let started = proxy.take();
+    assert_eq!(
+        started
+            .iter()
+            .filter(|s| s.target.as_deref().is_some_and(|t| t.ends_with(".RunTask")))
+            .count(),
+        1
+    );
+
     // --wait follows the task until it stops and exits with its code.
     let out = cronport(
         &url,

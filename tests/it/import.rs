@@ -260,7 +260,7 @@ resource "herokux_scheduler_job" "templated" {
         Some("10m")
     );
     assert!(
-        imported.warnings[0].contains("herokux_scheduler_job.off has count = 0"),
+        imported.warnings[0].text.contains("herokux_scheduler_job.off has count = 0"),
         "{:?}",
         imported.warnings
     );
@@ -323,7 +323,7 @@ fn system_crontab_user_fields_are_detected_and_reported() {
         imported
             .warnings
             .iter()
-            .any(|w| w.contains("line 2: `root` is the user field of a system crontab")),
+            .any(|w| w.text.contains("line 2: `root` is the user field of a system crontab")),
         "{:?}",
         imported.warnings
     );
@@ -331,7 +331,7 @@ fn system_crontab_user_fields_are_detected_and_reported() {
         imported
             .warnings
             .iter()
-            .any(|w| w.contains("line 3: `www-data`")),
+            .any(|w| w.text.contains("line 3: `www-data`")),
         "{:?}",
         imported.warnings
     );
@@ -378,7 +378,7 @@ fn cron_to_go_export_and_api_formats_import_alike() {
     // start_date anchors the rate; jitter is a flexible window.
     assert_eq!(jobs[1].start_date.as_deref(), Some("2026-01-05T00:02:00Z"));
     assert_eq!(jobs[1].settings.flexible_time_window, Some(3));
-    let said = export.warnings.join("\n");
+    let said = export.warnings.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join("\n");
     assert!(
         said.contains("job `nightly-report`: retries = 2 is not carried over"),
         "{said}"
@@ -543,7 +543,7 @@ fn ecschedule_config() {
         imported
             .warnings
             .iter()
-            .any(|w| w.contains("dead-letter queue `fanout-dlq` is a name"))
+            .any(|w| w.text.contains("dead-letter queue `fanout-dlq` is a name"))
     );
     // It is a manifest cronport accepts as is.
     Manifest::from_toml(&m.to_toml(), "m.toml").unwrap();
@@ -773,7 +773,7 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
     );
     let imported = one("command: x\n    schedule: '0 1 * * *'\n    jiter: 5").unwrap();
     assert!(
-        imported.warnings[0].starts_with("jobs[0].jiter: not a Cron To Go field"),
+        imported.warnings[0].text.starts_with("jobs[0].jiter: not a Cron To Go field"),
         "{:?}",
         imported.warnings
     );
@@ -795,7 +795,7 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
         imported
             .warnings
             .iter()
-            .any(|w| w.starts_with("jobs[0].Target.TimeTolive: not a Cron To Go field")),
+            .any(|w| w.text.starts_with("jobs[0].Target.TimeTolive: not a Cron To Go field")),
         "{:?}",
         imported.warnings
     );
@@ -807,7 +807,7 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
     )
     .unwrap();
     assert!(
-        imported.warnings[0].starts_with("data[0].attributes.at: missing"),
+        imported.warnings[0].text.starts_with("data[0].attributes.at: missing"),
         "{:?}",
         imported.warnings
     );
