@@ -255,7 +255,8 @@ pub struct HerokuJob {
 
 impl HerokuJob {
     /// The jobs of a Scheduler API job list (`{"data": [{"id", "attributes":
-    /// {"command"}}]}`); entries without an id are left out.
+    /// {"command"}}]}`); an entry without an id has an empty one (it cannot
+    /// be deleted, so it is left running and said so).
     ///
     /// ```
     /// let listed = serde_json::json!({"data": [{"id": "1", "attributes": {"command": " rake a "}}]});
@@ -267,16 +268,13 @@ impl HerokuJob {
             .as_array()
             .into_iter()
             .flatten()
-            .filter_map(|job| {
-                let id = job["id"].as_str().filter(|id| !id.is_empty())?;
-                Some(HerokuJob {
-                    id: id.to_string(),
-                    command: job["attributes"]["command"]
-                        .as_str()
-                        .unwrap_or_default()
-                        .trim()
-                        .to_string(),
-                })
+            .map(|job| HerokuJob {
+                id: job["id"].as_str().unwrap_or_default().to_string(),
+                command: job["attributes"]["command"]
+                    .as_str()
+                    .unwrap_or_default()
+                    .trim()
+                    .to_string(),
             })
             .collect()
     }
@@ -314,8 +312,8 @@ pub fn pair_heroku_jobs(heroku: &[HerokuJob], manifest: &Manifest) -> HerokuPair
             .iter()
             .find(|j| j.command.trim() == job.command)
         {
-            Some(j) => pairing.delete.push((job.id.clone(), j.name.clone())),
-            None => pairing.left_running.push(job.clone()),
+            Some(j) if !job.id.is_empty() => pairing.delete.push((job.id.clone(), j.name.clone())),
+            _ => pairing.left_running.push(job.clone()),
         }
     }
     pairing

@@ -254,7 +254,7 @@ pub struct Resource {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
-#[error("{}", .problems.iter().map(|p| p.message.clone()).collect::<Vec<_>>().join("\n"))]
+#[error("{}", .problems.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct CompileError {
     /// Every problem found.
     pub problems: Vec<Problem>,

@@ -44,7 +44,10 @@ pub fn check_import(format: &str, text: &str) {
         other => panic!("unknown importer {other}"),
     };
     let Ok(imported) = imported else { return };
-    let toml = imported.manifest.to_toml();
+    let toml = imported
+        .manifest
+        .to_toml()
+        .expect("an imported manifest writes as TOML");
     let back: cronport::manifest::Manifest =
         toml::from_str(&toml).unwrap_or_else(|e| panic!("{toml}\n{e}"));
     assert_eq!(back, imported.manifest);
@@ -56,7 +59,10 @@ pub fn check_manifest(text: &str) {
     let Ok(manifest) = cronport::manifest::Manifest::from_toml(text, "fuzz.toml") else {
         return;
     };
-    let again = cronport::manifest::Manifest::from_toml(&manifest.to_toml(), "again.toml")
-        .unwrap_or_else(|e| panic!("accepted manifest does not print to an accepted one: {e}"));
+    let again = cronport::manifest::Manifest::from_toml(
+        &manifest.to_toml().expect("a manifest writes as TOML"),
+        "again.toml",
+    )
+    .unwrap_or_else(|e| panic!("accepted manifest does not print to an accepted one: {e}"));
     assert_eq!(again, manifest);
 }

@@ -12,12 +12,12 @@ use serde_json::Value;
 
 use super::{Clients, PlanError, error_text, live};
 use crate::import::Imported;
-use crate::{Advice, Hint};
 use crate::manifest::{CapacityProvider, Job, Manifest, RetryPolicy, Settings};
 use crate::render::is_run_task_target;
 use crate::syntax;
 use crate::task::{Casing, RunTask, TaskOverrides, read_argv};
 use crate::translate::Backend;
+use crate::{Advice, Hint};
 
 /// Fills a job from a run's overrides (container, command, environment,
 /// task size).
@@ -63,9 +63,9 @@ pub async fn import_aws(
             for name in names {
                 match adopt_rule(clients, &name, name_prefix).await {
                     Ok(job) => jobs.push(job),
-                    Err(why) => warnings.push(Advice::from(format!(
-                        "rule `{name}` is left out: {why}"
-                    ))),
+                    Err(why) => {
+                        warnings.push(Advice::from(format!("rule `{name}` is left out: {why}")))
+                    }
                 }
             }
         }
@@ -77,7 +77,7 @@ pub async fn import_aws(
                 }
                 match adopt_schedule(&spec, name_prefix) {
                     Ok(job) => {
-                        if spec.input_casing != Casing::Pascal.to_string() {
+                        if spec.input_casing != crate::plan::InputCasing::Read(Casing::Pascal) {
                             warnings.push(Advice {
                                 text: format!("schedule `{group}/{name}`: its RunTask input is {}, which the universal target refuses (it takes PascalCase)", spec.input_casing),
                                 hint: Some(Hint::AdoptRewrites),
@@ -85,11 +85,9 @@ pub async fn import_aws(
                         }
                         jobs.push(job)
                     }
-                    Err(why) => {
-                        warnings.push(Advice::from(format!(
-                            "schedule `{group}/{name}` is left out: {why}"
-                        )))
-                    }
+                    Err(why) => warnings.push(Advice::from(format!(
+                        "schedule `{group}/{name}` is left out: {why}"
+                    ))),
                 }
             }
         }

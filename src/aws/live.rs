@@ -529,7 +529,7 @@ pub(super) async fn check_roles(
             .collect();
         if !missing.is_empty() {
             problems.push(PlanProblem::new(PlanProblemKind::Target, format!(
-                "role `{}` does not trust {} (it trusts {}), so the schedules could not assume it and would never run: add the service to its trust policy (`cronport iam` renders one)",
+                "role `{}` does not trust {} (it trusts {}), so the schedules could not assume it and would never run: add the service to its trust policy",
                 role.arn,
                 missing.join(" and "),
                 if trusted.is_empty() {
@@ -537,7 +537,7 @@ pub(super) async fn check_roles(
                 } else {
                     trusted.join(", ")
                 }
-            )));
+            )).with_hint(Hint::RenderRole));
         }
     }
     if problems.is_empty() {

@@ -305,7 +305,7 @@ fn rules_and_schedules(
     let options = CompileOptions::starting(now);
     let problem = |e: crate::desired::CompileError| PlanError {
         problems: (e.problems.into_iter())
-            .map(|p| PlanProblem::new(PlanProblemKind::Manifest, p.message))
+            .map(|p| PlanProblem::new(PlanProblemKind::Manifest, p.to_string()))
             .collect(),
     };
     let rules = compile(manifest, &options).map_err(problem)?;
@@ -571,7 +571,7 @@ pub async fn enabled_runners(
     let options = CompileOptions::starting(now);
     let problem = |e: crate::desired::CompileError| PlanError {
         problems: (e.problems.into_iter())
-            .map(|p| PlanProblem::new(PlanProblemKind::Manifest, p.message))
+            .map(|p| PlanProblem::new(PlanProblemKind::Manifest, p.to_string()))
             .collect(),
     };
     let rules = compile(manifest, &options).map_err(problem)?;

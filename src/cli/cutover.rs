@@ -203,7 +203,8 @@ async fn ready(
         start_at: Some(at),
         ..cronport::desired::CompileOptions::starting(now)
     };
-    let desired = cronport::desired::compile(manifest, &options).map_err(|e| e.to_string())?;
+    let desired = cronport::desired::compile(manifest, &options)
+        .map_err(|e| super::hint::compile_error(&e))?;
     let plan = aws::plan(clients, &desired, false)
         .await
         .map_err(super::plan_errors)?;

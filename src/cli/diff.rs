@@ -120,7 +120,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                     &load(manifest, args.env.as_deref())?,
                     &CompileOptions::starting(from),
                 )
-                .map_err(|e| e.to_string())?;
+                .map_err(|e| super::hint::compile_error(&e))?;
                 let aws_options = args.aws.options();
                 let runtime = tokio::runtime::Builder::new_multi_thread()
                     .enable_all()

@@ -71,3 +71,20 @@ pub(crate) fn remedy(remedy: &cronport::translate::Remedy) -> String {
         other => other.to_string(),
     }
 }
+
+/// A manifest that does not compile, each problem a sentence with its
+/// remedies as flags (for commands that show no caret view).
+pub(crate) fn compile_error(e: &cronport::desired::CompileError) -> super::Failure {
+    super::Failure::Errors(
+        e.problems
+            .iter()
+            .map(|p| {
+                let mut line = p.message.clone();
+                for r in &p.remedies {
+                    line.push_str(&format!("\n  option: {}", remedy(r)));
+                }
+                line
+            })
+            .collect(),
+    )
+}

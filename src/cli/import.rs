@@ -175,11 +175,10 @@ fn import_heroku_app(args: &Args, app: &str) -> Result<ExitCode, super::Failure>
     eprintln!("fetching the Scheduler jobs of Heroku app `{app}`…");
     let text = api.scheduler_jobs(app).map_err(|e| e.to_string())?;
     let source = format!("Heroku app {app}");
-    let imported =
-        import::heroku(&text, &defaults(args)).map_err(|e| match e.location.as_str() {
-            "data" => format!("Heroku app `{app}` has no Scheduler jobs"),
-            _ => format!("{source}: {e}"),
-        })?;
+    let imported = import::heroku(&text, &defaults(args)).map_err(|e| match e.kind() {
+        import::ImportErrorKind::NoJobs => format!("Heroku app `{app}` has no Scheduler jobs"),
+        _ => format!("{source}: {e}"),
+    })?;
     check_flags(args, &imported)?;
     write_manifest(args, &source, &imported)
 }
@@ -284,7 +283,12 @@ fn write_manifest(
             .filter(|o| *o != "-")
             .unwrap_or("cronport.toml")
     );
-    toml.push_str(&imported.manifest.to_toml());
+    toml.push_str(
+        &imported
+            .manifest
+            .to_toml()
+            .map_err(|e| format!("cannot write the manifest as TOML: {e}"))?,
+    );
     match args.output.as_deref() {
         None | Some("-") => print_stdout(&toml).map_err(|e| e.to_string())?,
         Some(path) => {

@@ -64,14 +64,7 @@ pub fn crontab(text: &str, defaults: &Defaults) -> Result<Imported, ImportError>
         unix::parse(schedule).map_err(|e| {
             ImportError::new(
                 format!("line {line_no}"),
-                // The caret frame, without the message's second copy.
-                format!(
-                    "{}\n{}",
-                    e.message,
-                    e.render(schedule)
-                        .split_once('\n')
-                        .map_or("", |(_, frame)| frame)
-                ),
+                format!("{}\n{}", e.message, e.frame(schedule)),
             )
         })?;
         let command = match command.split_once(char::is_whitespace) {

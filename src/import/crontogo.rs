@@ -47,7 +47,7 @@ pub fn crontogo(text: &str, defaults: &Defaults) -> Result<Imported, ImportError
         Value::Array(items) => (items, "jobs"),
         Value::Object(o) => match o.get("jobs") {
             Some(Value::Array(items)) => (items, "jobs"),
-            Some(Value::Null) => return Err(ImportError::new("jobs", "the export holds no jobs")),
+            Some(Value::Null) => return Err(ImportError::no_jobs("jobs")),
             _ => {
                 return Err(ImportError::new(
                     "top level",
@@ -63,7 +63,7 @@ pub fn crontogo(text: &str, defaults: &Defaults) -> Result<Imported, ImportError
         }
     };
     if items.is_empty() {
-        return Err(ImportError::new(base, "the export holds no jobs"));
+        return Err(ImportError::no_jobs(base));
     }
     let mut jobs = Vec::new();
     let mut warnings = Vec::new();

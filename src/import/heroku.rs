@@ -56,7 +56,7 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
     };
     if items.is_empty() {
         let location = if base.is_empty() { "top level" } else { base };
-        return Err(ImportError::new(location, "the export holds no jobs"));
+        return Err(ImportError::no_jobs(location));
     }
     let mut jobs = Vec::new();
     let mut warnings = Vec::new();

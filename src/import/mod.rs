@@ -66,6 +66,23 @@ pub struct ImportError {
     pub location: String,
     /// What is wrong and what to write instead.
     pub message: String,
+    kind: ImportErrorKind,
+}
+
+/// What kind of [`ImportError`], for code that acts on it.
+///
+/// ```
+/// use cronport::import::{heroku, ImportErrorKind};
+/// let empty = heroku("[]", &Default::default()).unwrap_err();
+/// assert_eq!(empty.kind(), ImportErrorKind::NoJobs);
+/// ```
+#[derive(Clone, Copy, Debug, PartialEq, Eq)]
+#[non_exhaustive]
+pub enum ImportErrorKind {
+    /// The source holds no jobs at all.
+    NoJobs,
+    /// The source is malformed or holds something cronport cannot import.
+    Invalid,
 }
 
 impl ImportError {
@@ -73,7 +90,26 @@ impl ImportError {
         ImportError {
             location: location.into(),
             message: message.into(),
+            kind: ImportErrorKind::Invalid,
         }
+    }
+
+    /// A source that holds no jobs.
+    pub(crate) fn no_jobs(location: impl Into<String>) -> ImportError {
+        ImportError {
+            kind: ImportErrorKind::NoJobs,
+            ..ImportError::new(location, "the export holds no jobs")
+        }
+    }
+
+    /// What kind of error.
+    ///
+    /// ```
+    /// let bad = cronport::import::heroku("{", &Default::default()).unwrap_err();
+    /// assert_eq!(bad.kind(), cronport::import::ImportErrorKind::Invalid);
+    /// ```
+    pub fn kind(&self) -> ImportErrorKind {
+        self.kind
     }
 }
 

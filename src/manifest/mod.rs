@@ -443,6 +443,17 @@ pub struct Problem {
     pub remedies: Vec<crate::translate::Remedy>,
 }
 
+impl fmt::Display for Problem {
+    /// The message, and each remedy on an `option:` line of its own.
+    fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        f.write_str(&self.message)?;
+        for remedy in &self.remedies {
+            write!(f, "\n  option: {remedy}")?;
+        }
+        Ok(())
+    }
+}
+
 /// The kinds of [`Problem`].
 ///
 /// ```
@@ -950,13 +961,13 @@ impl Manifest {
     /// ```
     /// use cronport::manifest::{Job, Manifest};
     /// let m = Manifest { jobs: vec![Job { name: "a".into(), schedule: "@daily".into(), command: "x".into(), enabled: true, ..Job::default() }], ..Manifest::default() };
-    /// let text = m.to_toml();
+    /// let text = m.to_toml()?;
     /// assert!(text.contains("[[job]]\nname = \"a\""));
     /// assert_eq!(toml::from_str::<Manifest>(&text)?, m);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn to_toml(&self) -> String {
-        toml::to_string_pretty(self).unwrap_or_default()
+    pub fn to_toml(&self) -> Result<String, toml::ser::Error> {
+        toml::to_string_pretty(self)
     }
 }
 

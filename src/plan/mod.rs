@@ -27,8 +27,8 @@ pub use address::Address;
 pub use compare::{LiveRule, LiveState, compare, ids_on_aws, kept_without_id, twins};
 pub use reason::{DeleteReason, Foreign};
 pub use spec::{
-    DEFAULT_RETRY, DifferenceError, FieldChange, RetrySpec, RuleSpec, ScheduleSpec, differences,
-    normalize_overrides_input, normalize_run_task_input,
+    DEFAULT_RETRY, DifferenceError, FieldChange, InputCasing, RetrySpec, RuleSpec, ScheduleSpec,
+    differences, normalize_overrides_input, normalize_run_task_input,
 };
 pub use warning::{Warning, quota_warnings, released_holds};
 

@@ -81,9 +81,13 @@ impl fmt::Display for Foreign {
     }
 }
 
+/// As its sentence, with the remedy in the library's words.
 impl Serialize for Foreign {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self.hint() {
+            Some(hint) => s.collect_str(&format_args!("{self}: {hint}")),
+            None => s.collect_str(self),
+        }
     }
 }
 
@@ -151,8 +155,12 @@ impl fmt::Display for DeleteReason {
     }
 }
 
+/// As its sentence, with the remedy in the library's words.
 impl Serialize for DeleteReason {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        s.collect_str(self)
+        match self.hint() {
+            Some(hint) => s.collect_str(&format_args!("{self} ({hint})")),
+            None => s.collect_str(self),
+        }
     }
 }

@@ -62,7 +62,7 @@ pub struct RetrySpec {
 /// assert_eq!((spec.expression.as_str(), spec.timezone.as_str()), ("cron(30 14 * * ? *)", "UTC"));
 /// assert_eq!(spec.target_arn, RUN_TASK_TARGET);
 /// assert_eq!(spec.input["Cluster"], "production");
-/// assert_eq!(spec.input_casing, "PascalCase");
+/// assert_eq!(spec.input_casing.to_string(), "PascalCase");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -90,7 +90,7 @@ pub struct ScheduleSpec {
     /// How the input's member names were spelled: `PascalCase` (what the
     /// universal target takes), `camelCase` (what cronport 0.1 wrote, and
     /// AWS refuses), or why it is not a RunTask request cronport reads.
-    pub input_casing: String,
+    pub input_casing: InputCasing,
     /// `StartDate`: a rate's phase, or a hold until a cutover instant.
     pub start_date: Option<jiff::Timestamp>,
     /// The flexible time window in minutes; `None` when `OFF`.
@@ -107,12 +107,44 @@ pub struct ScheduleSpec {
 /// ```
 /// let camel = serde_json::json!({"cluster": "c", "taskDefinition": "t", "overrides": {"containerOverrides": [{"name": "w", "command": ["x"]}]}});
 /// let (input, casing) = cronport::plan::normalize_run_task_input(camel);
-/// assert_eq!((input["TaskDefinition"].as_str(), casing.as_str()), (Some("t"), "camelCase"));
+/// assert_eq!((input["TaskDefinition"].as_str(), casing.to_string().as_str()), (Some("t"), "camelCase"));
 /// ```
-pub fn normalize_run_task_input(input: Value) -> (Value, String) {
+pub fn normalize_run_task_input(input: Value) -> (Value, InputCasing) {
     match RunTask::from_json(&input) {
-        Ok((run, casing)) => (run.to_json(Casing::Pascal), casing.to_string()),
-        Err(why) => (input, format!("unread: {why}")),
+        Ok((run, casing)) => (run.to_json(Casing::Pascal), InputCasing::Read(casing)),
+        Err(why) => (input, InputCasing::Unread(why.to_string())),
+    }
+}
+
+/// How a target's input spelled its member names, as read: a casing, or
+/// why it is not a request cronport reads. Compared as a value; shown (and
+/// serialised) as `PascalCase`, `camelCase` or `unread: WHY`.
+///
+/// ```
+/// use cronport::{plan::InputCasing, task::Casing};
+/// assert_eq!(InputCasing::Read(Casing::Camel).to_string(), "camelCase");
+/// assert_eq!(InputCasing::Unread("not JSON".into()).to_string(), "unread: not JSON");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum InputCasing {
+    /// Read, in this casing.
+    Read(Casing),
+    /// Not a request cronport reads, and why.
+    Unread(String),
+}
+
+impl std::fmt::Display for InputCasing {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self {
+            InputCasing::Read(casing) => write!(f, "{casing}"),
+            InputCasing::Unread(why) => write!(f, "unread: {why}"),
+        }
+    }
+}
+
+impl Serialize for InputCasing {
+    fn serialize<S: serde::Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
+        s.collect_str(self)
     }
 }
 
@@ -122,12 +154,12 @@ pub fn normalize_run_task_input(input: Value) -> (Value, String) {
 /// ```
 /// let pascal = serde_json::json!({"ContainerOverrides": [{"Name": "w", "Command": ["x"]}]});
 /// let (input, casing) = cronport::plan::normalize_overrides_input(pascal);
-/// assert_eq!((input["containerOverrides"][0]["name"].as_str(), casing.as_str()), (Some("w"), "PascalCase"));
+/// assert_eq!((input["containerOverrides"][0]["name"].as_str(), casing.to_string().as_str()), (Some("w"), "PascalCase"));
 /// ```
-pub fn normalize_overrides_input(input: Value) -> (Value, String) {
+pub fn normalize_overrides_input(input: Value) -> (Value, InputCasing) {
     match TaskOverrides::from_json(&input) {
-        Ok((overrides, casing)) => (overrides.to_json(Casing::Camel), casing.to_string()),
-        Err(why) => (input, format!("unread: {why}")),
+        Ok((overrides, casing)) => (overrides.to_json(Casing::Camel), InputCasing::Read(casing)),
+        Err(why) => (input, InputCasing::Unread(why.to_string())),
     }
 }
 
@@ -185,7 +217,7 @@ pub struct RuleSpec {
     /// Overrides input, parsed (held in camelCase, ECS's wire names).
     pub input: Value,
     /// How the input's member names were spelled (`camelCase` is right).
-    pub input_casing: String,
+    pub input_casing: InputCasing,
     /// Task definition ARN.
     pub task_definition: String,
     /// Tasks per run.
@@ -248,7 +280,7 @@ impl ScheduleSpec {
             target_arn: run_task_target(&t.role_arn),
             role_arn: t.role_arn.clone(),
             input: job.run_task.to_json(Casing::Pascal),
-            input_casing: Casing::Pascal.to_string(),
+            input_casing: InputCasing::Read(Casing::Pascal),
             start_date: resource.start_date,
             flexible_window_minutes: t.flexible_time_window,
             retry: retry_of(job),
@@ -317,7 +349,7 @@ impl RuleSpec {
             cluster: t.cluster.clone(),
             role_arn: t.role_arn.clone(),
             input: run.overrides.to_json(Casing::Camel),
-            input_casing: Casing::Camel.to_string(),
+            input_casing: InputCasing::Read(Casing::Camel),
             task_definition: run.task_definition.clone(),
             task_count: run.count,
             launch_type: run.launch_type.map(|l| l.as_str().to_string()),

@@ -108,7 +108,7 @@ pub(super) fn render(desired: &Desired) -> String {
         "Metadata": {"cronport": {"notes": header}},
         "Resources": resources,
     });
-    serde_json::to_string_pretty(&template).unwrap_or_default() + "\n"
+    serde_json::to_string_pretty(&template).expect("a JSON value serialises") + "\n"
 }
 
 /// The largest template CloudFormation takes inline (`--template-body`).
@@ -148,12 +148,18 @@ pub enum TemplateFit {
 }
 
 /// Checks `template` (as [`render`](super::render) wrote it) against
-/// CloudFormation's template-size and resources-per-stack quotas.
+/// CloudFormation's template-size and resources-per-stack quotas. Text that
+/// is not a template (no `Resources` object) is refused as too large to
+/// count, never passed as empty.
 pub fn template_fit(template: &str) -> TemplateFit {
-    let resources = serde_json::from_str::<Value>(template)
+    let Some(resources) = serde_json::from_str::<Value>(template)
         .ok()
         .and_then(|t| t.get("Resources").and_then(Value::as_object).map(Map::len))
-        .unwrap_or(0);
+    else {
+        return TemplateFit::TooLarge {
+            bytes: template.len(),
+        };
+    };
     if resources > MAX_STACK_RESOURCES {
         TemplateFit::TooManyResources { resources }
     } else if template.len() > MAX_TEMPLATE_BYTES {

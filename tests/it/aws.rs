@@ -557,7 +557,8 @@ fn adopted_rules_plan_to_zero_changes_after_taking_ownership() {
         assert_eq!(imported.warnings.len(), 1, "{:?}", imported.warnings);
         assert!(
             imported.warnings[0]
-                .text.contains("rule `legacy-lambda` is left out: its target is not an ECS task")
+                .text
+                .contains("rule `legacy-lambda` is left out: its target is not an ECS task")
         );
         let spellings: Vec<(&str, &str, &str)> = imported
             .manifest
@@ -574,7 +575,7 @@ fn adopted_rules_plan_to_zero_changes_after_taking_ownership() {
             ]
         );
         // The manifest goes through TOML and back, as a user would keep it.
-        let text = imported.manifest.to_toml();
+        let text = imported.manifest.to_toml().unwrap();
         let manifest = Manifest::from_toml(&text, "adopted.toml").unwrap();
         let want = compile(
             &manifest,
@@ -658,7 +659,7 @@ fn adopted_schedules_plan_to_zero_changes_after_taking_ownership() {
         assert_eq!((job.name.as_str(), job.schedule.as_str()), ("digest", "30 8 * * 1-5"));
         assert_eq!(job.settings.timezone.as_deref(), Some("Asia/Tokyo"));
         assert_eq!(job.environment["RAILS_ENV"], "production");
-        let manifest = Manifest::from_toml(&imported.manifest.to_toml(), "adopted.toml").unwrap();
+        let manifest = Manifest::from_toml(&imported.manifest.to_toml().unwrap(), "adopted.toml").unwrap();
         let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
         let refused = aws::plan(&clients, &want, false).await.unwrap_err();
         assert!(refused.problems[0].message.contains("not tagged managed-by=cronport"), "{refused}");

@@ -164,14 +164,15 @@ fn git_revisions_are_a_side() {
     };
     let (base, head) = change_set();
     git(&["init", "-q"]);
-    std::fs::write(dir.join("cronport.toml"), base.to_toml()).unwrap();
+    std::fs::write(dir.join("cronport.toml"), base.to_toml().unwrap()).unwrap();
     git(&["add", "cronport.toml"]);
     git(&["commit", "-qm", "first"]);
-    std::fs::write(dir.join("cronport.toml"), head.to_toml()).unwrap();
+    std::fs::write(dir.join("cronport.toml"), head.to_toml().unwrap()).unwrap();
     git(&["commit", "-qam", "second"]);
     std::fs::write(
         dir.join("cronport.toml"),
         head.to_toml()
+            .unwrap()
             .replace("every day at 15:00", "every day at 15:30"),
     )
     .unwrap();

@@ -260,7 +260,9 @@ resource "herokux_scheduler_job" "templated" {
         Some("10m")
     );
     assert!(
-        imported.warnings[0].text.contains("herokux_scheduler_job.off has count = 0"),
+        imported.warnings[0]
+            .text
+            .contains("herokux_scheduler_job.off has count = 0"),
         "{:?}",
         imported.warnings
     );
@@ -320,10 +322,9 @@ fn system_crontab_user_fields_are_detected_and_reported() {
         ]
     );
     assert!(
-        imported
-            .warnings
-            .iter()
-            .any(|w| w.text.contains("line 2: `root` is the user field of a system crontab")),
+        imported.warnings.iter().any(|w| w
+            .text
+            .contains("line 2: `root` is the user field of a system crontab")),
         "{:?}",
         imported.warnings
     );
@@ -378,7 +379,12 @@ fn cron_to_go_export_and_api_formats_import_alike() {
     // start_date anchors the rate; jitter is a flexible window.
     assert_eq!(jobs[1].start_date.as_deref(), Some("2026-01-05T00:02:00Z"));
     assert_eq!(jobs[1].settings.flexible_time_window, Some(3));
-    let said = export.warnings.iter().map(|w| w.text.as_str()).collect::<Vec<_>>().join("\n");
+    let said = export
+        .warnings
+        .iter()
+        .map(|w| w.text.as_str())
+        .collect::<Vec<_>>()
+        .join("\n");
     assert!(
         said.contains("job `nightly-report`: retries = 2 is not carried over"),
         "{said}"
@@ -387,7 +393,7 @@ fn cron_to_go_export_and_api_formats_import_alike() {
     // The manifest it writes converts, and the rate counts from start_date.
     let mut m = export.manifest.clone();
     m.defaults = toml::from_str(common_defaults()).unwrap();
-    let m = Manifest::from_toml(&m.to_toml(), "cronport.toml").unwrap();
+    let m = Manifest::from_toml(&m.to_toml().unwrap(), "cronport.toml").unwrap();
     let jobs = m.resolve().unwrap();
     assert_eq!(
         jobs[1].schedule.start().map(|t| t.to_string()).as_deref(),
@@ -482,7 +488,7 @@ fn names_are_readable_unique_and_stable() {
 #[test]
 fn manifest_round_trips_through_toml() {
     let imported = import::crontogo(&fixture("crontogo.yaml"), &Defaults::default()).unwrap();
-    let text = imported.manifest.to_toml();
+    let text = imported.manifest.to_toml().unwrap();
     let back: Manifest = toml::from_str(&text).unwrap();
     assert_eq!(back, imported.manifest);
 }
@@ -546,7 +552,7 @@ fn ecschedule_config() {
             .any(|w| w.text.contains("dead-letter queue `fanout-dlq` is a name"))
     );
     // It is a manifest cronport accepts as is.
-    Manifest::from_toml(&m.to_toml(), "m.toml").unwrap();
+    Manifest::from_toml(&m.to_toml().unwrap(), "m.toml").unwrap();
     let templated =
         "rules:\n- name: x\n  containerOverrides:\n  - environment:\n      A: {{ env \"A\" }}\n";
     assert!(
@@ -773,7 +779,9 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
     );
     let imported = one("command: x\n    schedule: '0 1 * * *'\n    jiter: 5").unwrap();
     assert!(
-        imported.warnings[0].text.starts_with("jobs[0].jiter: not a Cron To Go field"),
+        imported.warnings[0]
+            .text
+            .starts_with("jobs[0].jiter: not a Cron To Go field"),
         "{:?}",
         imported.warnings
     );
@@ -792,10 +800,9 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
     let api = r#"[{"Alias": "a", "ScheduleExpression": "0 1 * * *", "Target": {"Type": "Dyno", "Command": "x", "TimeTolive": 60}}]"#;
     let imported = import::crontogo(api, &Defaults::default()).unwrap();
     assert!(
-        imported
-            .warnings
-            .iter()
-            .any(|w| w.text.starts_with("jobs[0].Target.TimeTolive: not a Cron To Go field")),
+        imported.warnings.iter().any(|w| w
+            .text
+            .starts_with("jobs[0].Target.TimeTolive: not a Cron To Go field")),
         "{:?}",
         imported.warnings
     );
@@ -807,7 +814,9 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
     )
     .unwrap();
     assert!(
-        imported.warnings[0].text.starts_with("data[0].attributes.at: missing"),
+        imported.warnings[0]
+            .text
+            .starts_with("data[0].attributes.at: missing"),
         "{:?}",
         imported.warnings
     );

@@ -282,14 +282,25 @@ impl ParseError {
     /// assert_eq!(err.render(input), "error: day-of-week 8 is out of range 0–7; did you mean 1?\n  |\n  | 30 14 * * 8\n  |           ^");
     /// ```
     pub fn render(&self, input: &str) -> String {
+        format!("error: {}\n{}", self.message, self.frame(input))
+    }
+
+    /// The input line with a caret under the bad span, without the message
+    /// (for a front end that says the message its own way).
+    ///
+    /// ```
+    /// let input = "30 14 * * 8";
+    /// let err = cronport_core::syntax::unix::parse(input).unwrap_err();
+    /// assert_eq!(err.frame(input), "  |\n  | 30 14 * * 8\n  |           ^");
+    /// ```
+    pub fn frame(&self, input: &str) -> String {
         let start = self.span.start.min(input.len());
         let end = self.span.end.clamp(start, input.len());
         // Columns count characters, not bytes, so the caret lines up.
         let column = input[..start].chars().count();
         let width = input[start..end].chars().count().max(1);
         format!(
-            "error: {}\n  |\n  | {}\n  | {}{}",
-            self.message,
+            "  |\n  | {}\n  | {}{}",
             input,
             " ".repeat(column),
             "^".repeat(width)
