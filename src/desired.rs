@@ -97,7 +97,92 @@ pub struct Desired {
     pub deployment: crate::owner::Deployment,
 }
 
+/// The cutover holds of a compile: which jobs wait for their instant.
+///
+/// ```
+/// # let text = cronport::manifest::doc::EXAMPLE;
+/// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+/// use cronport::desired::{compile, CompileOptions};
+/// let options = CompileOptions { start_at: Some("2027-02-04T15:00:00Z".parse()?), ..CompileOptions::starting("2026-11-24T00:00:00Z".parse()?) };
+/// let holds = compile(&m, &options)?.holds().unwrap();
+/// assert_eq!(holds.jobs, 2);
+/// assert_eq!(holds.to_string(), "2 job(s) held until the cutover instant 2027-02-04T15:00:00Z: no run before it");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Holds {
+    /// Jobs held.
+    pub jobs: usize,
+    /// Of them, jobs on the rules backend, created disabled until the
+    /// cutover enables them.
+    pub on_rules: usize,
+    /// The instants, earliest first.
+    pub until: Vec<Timestamp>,
+}
+
+impl Holds {
+    /// What the caller can do: enable held rules at the instant.
+    ///
+    /// ```
+    /// let h = cronport::desired::Holds { jobs: 1, on_rules: 0, until: vec!["2027-01-01T00:00:00Z".parse()?] };
+    /// assert_eq!(h.hint(), None);
+    /// # Ok::<(), jiff::Error>(())
+    /// ```
+    pub fn hint(&self) -> Option<crate::Hint> {
+        let at = *self.until.first()?;
+        (self.on_rules > 0).then_some(crate::Hint::CutoverAt { at })
+    }
+}
+
+impl std::fmt::Display for Holds {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let until: Vec<String> = self.until.iter().map(Timestamp::to_string).collect();
+        let instants = if until.len() == 1 {
+            "instant"
+        } else {
+            "instants"
+        };
+        write!(
+            f,
+            "{} job(s) held until the cutover {instants} {}: no run before it",
+            self.jobs,
+            until.join(", ")
+        )?;
+        if self.on_rules > 0 {
+            write!(
+                f,
+                "; the rules of {} are created disabled until then",
+                self.on_rules
+            )?;
+        }
+        Ok(())
+    }
+}
+
 impl Desired {
+    /// The jobs held until a cutover instant, if any.
+    pub fn holds(&self) -> Option<Holds> {
+        let held: Vec<&DesiredJob> = self
+            .jobs
+            .iter()
+            .filter(|j| j.held_until.is_some())
+            .collect();
+        if held.is_empty() {
+            return None;
+        }
+        let mut until: Vec<Timestamp> = held.iter().filter_map(|j| j.held_until).collect();
+        until.sort();
+        until.dedup();
+        Some(Holds {
+            jobs: held.len(),
+            on_rules: held
+                .iter()
+                .filter(|j| j.job.target.backend == Backend::Rules)
+                .count(),
+            until,
+        })
+    }
+
     /// The schedule groups the Scheduler jobs use, with their tags (the
     /// first job's in a group; the tags of a group are `[defaults]`', as
     /// jobs on the Scheduler backend may set none), by name.
@@ -325,6 +410,13 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                 let held_until =
                     (options.start_at.or(job.start_at)).filter(|at| *at > options.from);
                 let start_date = match (job.schedule.pattern(), job.target.backend) {
+                    // Held, with no start of its own: the rate counts from
+                    // the hold, the same StartDate on every plan.
+                    (Pattern::Rate(_), Backend::Scheduler)
+                        if job.schedule.start().is_none() && held_until.is_some() =>
+                    {
+                        held_until
+                    }
                     (Pattern::Rate(rate), Backend::Scheduler) => {
                         let start = job.schedule.start().unwrap_or(options.from);
                         let start = advance(start, rate.seconds(), options.from);
@@ -334,16 +426,11 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                     (_, Backend::Rules) => None,
                 };
                 let mut job = job;
+                // Held rules wait disabled (one summary says so: see
+                // `Desired::holds`), and carry the instant in a tag, so a
+                // later plan knows a disabled rule is a hold.
                 if held_until.is_some() && job.target.backend == Backend::Rules && job.enabled {
                     job.enabled = false;
-                    let at = held_until.map(|t| t.to_string()).unwrap_or_default();
-                    job.warnings.push(crate::Advice {
-                        text: format!(
-                            "job `{}`: its rules are created disabled until start_at {at}",
-                            job.name
-                        ),
-                        hint: held_until.map(|at| crate::Hint::CutoverAt { at }),
-                    });
                 }
                 let resources: Vec<Resource> = translation
                     .targets

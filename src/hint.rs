@@ -30,7 +30,8 @@ pub enum Hint {
     /// Delete another environment's resources: apply it with no jobs,
     /// pruning.
     PruneOtherEnvironment,
-    /// Keep a hold by planning with this start instant (`start_at`).
+    /// Keep a hold by planning with this start instant (`start_at`), or
+    /// release it on purpose (`PlanOptions::release_holds`).
     KeepHold {
         /// The held instant.
         until: Timestamp,
@@ -69,9 +70,10 @@ impl fmt::Display for Hint {
             Hint::PruneOtherEnvironment => f.write_str(
                 "delete them by applying that environment with no jobs, pruning, or keep them and remove these jobs here",
             ),
-            Hint::KeepHold { until } => {
-                write!(f, "plan with start_at = {until} to keep the hold")
-            }
+            Hint::KeepHold { until } => write!(
+                f,
+                "plan with start_at = {until} to keep the hold, or with the release_holds option to start them now"
+            ),
             Hint::ChooseEnvironment => f.write_str("choose one"),
             Hint::Credentials => f.write_str(
                 "use a profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",

@@ -276,7 +276,7 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
         desired,
         PlanOptions {
             prune,
-            adopt: false,
+            ..PlanOptions::default()
         },
     )
     .await
@@ -290,7 +290,7 @@ pub async fn plan(clients: &Clients, desired: &Desired, prune: bool) -> Result<P
 /// use cronport::plan::PlanOptions;
 /// // Take over the rules `cronport import aws` read; an empty manifest may
 /// // delete everything its deployment owns.
-/// let plan = plan_with(&clients, &desired, PlanOptions { prune: true, adopt: true }).await?;
+/// let plan = plan_with(&clients, &desired, PlanOptions { prune: true, adopt: true, release_holds: false }).await?;
 /// print!("{}", plan.to_text());
 /// # Ok(()) }
 /// ```
@@ -299,7 +299,11 @@ pub async fn plan_with(
     desired: &Desired,
     options: PlanOptions,
 ) -> Result<Plan, PlanError> {
-    let PlanOptions { prune, adopt } = options;
+    let PlanOptions {
+        prune,
+        adopt,
+        release_holds,
+    } = options;
     if desired.jobs.is_empty() && !prune {
         return Err(PlanError {
             problems: vec![
@@ -364,7 +368,27 @@ pub async fn plan_with(
     }
     warnings.extend(twins(desired, &live));
     warnings.extend(quota_warnings(desired, &changes, &live));
-    warnings.extend(released_holds(desired, &changes));
+    let released = released_holds(&changes);
+    if let Some(until) = released.iter().map(|(_, t)| *t).min() {
+        if !release_holds {
+            let addresses: Vec<String> = released.iter().map(|(a, _)| a.to_string()).collect();
+            return Err(PlanError {
+                problems: vec![PlanProblem::new(
+                    PlanProblemKind::Hold,
+                    format!(
+                        "this plan would start {} resource(s) held until a cutover instant ({until} and later) at once, beside the old platform: {}",
+                        released.len(),
+                        addresses.join(", ")
+                    ),
+                )
+                .with_hint(Hint::KeepHold { until })],
+            });
+        }
+        warnings.push(Warning::ReleasedHolds {
+            addresses: released.into_iter().map(|(a, _)| a).collect(),
+            until,
+        });
+    }
     Ok(Plan { changes, warnings })
 }
 

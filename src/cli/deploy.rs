@@ -38,6 +38,10 @@ pub struct Ownership {
     /// manifest uses (after `cronport import aws`): tag and mark them.
     #[arg(long)]
     adopt: bool,
+    /// Start schedules and rules held until a cutover instant still ahead
+    /// at once (without it, a plan that would is refused: a hold holds).
+    #[arg(long)]
+    release_holds: bool,
 }
 
 /// Show what apply would change on AWS.
@@ -153,6 +157,7 @@ async fn make_plan(
     let options = cronport::plan::PlanOptions {
         prune: ownership.prune,
         adopt: ownership.adopt,
+        release_holds: ownership.release_holds,
     };
     let plan = aws::plan_with(&clients, desired, options)
         .await

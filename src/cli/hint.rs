@@ -10,9 +10,9 @@ pub(crate) fn words(hint: &Hint) -> String {
         Hint::AdoptRewrites => "`cronport apply --adopt` rewrites it".to_string(),
         Hint::Prune => "pass --prune to plan that".to_string(),
         Hint::PruneOtherEnvironment => "delete them by applying that environment with no jobs and --prune, or keep them and remove these jobs here".to_string(),
-        Hint::KeepHold { until } => {
-            format!("pass --start-at {until} (or set start_at) to keep the hold")
-        }
+        Hint::KeepHold { until } => format!(
+            "pass --start-at {until} (or set start_at) to keep the hold, or --release-holds to start them now"
+        ),
         Hint::ChooseEnvironment => "choose one with --env".to_string(),
         Hint::Credentials => {
             "set --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string()

@@ -341,6 +341,14 @@ pub(crate) fn compile_manifest(
             eprintln!("warning: {}", hint::advice(warning));
         }
     }
+    // One line for every held job, not one per job.
+    if let Some(holds) = desired.holds() {
+        let advice = cronport::Advice {
+            text: holds.to_string(),
+            hint: holds.hint(),
+        };
+        eprintln!("note: {}", hint::advice(&advice));
+    }
     Ok(desired)
 }
 

@@ -341,8 +341,25 @@ fn schedule_change(
     );
     change.live = found.map(|l| (l.expression.clone(), l.timezone.clone()));
     change.live_start = found.and_then(|l| l.start_date);
+    change.held_until = change.live_start.filter(|t| *t > desired.from);
+    change.starts = starts(job);
     change.before = found.map(before).transpose()?;
     Ok(change)
+}
+
+/// The cutover instant a desired resource waits for, in its job's zone.
+fn starts(job: &DesiredJob) -> Option<jiff::ZonedDateTime> {
+    let at = job.held_until?;
+    Some(at.to_zoned_datetime(job.job.schedule.time_zone().clone()))
+}
+
+/// A live rule's hold: disabled, and tagged with an instant still ahead.
+fn rule_hold(rule: &RuleSpec, from: jiff::Timestamp) -> Option<jiff::Timestamp> {
+    if rule.state != "DISABLED" {
+        return None;
+    }
+    let at: jiff::Timestamp = rule.tags.get(crate::render::HELD_UNTIL_TAG)?.parse().ok()?;
+    (at > from).then_some(at)
 }
 
 /// One desired rule against what is live under its name.
@@ -357,7 +374,21 @@ fn rule_change(
         name: resource.name.clone(),
     };
     let found = live.rules.get(&resource.name);
-    let after = RuleSpec::desired(job, resource);
+    let mut after = RuleSpec::desired(job, resource);
+    // A hold whose instant has passed holds nothing back: its tag on the
+    // live rule is no change.
+    if let Some(tag) = found
+        .and_then(|l| l.spec.as_ref())
+        .and_then(|s| s.tags.get(crate::render::HELD_UNTIL_TAG))
+        && !after.tags.contains_key(crate::render::HELD_UNTIL_TAG)
+        && tag
+            .parse::<jiff::Timestamp>()
+            .is_ok_and(|t| t <= desired.from)
+    {
+        after
+            .tags
+            .insert(crate::render::HELD_UNTIL_TAG.to_string(), tag.clone());
+    }
     let mut extra = Vec::new();
     let action = match found {
         None => Action::Create,
@@ -393,6 +424,8 @@ fn rule_change(
     change.extra_targets = extra;
     let spec = found.and_then(|l| l.spec.as_ref());
     change.live = spec.map(|s| (s.expression.clone(), "UTC".to_string()));
+    change.held_until = spec.and_then(|s| rule_hold(s, desired.from));
+    change.starts = starts(job);
     change.before = spec.map(before).transpose()?;
     Ok(change)
 }

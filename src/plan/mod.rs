@@ -162,6 +162,14 @@ pub struct Change {
     /// a hold until a cutover instant.
     #[serde(skip)]
     pub live_start: Option<jiff::Timestamp>,
+    /// The live resource is held until this cutover instant, still ahead:
+    /// a schedule's `StartDate`, or a disabled rule's hold tag.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub held_until: Option<jiff::Timestamp>,
+    /// The desired resource starts at this cutover instant (in the job's
+    /// time zone): no run before it.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub starts: Option<jiff::ZonedDateTime>,
 }
 
 impl Change {
@@ -188,6 +196,8 @@ impl Change {
             extra_targets: Vec::new(),
             live: None,
             live_start: None,
+            held_until: None,
+            starts: None,
         }
     }
 }
@@ -418,6 +428,8 @@ pub enum PlanProblemKind {
     /// A migration between backends that cannot be proved to lose and
     /// double no run.
     Migration,
+    /// The plan would start resources held until a cutover instant.
+    Hold,
     /// The live state could not be compared with the desired one.
     Compare,
 }
@@ -439,4 +451,7 @@ pub struct PlanOptions {
     /// (adopting what `cronport import aws` read): tag them, mark them, and
     /// make them as the manifest says. Without it such names are conflicts.
     pub adopt: bool,
+    /// Start resources held until a cutover instant still ahead at once.
+    /// Without it such a plan is refused: a hold holds.
+    pub release_holds: bool,
 }

@@ -52,9 +52,11 @@ pub fn render(plan: &Plan, words: &dyn Fn(&Hint) -> String) -> String {
                 for line in c.desired.as_ref().map(describe_spec).unwrap_or_default() {
                     let _ = writeln!(out, "      {}", one_line(&line));
                 }
+                write_starts(&mut out, c);
             }
             Action::Update { fields } => {
                 let _ = writeln!(out, "  ~ {}{job}", c.address);
+                write_starts(&mut out, c);
                 // What a field holds is printed on its line, whatever it
                 // holds: a newline in a command cannot forge a plan line.
                 for f in fields {
@@ -108,6 +110,14 @@ pub fn render(plan: &Plan, words: &dyn Fn(&Hint) -> String) -> String {
     }
     out.push('\n');
     out
+}
+
+/// `starts: 2027-02-05 00:00 JST` under a resource held until a cutover
+/// instant, in its job's time zone.
+fn write_starts(out: &mut String, change: &super::Change) {
+    if let Some(at) = &change.starts {
+        let _ = writeln!(out, "      starts: {}", at.strftime("%Y-%m-%d %H:%M %Z"));
+    }
 }
 
 /// What a create makes, a line each: when (expression, zone), state,

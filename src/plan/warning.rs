@@ -73,12 +73,12 @@ pub enum Warning {
         /// Groups after the plan.
         after: usize,
     },
-    /// A schedule held until a cutover instant still ahead that this plan
-    /// would release.
-    ReleasedHold {
-        /// The schedule.
-        address: Address,
-        /// Its live `StartDate`.
+    /// Resources held until a cutover instant still ahead that this plan
+    /// releases (asked for: a plan refuses it otherwise).
+    ReleasedHolds {
+        /// The resources.
+        addresses: Vec<Address>,
+        /// The earliest of their instants.
         until: Timestamp,
     },
     /// Jobs crowding one minute (from the calendar).
@@ -89,17 +89,18 @@ impl Warning {
     /// What the caller can do about it, if it is an option of theirs.
     ///
     /// ```
-    /// use cronport::{Hint, plan::Warning};
-    /// let held = Warning::ReleasedHold {
-    ///     address: cronport::plan::Address::Rule { name: "r".into() },
-    ///     until: "2027-02-05T00:00:00Z".parse()?,
+    /// use cronport::{Hint, plan::{Address, Warning}};
+    /// let twins = Warning::Twins {
+    ///     manifest: "shop".into(),
+    ///     env: "-".into(),
+    ///     addresses: vec![Address::Rule { name: "r".into() }],
+    ///     same_manifest: true,
     /// };
-    /// assert_eq!(held.hint(), Some(Hint::KeepHold { until: "2027-02-05T00:00:00Z".parse()? }));
-    /// # Ok::<(), jiff::Error>(())
+    /// assert_eq!(twins.hint(), Some(Hint::PruneOtherEnvironment));
     /// ```
     pub fn hint(&self) -> Option<Hint> {
         match self {
-            Warning::ReleasedHold { until, .. } => Some(Hint::KeepHold { until: *until }),
+            Warning::ReleasedHolds { .. } => None,
             Warning::Twins {
                 same_manifest: true,
                 ..
@@ -217,9 +218,10 @@ impl fmt::Display for Warning {
                 f,
                 "this plan would make {after} schedule groups; EventBridge Scheduler's default quota is {SCHEDULE_GROUPS} per account"
             ),
-            Warning::ReleasedHold { address, until } => write!(
+            Warning::ReleasedHolds { addresses, until } => write!(
                 f,
-                "{address} is held until {until} (its StartDate, a cutover instant) and this plan releases it: its runs would start at once, beside the old platform"
+                "this plan releases {} resource(s) held until a cutover instant ({until} and later): their runs start at once, beside the old platform",
+                addresses.len()
             ),
             Warning::Crowded(text) => f.write_str(text),
         }
@@ -286,33 +288,27 @@ pub fn quota_warnings(desired: &Desired, changes: &[Change], live: &LiveState) -
     warnings
 }
 
-/// Schedules held until a cutover instant still ahead (their live
-/// `StartDate`) that this plan would release: their runs would start at
-/// once, beside the old platform. Read from the typed specs, never from
-/// the text of a change.
+/// Resources held until a cutover instant still ahead (a schedule's
+/// `StartDate`, a disabled rule's hold tag) that `changes` would release:
+/// their runs would start at once, beside the old platform. Read from the
+/// typed changes, never from their text. Each with its instant.
 ///
 /// ```
 /// use cronport::plan::released_holds;
-/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
-/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-/// assert!(released_holds(&desired, &[]).is_empty());
-/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// assert!(released_holds(&[]).is_empty());
 /// ```
-pub fn released_holds(desired: &Desired, changes: &[Change]) -> Vec<Warning> {
+pub fn released_holds(changes: &[Change]) -> Vec<(Address, Timestamp)> {
     changes
         .iter()
         .filter(|c| matches!(c.action, Action::Update { .. }))
         .filter_map(|c| {
-            let until = c.live_start?;
-            let after = match &c.desired {
-                Some(super::DesiredSpec::Schedule(s)) => s.start_date,
-                _ => return None,
+            let until = c.held_until?;
+            let still_held = match &c.desired {
+                Some(super::DesiredSpec::Schedule(s)) => s.start_date.is_some_and(|t| t >= until),
+                Some(super::DesiredSpec::Rule(r)) => r.state == "DISABLED",
+                _ => true,
             };
-            let releases = until > desired.from && after.is_none_or(|t| t < desired.from);
-            releases.then(|| Warning::ReleasedHold {
-                address: c.address.clone(),
-                until,
-            })
+            (!still_held).then(|| (c.address.clone(), until))
         })
         .collect()
 }

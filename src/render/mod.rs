@@ -163,8 +163,20 @@ pub(crate) fn description(job: &DesiredJob) -> String {
 pub(crate) fn rule_tags(job: &DesiredJob) -> std::collections::BTreeMap<String, String> {
     let mut tags = job.job.target.tags.clone();
     tags.extend(job.job.owner.tags());
+    // A held rule is disabled; the tag says until when, so that a later
+    // plan knows the disabled rule is a hold and not a job turned off.
+    if let Some(at) = job.held_until {
+        tags.insert(HELD_UNTIL_TAG.to_string(), at.to_string());
+    }
     tags
 }
+
+/// The tag on a rule held until a cutover instant (RFC 3339).
+///
+/// ```
+/// assert_eq!(cronport::render::HELD_UNTIL_TAG, "cronport-held-until");
+/// ```
+pub const HELD_UNTIL_TAG: &str = "cronport-held-until";
 
 /// The partition an ARN lives in (`aws`, `aws-cn`, `aws-us-gov`).
 ///

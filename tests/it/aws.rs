@@ -588,8 +588,8 @@ fn adopted_rules_plan_to_zero_changes_after_taking_ownership() {
             &clients,
             &want,
             cronport::plan::PlanOptions {
-                prune: false,
                 adopt: true,
+                ..Default::default()
             },
         )
         .await
@@ -664,7 +664,7 @@ fn adopted_schedules_plan_to_zero_changes_after_taking_ownership() {
         let refused = aws::plan(&clients, &want, false).await.unwrap_err();
         assert!(refused.problems[0].message.contains("not tagged managed-by=cronport"), "{refused}");
         assert_eq!(refused.problems[0].kind, cronport::plan::PlanProblemKind::NotOwned);
-        let adopting = aws::plan_with(&clients, &want, cronport::plan::PlanOptions { prune: false, adopt: true }).await.unwrap();
+        let adopting = aws::plan_with(&clients, &want, cronport::plan::PlanOptions { adopt: true, ..Default::default() }).await.unwrap();
         assert_eq!(adopting.summary().change, 2, "{}", adopting.to_text()); // the group's tag, the schedule's marker
         assert!(aws::apply(&clients, &adopting, 4, quiet()).await.succeeded());
         let after = aws::plan(&clients, &want, true).await.unwrap();

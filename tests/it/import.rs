@@ -51,8 +51,15 @@ fn heroku_export_becomes_the_bundled_manifest() {
     let imported = import::heroku(&example("jobs.json"), &defaults).unwrap();
     assert_eq!(imported.manifest.jobs.len(), 12);
     assert!(imported.warnings.is_empty());
-    // The committed manifest is exactly what the importer writes.
-    let committed = Manifest::from_toml(&example("cronport.toml"), "cronport.toml").unwrap();
+    // The committed manifest is exactly what the importer writes, but for
+    // its id: every import gets a fresh one, never one derived from the
+    // cluster (which a second app's import would derive again).
+    let mut committed = Manifest::from_toml(&example("cronport.toml"), "cronport.toml").unwrap();
+    let again = import::heroku(&example("jobs.json"), &defaults).unwrap();
+    let id = imported.manifest.id.clone().unwrap();
+    assert!(id.starts_with("cronport-"), "{id}");
+    assert_ne!(again.manifest.id.as_deref(), Some(id.as_str()));
+    committed.id = imported.manifest.id.clone();
     assert_eq!(committed, imported.manifest);
     let first = &shapes(&imported.manifest)[..4];
     assert_eq!(
@@ -341,7 +348,12 @@ fn system_crontab_user_fields_are_detected_and_reported() {
 #[test]
 fn cron_to_go_export_and_api_formats_import_alike() {
     let export = import::crontogo(&fixture("crontogo.yaml"), &Defaults::default()).unwrap();
-    let api = import::crontogo(&fixture("crontogo-api.json"), &Defaults::default()).unwrap();
+    let mut api = import::crontogo(&fixture("crontogo-api.json"), &Defaults::default()).unwrap();
+    assert_ne!(
+        export.manifest.id, api.manifest.id,
+        "each import is a new manifest"
+    );
+    api.manifest.id = export.manifest.id.clone();
     assert_eq!(export.manifest, api.manifest);
     assert_eq!(export.warnings, api.warnings);
     let jobs = &export.manifest.jobs;
