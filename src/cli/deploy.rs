@@ -194,7 +194,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, super::Failure> {
         let out = match args.format {
             Format::Text => super::hint::plan_text(&plan),
             Format::Json => {
-                let doc = serde_json::json!({"changes": plan.changes, "summary": plan.summary()});
+                let doc = serde_json::json!({"changes": plan.changes, "summary": plan.summary(), "warnings": plan.warnings});
                 serde_json::to_string_pretty(&doc).map_err(|e| e.to_string())? + "\n"
             }
         };

@@ -22,7 +22,7 @@ fn desired(text: &str) -> Desired {
     .unwrap()
 }
 
-fn runtime() -> tokio::runtime::Runtime {
+pub(crate) fn runtime() -> tokio::runtime::Runtime {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
         .build()
@@ -38,7 +38,7 @@ fn stable(answer: impl std::fmt::Debug) -> String {
         .to_string()
 }
 
-fn quiet() -> Arc<dyn Fn(&aws::Applied) + Send + Sync> {
+pub(crate) fn quiet() -> Arc<dyn Fn(&aws::Applied) + Send + Sync> {
     Arc::new(|_: &aws::Applied| {})
 }
 
@@ -1055,7 +1055,7 @@ fn plan_refuses_a_role_that_is_missing_mistrusting_or_elsewhere() {
 
 /// Every schedule and enabled rule on the server, by job (from its owner
 /// record), as `(address, enabled)`.
-async fn runners_on_server(
+pub(crate) async fn runners_on_server(
     clients: &Clients,
 ) -> std::collections::BTreeMap<String, Vec<(String, bool)>> {
     let mut out: std::collections::BTreeMap<String, Vec<(String, bool)>> = Default::default();

@@ -24,5 +24,6 @@ mod import;
 mod layers;
 mod manifest;
 mod migration_day;
+mod operations;
 mod readme_quickstart;
 mod render;

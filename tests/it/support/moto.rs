@@ -145,12 +145,49 @@ struct Shared {
     violations: Arc<Mutex<Vec<String>>>,
     counter: AtomicUsize,
     contract: Contract,
-    plan: Box<dyn Fn(usize) -> Fault + Send + Sync>,
+    plan: Box<dyn Fn(&Call) -> Fault + Send + Sync>,
+}
+
+/// One request as a fault plan sees it: its number and what it asks.
+#[derive(Clone, Debug)]
+pub struct Call {
+    /// Requests before it, from 0.
+    pub n: usize,
+    pub method: String,
+    pub path: String,
+    /// `X-Amz-Target` (JSON-protocol services), without the service prefix
+    /// (`PutRule`).
+    pub operation: Option<String>,
+}
+
+impl Call {
+    /// Whether it is EventBridge Scheduler's `operation` (a REST call),
+    /// by method and path: `DeleteSchedule`, `UpdateSchedule`,
+    /// `CreateSchedule`, `GetSchedule`.
+    pub fn is_scheduler(&self, operation: &str) -> bool {
+        let schedule = self.path.starts_with("/schedules/");
+        match operation {
+            "DeleteSchedule" => schedule && self.method == "DELETE",
+            "UpdateSchedule" => schedule && self.method == "PUT",
+            "CreateSchedule" => schedule && self.method == "POST",
+            "GetSchedule" => schedule && self.method == "GET",
+            _ => false,
+        }
+    }
 }
 
 impl Proxy {
     /// Forwards to `upstream`; `plan(n)` decides the fate of request `n`.
     pub fn start(upstream: u16, plan: impl Fn(usize) -> Fault + Send + Sync + 'static) -> Proxy {
+        Proxy::start_matching(upstream, move |call: &Call| plan(call.n))
+    }
+
+    /// Forwards to `upstream`; `plan` decides each request's fate from what
+    /// it asks (every DeleteSchedule answered 500, say).
+    pub fn start_matching(
+        upstream: u16,
+        plan: impl Fn(&Call) -> Fault + Send + Sync + 'static,
+    ) -> Proxy {
         let listener = TcpListener::bind("127.0.0.1:0").unwrap();
         let port = listener.local_addr().unwrap().port();
         listener.set_nonblocking(true).unwrap();
@@ -267,7 +304,33 @@ fn error_answer(status: &str, kind: &str, message: &str) -> String {
 fn serve(mut client: TcpStream, shared: &Shared) {
     while let Some((head, body)) = read_request(&mut client) {
         let n = shared.counter.fetch_add(1, Ordering::Relaxed);
-        let fault = (shared.plan)(n);
+        let first = head.lines().next().unwrap_or_default().to_string();
+        let call = Call {
+            n,
+            method: first
+                .split_whitespace()
+                .next()
+                .unwrap_or_default()
+                .to_string(),
+            path: first
+                .split_whitespace()
+                .nth(1)
+                .unwrap_or_default()
+                .to_string(),
+            operation: head.lines().find_map(|l| {
+                l.to_ascii_lowercase()
+                    .starts_with("x-amz-target:")
+                    .then(|| {
+                        l[13..]
+                            .trim()
+                            .rsplit('.')
+                            .next()
+                            .unwrap_or_default()
+                            .to_string()
+                    })
+            }),
+        };
+        let fault = (shared.plan)(&call);
         // Only what would reach moto is checked: an injected failure that
         // answers in moto's place stands for AWS failing before it looked.
         let forwarded = matches!(fault, Fault::None | Fault::Delay | Fault::DropAnswer);
