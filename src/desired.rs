@@ -515,6 +515,8 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                     .environment
                     .clone()
                     .unwrap_or_else(|| crate::owner::NO_ENVIRONMENT.to_string()),
+                takes_over: manifest.lineage.takes_over.clone(),
+                siblings: manifest.lineage.siblings.clone(),
             },
         })
     } else {

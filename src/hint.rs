@@ -27,9 +27,12 @@ pub enum Hint {
     /// Plan a manifest with no jobs, deleting what it owns
     /// (`PlanOptions::prune`).
     Prune,
-    /// Delete another environment's resources: apply it with no jobs,
-    /// pruning.
-    PruneOtherEnvironment,
+    /// Take over an earlier environment's resources (`replaces` in the
+    /// environment's table): moved, no run doubled.
+    TakeOver {
+        /// The earlier environment.
+        env: String,
+    },
     /// Keep a hold by planning with this start instant (`start_at`), or
     /// release it on purpose (`PlanOptions::release_holds`).
     KeepHold {
@@ -67,8 +70,9 @@ impl fmt::Display for Hint {
             Hint::Adopt => f.write_str("plan with the adopt option if it is cronport's"),
             Hint::AdoptRewrites => f.write_str("applying with the adopt option rewrites it"),
             Hint::Prune => f.write_str("plan with the prune option to plan that"),
-            Hint::PruneOtherEnvironment => f.write_str(
-                "delete them by applying that environment with no jobs, pruning, or keep them and remove these jobs here",
+            Hint::TakeOver { env } => write!(
+                f,
+                "write replaces = [\"{env}\"] in this environment's [env.…] table: the next apply takes them over (moves them, or deletes them where this environment runs the job already), no run doubled"
             ),
             Hint::KeepHold { until } => write!(
                 f,

@@ -71,7 +71,7 @@ impl Owner {
         Deployment {
             manifest: self.manifest.clone(),
             env: self.env.clone(),
-            derived: false,
+            ..Deployment::default()
         }
     }
 
@@ -147,7 +147,7 @@ impl Owner {
 ///
 /// ```
 /// use cronport::owner::{Deployment, Owner};
-/// let prod = Deployment { manifest: "m".into(), env: "prod".into(), derived: false };
+/// let prod = Deployment { manifest: "m".into(), env: "prod".into(), derived: false, ..Default::default() };
 /// assert!(prod.owns(&Owner { manifest: "m".into(), env: "prod".into(), job: "a".into() }));
 /// assert!(!prod.owns(&Owner { manifest: "m".into(), env: "pre-prod".into(), job: "a".into() }));
 /// ```
@@ -160,6 +160,13 @@ pub struct Deployment {
     /// Whether `manifest` was derived (the manifest names no `id`).
     #[serde(skip)]
     pub derived: bool,
+    /// Earlier environments of the manifest whose resources this one takes
+    /// over (renamed, or added to a live manifest: `-`).
+    #[serde(skip)]
+    pub takes_over: Vec<String>,
+    /// The manifest's other current environments.
+    #[serde(skip)]
+    pub siblings: Vec<String>,
 }
 
 impl Deployment {
@@ -167,11 +174,24 @@ impl Deployment {
     ///
     /// ```
     /// use cronport::owner::{Deployment, Owner};
-    /// let d = Deployment { manifest: "m".into(), env: "-".into(), derived: false };
+    /// let d = Deployment { manifest: "m".into(), env: "-".into(), derived: false, ..Default::default() };
     /// assert!(!d.owns(&Owner { manifest: "other".into(), env: "-".into(), job: "a".into() }));
     /// ```
     pub fn owns(&self, owner: &Owner) -> bool {
         owner.manifest == self.manifest && owner.env == self.env
+    }
+
+    /// Whether this deployment may write a resource with this record: its
+    /// own, or an earlier environment's it takes over.
+    ///
+    /// ```
+    /// use cronport::owner::{Deployment, Owner};
+    /// let prod = Deployment { manifest: "m".into(), env: "prod".into(), takes_over: vec!["-".into()], ..Default::default() };
+    /// assert!(prod.claims(&Owner { manifest: "m".into(), env: "-".into(), job: "a".into() }));
+    /// assert!(!prod.claims(&Owner { manifest: "other".into(), env: "-".into(), job: "a".into() }));
+    /// ```
+    pub fn claims(&self, owner: &Owner) -> bool {
+        self.owns(owner) || (owner.manifest == self.manifest && self.takes_over.contains(&owner.env))
     }
 }
 

@@ -9,7 +9,9 @@ pub(crate) fn words(hint: &Hint) -> String {
         Hint::Adopt => "pass --adopt if it is cronport's".to_string(),
         Hint::AdoptRewrites => "`cronport apply --adopt` rewrites it".to_string(),
         Hint::Prune => "pass --prune to plan that".to_string(),
-        Hint::PruneOtherEnvironment => "delete them by applying that environment with no jobs and --prune, or keep them and remove these jobs here".to_string(),
+        Hint::TakeOver { env } => format!(
+            "write replaces = [\"{env}\"] in this environment's [env.…] table: the next apply takes them over (moves them, or deletes them where this environment runs the job already), no run doubled"
+        ),
         Hint::KeepHold { until } => format!(
             "pass --start-at {until} (or set start_at) to keep the hold, or --release-holds to start them now"
         ),

@@ -197,6 +197,10 @@ pub struct Manifest {
     /// The environment [`Manifest::for_env`] chose, if any.
     #[serde(skip)]
     pub environment: Option<String>,
+    /// What [`Manifest::for_env`] knew of the other environments: the
+    /// earlier ones the chosen one takes over, and the manifest's others.
+    #[serde(skip)]
+    pub lineage: Lineage,
     /// Settings every job starts from.
     #[serde(default)]
     pub defaults: Settings,
@@ -207,6 +211,24 @@ pub struct Manifest {
     /// defaults and jobs; [`Manifest::for_env`] picks one.
     #[serde(default, skip_serializing_if = "BTreeMap::is_empty")]
     pub env: BTreeMap<String, Environment>,
+}
+
+/// An environment's place among the manifest's: what it takes over, and
+/// which environments stand beside it (whose resources are theirs, not
+/// leftovers).
+///
+/// ```
+/// let text = "[env.production]\n";
+/// let m = cronport::manifest::Manifest::from_toml(text, "m")?.for_env(Some("production"))?;
+/// assert_eq!(m.lineage.takes_over, ["-"]); // one environment: it takes over the manifest's past
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct Lineage {
+    /// Earlier environments whose resources the chosen one takes over.
+    pub takes_over: Vec<String>,
+    /// The manifest's other environments.
+    pub siblings: Vec<String>,
 }
 
 /// One `[env.NAME]` table: settings over `[defaults]`, and per-job
@@ -222,6 +244,12 @@ pub struct Manifest {
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq, Serialize, Deserialize)]
 pub struct Environment {
+    /// Earlier environments whose live resources this one takes over
+    /// (`-`: the deployment from before the manifest had environments): an
+    /// environment renamed, or added to a live manifest. A manifest with
+    /// one environment takes over `-` without saying so.
+    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    pub replaces: Vec<String>,
     /// Settings over `[defaults]`.
     #[serde(flatten)]
     pub settings: Settings,
@@ -879,9 +907,20 @@ impl Manifest {
                 )));
             }
         }
+        let takes_over = if !environment.replaces.is_empty() {
+            environment.replaces.clone()
+        } else if self.env.len() == 1 {
+            vec![crate::owner::NO_ENVIRONMENT.to_string()]
+        } else {
+            Vec::new()
+        };
         let mut out = Manifest {
             id: self.id.clone(),
             environment: Some(name.to_string()),
+            lineage: Lineage {
+                takes_over,
+                siblings: self.env.keys().filter(|e| *e != name).cloned().collect(),
+            },
             defaults: self.defaults.clone(),
             jobs: self.jobs.clone(),
             env: BTreeMap::new(),

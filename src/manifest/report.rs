@@ -95,7 +95,11 @@ pub(super) fn unknown_keys(
             .collect()
     };
     let defaults_keys = keys(|s| s.scope.allows_defaults());
-    let env_keys: Vec<&str> = defaults_keys.iter().copied().chain(["job"]).collect();
+    let env_keys: Vec<&str> = defaults_keys
+        .iter()
+        .copied()
+        .chain(["job", "replaces"])
+        .collect();
     let override_keys = keys(|s| s.scope.allows_override());
     for (env, _) in source.keys(&[Step::Key("env")]) {
         check(

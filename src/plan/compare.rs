@@ -74,7 +74,7 @@ fn foreign(
     kind: &'static str,
 ) -> Option<Foreign> {
     match owner {
-        Some(o) if desired.deployment.owns(o) => None,
+        Some(o) if desired.deployment.claims(o) => None,
         // The same environment under another id is most often this very
         // manifest before its `id` (or the cluster it is derived from)
         // changed: the reason says how to keep ownership.
@@ -121,7 +121,10 @@ pub fn twins(desired: &Desired, live: &LiveState) -> Vec<Warning> {
     });
     for (owner, address) in schedules.chain(rules) {
         let related = owner.manifest == mine.manifest || owner.env == mine.env;
-        if !mine.owns(&owner) && related && jobs.contains(owner.job.as_str()) {
+        // Another current environment of this manifest runs its own copy
+        // of the jobs: that is what environments are for.
+        let sibling = owner.manifest == mine.manifest && mine.siblings.contains(&owner.env);
+        if !mine.claims(&owner) && !sibling && related && jobs.contains(owner.job.as_str()) {
             found
                 .entry((owner.manifest, owner.env))
                 .or_default()
@@ -457,7 +460,7 @@ fn left_over(
             name: name.clone(),
         };
         if let Some(owner) = Owner::from_description(&l.description)
-            && desired.deployment.owns(&owner)
+            && desired.deployment.claims(&owner)
             && !wanted.contains(&address)
         {
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
@@ -471,7 +474,7 @@ fn left_over(
     for (name, l) in &live.rules {
         let address = Address::Rule { name: name.clone() };
         if let Some(owner) = &l.owner
-            && desired.deployment.owns(owner)
+            && desired.deployment.claims(owner)
             && !wanted.contains(&address)
         {
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);

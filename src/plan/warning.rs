@@ -96,15 +96,16 @@ impl Warning {
     ///     addresses: vec![Address::Rule { name: "r".into() }],
     ///     same_manifest: true,
     /// };
-    /// assert_eq!(twins.hint(), Some(Hint::PruneOtherEnvironment));
+    /// assert_eq!(twins.hint(), Some(Hint::TakeOver { env: "-".into() }));
     /// ```
     pub fn hint(&self) -> Option<Hint> {
         match self {
             Warning::ReleasedHolds { .. } => None,
             Warning::Twins {
                 same_manifest: true,
+                env,
                 ..
-            } => Some(Hint::PruneOtherEnvironment),
+            } => Some(Hint::TakeOver { env: env.clone() }),
             _ => None,
         }
     }

@@ -30,7 +30,7 @@ pub(crate) fn runtime() -> tokio::runtime::Runtime {
 }
 
 /// An SDK answer as text, without the request ID (which differs per call).
-fn stable(answer: impl std::fmt::Debug) -> String {
+pub(crate) fn stable(answer: impl std::fmt::Debug) -> String {
     let text = format!("{answer:?}");
     text.split(", _request_id")
         .next()
@@ -1215,13 +1215,14 @@ fn the_default_group_is_read_and_twins_of_an_earlier_id_or_environment_are_named
         assert_eq!(plan.summary().destroy, 12, "{}", plan.to_text());
         let runners = runners_on_server(&clients).await;
         assert!(runners.values().flatten().all(|(a, _)| a.starts_with("jobs/")), "{runners:?}");
-        // The manifest gains environments: the schedules from before are
-        // named as running beside prod's.
-        let with_envs = moved.clone() + "\n[env.prod]\n";
+        // The manifest gains two environments: the schedules from before
+        // are named as running beside prod's, with the way to take them over.
+        let with_envs = moved.clone() + "\n[env.prod]\n\n[env.staging]\n";
         let manifest = Manifest::from_toml(&with_envs, "m.toml").unwrap().for_env(Some("prod")).unwrap();
         let want = compile(&manifest, &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
         let plan = aws::plan(&clients, &want, false).await.unwrap();
         assert!(plan.warnings.iter().any(|w| w.to_string().starts_with("12 resource(s) of manifest `auto-5488e40d`, environment `-` run jobs of this manifest")), "{:?}", plan.warnings);
+        assert!(plan.to_text().contains("replaces = [\"-\"]"), "{}", plan.to_text());
         // Without an id line, the plan says which id it derived.
         let no_id = moved.replace("id = \"auto-5488e40d\"\n", "");
         let manifest = Manifest::from_toml(&no_id, "m.toml").unwrap();

@@ -319,3 +319,93 @@ fn a_held_rate_counts_from_its_hold_whenever_planned() {
     assert_eq!(start("2026-11-24T00:00:00Z"), Some(at.parse().unwrap()));
     assert_eq!(start("2026-12-01T09:13:27Z"), start("2026-11-24T00:00:00Z"));
 }
+
+/// Every schedule and rule on the server, as AWS describes it, by address.
+async fn snapshot(clients: &Clients) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (group, name, got) in crate::fire::every_schedule(clients).await {
+        out.insert(format!("{group}/{name}"), crate::aws::stable(&got));
+    }
+    out
+}
+
+fn env_manifest(envs: &str) -> String {
+    format!("{}\n{envs}", common::example_manifest())
+}
+
+fn for_env(text: &str, env: &str) -> Desired {
+    let manifest = Manifest::from_toml(text, "m.toml").unwrap().for_env(Some(env)).unwrap();
+    compile(&manifest, &CompileOptions::starting(FROM.parse().unwrap())).unwrap()
+}
+
+#[test]
+fn an_environment_added_to_a_live_manifest_takes_its_jobs_over() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    runtime().block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let base = common::example_manifest();
+        assert!(apply(&clients, &compile_at(&base, None)).await.succeeded());
+        // Same names (no suffix, the same group): the owner records are
+        // rewritten in place; nothing created, nothing deleted.
+        let in_place = env_manifest("[env.production]\nname_suffix = \"\"\nschedule_group = \"mamorio\"\n");
+        let plan = aws::plan(&clients, &for_env(&in_place, "production"), false).await.unwrap();
+        let s = plan.summary();
+        assert_eq!((s.add, s.destroy, s.change), (0, 0, 12), "{}", plan.to_text());
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let runners = runners_on_server(&clients).await;
+        assert_eq!(runners.len(), 12);
+        assert!(runners.keys().all(|k| k.starts_with("auto-5488e40d/production/")), "{runners:?}");
+        one_each(&runners);
+        // Renamed (`-production` names in their own group): a move, one
+        // runner each, and nothing left of the old names.
+        let renamed = env_manifest("[env.prod]\nreplaces = [\"production\"]\n");
+        let plan = aws::plan(&clients, &for_env(&renamed, "prod"), false).await.unwrap();
+        let s = plan.summary();
+        assert_eq!((s.add, s.destroy), (13, 12), "{}", plan.to_text());
+        assert!(plan.warnings.iter().all(|w| !matches!(w, Warning::Twins { .. })), "{:?}", plan.warnings);
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let runners = runners_on_server(&clients).await;
+        assert_eq!(runners.len(), 12, "{runners:?}");
+        assert!(runners.keys().all(|k| k.starts_with("auto-5488e40d/prod/")), "{runners:?}");
+        assert!(runners.values().flatten().all(|(a, _)| a.starts_with("mamorio-prod/")), "{runners:?}");
+        one_each(&runners);
+    });
+}
+
+#[test]
+fn environments_side_by_side_are_not_leftovers_and_a_removed_one_is_taken_over() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    runtime().block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let two = env_manifest("[env.staging]\n\n[env.production]\n");
+        assert!(apply(&clients, &for_env(&two, "staging")).await.succeeded());
+        assert!(apply(&clients, &for_env(&two, "production")).await.succeeded());
+        // Side by side: no warning on either plan.
+        for env in ["staging", "production"] {
+            let plan = aws::plan(&clients, &for_env(&two, env), false).await.unwrap();
+            assert!(!plan.has_changes(), "{}", plan.to_text());
+            assert!(plan.warnings.iter().all(|w| !matches!(w, Warning::Twins { .. })), "{:?}", plan.warnings);
+        }
+        let production = snapshot(&clients).await;
+        // staging leaves the manifest: production's plan names what is left
+        // and how to take it over; the advice works.
+        let one = env_manifest("[env.production]\n");
+        let plan = aws::plan(&clients, &for_env(&one, "production"), false).await.unwrap();
+        assert!(plan.warnings.iter().any(|w| matches!(w, Warning::Twins { env, .. } if env == "staging")), "{:?}", plan.warnings);
+        let taken = env_manifest("[env.production]\nreplaces = [\"staging\"]\n");
+        let plan = aws::plan(&clients, &for_env(&taken, "production"), false).await.unwrap();
+        let s = plan.summary();
+        assert_eq!((s.add, s.destroy), (0, 12), "{}", plan.to_text());
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let runners = runners_on_server(&clients).await;
+        assert_eq!(runners.len(), 12);
+        one_each(&runners);
+        // production's own schedules are exactly as they were.
+        let after = snapshot(&clients).await;
+        for (address, described) in &after {
+            assert_eq!(Some(described), production.get(address), "{address}");
+        }
+    });
+}
