@@ -79,9 +79,9 @@ impl fmt::Display for Hint {
                 "plan with start_at = {until} to keep the hold, or with the release_holds option to start them now"
             ),
             Hint::ChooseEnvironment => f.write_str("choose one"),
-            Hint::Credentials => f.write_str(
-                "use a profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY",
-            ),
+            Hint::Credentials => {
+                f.write_str("use a profile, or set AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY")
+            }
             Hint::Region => f.write_str("set AWS_REGION, or give the profile a region"),
             Hint::AccountAndRegion => f.write_str("check the region and the profile"),
             Hint::Account => f.write_str("check the account"),

@@ -191,7 +191,8 @@ impl Deployment {
     /// assert!(!prod.claims(&Owner { manifest: "other".into(), env: "-".into(), job: "a".into() }));
     /// ```
     pub fn claims(&self, owner: &Owner) -> bool {
-        self.owns(owner) || (owner.manifest == self.manifest && self.takes_over.contains(&owner.env))
+        self.owns(owner)
+            || (owner.manifest == self.manifest && self.takes_over.contains(&owner.env))
     }
 }
 

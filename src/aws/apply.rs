@@ -370,32 +370,46 @@ async fn move_job(
             );
         }
     }
-    // 2. Old, disabled.
+    // 2. Old, disabled. A call that failed may still have been made (its
+    // answer lost), so what is undone includes it.
     let mut disabled_old = Vec::new();
     for change in &deletes {
         count();
-        match set_enabled(clients, &change.address, false).await {
-            Ok(()) => disabled_old.push(change),
-            Err(error) => {
-                let undone = undo(clients, &disabled_old, true, writes).await;
-                return not_moved(
-                    &error,
-                    &format!("not moved: {undone}; the new resources are disabled"),
-                );
-            }
+        disabled_old.push(change);
+        if let Err(error) = set_enabled(clients, &change.address, false).await {
+            let undone = undo(clients, &disabled_old, true, writes).await;
+            return not_moved(
+                &error,
+                &format!(
+                    "not moved: {}; the new resources are disabled",
+                    undone.said()
+                ),
+            );
         }
     }
     // 3. New, enabled (the manifest may keep the job disabled).
     let mut enabled_new = Vec::new();
     for change in creates.iter().filter(|c| desired_enabled(c)) {
         count();
-        match set_enabled_spec(clients, change).await {
-            Ok(()) => enabled_new.push(change),
-            Err(error) => {
-                let new_off = undo(clients, &enabled_new, false, writes).await;
+        enabled_new.push(change);
+        if let Err(error) = set_enabled_spec(clients, change).await {
+            let new_off = undo(clients, &enabled_new, false, writes).await;
+            // The old runner comes back only when no new one may be left
+            // enabled: never two.
+            if new_off.failed.is_empty() {
                 let old_on = undo(clients, &disabled_old, true, writes).await;
-                return not_moved(&error, &format!("not moved: {old_on}; {new_off}"));
+                return not_moved(
+                    &error,
+                    &format!("not moved: {}; {}", old_on.said(), new_off.said()),
+                );
             }
+            return not_moved(
+                &error,
+                &format!(
+                    "not moved: {}; so the old resources stay disabled, and the job may not run until the next apply",
+                    new_off.said()
+                ),
+            );
         }
     }
     // 4. Old, deleted.
@@ -414,14 +428,36 @@ async fn move_job(
     results
 }
 
-/// Sets `changes`' resources enabled (`enable`) or disabled again, and
-/// says how that went, for the outcome of a move that was undone.
+/// What undoing part of a move did.
+struct Undone {
+    /// `the old resources are enabled again`, or the new disabled again.
+    what: &'static str,
+    /// The resources that could not be set back, with why.
+    failed: Vec<String>,
+}
+
+impl Undone {
+    fn said(&self) -> String {
+        if self.failed.is_empty() {
+            self.what.to_string()
+        } else {
+            format!(
+                "{} but for {}: check them before the next run",
+                self.what,
+                self.failed.join(", ")
+            )
+        }
+    }
+}
+
+/// Sets `changes`' resources enabled (`enable`) or disabled again, for a
+/// move that is undone.
 async fn undo(
     clients: &Clients,
     changes: &[&Change],
     enable: bool,
     writes: &AtomicUsize,
-) -> String {
+) -> Undone {
     let mut failed = Vec::new();
     for change in changes {
         writes.fetch_add(1, Ordering::Relaxed);
@@ -429,18 +465,13 @@ async fn undo(
             failed.push(format!("{} ({e})", change.address));
         }
     }
-    let (what, state) = if enable {
-        ("the old resources", "enabled again")
-    } else {
-        ("the new resources", "disabled again")
-    };
-    if failed.is_empty() {
-        format!("{what} are {state}")
-    } else {
-        format!(
-            "{what} are {state} but for {}: check them before the next run",
-            failed.join(", ")
-        )
+    Undone {
+        what: if enable {
+            "the old resources are enabled again"
+        } else {
+            "the new resources are disabled again"
+        },
+        failed,
     }
 }
 

@@ -19,15 +19,18 @@ pub(crate) fn words(hint: &Hint) -> String {
         Hint::Credentials => {
             "set --profile, or AWS_ACCESS_KEY_ID and AWS_SECRET_ACCESS_KEY".to_string()
         }
-        Hint::Region => {
-            "pass --region, set AWS_REGION, or give the profile a region".to_string()
-        }
+        Hint::Region => "pass --region, set AWS_REGION, or give the profile a region".to_string(),
         Hint::AccountAndRegion => "check --region and --profile".to_string(),
         Hint::Account => "check the account (--profile)".to_string(),
-        Hint::RenderRole => "`cronport iam --format terraform` or `--format cloudformation` renders it".to_string(),
+        Hint::RenderRole => {
+            "`cronport iam --format terraform` or `--format cloudformation` renders it".to_string()
+        }
         Hint::RoleArn => "pass --role-arn, or set role_arn".to_string(),
         Hint::CutoverAt { at } => format!("`cronport cutover --at {at}` enables them then"),
-        Hint::Migrate => "to hand its runs over from rules to Scheduler between two runs, use `cronport migrate`".to_string(),
+        Hint::Migrate => {
+            "to hand its runs over from rules to Scheduler between two runs, use `cronport migrate`"
+                .to_string()
+        }
         Hint::MigrateFirst => "run migrate without --finish first".to_string(),
     }
 }

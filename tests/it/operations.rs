@@ -334,7 +334,10 @@ fn env_manifest(envs: &str) -> String {
 }
 
 fn for_env(text: &str, env: &str) -> Desired {
-    let manifest = Manifest::from_toml(text, "m.toml").unwrap().for_env(Some(env)).unwrap();
+    let manifest = Manifest::from_toml(text, "m.toml")
+        .unwrap()
+        .for_env(Some(env))
+        .unwrap();
     compile(&manifest, &CompileOptions::starting(FROM.parse().unwrap())).unwrap()
 }
 
@@ -348,27 +351,57 @@ fn an_environment_added_to_a_live_manifest_takes_its_jobs_over() {
         assert!(apply(&clients, &compile_at(&base, None)).await.succeeded());
         // Same names (no suffix, the same group): the owner records are
         // rewritten in place; nothing created, nothing deleted.
-        let in_place = env_manifest("[env.production]\nname_suffix = \"\"\nschedule_group = \"mamorio\"\n");
-        let plan = aws::plan(&clients, &for_env(&in_place, "production"), false).await.unwrap();
+        let in_place =
+            env_manifest("[env.production]\nname_suffix = \"\"\nschedule_group = \"mamorio\"\n");
+        let plan = aws::plan(&clients, &for_env(&in_place, "production"), false)
+            .await
+            .unwrap();
         let s = plan.summary();
-        assert_eq!((s.add, s.destroy, s.change), (0, 0, 12), "{}", plan.to_text());
+        assert_eq!(
+            (s.add, s.destroy, s.change),
+            (0, 0, 12),
+            "{}",
+            plan.to_text()
+        );
         assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
         let runners = runners_on_server(&clients).await;
         assert_eq!(runners.len(), 12);
-        assert!(runners.keys().all(|k| k.starts_with("auto-5488e40d/production/")), "{runners:?}");
+        assert!(
+            runners
+                .keys()
+                .all(|k| k.starts_with("auto-5488e40d/production/")),
+            "{runners:?}"
+        );
         one_each(&runners);
         // Renamed (`-production` names in their own group): a move, one
         // runner each, and nothing left of the old names.
         let renamed = env_manifest("[env.prod]\nreplaces = [\"production\"]\n");
-        let plan = aws::plan(&clients, &for_env(&renamed, "prod"), false).await.unwrap();
+        let plan = aws::plan(&clients, &for_env(&renamed, "prod"), false)
+            .await
+            .unwrap();
         let s = plan.summary();
         assert_eq!((s.add, s.destroy), (13, 12), "{}", plan.to_text());
-        assert!(plan.warnings.iter().all(|w| !matches!(w, Warning::Twins { .. })), "{:?}", plan.warnings);
+        assert!(
+            plan.warnings
+                .iter()
+                .all(|w| !matches!(w, Warning::Twins { .. })),
+            "{:?}",
+            plan.warnings
+        );
         assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
         let runners = runners_on_server(&clients).await;
         assert_eq!(runners.len(), 12, "{runners:?}");
-        assert!(runners.keys().all(|k| k.starts_with("auto-5488e40d/prod/")), "{runners:?}");
-        assert!(runners.values().flatten().all(|(a, _)| a.starts_with("mamorio-prod/")), "{runners:?}");
+        assert!(
+            runners.keys().all(|k| k.starts_with("auto-5488e40d/prod/")),
+            "{runners:?}"
+        );
+        assert!(
+            runners
+                .values()
+                .flatten()
+                .all(|(a, _)| a.starts_with("mamorio-prod/")),
+            "{runners:?}"
+        );
         one_each(&runners);
     });
 }
@@ -381,21 +414,43 @@ fn environments_side_by_side_are_not_leftovers_and_a_removed_one_is_taken_over()
         let clients = moto::example_account(&proxy.url()).await;
         let two = env_manifest("[env.staging]\n\n[env.production]\n");
         assert!(apply(&clients, &for_env(&two, "staging")).await.succeeded());
-        assert!(apply(&clients, &for_env(&two, "production")).await.succeeded());
+        assert!(
+            apply(&clients, &for_env(&two, "production"))
+                .await
+                .succeeded()
+        );
         // Side by side: no warning on either plan.
         for env in ["staging", "production"] {
-            let plan = aws::plan(&clients, &for_env(&two, env), false).await.unwrap();
+            let plan = aws::plan(&clients, &for_env(&two, env), false)
+                .await
+                .unwrap();
             assert!(!plan.has_changes(), "{}", plan.to_text());
-            assert!(plan.warnings.iter().all(|w| !matches!(w, Warning::Twins { .. })), "{:?}", plan.warnings);
+            assert!(
+                plan.warnings
+                    .iter()
+                    .all(|w| !matches!(w, Warning::Twins { .. })),
+                "{:?}",
+                plan.warnings
+            );
         }
         let production = snapshot(&clients).await;
         // staging leaves the manifest: production's plan names what is left
         // and how to take it over; the advice works.
         let one = env_manifest("[env.production]\n");
-        let plan = aws::plan(&clients, &for_env(&one, "production"), false).await.unwrap();
-        assert!(plan.warnings.iter().any(|w| matches!(w, Warning::Twins { env, .. } if env == "staging")), "{:?}", plan.warnings);
+        let plan = aws::plan(&clients, &for_env(&one, "production"), false)
+            .await
+            .unwrap();
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::Twins { env, .. } if env == "staging")),
+            "{:?}",
+            plan.warnings
+        );
         let taken = env_manifest("[env.production]\nreplaces = [\"staging\"]\n");
-        let plan = aws::plan(&clients, &for_env(&taken, "production"), false).await.unwrap();
+        let plan = aws::plan(&clients, &for_env(&taken, "production"), false)
+            .await
+            .unwrap();
         let s = plan.summary();
         assert_eq!((s.add, s.destroy), (0, 12), "{}", plan.to_text());
         assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
@@ -407,5 +462,415 @@ fn environments_side_by_side_are_not_leftovers_and_a_removed_one_is_taken_over()
         for (address, described) in &after {
             assert_eq!(Some(described), production.get(address), "{address}");
         }
+    });
+}
+
+// ---------------------------------------------------------------------
+// The model-based test: random sequences of manifest edits applied with
+// faults injected, the invariants checked on the server after every step.
+// ---------------------------------------------------------------------
+
+use proptest::prelude::*;
+use std::sync::Mutex;
+
+/// One edit of the manifest under test.
+#[derive(Clone, Debug)]
+enum Edit {
+    AddJob(usize),
+    RemoveJob(usize),
+    RenameJob(usize),
+    ChangeSchedule(usize, usize),
+    ChangeGroup,
+    ChangePrefix,
+    SwitchBackend,
+    Hold,
+    Release,
+}
+
+/// What the proxy does to one apply's writes.
+#[derive(Clone, Copy, Debug)]
+enum Faults {
+    None,
+    /// Every `n`th write answered 500 (the SDK retries it).
+    Flaky(usize),
+    /// Every `n`th write made, but its answer lost.
+    LostAnswers(usize),
+    /// Every write after the `n`th fails: an apply killed part-way, then
+    /// run again.
+    KilledAfter(usize),
+    /// Every delete fails.
+    DeletesFail,
+}
+
+/// Schedules that run rarely, so that no move waits out a close run.
+const SCHEDULES: [&str; 4] = ["0 3 * * *", "30 4 * * 1", "15 5 1 * *", "45 2 * * 2-4"];
+const HOLD: &str = "2031-01-01T00:00:00Z";
+
+/// The manifest as the model holds it.
+#[derive(Clone, Debug)]
+struct Model {
+    id: String,
+    jobs: Vec<(String, usize)>,
+    group: usize,
+    prefix: usize,
+    rules: bool,
+    held: bool,
+    next_name: usize,
+}
+
+impl Model {
+    fn new(id: String) -> Model {
+        Model {
+            id,
+            jobs: vec![("a".into(), 0), ("b".into(), 1)],
+            group: 0,
+            prefix: 0,
+            rules: false,
+            held: false,
+            next_name: 0,
+        }
+    }
+
+    fn apply(&mut self, edit: &Edit) {
+        let pick = |i: usize, n: usize| i % n.max(1);
+        match *edit {
+            Edit::AddJob(s) if self.jobs.len() < 4 => {
+                self.next_name += 1;
+                self.jobs
+                    .push((format!("n{}", self.next_name), s % SCHEDULES.len()));
+            }
+            Edit::RemoveJob(i) if self.jobs.len() > 1 => {
+                self.jobs.remove(pick(i, self.jobs.len()));
+            }
+            Edit::RenameJob(i) if !self.jobs.is_empty() => {
+                self.next_name += 1;
+                let at = pick(i, self.jobs.len());
+                self.jobs[at].0 = format!("r{}", self.next_name);
+            }
+            Edit::ChangeSchedule(i, s) if !self.jobs.is_empty() => {
+                let at = pick(i, self.jobs.len());
+                self.jobs[at].1 = s % SCHEDULES.len();
+            }
+            Edit::ChangeGroup => self.group = (self.group + 1) % 2,
+            Edit::ChangePrefix => self.prefix = (self.prefix + 1) % 2,
+            Edit::SwitchBackend => self.rules = !self.rules,
+            Edit::Hold => self.held = true,
+            Edit::Release => self.held = false,
+            _ => {}
+        }
+    }
+
+    fn text(&self) -> String {
+        let mut text = format!(
+            "id = \"{}\"\n[defaults]\ncluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"\ntask_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\ncontainer = \"worker\"\nrole_arn = \"arn:aws:iam::123456789012:role/cronport-scheduler\"\nsubnets = [\"subnet-0a1b2c3d\"]\nschedule_group = \"{}-g{}\"\nname_prefix = \"{}-p{}-\"\nbackend = \"{}\"\n",
+            self.id,
+            self.id,
+            self.group,
+            self.id,
+            self.prefix,
+            if self.rules { "rules" } else { "scheduler" }
+        );
+        for (name, schedule) in &self.jobs {
+            text.push_str(&format!(
+                "\n[[job]]\nname = \"{name}\"\nschedule = \"{}\"\ncommand = \"rake {name}\"\n",
+                SCHEDULES[*schedule]
+            ));
+        }
+        text
+    }
+}
+
+fn edit() -> impl Strategy<Value = Edit> {
+    prop_oneof![
+        (0..SCHEDULES.len()).prop_map(Edit::AddJob),
+        (0..4usize).prop_map(Edit::RemoveJob),
+        (0..4usize).prop_map(Edit::RenameJob),
+        (0..4usize, 0..SCHEDULES.len()).prop_map(|(i, s)| Edit::ChangeSchedule(i, s)),
+        Just(Edit::ChangeGroup),
+        Just(Edit::ChangePrefix),
+        Just(Edit::SwitchBackend),
+        Just(Edit::Hold),
+        Just(Edit::Release),
+    ]
+}
+
+fn faults() -> impl Strategy<Value = Faults> {
+    prop_oneof![
+        Just(Faults::None),
+        (2..5usize).prop_map(Faults::Flaky),
+        (2..5usize).prop_map(Faults::LostAnswers),
+        (0..6usize).prop_map(Faults::KilledAfter),
+        Just(Faults::DeletesFail),
+    ]
+}
+
+/// Whether a request asks AWS to change something.
+fn is_write(call: &moto::Call) -> bool {
+    match &call.operation {
+        Some(op) => [
+            "Put", "Delete", "Remove", "Tag", "Untag", "Enable", "Disable",
+        ]
+        .iter()
+        .any(|w| op.starts_with(w)),
+        None => call.method != "GET",
+    }
+}
+
+fn is_delete(call: &moto::Call) -> bool {
+    call.is_scheduler("DeleteSchedule")
+        || call.operation.as_deref() == Some("DeleteRule")
+        || call.operation.as_deref() == Some("RemoveTargets")
+}
+
+/// The faults of the apply under way, and its writes so far.
+#[derive(Default)]
+struct Injector {
+    faults: Option<Faults>,
+    writes: usize,
+}
+
+impl Injector {
+    fn decide(&mut self, call: &moto::Call) -> Fault {
+        let Some(faults) = self.faults else {
+            return Fault::None;
+        };
+        if !is_write(call) {
+            return Fault::None;
+        }
+        self.writes += 1;
+        let n = self.writes;
+        match faults {
+            Faults::None => Fault::None,
+            Faults::Flaky(every) if n % every == 0 => Fault::ServerError,
+            Faults::LostAnswers(every) if n % every == 0 => Fault::DropAnswer,
+            Faults::KilledAfter(k) if n > k => Fault::ServerError,
+            Faults::DeletesFail if is_delete(call) => Fault::ServerError,
+            _ => Fault::None,
+        }
+    }
+}
+
+/// Runners on the server for one manifest id: per job, how many can run
+/// it (enabled schedules and rules; a held rule counts, disabled for its
+/// cutover), and whether each is held.
+async fn runners_of(clients: &Clients, id: &str) -> BTreeMap<String, Vec<(String, bool, bool)>> {
+    let mut out: BTreeMap<String, Vec<(String, bool, bool)>> = BTreeMap::new();
+    for (group, name, got) in crate::fire::every_schedule(clients).await {
+        let Some(owner) =
+            cronport::owner::Owner::from_description(got.description().unwrap_or_default())
+        else {
+            continue;
+        };
+        if owner.manifest != id {
+            continue;
+        }
+        let enabled = got.state().map(|s| s.as_str()) == Some("ENABLED");
+        let held = got
+            .start_date()
+            .is_some_and(|d| d.secs() >= HOLD.parse::<jiff::Timestamp>().unwrap().as_second());
+        out.entry(owner.job)
+            .or_default()
+            .push((format!("{group}/{name}"), enabled, held));
+    }
+    let rules = clients.events.list_rules().send().await.unwrap();
+    for r in rules.rules() {
+        let tags = clients
+            .events
+            .list_tags_for_resource()
+            .resource_arn(r.arn().unwrap())
+            .send()
+            .await
+            .unwrap();
+        let tags: BTreeMap<String, String> = tags
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect();
+        let Some(owner) = cronport::owner::Owner::from_tags(&tags) else {
+            continue;
+        };
+        if owner.manifest != id {
+            continue;
+        }
+        let enabled = r.state().map(|s| s.as_str()) == Some("ENABLED");
+        let held = tags
+            .get(cronport::render::HELD_UNTIL_TAG)
+            .map(String::as_str)
+            == Some(HOLD);
+        out.entry(owner.job).or_default().push((
+            format!("rule {}", r.name().unwrap()),
+            enabled,
+            held,
+        ));
+    }
+    out
+}
+
+/// Every schedule and rule of `id`, as AWS describes them.
+async fn described(clients: &Clients, id: &str) -> BTreeMap<String, String> {
+    let mut out = BTreeMap::new();
+    for (group, name, got) in crate::fire::every_schedule(clients).await {
+        if got
+            .description()
+            .unwrap_or_default()
+            .contains(&format!("manifest={id} "))
+        {
+            out.insert(format!("{group}/{name}"), crate::aws::stable(&got));
+        }
+    }
+    for r in clients.events.list_rules().send().await.unwrap().rules() {
+        if r.description().unwrap_or_default().contains(id)
+            || r.name().unwrap_or_default().starts_with(&format!("{id}-"))
+        {
+            out.insert(format!("rule {}", r.name().unwrap()), crate::aws::stable(r));
+        }
+    }
+    out
+}
+
+/// A plan and apply of `model` as a pipeline runs them (release holds only
+/// when the model released them), with `faults`; `Err` when the plan was
+/// refused.
+async fn step(
+    clients: &Clients,
+    model: &Model,
+    injector: &Mutex<Injector>,
+    faults: Faults,
+) -> Result<aws::ApplyReport, String> {
+    let want = compile_at(&model.text(), model.held.then_some(HOLD));
+    let options = PlanOptions {
+        release_holds: !model.held,
+        ..Default::default()
+    };
+    let plan = aws::plan_with(clients, &want, options)
+        .await
+        .map_err(|e| e.to_string())?;
+    *injector.lock().unwrap() = Injector {
+        faults: Some(faults),
+        writes: 0,
+    };
+    let report = aws::apply(clients, &plan, 4, quiet()).await;
+    *injector.lock().unwrap() = Injector::default();
+    Ok(report)
+}
+
+fn check_never_two(
+    runners: &BTreeMap<String, Vec<(String, bool, bool)>>,
+    when: &str,
+) -> Result<(), TestCaseError> {
+    for (job, places) in runners {
+        let enabled = places.iter().filter(|(_, on, _)| *on).count();
+        prop_assert!(
+            enabled <= 1,
+            "{when}: job {job} has {enabled} enabled runners: {places:?}"
+        );
+    }
+    Ok(())
+}
+
+fn check_converged(
+    model: &Model,
+    runners: &BTreeMap<String, Vec<(String, bool, bool)>>,
+) -> Result<(), TestCaseError> {
+    let names: Vec<&String> = model.jobs.iter().map(|(n, _)| n).collect();
+    prop_assert_eq!(
+        runners.keys().collect::<Vec<_>>(),
+        {
+            let mut n = names.clone();
+            n.sort();
+            n
+        },
+        "jobs on the server: {:?}",
+        runners
+    );
+    for (job, places) in runners {
+        prop_assert_eq!(
+            places.len(),
+            1,
+            "job {} has {} resources: {:?}",
+            job,
+            places.len(),
+            places
+        );
+        let (_, enabled, held) = &places[0];
+        if model.held {
+            // Held: a schedule waits for its StartDate, a rule disabled.
+            prop_assert!(*held, "job {job} is not held: {places:?}");
+            prop_assert_eq!(*enabled, !model.rules, "job {} held: {:?}", job, places);
+        } else {
+            prop_assert!(*enabled && !*held, "job {job} does not run: {places:?}");
+        }
+    }
+    Ok(())
+}
+
+#[test]
+fn operations_keep_one_runner_per_job_under_faults() {
+    let cases: u32 = std::env::var("CRONPORT_OPS_CASES")
+        .ok()
+        .and_then(|n| n.parse().ok())
+        .unwrap_or(4);
+    let moto = Moto::start();
+    let injector = Arc::new(Mutex::new(Injector::default()));
+    let decide = injector.clone();
+    let proxy = Proxy::start_matching(moto.port, move |call| decide.lock().unwrap().decide(call));
+    let rt = runtime();
+    let clients = rt.block_on(async {
+        let options = cronport::aws::AwsOptions {
+            max_attempts: Some(3),
+            ..moto::aws_options(&proxy.url())
+        };
+        let clients = Clients::connect(&options).await;
+        moto::ecs_setup(&clients, "mamorio-production", "mamorio-worker", "worker").await;
+        clients
+    });
+    // Another manifest, live beside every case: never touched.
+    let foreign = Model::new("foreign".into());
+    rt.block_on(async {
+        let report = step(&clients, &foreign, &injector, Faults::None)
+            .await
+            .unwrap();
+        assert!(report.succeeded(), "{report:?}");
+    });
+    let foreign_before = rt.block_on(described(&clients, "foreign"));
+    assert!(!foreign_before.is_empty());
+    let case = std::sync::atomic::AtomicUsize::new(0);
+    let config = ProptestConfig {
+        cases,
+        failure_persistence: None,
+        ..ProptestConfig::default()
+    };
+    proptest!(config, |(edits in proptest::collection::vec((edit(), faults()), 1..6))| {
+        let n = case.fetch_add(1, Ordering::Relaxed);
+        let mut model = Model::new(format!("case{n}"));
+        rt.block_on(async {
+            let report = step(&clients, &model, &injector, Faults::None).await.map_err(TestCaseError::fail)?;
+            prop_assert!(report.succeeded(), "{:?}", report);
+            for (edit, faults) in &edits {
+                let before = model.clone();
+                model.apply(edit);
+                // A plain pipeline apply (no release) must refuse to start
+                // what is held; the model releases holds on purpose.
+                if before.held && !model.held {
+                    let want = compile_at(&model.text(), None);
+                    let refused = aws::plan(&clients, &want, false).await;
+                    let kind = refused.as_ref().err().map(|e| e.problems[0].kind);
+                    prop_assert_eq!(kind, Some(PlanProblemKind::Hold), "a plain apply released a hold");
+                }
+                match step(&clients, &model, &injector, *faults).await {
+                    Ok(_) => {}
+                    Err(e) => return Err(TestCaseError::fail(format!("plan refused after {edit:?}: {e}"))),
+                }
+                check_never_two(&runners_of(&clients, &model.id).await, &format!("after {edit:?} with {faults:?}"))?;
+                // Converge: the same manifest again, without faults.
+                let report = step(&clients, &model, &injector, Faults::None).await.map_err(TestCaseError::fail)?;
+                prop_assert!(report.succeeded(), "converging after {:?}: {:?}", edit, report);
+                let runners = runners_of(&clients, &model.id).await;
+                check_never_two(&runners, "converged")?;
+                check_converged(&model, &runners)?;
+                prop_assert_eq!(&described(&clients, "foreign").await, &foreign_before, "another manifest's resources changed");
+            }
+            Ok(())
+        })?;
     });
 }
