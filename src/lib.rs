@@ -32,6 +32,7 @@ pub mod fit;
 mod hint;
 pub mod import;
 pub mod manifest;
+pub mod migration;
 pub mod owner;
 pub mod plan;
 pub mod render;

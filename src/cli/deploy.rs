@@ -490,7 +490,7 @@ pub struct MigrateArgs {
 }
 
 /// One line per job of a migration, planned or done.
-fn switch_lines(switches: &[aws::Switch]) -> String {
+fn switch_lines(switches: &[cronport::migration::Switch]) -> String {
     switches
         .iter()
         .map(|s| {
@@ -533,8 +533,8 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode, super::Failure> {
             .for_env(args.common.env.as_deref())
             .map_err(|e| super::hint::env(&e))?;
         if args.dry_run || (!args.yes && !args.finish) {
-            let preview =
-                aws::preview_migration(&manifest, super::now()).map_err(super::plan_errors)?;
+            let preview = cronport::migration::preview_migration(&manifest, super::now())
+                .map_err(super::plan_errors)?;
             if preview.is_empty() {
                 print_stdout("No job uses the rules backend; nothing to migrate.\n")
                     .map_err(|e| e.to_string())?;

@@ -724,7 +724,7 @@ command = "rake sun"
         ));
 
         // The offline preview plans the same switches the migration makes.
-        let preview = aws::preview_migration(&manifest, now).unwrap();
+        let preview = cronport::migration::preview_migration(&manifest, now).unwrap();
         assert!(
             preview.iter().all(|s| s
                 .outcome
@@ -735,7 +735,7 @@ command = "rake sun"
 
         let switched = aws::migrate(&clients, &manifest, now, false).await.unwrap();
         assert_eq!(switched.len(), 3);
-        let planned = |s: &aws::Switch| (s.job.clone(), s.at, s.first_schedule_run, s.proved_over);
+        let planned = |s: &cronport::migration::Switch| (s.job.clone(), s.at, s.first_schedule_run, s.proved_over);
         assert_eq!(
             preview.iter().map(planned).collect::<Vec<_>>(),
             switched.iter().map(planned).collect::<Vec<_>>()
@@ -743,7 +743,7 @@ command = "rake sun"
         assert!(
             switched
                 .iter()
-                .all(|s| s.outcome == aws::SwitchOutcome::Switched),
+                .all(|s| s.outcome == cronport::migration::SwitchOutcome::Switched),
             "{switched:?}"
         );
         assert!(switched.iter().all(|s| s.first_schedule_run.is_some()));
@@ -764,7 +764,7 @@ command = "rake sun"
         assert!(
             again
                 .iter()
-                .all(|s| s.outcome == aws::SwitchOutcome::AlreadySwitched),
+                .all(|s| s.outcome == cronport::migration::SwitchOutcome::AlreadySwitched),
             "{again:?}"
         );
 
@@ -772,7 +772,7 @@ command = "rake sun"
         assert!(
             finished
                 .iter()
-                .all(|s| s.outcome == aws::SwitchOutcome::RulesDeleted),
+                .all(|s| s.outcome == cronport::migration::SwitchOutcome::RulesDeleted),
             "{finished:?}"
         );
         assert!(once(
