@@ -67,6 +67,11 @@ const RULES: &[(&str, &[&str], &str)] = &[
         &["import", "aws"],
         "the cutover's proof is offline",
     ),
+    (
+        "migration",
+        &["import", "aws", "diff", "cutover"],
+        "a migration's switches are proved offline",
+    ),
 ];
 
 fn source_files(dir: &Path, out: &mut Vec<PathBuf>) {
