@@ -115,7 +115,7 @@ fn text(e: &Explanation, asked: usize) -> String {
             }
         }
     }
-    if e.timezone != "UTC" && !e.timezone.starts_with(['+', '-']) {
+    if !e.fixed_offset {
         out.push_str(&format!("  {:<10} {}\n", "dst rule", e.dst_rule));
     }
     if asked > 0 {
@@ -148,6 +148,7 @@ fn to_json(e: &Explanation) -> Result<String, serde_json::Error> {
         canonical: &'a str,
         description: &'a str,
         timezone: &'a str,
+        fixed_offset: bool,
         dst_rule: &'a DstRule,
         equivalents: &'a Equivalents,
         #[serde(skip_serializing_if = "Option::is_none")]
@@ -160,6 +161,7 @@ fn to_json(e: &Explanation) -> Result<String, serde_json::Error> {
         canonical,
         description,
         timezone,
+        fixed_offset,
         dst_rule,
         equivalents,
         aws_split,
@@ -182,6 +184,7 @@ fn to_json(e: &Explanation) -> Result<String, serde_json::Error> {
         canonical,
         description,
         timezone,
+        fixed_offset: *fixed_offset,
         dst_rule,
         equivalents,
         aws_split,

@@ -735,7 +735,9 @@ command = "rake sun"
 
         let switched = aws::migrate(&clients, &manifest, now, false).await.unwrap();
         assert_eq!(switched.len(), 3);
-        let planned = |s: &cronport::migration::Switch| (s.job.clone(), s.at, s.first_schedule_run, s.proved_over);
+        let planned = |s: &cronport::migration::Switch| {
+            (s.job.clone(), s.at, s.first_schedule_run, s.proved_over)
+        };
         assert_eq!(
             preview.iter().map(planned).collect::<Vec<_>>(),
             switched.iter().map(planned).collect::<Vec<_>>()

@@ -27,6 +27,9 @@ pub struct Explanation {
     pub description: String,
     /// The time zone's IANA name (or `UTC`, or a fixed offset).
     pub timezone: String,
+    /// Whether the zone's offset never changes (UTC, a fixed offset): no
+    /// daylight saving, so the DST rule never applies.
+    pub fixed_offset: bool,
     /// The daylight-saving rule the schedule runs under: `source` for Unix
     /// cron and Heroku, `aws-scheduler` for AWS expressions (see
     /// [`DstRule`]).
@@ -171,6 +174,7 @@ pub fn explain(
         canonical,
         description: schedule.describe(),
         timezone: zone_name,
+        fixed_offset: time_zone.to_fixed_offset().is_ok(),
         dst_rule: schedule.dst_rule(),
         aws_split,
         equivalents: Equivalents {

@@ -62,9 +62,9 @@ pub fn pattern(pattern: &Pattern) -> String {
 }
 
 fn describe_cron(cron: &Cron) -> String {
-    let mut text = time_of_day(cron.minutes, cron.hours);
+    let (mut text, at_set_times) = time_of_day(cron.minutes, cron.hours);
     let every_day = cron.days.is_every_day() && cron.months == ALL_MONTHS && cron.years.is_none();
-    if every_day && text.starts_with("At ") && cron.minutes.count_ones() == 1 {
+    if every_day && at_set_times && cron.minutes.count_ones() == 1 {
         text.push_str(" every day");
     }
     for part in [
@@ -82,7 +82,11 @@ fn describe_cron(cron: &Cron) -> String {
     text
 }
 
-fn time_of_day(minutes: u64, hours: u32) -> String {
+/// The times of day in English, and whether they are set times ("At
+/// 14:30") rather than a repetition ("Every 10 minutes").
+fn time_of_day(minutes: u64, hours: u32) -> (String, bool) {
+    let set = |text: String| (text, true);
+    let every = |text: String| (text, false);
     let minute_list: Vec<u8> = bits(minutes).collect();
     let hour_list: Vec<u8> = bits(u64::from(hours)).collect();
     let every_n_minutes = step_from_zero(minutes, 60);
@@ -91,19 +95,19 @@ fn time_of_day(minutes: u64, hours: u32) -> String {
     let hours_text = || list(hour_list.iter().map(|&h| u32::from(h)), |h| h.to_string());
     if hours == ALL_HOURS {
         return match (every_n_minutes, minute_list.as_slice()) {
-            _ if minutes == ALL_MINUTES => "Every minute".to_string(),
-            (Some(n), _) => format!("Every {n} minutes"),
-            (None, [m]) => format!("Every hour at :{m:02}"),
-            _ => format!("At minutes {} past every hour", minutes_text()),
+            _ if minutes == ALL_MINUTES => every("Every minute".to_string()),
+            (Some(n), _) => every(format!("Every {n} minutes")),
+            (None, [m]) => every(format!("Every hour at :{m:02}")),
+            _ => set(format!("At minutes {} past every hour", minutes_text())),
         };
     }
     match (minute_list.as_slice(), every_n_hours) {
-        ([m], Some(n)) => format!("Every {n} hours at :{m:02}"),
+        ([m], Some(n)) => every(format!("Every {n} hours at :{m:02}")),
         ([m], None) if hour_list.len() <= 6 => {
             let times = hour_list.iter().map(|h| format!("{h:02}:{m:02}"));
-            format!("At {}", join(times.collect()))
+            set(format!("At {}", join(times.collect())))
         }
-        ([m], None) => format!("At :{m:02} past hours {}", hours_text()),
+        ([m], None) => set(format!("At :{m:02} past hours {}", hours_text())),
         _ => {
             let during = match every_n_hours {
                 Some(n) => format!("every {n} hours"),
@@ -111,9 +115,9 @@ fn time_of_day(minutes: u64, hours: u32) -> String {
                 None => format!("hours {}", hours_text()),
             };
             match every_n_minutes {
-                _ if minutes == ALL_MINUTES => format!("Every minute during {during}"),
-                Some(n) => format!("Every {n} minutes during {during}"),
-                None => format!("At minutes {} past {during}", minutes_text()),
+                _ if minutes == ALL_MINUTES => every(format!("Every minute during {during}")),
+                Some(n) => every(format!("Every {n} minutes during {during}")),
+                None => set(format!("At minutes {} past {during}", minutes_text())),
             }
         }
     }
