@@ -170,7 +170,7 @@ impl Switch {
 const GUARD: SignedDuration = SignedDuration::from_secs(120);
 
 /// The manifest with every job on EventBridge Scheduler.
-pub(crate) fn on_scheduler(manifest: &Manifest) -> Manifest {
+fn on_scheduler(manifest: &Manifest) -> Manifest {
     let mut m = manifest.clone();
     m.defaults.backend = Some(Backend::Scheduler);
     for job in &mut m.jobs {
@@ -292,10 +292,12 @@ type Window = (Timestamp, Timestamp);
 
 /// Each rules job compiled twice, as it is (rules) and on the Scheduler
 /// backend, with the verified window.
-pub(crate) fn rules_and_schedules(
+/// The manifest compiled as it is and with every job on Scheduler, job for
+/// job: each job's rules beside its schedule.
+pub(crate) fn both_backends(
     manifest: &Manifest,
     now: Timestamp,
-) -> Result<Vec<(DesiredJob, DesiredJob, Window)>, PlanError> {
+) -> Result<(crate::desired::Desired, crate::desired::Desired), PlanError> {
     let options = CompileOptions::starting(now);
     let problem = |e: crate::desired::CompileError| PlanError {
         problems: (e.problems.into_iter())
@@ -304,6 +306,14 @@ pub(crate) fn rules_and_schedules(
     };
     let rules = compile(manifest, &options).map_err(problem)?;
     let scheduled = compile(&on_scheduler(manifest), &options).map_err(problem)?;
+    Ok((rules, scheduled))
+}
+
+pub(crate) fn rules_and_schedules(
+    manifest: &Manifest,
+    now: Timestamp,
+) -> Result<Vec<(DesiredJob, DesiredJob, Window)>, PlanError> {
+    let (rules, scheduled) = both_backends(manifest, now)?;
     let window = (rules.from, rules.until);
     Ok(rules
         .jobs

@@ -13,10 +13,10 @@ use std::sync::Arc;
 use jiff::Timestamp;
 
 use super::{Clients, apply, error_text, plan_with};
-use crate::desired::{CompileOptions, Desired, DesiredJob, compile};
+use crate::desired::{Desired, DesiredJob};
 use crate::manifest::Manifest;
-use crate::migration::{Switch, SwitchOutcome, on_scheduler, planned_switch, rules_and_schedules};
-use crate::plan::{Action, Address, PlanError, PlanOptions, PlanProblem, PlanProblemKind};
+use crate::migration::{Switch, SwitchOutcome, planned_switch, rules_and_schedules};
+use crate::plan::{Action, Address, PlanError, PlanOptions, PlanProblemKind};
 
 /// Stage one (or two with `finish`) of moving `manifest`'s rules jobs to
 /// EventBridge Scheduler. `manifest` is as it is today, with the jobs on
@@ -240,14 +240,7 @@ pub async fn enabled_runners(
     manifest: &Manifest,
     now: Timestamp,
 ) -> Result<Vec<(String, usize)>, PlanError> {
-    let options = CompileOptions::starting(now);
-    let problem = |e: crate::desired::CompileError| PlanError {
-        problems: (e.problems.into_iter())
-            .map(|p| PlanProblem::new(PlanProblemKind::Manifest, p.to_string()))
-            .collect(),
-    };
-    let rules = compile(manifest, &options).map_err(problem)?;
-    let scheduled = compile(&on_scheduler(manifest), &options).map_err(problem)?;
+    let (rules, scheduled) = crate::migration::both_backends(manifest, now)?;
     let mut out = Vec::new();
     for (rj, sj) in rules.jobs.iter().zip(&scheduled.jobs) {
         let mut count = rule_states(clients, rj).await?.iter().any(|(_, e)| *e) as usize;
