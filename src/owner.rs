@@ -239,12 +239,23 @@ pub fn new_id() -> String {
 /// assert!(cronport::owner::derived_id("production").starts_with("auto-"));
 /// ```
 pub fn derived_id(cluster: &str) -> String {
+    derived_with_prefix(cluster)
+}
+
+/// How every derived id begins.
+///
+/// ```
+/// assert!(cronport::owner::derived_id("c1").starts_with(cronport::owner::DERIVED_PREFIX));
+/// ```
+pub const DERIVED_PREFIX: &str = "auto-";
+
+fn derived_with_prefix(cluster: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
     for byte in cluster.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("auto-{:08x}", hash as u32)
+    format!("{DERIVED_PREFIX}{:08x}", hash as u32)
 }
 
 #[cfg(test)]

@@ -213,9 +213,16 @@ pub fn apply(args: ApplyArgs) -> Result<ExitCode, super::Failure> {
         let rt = runtime()?;
         let (clients, plan) = rt.block_on(make_plan(&args.common, &args.ownership, &desired))?;
         print_stdout(&super::hint::plan_text(&plan)).map_err(|e| e.to_string())?;
-        if !plan.has_changes() {
+        let conflicts = plan.summary().conflicts;
+        if !plan.has_changes() && conflicts == 0 {
             print_stdout("Nothing to do.\n").map_err(|e| e.to_string())?;
             return Ok(ExitCode::SUCCESS);
+        }
+        if !plan.has_changes() {
+            return Err(format!(
+                "nothing to write, but {conflicts} resource(s) the manifest wants are taken by others (`!` above): those jobs are not deployed as the manifest says"
+            )
+            .into());
         }
         if !args.yes {
             confirm(
@@ -258,6 +265,12 @@ pub fn apply(args: ApplyArgs) -> Result<ExitCode, super::Failure> {
         if failed.is_empty() {
             summary.push_str(" Done.\n");
             print_stdout(&summary).map_err(|e| e.to_string())?;
+            if conflicts > 0 {
+                return Err(format!(
+                    "{conflicts} resource(s) the manifest wants are taken by others (`!` above): those jobs are not deployed as the manifest says"
+                )
+                .into());
+            }
             return Ok(ExitCode::SUCCESS);
         }
         summary.push_str("\nNot done:\n");

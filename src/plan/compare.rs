@@ -75,6 +75,17 @@ fn foreign(
 ) -> Option<Foreign> {
     match owner {
         Some(o) if desired.deployment.claims(o) => None,
+        // Without an id, the id is derived from the cluster: a resource of
+        // another derived id in this environment, at this very address, is
+        // this manifest before its cluster changed. It is updated (its
+        // record rewritten), never deleted.
+        Some(o)
+            if desired.deployment.derived
+                && o.manifest.starts_with(crate::owner::DERIVED_PREFIX)
+                && o.env == desired.deployment.env =>
+        {
+            None
+        }
         // The same environment under another id is most often this very
         // manifest before its `id` (or the cluster it is derived from)
         // changed: the reason says how to keep ownership.
