@@ -159,7 +159,17 @@ fn a_manifest_without_id_creates_and_updates_but_never_deletes_or_moves() {
             refused.to_string().contains("id = \"auto-5488e40d\""),
             "{refused}"
         );
-        one_each(&runners_on_server(&clients).await);
+        // The cluster changes (and with it the derived id): the schedules
+        // at the same addresses are this manifest's, updated in place.
+        moto::ecs_setup(&clients, "other-cluster", "mamorio-worker", "worker").await;
+        let recluster = no_id.replace("cluster = \"mamorio-production\"", "cluster = \"other-cluster\"");
+        let plan = aws::plan(&clients, &compile_at(&recluster, None), false).await.unwrap();
+        let s = plan.summary();
+        assert_eq!((s.add, s.change, s.destroy, s.conflicts), (0, 12, 0, 0), "{}", plan.to_text());
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let runners = runners_on_server(&clients).await;
+        assert_eq!(runners.len(), 12, "{runners:?}");
+        one_each(&runners);
     });
 }
 
