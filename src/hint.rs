@@ -58,8 +58,6 @@ pub enum Hint {
         /// The instant.
         at: Timestamp,
     },
-    /// Hand runs over between backends with the migration.
-    Migrate,
     /// Run the migration's first half before finishing it.
     MigrateFirst,
 }
@@ -88,9 +86,6 @@ impl fmt::Display for Hint {
             Hint::RenderRole => f.write_str("render it with cronport::render::iam"),
             Hint::RoleArn => f.write_str("set role_arn"),
             Hint::CutoverAt { at } => write!(f, "the cutover at {at} enables them then"),
-            Hint::Migrate => f.write_str(
-                "to hand its runs over from rules to Scheduler between two runs, migrate",
-            ),
             Hint::MigrateFirst => f.write_str("migrate first, then finish"),
         }
     }

@@ -183,7 +183,10 @@ pub async fn apply(
         .collect();
     let moving = moving_jobs(plan);
     let in_move = |c: &&Change| {
-        matches!(c.action, Action::Create | Action::Delete)
+        matches!(
+            c.action,
+            Action::Create | Action::Update { .. } | Action::Delete
+        ) && !matches!(c.address, Address::ScheduleGroup { .. })
             && c.job.as_deref().is_some_and(|j| moving.contains(j))
     };
     let upserts: Vec<&Change> = plan
@@ -276,9 +279,13 @@ async fn run_stage(
             let writes = writes.clone();
             tasks.spawn(async move {
                 let _permit = limit.acquire_owned().await;
-                let outcome = match run(&clients, &change, &writes).await {
-                    Ok(()) => Outcome::Done,
-                    Err(error) => Outcome::Failed { error },
+                let outcome = if change.action == Action::Delete && live_enabled(&change) {
+                    delete_disabling_first(&clients, &change, &writes).await
+                } else {
+                    match run(&clients, &change, &writes).await {
+                        Ok(()) => Outcome::Done,
+                        Err(error) => Outcome::Failed { error },
+                    }
                 };
                 (change, outcome)
             });
@@ -308,17 +315,50 @@ async fn run_stage(
 
 /// Jobs whose resources move: the plan creates some and deletes others.
 fn moving_jobs(plan: &Plan) -> std::collections::BTreeSet<String> {
-    let with = |action: Action| -> std::collections::BTreeSet<&str> {
+    let with = |wanted: fn(&Action) -> bool| -> std::collections::BTreeSet<&str> {
         plan.changes
             .iter()
-            .filter(|c| c.action == action && !matches!(c.address, Address::ScheduleGroup { .. }))
+            .filter(|c| wanted(&c.action) && !matches!(c.address, Address::ScheduleGroup { .. }))
             .filter_map(|c| c.job.as_deref())
             .collect()
     };
-    with(Action::Create)
-        .intersection(&with(Action::Delete))
+    // A job whose new resource exists already (an earlier move that did
+    // not finish) moves too: its update is part of the move.
+    let new = with(|a| matches!(a, Action::Create | Action::Update { .. }));
+    new.intersection(&with(|a| *a == Action::Delete))
         .map(|j| j.to_string())
         .collect()
+}
+
+/// Whether a live resource is enabled, as the plan read it.
+fn live_enabled(change: &Change) -> bool {
+    change
+        .before
+        .as_ref()
+        .and_then(|b| b.get("state"))
+        .and_then(serde_json::Value::as_str)
+        == Some("ENABLED")
+}
+
+/// Deletes an enabled resource the manifest no longer wants by disabling it
+/// first: if the delete then fails, it runs no more (a renamed job's old
+/// schedule never runs beside its new one), and is left to delete.
+async fn delete_disabling_first(
+    clients: &Clients,
+    change: &Change,
+    writes: &AtomicUsize,
+) -> Outcome {
+    writes.fetch_add(1, Ordering::Relaxed);
+    if let Err(error) = set_enabled(clients, &change.address, false).await {
+        return Outcome::Failed { error };
+    }
+    match run(clients, change, writes).await {
+        Ok(()) => Outcome::Done,
+        Err(error) => Outcome::HalfMade {
+            error,
+            stands: "disabled, and left to delete".to_string(),
+        },
+    }
 }
 
 /// Moves one job from its old resources (`Delete` changes) to its new
@@ -340,9 +380,11 @@ async fn move_job(
     changes: Vec<Change>,
     writes: &AtomicUsize,
 ) -> Vec<(Change, Outcome)> {
+    // The new side: resources to create, and new ones an earlier move
+    // left (updated to what the manifest wants).
     let (creates, deletes): (Vec<Change>, Vec<Change>) = changes
         .into_iter()
-        .partition(|c| c.action == Action::Create);
+        .partition(|c| c.action != Action::Delete);
     let count = || {
         writes.fetch_add(1, Ordering::Relaxed);
     };
@@ -373,7 +415,9 @@ async fn move_job(
     // 2. Old, disabled. A call that failed may still have been made (its
     // answer lost), so what is undone includes it.
     let mut disabled_old = Vec::new();
-    for change in &deletes {
+    // Only what runs now is disabled, and only that is set back on undo: a
+    // disabled job or a held rule stays as it was.
+    for change in deletes.iter().filter(|c| live_enabled(c)) {
         count();
         disabled_old.push(change);
         if let Err(error) = set_enabled(clients, &change.address, false).await {
@@ -451,7 +495,8 @@ impl Undone {
 }
 
 /// Sets `changes`' resources enabled (`enable`) or disabled again, for a
-/// move that is undone.
+/// move that is undone. A call that fails is checked by reading the
+/// resource back: what is already as wanted needs nothing.
 async fn undo(
     clients: &Clients,
     changes: &[&Change],
@@ -461,7 +506,9 @@ async fn undo(
     let mut failed = Vec::new();
     for change in changes {
         writes.fetch_add(1, Ordering::Relaxed);
-        if let Err(e) = set_enabled(clients, &change.address, enable).await {
+        if let Err(e) = set_enabled(clients, &change.address, enable).await
+            && is_enabled(clients, &change.address).await != Some(enable)
+        {
             failed.push(format!("{} ({e})", change.address));
         }
     }
@@ -500,6 +547,35 @@ async fn set_enabled_spec(clients: &Clients, change: &Change) -> Result<(), Stri
         Some(DesiredSpec::Schedule(spec)) => update_schedule(clients, spec).await,
         Some(DesiredSpec::Rule(spec)) => put_rule(clients, spec, "ENABLED").await.map(|_| ()),
         _ => Ok(()),
+    }
+}
+
+/// Whether a live resource is enabled, read now; `None` when it cannot be
+/// read (or does not exist).
+async fn is_enabled(clients: &Clients, address: &Address) -> Option<bool> {
+    match address {
+        Address::Rule { name } => {
+            let rule = clients
+                .events
+                .describe_rule()
+                .name(name)
+                .send()
+                .await
+                .ok()?;
+            Some(rule.state()?.as_str() == "ENABLED")
+        }
+        Address::Schedule { group, name } => {
+            let schedule = clients
+                .scheduler
+                .get_schedule()
+                .group_name(group)
+                .name(name)
+                .send()
+                .await
+                .ok()?;
+            Some(schedule.state()?.as_str() == "ENABLED")
+        }
+        Address::ScheduleGroup { .. } => None,
     }
 }
 
@@ -571,7 +647,8 @@ async fn wait_out_close_runs(plan: &Plan) {
         .changes
         .iter()
         .filter(|c| {
-            c.action == Action::Create && c.job.as_deref().is_some_and(|j| moving.contains(j))
+            matches!(c.action, Action::Create | Action::Update { .. })
+                && c.job.as_deref().is_some_and(|j| moving.contains(j))
         })
         .filter_map(|c| {
             let (expression, zone) = match c.desired.as_ref()? {

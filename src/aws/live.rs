@@ -584,7 +584,10 @@ fn trusted_services(document: &str) -> Vec<String> {
 /// every rule on the default bus with its tags and targets. Ownership is
 /// decided afterwards, from the records read here, by [`super::compare`].
 pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveState, PlanError> {
-    let mut state = LiveState::default();
+    let mut state = LiveState {
+        read_at: Some(jiff::Timestamp::now()),
+        ..LiveState::default()
+    };
     let wanted = desired.schedule_groups();
     for (name, arn) in groups(clients).await? {
         let tags = match arn {

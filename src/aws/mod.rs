@@ -32,6 +32,7 @@ use aws_config::timeout::TimeoutConfig;
 use crate::Hint;
 use crate::desired::Desired;
 use crate::fit::{Fitted, JobNote, fit};
+use crate::plan::taken_over;
 use crate::plan::{
     Action, Plan, PlanError, PlanOptions, PlanProblem, PlanProblemKind, Warning, compare,
     ids_on_aws, kept_without_id, quota_warnings, released_holds, twins,
@@ -361,12 +362,16 @@ pub async fn plan_with(
             derived: desired.deployment.manifest.clone(),
             on_aws,
             kept: kept.into_iter().map(|(_, address)| address).collect(),
-            fresh: crate::owner::new_id(),
         });
     }
+    warnings.extend(
+        taken_over(desired, &live)
+            .into_iter()
+            .map(|(env, resources)| Warning::TakesOver { env, resources }),
+    );
     warnings.extend(twins(desired, &live));
     warnings.extend(quota_warnings(desired, &changes, &live));
-    let released = released_holds(&changes);
+    let released = released_holds(&changes, live.read_at.unwrap_or(desired.from));
     if let Some(until) = released.iter().map(|(_, t)| *t).min() {
         if !release_holds {
             let addresses: Vec<String> = released.iter().map(|(a, _)| a.to_string()).collect();

@@ -273,7 +273,8 @@ pub fn apply(args: ApplyArgs) -> Result<ExitCode, super::Failure> {
             }
             return Ok(ExitCode::SUCCESS);
         }
-        summary.push_str("\nNot done:\n");
+        summary.push_str("\n\nNot done:\n");
+        let not_done = failed.len();
         for (address, outcome) in failed {
             match outcome {
                 aws::Outcome::Failed { error } => {
@@ -285,13 +286,14 @@ pub fn apply(args: ApplyArgs) -> Result<ExitCode, super::Failure> {
                 aws::Outcome::Done => {}
             }
         }
-        if report.half_made() {
-            summary
-                .push_str("No job has two enabled runners; run `cronport apply` again to finish.");
+        // The report is the command's output; the error is one sentence.
+        print_stdout(&summary).map_err(|e| e.to_string())?;
+        Err(if report.half_made() {
+            format!("{not_done} change(s) not made; no job has two enabled runners; run `cronport apply` again to finish")
         } else {
-            summary.push_str("Nothing is left half-made; run `cronport apply` again to finish.");
+            format!("{not_done} change(s) not made; nothing is left half-made; run `cronport apply` again to finish")
         }
-        Err(summary.into())
+        .into())
     })()
 }
 

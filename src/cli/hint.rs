@@ -27,10 +27,6 @@ pub(crate) fn words(hint: &Hint) -> String {
         }
         Hint::RoleArn => "pass --role-arn, or set role_arn".to_string(),
         Hint::CutoverAt { at } => format!("`cronport cutover --at {at}` enables them then"),
-        Hint::Migrate => {
-            "to hand its runs over from rules to Scheduler between two runs, use `cronport migrate`"
-                .to_string()
-        }
         Hint::MigrateFirst => "run migrate without --finish first".to_string(),
     }
 }

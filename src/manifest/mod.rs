@@ -151,6 +151,23 @@ impl Rehearse {
     }
 }
 
+/// `replaces = "staging"` or `replaces = ["staging", "-"]`.
+fn one_or_many<'de, D: serde::Deserializer<'de>>(d: D) -> Result<Vec<String>, D::Error> {
+    #[derive(Deserialize)]
+    #[serde(untagged)]
+    enum OneOrMany {
+        One(String),
+        Many(Vec<String>),
+    }
+    match OneOrMany::deserialize(d) {
+        Ok(OneOrMany::One(one)) => Ok(vec![one]),
+        Ok(OneOrMany::Many(many)) => Ok(many),
+        Err(_) => Err(serde::de::Error::custom(
+            "replaces takes an environment name or a list of them, such as [\"staging\"] (\"-\": the manifest before it had environments)",
+        )),
+    }
+}
+
 fn yes() -> bool {
     true
 }
@@ -248,7 +265,11 @@ pub struct Environment {
     /// (`-`: the deployment from before the manifest had environments): an
     /// environment renamed, or added to a live manifest. A manifest with
     /// one environment takes over `-` without saying so.
-    #[serde(default, skip_serializing_if = "Vec::is_empty")]
+    #[serde(
+        default,
+        skip_serializing_if = "Vec::is_empty",
+        deserialize_with = "one_or_many"
+    )]
     pub replaces: Vec<String>,
     /// Settings over `[defaults]`.
     #[serde(flatten)]
@@ -907,6 +928,7 @@ impl Manifest {
                 )));
             }
         }
+        self.check_replaces(name)?;
         let takes_over = if !environment.replaces.is_empty() {
             environment.replaces.clone()
         } else if self.env.len() == 1 {
@@ -914,12 +936,20 @@ impl Manifest {
         } else {
             Vec::new()
         };
+        // Another environment's resources, and those it takes over, are
+        // its own: never leftovers of this one.
+        let siblings = self
+            .env
+            .iter()
+            .filter(|(e, _)| e.as_str() != name)
+            .flat_map(|(e, env)| std::iter::once(e.clone()).chain(env.replaces.iter().cloned()))
+            .collect();
         let mut out = Manifest {
             id: self.id.clone(),
             environment: Some(name.to_string()),
             lineage: Lineage {
                 takes_over,
-                siblings: self.env.keys().filter(|e| *e != name).cloned().collect(),
+                siblings,
             },
             defaults: self.defaults.clone(),
             jobs: self.jobs.clone(),
@@ -955,6 +985,42 @@ impl Manifest {
             job.overlay(o);
         }
         Ok(out)
+    }
+
+    /// `replaces` of environment `name`: earlier environments, each named
+    /// once, none of them current, none replaced by another environment
+    /// too (two would each move the same jobs).
+    fn check_replaces(&self, name: &str) -> Result<(), EnvError> {
+        let Some(environment) = self.env.get(name) else {
+            return Ok(());
+        };
+        let mut seen = std::collections::BTreeSet::new();
+        for old in &environment.replaces {
+            let valid = old == crate::owner::NO_ENVIRONMENT
+                || (!old.is_empty() && old.chars().all(is_name_char));
+            let problem = if !valid {
+                Some(format!(
+                    "`{old}` is not an environment name (A–Z, a–z, 0–9, `.`, `_`, `-`; or \"-\", the manifest before it had environments)"
+                ))
+            } else if old == name {
+                Some(format!("`{old}` is this environment itself"))
+            } else if self.env.contains_key(old) {
+                Some(format!(
+                    "`{old}` is an environment of this manifest now, with its own resources; replaces names an earlier one (renamed or removed)"
+                ))
+            } else if !seen.insert(old.as_str()) {
+                Some(format!("`{old}` is named twice"))
+            } else {
+                self.env
+                    .iter()
+                    .find(|(other, env)| other.as_str() != name && env.replaces.contains(old))
+                    .map(|(other, _)| format!("[env.{other}] replaces `{old}` too: one environment takes over another's resources"))
+            };
+            if let Some(problem) = problem {
+                return Err(EnvError::plain(format!("[env.{name}] replaces: {problem}")));
+            }
+        }
+        Ok(())
     }
 
     /// Two environments whose jobs would write one AWS resource (a schedule

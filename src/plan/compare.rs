@@ -62,6 +62,16 @@ pub struct LiveState {
     pub schedules: BTreeMap<(String, String), ScheduleSpec>,
     /// Rules by name.
     pub rules: BTreeMap<String, LiveRule>,
+    /// When it was read: a hold is held while its instant is after this
+    /// (the clock, not a plan's `--from`). `None`: the plan's start.
+    pub read_at: Option<jiff::Timestamp>,
+}
+
+impl LiveState {
+    /// The instant holds are measured against.
+    fn now(&self, desired: &Desired) -> jiff::Timestamp {
+        self.read_at.unwrap_or(desired.from)
+    }
 }
 
 /// Why a resource is someone else's, or `None` when this deployment may
@@ -168,18 +178,23 @@ pub fn twins(desired: &Desired, live: &LiveState) -> Vec<Warning> {
 /// ```
 pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<Change>, PlanError> {
     let mut changes = group_changes(desired, live, adopt)?;
-    // Where each job now runs, for the reason of a move.
+    // Where each job now runs, for the reason of a move; and the jobs
+    // whose new address is taken by a resource not ours.
     let mut homes: BTreeMap<&str, Vec<Address>> = BTreeMap::new();
+    let mut blocked: BTreeSet<&str> = BTreeSet::new();
     for job in &desired.jobs {
         for resource in &job.resources {
             let change = match job.job.target.backend {
                 Backend::Scheduler => schedule_change(desired, live, adopt, job, resource)?,
                 Backend::Rules => rule_change(desired, live, adopt, job, resource)?,
             };
-            homes
-                .entry(job.job.name.as_str())
-                .or_default()
-                .push(change.address.clone());
+            let home = homes.entry(job.job.name.as_str()).or_default();
+            if matches!(change.action, Action::Conflict { .. }) {
+                // Its new home is taken: the job keeps whatever runs it now.
+                blocked.insert(job.job.name.as_str());
+            } else {
+                home.push(change.address.clone());
+            }
             changes.push(change);
         }
     }
@@ -187,7 +202,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
     // moves: its derived id could be another manifest's (see
     // [`kept_without_id`]).
     if !desired.deployment.derived {
-        changes.extend(left_over(desired, live, &homes)?);
+        changes.extend(left_over(desired, live, &homes, &blocked)?);
     }
     Ok(changes)
 }
@@ -222,11 +237,46 @@ pub fn kept_without_id(
         let address = Address::Rule { name: name.clone() };
         Some((l.owner.clone()?, address))
     });
+    let jobs: BTreeSet<&str> = desired.jobs.iter().map(|j| j.job.name.as_str()).collect();
+    let mine = &desired.deployment;
     schedules
         .chain(rules)
-        .filter(|(owner, address)| desired.deployment.owns(owner) && !wanted.contains(address))
+        .filter(|(owner, address)| {
+            // Its own, an environment it takes over, or itself under the
+            // id derived from an earlier cluster.
+            let earlier_self = owner.manifest.starts_with(crate::owner::DERIVED_PREFIX)
+                && owner.env == mine.env
+                && jobs.contains(owner.job.as_str());
+            (mine.claims(owner) || earlier_self) && !wanted.contains(address)
+        })
         .map(|(owner, address)| (owner.job, address))
         .collect()
+}
+
+/// The resources of earlier environments this deployment takes over
+/// (`replaces`), counted per environment.
+///
+/// ```
+/// use cronport::plan::{LiveState, taken_over};
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(taken_over(&desired, &LiveState::default()).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn taken_over(desired: &Desired, live: &LiveState) -> Vec<(String, usize)> {
+    let mine = &desired.deployment;
+    let owners = live
+        .schedules
+        .values()
+        .filter_map(|l| Owner::from_description(&l.description))
+        .chain(live.rules.values().filter_map(|l| l.owner.clone()));
+    let mut counts: BTreeMap<String, usize> = BTreeMap::new();
+    for owner in owners {
+        if mine.claims(&owner) && !mine.owns(&owner) {
+            *counts.entry(owner.env).or_default() += 1;
+        }
+    }
+    counts.into_iter().collect()
 }
 
 /// The manifest ids on live resources that run this manifest's jobs in its
@@ -330,7 +380,7 @@ fn schedule_change(
     // StartDate before the window is no change.
     if let Some(live_start) = found.and_then(|l| l.start_date)
         && after.start_date.is_none()
-        && live_start <= desired.from
+        && live_start <= live.now(desired)
     {
         after.start_date = Some(live_start);
     }
@@ -355,7 +405,7 @@ fn schedule_change(
     );
     change.live = found.map(|l| (l.expression.clone(), l.timezone.clone()));
     change.live_start = found.and_then(|l| l.start_date);
-    change.held_until = change.live_start.filter(|t| *t > desired.from);
+    change.held_until = change.live_start.filter(|t| *t > live.now(desired));
     change.starts = starts(job);
     change.before = found.map(before).transpose()?;
     Ok(change)
@@ -397,7 +447,7 @@ fn rule_change(
         && !after.tags.contains_key(crate::render::HELD_UNTIL_TAG)
         && tag
             .parse::<jiff::Timestamp>()
-            .is_ok_and(|t| t <= desired.from)
+            .is_ok_and(|t| t <= live.now(desired))
     {
         after
             .tags
@@ -438,7 +488,7 @@ fn rule_change(
     change.extra_targets = extra;
     let spec = found.and_then(|l| l.spec.as_ref());
     change.live = spec.map(|s| (s.expression.clone(), "UTC".to_string()));
-    change.held_until = spec.and_then(|s| rule_hold(s, desired.from));
+    change.held_until = spec.and_then(|s| rule_hold(s, live.now(desired)));
     change.starts = starts(job);
     change.before = spec.map(before).transpose()?;
     Ok(change)
@@ -450,16 +500,17 @@ fn left_over(
     desired: &Desired,
     live: &LiveState,
     homes: &BTreeMap<&str, Vec<Address>>,
+    blocked: &BTreeSet<&str>,
 ) -> Result<Vec<Change>, PlanError> {
     let wanted: BTreeSet<&Address> = homes.values().flatten().collect();
-    let reason = |owner: &Owner, rule: bool| -> DeleteReason {
+    let now = live.now(desired);
+    let reason = |owner: &Owner| -> DeleteReason {
         match homes.get(owner.job.as_str()) {
-            Some(now) => DeleteReason::RunsElsewhere {
+            Some(now) if !now.is_empty() => DeleteReason::RunsElsewhere {
                 job: owner.job.clone(),
                 now: now.clone(),
-                leaves_rules: rule && now.iter().any(Address::is_schedule),
             },
-            None => DeleteReason::LeftManifest {
+            _ => DeleteReason::LeftManifest {
                 job: owner.job.clone(),
             },
         }
@@ -473,11 +524,13 @@ fn left_over(
         if let Some(owner) = Owner::from_description(&l.description)
             && desired.deployment.claims(&owner)
             && !wanted.contains(&address)
+            && !blocked.contains(owner.job.as_str())
         {
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
-            change.reason = Some(reason(&owner, false));
+            change.reason = Some(reason(&owner));
             change.live = Some((l.expression.clone(), l.timezone.clone()));
             change.live_start = l.start_date;
+            change.held_until = l.start_date.filter(|t| *t > now);
             change.before = Some(before(l)?);
             changes.push(change);
         }
@@ -487,9 +540,11 @@ fn left_over(
         if let Some(owner) = &l.owner
             && desired.deployment.claims(owner)
             && !wanted.contains(&address)
+            && !blocked.contains(owner.job.as_str())
         {
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
-            change.reason = Some(reason(owner, true));
+            change.reason = Some(reason(owner));
+            change.held_until = l.spec.as_ref().and_then(|s| rule_hold(s, now));
             change.extra_targets = l.extra_targets.clone();
             change.live = l
                 .spec
@@ -692,10 +747,10 @@ command = "rake hourly"
             .filter(|c| c.action == Action::Delete)
             .collect();
         assert_eq!(deletes.len(), 2);
-        assert_eq!(
-            deletes[0].reason.as_ref().unwrap().hint(),
-            Some(Hint::Migrate)
-        );
+        assert!(matches!(
+            deletes[0].reason,
+            Some(DeleteReason::RunsElsewhere { .. })
+        ));
     }
 
     #[test]

@@ -24,7 +24,7 @@ use serde::Serialize;
 use crate::Hint;
 
 pub use address::Address;
-pub use compare::{LiveRule, LiveState, compare, ids_on_aws, kept_without_id, twins};
+pub use compare::{LiveRule, LiveState, compare, ids_on_aws, kept_without_id, taken_over, twins};
 pub use reason::{DeleteReason, Foreign};
 pub use spec::{
     DEFAULT_RETRY, DifferenceError, FieldChange, InputCasing, RetrySpec, RuleSpec, ScheduleSpec,

@@ -98,7 +98,6 @@ impl Serialize for Foreign {
 /// let moved = DeleteReason::RunsElsewhere {
 ///     job: "daily".into(),
 ///     now: vec![Address::Schedule { group: "shop".into(), name: "cronport-daily".into() }],
-///     leaves_rules: false,
 /// };
 /// assert_eq!(moved.to_string(), "job daily now runs as schedule shop/cronport-daily");
 /// let gone = DeleteReason::LeftManifest { job: "old".into() };
@@ -118,9 +117,6 @@ pub enum DeleteReason {
         job: String,
         /// Where it runs now.
         now: Vec<Address>,
-        /// A rule left behind by a switch to Scheduler: deleting it at
-        /// once may lose or double a run, which the migration avoids.
-        leaves_rules: bool,
     },
 }
 
@@ -132,12 +128,9 @@ impl DeleteReason {
     /// assert_eq!(DeleteReason::LeftManifest { job: "a".into() }.hint(), None);
     /// ```
     pub fn hint(&self) -> Option<Hint> {
-        match self {
-            DeleteReason::RunsElsewhere {
-                leaves_rules: true, ..
-            } => Some(Hint::Migrate),
-            _ => None,
-        }
+        // A move is made safely by apply itself (one runner per job at
+        // every instant): nothing to do instead.
+        None
     }
 }
 

@@ -43,8 +43,6 @@ pub enum Warning {
         on_aws: Vec<String>,
         /// What it would delete with an id, left running.
         kept: Vec<Address>,
-        /// A fresh id to suggest when no resource carries one.
-        fresh: String,
     },
     /// Resources of another deployment run jobs of this manifest.
     Twins {
@@ -83,6 +81,13 @@ pub enum Warning {
     },
     /// Jobs crowding one minute (from the calendar).
     Crowded(String),
+    /// This environment takes over an earlier one's resources.
+    TakesOver {
+        /// The earlier environment (`-`: before the manifest had any).
+        env: String,
+        /// How many of its resources.
+        resources: usize,
+    },
 }
 
 impl Warning {
@@ -139,7 +144,6 @@ impl fmt::Display for Warning {
                 derived,
                 on_aws,
                 kept,
-                fresh,
             } => {
                 write!(
                     f,
@@ -154,10 +158,9 @@ impl fmt::Display for Warning {
                     )?;
                 }
                 match on_aws.as_slice() {
-                    [] => write!(
-                        f,
-                        ". Write id = \"{fresh}\" (or any name no other manifest uses) at its top"
-                    ),
+                    // What it creates carries the derived id: writing that
+                    // one keeps them.
+                    [] => write!(f, ". Write id = \"{derived}\" at its top"),
                     [one] => write!(
                         f,
                         ". Its jobs on AWS carry id `{one}`: write id = \"{one}\" at its top"
@@ -225,6 +228,17 @@ impl fmt::Display for Warning {
                 addresses.len()
             ),
             Warning::Crowded(text) => f.write_str(text),
+            Warning::TakesOver { env, resources } => {
+                let which = if env == crate::owner::NO_ENVIRONMENT {
+                    "the manifest's from before it had environments".to_string()
+                } else {
+                    format!("environment `{env}`'s")
+                };
+                write!(
+                    f,
+                    "this environment takes over {resources} resource(s), {which} (replaces): they are rewritten or moved to it, one runner per job throughout"
+                )
+            }
         }
     }
 }
@@ -289,27 +303,44 @@ pub fn quota_warnings(desired: &Desired, changes: &[Change], live: &LiveState) -
     warnings
 }
 
-/// Resources held until a cutover instant still ahead (a schedule's
-/// `StartDate`, a disabled rule's hold tag) that `changes` would release:
-/// their runs would start at once, beside the old platform. Read from the
-/// typed changes, never from their text. Each with its instant.
+/// Resources held until a cutover instant still ahead of `now` (a
+/// schedule's `StartDate`, a disabled rule's hold tag) that `changes` would
+/// start early: an update that lifts the hold, or a job's new resource
+/// (a move) that is not held while its old one is. Each with the instant
+/// it was held until. Read from the typed changes, never from their text.
 ///
 /// ```
 /// use cronport::plan::released_holds;
-/// assert!(released_holds(&[]).is_empty());
+/// assert!(released_holds(&[], "2026-11-24T00:00:00Z".parse()?).is_empty());
+/// # Ok::<(), jiff::Error>(())
 /// ```
-pub fn released_holds(changes: &[Change]) -> Vec<(Address, Timestamp)> {
+pub fn released_holds(changes: &[Change], now: Timestamp) -> Vec<(Address, Timestamp)> {
+    // The earliest live hold of each job, wherever its resources are.
+    let mut live_holds: std::collections::BTreeMap<&str, Timestamp> = Default::default();
+    for c in changes {
+        if let (Some(job), Some(until)) = (c.job.as_deref(), c.held_until) {
+            let held = live_holds.entry(job).or_insert(until);
+            *held = (*held).min(until);
+        }
+    }
     changes
         .iter()
-        .filter(|c| matches!(c.action, Action::Update { .. }))
         .filter_map(|c| {
-            let until = c.held_until?;
-            let still_held = match &c.desired {
-                Some(super::DesiredSpec::Schedule(s)) => s.start_date.is_some_and(|t| t >= until),
-                Some(super::DesiredSpec::Rule(r)) => r.state == "DISABLED",
-                _ => true,
-            };
-            (!still_held).then(|| (c.address.clone(), until))
+            let held = match c.action {
+                Action::Update { .. } => c.held_until,
+                Action::Create => c.job.as_deref().and_then(|j| live_holds.get(j).copied()),
+                _ => None,
+            }?;
+            (!desired_held(c, now)).then(|| (c.address.clone(), held))
         })
         .collect()
+}
+
+/// Whether a change leaves its resource waiting for an instant after `now`.
+fn desired_held(change: &Change, now: Timestamp) -> bool {
+    match &change.desired {
+        Some(super::DesiredSpec::Schedule(s)) => s.start_date.is_some_and(|t| t > now),
+        Some(super::DesiredSpec::Rule(r)) => r.state == "DISABLED",
+        _ => true,
+    }
 }

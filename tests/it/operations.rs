@@ -162,10 +162,20 @@ fn a_manifest_without_id_creates_and_updates_but_never_deletes_or_moves() {
         // The cluster changes (and with it the derived id): the schedules
         // at the same addresses are this manifest's, updated in place.
         moto::ecs_setup(&clients, "other-cluster", "mamorio-worker", "worker").await;
-        let recluster = no_id.replace("cluster = \"mamorio-production\"", "cluster = \"other-cluster\"");
-        let plan = aws::plan(&clients, &compile_at(&recluster, None), false).await.unwrap();
+        let recluster = no_id.replace(
+            "cluster = \"mamorio-production\"",
+            "cluster = \"other-cluster\"",
+        );
+        let plan = aws::plan(&clients, &compile_at(&recluster, None), false)
+            .await
+            .unwrap();
         let s = plan.summary();
-        assert_eq!((s.add, s.change, s.destroy, s.conflicts), (0, 12, 0, 0), "{}", plan.to_text());
+        assert_eq!(
+            (s.add, s.change, s.destroy, s.conflicts),
+            (0, 12, 0, 0),
+            "{}",
+            plan.to_text()
+        );
         assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
         let runners = runners_on_server(&clients).await;
         assert_eq!(runners.len(), 12, "{runners:?}");
@@ -883,4 +893,201 @@ fn operations_keep_one_runner_per_job_under_faults() {
             Ok(())
         })?;
     });
+}
+
+// ---------------------------------------------------------------------
+// Found by an adversarial pass; each case stays fixed.
+// ---------------------------------------------------------------------
+
+#[test]
+fn a_move_never_releases_a_hold_and_a_later_clock_window_does_not_either() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    runtime().block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let base = common::example_manifest();
+        let at = "2030-01-01T00:00:00Z";
+        assert!(
+            apply(&clients, &compile_at(&base, Some(at)))
+                .await
+                .succeeded()
+        );
+        // A group move without the hold: its new schedules would start
+        // at once. Refused.
+        let moved = base.replace("schedule_group = \"mamorio\"", "schedule_group = \"jobs\"");
+        let refused = aws::plan(&clients, &compile_at(&moved, None), false)
+            .await
+            .unwrap_err();
+        assert_eq!(refused.problems[0].kind, PlanProblemKind::Hold, "{refused}");
+        // With the hold kept, the move keeps it.
+        let plan = aws::plan(&clients, &compile_at(&moved, Some(at)), false)
+            .await
+            .unwrap();
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        // Compiled from a window that starts after the instant (`--from`),
+        // the hold is still measured against the clock: refused.
+        let manifest = Manifest::from_toml(&moved, "m.toml").unwrap();
+        let late = compile(
+            &manifest,
+            &CompileOptions::starting("2031-01-01T00:00:00Z".parse().unwrap()),
+        )
+        .unwrap();
+        let refused = aws::plan(&clients, &late, false).await.unwrap_err();
+        assert_eq!(refused.problems[0].kind, PlanProblemKind::Hold, "{refused}");
+        // Moving the hold earlier (still ahead) is no release.
+        let earlier = aws::plan(
+            &clients,
+            &compile_at(&moved, Some("2029-06-01T00:00:00Z")),
+            false,
+        )
+        .await;
+        assert!(earlier.is_ok(), "{earlier:?}");
+    });
+}
+
+#[test]
+fn an_unfinished_move_is_finished_as_a_move_and_a_taken_name_keeps_the_old_runner() {
+    let moto = Moto::start();
+    let failing = Arc::new(AtomicBool::new(false));
+    let fail = failing.clone();
+    // First every enable of the new schedules fails (the move is undone,
+    // leaving them disabled); then every delete fails.
+    let proxy = Proxy::start_matching(moto.port, move |call| {
+        let new =
+            call.path.starts_with("/schedules/cronport-") && call.is_scheduler("UpdateSchedule");
+        match fail.load(Ordering::Relaxed) {
+            true if new => Fault::ServerError,
+            _ => Fault::None,
+        }
+    });
+    runtime().block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let base = common::example_manifest().replace(
+            "schedule_group = \"mamorio\"",
+            "schedule_group = \"mamorio\"\nname_prefix = \"old-\"",
+        );
+        assert!(apply(&clients, &compile_at(&base, None)).await.succeeded());
+        failing.store(true, Ordering::Relaxed);
+        let moved = common::example_manifest();
+        let report = apply(&clients, &compile_at(&moved, None)).await;
+        assert!(report.half_made(), "{report:?}");
+        one_each(&runners_on_server(&clients).await);
+        failing.store(false, Ordering::Relaxed);
+        // The new schedules exist (disabled): the plan updates them and
+        // deletes the old; apply treats that as a move.
+        let plan = aws::plan(&clients, &compile_at(&moved, None), false)
+            .await
+            .unwrap();
+        assert_eq!(plan.summary().add, 0, "{}", plan.to_text());
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let runners = runners_on_server(&clients).await;
+        assert_eq!(runners.values().map(Vec::len).sum::<usize>(), 12);
+        one_each(&runners);
+        // A move onto a name someone else's schedule holds: the job keeps
+        // its runner, nothing is deleted, and apply fails.
+        let mut foreign = compile_at(
+            &moved
+                .replace("id = \"auto-5488e40d\"", "id = \"someone-else\"")
+                .replace("schedule_group = \"mamorio\"", "schedule_group = \"taken\""),
+            None,
+        );
+        foreign.jobs.retain(|j| j.job.name == "rake-reports-daily");
+        assert!(apply(&clients, &foreign).await.succeeded());
+        let onto = moved.replace("schedule_group = \"mamorio\"", "schedule_group = \"taken\"");
+        let plan = aws::plan(&clients, &compile_at(&onto, None), false)
+            .await
+            .unwrap();
+        assert_eq!(plan.summary().conflicts, 1, "{}", plan.to_text());
+        assert!(
+            !plan
+                .changes
+                .iter()
+                .any(|c| c.action == cronport::plan::Action::Delete
+                    && c.job.as_deref() == Some("rake-reports-daily")),
+            "{}",
+            plan.to_text()
+        );
+    });
+}
+
+#[test]
+fn a_renamed_job_whose_old_schedule_cannot_be_deleted_runs_once() {
+    let moto = Moto::start();
+    let failing = Arc::new(AtomicBool::new(false));
+    let fail = failing.clone();
+    let proxy = Proxy::start_matching(moto.port, move |call| {
+        if fail.load(Ordering::Relaxed) && call.is_scheduler("DeleteSchedule") {
+            Fault::ServerError
+        } else {
+            Fault::None
+        }
+    });
+    runtime().block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let base = common::example_manifest();
+        assert!(apply(&clients, &compile_at(&base, None)).await.succeeded());
+        failing.store(true, Ordering::Relaxed);
+        let renamed = base.replace("name = \"rake-reports-daily\"", "name = \"reports\"");
+        let report = apply(&clients, &compile_at(&renamed, None)).await;
+        assert!(report.half_made(), "{report:?}");
+        let runners = runners_on_server(&clients).await;
+        // The old job's schedule is disabled: the command runs once.
+        assert_eq!(
+            enabled(&runners).get("auto-5488e40d/-/rake-reports-daily"),
+            Some(&0),
+            "{runners:?}"
+        );
+        assert_eq!(
+            enabled(&runners).get("auto-5488e40d/-/reports"),
+            Some(&1),
+            "{runners:?}"
+        );
+    });
+}
+
+#[test]
+fn replaces_names_an_earlier_environment_once() {
+    let base = common::example_manifest();
+    let bad = [
+        (
+            "[env.stage]\nreplaces = [\"stage\"]\n",
+            "is this environment itself",
+        ),
+        (
+            "[env.stage]\nreplaces = [\"production\"]\n\n[env.production]\n",
+            "is an environment of this manifest now",
+        ),
+        (
+            "[env.a]\nreplaces = [\"-\"]\n\n[env.b]\nreplaces = \"-\"\n",
+            "replaces `-` too",
+        ),
+        ("[env.a]\nreplaces = [\"x\", \"x\"]\n", "named twice"),
+        ("[env.a]\nreplaces = [\"\"]\n", "is not an environment name"),
+        (
+            "[env.a]\nreplaces = 3\n",
+            "replaces takes an environment name or a list of them",
+        ),
+    ];
+    for (envs, said) in bad {
+        let text = format!("{base}\n{envs}");
+        let err = Manifest::from_toml(&text, "m.toml")
+            .map(|m| m.for_env(Some(m.env.keys().next().unwrap())).map(|_| ()))
+            .map_err(|e| e.to_string());
+        let message = match err {
+            Err(e) => e,
+            Ok(Err(e)) => e.to_string(),
+            Ok(Ok(())) => panic!("accepted: {envs}"),
+        };
+        assert!(message.contains(said), "{envs}: {message}");
+    }
+    // A string is one name.
+    let one = Manifest::from_toml(
+        &format!("{base}\n[env.stage]\nreplaces = \"staging\"\n"),
+        "m.toml",
+    )
+    .unwrap();
+    assert_eq!(
+        one.for_env(Some("stage")).unwrap().lineage.takes_over,
+        ["staging"]
+    );
 }
