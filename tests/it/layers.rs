@@ -181,3 +181,19 @@ fn the_layer_check_sees_a_forbidden_path() {
     assert!(names_module("use crate::{desired, aws::Clients};", "aws"));
     assert!(!names_module("use crate::awsome;", "aws"));
 }
+
+/// The two translation backends share helpers (`calendar`, `shift`,
+/// `blocks`) and never each other.
+#[test]
+fn the_translation_backends_do_not_reach_into_each_other() {
+    let translate =
+        Path::new(env!("CARGO_MANIFEST_DIR")).join("crates/cronport-core/src/translate");
+    for (file, other) in [("rules.rs", "scheduler"), ("scheduler.rs", "rules")] {
+        let code = code(&translate.join(file));
+        let reaches = regex::Regex::new(&format!(
+            r"\bsuper::{other}\b|\bsuper::\{{[^}}]*\b{other}\b"
+        ))
+        .unwrap();
+        assert!(!reaches.is_match(&code), "translate/{file} names `{other}`");
+    }
+}

@@ -205,3 +205,31 @@ pub(super) fn intersect(block: &Block, cal: &CalendarBlock) -> Option<Block> {
         }
     }
 }
+
+/// The instants after `from` at which the zone's offset changes, before
+/// `until`.
+pub(super) fn offset_changes(zone: &TimeZone, from: Timestamp, until: Timestamp) -> Vec<Timestamp> {
+    let mut changes = Vec::new();
+    let mut offset = zone.to_offset(from);
+    for tr in zone.following(from) {
+        if tr.timestamp() >= until {
+            break;
+        }
+        if tr.offset() != offset {
+            changes.push(tr.timestamp());
+            offset = tr.offset();
+        }
+    }
+    changes
+}
+
+/// How far past the window expressions without a year list are checked
+/// against the zone's offsets and fall-backs: a year and a month, one
+/// whole daylight-saving cycle.
+pub(super) const BEYOND_WINDOW_DAYS: i64 = 400;
+
+/// The end of that look past the window.
+pub(super) fn lookahead_end(options: &Options) -> Timestamp {
+    let (_, last) = covered_days(options);
+    day_start((last + 1).saturating_add(BEYOND_WINDOW_DAYS))
+}

@@ -4,12 +4,12 @@
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 
 use super::blocks::{self, Block};
+use super::calendar::offset_changes;
 use super::calendar::{
     calendar_blocks, covered_days, day_start, explicit_utc, explicit_utc_days, intersect, utc_day,
     window_years,
 };
-use super::scheduler::offset_free_utc;
-use super::shift;
+use super::shift::{self, offset_free_utc};
 use super::{Duplicates, Options, Part, Placed, verify};
 use crate::schedule::{Cron, Schedule, civil_from_days, days_in_month, time_zone_name};
 use crate::syntax::aws;
@@ -160,23 +160,6 @@ pub(super) fn fixed_offset(zone: &TimeZone, from: Timestamp) -> Option<i32> {
         .take(1000)
         .all(|tr| tr.offset() == offset)
         .then_some(offset.seconds())
-}
-
-/// The instants after `from` at which the zone's offset changes, before
-/// `until`.
-pub(super) fn offset_changes(zone: &TimeZone, from: Timestamp, until: Timestamp) -> Vec<Timestamp> {
-    let mut changes = Vec::new();
-    let mut offset = zone.to_offset(from);
-    for tr in zone.following(from) {
-        if tr.timestamp() >= until {
-            break;
-        }
-        if tr.offset() != offset {
-            changes.push(tr.timestamp());
-            offset = tr.offset();
-        }
-    }
-    changes
 }
 
 /// Rules for a zone with offset changes: each offset period's UTC days

@@ -4,11 +4,11 @@
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 
 use super::blocks::{self, Block};
-use super::calendar::{covered_days, day_start, excluded, explicit_civil, utc_civil, window_years};
-use super::rules::offset_changes;
-use super::shift;
+use super::calendar::lookahead_end;
+use super::calendar::{covered_days, day_start, excluded, explicit_civil, utc_civil};
+use super::shift::offset_free_utc;
 use super::{Options, Part, Placed};
-use crate::schedule::{Cron, DstRule, Schedule, time_zone_name};
+use crate::schedule::{DstRule, Schedule, time_zone_name};
 use crate::syntax::aws;
 
 /// Scheduler: the pattern in its zone when AWS can write it, otherwise
@@ -104,52 +104,4 @@ pub(super) fn folds(
             (fold > 0).then(|| (at, at + SignedDuration::from_secs(i64::from(fold))))
         })
         .collect()
-}
-
-/// How far past the window expressions without a year list are checked
-/// against the zone's offsets and fall-backs: a year and a month, one
-/// whole daylight-saving cycle.
-pub(super) const BEYOND_WINDOW_DAYS: i64 = 400;
-
-/// The end of that look past the window.
-pub(super) fn lookahead_end(options: &Options) -> Timestamp {
-    let (_, last) = covered_days(options);
-    day_start((last + 1).saturating_add(BEYOND_WINDOW_DAYS))
-}
-
-/// The pattern's UTC blocks if they are the same under every offset the
-/// zone uses over the window (an hourly job under whole-hour offsets,
-/// every 15 minutes under half-hour ones), so that no offset period needs
-/// its own.
-pub(super) fn offset_free_utc(
-    cron: &Cron,
-    zone: &TimeZone,
-    options: &Options,
-) -> Option<Vec<Block>> {
-    let (first, _) = covered_days(options);
-    // The offsets of the window and of the year after it: the output has
-    // no year list, so it must hold past the window too.
-    let mut offsets = vec![zone.to_offset(day_start(first)).seconds()];
-    offsets.extend(
-        offset_changes(zone, day_start(first), lookahead_end(options))
-            .into_iter()
-            .map(|t| zone.to_offset(t).seconds()),
-    );
-    offsets.sort_unstable();
-    offsets.dedup();
-    let years = window_years(options);
-    let shifted: Vec<Vec<Block>> = offsets
-        .iter()
-        .map(|o| {
-            let shift = (o % 60 == 0)
-                .then(|| shift::to_utc(cron, o / 60, &years))
-                .flatten()?;
-            (!shift.bounded).then(|| blocks::merge(shift.blocks))
-        })
-        .collect::<Option<_>>()?;
-    (shifted.windows(2).all(|w| w[0] == w[1])
-        && shifted[0]
-            .iter()
-            .all(|b| aws::print_cron(&b.to_cron()).is_ok()))
-    .then(|| shifted[0].clone())
 }

@@ -11,8 +11,13 @@
 use std::collections::BTreeMap;
 use std::ops::RangeInclusive;
 
-use super::blocks::{Block, DayPart, all_months, group_hours_by_minutes, rotate_months};
+use jiff::tz::TimeZone;
+
+use super::Options;
+use super::blocks::{self, Block, DayPart, all_months, group_hours_by_minutes, rotate_months};
+use super::calendar::{covered_days, day_start, lookahead_end, offset_changes, window_years};
 use crate::schedule::{Cron, Years, bits, days_in_month};
+use crate::syntax::aws;
 
 /// A shift: the blocks, and whether they name years of the window that the
 /// pattern did not (leap or common years), so hold only within it.
@@ -262,4 +267,41 @@ fn last_day_rule(n: u8) -> DayPart {
         crate::schedule::DayRule::Both,
     ))
     .expect("an L rule is one AWS day part")
+}
+
+/// The pattern's UTC blocks if they are the same under every offset the
+/// zone uses over the window (an hourly job under whole-hour offsets,
+/// every 15 minutes under half-hour ones), so that no offset period needs
+/// its own.
+pub(super) fn offset_free_utc(
+    cron: &Cron,
+    zone: &TimeZone,
+    options: &Options,
+) -> Option<Vec<Block>> {
+    let (first, _) = covered_days(options);
+    // The offsets of the window and of the year after it: the output has
+    // no year list, so it must hold past the window too.
+    let mut offsets = vec![zone.to_offset(day_start(first)).seconds()];
+    offsets.extend(
+        offset_changes(zone, day_start(first), lookahead_end(options))
+            .into_iter()
+            .map(|t| zone.to_offset(t).seconds()),
+    );
+    offsets.sort_unstable();
+    offsets.dedup();
+    let years = window_years(options);
+    let shifted: Vec<Vec<Block>> = offsets
+        .iter()
+        .map(|o| {
+            let shift = (o % 60 == 0)
+                .then(|| to_utc(cron, o / 60, &years))
+                .flatten()?;
+            (!shift.bounded).then(|| blocks::merge(shift.blocks))
+        })
+        .collect::<Option<_>>()?;
+    (shifted.windows(2).all(|w| w[0] == w[1])
+        && shifted[0]
+            .iter()
+            .all(|b| aws::print_cron(&b.to_cron()).is_ok()))
+    .then(|| shifted[0].clone())
 }
