@@ -847,9 +847,13 @@ command = "rake hourly"
 
     #[test]
     fn twins_of_another_id_or_environment_are_warned_about() {
-        // Applied without environments; now the manifest has `[env.prod]`.
+        // Applied without environments; now the manifest has two (so
+        // neither takes the earlier resources over by itself).
         let before = desired(MANIFEST, None);
-        let prod = desired(&(MANIFEST.to_string() + "\n[env.prod]\n"), Some("prod"));
+        let prod = desired(
+            &(MANIFEST.to_string() + "\n[env.prod]\n\n[env.staging]\n"),
+            Some("prod"),
+        );
         let warnings = twins(&prod, &applied(&before));
         assert_eq!(warnings.len(), 1, "{warnings:?}");
         assert!(

@@ -1101,3 +1101,32 @@ fn replaces_names_an_earlier_environment_once() {
         ["staging"]
     );
 }
+
+#[test]
+fn an_environment_added_to_a_live_rules_manifest_takes_its_rules_over() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    runtime().block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let rules = common::example_manifest()
+            .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
+            .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"");
+        assert!(apply(&clients, &compile_at(&rules, None)).await.succeeded());
+        // One environment: it takes the rules over (`-production` names: a
+        // move), says so, and leaves one runner per job.
+        let with_env = format!("{rules}\n[env.production]\n");
+        let plan = aws::plan(&clients, &for_env(&with_env, "production"), false).await.unwrap();
+        assert!(plan.warnings.iter().any(|w| matches!(w, Warning::TakesOver { env, .. } if env == "-")), "{:?}", plan.warnings);
+        assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
+        let runners = runners_on_server(&clients).await;
+        assert!(runners.keys().all(|k| k.starts_with("auto-5488e40d/production/")), "{runners:?}");
+        assert_eq!(runners.len(), 12);
+        one_each(&runners);
+        // Renamed: the same again.
+        let renamed = format!("{rules}\n[env.prod]\nreplaces = \"production\"\n");
+        assert!(apply(&clients, &for_env(&renamed, "prod")).await.succeeded());
+        let runners = runners_on_server(&clients).await;
+        assert!(runners.keys().all(|k| k.starts_with("auto-5488e40d/prod/")), "{runners:?}");
+        one_each(&runners);
+    });
+}
