@@ -269,10 +269,12 @@ start_at = "2026-12-01T03:05:00Z"
     )
     .unwrap();
     assert!(!desired.jobs[0].job.enabled);
-    assert!(desired.jobs[0].job.warnings.iter().any(|w| w.hint
-        == Some(cronport::Hint::CutoverAt {
+    assert_eq!(
+        desired.holds().and_then(|h| h.hint()),
+        Some(cronport::Hint::CutoverAt {
             at: at("2026-12-01T03:05:00Z")
-        })));
+        })
+    );
     assert!(render(&desired, Format::Json).contains("\"State\": \"DISABLED\""));
     // A bad instant points at the key.
     let err = Manifest::from_toml(
@@ -507,32 +509,28 @@ fn start_at_reaches_aws_as_the_schedules_start_date() {
         None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    // Once the instant has passed, a plan without it changes nothing; before
-    // it, dropping it is a change (the runs would start at once).
-    let after = [
-        "plan",
-        "examples/heroku/cronport.toml",
-        "--detailed-exitcode",
-        "--from",
-        "2030-01-02T00:00:00Z",
-    ];
-    let out = cli(&url, &after, None);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stdout));
-    let out = cli(
-        &url,
-        &[
+    // Before the instant, dropping it would start the runs at once: the
+    // plan is refused, naming how to keep the hold and how to release it;
+    // a window that starts after the instant (`--from`) does not change
+    // that: holds are measured by the clock.
+    for extra in [None, Some(["--from", "2030-01-02T00:00:00Z"])] {
+        let mut args = vec![
             "plan",
             "examples/heroku/cronport.toml",
             "--detailed-exitcode",
-        ],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(2), "{}", text(&out.stdout));
-    assert!(
-        text(&out.stdout).contains("is held until 2030-01-01T00:05:00Z (its StartDate, a cutover instant) and this plan releases it"),
-        "{}",
-        text(&out.stdout)
-    );
+        ];
+        args.extend(extra.into_iter().flatten());
+        let out = cli(&url, &args, None);
+        let stderr = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{stderr}");
+        assert!(
+            stderr
+                .contains("held until a cutover instant (2030-01-01T00:05:00Z and later) at once")
+                && stderr.contains("pass --start-at 2030-01-01T00:05:00Z")
+                && stderr.contains("--release-holds"),
+            "{stderr}"
+        );
+    }
     // A cutover instant already passed holds nothing: refused, not ignored.
     let past = [
         "apply",
