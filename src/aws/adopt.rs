@@ -46,7 +46,7 @@ fn from_overrides(job: &mut Job, overrides: &TaskOverrides, what: &str) -> Resul
 /// for warning in &imported.warnings {
 ///     eprintln!("warning: {warning}");
 /// }
-/// std::fs::write("cronport.toml", imported.manifest.to_toml())?;
+/// std::fs::write("cronport.toml", imported.manifest.to_toml()?)?;
 /// # Ok(()) }
 /// ```
 pub async fn import_aws(

@@ -36,7 +36,8 @@ pub use terraform::terraform;
 /// let tab = "MAILTO=ops@example.com\n0 3 * * * rake nightly\n";
 /// let imported = cronport::import::crontab(tab, &Default::default())?;
 /// assert_eq!(imported.manifest.jobs[0].name, "rake-nightly");
-/// assert_eq!(imported.warnings, ["line 1: `MAILTO` configures cron itself and is not carried over"]);
+/// assert_eq!(imported.warnings.len(), 1);
+/// assert_eq!(imported.warnings[0].text, "line 1: `MAILTO` configures cron itself and is not carried over");
 /// # Ok::<(), cronport::import::ImportError>(())
 /// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
