@@ -304,6 +304,15 @@ pub struct HerokuPairing {
 }
 
 /// Pairs the app's Heroku jobs with the manifest's by command.
+///
+/// ```
+/// use cronport::cutover::{HerokuJob, pair_heroku_jobs};
+/// let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// let no_id = [HerokuJob { id: String::new(), command: "bundle exec rake push:fan_out".into() }];
+/// // A job without an id cannot be deleted: it is left running, and said.
+/// assert_eq!(pair_heroku_jobs(&no_id, &m).left_running.len(), 1);
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 pub fn pair_heroku_jobs(heroku: &[HerokuJob], manifest: &Manifest) -> HerokuPairing {
     let mut pairing = HerokuPairing::default();
     for job in heroku {

@@ -161,6 +161,15 @@ impl std::fmt::Display for Holds {
 
 impl Desired {
     /// The jobs held until a cutover instant, if any.
+    ///
+    /// ```
+    /// # let text = cronport::manifest::doc::EXAMPLE;
+    /// use cronport::desired::{compile, CompileOptions};
+    /// let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+    /// let now = CompileOptions::starting("2026-11-24T00:00:00Z".parse()?);
+    /// assert!(compile(&m, &now)?.holds().is_none());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn holds(&self) -> Option<Holds> {
         let held: Vec<&DesiredJob> = self
             .jobs

@@ -7,6 +7,16 @@
 //! definition says which, so `plan` (and `run`) read it, and this module
 //! decides, as a pure function, the container-level overrides that let the
 //! dyno's memory reach the process, or why that cannot be.
+//!
+//! ```
+//! use cronport::fit::{fit, TaskDefinitionFacts};
+//! # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+//! # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+//! // Nothing known of the task definitions: the jobs stay as compiled.
+//! let fitted = fit(&desired, &TaskDefinitionFacts::new());
+//! assert_eq!(fitted.desired.jobs.len(), desired.jobs.len());
+//! # Ok::<(), Box<dyn std::error::Error>>(())
+//! ```
 
 use std::collections::BTreeMap;
 
@@ -42,6 +52,14 @@ pub struct ContainerFacts {
 pub type TaskDefinitionFacts = BTreeMap<(String, String), ContainerFacts>;
 
 /// What fitting found.
+///
+/// ```
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let fitted = cronport::fit::fit(&desired, &Default::default());
+/// assert!(fitted.notes.is_empty() && fitted.problems.is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug)]
 pub struct Fitted {
     /// The jobs with the container overrides their task definitions need.

@@ -226,7 +226,7 @@ fn prove(
     }
 }
 
-/// What stage one of [`migrate`] would do, worked out offline: per rules
+/// What stage one of [`migrate`](crate::aws::migrate) would do, worked out offline: per rules
 /// job, the switch instant if it ran at `now`, the runs on either side, and
 /// the proof that rules before and the schedule after fire exactly as the
 /// job does. Nothing is read from or written to AWS; each [`Switch`]'s

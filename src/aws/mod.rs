@@ -5,7 +5,7 @@
 //!   settings (`--profile`, `--region`, `--endpoint-url`, environment).
 //! * [`plan`] reads live state (all pages), checks clusters, task
 //!   definitions, containers and the role, and returns a [`Plan`], a pure
-//!   [`compare`] of desired and live: per resource (a typed [`Address`])
+//!   [`compare`] of desired and live: per resource (a typed [`Address`](crate::plan::Address))
 //!   create, update (with the fields that change), delete (what this
 //!   deployment owns and no longer wants, wherever it is), unchanged, or a
 //!   conflict with something it does not own, which it never touches.
