@@ -90,7 +90,9 @@ step "cargo test"
 # The model-based test of the operations runs this many seeded cases
 # (tests/it/operations.rs); a release runs more.
 export CRONPORT_OPS_CASES="${CRONPORT_OPS_CASES:-4}"
-cargo test --workspace --all-targets --locked
+# Four at a time: most integration tests wait on their own moto server
+# (and moves wait out a run due within a minute), not on the two cores.
+cargo test --workspace --all-targets --locked -- --test-threads 4
 cargo test --workspace --doc --locked
 
 step "rustdoc: every public item documented, with an example; cargo doc warning-free"
