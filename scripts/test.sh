@@ -92,7 +92,9 @@ step "cargo test"
 export CRONPORT_OPS_CASES="${CRONPORT_OPS_CASES:-4}"
 # Four at a time: most integration tests wait on their own moto server
 # (and moves wait out a run due within a minute), not on the two cores.
-cargo test --workspace --all-targets --locked -- --test-threads 4
+# (An environment variable, not `--test-threads`: the benchmarks' harness,
+# which `--all-targets` runs once as a test, takes no such flag.)
+RUST_TEST_THREADS=4 cargo test --workspace --all-targets --locked
 cargo test --workspace --doc --locked
 
 step "rustdoc: every public item documented, with an example; cargo doc warning-free"
