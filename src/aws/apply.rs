@@ -269,47 +269,45 @@ async fn run_stage(
     progress: &Arc<dyn Fn(&Applied) + Send + Sync>,
     report: &mut ApplyReport,
 ) {
-    {
-        let limit = Arc::new(Semaphore::new(concurrency.max(1)));
-        let mut tasks = JoinSet::new();
-        for change in stage {
-            let change = change.clone();
-            let clients = clients.clone();
-            let limit = limit.clone();
-            let writes = writes.clone();
-            tasks.spawn(async move {
-                let _permit = limit.acquire_owned().await;
-                let outcome = if change.action == Action::Delete && live_enabled(&change) {
-                    delete_disabling_first(&clients, &change, &writes).await
-                } else {
-                    match run(&clients, &change, &writes).await {
-                        Ok(()) => Outcome::Done,
-                        Err(error) => Outcome::Failed { error },
-                    }
-                };
-                (change, outcome)
-            });
-        }
-        while let Some(joined) = tasks.join_next().await {
-            let (change, outcome) = match joined {
-                Ok(done) => done,
-                Err(e) => {
-                    report.results.push((
-                        "(task)".to_string(),
-                        Outcome::Failed {
-                            error: e.to_string(),
-                        },
-                    ));
-                    continue;
+    let limit = Arc::new(Semaphore::new(concurrency.max(1)));
+    let mut tasks = JoinSet::new();
+    for change in stage {
+        let change = change.clone();
+        let clients = clients.clone();
+        let limit = limit.clone();
+        let writes = writes.clone();
+        tasks.spawn(async move {
+            let _permit = limit.acquire_owned().await;
+            let outcome = if change.action == Action::Delete && live_enabled(&change) {
+                delete_disabling_first(&clients, &change, &writes).await
+            } else {
+                match run(&clients, &change, &writes).await {
+                    Ok(()) => Outcome::Done,
+                    Err(error) => Outcome::Failed { error },
                 }
             };
-            progress(&Applied {
-                address: &change.address,
-                action: &change.action,
-                outcome: &outcome,
-            });
-            report.results.push((change.address.name(), outcome));
-        }
+            (change, outcome)
+        });
+    }
+    while let Some(joined) = tasks.join_next().await {
+        let (change, outcome) = match joined {
+            Ok(done) => done,
+            Err(e) => {
+                report.results.push((
+                    "(task)".to_string(),
+                    Outcome::Failed {
+                        error: e.to_string(),
+                    },
+                ));
+                continue;
+            }
+        };
+        progress(&Applied {
+            address: &change.address,
+            action: &change.action,
+            outcome: &outcome,
+        });
+        report.results.push((change.address.name(), outcome));
     }
 }
 

@@ -188,11 +188,11 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
                 Backend::Scheduler => schedule_change(desired, live, adopt, job, resource)?,
                 Backend::Rules => rule_change(desired, live, adopt, job, resource)?,
             };
-            let home = homes.entry(job.job.name.as_str()).or_default();
             if matches!(change.action, Action::Conflict { .. }) {
                 // Its new home is taken: the job keeps whatever runs it now.
                 blocked.insert(job.job.name.as_str());
             } else {
+                let home = homes.entry(job.job.name.as_str()).or_default();
                 home.push(change.address.clone());
             }
             changes.push(change);
@@ -404,8 +404,9 @@ fn schedule_change(
         Some(DesiredSpec::Schedule(Box::new(after))),
     );
     change.live = found.map(|l| (l.expression.clone(), l.timezone.clone()));
-    change.live_start = found.and_then(|l| l.start_date);
-    change.held_until = change.live_start.filter(|t| *t > live.now(desired));
+    change.held_until = found
+        .and_then(|l| l.start_date)
+        .filter(|t| *t > live.now(desired));
     change.starts = starts(job);
     change.before = found.map(before).transpose()?;
     Ok(change)
@@ -506,11 +507,11 @@ fn left_over(
     let now = live.now(desired);
     let reason = |owner: &Owner| -> DeleteReason {
         match homes.get(owner.job.as_str()) {
-            Some(now) if !now.is_empty() => DeleteReason::RunsElsewhere {
+            Some(now) => DeleteReason::RunsElsewhere {
                 job: owner.job.clone(),
                 now: now.clone(),
             },
-            _ => DeleteReason::LeftManifest {
+            None => DeleteReason::LeftManifest {
                 job: owner.job.clone(),
             },
         }
@@ -529,7 +530,6 @@ fn left_over(
             let mut change = Change::new(address, Some(&owner.job), Action::Delete, None);
             change.reason = Some(reason(&owner));
             change.live = Some((l.expression.clone(), l.timezone.clone()));
-            change.live_start = l.start_date;
             change.held_until = l.start_date.filter(|t| *t > now);
             change.before = Some(before(l)?);
             changes.push(change);

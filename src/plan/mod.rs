@@ -158,10 +158,6 @@ pub struct Change {
     /// The live expression and its zone, when the resource exists.
     #[serde(skip)]
     pub live: Option<(String, String)>,
-    /// The live schedule's `StartDate`, when it has one: a rate's phase or
-    /// a hold until a cutover instant.
-    #[serde(skip)]
-    pub live_start: Option<jiff::Timestamp>,
     /// The live resource is held until this cutover instant, still ahead:
     /// a schedule's `StartDate`, or a disabled rule's hold tag.
     #[serde(skip_serializing_if = "Option::is_none")]
@@ -195,7 +191,6 @@ impl Change {
             desired,
             extra_targets: Vec::new(),
             live: None,
-            live_start: None,
             held_until: None,
             starts: None,
         }

@@ -120,20 +120,6 @@ pub enum DeleteReason {
     },
 }
 
-impl DeleteReason {
-    /// What the caller can do instead, if anything.
-    ///
-    /// ```
-    /// use cronport::plan::DeleteReason;
-    /// assert_eq!(DeleteReason::LeftManifest { job: "a".into() }.hint(), None);
-    /// ```
-    pub fn hint(&self) -> Option<Hint> {
-        // A move is made safely by apply itself (one runner per job at
-        // every instant): nothing to do instead.
-        None
-    }
-}
-
 impl fmt::Display for DeleteReason {
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
         match self {
@@ -148,12 +134,9 @@ impl fmt::Display for DeleteReason {
     }
 }
 
-/// As its sentence, with the remedy in the library's words.
+/// As its sentence.
 impl Serialize for DeleteReason {
     fn serialize<S: Serializer>(&self, s: S) -> Result<S::Ok, S::Error> {
-        match self.hint() {
-            Some(hint) => s.collect_str(&format_args!("{self} ({hint})")),
-            None => s.collect_str(self),
-        }
+        s.collect_str(self)
     }
 }

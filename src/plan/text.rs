@@ -72,9 +72,7 @@ pub fn render(plan: &Plan, words: &dyn Fn(&Hint) -> String) -> String {
             Action::Delete => {
                 let _ = writeln!(out, "  - {}{job}", c.address);
                 if let Some(reason) = &c.reason {
-                    let close = if reason.hint().is_some() { ")" } else { "" };
-                    let text = with_hint(reason.to_string(), reason.hint(), " (");
-                    let _ = writeln!(out, "      {}{close}", one_line(&text));
+                    let _ = writeln!(out, "      {}", one_line(&reason.to_string()));
                 }
             }
             Action::Conflict { reason } => {

@@ -946,9 +946,7 @@ fn every_schedule_fires_the_task_its_job_ran_on_both_backends() {
         assert!(spot.request.get("launchType").is_none(), "{}", spot.request);
 
         // Rules: the same jobs as EventBridge rules with ECS targets.
-        let rules = common::example_manifest()
-            .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-            .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"")
+        let rules = common::on_rules(&common::example_manifest())
             + "\n[env.ops]\n\n[env.ops.job.rake-push-fan-out]\nenvironment = { QUEUE = \"push\" }\ncapacity_provider_strategy = [{ capacity_provider = \"FARGATE_SPOT\", weight = 1 }]\n";
         let manifest = Manifest::from_toml(&rules, "rules.toml").unwrap();
         let want = compile(&manifest.for_env(Some("ops")).unwrap(), &options).unwrap();
@@ -1123,39 +1121,70 @@ fn lifecycle_on_the_server_no_job_runs_twice_and_nothing_foreign_is_touched() {
         apply_text(&clients, &base, None).await;
         let one_each = |runners: &std::collections::BTreeMap<String, Vec<(String, bool)>>| {
             for (job, places) in runners {
-                assert_eq!(places.iter().filter(|(_, on)| *on).count(), 1, "{job}: {places:?}");
+                assert_eq!(
+                    places.iter().filter(|(_, on)| *on).count(),
+                    1,
+                    "{job}: {places:?}"
+                );
             }
         };
         // A renamed job: exactly one enabled schedule for it, the old one gone.
         let renamed = base.replace("name = \"rake-reports-daily\"", "name = \"reports-daily\"");
         apply_text(&clients, &renamed, None).await;
         let runners = runners_on_server(&clients).await;
-        assert!(!runners.keys().any(|k| k.ends_with("/rake-reports-daily")), "{runners:?}");
-        assert_eq!(runners["auto-5488e40d/-/reports-daily"], [("mamorio/cronport-reports-daily".to_string(), true)]);
+        assert!(
+            !runners.keys().any(|k| k.ends_with("/rake-reports-daily")),
+            "{runners:?}"
+        );
+        assert_eq!(
+            runners["auto-5488e40d/-/reports-daily"],
+            [("mamorio/cronport-reports-daily".to_string(), true)]
+        );
         one_each(&runners);
         // A group change and a prefix change: the old ones gone.
-        let moved = renamed.replace("schedule_group = \"mamorio\"", "schedule_group = \"jobs\"\nname_prefix = \"mam-\"");
+        let moved = renamed.replace(
+            "schedule_group = \"mamorio\"",
+            "schedule_group = \"jobs\"\nname_prefix = \"mam-\"",
+        );
         let plan = apply_text(&clients, &moved, None).await;
         assert_eq!(plan.summary().destroy, 12, "{}", plan.to_text());
         let runners = runners_on_server(&clients).await;
-        assert!(runners.values().flatten().all(|(a, _)| a.starts_with("jobs/mam-")), "{runners:?}");
+        assert!(
+            runners
+                .values()
+                .flatten()
+                .all(|(a, _)| a.starts_with("jobs/mam-")),
+            "{runners:?}"
+        );
         one_each(&runners);
         // A backend switch: no twin left running.
-        let rules = moved
-            .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-            .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"")
-            .replace("id = \"auto-5488e40d\"", "id = \"mamorio\"");
+        let rules = common::on_rules(&moved).replace("id = \"auto-5488e40d\"", "id = \"mamorio\"");
         apply_text(&clients, &rules, None).await; // another id: a new deployment
         // Back on Scheduler, its schedules' names are the first
         // deployment's: conflicts, and its rules keep running its jobs (a
         // job never loses its runner to a name it cannot take).
         let back = rules.replace("backend = \"rules\"", "backend = \"scheduler\"");
         let plan = apply_text(&clients, &back, None).await;
-        assert_eq!((plan.summary().destroy, plan.summary().conflicts), (0, 12), "{}", plan.to_text());
+        assert_eq!(
+            (plan.summary().destroy, plan.summary().conflicts),
+            (0, 12),
+            "{}",
+            plan.to_text()
+        );
         let runners = runners_on_server(&clients).await;
-        assert_eq!(runners.keys().filter(|k| k.starts_with("mamorio/")).count(), 12, "{runners:?}");
+        assert_eq!(
+            runners.keys().filter(|k| k.starts_with("mamorio/")).count(),
+            12,
+            "{runners:?}"
+        );
         // The first deployment (id auto-…) is untouched by the second's plans.
-        assert_eq!(runners.keys().filter(|k| k.starts_with("auto-5488e40d/")).count(), 12);
+        assert_eq!(
+            runners
+                .keys()
+                .filter(|k| k.starts_with("auto-5488e40d/"))
+                .count(),
+            12
+        );
         one_each(&runners);
     });
 }

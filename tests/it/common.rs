@@ -33,3 +33,17 @@ pub fn example_manifest() -> String {
     ))
     .unwrap()
 }
+
+/// A manifest on the rules backend: EventBridge rules' ECS targets need
+/// the cluster and task definition as ARNs (the bundled example names
+/// them).
+pub fn on_rules(text: &str) -> String {
+    text.replace(
+        "cluster = \"mamorio-production\"",
+        "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"",
+    )
+    .replace(
+        "task_definition = \"mamorio-worker\"",
+        "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"",
+    )
+}

@@ -364,10 +364,7 @@ fn cutover_enables_held_rules_and_deletes_heroku_jobs_at_the_instant() {
     let url = moto.url();
     moto::make_example_account(&url);
     // The bundled example on rules, trimmed to two UTC jobs.
-    let example = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/heroku/cronport.toml"))
-        .unwrap()
-        .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-        .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"");
+    let example = crate::common::on_rules(&crate::common::example_manifest());
     let mut m = Manifest::from_toml(&example, "m").unwrap();
     m.jobs
         .retain(|j| ["rake-reports-daily", "rake-push-fan-out"].contains(&j.name.as_str()));

@@ -46,6 +46,24 @@ fn one_each(runners: &BTreeMap<String, Vec<(String, bool)>>) {
     }
 }
 
+/// A proxy that injects a 500 into every request `matches` picks while
+/// the returned switch is on.
+fn failing_when(
+    moto: &Moto,
+    matches: impl Fn(&moto::Call) -> bool + Send + Sync + 'static,
+) -> (Proxy, Arc<AtomicBool>) {
+    let failing = Arc::new(AtomicBool::new(false));
+    let on = failing.clone();
+    let proxy = Proxy::start_matching(moto.port, move |call| {
+        if on.load(Ordering::Relaxed) && matches(call) {
+            Fault::ServerError
+        } else {
+            Fault::None
+        }
+    });
+    (proxy, failing)
+}
+
 /// `text` without the `[[job]]` table of job `name`.
 fn without_job(text: &str, name: &str) -> String {
     let start = text.find(&format!("[[job]]\nname = \"{name}\"")).unwrap();
@@ -186,15 +204,7 @@ fn a_manifest_without_id_creates_and_updates_but_never_deletes_or_moves() {
 #[test]
 fn a_group_move_whose_deletes_fail_leaves_one_enabled_runner_per_job() {
     let moto = Moto::start();
-    let failing = Arc::new(AtomicBool::new(false));
-    let fail = failing.clone();
-    let proxy = Proxy::start_matching(moto.port, move |call| {
-        if fail.load(Ordering::Relaxed) && call.is_scheduler("DeleteSchedule") {
-            Fault::ServerError
-        } else {
-            Fault::None
-        }
-    });
+    let (proxy, failing) = failing_when(&moto, |call| call.is_scheduler("DeleteSchedule"));
     runtime().block_on(async {
         let clients = moto::example_account(&proxy.url()).await;
         let base = common::example_manifest();
@@ -233,19 +243,10 @@ fn a_group_move_whose_deletes_fail_leaves_one_enabled_runner_per_job() {
 #[test]
 fn a_move_whose_new_schedules_cannot_be_enabled_is_undone() {
     let moto = Moto::start();
-    let failing = Arc::new(AtomicBool::new(false));
-    let fail = failing.clone();
     // Every write to the new schedules (prefix `mam-`) fails once they
     // exist: enabling them is refused.
-    let proxy = Proxy::start_matching(moto.port, move |call| {
-        if fail.load(Ordering::Relaxed)
-            && call.is_scheduler("UpdateSchedule")
-            && call.path.starts_with("/schedules/mam-")
-        {
-            Fault::ServerError
-        } else {
-            Fault::None
-        }
+    let (proxy, failing) = failing_when(&moto, |call| {
+        call.is_scheduler("UpdateSchedule") && call.path.starts_with("/schedules/mam-")
     });
     runtime().block_on(async {
         let clients = moto::example_account(&proxy.url()).await;
@@ -281,15 +282,17 @@ fn a_plain_apply_never_releases_a_hold_on_either_backend() {
     runtime().block_on(async {
         let clients = moto::example_account(&proxy.url()).await;
         let scheduler = common::example_manifest();
-        let rules = scheduler
-            .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-            .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"")
-            .replace("id = \"auto-5488e40d\"", "id = \"held-rules\"");
+        let rules =
+            common::on_rules(&scheduler).replace("id = \"auto-5488e40d\"", "id = \"held-rules\"");
         let at = "2027-02-05T00:00:00Z";
         for text in [&scheduler, &rules] {
             let held = compile_at(text, Some(at));
             let plan = aws::plan(&clients, &held, false).await.unwrap();
-            assert!(plan.to_text().contains("starts: 2027-02-05 00:00 UTC"), "{}", plan.to_text());
+            assert!(
+                plan.to_text().contains("starts: 2027-02-05 00:00 UTC"),
+                "{}",
+                plan.to_text()
+            );
             assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
             // What a merge-to-main pipeline runs: a plain apply.
             let plain = compile_at(text, None);
@@ -297,10 +300,15 @@ fn a_plain_apply_never_releases_a_hold_on_either_backend() {
             assert_eq!(refused.problems[0].kind, PlanProblemKind::Hold, "{refused}");
             assert_eq!(
                 refused.problems[0].hint,
-                Some(cronport::Hint::KeepHold { until: at.parse().unwrap() })
+                Some(cronport::Hint::KeepHold {
+                    until: at.parse().unwrap()
+                })
             );
             // Released on purpose: one warning, not one per job.
-            let options = PlanOptions { release_holds: true, ..Default::default() };
+            let options = PlanOptions {
+                release_holds: true,
+                ..Default::default()
+            };
             let released = aws::plan_with(&clients, &plain, options).await.unwrap();
             let warnings: Vec<&Warning> = released
                 .warnings
@@ -309,7 +317,12 @@ fn a_plain_apply_never_releases_a_hold_on_either_backend() {
                 .collect();
             assert_eq!(warnings.len(), 1, "{:?}", released.warnings);
             // And with the hold kept, nothing changes.
-            assert!(!aws::plan(&clients, &held, false).await.unwrap().has_changes());
+            assert!(
+                !aws::plan(&clients, &held, false)
+                    .await
+                    .unwrap()
+                    .has_changes()
+            );
         }
         // Every held runner is still held on the server.
         let runners = runners_on_server(&clients).await;
@@ -958,17 +971,10 @@ fn a_move_never_releases_a_hold_and_a_later_clock_window_does_not_either() {
 #[test]
 fn an_unfinished_move_is_finished_as_a_move_and_a_taken_name_keeps_the_old_runner() {
     let moto = Moto::start();
-    let failing = Arc::new(AtomicBool::new(false));
-    let fail = failing.clone();
-    // First every enable of the new schedules fails (the move is undone,
-    // leaving them disabled); then every delete fails.
-    let proxy = Proxy::start_matching(moto.port, move |call| {
-        let new =
-            call.path.starts_with("/schedules/cronport-") && call.is_scheduler("UpdateSchedule");
-        match fail.load(Ordering::Relaxed) {
-            true if new => Fault::ServerError,
-            _ => Fault::None,
-        }
+    // While on, every enable of the new schedules fails: the move is
+    // undone, leaving them disabled.
+    let (proxy, failing) = failing_when(&moto, |call| {
+        call.path.starts_with("/schedules/cronport-") && call.is_scheduler("UpdateSchedule")
     });
     runtime().block_on(async {
         let clients = moto::example_account(&proxy.url()).await;
@@ -1023,15 +1029,7 @@ fn an_unfinished_move_is_finished_as_a_move_and_a_taken_name_keeps_the_old_runne
 #[test]
 fn a_renamed_job_whose_old_schedule_cannot_be_deleted_runs_once() {
     let moto = Moto::start();
-    let failing = Arc::new(AtomicBool::new(false));
-    let fail = failing.clone();
-    let proxy = Proxy::start_matching(moto.port, move |call| {
-        if fail.load(Ordering::Relaxed) && call.is_scheduler("DeleteSchedule") {
-            Fault::ServerError
-        } else {
-            Fault::None
-        }
-    });
+    let (proxy, failing) = failing_when(&moto, |call| call.is_scheduler("DeleteSchedule"));
     runtime().block_on(async {
         let clients = moto::example_account(&proxy.url()).await;
         let base = common::example_manifest();
@@ -1108,25 +1106,43 @@ fn an_environment_added_to_a_live_rules_manifest_takes_its_rules_over() {
     let proxy = Proxy::start(moto.port, |_| Fault::None);
     runtime().block_on(async {
         let clients = moto::example_account(&proxy.url()).await;
-        let rules = common::example_manifest()
-            .replace("cluster = \"mamorio-production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"")
-            .replace("task_definition = \"mamorio-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:1\"\nbackend = \"rules\"");
+        let rules = common::on_rules(&common::example_manifest());
         assert!(apply(&clients, &compile_at(&rules, None)).await.succeeded());
         // One environment: it takes the rules over (`-production` names: a
         // move), says so, and leaves one runner per job.
         let with_env = format!("{rules}\n[env.production]\n");
-        let plan = aws::plan(&clients, &for_env(&with_env, "production"), false).await.unwrap();
-        assert!(plan.warnings.iter().any(|w| matches!(w, Warning::TakesOver { env, .. } if env == "-")), "{:?}", plan.warnings);
+        let plan = aws::plan(&clients, &for_env(&with_env, "production"), false)
+            .await
+            .unwrap();
+        assert!(
+            plan.warnings
+                .iter()
+                .any(|w| matches!(w, Warning::TakesOver { env, .. } if env == "-")),
+            "{:?}",
+            plan.warnings
+        );
         assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
         let runners = runners_on_server(&clients).await;
-        assert!(runners.keys().all(|k| k.starts_with("auto-5488e40d/production/")), "{runners:?}");
+        assert!(
+            runners
+                .keys()
+                .all(|k| k.starts_with("auto-5488e40d/production/")),
+            "{runners:?}"
+        );
         assert_eq!(runners.len(), 12);
         one_each(&runners);
         // Renamed: the same again.
         let renamed = format!("{rules}\n[env.prod]\nreplaces = \"production\"\n");
-        assert!(apply(&clients, &for_env(&renamed, "prod")).await.succeeded());
+        assert!(
+            apply(&clients, &for_env(&renamed, "prod"))
+                .await
+                .succeeded()
+        );
         let runners = runners_on_server(&clients).await;
-        assert!(runners.keys().all(|k| k.starts_with("auto-5488e40d/prod/")), "{runners:?}");
+        assert!(
+            runners.keys().all(|k| k.starts_with("auto-5488e40d/prod/")),
+            "{runners:?}"
+        );
         one_each(&runners);
     });
 }
