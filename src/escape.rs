@@ -22,6 +22,22 @@ pub fn one_line(text: &str) -> String {
     out
 }
 
+/// Whether `id`, from a server, may go into a request path as it is:
+/// letters, digits, `-` and `_` only (Heroku's ids are UUIDs), never `.` or
+/// `/` — `..` would send `DELETE /apps/ID/`.
+///
+/// ```
+/// assert!(cronport::escape::is_path_safe_id("8d3a2c4e-1f0b-4b6e-9a57-3c2d1e0f9a8b"));
+/// assert!(!cronport::escape::is_path_safe_id("..") && !cronport::escape::is_path_safe_id("a/b"));
+/// assert!(!cronport::escape::is_path_safe_id(""));
+/// ```
+pub fn is_path_safe_id(id: &str) -> bool {
+    (1..=128).contains(&id.len())
+        && id
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// A Markdown code span holding `text` literally: delimited by more
 /// backticks than any run inside it (CommonMark), on one line, with `|`
 /// escaped for a table cell.

@@ -262,29 +262,61 @@ pub async fn enabled_runners(
     Ok(out)
 }
 
-/// Enables the rules `names` on the default event bus (`EnableRule`), as a
-/// cutover does at its instant for jobs held by `start_at`; `done` hears
-/// each.
+/// Enables the rule `name` on the default event bus (`EnableRule`), as a
+/// cutover does at its instant for a job held by `start_at`, giving up at
+/// `deadline`. The SDK has retried what it retries; what is left says
+/// whether another try later could help.
 ///
 /// ```
-/// # async fn example(clients: cronport::aws::Clients) -> Result<(), String> {
-/// cronport::aws::enable_rules(&clients, &["cronport-reports"], &mut |name| eprintln!("enabled {name}")).await?;
+/// # async fn example(clients: cronport::aws::Clients) -> Result<(), cronport::aws::EnableError> {
+/// let deadline = tokio::time::Instant::now() + std::time::Duration::from_secs(30);
+/// cronport::aws::enable_rule(&clients, "cronport-reports", deadline).await?;
 /// # Ok(()) }
 /// ```
-pub async fn enable_rules(
+pub async fn enable_rule(
     clients: &Clients,
-    names: &[&str],
-    done: &mut (dyn FnMut(&str) + Send),
-) -> Result<(), String> {
-    for name in names {
-        clients
-            .events
-            .enable_rule()
-            .name(*name)
-            .send()
-            .await
-            .map_err(|e| format!("cannot enable rule `{name}`: {}", error_text(e)))?;
-        done(name);
+    name: &str,
+    deadline: tokio::time::Instant,
+) -> Result<(), EnableError> {
+    use aws_sdk_eventbridge::error::{ProvideErrorMetadata, SdkError};
+    let call = clients.events.enable_rule().name(name).send();
+    match tokio::time::timeout_at(deadline, call).await {
+        Ok(Ok(_)) => Ok(()),
+        Err(_) => Err(EnableError {
+            transient: true,
+            message: format!("EnableRule `{name}` had no answer in time"),
+        }),
+        Ok(Err(e)) => {
+            let transient = match &e {
+                SdkError::ServiceError(service) => {
+                    service.raw().status().is_server_error()
+                        || service.raw().status().as_u16() == 429
+                        || e.code()
+                            .is_some_and(|c| c.contains("Throttl") || c.contains("Concurrent"))
+                }
+                SdkError::ConstructionFailure(_) => false,
+                _ => true,
+            };
+            Err(EnableError {
+                transient,
+                message: format!("cannot enable rule `{name}`: {}", error_text(e)),
+            })
+        }
     }
-    Ok(())
+}
+
+/// Why a rule could not be enabled.
+///
+/// ```
+/// let e = cronport::aws::EnableError { transient: true, message: "503".into() };
+/// assert_eq!(e.to_string(), "503");
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{message}")]
+pub struct EnableError {
+    /// Whether another try later could succeed (throttling, a server
+    /// error, no answer).
+    pub transient: bool,
+    /// What AWS said.
+    pub message: String,
 }

@@ -41,7 +41,7 @@ use crate::plan::{
 pub use adopt::import_aws;
 pub use apply::{Applied, ApplyReport, Outcome, apply};
 pub use diff_live::diff_live;
-pub use migrate::{enable_rules, enabled_runners, migrate};
+pub use migrate::{EnableError, enable_rule, enabled_runners, migrate};
 pub use run::{
     LogFollower, LogSink, REHEARSAL_LOG_LINES, Rehearsal, RehearsalOutcome, Stopped, Waiting,
     rehearse, run_now, wait_stopped,

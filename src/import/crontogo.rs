@@ -268,6 +268,7 @@ impl<'a> Fields<'a> {
                     ));
                 }
             },
+            source_id: self.text("id", "Id")?.map(str::to_string),
             ..Job::default()
         };
         if let Some(size) = &job.size

@@ -121,33 +121,12 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
             }
             Some(m) => m,
         };
-        let schedule = match every {
-            10 => "every 10 minutes".to_string(),
-            60 if minute % 10 == 0 && minute <= 50 => format!("every hour at :{minute:02}"),
-            60 => {
-                return Err(ImportError::new(
-                    at("at"),
-                    format!("{minute} is not an hourly Heroku time; use 0, 10, 20, 30, 40 or 50"),
-                ));
-            }
-            1440 if minute % 30 == 0 && minute < 1440 => {
-                format!("every day at {:02}:{:02}", minute / 60, minute % 60)
-            }
-            1440 => {
-                return Err(ImportError::new(
-                    at("at"),
-                    format!(
-                        "{minute} is not a daily Heroku time; use minutes after midnight UTC in steps of 30 (0–1410)"
-                    ),
-                ));
-            }
-            other => {
-                return Err(ImportError::new(
-                    at("every"),
-                    format!("{other} is not a Heroku frequency; use 10, 60 or 1440"),
-                ));
-            }
-        };
+        let schedule = crate::syntax::heroku::from_api(every, minute).map_err(|e| {
+            ImportError::new(
+                at(if e.is_frequency() { "every" } else { "at" }),
+                e.to_string(),
+            )
+        })?;
         let size = attributes
             .get("dyno-size")
             .or_else(|| attributes.get("dyno_size"))
@@ -159,6 +138,12 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
             command: command.to_string(),
             size,
             enabled: true,
+            source_id: item
+                .get("id")
+                .and_then(Value::as_str)
+                .map(str::trim)
+                .filter(|id| !id.is_empty())
+                .map(str::to_string),
             ..Job::default()
         };
         job.settings.timeout = super::heroku_interval(&job.schedule).map(|t| t.to_string());

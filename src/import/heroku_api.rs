@@ -175,40 +175,95 @@ impl HerokuApi {
             .to_string())
     }
 
-    /// Deletes the app's Scheduler jobs `ids` (`DELETE
-    /// /apps/{app id}/jobs/{job id}`, as the herokux provider does), telling
-    /// `done` of each; a job already gone counts as deleted.
+    /// The app's id, from the Platform API (the Scheduler API's paths
+    /// take it).
     ///
     /// ```no_run
     /// let api = cronport::import::HerokuApi::new(cronport::import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), None)?);
-    /// api.delete_scheduler_jobs("shop", &["a1b2".to_string()], &mut |id| eprintln!("deleted Heroku job {id}"))?;
+    /// println!("{}", api.app_id_of("shop")?);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
-    pub fn delete_scheduler_jobs(
+    pub fn app_id_of(&self, app: &str) -> Result<String, FetchError> {
+        let id = self.app_id(&Self::agent(), app)?;
+        if !crate::escape::is_path_safe_id(&id) {
+            return Err(FetchError(format!(
+                "Heroku's id for app `{app}` is `{}`, not an id cronport puts in a request path",
+                crate::escape::one_line(&id)
+            )));
+        }
+        Ok(id)
+    }
+
+    /// One attempt to delete the Scheduler job `id` of the app `app_id`
+    /// (`DELETE /apps/{app id}/jobs/{job id}`, as the herokux provider
+    /// does), waiting at most `timeout`. Only a 2xx answer to the DELETE
+    /// itself is a deletion: no redirect is followed (a client that
+    /// follows a 302 sends a GET, and that GET's 200 deleted nothing).
+    ///
+    /// ```no_run
+    /// use cronport::import::{HerokuApi, DeleteAnswer, heroku_token};
+    /// let api = HerokuApi::new(heroku_token(std::env::var("HEROKU_API_KEY").ok(), None)?);
+    /// let app = api.app_id_of("shop")?;
+    /// match api.delete_scheduler_job(&app, "a1b2", std::time::Duration::from_secs(30)) {
+    ///     DeleteAnswer::Deleted | DeleteAnswer::Gone => println!("gone"),
+    ///     DeleteAnswer::Transient(why) => eprintln!("try again: {why}"),
+    ///     DeleteAnswer::Refused(why) => eprintln!("{why}"),
+    /// }
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn delete_scheduler_job(
         &self,
-        app: &str,
-        ids: &[String],
-        done: &mut dyn FnMut(&str),
-    ) -> Result<(), FetchError> {
-        let agent = Self::agent();
-        let app_id = self.app_id(&agent, app)?;
-        for id in ids {
-            let url = format!(
-                "{}/apps/{}/jobs/{}",
-                self.scheduler.trim_end_matches('/'),
-                encode(&app_id),
-                encode(id)
-            );
-            let request = agent
-                .delete(&url)
-                .set("Accept", "application/vnd.api+json")
-                .set("Authorization", &format!("Bearer {}", self.token));
-            match request.call() {
-                Ok(_) | Err(ureq::Error::Status(404, _)) => done(id),
-                Err(e) => return Err(failure(&url, e, |_| String::new())),
+        app_id: &str,
+        id: &str,
+        timeout: std::time::Duration,
+    ) -> DeleteAnswer {
+        if !crate::escape::is_path_safe_id(app_id) || !crate::escape::is_path_safe_id(id) {
+            return DeleteAnswer::Refused(format!(
+                "`{}` is not a Heroku job id cronport puts in a request path",
+                crate::escape::one_line(id)
+            ));
+        }
+        let url = format!(
+            "{}/apps/{app_id}/jobs/{id}",
+            self.scheduler.trim_end_matches('/'),
+        );
+        let host = url.split('/').nth(2).unwrap_or(&url).to_string();
+        let agent = ureq::AgentBuilder::new()
+            .redirects(0)
+            .user_agent(concat!("cronport/", env!("CARGO_PKG_VERSION")))
+            .build();
+        let request = agent
+            .delete(&url)
+            .timeout(timeout)
+            .set("Accept", "application/vnd.api+json")
+            .set("Authorization", &format!("Bearer {}", self.token));
+        match request.call() {
+            Ok(response) if (200..300).contains(&response.status()) => DeleteAnswer::Deleted,
+            Ok(response) => DeleteAnswer::Refused(format!(
+                "{host} answered {} to the DELETE (to {}); cronport follows no redirect with a DELETE, and the job may still be there",
+                response.status(),
+                crate::escape::one_line(response.header("Location").unwrap_or("nowhere"))
+            )),
+            Err(ureq::Error::Status(404, _)) => DeleteAnswer::Gone,
+            Err(ureq::Error::Status(status, response)) if status == 429 || status >= 500 => {
+                let said: String = response
+                    .into_string()
+                    .unwrap_or_default()
+                    .chars()
+                    .take(200)
+                    .collect();
+                DeleteAnswer::Transient(format!(
+                    "{host} answered {status}: {}",
+                    crate::escape::one_line(&said)
+                ))
+            }
+            Err(e @ ureq::Error::Status(..)) => {
+                DeleteAnswer::Refused(failure(&url, e, |_| String::new()).0)
+            }
+            Err(e @ ureq::Error::Transport(_)) => {
+                DeleteAnswer::Transient(failure(&url, e, |_| String::new()).0)
             }
         }
-        Ok(())
     }
 
     /// The app's Scheduler jobs as one JSON:API document (`{"data":
@@ -366,6 +421,24 @@ fn origin(url: &str) -> &str {
         .find('/')
         .map_or(url.len(), |i| after_scheme + i);
     &url[..end]
+}
+
+/// What one DELETE of a Scheduler job came to.
+///
+/// ```
+/// let answer = cronport::import::DeleteAnswer::Gone;
+/// assert_eq!(answer, cronport::import::DeleteAnswer::Gone);
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub enum DeleteAnswer {
+    /// A 2xx answer: deleted.
+    Deleted,
+    /// 404: not there (deleted before).
+    Gone,
+    /// Throttled, a server error, no answer, a reset: try again.
+    Transient(String),
+    /// Refused, redirected, not allowed: trying again will not help.
+    Refused(String),
 }
 
 /// The most of an answer read: a job list is kilobytes.

@@ -27,7 +27,9 @@ pub use crontab::crontab;
 pub use crontogo::crontogo;
 pub use ecschedule::ecschedule;
 pub use heroku::heroku;
-pub use heroku_api::{FetchError, HEROKU_API, HerokuApi, SCHEDULER_API, heroku_token};
+pub use heroku_api::{
+    DeleteAnswer, FetchError, HEROKU_API, HerokuApi, SCHEDULER_API, heroku_token,
+};
 pub use terraform::terraform;
 
 /// What the importer read, and what it could not carry over.

@@ -111,6 +111,11 @@ pub struct Job {
     /// Whether `cronport run --all` starts it (default yes).
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub rehearse: Option<Rehearse>,
+    /// The job's id on the platform it was imported from (a Heroku
+    /// Scheduler or Cron To Go job id), so the cutover deletes that job and
+    /// no other.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
     /// Overrides of `[defaults]`.
     #[serde(flatten)]
     pub settings: Settings,

@@ -324,6 +324,9 @@ settings_table! {
         /// Whether `cronport run --all` starts it: `false`, or the reason
         /// it is skipped (a job that sends mail).
         rehearse: Rehearse = "boolean or reason", default "`true`", example "\"sends mail to customers\"";
+        /// The job's id where it was imported from (a Heroku Scheduler or
+        /// Cron To Go job id): `cutover --app` pairs Heroku's jobs by it.
+        source_id: String = "string", default "none (paired by command and schedule)", example "\"8d3a2c4e-1f0b-4b6e-9a57-3c2d1e0f9a8b\"";
     }
 }
 

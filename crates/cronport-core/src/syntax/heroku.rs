@@ -219,3 +219,78 @@ pub fn print(pattern: &Pattern) -> Result<String, PrintError> {
         )),
     }
 }
+
+/// The phrase Heroku's Scheduler API means by a job's `every` (10, 60 or
+/// 1440 minutes) and `at` (with 60, the minute past the hour; with 1440,
+/// minutes after midnight UTC): the one reading the import and the
+/// cutover share.
+///
+/// ```
+/// use cronport_core::syntax::heroku;
+/// assert_eq!(heroku::from_api(1440, 870)?, "every day at 14:30");
+/// assert_eq!(heroku::from_api(60, 20)?, "every hour at :20");
+/// assert_eq!(heroku::from_api(10, 0)?, "every 10 minutes");
+/// let err = heroku::from_api(60, 15).unwrap_err();
+/// assert!(!err.is_frequency());
+/// assert_eq!(err.to_string(), "15 is not an hourly Heroku time; use 0, 10, 20, 30, 40 or 50");
+/// # Ok::<(), heroku::ApiError>(())
+/// ```
+pub fn from_api(every: i64, at: i64) -> Result<String, ApiError> {
+    match every {
+        10 => Ok("every 10 minutes".to_string()),
+        60 if at % 10 == 0 && (0..=50).contains(&at) => Ok(format!("every hour at :{at:02}")),
+        60 => Err(ApiError(ApiErrorKind::Hourly(at))),
+        1440 if at % 30 == 0 && (0..1440).contains(&at) => {
+            Ok(format!("every day at {:02}:{:02}", at / 60, at % 60))
+        }
+        1440 => Err(ApiError(ApiErrorKind::Daily(at))),
+        other => Err(ApiError(ApiErrorKind::Every(other))),
+    }
+}
+
+/// Why an API job's `every`/`at` is no Heroku schedule.
+///
+/// ```
+/// let err = cronport_core::syntax::heroku::from_api(5, 0).unwrap_err();
+/// assert!(err.is_frequency());
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct ApiError(ApiErrorKind);
+
+#[derive(Clone, Debug, PartialEq, Eq)]
+enum ApiErrorKind {
+    Every(i64),
+    Hourly(i64),
+    Daily(i64),
+}
+
+impl ApiError {
+    /// Whether `every` is wrong (else `at` is).
+    ///
+    /// ```
+    /// assert!(!cronport_core::syntax::heroku::from_api(1440, 45).unwrap_err().is_frequency());
+    /// ```
+    pub fn is_frequency(&self) -> bool {
+        matches!(self.0, ApiErrorKind::Every(_))
+    }
+}
+
+impl std::fmt::Display for ApiError {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        match self.0 {
+            ApiErrorKind::Every(every) => {
+                write!(f, "{every} is not a Heroku frequency; use 10, 60 or 1440")
+            }
+            ApiErrorKind::Hourly(at) => write!(
+                f,
+                "{at} is not an hourly Heroku time; use 0, 10, 20, 30, 40 or 50"
+            ),
+            ApiErrorKind::Daily(at) => write!(
+                f,
+                "{at} is not a daily Heroku time; use minutes after midnight UTC in steps of 30 (0–1410)"
+            ),
+        }
+    }
+}
+
+impl std::error::Error for ApiError {}

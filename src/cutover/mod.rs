@@ -35,8 +35,20 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
+mod heroku;
+mod journal;
+mod pairing;
+mod steps;
+mod window;
+
 use jiff::{SignedDuration, Timestamp};
 use serde::Serialize;
+
+pub use heroku::HerokuJob;
+pub use journal::{Journal, JournalEntry, JournalError};
+pub use pairing::{Decision, Decisions, Pair, PairedBy, Pairing, Unmatched, Unpaired, pair};
+pub use steps::{Action, Answer, Clock, Event, Outcome, Platform, Step, StepResult, carry_out};
+pub use window::{Window, runs_between};
 
 use crate::desired::{CompileError, CompileOptions, compile};
 use crate::manifest::{Manifest, Problem, ProblemKind};
@@ -64,7 +76,7 @@ impl Cutover {
     ///
     /// ```
     /// use cronport::cutover::{Cutover, CutoverJob};
-    /// let job = CutoverJob { job: "a".into(), backend: cronport::Backend::Rules, enabled: true, rules: vec!["cronport-a".into()], start_at: None, last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
+    /// let job = CutoverJob { job: "a".into(), command: "x".into(), source_id: None, schedule: cronport::schedule::Schedule::parse("@daily", "UTC")?, backend: cronport::Backend::Rules, enabled: true, rules: vec!["cronport-a".into()], start_at: None, last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
     /// let plan = Cutover { at: "2026-12-01T03:00:00Z".parse()?, until: "2028-01-01T00:00:00Z".parse()?, jobs: vec![job] };
     /// assert_eq!(plan.rules(), ["cronport-a"]);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
@@ -80,13 +92,21 @@ impl Cutover {
 /// One job at the cutover.
 ///
 /// ```
-/// let job = cronport::cutover::CutoverJob { job: "daily".into(), backend: cronport::Backend::Scheduler, enabled: true, rules: vec![], start_at: None, last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
+/// let job = cronport::cutover::CutoverJob { job: "daily".into(), command: "x".into(), source_id: None, schedule: cronport::schedule::Schedule::parse("@daily", "UTC")?, backend: cronport::Backend::Scheduler, enabled: true, rules: vec![], start_at: None, last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
 /// assert_eq!(job.job, "daily");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CutoverJob {
     /// The job's name.
     pub job: String,
+    /// Its command.
+    pub command: String,
+    /// Its id on the platform it was imported from (`source_id`).
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub source_id: Option<String>,
+    /// Its schedule, as the manifest says it (the source rule).
+    #[serde(skip)]
+    pub schedule: crate::schedule::Schedule,
     /// Where it runs on AWS.
     pub backend: Backend,
     /// Whether the manifest enables it; a disabled job has no runs on
@@ -151,6 +171,9 @@ pub fn cutover(
         };
         let mut cut = CutoverJob {
             job: job.job.name.clone(),
+            command: job.job.command_text.clone(),
+            source_id: manifest.jobs.get(i).and_then(|j| j.source_id.clone()),
+            schedule: source.clone(),
             backend: job.job.target.backend,
             enabled,
             start_at: job.job.start_at,
@@ -228,7 +251,10 @@ pub fn cutover(
 
 /// The last run of `schedule` before `at`, looking back a day, a month,
 /// a year, then eight years (a yearly or leap-day job).
-fn last_before(schedule: &crate::schedule::Schedule, at: Timestamp) -> Option<Timestamp> {
+pub(crate) fn last_before(
+    schedule: &crate::schedule::Schedule,
+    at: Timestamp,
+) -> Option<Timestamp> {
     [1, 31, 366, 8 * 366].into_iter().find_map(|days| {
         let from = at.checked_sub(SignedDuration::from_hours(24 * days)).ok()?;
         schedule.fires_between(from, at).last()
@@ -239,91 +265,148 @@ fn show(t: Option<Timestamp>) -> String {
     t.map_or_else(|| "never (in the window)".to_string(), |t| t.to_string())
 }
 
-/// A Heroku Scheduler job as the Scheduler API lists it.
+/// What the AWS side looks like when the cutover starts, as the caller
+/// read it.
 ///
 /// ```
-/// let job = cronport::cutover::HerokuJob { id: "8d3a".into(), command: "rake push".into() };
-/// assert_eq!(job.id, "8d3a");
+/// let aws = cronport::cutover::AwsSide::default();
+/// assert!(aws.rules_disabled.is_empty() && aws.not_ready.is_empty());
 /// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct HerokuJob {
-    /// The Scheduler's job id.
-    pub id: String,
-    /// The command it runs.
-    pub command: String,
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct AwsSide {
+    /// Held rules still disabled: enabled at the instant.
+    pub rules_disabled: std::collections::BTreeSet<String>,
+    /// Jobs whose AWS resources are not as a deploy held until the
+    /// instant (why, per job): nothing is done for them, and their Heroku
+    /// jobs keep running.
+    pub not_ready: std::collections::BTreeMap<String, String>,
 }
 
-impl HerokuJob {
-    /// The jobs of a Scheduler API job list (`{"data": [{"id", "attributes":
-    /// {"command"}}]}`); an entry without an id has an empty one (it cannot
-    /// be deleted, so it is left running and said so).
-    ///
-    /// ```
-    /// let listed = serde_json::json!({"data": [{"id": "1", "attributes": {"command": " rake a "}}]});
-    /// let jobs = cronport::cutover::HerokuJob::from_list(&listed);
-    /// assert_eq!(jobs[0].command, "rake a");
-    /// ```
-    pub fn from_list(listed: &serde_json::Value) -> Vec<HerokuJob> {
-        listed["data"]
-            .as_array()
-            .into_iter()
-            .flatten()
-            .map(|job| HerokuJob {
-                id: job["id"].as_str().unwrap_or_default().to_string(),
-                command: job["attributes"]["command"]
-                    .as_str()
-                    .unwrap_or_default()
-                    .trim()
-                    .to_string(),
-            })
-            .collect()
-    }
-}
-
-/// Which Heroku jobs a cutover deletes at its instant, and which it leaves
-/// running: the decision, as data, for the front end to show and act on.
+/// The steps left: enable each held rule still disabled at the instant
+/// (by the job's first AWS run), and delete each paired Heroku job (and
+/// each named with `--delete-on-heroku`) in its safe window — after its
+/// job's rules, for a job on rules. Jobs AWS is not ready for, Heroku jobs
+/// kept, and steps the journal records as done are left out.
 ///
 /// ```
-/// use cronport::cutover::{HerokuJob, pair_heroku_jobs};
+/// use cronport::cutover::{AwsSide, HerokuJob, Decisions, cutover, pair, steps};
 /// let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
-/// let heroku = [
-///     HerokuJob { id: "1".into(), command: "bundle exec rake reports:daily".into() },
-///     HerokuJob { id: "2".into(), command: "rake cleanup".into() },
-/// ];
-/// let pairing = pair_heroku_jobs(&heroku, &m);
-/// assert_eq!(pairing.delete, [("1".to_string(), "reports".to_string())]);
-/// assert_eq!(pairing.left_running[0].id, "2");
+/// let plan = cutover(&m, "2026-12-01T03:05:00Z".parse()?, "2026-11-27T00:00:00Z".parse()?)?;
+/// let heroku = [HerokuJob { id: "1".into(), command: "bundle exec rake reports:daily".into(), schedule: Some("every day at 14:30".into()) }];
+/// let pairing = pair(&heroku, &plan, &Decisions::default());
+/// let left = steps(&plan, Some(&pairing), &AwsSide::default(), &[]);
+/// // Heroku last ran it at 14:30 the day before: safe to delete from 14:32.
+/// assert_eq!(left[0].window.opens.to_string(), "2026-11-30T14:32:00Z");
+/// assert_eq!(left[0].window.closes.to_string(), "2026-12-01T14:29:30Z");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-#[derive(Clone, Debug, Default, PartialEq, Eq, Serialize)]
-pub struct HerokuPairing {
-    /// (Heroku job id, manifest job name) to delete at the instant.
-    pub delete: Vec<(String, String)>,
-    /// Heroku jobs no manifest job runs: left running on Heroku.
-    pub left_running: Vec<HerokuJob>,
-}
-
-/// Pairs the app's Heroku jobs with the manifest's by command.
-///
-/// ```
-/// use cronport::cutover::{HerokuJob, pair_heroku_jobs};
-/// let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
-/// let no_id = [HerokuJob { id: String::new(), command: "bundle exec rake push:fan_out".into() }];
-/// // A job without an id cannot be deleted: it is left running, and said.
-/// assert_eq!(pair_heroku_jobs(&no_id, &m).left_running.len(), 1);
-/// # Ok::<(), Box<dyn std::error::Error>>(())
-/// ```
-pub fn pair_heroku_jobs(heroku: &[HerokuJob], manifest: &Manifest) -> HerokuPairing {
-    let mut pairing = HerokuPairing::default();
-    for job in heroku {
-        match manifest
-            .jobs
-            .iter()
-            .find(|j| j.command.trim() == job.command)
-        {
-            Some(j) if !job.id.is_empty() => pairing.delete.push((job.id.clone(), j.name.clone())),
-            _ => pairing.left_running.push(job.clone()),
+pub fn steps(
+    plan: &Cutover,
+    pairing: Option<&Pairing>,
+    aws: &AwsSide,
+    done: &[JournalEntry],
+) -> Vec<Step> {
+    let is_done = |action: &Action| done.iter().any(|d| same_target(&d.action, action));
+    let mut out = Vec::new();
+    for job in plan
+        .jobs
+        .iter()
+        .filter(|j| j.enabled && !aws.not_ready.contains_key(&j.job))
+    {
+        for rule in job.rules.iter().filter(|r| aws.rules_disabled.contains(*r)) {
+            let action = Action::EnableRule {
+                name: rule.clone(),
+                job: job.job.clone(),
+            };
+            if is_done(&action) {
+                continue;
+            }
+            // By the first AWS run; a run on the instant itself gets a
+            // minute (the proof table warns of it).
+            let next_run = job.first_after.unwrap_or(plan.at);
+            out.push(Step {
+                action,
+                window: Window {
+                    last_run: job.last_before,
+                    next_run,
+                    opens: plan.at,
+                    closes: next_run.max(plan.at + SignedDuration::from_secs(60)),
+                },
+                after: Vec::new(),
+            });
         }
     }
-    pairing
+    let Some(pairing) = pairing else {
+        return out;
+    };
+    let deletes = pairing
+        .pairs
+        .iter()
+        .filter(|p| !p.kept)
+        .map(|p| (&p.heroku, Some(p.job.as_str())))
+        .chain(
+            pairing
+                .unpaired
+                .iter()
+                .filter(|u| u.decision == Some(Decision::Delete))
+                .map(|u| (&u.heroku, None)),
+        );
+    for (heroku, job) in deletes {
+        let manifest_job = job.and_then(|name| plan.jobs.iter().find(|j| j.job == name));
+        if manifest_job.is_some_and(|j| aws.not_ready.contains_key(&j.job)) {
+            continue;
+        }
+        let action = Action::DeleteHerokuJob {
+            id: heroku.id.clone(),
+            job: job.map(str::to_string),
+        };
+        let Some(window) = heroku.schedule().and_then(|s| Window::around(&s, plan.at)) else {
+            continue;
+        };
+        if is_done(&action) {
+            continue;
+        }
+        out.push(Step {
+            action,
+            window,
+            after: manifest_job.map(|j| j.rules.clone()).unwrap_or_default(),
+        });
+    }
+    out
+}
+
+/// Whether two actions act on the same thing (the journal may name a job
+/// the manifest has since renamed).
+fn same_target(a: &Action, b: &Action) -> bool {
+    match (a, b) {
+        (Action::DeleteHerokuJob { id: x, .. }, Action::DeleteHerokuJob { id: y, .. }) => x == y,
+        (Action::EnableRule { name: x, .. }, Action::EnableRule { name: y, .. }) => x == y,
+        _ => false,
+    }
+}
+
+/// The runs both platforms made: Heroku's runs from the instant until its
+/// job was deleted that AWS's schedule runs too.
+///
+/// ```
+/// use cronport::{cutover::doubled_runs, schedule::Schedule};
+/// let hourly = Schedule::parse("every hour at :00", "UTC")?;
+/// let late = doubled_runs(&hourly, &hourly, "2026-12-01T03:05:00Z".parse()?, "2026-12-01T04:30:00Z".parse()?);
+/// assert_eq!(late.len(), 1); // 04:00 ran on both
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn doubled_runs(
+    heroku: &crate::schedule::Schedule,
+    aws: &crate::schedule::Schedule,
+    at: Timestamp,
+    deleted_at: Timestamp,
+) -> Vec<Timestamp> {
+    runs_between(heroku, at, deleted_at)
+        .into_iter()
+        .filter(|t| {
+            aws.fires_between(*t, *t + SignedDuration::from_secs(1))
+                .next()
+                .is_some()
+        })
+        .collect()
 }
