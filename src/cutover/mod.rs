@@ -366,10 +366,17 @@ pub fn steps(
         if is_done(&action) {
             continue;
         }
+        // On rules, AWS runs only once cronport enables them at the
+        // instant: the Heroku job waits for that, when its window leaves a
+        // minute after the instant to do it in.
+        let wait_for_rules = window.closes - SignedDuration::from_secs(60) > plan.at;
         out.push(Step {
             action,
             window,
-            after: manifest_job.map(|j| j.rules.clone()).unwrap_or_default(),
+            after: manifest_job
+                .filter(|_| wait_for_rules)
+                .map(|j| j.rules.clone())
+                .unwrap_or_default(),
         });
     }
     out

@@ -178,6 +178,9 @@ const TICK: SignedDuration = SignedDuration::from_secs(60);
 /// (a run started again after a crash) is retried: it is late already,
 /// and doing it now stops the doubling or the loss.
 const LATE_RETRIES_FOR: SignedDuration = SignedDuration::from_secs(600);
+/// The longest one attempt may take: a request that hangs holds up the
+/// steps behind it no longer than this.
+const LONGEST_ATTEMPT: SignedDuration = SignedDuration::from_secs(30);
 /// The shortest attempt worth starting before a rule is due.
 const SHORTEST_ATTEMPT: SignedDuration = SignedDuration::from_secs(5);
 
@@ -187,6 +190,7 @@ struct Progress {
     closes: Timestamp,
     attempts: u32,
     late: bool,
+    last_error: Option<String>,
     result: Option<StepResult>,
 }
 
@@ -214,6 +218,7 @@ pub fn carry_out(
                 },
                 attempts: 0,
                 late,
+                last_error: None,
                 result: None,
             }
         })
@@ -221,6 +226,23 @@ pub fn carry_out(
     let mut outcomes: Vec<Option<Outcome>> = vec![None; steps.len()];
     loop {
         let now = clock.now();
+        // A step whose window closed before it could be tried (waiting for
+        // a rule, or behind a request that hung) is late: it is still done,
+        // as soon as it can be, and said to be late.
+        // One tried already and failing is given up for this run.
+        for p in progress.iter_mut() {
+            if p.result.is_some() || p.closes > now {
+                continue;
+            }
+            match p.last_error.take() {
+                Some(error) => p.result = Some(StepResult::WindowClosed { error }),
+                None if !p.late => {
+                    p.late = true;
+                    p.closes = now + LATE_RETRIES_FOR;
+                }
+                None => {}
+            }
+        }
         block_on_failed_rules(steps, &mut progress);
         for (i, p) in progress.iter().enumerate() {
             if let (Some(result), None) = (&p.result, &outcomes[i]) {
@@ -269,7 +291,8 @@ pub fn carry_out(
         let deadline = match enable_due {
             Some(t) if is_delete(&steps[due]) => progress[due].closes.min(t),
             _ => progress[due].closes,
-        };
+        }
+        .min(now + LONGEST_ATTEMPT);
         if deadline < progress[due].closes && deadline.duration_since(now) < SHORTEST_ATTEMPT {
             progress[due].next_try = deadline;
             continue;
@@ -295,6 +318,7 @@ pub fn carry_out(
                         error: &error,
                         next,
                     });
+                    p.last_error = Some(error);
                     None
                 }
             }
