@@ -18,6 +18,7 @@ mod cli_explain;
 mod cli_translate;
 mod commands;
 mod contract;
+mod cutover_live;
 mod cutover_steps;
 mod diff;
 mod fuzz_corpus;

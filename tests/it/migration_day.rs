@@ -3,7 +3,6 @@
 //! makes it (rules enabled, Heroku Scheduler jobs deleted) at the instant.
 
 use std::process::{Command, Output};
-use std::sync::{Arc, Mutex};
 
 use cronport::cutover::cutover;
 use cronport::desired::{CompileOptions, compile};
@@ -292,7 +291,7 @@ start_at = "2026-12-01T03:05:00Z"
     );
 }
 
-fn cli(endpoint: &str, args: &[&str], heroku: Option<&str>) -> Output {
+pub(crate) fn cli(endpoint: &str, args: &[&str], heroku: Option<&str>) -> Output {
     let mut command = Command::new(env!("CARGO_BIN_EXE_cronport"));
     command
         .args(args)
@@ -308,155 +307,6 @@ fn cli(endpoint: &str, args: &[&str], heroku: Option<&str>) -> Output {
             .env("CRONPORT_SCHEDULER_API", base);
     }
     command.output().expect("cronport runs")
-}
-
-/// A tiny Heroku: app `shop`, two Scheduler jobs (one in the manifest, one
-/// not), and a record of every request line it answered.
-fn fake_heroku() -> (String, Arc<Mutex<Vec<String>>>) {
-    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
-    let base = format!("http://{}", listener.local_addr().unwrap());
-    let seen = Arc::new(Mutex::new(Vec::new()));
-    let log = seen.clone();
-    std::thread::spawn(move || {
-        use std::io::{BufRead, BufReader, Write};
-        for stream in listener.incoming() {
-            let Ok(mut stream) = stream else { continue };
-            let mut reader = BufReader::new(stream.try_clone().unwrap());
-            let mut request = String::new();
-            reader.read_line(&mut request).unwrap();
-            let mut authorized = false;
-            loop {
-                let mut line = String::new();
-                if reader.read_line(&mut line).unwrap() == 0 || line == "\r\n" {
-                    break;
-                }
-                authorized |= line
-                    .trim()
-                    .eq_ignore_ascii_case("authorization: bearer good-token");
-            }
-            let request = request
-                .trim()
-                .rsplit_once(' ')
-                .map_or(request.clone(), |(r, _)| r.to_string());
-            log.lock().unwrap().push(request.clone());
-            let (status, body) = match (authorized, request.as_str()) {
-                (false, _) => (401, "{}".to_string()),
-                (_, "GET /apps/shop") => (200, r#"{"id":"app-1","name":"shop"}"#.to_string()),
-                (_, "GET /apps/app-1/jobs") => (200, r#"{"data":[
-                    {"type":"jobs","id":"job-7","attributes":{"command":"bundle exec rake reports:daily","dyno-size":"Standard-2X","every":1440,"at":870}},
-                    {"type":"jobs","id":"job-9","attributes":{"command":"rake not:migrated","dyno-size":"Standard-1X","every":60,"at":0}}]}"#.to_string()),
-                (_, r) if r.starts_with("DELETE /apps/app-1/jobs/") => (204, String::new()),
-                _ => (404, "{}".to_string()),
-            };
-            let _ = write!(
-                stream,
-                "HTTP/1.1 {status} X\r\nContent-Type: application/json\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
-                body.len()
-            );
-        }
-    });
-    (base, seen)
-}
-
-#[test]
-fn cutover_enables_held_rules_and_deletes_heroku_jobs_at_the_instant() {
-    let moto = moto::Moto::start();
-    let url = moto.url();
-    moto::make_example_account(&url);
-    // The bundled example on rules, trimmed to two UTC jobs.
-    let example = crate::common::on_rules(&crate::common::example_manifest());
-    let mut m = Manifest::from_toml(&example, "m").unwrap();
-    m.jobs
-        .retain(|j| ["rake-reports-daily", "rake-push-fan-out"].contains(&j.name.as_str()));
-    let dir = tempfile::tempdir().unwrap();
-    let path = dir.path().join("cronport.toml");
-    std::fs::write(&path, toml::to_string(&m).unwrap()).unwrap();
-    let path = path.to_str().unwrap();
-    let (heroku, seen) = fake_heroku();
-    let instant = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(8))
-        .round(jiff::Unit::Second)
-        .unwrap()
-        .to_string();
-
-    // Applied without --start-at, the rules run now: not ready.
-    let out = cli(&url, &["apply", path, "--yes"], None);
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let out = cli(&url, &["cutover", "--at", &instant, path, "--yes"], None);
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
-    assert!(
-        text(&out.stderr).contains("AWS is not ready for a cutover"),
-        "{}",
-        text(&out.stderr)
-    );
-
-    // With --start-at the rules wait, disabled.
-    let out = cli(
-        &url,
-        &["apply", path, "--yes", "--start-at", &instant],
-        None,
-    );
-    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    let states = || {
-        tokio::runtime::Builder::new_current_thread()
-            .enable_all()
-            .build()
-            .unwrap()
-            .block_on(async {
-                let clients = cronport::aws::Clients::connect(&moto::aws_options(&url)).await;
-                let rules = clients.events.list_rules().send().await.unwrap();
-                rules
-                    .rules()
-                    .iter()
-                    .map(|r| {
-                        (
-                            r.name().unwrap().to_string(),
-                            r.state().unwrap().as_str().to_string(),
-                        )
-                    })
-                    .collect::<Vec<_>>()
-            })
-    };
-    assert!(
-        states().iter().all(|(_, s)| s == "DISABLED"),
-        "{:?}",
-        states()
-    );
-
-    let out = cli(
-        &url,
-        &["cutover", "--at", &instant, path, "--yes", "--app", "shop"],
-        Some(&heroku),
-    );
-    let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
-    assert_eq!(out.status.code(), Some(0), "{stderr}");
-    assert!(
-        jiff::Timestamp::now() >= instant.parse().unwrap(),
-        "acted before the instant"
-    );
-    assert!(
-        stdout.contains(
-            "cronport deletes 1 Heroku Scheduler job(s) of `shop`: rake-reports-daily (job-7)"
-        ),
-        "{stdout}"
-    );
-    assert!(
-        stderr.contains("Heroku job job-9 (`rake not:migrated`) is in no job of the manifest"),
-        "{stderr}"
-    );
-    let states = states();
-    assert_eq!(states.len(), 2);
-    assert!(states.iter().all(|(_, s)| s == "ENABLED"), "{states:?}");
-    let seen = seen.lock().unwrap().clone();
-    assert!(
-        seen.contains(&"DELETE /apps/app-1/jobs/job-7".to_string()),
-        "{seen:?}"
-    );
-    assert!(
-        !seen
-            .iter()
-            .any(|r| r.contains("job-9") && r.starts_with("DELETE")),
-        "{seen:?}"
-    );
 }
 
 #[test]
