@@ -354,6 +354,11 @@ fn cron_to_go_export_and_api_formats_import_alike() {
         "each import is a new manifest"
     );
     api.manifest.id = export.manifest.id.clone();
+    // The API gives each job's id, which the cutover pairs by; the export
+    // has none.
+    for job in &mut api.manifest.jobs {
+        assert!(job.source_id.take().is_some(), "{}", job.name);
+    }
     assert_eq!(export.manifest, api.manifest);
     assert_eq!(export.warnings, api.warnings);
     let jobs = &export.manifest.jobs;
