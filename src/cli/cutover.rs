@@ -169,7 +169,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         Ok::<_, Failure>((clients, side))
     })?;
     let pairing = heroku.as_ref().map(|h| &h.pairing);
-    let steps = cronport::cutover::steps(&plan, pairing, &aws_side, &done);
+    let steps = cronport::cutover::steps(&plan, pairing, &aws_side);
     let blockers = blockers(pairing);
     let before = Before {
         plan: &plan,
@@ -179,6 +179,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         done: &done,
         blockers: &blockers,
         app: args.app.as_deref(),
+        now,
     };
     match args.format {
         super::TextOrJson::Json if args.check || !blockers.is_empty() => {
@@ -193,11 +194,15 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         ));
     }
     if args.check {
-        return Ok(ExitCode::SUCCESS);
+        let late = before.late().next().is_some();
+        return Ok(if late || !aws_side.not_ready.is_empty() {
+            ExitCode::FAILURE
+        } else {
+            ExitCode::SUCCESS
+        });
     }
     if steps.is_empty() {
-        let outcomes = Vec::new();
-        return finish(&args, &before, &outcomes, &clock);
+        return finish(&args, &before, &[], None, &clock);
     }
     if !args.yes {
         super::deploy::confirm(
@@ -259,7 +264,25 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
             "warning: {e}: a run of the same command reads Heroku and AWS again, and finds these steps done"
         );
     }
-    finish(&args, &before, &outcomes, &clock)
+    // Heroku's word that a job is deleted is checked against its list.
+    let still_listed = match (&heroku, &args.app) {
+        (Some(h), Some(app)) => match h.api.scheduler_jobs(app) {
+            Ok(text) => serde_json::from_str::<Value>(&text).ok().map(|listed| {
+                HerokuJob::from_list(&listed)
+                    .into_iter()
+                    .map(|j| j.id)
+                    .collect()
+            }),
+            Err(e) => {
+                eprintln!(
+                    "warning: cannot read Heroku's job list again to check the deletions: {e}"
+                );
+                None
+            }
+        },
+        _ => None,
+    };
+    finish(&args, &before, &outcomes, still_listed.as_ref(), &clock)
 }
 
 /// The report, and the exit code: 0 only when nothing is left to do.
@@ -267,9 +290,10 @@ fn finish(
     args: &Args,
     before: &Before<'_>,
     outcomes: &[Outcome],
+    still_listed: Option<&BTreeSet<String>>,
     clock: &Shown,
 ) -> Result<ExitCode, Failure> {
-    let report = report(before, outcomes);
+    let report = report(before, outcomes, still_listed);
     let unfinished = report.iter().filter(|r| !r.finished).count();
     let out = match args.format {
         super::TextOrJson::Json => json(before, Some(&report)),
@@ -370,9 +394,23 @@ async fn read_aws(
     };
     let desired = cronport::desired::compile(manifest, &options)
         .map_err(|e| super::hint::compile_error(&e))?;
-    let aws_plan = aws::plan(clients, &desired, false)
-        .await
-        .map_err(super::plan_errors)?;
+    let aws_plan = aws::plan(clients, &desired, false).await.map_err(|e| {
+        // A hold until another instant: the cutover's instant is not the
+        // one AWS was deployed for.
+        let other_hold = e.problems.iter().find_map(|p| match (&p.kind, &p.hint) {
+            (cronport::plan::PlanProblemKind::Hold, Some(cronport::Hint::KeepHold { until })) => {
+                Some(*until)
+            }
+            _ => None,
+        });
+        match other_hold {
+            Some(until) => Failure::from(format!(
+                "AWS holds these jobs until {until}, not until the cutover instant {}: give the instant `cronport apply --start-at` used (--at {until}), or apply again with --start-at {}",
+                plan.at, plan.at
+            )),
+            None => super::plan_errors(e),
+        }
+    })?;
     let held: BTreeSet<&str> = plan.rules().into_iter().collect();
     let mut side = AwsSide::default();
     let mut enabled = BTreeSet::new();
@@ -441,7 +479,7 @@ impl std::fmt::Display for Blocker {
                 match why {
                     Unmatched::NoJob => write!(
                         f,
-                        "Heroku job {id} (`{command}`) is replaced by no manifest job (no `source_id = \"{id}\"`, and no job with its command and schedule): name it with --keep-on-heroku {id} or --delete-on-heroku {id}"
+                        "Heroku job {id} (`{command}`) is replaced by no manifest job (none left unpaired has `source_id = \"{id}\"`, or its command and schedule): name it with --keep-on-heroku {id} or --delete-on-heroku {id}"
                     ),
                     Unmatched::Disabled { job } => write!(
                         f,
@@ -482,9 +520,24 @@ struct Before<'a> {
     done: &'a [JournalEntry],
     blockers: &'a [Blocker],
     app: Option<&'a str>,
+    now: Timestamp,
 }
 
 impl Before<'_> {
+    /// Steps whose window has closed: Heroku has run (or AWS missed) a run
+    /// after the instant already.
+    fn late(&self) -> impl Iterator<Item = &Step> {
+        self.steps.iter().filter(|s| s.window.closes <= self.now)
+    }
+
+    /// Whether Heroku lists the job `id` now.
+    fn listed(&self, id: &str) -> bool {
+        self.pairing.is_some_and(|p| {
+            p.pairs.iter().any(|x| x.heroku.id == id)
+                || p.unpaired.iter().any(|x| x.heroku.id == id)
+        })
+    }
+
     fn text(&self, clock: &Shown) -> String {
         let mut out = proof_table(self.plan, clock);
         if let (Some(pairing), Some(app)) = (self.pairing, self.app) {
@@ -532,10 +585,18 @@ impl Before<'_> {
                 ));
             }
         }
+        for step in self.late() {
+            out.push_str(&format!(
+                "late: {}: its window closed at {}; done now, it is late, and the report names the runs made twice or missed.\n",
+                action_text(&step.action),
+                clock.show(step.window.closes)
+            ));
+        }
         if self.app.is_none() {
             out.push_str(&by_hand(self.plan, clock, None));
         }
-        let proved = self.app.is_some()
+        let proved = self.late().next().is_none()
+            && self.app.is_some()
             && self.blockers.is_empty()
             && self.aws.not_ready.is_empty()
             && self.pairing.is_some_and(|p| {
@@ -750,10 +811,29 @@ struct Row {
 }
 
 /// Per Heroku job and rule: how it ended.
-fn report(before: &Before<'_>, outcomes: &[Outcome]) -> Vec<Row> {
+fn report(
+    before: &Before<'_>,
+    outcomes: &[Outcome],
+    still_listed: Option<&BTreeSet<String>>,
+) -> Vec<Row> {
     let plan = before.plan;
     let mut rows = Vec::new();
+    // The journal says when an earlier run did what is done now; what is
+    // left (a job Heroku still lists) is a step again, whatever it says.
+    let mut earlier: Vec<&JournalEntry> = Vec::new();
     for entry in before.done {
+        let left = before
+            .steps
+            .iter()
+            .any(|s| s.action.same_target(&entry.action));
+        let seen = earlier.iter().any(|e| e.action.same_target(&entry.action));
+        let listed =
+            matches!(&entry.action, Action::DeleteHerokuJob { id, .. } if before.listed(id));
+        if !left && !seen && !listed {
+            earlier.push(entry);
+        }
+    }
+    for entry in earlier {
         rows.push(Row {
             what: action_text(&entry.action),
             outcome: format!("done at {} (an earlier run)", entry.at),
@@ -783,10 +863,16 @@ fn report(before: &Before<'_>, outcomes: &[Outcome]) -> Vec<Row> {
                 "not done: rule {rule} was not enabled, so the Heroku job keeps running (no run is lost); run the same command again"
             ),
         };
+        let still_there = matches!(&outcome.step.action, Action::DeleteHerokuJob { id, .. }
+            if outcome.result.succeeded() && still_listed.is_some_and(|l| l.contains(id)));
         rows.push(Row {
             what: action_text(&outcome.step.action),
-            outcome: text,
-            finished: outcome.result.succeeded(),
+            outcome: if still_there {
+                format!("{text}, but Heroku still lists it: run the same command again")
+            } else {
+                text
+            },
+            finished: outcome.result.succeeded() && !still_there,
             doubled_runs: doubled,
             missed_runs: missed,
         });
@@ -889,22 +975,14 @@ fn report_text(rows: &[Row], plan: &Cutover, clock: &Shown, unfinished: usize) -
             out.push_str(&format!(
                 "\n{}: ran on both platforms at {}.\n",
                 r.what,
-                r.doubled_runs
-                    .iter()
-                    .map(|t| clock.show(*t))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                clock.list(&r.doubled_runs)
             ));
         }
         if !r.missed_runs.is_empty() {
             out.push_str(&format!(
                 "\n{}: AWS missed the runs at {} (the rule was enabled late).\n",
                 r.what,
-                r.missed_runs
-                    .iter()
-                    .map(|t| clock.show(*t))
-                    .collect::<Vec<_>>()
-                    .join(", ")
+                clock.list(&r.missed_runs)
             ));
         }
     }
@@ -995,8 +1073,9 @@ impl Shown {
         let zone = match tz {
             Some(name) => jiff::tz::TimeZone::get(name).map_err(|e| {
                 format!(
-                    "--tz `{}` is not an IANA time zone such as Asia/Tokyo ({e})",
-                    one_line(name)
+                    "--tz `{}` is not an IANA time zone such as Asia/Tokyo ({})",
+                    one_line(name),
+                    one_line(&e.to_string())
                 )
             })?,
             None => match written_offset(at) {
@@ -1021,6 +1100,15 @@ impl Shown {
                 .strftime("%Y-%m-%dT%H:%M:%S%:z")
                 .to_string()
         }
+    }
+
+    /// Instants in the zone, comma-separated.
+    fn list(&self, times: &[Timestamp]) -> String {
+        times
+            .iter()
+            .map(|t| self.show(*t))
+            .collect::<Vec<_>>()
+            .join(", ")
     }
 
     /// The instant in the zone, and in UTC when that is another.

@@ -40,17 +40,28 @@ impl HerokuJob {
             .flatten()
             .map(|job| {
                 let attributes = &job["attributes"];
-                let every = attributes["every"].as_i64();
-                let at = attributes["at"].as_i64().unwrap_or(0);
+                // Every 10 minutes has no `at`; hourly and daily jobs need
+                // one, or their window is a guess.
+                let at = match attributes["every"].as_i64() {
+                    Some(10) => Some(0),
+                    _ => attributes["at"].as_i64(),
+                };
+                let id = match &job["id"] {
+                    Value::String(id) => id.trim().to_string(),
+                    Value::Number(n) => n.to_string(),
+                    _ => String::new(),
+                };
                 HerokuJob {
-                    id: job["id"].as_str().unwrap_or_default().trim().to_string(),
+                    id,
                     command: attributes["command"]
                         .as_str()
                         .unwrap_or_default()
                         .trim()
                         .to_string(),
-                    schedule: every
-                        .and_then(|every| crate::syntax::heroku::from_api(every, at).ok()),
+                    schedule: attributes["every"]
+                        .as_i64()
+                        .zip(at)
+                        .and_then(|(every, at)| crate::syntax::heroku::from_api(every, at).ok()),
                 }
             })
             .collect()

@@ -85,6 +85,15 @@ impl Journal {
         #[cfg(unix)]
         std::os::unix::fs::OpenOptionsExt::mode(&mut options, 0o600);
         let mut file = options.open(path).map_err(|e| cannot("open", e))?;
+        // One cutover at a time per journal: a second copy of the same
+        // command would send every DELETE twice.
+        file.try_lock().map_err(|e| match e {
+            std::fs::TryLockError::WouldBlock => JournalError(format!(
+                "another cutover is running with the journal {}; let it finish (or stop it) first",
+                path.display()
+            )),
+            std::fs::TryLockError::Error(e) => cannot("lock", e),
+        })?;
         // A torn last line gets its own line end, so the next entry parses.
         if !text.is_empty() && !text.ends_with('\n') {
             file.write_all(b"\n").map_err(|e| cannot("write", e))?;
@@ -138,16 +147,38 @@ impl Journal {
     }
 }
 
+/// The most of a journal read: a cutover writes one short line per step.
+const MAX_JOURNAL_BYTES: u64 = 16 * 1024 * 1024;
+
 /// The journal's text and the entries of `instant` in it.
 fn read(path: &Path, instant: Timestamp) -> Result<(String, Vec<JournalEntry>), JournalError> {
-    let text = match std::fs::read_to_string(path) {
-        Ok(text) => text,
+    let cannot = |e: String| {
+        JournalError(format!(
+            "cannot read the cutover journal {}: {e}",
+            path.display()
+        ))
+    };
+    let text = match std::fs::metadata(path) {
         Err(e) if e.kind() == std::io::ErrorKind::NotFound => String::new(),
-        Err(e) => {
-            return Err(JournalError(format!(
-                "cannot read the cutover journal {}: {e}",
-                path.display()
-            )));
+        Err(e) => return Err(cannot(e.to_string())),
+        // A device or a pipe may never end (`/dev/full` reads zeros).
+        Ok(meta) if !meta.is_file() => {
+            return Err(cannot("it is not a regular file".to_string()));
+        }
+        Ok(_) => {
+            let file = std::fs::File::open(path).map_err(|e| cannot(e.to_string()))?;
+            let mut text = String::new();
+            std::io::Read::read_to_string(
+                &mut std::io::Read::take(file, MAX_JOURNAL_BYTES + 1),
+                &mut text,
+            )
+            .map_err(|e| cannot(e.to_string()))?;
+            if text.len() as u64 > MAX_JOURNAL_BYTES {
+                return Err(cannot(format!(
+                    "it is longer than {MAX_JOURNAL_BYTES} bytes; a cutover writes a line per step"
+                )));
+            }
+            text
         }
     };
     let mut done = Vec::new();

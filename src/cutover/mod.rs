@@ -285,8 +285,10 @@ pub struct AwsSide {
 /// The steps left: enable each held rule still disabled at the instant
 /// (by the job's first AWS run), and delete each paired Heroku job (and
 /// each named with `--delete-on-heroku`) in its safe window — after its
-/// job's rules, for a job on rules. Jobs AWS is not ready for, Heroku jobs
-/// kept, and steps the journal records as done are left out.
+/// job's rules, for a job on rules. Jobs AWS is not ready for and Heroku
+/// jobs kept are left out. What is done is what Heroku and AWS say now (a
+/// job Heroku no longer lists, a rule AWS has enabled), never the journal
+/// alone: a journal can be stale or another app's.
 ///
 /// ```
 /// use cronport::cutover::{AwsSide, HerokuJob, Decisions, cutover, pair, steps};
@@ -294,19 +296,13 @@ pub struct AwsSide {
 /// let plan = cutover(&m, "2026-12-01T03:05:00Z".parse()?, "2026-11-27T00:00:00Z".parse()?)?;
 /// let heroku = [HerokuJob { id: "1".into(), command: "bundle exec rake reports:daily".into(), schedule: Some("every day at 14:30".into()) }];
 /// let pairing = pair(&heroku, &plan, &Decisions::default());
-/// let left = steps(&plan, Some(&pairing), &AwsSide::default(), &[]);
+/// let left = steps(&plan, Some(&pairing), &AwsSide::default());
 /// // Heroku last ran it at 14:30 the day before: safe to delete from 14:32.
 /// assert_eq!(left[0].window.opens.to_string(), "2026-11-30T14:32:00Z");
 /// assert_eq!(left[0].window.closes.to_string(), "2026-12-01T14:29:30Z");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn steps(
-    plan: &Cutover,
-    pairing: Option<&Pairing>,
-    aws: &AwsSide,
-    done: &[JournalEntry],
-) -> Vec<Step> {
-    let is_done = |action: &Action| done.iter().any(|d| same_target(&d.action, action));
+pub fn steps(plan: &Cutover, pairing: Option<&Pairing>, aws: &AwsSide) -> Vec<Step> {
     let mut out = Vec::new();
     for job in plan
         .jobs
@@ -318,9 +314,6 @@ pub fn steps(
                 name: rule.clone(),
                 job: job.job.clone(),
             };
-            if is_done(&action) {
-                continue;
-            }
             // By the first AWS run; a run on the instant itself gets a
             // minute (the proof table warns of it).
             let next_run = job.first_after.unwrap_or(plan.at);
@@ -363,9 +356,6 @@ pub fn steps(
         let Some(window) = heroku.schedule().and_then(|s| Window::around(&s, plan.at)) else {
             continue;
         };
-        if is_done(&action) {
-            continue;
-        }
         // On rules, AWS runs only once cronport enables them at the
         // instant: the Heroku job waits for that, when its window leaves a
         // minute after the instant to do it in.
@@ -380,16 +370,6 @@ pub fn steps(
         });
     }
     out
-}
-
-/// Whether two actions act on the same thing (the journal may name a job
-/// the manifest has since renamed).
-fn same_target(a: &Action, b: &Action) -> bool {
-    match (a, b) {
-        (Action::DeleteHerokuJob { id: x, .. }, Action::DeleteHerokuJob { id: y, .. }) => x == y,
-        (Action::EnableRule { name: x, .. }, Action::EnableRule { name: y, .. }) => x == y,
-        _ => false,
-    }
 }
 
 /// The runs both platforms made: Heroku's runs from the instant until its

@@ -33,6 +33,26 @@ pub enum Action {
     },
 }
 
+impl Action {
+    /// Whether `other` acts on the same Heroku job or rule (a journal may
+    /// name a job the manifest has since renamed).
+    ///
+    /// ```
+    /// use cronport::cutover::Action;
+    /// let a = Action::DeleteHerokuJob { id: "7".into(), job: Some("a".into()) };
+    /// assert!(a.same_target(&Action::DeleteHerokuJob { id: "7".into(), job: None }));
+    /// ```
+    pub fn same_target(&self, other: &Action) -> bool {
+        match (self, other) {
+            (Action::DeleteHerokuJob { id: x, .. }, Action::DeleteHerokuJob { id: y, .. }) => {
+                x == y
+            }
+            (Action::EnableRule { name: x, .. }, Action::EnableRule { name: y, .. }) => x == y,
+            _ => false,
+        }
+    }
+}
+
 /// An action, when it may happen, and what must be done first.
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Step {
@@ -274,12 +294,13 @@ pub fn carry_out(
             clock.sleep_until(until.min(now + TICK));
             continue;
         }
-        // Enables first: a rule is due at the instant, a delete has minutes.
+        // Enables first: a rule is due at the instant, a delete has minutes;
+        // then the window that closes first.
         let due = ready
             .iter()
             .copied()
             .filter(|&i| progress[i].next_try <= now)
-            .min_by_key(|&i| (is_delete(&steps[i]), progress[i].next_try))
+            .min_by_key(|&i| (is_delete(&steps[i]), progress[i].closes))
             .unwrap_or(first);
         // A delete gives way to an enable that opens before it could time
         // out: its request ends by then.

@@ -59,7 +59,7 @@ pub struct FetchError(String);
 /// ```
 pub fn heroku_token(from_env: Option<String>, netrc: Option<&Path>) -> Result<String, FetchError> {
     if let Some(token) = from_env.filter(|t| !t.trim().is_empty()) {
-        return Ok(token.trim().to_string());
+        return usable(token.trim().to_string(), "HEROKU_API_KEY");
     }
     let no_token = |why: String| {
         FetchError(format!(
@@ -97,7 +97,7 @@ pub fn heroku_token(from_env: Option<String>, netrc: Option<&Path>) -> Result<St
             }
         ))
     })?;
-    parsed
+    let token = parsed
         .hosts
         .iter()
         .find(|(host, _)| host == "api.heroku.com")
@@ -107,7 +107,24 @@ pub fn heroku_token(from_env: Option<String>, netrc: Option<&Path>) -> Result<St
                 "{} has no password for machine api.heroku.com",
                 path.display()
             ))
-        })
+        })?;
+    usable(
+        token,
+        &format!("{} (machine api.heroku.com)", path.display()),
+    )
+}
+
+/// `token`, if it can go into a header: printable ASCII only. The error
+/// never shows it: a token in a log is a token given away.
+fn usable(token: String, from: &str) -> Result<String, FetchError> {
+    if token.chars().all(|c| c.is_ascii_graphic()) {
+        Ok(token)
+    } else {
+        Err(FetchError(format!(
+            "the Heroku token in {from} holds a space, a control or a non-ASCII character ({} characters; not shown): copy it again from `heroku auth:token`",
+            token.chars().count()
+        )))
+    }
 }
 
 /// Where to ask.
@@ -150,7 +167,10 @@ impl HerokuApi {
     }
 
     fn agent() -> ureq::Agent {
+        // No redirect is followed: the token and the app id go to the hosts
+        // named, and nowhere a server points.
         ureq::AgentBuilder::new()
+            .redirects(0)
             .timeout(std::time::Duration::from_secs(30))
             .user_agent(concat!("cronport/", env!("CARGO_PKG_VERSION")))
             .build()
@@ -335,6 +355,11 @@ impl HerokuApi {
         }
         let host = url.split('/').nth(2).unwrap_or(url);
         match request.call() {
+            Ok(response) if (300..400).contains(&response.status()) => Err(FetchError(format!(
+                "{host} answered {} (to {}); cronport follows no redirect with your token",
+                response.status(),
+                crate::escape::one_line(response.header("Location").unwrap_or("nowhere"))
+            ))),
             Ok(response) => {
                 let status = response.status();
                 let next_range = response.header("Next-Range").map(str::to_string);
@@ -388,7 +413,7 @@ fn failure(url: &str, error: ureq::Error, not_found: impl Fn(u16) -> String) -> 
         }
         ureq::Error::Transport(e) => FetchError(match e.kind() {
             ureq::ErrorKind::Io if timed_out(&e) => {
-                format!("{host} did not answer within 30 s")
+                format!("{host} did not answer in time")
             }
             _ => format!(
                 "cannot reach {host}: {}",

@@ -135,7 +135,7 @@ fn answer(
                     seen.lock().unwrap().push(format!("204 {id}"));
                     (204, String::new(), None)
                 }
-                204 => (404, "{}".to_string(), None),
+                204 | 404 => (404, "{}".to_string(), None),
                 307 => (307, String::new(), Some("http://127.0.0.1:9/elsewhere")),
                 other => (other, r#"{"id":"unavailable"}"#.to_string(), None),
             }
@@ -185,6 +185,7 @@ fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
         disabled,
         // No id: paired by command and schedule.
         job("e", &daily, "rake e", None),
+        job("f", &daily, "rake f", Some("job-f")),
     ];
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("cronport.toml");
@@ -197,10 +198,13 @@ fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
         ("job-c", "bin/qgtunnel rake c", 1440, at_minute),
         ("job-d", "rake d", 1440, at_minute),
         ("job-e", "rake e", 1440, at_minute),
+        // Answers 404 while its list still has it.
+        ("job-f", "rake f", 1440, at_minute),
     ]);
     heroku.script("job-a", &[503, 503, 204]);
     heroku.script("job-c", &[0]);
     heroku.script("job-e", &[307]);
+    heroku.script("job-f", &[404]);
     let instant = (jiff::Timestamp::now() + jiff::SignedDuration::from_secs(20))
         .round(jiff::Unit::Second)
         .unwrap()
@@ -314,10 +318,22 @@ fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
     );
     assert!(stdout.contains("answered 307 to the DELETE"), "{stdout}");
     assert!(stdout.contains("run the same command again"), "{stdout}");
+    assert!(stdout.contains("but Heroku still lists it"), "{stdout}");
     assert!(!heroku.listed("job-c") && heroku.listed("job-e"));
 
-    // Run 3: job-e answers 204; nothing is left.
+    // Run 3: job-e and job-f answer 204; nothing is left. A journal line
+    // claiming job-e done is not believed while Heroku lists it.
     heroku.script("job-e", &[204]);
+    heroku.script("job-f", &[204]);
+    let mut claimed = std::fs::OpenOptions::new()
+        .append(true)
+        .open(&journal)
+        .unwrap();
+    std::io::Write::write_all(
+        &mut claimed,
+        format!("{{\"instant\":\"{instant}\",\"at\":\"{instant}\",\"action\":\"delete-heroku-job\",\"id\":\"job-e\"}}\n").as_bytes(),
+    )
+    .unwrap();
     let out = cli(&url, &rest, Some(&heroku.base));
     let (stdout, stderr) = (text(&out.stdout), text(&out.stderr));
     assert_eq!(out.status.code(), Some(0), "{stdout}\n{stderr}");
@@ -334,7 +350,7 @@ fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
 
     // Each paired Heroku job deleted once (one 2xx each); the kept ones
     // never asked.
-    for id in ["job-a", "job-c", "job-e"] {
+    for id in ["job-a", "job-c", "job-e", "job-f"] {
         assert!(!heroku.listed(id), "{id} still on Heroku");
     }
     assert!(heroku.listed("job-b") && heroku.listed("job-d"));
@@ -342,7 +358,7 @@ fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
     // job-e: refused with a 307 (once or twice, as run 1 got to it before
     // the kill or not), then deleted; each job answered 2xx exactly once.
     assert!((2..=3).contains(&heroku.deletes("job-e")));
-    for id in ["job-a", "job-c", "job-e"] {
+    for id in ["job-a", "job-c", "job-e", "job-f"] {
         let gone = heroku
             .seen
             .lock()
@@ -372,7 +388,7 @@ fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
                 })
                 .collect::<Vec<_>>()
         });
-    assert_eq!(states.len(), 4, "{states:?}");
+    assert_eq!(states.len(), 5, "{states:?}");
     for (rule, state) in &states {
         let want = if rule == "cronport-d" {
             "DISABLED"

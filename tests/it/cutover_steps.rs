@@ -230,7 +230,7 @@ proptest! {
                     .collect(),
                 not_ready: BTreeMap::new(),
             };
-            let left = steps(&plan, Some(&pairing), &aws, &journal);
+            let left = steps(&plan, Some(&pairing), &aws);
             let mut clock = SharedClock(now.clone());
             let run = world.run;
             let run = std::panic::catch_unwind(std::panic::AssertUnwindSafe(|| {
@@ -312,7 +312,7 @@ fn a_retry_inside_the_window_finishes_the_job() {
     let at: Timestamp = "2026-12-01T03:05:00Z".parse().unwrap();
     let plan = cutover(&manifest, at, at).unwrap();
     let pairing = pair(&listed, &plan, &Decisions::default());
-    let left = steps(&plan, Some(&pairing), &AwsSide::default(), &[]);
+    let left = steps(&plan, Some(&pairing), &AwsSide::default());
     let now = std::rc::Rc::new(std::cell::Cell::new(at - SignedDuration::from_mins(5)));
     let mut world = World {
         now: now.clone(),
@@ -331,4 +331,40 @@ fn a_retry_inside_the_window_finishes_the_job() {
     assert_eq!(world.deleted["h-0"], 1);
     assert!(matches!(outcomes[0].result, StepResult::Done { .. }));
     assert_eq!(outcomes[0].attempts, 3);
+}
+
+#[test]
+fn an_hourly_or_daily_job_without_at_has_no_window() {
+    // Heroku's `at` says when an hourly or daily job runs; without it the
+    // window would be a guess, so the job has no schedule (and is refused).
+    let listed = serde_json::json!({"data": [
+        {"id": "1", "attributes": {"command": "a", "every": 60}},
+        {"id": "2", "attributes": {"command": "b", "every": 1440, "at": null}},
+        {"id": "3", "attributes": {"command": "c", "every": 60, "at": 10.5}},
+        {"id": 4, "attributes": {"command": "d", "every": 10}},
+    ]});
+    let jobs = HerokuJob::from_list(&listed);
+    assert_eq!(
+        jobs.iter()
+            .map(|j| j.schedule.as_deref())
+            .collect::<Vec<_>>(),
+        [None, None, None, Some("every 10 minutes")]
+    );
+    assert_eq!(jobs[3].id, "4", "a numeric id is kept, not emptied");
+}
+
+#[test]
+fn one_journal_one_cutover_and_no_endless_file() {
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("j.jsonl");
+    let at: Timestamp = "2026-12-01T03:05:00Z".parse().unwrap();
+    let (_first, _) = cronport::cutover::Journal::open(&path, at).unwrap();
+    let second = cronport::cutover::Journal::open(&path, at).unwrap_err();
+    assert!(
+        second.to_string().contains("another cutover is running"),
+        "{second}"
+    );
+    // A device never ends: refused, not read forever.
+    let err = cronport::cutover::Journal::read(std::path::Path::new("/dev/zero"), at).unwrap_err();
+    assert!(err.to_string().contains("not a regular file"), "{err}");
 }

@@ -114,7 +114,7 @@ fn change_set() -> (Manifest, Manifest) {
         .replace("schedule = \"every 10 minutes\"\ncommand = \"bundle exec rake push:fan_out\"", "schedule = \"*/10 * * * *\"\ncommand = \"bundle exec rake push:fan_out\"")
         .replace("size = \"performance-m\"", "size = \"performance-l\"")
         .replace("name = \"rake-billing-renew-subscriptions\"", "name = \"billing-renewals\"")
-        .replace("[[job]]\nname = \"rake-cache-warm-spot-maps\"\nschedule = \"every hour at :50\"\ncommand = \"bundle exec rake cache:warm_spot_maps\"\nsize = \"standard-1x\"\ntimeout = \"1h\"\n", "")
+        .replace("[[job]]\nname = \"rake-cache-warm-spot-maps\"\nschedule = \"every hour at :50\"\ncommand = \"bundle exec rake cache:warm_spot_maps\"\nsize = \"standard-1x\"\nsource_id = \"5b1a3f0e-0012-4c2e-9d1a-1f2e3d4c5b12\"\ntimeout = \"1h\"\n", "")
         + "\n[[job]]\nname = \"weekly-partner-report\"\nschedule = \"0 9 * * 1\"\ntimezone = \"Asia/Tokyo\"\ncommand = \"bundle exec rake partners:weekly\"\n";
     let base = Manifest::from_toml(&base_text, "base.toml").unwrap();
     let head = Manifest::from_toml(&head_text, "head.toml").unwrap();

@@ -880,5 +880,25 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
     let netrc = dir.join(".netrc");
     std::fs::write(&netrc, "# written by heroku login\nmachine api.heroku.com # the API\n  login me@example.com\n  password tok\n").unwrap();
     assert_eq!(import::heroku_token(None, Some(&netrc)).unwrap(), "tok");
+    // A token that cannot go into a header is refused, and never printed.
+    std::fs::write(
+        &netrc,
+        "machine api.heroku.com\n  password netrc-secret\u{1}zz\n",
+    )
+    .unwrap();
+    for err in [
+        import::heroku_token(Some("sekrit-token\u{1}abc".into()), None).unwrap_err(),
+        import::heroku_token(None, Some(&netrc)).unwrap_err(),
+        import::heroku_token(Some("tök".into()), None).unwrap_err(),
+    ] {
+        let err = err.to_string();
+        assert!(
+            err.contains("copy it again")
+                && !err.contains("secret")
+                && !err.contains("sekrit")
+                && !err.contains("tök"),
+            "{err}"
+        );
+    }
     std::fs::remove_dir_all(&dir).unwrap();
 }
