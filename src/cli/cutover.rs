@@ -60,7 +60,8 @@ pub struct Args {
     app: Option<String>,
     /// Read Heroku (with --app) and AWS and print the pairing, the jobs
     /// left running, AWS's readiness and each deletion window; change
-    /// nothing. Exits 1 when the cutover could not start.
+    /// nothing. Exits 1 when the cutover could not start, when AWS is not
+    /// ready for a job, or when a window has closed already.
     #[arg(long, visible_alias = "dry-run")]
     check: bool,
     /// Print the proof and the steps only; read no server (an instant in

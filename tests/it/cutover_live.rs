@@ -166,8 +166,20 @@ fn job(name: &str, schedule: &str, command: &str, source_id: Option<&str>) -> Jo
 #[test]
 fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
     let moto = moto::Moto::start();
-    let url = moto.url();
-    moto::make_example_account(&url);
+    moto::make_example_account(&moto.url());
+    // Behind the contract proxy; the first dozen EnableRule calls answer
+    // 500 (the SDK retries eight times per attempt; the cutover retries the
+    // attempt with backoff).
+    let enables = std::sync::atomic::AtomicUsize::new(0);
+    let proxy = moto::Proxy::start_matching(moto.port, move |call| {
+        let enable = call.operation.as_deref() == Some("EnableRule");
+        if enable && enables.fetch_add(1, std::sync::atomic::Ordering::Relaxed) < 12 {
+            moto::Fault::ServerError
+        } else {
+            moto::Fault::None
+        }
+    });
+    let url = proxy.url();
     // Daily jobs twelve hours from now: their windows are open all test.
     let now = jiff::Timestamp::now();
     let half_hours = (now.as_second() / 1800 + 24) % 48;
@@ -215,6 +227,7 @@ fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
         None,
     );
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    proxy.take();
 
     // The check reads both platforms and refuses the two Heroku jobs no
     // enabled manifest job replaces; nothing is deleted.
@@ -368,8 +381,26 @@ fn every_heroku_job_is_deleted_once_whatever_fails_and_a_rerun_finishes() {
             .count();
         assert_eq!(gone, 1, "{id} deleted {gone} times");
     }
-    // The rules held until the instant are enabled, and none was made or
-    // removed by the cutover.
+    // On AWS the cutover only enabled rules: nothing made, changed or
+    // removed besides (and every request kept AWS's contract).
+    let seen = proxy.take();
+    let refused_enables = seen
+        .iter()
+        .filter(|s| {
+            s.target
+                .as_deref()
+                .is_some_and(|t| t.ends_with("EnableRule"))
+        })
+        .filter(|s| matches!(s.fault, moto::Fault::ServerError))
+        .count();
+    assert_eq!(refused_enables, 12, "the EnableRule faults were injected");
+    let writes: Vec<String> = seen
+        .iter()
+        .filter(|s| s.is_write() || s.method != "GET" && s.target.is_none() && s.action.is_none())
+        .map(|s| format!("{} {} {:?}", s.method, s.path, s.target))
+        .collect();
+    assert!(writes.is_empty(), "{writes:?}");
+    // The rules held until the instant are enabled.
     let states = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
