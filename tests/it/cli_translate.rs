@@ -84,3 +84,46 @@ fn refusal_text_lists_the_options() {
     );
     assert!(err.contains("option: --dom-dow double"), "{err}");
 }
+
+#[test]
+fn the_bundled_tz_database_wins_over_the_systems() {
+    // A system database that says Havana is UTC: cronport reads only its
+    // bundled copy, so the same manifest renders the same bytes on every
+    // machine, whatever TZDIR or /usr/share/zoneinfo hold.
+    const UTC_TZIF: &str = "545a69663200000000000000000000000000000000000000000000000000000000000000000000010000000400000000000055544300545a696632000000000000000000000000000000000000000000000000000000000000000000000100000004000000000000555443000a555443300a";
+    let bytes: Vec<u8> = (0..UTC_TZIF.len())
+        .step_by(2)
+        .map(|i| u8::from_str_radix(&UTC_TZIF[i..i + 2], 16).unwrap())
+        .collect();
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::create_dir_all(dir.path().join("America")).unwrap();
+    std::fs::write(dir.path().join("America/Havana"), bytes).unwrap();
+    let run = |tzdir: Option<&std::path::Path>| {
+        let mut command = Command::new(env!("CARGO_BIN_EXE_cronport"));
+        command.args([
+            "translate",
+            "0 0 * * *",
+            "--tz",
+            "America/Havana",
+            "--backend",
+            "rules",
+            "--from",
+            "2026-12-06T00:00:00Z",
+        ]);
+        match tzdir {
+            Some(dir) => command.env("TZDIR", dir),
+            None => command.env_remove("TZDIR"),
+        };
+        command.output().unwrap()
+    };
+    let bundled = run(None);
+    let planted = run(Some(dir.path()));
+    assert_eq!(bundled.status.code(), Some(0));
+    assert_eq!(bundled.stdout, planted.stdout);
+    // Havana is UTC−5/−4, never UTC: midnight there is 04:00 or 05:00 UTC.
+    let text = String::from_utf8_lossy(&bundled.stdout);
+    assert!(
+        text.contains("cron(0 4 ") && text.contains("cron(0 5 "),
+        "{text}"
+    );
+}
