@@ -329,7 +329,7 @@ pub fn render_iam(desired: &Desired, format: IamFormat) -> String {
                 let _ = writeln!(out, "  policy = {}", hcl(&r.permissions_policy()));
                 let _ = writeln!(out, "}}\n");
             }
-            out
+            super::terraform::align(&out)
         }
     }
 }

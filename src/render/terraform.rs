@@ -308,5 +308,114 @@ pub(super) fn render(desired: &Desired) -> String {
             Backend::Rules => rule(&mut out, job, &mut labels),
         }
     }
+    align(&out)
+}
+
+/// `text` with its attributes' `=` aligned as `terraform fmt` aligns them,
+/// so a team's `terraform fmt -check` passes on what cronport writes: in a
+/// run of consecutive one-line attributes at one depth, keys are padded to
+/// the longest; an attribute whose value spans lines gets one space and
+/// ends the run (so does any other line).
+pub(super) fn align(text: &str) -> String {
+    let mut out = String::with_capacity(text.len() + text.len() / 8);
+    // The run being gathered: (indent, key, value).
+    let mut run: Vec<(&str, &str, &str)> = Vec::new();
+    let flush = |run: &mut Vec<(&str, &str, &str)>, out: &mut String| {
+        let width = run
+            .iter()
+            .map(|(_, k, _)| k.chars().count())
+            .max()
+            .unwrap_or(0);
+        for (indent, key, value) in run.drain(..) {
+            let pad = width - key.chars().count();
+            let _ = writeln!(out, "{indent}{key}{} = {value}", " ".repeat(pad));
+        }
+    };
+    for line in text.lines() {
+        match attribute(line) {
+            Some((indent, key, value)) if opens(value) == 0 => {
+                if run.first().is_some_and(|(i, _, _)| *i != indent) {
+                    flush(&mut run, &mut out);
+                }
+                run.push((indent, key, value));
+            }
+            Some((indent, key, value)) => {
+                flush(&mut run, &mut out);
+                let _ = writeln!(out, "{indent}{key} = {value}");
+            }
+            None => {
+                flush(&mut run, &mut out);
+                out.push_str(line);
+                out.push('\n');
+            }
+        }
+    }
+    flush(&mut run, &mut out);
+    if !text.ends_with('\n') {
+        out.pop();
+    }
     out
+}
+
+/// `indent`, `key` and `value` of an attribute line `key = value` (the key
+/// an identifier or a quoted string), else `None`.
+fn attribute(line: &str) -> Option<(&str, &str, &str)> {
+    let body = line.trim_start();
+    let indent = &line[..line.len() - body.len()];
+    let key_len = if body.starts_with('"') {
+        let mut escaped = false;
+        body[1..].char_indices().find_map(|(i, c)| match c {
+            _ if escaped => {
+                escaped = false;
+                None
+            }
+            '\\' => {
+                escaped = true;
+                None
+            }
+            '"' => Some(i + 2),
+            _ => None,
+        })?
+    } else {
+        body.find(|c: char| !(c.is_ascii_alphanumeric() || c == '_' || c == '-'))?
+    };
+    if key_len == 0 || body.starts_with('#') {
+        return None;
+    }
+    let (key, rest) = body.split_at(key_len);
+    let rest = rest.trim_start();
+    let value = rest.strip_prefix('=')?;
+    if value.starts_with('=') {
+        return None;
+    }
+    Some((indent, key, value.trim_start()))
+}
+
+/// How many brackets `value` leaves open (outside string literals): more
+/// than zero when the value goes on over the next lines.
+fn opens(value: &str) -> i32 {
+    let (mut depth, mut in_string, mut escaped) = (0, false, false);
+    for c in value.chars() {
+        match c {
+            _ if escaped => escaped = false,
+            '\\' if in_string => escaped = true,
+            '"' => in_string = !in_string,
+            '{' | '[' | '(' if !in_string => depth += 1,
+            '}' | ']' | ')' if !in_string => depth -= 1,
+            _ => {}
+        }
+    }
+    depth
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn aligns_runs_of_one_line_attributes_as_terraform_fmt_does() {
+        let text = "  arn = 1\n  role_arn = 2\n  input = jsonencode({\n    A = 1\n    Bb = \"x = {\"\n  })\n  \"a b\" = 3\n  c = 4\n";
+        assert_eq!(
+            super::align(text),
+            "  arn      = 1\n  role_arn = 2\n  input = jsonencode({\n    A  = 1\n    Bb = \"x = {\"\n  })\n  \"a b\" = 3\n  c     = 4\n"
+        );
+    }
 }

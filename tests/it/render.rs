@@ -229,8 +229,9 @@ fn terraform_plugin_dir() -> Option<String> {
     })
 }
 
-/// `terraform init` (offline, from the plugin mirror) and `terraform
-/// validate` on `files`; `None` when terraform or the provider is missing.
+/// `terraform init` (offline, from the plugin mirror), `terraform validate`
+/// and `terraform fmt -check` on `files`; `None` when terraform or the
+/// provider is missing.
 fn terraform_validate(name: &str, files: &[(&str, String)]) -> Option<(bool, String)> {
     let plugins = terraform_plugin_dir()?;
     Command::new("terraform").arg("version").output().ok()?;
@@ -259,9 +260,14 @@ fn terraform_validate(name: &str, files: &[(&str, String)]) -> Option<(bool, Str
     if !ok {
         return Some((false, format!("terraform init: {report}")));
     }
-    let result = step(&["validate", "-no-color"]);
+    let (valid, report) = step(&["validate", "-no-color"]);
+    // As a team's CI runs it: every file exactly as `terraform fmt` writes.
+    let (formatted, diff) = step(&["fmt", "-check", "-diff", "-no-color"]);
     let _ = std::fs::remove_dir_all(&dir);
-    Some(result)
+    Some((
+        valid && formatted,
+        format!("{report}\n`terraform fmt -check`:\n{diff}"),
+    ))
 }
 
 #[test]
