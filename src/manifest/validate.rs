@@ -206,11 +206,16 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
         );
     }
     if let Some(dlq) = &s.dead_letter_queue
-        && !(dlq.starts_with("arn:aws") && dlq.split(':').nth(2) == Some("sqs"))
+        && !is_standard_queue_arn(dlq)
     {
+        let why = if dlq.ends_with(".fifo") {
+            "a FIFO queue; EventBridge Scheduler and EventBridge send failed runs to standard queues only (Scheduler's DeadLetterConfig ARN pattern has no `.`)"
+        } else {
+            "not an SQS queue ARN"
+        };
         fail(
             "dead_letter_queue",
-            format!("`{dlq}` is not an SQS queue ARN; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
+            format!("`{dlq}` is {why}; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
         );
     }
     if let Some(retry) = &s.retry_policy {
@@ -336,6 +341,37 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
 
 /// The most tasks one RunTask call starts.
 const MAX_TASK_COUNT: u32 = 10;
+/// Scheduler's `DeadLetterConfigArnString`:
+/// `^arn:aws(-[a-z]+)?:sqs:[a-z0-9\-]+:\d{12}:[a-zA-Z0-9\-_]+$` (so no FIFO
+/// queue, whose name ends in `.fifo`); EventBridge's documentation says the
+/// same of rules.
+fn is_standard_queue_arn(arn: &str) -> bool {
+    let parts: Vec<&str> = arn.split(':').collect();
+    let [prefix, partition, service, region, account, name] = parts.as_slice() else {
+        return false;
+    };
+    let partition_ok = *partition == "aws"
+        || partition
+            .strip_prefix("aws-")
+            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
+    *prefix == "arn"
+        && partition_ok
+        && *service == "sqs"
+        && !region.is_empty()
+        && region
+            .bytes()
+            .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+        && account.len() == 12
+        && account.bytes().all(|b| b.is_ascii_digit())
+        && !name.is_empty()
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
+/// The most capacity providers a rule's `EcsParameters` take (botocore's
+/// events model: `CapacityProviderStrategy` max 6).
+const MAX_RULE_CAPACITY_PROVIDERS: usize = 6;
 /// The most subnets an awsvpc configuration takes.
 const MAX_SUBNETS: usize = 16;
 /// The most security groups an awsvpc configuration takes.
@@ -413,6 +449,7 @@ fn resolve_job(
         schedule.as_ref(),
     );
     let flexible_time_window = r.flexible_time_window(backend);
+    r.rule_capacity_providers(backend);
     let schedule = r.start_date(schedule);
     // A bad value is a problem of the table that sets it (check_settings).
     let start_at = r
@@ -756,6 +793,27 @@ impl Resolver<'_> {
             }
         };
         (shell, timeout)
+    }
+
+    /// A rule's ECS target takes at most six capacity providers.
+    fn rule_capacity_providers(&mut self, backend: Backend) {
+        let strategy = self
+            .job
+            .settings
+            .capacity_provider_strategy
+            .as_ref()
+            .or(self.defaults.capacity_provider_strategy.as_ref());
+        if let Some(strategy) = strategy
+            && backend == Backend::Rules
+            && strategy.len() > MAX_RULE_CAPACITY_PROVIDERS
+        {
+            let message = format!(
+                "job `{}`: {} capacity providers; a rule's ECS target (EcsParameters) takes at most {MAX_RULE_CAPACITY_PROVIDERS}",
+                self.job.name,
+                strategy.len()
+            );
+            self.problem("capacity_provider_strategy", message);
+        }
     }
 
     fn flexible_time_window(&mut self, backend: Backend) -> Option<u32> {

@@ -461,3 +461,46 @@ fn readme_settings_table_is_the_table() {
         "README.md's settings table differs from manifest::SETTINGS; write it as:\n{table}"
     );
 }
+
+#[test]
+fn dead_letter_queues_are_standard_and_rules_take_six_capacity_providers() {
+    let job = "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"rake a\"\n";
+    // Scheduler's DeadLetterConfigArnString has no `.`: a FIFO queue is
+    // refused, at the key.
+    let err = errors(&format!(
+        "{job}dead_letter_queue = \"arn:aws:sqs:us-east-1:123456789012:failed.fifo\"\n"
+    ));
+    assert!(
+        err.contains("is a FIFO queue") && err.contains("cronport.toml:12:"),
+        "{err}"
+    );
+    let err = errors(&format!(
+        "{job}dead_letter_queue = \"arn:aws:sqs:us-east-1:1234:failed\"\n"
+    ));
+    assert!(err.contains("is not an SQS queue ARN"), "{err}");
+    let good = format!(
+        "{DEFAULTS}{job}dead_letter_queue = \"arn:aws-cn:sqs:cn-north-1:123456789012:failed_runs-1\"\n"
+    );
+    assert!(Manifest::from_toml(&good, "m").is_ok());
+    // Seven capacity providers: too many for a rule's EcsParameters (6, in
+    // botocore's events model), fine for ECS RunTask through Scheduler.
+    let seven: String = (0..7)
+        .map(|i| format!("{{ capacity_provider = \"cp{i}\", weight = 1 }}"))
+        .collect::<Vec<_>>()
+        .join(", ");
+    let strategy = format!("capacity_provider_strategy = [{seven}]\n");
+    let on_rules = format!(
+        "{}{job}{strategy}backend = \"rules\"\n",
+        DEFAULTS
+            .replace("cluster = \"production\"", "cluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/production\"")
+            .replace("task_definition = \"app-worker\"", "task_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker:1\"")
+    );
+    let err = Manifest::from_toml(&on_rules, "cronport.toml")
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.contains("7 capacity providers; a rule's ECS target (EcsParameters) takes at most 6"),
+        "{err}"
+    );
+    assert!(Manifest::from_toml(&format!("{DEFAULTS}{job}{strategy}"), "m").is_ok());
+}
