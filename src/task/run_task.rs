@@ -175,21 +175,22 @@ pub struct ContainerOverride {
 const MAX_STARTED_BY: usize = 128;
 
 /// `StartedBy` for a job: `cronport/` and the job's name (with its
-/// environment suffix), each character ECS does not allow there
-/// (`[A-Za-z0-9_/-]`) written as `_`, cut to 128.
+/// environment suffix), cut to 128. ECS allows `[A-Za-z0-9_/-]` there; a
+/// job name's `.` becomes `/`, which no job name holds, so two jobs never
+/// share one (`daily.sync` and `daily_sync` are told apart in ECS).
 ///
 /// ```
-/// assert_eq!(cronport::task::started_by("reports.daily-prod"), "cronport/reports_daily-prod");
+/// use cronport::task::started_by;
+/// assert_eq!(started_by("reports.daily-prod"), "cronport/reports/daily-prod");
+/// assert_ne!(started_by("daily.sync"), started_by("daily_sync"));
 /// ```
 pub fn started_by(job: &str) -> String {
     let text: String = format!("cronport/{job}")
         .chars()
-        .map(|c| {
-            if c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-') {
-                c
-            } else {
-                '_'
-            }
+        .map(|c| match c {
+            '.' => '/',
+            c if c.is_ascii_alphanumeric() || matches!(c, '_' | '/' | '-') => c,
+            _ => '_',
         })
         .collect();
     text.chars().take(MAX_STARTED_BY).collect()
@@ -648,7 +649,7 @@ mod tests {
 
     #[test]
     fn started_by_keeps_to_what_ecs_allows() {
-        assert_eq!(started_by("a.b c"), "cronport/a_b_c");
+        assert_eq!(started_by("a.b c"), "cronport/a/b_c");
         assert_eq!(started_by(&"x".repeat(300)).len(), MAX_STARTED_BY);
     }
 }
