@@ -56,6 +56,9 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     let format = args.format.render();
     let out = render(&desired, format);
     eprintln!("{}", cronport::render::proof_summary(&desired));
+    for warning in cronport::plan::files_quota_warnings(&desired) {
+        eprintln!("warning: {warning}");
+    }
     if format == Format::Cloudformation {
         match template_fit(&out) {
             TemplateFit::Inline => {}

@@ -30,7 +30,7 @@ pub use spec::{
     DEFAULT_RETRY, DifferenceError, FieldChange, InputCasing, RetrySpec, RuleSpec, ScheduleSpec,
     differences, normalize_overrides_input, normalize_run_task_input,
 };
-pub use warning::{Warning, quota_warnings, released_holds};
+pub use warning::{Warning, files_quota_warnings, quota_warnings, released_holds};
 
 /// What the plan does with one resource.
 ///

@@ -58,10 +58,11 @@ pub enum Warning {
     },
     /// The rules on the default bus would pass EventBridge's quota.
     RulesQuota {
-        /// Rules after the plan.
+        /// Rules after the plan (or made by the rendered files).
         after: usize,
-        /// Rules there now.
-        existing: usize,
+        /// Rules there now; `None` for files rendered offline, which cannot
+        /// know.
+        existing: Option<usize>,
         /// Jobs that daylight saving time splits into several rules, with
         /// their rule counts.
         split: Vec<(String, usize)>,
@@ -201,9 +202,19 @@ impl fmt::Display for Warning {
                 existing,
                 split,
             } => {
+                match existing {
+                    Some(existing) => write!(
+                        f,
+                        "this plan would leave {after} rules on the default event bus ({existing} there now)"
+                    )?,
+                    None => write!(
+                        f,
+                        "these files make {after} rules on the default event bus, besides any there already"
+                    )?,
+                }
                 write!(
                     f,
-                    "this plan would leave {after} rules on the default event bus ({existing} there now); EventBridge's default quota is {RULES_PER_BUS} per bus, so some writes may fail. Use backend = \"scheduler\", which has no such limit for schedules, or ask AWS to raise the quota"
+                    "; EventBridge's default quota is {RULES_PER_BUS} per bus, so some writes may fail. Use backend = \"scheduler\", which has no such limit for schedules, or ask AWS to raise the quota"
                 )?;
                 if !split.is_empty() {
                     let split: Vec<String> = split
@@ -276,16 +287,10 @@ pub fn quota_warnings(desired: &Desired, changes: &[Change], live: &LiveState) -
         let existing = live.rules.len();
         let after = existing + new_rules - rules(Action::Delete).min(existing + new_rules);
         if after > RULES_PER_BUS {
-            let split = desired
-                .jobs
-                .iter()
-                .filter(|j| j.resources.len() > 1 && j.job.target.backend == Backend::Rules)
-                .map(|j| (j.job.name.clone(), j.resources.len()))
-                .collect();
             warnings.push(Warning::RulesQuota {
                 after,
-                existing,
-                split,
+                existing: Some(existing),
+                split: split_by_dst(desired),
             });
         }
     }
@@ -299,6 +304,50 @@ pub fn quota_warnings(desired: &Desired, changes: &[Change], live: &LiveState) -
         warnings.push(Warning::GroupsQuota {
             after: live.groups.len() + new_groups,
         });
+    }
+    warnings
+}
+
+/// Jobs that daylight saving time splits into several rules, with their
+/// rule counts.
+fn split_by_dst(desired: &Desired) -> Vec<(String, usize)> {
+    desired
+        .jobs
+        .iter()
+        .filter(|j| j.resources.len() > 1 && j.job.target.backend == Backend::Rules)
+        .map(|j| (j.job.name.clone(), j.resources.len()))
+        .collect()
+}
+
+/// The quotas rendered files would pass by themselves (`convert`, offline:
+/// what is on AWS already is not known): more than 300 rules on the default
+/// bus, more schedule groups than an account gets.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, plan::files_quota_warnings};
+/// let m = Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// assert!(files_quota_warnings(&desired).is_empty());
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn files_quota_warnings(desired: &Desired) -> Vec<Warning> {
+    let mut warnings = Vec::new();
+    let rules: usize = desired
+        .jobs
+        .iter()
+        .filter(|j| j.job.target.backend == Backend::Rules)
+        .map(|j| j.resources.len())
+        .sum();
+    if rules > RULES_PER_BUS {
+        warnings.push(Warning::RulesQuota {
+            after: rules,
+            existing: None,
+            split: split_by_dst(desired),
+        });
+    }
+    let groups = desired.schedule_groups().len();
+    if groups > SCHEDULE_GROUPS {
+        warnings.push(Warning::GroupsQuota { after: groups });
     }
     warnings
 }

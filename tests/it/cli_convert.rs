@@ -331,3 +331,33 @@ fn rendered_files_are_reproducible() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+#[test]
+fn convert_warns_when_its_files_pass_the_rules_quota() {
+    // 310 jobs on rules: more than the default bus's 300, which `plan`
+    // warns of; the files say so too.
+    let mut manifest = common::on_rules(&common::example_manifest());
+    for i in 0..298 {
+        manifest.push_str(&format!(
+            "\n[[job]]\nname = \"extra-{i}\"\nschedule = \"every day at 03:00\"\ncommand = \"rake extra{i}\"\n"
+        ));
+    }
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("cronport.toml");
+    std::fs::write(&path, manifest).unwrap();
+    let out = cronport(&[
+        "convert",
+        path.to_str().unwrap(),
+        "--format",
+        "json",
+        "--from",
+        "2026-11-24T00:00:00Z",
+    ]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(
+        err.contains("warning: these files make 310 rules on the default event bus")
+            && err.contains("default quota is 300"),
+        "{err}"
+    );
+}
