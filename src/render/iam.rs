@@ -310,11 +310,9 @@ pub fn render_iam(desired: &Desired, format: IamFormat) -> String {
                     n += 1;
                     label = format!("{base}_{n}");
                 }
-                let hcl = |v: &Value| {
-                    serde_json::to_string(&v.to_string())
-                        .unwrap_or_default()
-                        .replace("${", "$${")
-                };
+                // As Terraform users write policies: an expression a
+                // reviewer reads a statement at a time, not an escaped string.
+                let hcl = |v: &Value| format!("jsonencode({})", super::terraform::hcl(v, 2));
                 let _ = writeln!(out, "resource \"aws_iam_role\" \"{label}\" {{");
                 let _ = writeln!(out, "  name               = {}", json!(r.name));
                 let _ = writeln!(out, "  path               = {}", json!(r.path));

@@ -21,7 +21,7 @@ fn string(s: &str) -> String {
 /// A JSON value as an HCL expression, for `jsonencode(…)`: a reviewer of
 /// the Terraform then sees a one-field change as one line, not as a change
 /// to one long string.
-fn hcl(value: &serde_json::Value, indent: usize) -> String {
+pub(super) fn hcl(value: &serde_json::Value, indent: usize) -> String {
     use serde_json::Value;
     let pad = " ".repeat(indent);
     match value {
