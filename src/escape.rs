@@ -9,11 +9,16 @@
 ///
 /// ```
 /// assert_eq!(cronport::escape::one_line("a\nb\u{1b}[2J"), "a\\nb\\u{1b}[2J");
+/// assert_eq!(cronport::escape::one_line("txt.\u{202e}exe"), "txt.\\u{202e}exe");
 /// ```
 pub fn one_line(text: &str) -> String {
     let mut out = String::with_capacity(text.len());
     for c in text.chars() {
-        if c.is_control() {
+        // Controls, and the bidirectional overrides and isolates that make
+        // a terminal show text in another order than it is (U+202E).
+        if c.is_control()
+            || matches!(c, '\u{200e}' | '\u{200f}' | '\u{202a}'..='\u{202e}' | '\u{2066}'..='\u{2069}')
+        {
             out.extend(c.escape_debug());
         } else {
             out.push(c);

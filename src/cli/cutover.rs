@@ -864,16 +864,23 @@ fn report(
                 "not done: rule {rule} was not enabled, so the Heroku job keeps running (no run is lost); run the same command again"
             ),
         };
+        let is_delete = matches!(outcome.step.action, Action::DeleteHerokuJob { .. });
         let still_there = matches!(&outcome.step.action, Action::DeleteHerokuJob { id, .. }
             if outcome.result.succeeded() && still_listed.is_some_and(|l| l.contains(id)));
+        // A 404 is Heroku's word only; unchecked, it finishes nothing.
+        let unchecked = is_delete
+            && still_listed.is_none()
+            && matches!(outcome.result, StepResult::AlreadyDone { .. });
         rows.push(Row {
             what: action_text(&outcome.step.action),
             outcome: if still_there {
                 format!("{text}, but Heroku still lists it: run the same command again")
+            } else if unchecked {
+                format!("{text}, but Heroku's list could not be read again to check: run the same command again")
             } else {
                 text
             },
-            finished: outcome.result.succeeded() && !still_there,
+            finished: outcome.result.succeeded() && !still_there && !unchecked,
             doubled_runs: doubled,
             missed_runs: missed,
         });
@@ -1006,6 +1013,7 @@ fn json(before: &Before<'_>, report: Option<&[Row]>) -> String {
         "done_before": before.done,
         "steps": before.steps,
         "errors": before.blockers.iter().map(ToString::to_string).collect::<Vec<_>>(),
+        "late": before.late().map(|s| &s.action).collect::<Vec<_>>(),
         "report": report,
     });
     format!(

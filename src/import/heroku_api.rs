@@ -93,7 +93,8 @@ pub fn heroku_token(from_env: Option<String>, netrc: Option<&Path>) -> Result<St
             path.display(),
             match e {
                 netrc::Error::Io(e) => e.to_string(),
-                netrc::Error::Parse(what, line) => format!("{what} on line {line}"),
+                // The parser's words may quote the password: the line only.
+                netrc::Error::Parse(_, line) => format!("on line {line}"),
             }
         ))
     })?;
@@ -405,9 +406,9 @@ fn failure(url: &str, error: ureq::Error, not_found: impl Fn(u16) -> String) -> 
                     "{host} says this token may not do that (403): the account needs access to the app ({said})"
                 ),
                 404 if !not_found(404).is_empty() => not_found(404),
-                429 => format!(
-                    "{host} is rate-limiting this token (429): wait a minute and run the import again"
-                ),
+                429 => {
+                    format!("{host} is rate-limiting this token (429): wait a minute and try again")
+                }
                 _ => format!("{host} answered {status}: {said}"),
             })
         }
