@@ -362,9 +362,9 @@ pub(super) fn align(text: &str) -> String {
 fn attribute(line: &str) -> Option<(&str, &str, &str)> {
     let body = line.trim_start();
     let indent = &line[..line.len() - body.len()];
-    let key_len = if body.starts_with('"') {
+    let key_len = if let Some(quoted) = body.strip_prefix('"') {
         let mut escaped = false;
-        body[1..].char_indices().find_map(|(i, c)| match c {
+        quoted.char_indices().find_map(|(i, c)| match c {
             _ if escaped => {
                 escaped = false;
                 None
