@@ -182,14 +182,19 @@ impl Clients {
             ))
             .build_https();
         let mut loader = aws_config::defaults(BehaviorVersion::latest())
-            .http_client(https)
+            .http_client(https.clone())
             .retry_config(retry)
             .timeout_config(timeouts);
         if let Some(profile) = &options.profile {
             // As with the AWS CLI, a named profile wins over the
             // environment's keys (the default chain reads those first).
+            // Its own provider needs the HTTP client too (for SSO, assumed
+            // roles and instance metadata).
+            let providers = aws_config::provider_config::ProviderConfig::without_region()
+                .with_http_client(https.clone());
             loader = loader.profile_name(profile).credentials_provider(
                 aws_config::profile::ProfileFileCredentialsProvider::builder()
+                    .configure(&providers)
                     .profile_name(profile)
                     .build(),
             );
