@@ -9,7 +9,7 @@ use crate::schedule::Schedule;
 ///
 /// ```
 /// let job = cronport::cutover::HerokuJob { id: "8d3a".into(), command: "rake push".into(), schedule: Some("every 10 minutes".into()) };
-/// assert_eq!(job.schedule().unwrap().to_string(), "*/10 * * * *");
+/// assert_eq!(job.schedule().unwrap().to_string(), "*/10 * * * * (UTC)");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct HerokuJob {

@@ -65,6 +65,7 @@ impl Journal {
     /// let (mut journal, done) = cronport::cutover::Journal::open(&path, at)?;
     /// assert!(done.is_empty());
     /// journal.record(at, &cronport::cutover::Action::EnableRule { name: "r".into(), job: "a".into() })?;
+    /// drop(journal); // the lock goes with it
     /// let (_, done) = cronport::cutover::Journal::open(&path, at)?;
     /// assert_eq!(done.len(), 1);
     /// # Ok::<(), Box<dyn std::error::Error>>(())

@@ -94,6 +94,7 @@ impl Cutover {
 /// ```
 /// let job = cronport::cutover::CutoverJob { job: "daily".into(), command: "x".into(), source_id: None, schedule: cronport::schedule::Schedule::parse("@daily", "UTC")?, backend: cronport::Backend::Scheduler, enabled: true, rules: vec![], start_at: None, last_before: None, first_after: None, on_the_instant: false, proved_over: 0 };
 /// assert_eq!(job.job, "daily");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct CutoverJob {
