@@ -708,11 +708,7 @@ fn pairing_table(pairing: &Pairing, plan: &Cutover, app: &str, clock: &Shown) ->
         }
         rows.push([
             one_line(&p.heroku.id),
-            format!(
-                "`{}` {}",
-                one_line(&p.heroku.command),
-                p.heroku.schedule.as_deref().unwrap_or("?")
-            ),
+            command_and_schedule(&p.heroku),
             format!("{} ({how})", p.job),
             if p.kept {
                 "kept (--keep-on-heroku): runs on both".to_string()
@@ -736,11 +732,7 @@ fn pairing_table(pairing: &Pairing, plan: &Cutover, app: &str, clock: &Shown) ->
         };
         rows.push([
             one_line(&u.heroku.id),
-            format!(
-                "`{}` {}",
-                one_line(&u.heroku.command),
-                u.heroku.schedule.as_deref().unwrap_or("?")
-            ),
+            command_and_schedule(&u.heroku),
             why,
             decision.to_string(),
             window(&u.heroku),
@@ -768,6 +760,15 @@ fn pairing_table(pairing: &Pairing, plan: &Cutover, app: &str, clock: &Shown) ->
         ));
     }
     out
+}
+
+/// A Heroku job's command and schedule, for a table cell.
+fn command_and_schedule(job: &HerokuJob) -> String {
+    format!(
+        "`{}` {}",
+        one_line(&job.command),
+        job.schedule.as_deref().unwrap_or("?")
+    )
 }
 
 /// Without --app: when to remove each job from Heroku by hand.
