@@ -256,7 +256,11 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
                     {
                         journal_failed = Some(e.to_string());
                     }
-                    eprintln!("{}", outcome_text(outcome, &clock));
+                    eprintln!(
+                        "{}: {}",
+                        action_text(&outcome.step.action),
+                        result_text(&outcome.result, &clock)
+                    );
                 }
             }
         });
@@ -267,13 +271,8 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
     }
     // Heroku's word that a job is deleted is checked against its list.
     let still_listed = match (&heroku, &args.app) {
-        (Some(h), Some(app)) => match h.api.scheduler_jobs(app) {
-            Ok(text) => serde_json::from_str::<Value>(&text).ok().map(|listed| {
-                HerokuJob::from_list(&listed)
-                    .into_iter()
-                    .map(|j| j.id)
-                    .collect()
-            }),
+        (Some(h), Some(app)) => match listed_jobs(&h.api, &h.app_id, app) {
+            Ok(jobs) => Some(jobs.into_iter().map(|j| j.id).collect()),
             Err(e) => {
                 eprintln!(
                     "warning: cannot read Heroku's job list again to check the deletions: {e}"
@@ -294,7 +293,7 @@ fn finish(
     still_listed: Option<&BTreeSet<String>>,
     clock: &Shown,
 ) -> Result<ExitCode, Failure> {
-    let report = report(before, outcomes, still_listed);
+    let report = report(before, outcomes, still_listed, clock);
     let unfinished = report.iter().filter(|r| !r.finished).count();
     let out = match args.format {
         super::TextOrJson::Json => json(before, Some(&report)),
@@ -327,9 +326,7 @@ fn read_heroku(
         one_line(app)
     );
     let app_id = api.app_id_of(app).map_err(|e| e.to_string())?;
-    let text = api.scheduler_jobs(app).map_err(|e| e.to_string())?;
-    let listed: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
-    let jobs = HerokuJob::from_list(&listed);
+    let jobs = listed_jobs(&api, &app_id, app)?;
     let decisions = Decisions {
         keep: args.keep_on_heroku.iter().cloned().collect(),
         delete: args.delete_on_heroku.iter().cloned().collect(),
@@ -373,6 +370,15 @@ fn read_heroku(
         app_id,
         pairing: cronport::cutover::pair(&jobs, plan, &decisions),
     })
+}
+
+/// The Scheduler jobs of the app `app_id` (`app` in errors).
+fn listed_jobs(api: &import::HerokuApi, app_id: &str, app: &str) -> Result<Vec<HerokuJob>, String> {
+    let text = api
+        .scheduler_jobs_of(app_id, app)
+        .map_err(|e| e.to_string())?;
+    let listed: Value = serde_json::from_str(&text).map_err(|e| e.to_string())?;
+    Ok(HerokuJob::from_list(&listed))
 }
 
 /// AWS as the cutover needs it: every resource as `apply --start-at AT`
@@ -817,6 +823,7 @@ fn report(
     before: &Before<'_>,
     outcomes: &[Outcome],
     still_listed: Option<&BTreeSet<String>>,
+    clock: &Shown,
 ) -> Vec<Row> {
     let plan = before.plan;
     let mut rows = Vec::new();
@@ -836,12 +843,13 @@ fn report(
         }
     }
     for entry in earlier {
+        let (doubled_runs, missed_runs) = late_runs(plan, before.pairing, &entry.action, entry.at);
         rows.push(Row {
             what: action_text(&entry.action),
-            outcome: format!("done at {} (an earlier run)", entry.at),
+            outcome: format!("done at {} (an earlier run)", clock.show(entry.at)),
             finished: true,
-            doubled_runs: late_runs(plan, before.pairing, &entry.action, entry.at).0,
-            missed_runs: late_runs(plan, before.pairing, &entry.action, entry.at).1,
+            doubled_runs,
+            missed_runs,
         });
     }
     for outcome in outcomes {
@@ -850,21 +858,7 @@ fn report(
             .at()
             .map(|at| late_runs(plan, before.pairing, &outcome.step.action, at))
             .unwrap_or_default();
-        let text = match &outcome.result {
-            StepResult::Done { at } => format!("done at {at}"),
-            StepResult::AlreadyDone { at } => format!("already done (found at {at})"),
-            StepResult::WindowClosed { error } => format!(
-                "failed until its window closed: {}; run the same command again",
-                one_line(error)
-            ),
-            StepResult::Refused { error } => format!(
-                "failed: {}; fix that and run the same command again",
-                one_line(error)
-            ),
-            StepResult::Blocked { rule } => format!(
-                "not done: rule {rule} was not enabled, so the Heroku job keeps running (no run is lost); run the same command again"
-            ),
-        };
+        let text = result_text(&outcome.result, clock);
         let is_delete = matches!(outcome.step.action, Action::DeleteHerokuJob { .. });
         let still_there = matches!(&outcome.step.action, Action::DeleteHerokuJob { id, .. }
             if outcome.result.succeeded() && still_listed.is_some_and(|l| l.contains(id)));
@@ -971,7 +965,7 @@ fn late_runs(
 fn report_text(rows: &[Row], plan: &Cutover, clock: &Shown, unfinished: usize) -> String {
     let table: Vec<[String; 2]> = rows
         .iter()
-        .map(|r| [r.what.clone(), clock.rewrite(&r.outcome)])
+        .map(|r| [r.what.clone(), r.outcome.clone()])
         .collect();
     let mut out = format!("\nCutover at {}:\n\n", clock.show(plan.at));
     if table.is_empty() {
@@ -1033,21 +1027,22 @@ fn action_text(action: &Action) -> String {
     }
 }
 
-fn outcome_text(outcome: &Outcome, clock: &Shown) -> String {
-    let what = action_text(&outcome.step.action);
-    match &outcome.result {
-        StepResult::Done { at } => format!("{what}: done at {}", clock.show(*at)),
-        StepResult::AlreadyDone { at } => {
-            format!("{what}: already done (found at {})", clock.show(*at))
-        }
-        StepResult::WindowClosed { error } => {
-            format!(
-                "{what}: failed until its window closed: {}",
-                one_line(error)
-            )
-        }
-        StepResult::Refused { error } => format!("{what}: failed: {}", one_line(error)),
-        StepResult::Blocked { rule } => format!("{what}: not done: rule {rule} is not enabled"),
+/// How a step ended, in words, with what to do when it did not.
+fn result_text(result: &StepResult, clock: &Shown) -> String {
+    match result {
+        StepResult::Done { at } => format!("done at {}", clock.show(*at)),
+        StepResult::AlreadyDone { at } => format!("already done (found at {})", clock.show(*at)),
+        StepResult::WindowClosed { error } => format!(
+            "failed until its window closed: {}; run the same command again",
+            one_line(error)
+        ),
+        StepResult::Refused { error } => format!(
+            "failed: {}; fix that and run the same command again",
+            one_line(error)
+        ),
+        StepResult::Blocked { rule } => format!(
+            "not done: rule {rule} was not enabled, so the Heroku job keeps running (no run is lost); run the same command again"
+        ),
     }
 }
 
@@ -1128,20 +1123,6 @@ impl Shown {
         } else {
             format!("{} ({t})", self.show(t))
         }
-    }
-
-    /// A report line's UTC instants, in the zone.
-    fn rewrite(&self, text: &str) -> String {
-        if self.utc {
-            return text.to_string();
-        }
-        text.split(' ')
-            .map(|word| match word.parse::<Timestamp>() {
-                Ok(t) if word.ends_with('Z') => self.show(t),
-                _ => word.to_string(),
-            })
-            .collect::<Vec<_>>()
-            .join(" ")
     }
 }
 

@@ -212,6 +212,8 @@ struct Progress {
     late: bool,
     last_error: Option<String>,
     result: Option<StepResult>,
+    /// Whether the caller has heard how it ended.
+    told: bool,
 }
 
 /// Carries out `steps`: each no earlier than its window opens, enables
@@ -240,16 +242,24 @@ pub fn carry_out(
                 late,
                 last_error: None,
                 result: None,
+                told: false,
             }
         })
         .collect();
-    let mut outcomes: Vec<Option<Outcome>> = vec![None; steps.len()];
+    let outcome = |step: &Step, p: &Progress| {
+        p.result.clone().map(|result| Outcome {
+            step: step.clone(),
+            result,
+            attempts: p.attempts,
+            late: p.late,
+        })
+    };
     loop {
         let now = clock.now();
         // A step whose window closed before it could be tried (waiting for
         // a rule, or behind a request that hung) is late: it is still done,
-        // as soon as it can be, and said to be late.
-        // One tried already and failing is given up for this run.
+        // as soon as it can be, and said to be late. One tried already and
+        // failing is given up for this run.
         for p in progress.iter_mut() {
             if p.result.is_some() || p.closes > now {
                 continue;
@@ -264,16 +274,10 @@ pub fn carry_out(
             }
         }
         block_on_failed_rules(steps, &mut progress);
-        for (i, p) in progress.iter().enumerate() {
-            if let (Some(result), None) = (&p.result, &outcomes[i]) {
-                let outcome = Outcome {
-                    step: steps[i].clone(),
-                    result: result.clone(),
-                    attempts: p.attempts,
-                    late: p.late,
-                };
-                tell(Event::Finished(&outcome));
-                outcomes[i] = Some(outcome);
+        for (step, p) in steps.iter().zip(progress.iter_mut()) {
+            if let Some(ended) = outcome(step, p).filter(|_| !p.told) {
+                tell(Event::Finished(&ended));
+                p.told = true;
             }
         }
         let ready: Vec<usize> = (0..steps.len())
@@ -345,7 +349,11 @@ pub fn carry_out(
             }
         };
     }
-    outcomes.into_iter().flatten().collect()
+    steps
+        .iter()
+        .zip(&progress)
+        .filter_map(|(step, p)| outcome(step, p))
+        .collect()
 }
 
 fn is_delete(step: &Step) -> bool {

@@ -290,12 +290,25 @@ impl HerokuApi {
     /// The app's Scheduler jobs as one JSON:API document (`{"data":
     /// [...]}`), the shape [`super::heroku`] reads.
     pub fn scheduler_jobs(&self, app: &str) -> Result<String, FetchError> {
+        self.scheduler_jobs_of(&self.app_id(&Self::agent(), app)?, app)
+    }
+
+    /// [`HerokuApi::scheduler_jobs`] of the app whose id is known already
+    /// ([`HerokuApi::app_id_of`]), named `app` in errors.
+    ///
+    /// ```no_run
+    /// let api = cronport::import::HerokuApi::new(cronport::import::heroku_token(std::env::var("HEROKU_API_KEY").ok(), None)?);
+    /// let id = api.app_id_of("shop")?;
+    /// let before = api.scheduler_jobs_of(&id, "shop")?;
+    /// let after = api.scheduler_jobs_of(&id, "shop")?; // no second lookup of the id
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn scheduler_jobs_of(&self, id: &str, app: &str) -> Result<String, FetchError> {
         let agent = Self::agent();
-        let id = self.app_id(&agent, app)?;
         let mut url = format!(
             "{}/apps/{}/jobs",
             self.scheduler.trim_end_matches('/'),
-            encode(&id)
+            encode(id)
         );
         let mut range: Option<String> = None;
         let mut jobs: Vec<Value> = Vec::new();
