@@ -254,6 +254,31 @@ pub struct DesiredJob {
     pub held_until: Option<Timestamp>,
 }
 
+/// A rate's `StartDate`: the instant of its phase (counted from its
+/// `start_date`, else the Unix epoch) that Scheduler counts from. Never in
+/// the past: a start still ahead is kept (moved on by whole intervals to a
+/// hold); otherwise the phase's first instant at or after the hold, or
+/// after the render's day (UTC) ends, so a file rendered any time that day
+/// is the same file and can still be deployed that day.
+fn rate_start(
+    rate: crate::schedule::Rate,
+    start: Option<Timestamp>,
+    from: Timestamp,
+    held_until: Option<Timestamp>,
+) -> Timestamp {
+    let step = rate.seconds();
+    let anchor = start.unwrap_or(Timestamp::UNIX_EPOCH);
+    if anchor > from {
+        return held_until.map_or(anchor, |at| advance(anchor, step, at));
+    }
+    let not_before = held_until.unwrap_or_else(|| {
+        let day = 86_400;
+        let next_midnight = (from.as_second().div_euclid(day) + 1) * day;
+        Timestamp::from_second(next_midnight).unwrap_or(from)
+    });
+    advance(anchor, step, not_before)
+}
+
 /// The first instant `start + k·step` (k ≥ 0 whole steps) at or after `to`.
 fn advance(start: Timestamp, step: i64, to: Timestamp) -> Timestamp {
     if start >= to {
@@ -408,31 +433,32 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
         match translate(&job.schedule, &translate_options) {
             Ok(translation) => {
                 let count = translation.targets.len();
-                // The instant a rate counts from, as the proof anchored it.
-                // A start in the past moves on by whole intervals to the
-                // window's start: the same runs, and AWS refuses a
-                // StartDate more than 5 minutes old.
-                //
                 // A cutover instant (`start_at`) still ahead holds every run
-                // before it: a rate's phase moves on to it, any other
-                // Scheduler schedule starts there, and rules wait disabled.
+                // before it: a Scheduler schedule starts there, rules wait
+                // disabled.
                 let held_until =
                     (options.start_at.or(job.start_at)).filter(|at| *at > options.from);
+                let mut translation = translation;
                 let start_date = match (job.schedule.pattern(), job.target.backend) {
-                    // Held, with no start of its own: the rate counts from
-                    // the hold, the same StartDate on every plan.
-                    (Pattern::Rate(_), Backend::Scheduler)
-                        if job.schedule.start().is_none() && held_until.is_some() =>
+                    (_, Backend::Rules) => None,
+                    // A rate left a rate (no cron writes it) carries its
+                    // phase in the StartDate.
+                    (Pattern::Rate(rate), Backend::Scheduler)
+                        if translation
+                            .targets
+                            .iter()
+                            .any(|t| t.expression.starts_with("rate(")) =>
                     {
-                        held_until
-                    }
-                    (Pattern::Rate(rate), Backend::Scheduler) => {
-                        let start = job.schedule.start().unwrap_or(options.from);
-                        let start = advance(start, rate.seconds(), options.from);
-                        Some(held_until.map_or(start, |at| advance(start, rate.seconds(), at)))
+                        let start =
+                            rate_start(*rate, job.schedule.start(), options.from, held_until);
+                        if held_until.is_none()
+                            && job.schedule.start().is_none_or(|s| s <= options.from)
+                        {
+                            translation.notes.push("no cron writes this rate, so its StartDate carries the phase: the first instant of the phase after the UTC day of the render ends, so that every render that day writes the same file".to_string());
+                        }
+                        Some(start)
                     }
                     (_, Backend::Scheduler) => held_until,
-                    (_, Backend::Rules) => None,
                 };
                 let mut job = job;
                 // Held rules wait disabled (one summary says so: see

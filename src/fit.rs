@@ -51,6 +51,290 @@ pub struct ContainerFacts {
 /// the manifest names them.
 pub type TaskDefinitionFacts = BTreeMap<(String, String), ContainerFacts>;
 
+/// One container of a task definition, as the fit reads it: from ECS
+/// (`plan`, `run`) or from a file (`convert --task-definition`).
+#[derive(Clone, Debug, Default, PartialEq, Eq)]
+pub struct ContainerDefinition {
+    /// Its name.
+    pub name: String,
+    /// Its `entryPoint`.
+    pub entry_point: Vec<String>,
+    /// Its `cpu` units (0 or absent: none reserved).
+    pub cpu: Option<i64>,
+    /// Its hard `memory` limit in MiB.
+    pub memory: Option<i64>,
+    /// Its soft `memoryReservation` in MiB.
+    pub memory_reservation: Option<i64>,
+}
+
+impl ContainerFacts {
+    /// The facts of container `name` among a task definition's containers,
+    /// or `None` when it has no such container: one rule for both ECS's
+    /// answer and a file, so `convert` fits as `apply` does.
+    ///
+    /// ```
+    /// use cronport::fit::{ContainerDefinition, ContainerFacts};
+    /// let containers = [
+    ///     ContainerDefinition { name: "worker".into(), memory: Some(512), ..Default::default() },
+    ///     ContainerDefinition { name: "datadog".into(), cpu: Some(10), memory_reservation: Some(256), ..Default::default() },
+    /// ];
+    /// let facts = ContainerFacts::of("app-worker:3", &containers, "worker").unwrap();
+    /// assert_eq!((facts.memory, facts.others_memory, facts.others_cpu), (Some(512), 256, 10));
+    /// ```
+    pub fn of(
+        task_definition: &str,
+        containers: &[ContainerDefinition],
+        name: &str,
+    ) -> Option<ContainerFacts> {
+        let size = |n: Option<i64>| n.and_then(|n| u32::try_from(n).ok()).filter(|n| *n > 0);
+        let mine = containers.iter().find(|c| c.name == name)?;
+        let others = containers.iter().filter(|c| c.name != name);
+        Some(ContainerFacts {
+            task_definition: task_definition.to_string(),
+            entry_point: mine.entry_point.clone(),
+            cpu: size(mine.cpu),
+            memory: size(mine.memory),
+            memory_reservation: size(mine.memory_reservation),
+            others_cpu: others.clone().filter_map(|c| size(c.cpu)).sum(),
+            // Each other container's hard limit, else its reservation.
+            others_memory: others
+                .filter_map(|c| size(c.memory).or(size(c.memory_reservation)))
+                .sum(),
+        })
+    }
+}
+
+/// A task definition read from a file: what `aws ecs
+/// describe-task-definition` prints (`{"taskDefinition": {…}}`), or the
+/// task definition object itself (as `register-task-definition` takes it).
+///
+/// ```
+/// use cronport::fit::TaskDefinitionFile;
+/// let text = r#"{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker:7",
+///   "family": "app-worker", "revision": 7,
+///   "containerDefinitions": [{"name": "worker", "memory": 512, "entryPoint": ["/cnb/process/launcher"]}]}}"#;
+/// let def = TaskDefinitionFile::parse(text, "td.json")?;
+/// assert_eq!((def.family.as_str(), def.revision), ("app-worker", Some(7)));
+/// assert!(def.names("app-worker") && def.names("app-worker:7") && !def.names("app-worker:6"));
+/// # Ok::<(), cronport::fit::TaskDefinitionFileError>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TaskDefinitionFile {
+    /// Where it was read from, for messages.
+    pub origin: String,
+    /// Its ARN, or `family:revision` when the file has none.
+    pub arn: String,
+    /// Its family.
+    pub family: String,
+    /// Its revision, when the file says.
+    pub revision: Option<u32>,
+    /// Its containers.
+    pub containers: Vec<ContainerDefinition>,
+}
+
+/// A task definition file that could not be read; `Display` names the
+/// file and what is wrong.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{origin}: {message}")]
+pub struct TaskDefinitionFileError {
+    origin: String,
+    message: String,
+}
+
+impl TaskDefinitionFile {
+    /// Reads one task definition from JSON text.
+    pub fn parse(text: &str, origin: &str) -> Result<TaskDefinitionFile, TaskDefinitionFileError> {
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Described {
+            task_definition: Definition,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Definition {
+            task_definition_arn: Option<String>,
+            family: Option<String>,
+            revision: Option<u32>,
+            container_definitions: Vec<Container>,
+        }
+        #[derive(serde::Deserialize)]
+        #[serde(rename_all = "camelCase")]
+        struct Container {
+            name: String,
+            #[serde(default)]
+            entry_point: Vec<String>,
+            cpu: Option<i64>,
+            memory: Option<i64>,
+            memory_reservation: Option<i64>,
+        }
+        let error = |message: String| TaskDefinitionFileError {
+            origin: origin.to_string(),
+            message,
+        };
+        let value: serde_json::Value =
+            serde_json::from_str(text).map_err(|e| error(format!("not JSON: {e}")))?;
+        let definition = if value.get("taskDefinition").is_some() {
+            serde_json::from_value::<Described>(value).map(|d| d.task_definition)
+        } else {
+            serde_json::from_value::<Definition>(value)
+        }
+        .map_err(|e| error(format!("not a task definition as `aws ecs describe-task-definition --task-definition NAME` prints it: {e}")))?;
+        let (arn_family, arn_revision) = definition
+            .task_definition_arn
+            .as_deref()
+            .map(family_and_revision)
+            .unwrap_or_default();
+        let family = definition
+            .family
+            .or(arn_family)
+            .ok_or_else(|| error("it names no `family` and no `taskDefinitionArn`".to_string()))?;
+        let revision = definition.revision.or(arn_revision);
+        if definition.container_definitions.is_empty() {
+            return Err(error("it has no `containerDefinitions`".to_string()));
+        }
+        Ok(TaskDefinitionFile {
+            origin: origin.to_string(),
+            arn: definition
+                .task_definition_arn
+                .unwrap_or_else(|| match revision {
+                    Some(r) => format!("{family}:{r}"),
+                    None => family.clone(),
+                }),
+            family,
+            revision,
+            containers: definition
+                .container_definitions
+                .into_iter()
+                .map(|c| ContainerDefinition {
+                    name: c.name,
+                    entry_point: c.entry_point,
+                    cpu: c.cpu,
+                    memory: c.memory,
+                    memory_reservation: c.memory_reservation,
+                })
+                .collect(),
+        })
+    }
+
+    /// Whether a manifest's `task_definition` (a family, `family:revision`
+    /// or an ARN) names this one: the same family, and the same revision
+    /// where it gives one.
+    pub fn names(&self, task_definition: &str) -> bool {
+        let (family, revision) = family_and_revision(task_definition);
+        family.as_deref() == Some(self.family.as_str())
+            && revision.is_none_or(|r| Some(r) == self.revision)
+    }
+}
+
+/// A task definition reference's family and revision: `app`, `app:3`,
+/// `arn:aws:ecs:…:task-definition/app:3`.
+fn family_and_revision(reference: &str) -> (Option<String>, Option<u32>) {
+    let name = match reference.split_once(":task-definition/") {
+        Some((_, name)) => name,
+        None => reference,
+    };
+    match name.rsplit_once(':') {
+        Some((family, revision)) => match revision.parse() {
+            Ok(r) => (Some(family.to_string()), Some(r)),
+            Err(_) => (Some(name.to_string()), None),
+        },
+        None => (Some(name.to_string()), None),
+    }
+}
+
+/// The facts the jobs' task definitions give, from files: for each
+/// (task definition, container) the manifest names, the newest matching
+/// revision among `files`. A job whose task definition no file gives is
+/// left out (and `unfitted` names it); one whose container is missing is an
+/// error, as in `plan`.
+///
+/// ```
+/// use cronport::fit::{facts_from_files, TaskDefinitionFile};
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let file = TaskDefinitionFile::parse(r#"{"family": "app-worker", "revision": 3,
+///     "containerDefinitions": [{"name": "worker", "memory": 512}]}"#, "td.json")?;
+/// let facts = facts_from_files(&desired, &[file])?;
+/// assert_eq!(facts[&("app-worker".to_string(), "worker".to_string())].memory, Some(512));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn facts_from_files(
+    desired: &Desired,
+    files: &[TaskDefinitionFile],
+) -> Result<TaskDefinitionFacts, Vec<JobNote>> {
+    let mut facts = TaskDefinitionFacts::new();
+    let mut problems = Vec::new();
+    for job in &desired.jobs {
+        let t = &job.job.target;
+        let key = (t.task_definition.clone(), t.container.clone());
+        if facts.contains_key(&key) {
+            continue;
+        }
+        let Some(file) = files
+            .iter()
+            .filter(|f| f.names(&t.task_definition))
+            .max_by_key(|f| f.revision)
+        else {
+            continue;
+        };
+        match ContainerFacts::of(&file.arn, &file.containers, &t.container) {
+            Some(found) => {
+                facts.insert(key, found);
+            }
+            None => problems.push(JobNote {
+                job: job.job.name.clone(),
+                text: format!(
+                    "task definition {} ({}) has no container `{}`; it has {}",
+                    file.arn,
+                    file.origin,
+                    t.container,
+                    file.containers
+                        .iter()
+                        .map(|c| format!("`{}`", c.name))
+                        .collect::<Vec<_>>()
+                        .join(", ")
+                ),
+            }),
+        }
+    }
+    if problems.is_empty() {
+        Ok(facts)
+    } else {
+        Err(problems)
+    }
+}
+
+/// The jobs whose request depends on a task definition the fit was not
+/// given: those with a size (task-level cpu/memory), whose container's own
+/// limits could keep the dyno's memory from the process; a line each.
+///
+/// ```
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let unfitted = cronport::fit::unfitted(&desired, &Default::default());
+/// assert_eq!(unfitted.len(), 1); // `reports` has a size
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn unfitted(desired: &Desired, facts: &TaskDefinitionFacts) -> Vec<JobNote> {
+    desired
+        .jobs
+        .iter()
+        .filter(|job| {
+            let o = &job.run_task.overrides;
+            let t = &job.job.target;
+            (o.cpu.is_some() || o.memory.is_some())
+                && !facts.contains_key(&(t.task_definition.clone(), t.container.clone()))
+        })
+        .map(|job| JobNote {
+            job: job.job.name.clone(),
+            text: format!(
+                "its size sets the task's cpu/memory, but a hard memory or cpu limit on container `{}` in task definition `{}` would stay in force; `apply` reads the task definition and fits the container, this file does not",
+                job.job.target.container, job.job.target.task_definition
+            ),
+        })
+        .collect()
+}
+
 /// What fitting found.
 ///
 /// ```

@@ -7,7 +7,7 @@ use serde_json::Value;
 use super::{Clients, error_text};
 use crate::Hint;
 use crate::desired::Desired;
-use crate::fit::{ContainerFacts, TaskDefinitionFacts};
+use crate::fit::{ContainerDefinition, ContainerFacts, TaskDefinitionFacts};
 use crate::plan::{
     DEFAULT_RETRY, LiveRule, LiveState, PlanError, PlanProblem, PlanProblemKind, RetrySpec,
     RuleSpec, ScheduleSpec, Warning, normalize_overrides_input, normalize_run_task_input,
@@ -389,35 +389,20 @@ pub(super) async fn check_targets(
                     .iter()
                     .filter_map(|c| c.name())
                     .collect();
-                if let Some(mine) = def
+                let arn = def.task_definition_arn().unwrap_or(&t.task_definition);
+                let containers: Vec<ContainerDefinition> = def
                     .container_definitions()
                     .iter()
-                    .find(|c| c.name() == Some(t.container.as_str()))
-                {
-                    let size = |n: i32| u32::try_from(n).ok().filter(|n| *n > 0);
-                    let others = def
-                        .container_definitions()
-                        .iter()
-                        .filter(|c| c.name() != Some(t.container.as_str()));
-                    facts.insert(
-                        (t.task_definition.clone(), t.container.clone()),
-                        ContainerFacts {
-                            task_definition: def
-                                .task_definition_arn()
-                                .unwrap_or(&t.task_definition)
-                                .to_string(),
-                            entry_point: mine.entry_point().to_vec(),
-                            cpu: size(mine.cpu()),
-                            memory: mine.memory().and_then(size),
-                            memory_reservation: mine.memory_reservation().and_then(size),
-                            others_cpu: others.clone().filter_map(|c| size(c.cpu())).sum(),
-                            others_memory: others
-                                .filter_map(|c| {
-                                    c.memory().or(c.memory_reservation()).and_then(size)
-                                })
-                                .sum(),
-                        },
-                    );
+                    .map(|c| ContainerDefinition {
+                        name: c.name().unwrap_or_default().to_string(),
+                        entry_point: c.entry_point().to_vec(),
+                        cpu: Some(i64::from(c.cpu())),
+                        memory: c.memory().map(i64::from),
+                        memory_reservation: c.memory_reservation().map(i64::from),
+                    })
+                    .collect();
+                if let Some(found) = ContainerFacts::of(arn, &containers, &t.container) {
+                    facts.insert((t.task_definition.clone(), t.container.clone()), found);
                 }
                 if !names.contains(&t.container.as_str()) {
                     problems.push(PlanProblem::new(

@@ -20,7 +20,11 @@ use super::{compile_manifest, print_stdout, write_output};
 Examples:
   cronport convert cronport.toml
   cronport convert cronport.toml --format terraform -o schedules.tf
-  cronport convert cronport.toml --format cloudformation -o template.json")]
+  cronport convert cronport.toml --format cloudformation -o template.json
+
+  # The request `apply` sends, containers fitted to each job's size:
+  aws ecs describe-task-definition --task-definition app-worker > app-worker.json
+  cronport convert cronport.toml --task-definition app-worker.json")]
 pub struct Args {
     /// The manifest (`-` for standard input).
     #[arg(default_value = "cronport.toml")]
@@ -38,6 +42,12 @@ pub struct Args {
     /// manifest has environments.
     #[arg(long, value_name = "NAME")]
     env: Option<String>,
+    /// A task definition as `aws ecs describe-task-definition
+    /// --task-definition NAME` prints it (repeat for each one the jobs
+    /// use): each job's container is fitted to its size as `apply` fits
+    /// it, so the files send what `apply` would.
+    #[arg(long = "task-definition", value_name = "FILE")]
+    task_definitions: Vec<String>,
     #[command(flatten)]
     window: super::Window,
 }
@@ -53,6 +63,7 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         || args.window.compile_options(),
         Some(": add [[job]] tables, or write it with `cronport import`"),
     )?;
+    let desired = fit(&desired, &args.task_definitions)?;
     let format = args.format.render();
     let out = render(&desired, format);
     eprintln!("{}", cronport::render::proof_summary(&desired));
@@ -89,6 +100,41 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         }
     }
     Ok(ExitCode::SUCCESS)
+}
+
+/// The jobs fitted to the task definitions given, as `apply` fits them
+/// to the ones it reads; the jobs left unfitted are named.
+fn fit(
+    desired: &cronport::desired::Desired,
+    files: &[String],
+) -> Result<cronport::desired::Desired, super::Failure> {
+    use cronport::fit::{TaskDefinitionFile, facts_from_files, unfitted};
+    let mut definitions = Vec::new();
+    for path in files {
+        let text = super::read_input(path)?;
+        definitions.push(TaskDefinitionFile::parse(&text, path).map_err(|e| e.to_string())?);
+    }
+    let lines = |notes: Vec<cronport::fit::JobNote>| {
+        super::Failure::Errors(notes.iter().map(ToString::to_string).collect())
+    };
+    let facts = facts_from_files(desired, &definitions).map_err(lines)?;
+    let fitted = cronport::fit::fit(desired, &facts);
+    if !fitted.problems.is_empty() {
+        return Err(lines(fitted.problems));
+    }
+    for note in &fitted.notes {
+        eprintln!("note: {note}");
+    }
+    let left = unfitted(desired, &facts);
+    for note in &left {
+        eprintln!("note: {note}");
+    }
+    if !left.is_empty() {
+        eprintln!(
+            "note: to render the request `apply` sends, give each job's task definition: aws ecs describe-task-definition --task-definition NAME > FILE, then --task-definition FILE"
+        );
+    }
+    Ok(fitted.desired)
 }
 
 /// `--format`'s values (the library's [`Format`] knows no command line).

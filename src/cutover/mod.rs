@@ -166,8 +166,17 @@ pub fn cutover(
     for (i, job) in desired.jobs.iter().enumerate() {
         let enabled = manifest.jobs.get(i).is_none_or(|j| j.enabled);
         let source = &job.job.schedule;
+        // A rate that no cron writes stays a rate on AWS, phased by its
+        // StartDate; one on the clock is a cron like any other.
         let rate = match source.pattern() {
-            crate::schedule::Pattern::Rate(rate) => Some(rate.seconds()),
+            crate::schedule::Pattern::Rate(rate)
+                if job
+                    .resources
+                    .iter()
+                    .any(|r| r.expression.starts_with("rate(")) =>
+            {
+                Some(rate.seconds())
+            }
             _ => None,
         };
         let mut cut = CutoverJob {
@@ -192,9 +201,7 @@ pub fn cutover(
             cut.rules = job.resources.iter().map(|r| r.name.clone()).collect();
         }
         // AWS's side, from the expressions as EventBridge reads them. A
-        // rate has no clock phase of its own: it runs at its StartDate
-        // (as AWS runs one without a StartDate at creation) and every
-        // interval after.
+        // rate runs at its StartDate and every interval after.
         for resource in &job.resources {
             let first = match (rate, resource.start_date) {
                 (Some(_), Some(start)) => Some(start).filter(|s| *s >= at),

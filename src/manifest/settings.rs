@@ -319,8 +319,10 @@ settings_table! {
         environment: BTreeMap<String, String> = "table of strings", default "none", example "{ RAILS_ENV = \"production\" }";
         /// Whether the schedule is enabled.
         enabled: bool = "boolean", default "`true`", example "false";
-        /// The instant a `rate(...)` counts from (Scheduler's StartDate).
-        start_date: String = "RFC 3339", default "the plan's start", example "\"2027-01-01T00:00:00Z\"";
+        /// The instant a `rate(...)` counts from: its phase. Without it a
+        /// rate keeps the UTC clock's (`rate(10 minutes)` at :00, :10, …),
+        /// and is written as that cron wherever one exists.
+        start_date: String = "RFC 3339", default "00:00 UTC: the runs keep the clock's phase", example "\"2027-01-01T00:00:00Z\"";
         /// Whether `cronport run --all` starts it: `false`, or the reason
         /// it is skipped (a job that sends mail).
         rehearse: Rehearse = "boolean or reason", default "`true`", example "\"sends mail to customers\"";

@@ -366,13 +366,12 @@ fn schedule_change(
     };
     let found = live.schedules.get(&(group, resource.name.clone()));
     let mut after = ScheduleSpec::desired(job, resource);
-    // A rate's StartDate is only its phase: one already on AWS stays (a new
-    // one each apply would move the runs), unless the manifest fixes the
-    // start itself.
+    // A rate's StartDate is only its phase: one already on AWS in the same
+    // phase stays (each day's render moves the desired one on).
     if let Some(live_start) = found.and_then(|l| l.start_date)
         && after.start_date.is_some()
         && job.held_until.is_none()
-        && (job.job.schedule.start().is_none() || same_phase(job, live_start, after.start_date))
+        && same_phase(job, live_start, after.start_date)
     {
         after.start_date = Some(live_start);
     }

@@ -490,11 +490,27 @@ fn task_fields(spec: &Value) -> Option<Vec<(&'static str, String)>> {
         (Some(cpu), Some(memory)) => format!("cpu {cpu} / memory {memory} MiB"),
         _ => "(the task definition's)".to_string(),
     };
+    // The container's own limits, fitted to the size at plan time: a
+    // request without them leaves the task definition's in force.
+    let container_size = [
+        c.cpu.map(|v| format!("cpu {v}")),
+        c.memory.map(|v| format!("memory {v} MiB")),
+        c.memory_reservation.map(|v| format!("reservation {v} MiB")),
+    ]
+    .into_iter()
+    .flatten()
+    .collect::<Vec<_>>();
+    let container_size = if container_size.is_empty() {
+        "(the task definition's)".to_string()
+    } else {
+        container_size.join(" / ")
+    };
     let mut fields = vec![
         ("command", command),
         ("environment", environment),
         ("size", size),
         ("container", c.name.clone()),
+        ("container size", container_size),
     ];
     if let Some(run) = run {
         let none = || "(none)".to_string();

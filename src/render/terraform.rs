@@ -18,6 +18,30 @@ fn string(s: &str) -> String {
         .replace("%{", "%%{")
 }
 
+/// A target's `input` as Terraform writes it: `jsonencode(…)`, readable
+/// field by field; or, where `jsonencode`'s HTML escaping (`&` as `\u0026`,
+/// six characters for one) would take the string the provider sees past
+/// AWS's 8,192 characters, the JSON text itself as one string.
+fn input(value: &serde_json::Value, indent: usize) -> String {
+    let text = value.to_string();
+    if jsonencoded_len(&text) > crate::desired::MAX_INPUT_LEN {
+        string(&text)
+    } else {
+        format!("jsonencode({})", hcl(value, indent))
+    }
+}
+
+/// The length of `json` as Terraform's `jsonencode` writes it: Go's
+/// encoder escapes `<`, `>`, `&`, U+2028 and U+2029 as `\uXXXX`.
+fn jsonencoded_len(json: &str) -> usize {
+    json.chars()
+        .map(|c| match c {
+            '<' | '>' | '&' | '\u{2028}' | '\u{2029}' => 6,
+            c => c.len_utf8(),
+        })
+        .sum()
+}
+
 /// A JSON value as an HCL expression, for `jsonencode(…)`: a reviewer of
 /// the Terraform then sees a one-field change as one line, not as a change
 /// to one long string.
@@ -217,9 +241,18 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)], lab
         );
         let _ = writeln!(out, "    role_arn = {}", string(&t.role_arn));
         let input = job.run_task.to_json(crate::task::Casing::Pascal);
-        let _ = writeln!(out, "    input    = jsonencode({})", hcl(&input, 4));
+        let _ = writeln!(out, "    input    = {}", self::input(&input, 4));
         retry_and_dlq(out, t, "    ");
-        let _ = writeln!(out, "  }}\n}}\n");
+        let _ = writeln!(out, "  }}");
+        // A rate's StartDate is only its phase, and each day's render
+        // names a later instant of the same phase: not a change to make.
+        if r.start_date.is_some() && job.held_until.is_none() && r.expression.starts_with("rate(") {
+            let _ = writeln!(
+                out,
+                "\n  lifecycle {{\n    ignore_changes = [start_date]\n  }}"
+            );
+        }
+        let _ = writeln!(out, "}}\n");
     }
 }
 
@@ -241,7 +274,7 @@ fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels) {
         let _ = writeln!(out, "  arn       = {}", string(&t.cluster));
         let _ = writeln!(out, "  role_arn  = {}", string(&t.role_arn));
         let input = job.run_task.overrides.to_json(crate::task::Casing::Camel);
-        let _ = writeln!(out, "  input     = jsonencode({})", hcl(&input, 2));
+        let _ = writeln!(out, "  input     = {}", self::input(&input, 2));
         let _ = writeln!(out, "\n  ecs_target {{");
         let _ = writeln!(
             out,

@@ -1019,7 +1019,9 @@ fn a_rate_schedule_keeps_its_start_date_and_plans_clean_later() {
         let plan = aws::plan(&clients, &first, false).await.unwrap();
         assert!(aws::apply(&clients, &plan, 8, quiet()).await.succeeded());
         let live = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-every-ninety").send().await.unwrap();
-        assert_eq!(live.start_date().map(|d| d.secs()), Some(1_795_478_400)); // 2026-11-24T00:00:00Z
+        // No cron writes 90 minutes: the first instant of its phase (from
+        // 00:00 UTC) after the render's day.
+        assert_eq!(live.start_date().map(|d| d.secs()), Some(1_795_564_800)); // 2026-11-25T00:00:00Z
         // A later plan (another --from, as `plan` uses now) keeps the phase.
         let later = compile(&manifest, &CompileOptions::starting("2026-11-25T07:13:00Z".parse().unwrap())).unwrap();
         let again = aws::plan(&clients, &later, false).await.unwrap();
@@ -1321,6 +1323,46 @@ fn plan_fits_each_container_to_its_dyno_and_reports_entry_points() {
         // And a second plan is clean.
         let again = aws::plan(&clients, &want, false).await.unwrap();
         assert!(!again.has_changes(), "{}", again.to_text());
+        // `convert --task-definition`, given the task definition as `aws ecs
+        // describe-task-definition` prints it, renders byte for byte the
+        // Input every schedule got from `apply`.
+        let described = serde_json::json!({"taskDefinition": {
+            "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:2",
+            "family": "mamorio-worker", "revision": 2, "cpu": "256", "memory": "512",
+            "containerDefinitions": [
+                {"name": "worker", "image": "app:latest", "cpu": 0, "entryPoint": ["/cnb/process/launcher"], "memory": 512, "essential": true},
+                {"name": "log-router", "image": "fluent-bit:latest", "cpu": 0, "memoryReservation": 256, "essential": true}
+            ]}});
+        let file = cronport::fit::TaskDefinitionFile::parse(&described.to_string(), "td.json").unwrap();
+        let facts = cronport::fit::facts_from_files(&want, &[file]).unwrap();
+        let offline = cronport::fit::fit(&want, &facts);
+        assert_eq!(offline.notes, aws::fitted(&clients, &want).await.unwrap().notes);
+        let rendered: serde_json::Value = serde_json::from_str(&cronport::render::render(&offline.desired, cronport::render::Format::Json)).unwrap();
+        let mut compared = 0;
+        for request in rendered["requests"].as_array().unwrap() {
+            let Some(name) = request["input"]["Name"].as_str().filter(|_| request["operation"] == "scheduler:CreateSchedule") else { continue };
+            let live = clients.scheduler.get_schedule().group_name("mamorio").name(name).send().await.unwrap();
+            assert_eq!(request["input"]["Target"]["Input"].as_str(), live.target().unwrap().input(), "{name}");
+            compared += 1;
+        }
+        assert_eq!(compared, 12);
+        // A schedule created from a file without the fit is a change.
+        let unfitted = cronport::render::render(&want, cronport::render::Format::Json);
+        let unfitted: serde_json::Value = serde_json::from_str(&unfitted).unwrap();
+        let request = unfitted["requests"].as_array().unwrap().iter()
+            .find(|r| r["input"]["Name"] == "cronport-rake-tags-recompute-lost").unwrap();
+        let live = clients.scheduler.get_schedule().group_name("mamorio").name("cronport-rake-tags-recompute-lost").send().await.unwrap();
+        let mut target = live.target().unwrap().clone();
+        target.input = Some(request["input"]["Target"]["Input"].as_str().unwrap().to_string());
+        clients.scheduler.update_schedule().group_name("mamorio").name("cronport-rake-tags-recompute-lost")
+            .schedule_expression(live.schedule_expression().unwrap())
+            .set_schedule_expression_timezone(live.schedule_expression_timezone().map(str::to_string))
+            .set_description(live.description().map(str::to_string))
+            .set_flexible_time_window(live.flexible_time_window().cloned())
+            .target(target).send().await.unwrap();
+        let drifted = aws::plan(&clients, &want, false).await.unwrap();
+        assert_eq!(drifted.summary().change, 1, "{}", drifted.to_text());
+        assert!(drifted.to_text().contains("container size: (the task definition's) → memory 3840 MiB"), "{}", drifted.to_text());
         // A standard-1X job (512 MiB) leaves the worker 256: said, not refused.
         assert!(text.contains("job rails-runner-devices-sync-call: container `worker`"), "{text}");
     });

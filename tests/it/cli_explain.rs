@@ -169,7 +169,10 @@ fn day_of_month_or_day_of_week_shows_what_translate_does() {
     let out = cronport(&["explain", "0 12 1 * 1", "--from", "2026-11-24T00:00:00Z"]);
     assert!(out.status.success());
     let text = stdout(&out);
-    assert!(text.contains("aws        none in one expression: it runs on days matching day-of-month OR day-of-week"), "{text}");
+    assert!(
+        text.contains("aws        not as is: it runs on days matching day-of-month OR day-of-week"),
+        "{text}"
+    );
     assert!(
         text.contains("cronport translate refuses:") && text.contains("option: --dom-dow double"),
         "{text}"

@@ -277,6 +277,14 @@ fn terraform_validates_with_the_aws_provider() {
     // environments add suffixes and their own groups.
     let dotted = common::example_manifest()
         + "\n[[job]]\nname = \"a.b\"\nschedule = \"@daily\"\ncommand = \"rake a\"\n\n[[job]]\nname = \"a-b\"\nschedule = \"@daily\"\ncommand = \"rake b\"\n\n[env.staging]\n\n[env.production]\n";
+    // A rate no cron writes (a StartDate Terraform ignores later), and a
+    // command of `&`s that `jsonencode` would take past 8,192 characters.
+    let ampersands = "a&b ".repeat(1500);
+    let dotted = dotted
+        + "\n[[job]]\nname = \"ninety\"\nschedule = \"rate(90 minutes)\"\ncommand = \"rake tick\"\n"
+        + &format!(
+            "\n[[job]]\nname = \"amps\"\nschedule = \"@daily\"\ncommand = \"echo '{ampersands}'\"\nbackend = \"rules\"\ncluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/mamorio-production\"\ntask_definition = \"arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker\"\n"
+        );
     let manifest = Manifest::from_toml(&dotted, "m.toml").unwrap();
     let options = CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap());
     let mut cases: Vec<(String, Desired)> = MANIFESTS
@@ -384,35 +392,70 @@ fn the_universal_target_follows_the_role_partition() {
 }
 
 #[test]
-fn rate_schedules_start_at_their_verified_anchor_in_every_format() {
+fn rates_keep_their_phase_and_render_the_same_file_all_day() {
     let text = common::example_manifest()
-        + "\n[[job]]\nname = \"every-ninety\"\nschedule = \"rate(90 minutes)\"\ncommand = \"rake tick\"\n";
+        + "\n[[job]]\nname = \"every-ninety\"\nschedule = \"rate(90 minutes)\"\ncommand = \"rake tick\"\n"
+        + "\n[[job]]\nname = \"hourly\"\nschedule = \"rate(1 hour)\"\ncommand = \"rake hourly\"\n";
     let manifest = Manifest::from_toml(&text, "m.toml").unwrap();
-    let d = compile(
-        &manifest,
-        &CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
-    )
-    .unwrap();
+    let at =
+        |from: &str| compile(&manifest, &CompileOptions::starting(from.parse().unwrap())).unwrap();
+    let d = at("2026-11-24T09:13:00Z");
     let json: serde_json::Value = serde_json::from_str(&render(&d, Format::Json)).unwrap();
-    let rate = json["requests"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|r| r["job"] == "every-ninety")
-        .unwrap();
-    assert_eq!(rate["input"]["StartDate"], "2026-11-24T00:00:00Z");
-    // Cron schedules need none.
-    assert!(json["requests"][1]["input"].get("StartDate").is_none());
+    let request = |job: &str| {
+        json["requests"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|r| r["job"] == job)
+            .unwrap()["input"]
+            .clone()
+    };
+    // No cron writes 90 minutes: a rate, starting at the first instant of
+    // its phase (from 00:00 UTC) after the render's day.
+    let ninety = request("every-ninety");
+    assert_eq!(ninety["ScheduleExpression"], "rate(90 minutes)");
+    assert_eq!(ninety["StartDate"], "2026-11-25T00:00:00Z");
+    // An hour is a cron on the clock, with no StartDate.
+    let hourly = request("hourly");
+    assert_eq!(hourly["ScheduleExpression"], "cron(0 * * * ? *)");
+    assert!(hourly.get("StartDate").is_none(), "{hourly}");
     let cfn = render(&d, Format::Cloudformation);
     assert!(
-        cfn.contains("\"StartDate\": \"2026-11-24T00:00:00Z\""),
+        cfn.contains("\"StartDate\": \"2026-11-25T00:00:00Z\""),
         "{cfn}"
     );
     let tf = render(&d, Format::Terraform);
     assert!(
-        tf.contains("start_date                   = \"2026-11-24T00:00:00Z\""),
+        tf.contains("start_date                   = \"2026-11-25T00:00:00Z\""),
         "{tf}"
     );
+    // Terraform ignores the next day's StartDate: the same phase.
+    assert_eq!(
+        tf.matches("ignore_changes = [start_date]").count(),
+        1,
+        "{tf}"
+    );
+    // Every render that UTC day writes the same bytes, in every format;
+    // the next day's differs only in the rate's StartDate.
+    for format in [Format::Json, Format::Cloudformation, Format::Terraform] {
+        assert_eq!(
+            render(&d, format),
+            render(&at("2026-11-24T23:59:59Z"), format)
+        );
+        let next_day = render(&at("2026-11-25T00:00:00Z"), format);
+        let today = render(&d, format);
+        let changed: Vec<(&str, &str)> = today
+            .lines()
+            .zip(next_day.lines())
+            .filter(|(a, b)| a != b)
+            .collect();
+        assert_eq!(changed.len(), 1, "{format:?}: {changed:?}");
+        assert!(
+            changed[0].0.contains("2026-11-25T00:00:00Z")
+                && changed[0].1.contains("2026-11-26T00:00:00Z"),
+            "{changed:?}"
+        );
+    }
 }
 
 #[test]
@@ -453,9 +496,9 @@ fn time_limits_shells_flexible_windows_and_rate_starts_render_in_every_format() 
         drain["FlexibleTimeWindow"],
         serde_json::json!({"Mode": "FLEXIBLE", "MaximumWindowInMinutes": 3})
     );
-    // A start in the past moves on by whole intervals: the same runs, and
-    // AWS refuses a StartDate more than 5 minutes old.
-    assert_eq!(drain["StartDate"], "2026-11-24T00:02:00Z");
+    // A rate on the clock, anchored at :02, is that cron: no StartDate.
+    assert!(drain.get("StartDate").is_none(), "{drain}");
+    assert_eq!(drain["ScheduleExpression"], "cron(2/5 * * * ? *)");
     let input: serde_json::Value =
         serde_json::from_str(drain["Target"]["Input"].as_str().unwrap()).unwrap();
     let container = &input["Overrides"]["ContainerOverrides"][0];

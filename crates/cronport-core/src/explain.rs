@@ -36,8 +36,10 @@ pub struct Explanation {
     pub dst_rule: DstRule,
     /// The same pattern in each other grammar that can write it.
     pub equivalents: Equivalents,
-    /// What [`translate`] does with a pattern no one AWS expression
-    /// can write (day-of-month OR day-of-week); `None` when one can.
+    /// What [`translate`] does with a pattern AWS cron cannot write as is:
+    /// day-of-month OR day-of-week, or a repeated hour run twice in a zone
+    /// that falls back (EventBridge Scheduler runs it once); `None` when
+    /// `equivalents.aws` is it.
     #[serde(skip_serializing_if = "Option::is_none")]
     pub aws_split: Option<AwsSplit>,
     /// The next runs, as RFC 3339 instants with the zone's offset.
@@ -80,7 +82,7 @@ pub struct Equivalents {
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct AwsSplit {
-    /// Why one expression cannot.
+    /// Why the AWS fields alone are not the schedule.
     pub reason: String,
     /// The expressions `translate` writes (EventBridge Scheduler, the
     /// default window), if it writes them.
@@ -153,22 +155,35 @@ pub fn explain(
         .take(count)
         .map(|t| t.display_with_offset(time_zone.to_offset(t)).to_string())
         .collect();
-    let aws = print(Grammar::Aws);
-    let aws_split = match (&aws, schedule.pattern()) {
-        (None, crate::schedule::Pattern::Cron(_)) => {
-            let options = Options::new(Backend::Scheduler, from, Options::default_until(from));
-            let (expressions, refused) = match translate(&schedule, &options) {
-                Ok(done) => (done.targets, None),
-                Err(refused) => (Vec::new(), Some(refused)),
-            };
-            Some(AwsSplit {
-                reason: "it runs on days matching day-of-month OR day-of-week, and AWS cron restricts only one of the two".to_string(),
-                expressions,
-                refused,
-            })
+    let mut aws = print(Grammar::Aws);
+    let until = Options::default_until(from);
+    // The same fields are not the same runs where EventBridge Scheduler
+    // runs a repeated hour once and the source runs it twice.
+    let repeats_differ = aws.is_some()
+        && schedule.fires_between(from, until).ne(schedule
+            .clone()
+            .with_dst_rule(DstRule::AwsScheduler)
+            .fires_between(from, until));
+    let reason = match (&aws, schedule.pattern()) {
+        (None, crate::schedule::Pattern::Cron(_)) => Some("it runs on days matching day-of-month OR day-of-week, and AWS cron restricts only one of the two".to_string()),
+        _ if repeats_differ => {
+            aws = None;
+            Some(format!("when {zone_name} falls back, EventBridge Scheduler runs a repeated hour once, and this schedule runs it twice"))
         }
         _ => None,
     };
+    let aws_split = reason.map(|reason| {
+        let options = Options::new(Backend::Scheduler, from, until);
+        let (expressions, refused) = match translate(&schedule, &options) {
+            Ok(done) => (done.targets, None),
+            Err(refused) => (Vec::new(), Some(refused)),
+        };
+        AwsSplit {
+            reason,
+            expressions,
+            refused,
+        }
+    });
     Ok(Explanation {
         grammar,
         canonical,

@@ -66,7 +66,10 @@ impl<'s> FireTimes<'s> {
             )),
             Pattern::Rate(rate) => {
                 let step = rate.seconds();
-                let anchor = schedule.start.unwrap_or(after).as_second();
+                // Unanchored, a rate keeps the UTC clock's phase (counted
+                // from the Unix epoch), so its runs are the same whenever
+                // they are asked for.
+                let anchor = schedule.start.unwrap_or(Timestamp::UNIX_EPOCH).as_second();
                 let after = after.as_second();
                 // The first anchor + k·step (k ≥ 1) strictly after `after`.
                 let k = if after < anchor {

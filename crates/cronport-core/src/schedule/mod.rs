@@ -508,6 +508,52 @@ impl Rate {
     pub fn seconds(&self) -> i64 {
         i64::from(self.value) * self.unit.seconds()
     }
+
+    /// The AWS cron expression, read in UTC, that runs exactly when this
+    /// rate does counting from `anchor`, if one exists: the interval must
+    /// divide an hour or a day into whole minutes or hours (so every hour,
+    /// or every day, repeats the same minutes), and the anchor fall on a
+    /// whole minute. `rate(7 minutes)` or `rate(2 days)` have none: a cron
+    /// step restarts every hour, or every month.
+    ///
+    /// ```
+    /// use cronport_core::schedule::Pattern;
+    /// let rate = |text| match cronport_core::syntax::aws::parse(text) { Ok(Pattern::Rate(r)) => r, _ => unreachable!() };
+    /// let epoch = jiff::Timestamp::UNIX_EPOCH;
+    /// assert_eq!(rate("rate(10 minutes)").on_the_clock(epoch).as_deref(), Some("cron(0/10 * * * ? *)"));
+    /// let at: jiff::Timestamp = "2027-01-01T14:30:00Z".parse()?;
+    /// assert_eq!(rate("rate(1 day)").on_the_clock(at).as_deref(), Some("cron(30 14 * * ? *)"));
+    /// assert_eq!(rate("rate(6 hours)").on_the_clock(at).as_deref(), Some("cron(30 2/6 * * ? *)"));
+    /// assert_eq!(rate("rate(7 minutes)").on_the_clock(epoch), None);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn on_the_clock(&self, anchor: Timestamp) -> Option<String> {
+        const HOUR: i64 = 3600;
+        const DAY: i64 = 86_400;
+        let step = self.seconds();
+        let phase = anchor.as_second().rem_euclid(step);
+        if step % 60 != 0 || phase % 60 != 0 || anchor.subsec_nanosecond() != 0 {
+            return None;
+        }
+        let minute = phase % HOUR / 60;
+        if HOUR % step == 0 {
+            let every = step / 60;
+            return Some(if every == 60 {
+                format!("cron({minute} * * * ? *)")
+            } else {
+                format!("cron({minute}/{every} * * * ? *)")
+            });
+        }
+        if step % HOUR == 0 && DAY % step == 0 {
+            let (hour, every) = (phase / HOUR, step / HOUR);
+            return Some(if every == 24 {
+                format!("cron({minute} {hour} * * ? *)")
+            } else {
+                format!("cron({minute} {hour}/{every} * * ? *)")
+            });
+        }
+        None
+    }
 }
 
 /// When a schedule runs, in wall-clock terms, before a time zone is chosen.
@@ -937,7 +983,9 @@ impl Schedule {
     ///
     /// A [`Rate`] runs at its start plus each whole multiple of its interval
     /// (the start itself excluded); without a start set by
-    /// [`Schedule::with_start`] it counts from `after`.
+    /// [`Schedule::with_start`] it counts from the Unix epoch, so that
+    /// `rate(10 minutes)` runs at :00, :10, … and `rate(1 day)` at 00:00 UTC
+    /// (see [`Rate::on_the_clock`]).
     ///
     /// Iteration ends after the year 9999, after the last year a cron
     /// pattern names, after a one-time run, or when no date can ever match
@@ -1026,7 +1074,7 @@ impl Schedule {
                     let early =
                         Timestamp::from_second(946_684_800).unwrap_or(Timestamp::UNIX_EPOCH);
                     return Some(match Schedule::utc(any_year).fires_after(early).next() {
-                        None => NoRuns::NoSuchDate,
+                        None => NoRuns::NoSuchDate(missing_date(&cron)),
                         Some(_) => NoRuns::NoMoreDates,
                     });
                 }
@@ -1084,6 +1132,32 @@ impl Schedule {
     }
 }
 
+/// The first day-of-month a month the pattern names never has, as
+/// "30 February": what a pattern that names no date asks for.
+fn missing_date(cron: &Cron) -> Option<String> {
+    const MONTHS: [&str; 12] = [
+        "January",
+        "February",
+        "March",
+        "April",
+        "May",
+        "June",
+        "July",
+        "August",
+        "September",
+        "October",
+        "November",
+        "December",
+    ];
+    let days: Vec<u8> = cron.days().day_of_month().days().collect();
+    cron.months().find_map(|month| {
+        // The longest the month ever is: February in a leap year.
+        let longest = days_in_month(2000, month);
+        let day = days.iter().copied().find(|d| *d > longest)?;
+        Some(format!("{day} {}", MONTHS[usize::from(month - 1)]))
+    })
+}
+
 /// Why a schedule never runs after some instant
 /// ([`Schedule::never_runs_after`]).
 ///
@@ -1091,15 +1165,15 @@ impl Schedule {
 /// use cronport_core::{schedule::{NoRuns, Schedule}, syntax};
 /// let from: jiff::Timestamp = "2026-11-27T00:00:00Z".parse()?;
 /// let feb_31 = Schedule::utc(syntax::unix::parse("0 0 31 2 *")?);
-/// assert_eq!(feb_31.never_runs_after(from), Some(NoRuns::NoSuchDate));
-/// assert_eq!(NoRuns::NoSuchDate.to_string(), "no date it names exists (such as 31 February)");
+/// let none = feb_31.never_runs_after(from).unwrap();
+/// assert_eq!(none.to_string(), "no date it names exists (31 February)");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 pub enum NoRuns {
     /// No civil date matches the day, month and year fields together.
-    #[error("no date it names exists (such as 31 February)")]
-    NoSuchDate,
+    #[error("no date it names exists{}", .0.as_ref().map(|d| format!(" ({d})")).unwrap_or_default())]
+    NoSuchDate(Option<String>),
     /// The last year the pattern names is over.
     #[error("the last year it names, {0}, is over")]
     YearsOver(i32),

@@ -401,7 +401,6 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
             ))
         });
     }
-    let zone = source.time_zone();
     let mut warnings = Vec::new();
     let mut notes = Vec::new();
     // A pattern with no run in the window (29 February, in most windows)
@@ -426,14 +425,11 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
     }
     let options = &options;
     let (targets, runs_out, duplicates) = match *source.pattern() {
-        Pattern::Rate(_) => {
-            let text = aws::print(source.pattern()).map_err(|e| refusal(e.to_string()))?;
-            (
-                vec![target(text, zone, options.backend)],
-                None,
-                Duplicates::Reject,
-            )
-        }
+        Pattern::Rate(rate) => (
+            rate_targets(rate, source, options)?,
+            None,
+            Duplicates::Reject,
+        ),
         Pattern::At(_) => one_time(source, options)?,
         Pattern::Cron(cron) => {
             let plan = plan_cron(&cron, source, options)?;
@@ -496,22 +492,13 @@ fn check(
                 t.expression
             ))
         })?;
-        let pattern = *schedule.pattern();
+        // A rate target keeps the source's phase: Scheduler is given it
+        // as the StartDate.
         if let Some(start) = source.start() {
             schedule = schedule.with_start(start);
-        } else if matches!(pattern, Pattern::Rate(_)) {
-            schedule = schedule.with_start(options.from);
         }
         schedules.push(schedule);
     }
-    // A rate with no start counts from the window's start on both sides.
-    let anchored;
-    let source = if source.start().is_none() && matches!(source.pattern(), Pattern::Rate(_)) {
-        anchored = source.clone().with_start(options.from);
-        &anchored
-    } else {
-        source
-    };
     verify(source, &schedules, options.from, options.until, duplicates).map_err(|c| {
         NotRepresentable {
             kind: RefusalKind::NotExact,
@@ -522,6 +509,36 @@ fn check(
             options: Vec::new(),
         }
     })
+}
+
+/// `rate(...)`: the cron on the UTC clock that runs exactly when it does,
+/// where one exists and the rate has begun; otherwise the rate itself,
+/// which only Scheduler can place (its `StartDate` carries the phase:
+/// a rule counts a rate from the moment it is created).
+fn rate_targets(
+    rate: crate::schedule::Rate,
+    source: &Schedule,
+    options: &Options,
+) -> Result<Vec<ZonedExpression>, NotRepresentable> {
+    let anchor = source.start().unwrap_or(Timestamp::UNIX_EPOCH);
+    if anchor <= options.from
+        && let Some(cron) = rate.on_the_clock(anchor)
+    {
+        return Ok(vec![target(cron, &TimeZone::UTC, options.backend)]);
+    }
+    if options.backend == Backend::Rules {
+        let why = if anchor > options.from {
+            format!("it starts at {anchor}, and EventBridge rules have no start date")
+        } else {
+            "no cron writes its runs (the interval must divide an hour or a day), and an EventBridge rule counts a rate from the moment it is created".to_string()
+        };
+        return Err(NotRepresentable {
+            options: vec![Remedy::UseScheduler],
+            ..refusal(format!("rules cannot place this rate's runs: {why}"))
+        });
+    }
+    let text = aws::print(source.pattern()).map_err(|e| refusal(e.to_string()))?;
+    Ok(vec![target(text, source.time_zone(), options.backend)])
 }
 
 /// `at(...)`: as is for Scheduler; a one-year cron in UTC for rules.

@@ -40,6 +40,9 @@ pub enum Remedy {
     /// [`Options::until`](super::Options::until)) inside the years AWS cron
     /// names, 1970–2199.
     WindowInAwsYears,
+    /// Translate for [`Backend::Scheduler`](super::Backend::Scheduler),
+    /// which can start a schedule at a given instant.
+    UseScheduler,
 }
 
 impl Remedy {
@@ -64,6 +67,9 @@ impl Remedy {
             Remedy::OneDayField => "change the schedule so it restricts only one of the two fields",
             Remedy::EndAfterStart => "end the window after its start",
             Remedy::WindowInAwsYears => "choose a window inside those years",
+            Remedy::UseScheduler => {
+                "use EventBridge Scheduler, which starts a schedule at a given instant"
+            }
         }
     }
 }
@@ -80,6 +86,9 @@ impl fmt::Display for Remedy {
                 write!(f, "`DomDow::{variant}`: {}", self.effect())
             }
             Remedy::OneDayField => f.write_str(self.effect()),
+            Remedy::UseScheduler => {
+                write!(f, "`Backend::Scheduler`: {}", self.effect())
+            }
             Remedy::EndAfterStart => {
                 f.write_str("end the window (`Options::until`) after its start (`Options::from`)")
             }

@@ -11,7 +11,7 @@ use super::calendar::{
 };
 use super::shift::{self, offset_free_utc};
 use super::{Duplicates, Options, Part, Placed, verify};
-use crate::schedule::{Cron, Schedule, civil_from_days, days_in_month, time_zone_name};
+use crate::schedule::{Cron, DstRule, Schedule, civil_from_days, days_in_month, time_zone_name};
 use crate::syntax::aws;
 
 /// Rules: shift fixed offsets symbolically; write patterns whose UTC runs
@@ -39,7 +39,11 @@ pub(super) fn rules_blocks(part: &Part, source: &Schedule, options: &Options) ->
         }
         return Placed::local(explicit_utc(cron, None, source, options), bounded);
     }
-    if let Some(blocks) = offset_free_utc(cron, zone, options) {
+    // Offset-free UTC runs every wall-clock run, a repeated hour's twice:
+    // a source that runs a repeated hour once (an AWS expression) is not.
+    if source.dst_rule() == DstRule::Source
+        && let Some(blocks) = offset_free_utc(cron, zone, options)
+    {
         return Placed::local(blocks, None);
     }
     if let Some(placed) = by_month(cron, source, options) {

@@ -437,8 +437,87 @@ fn one_time_and_rate_schedules() {
     let rules = options(Backend::Rules, FROM, UNTIL);
     let at = run("at(2027-03-14T09:30:00)", "America/New_York", &rules).unwrap();
     assert_eq!(at.expressions(), ["cron(30 13 14 3 ? 2027)"]);
-    let rate = run("rate(15 minutes)", "UTC", &rules).unwrap();
-    assert_eq!(rate.expressions(), ["rate(15 minutes)"]);
+    // A rate that divides the hour or the day is its cron on the UTC
+    // clock, on both backends, whatever zone it was given.
+    for backend in [Backend::Rules, Backend::Scheduler] {
+        let opts = options(backend, FROM, UNTIL);
+        let rate = run("rate(15 minutes)", "Asia/Tokyo", &opts).unwrap();
+        assert_eq!(rate.expressions(), ["cron(0/15 * * * ? *)"]);
+        assert_eq!(rate.targets[0].timezone, "UTC");
+        assert_eq!(
+            run("rate(8 hours)", "UTC", &opts).unwrap().expressions(),
+            ["cron(0 0/8 * * ? *)"]
+        );
+        assert_eq!(
+            run("rate(1 day)", "UTC", &opts).unwrap().expressions(),
+            ["cron(0 0 * * ? *)"]
+        );
+    }
+    // Anchored by a start in the past, at 03:07: the same phase.
+    let anchored = |text: &str, start: &str, backend| {
+        let schedule = syntax::parse_any(text)
+            .unwrap()
+            .in_zone(TimeZone::UTC)
+            .with_start(start.parse().unwrap());
+        translate(&schedule, &options(backend, FROM, UNTIL))
+    };
+    let done = anchored("rate(20 minutes)", "2026-01-01T03:07:00Z", Backend::Rules).unwrap();
+    assert_eq!(done.expressions(), ["cron(7/20 * * * ? *)"]);
+    let done = anchored("rate(1 day)", "2026-01-01T03:07:00Z", Backend::Rules).unwrap();
+    assert_eq!(done.expressions(), ["cron(7 3 * * ? *)"]);
+    // Other rates stay rates, which only Scheduler can phase.
+    let odd = run(
+        "rate(45 minutes)",
+        "UTC",
+        &options(Backend::Scheduler, FROM, UNTIL),
+    )
+    .unwrap();
+    assert_eq!(odd.expressions(), ["rate(45 minutes)"]);
+    let refused = run("rate(45 minutes)", "UTC", &rules).unwrap_err();
+    assert_eq!(refused.options, [Remedy::UseScheduler]);
+    assert!(refused.counterexample.is_none(), "{}", refused.reason);
+    // A start still ahead keeps the rate (no run before it), and rules
+    // cannot start at an instant.
+    let future = anchored("rate(1 hour)", "2027-06-01T00:00:00Z", Backend::Scheduler).unwrap();
+    assert_eq!(future.expressions(), ["rate(1 hour)"]);
+    let refused = anchored("rate(1 hour)", "2027-06-01T00:00:00Z", Backend::Rules).unwrap_err();
+    assert!(
+        refused.reason.contains("rules have no start date"),
+        "{}",
+        refused.reason
+    );
+}
+
+#[test]
+fn a_pattern_with_no_date_names_the_date_it_asks_for() {
+    let from: Timestamp = FROM.parse().unwrap();
+    for (text, date) in [
+        ("0 0 30 2 *", "30 February"),
+        ("0 0 31 4,6 *", "31 April"),
+        ("0 0 31 9,11 *", "31 September"),
+    ] {
+        let s = Schedule::utc(syntax::unix::parse(text).unwrap());
+        let why = s.never_runs_after(from).unwrap().to_string();
+        assert_eq!(why, format!("no date it names exists ({date})"));
+    }
+}
+
+/// An AWS expression that runs every hour, read in a zone that falls back,
+/// runs the repeated hour once (EventBridge Scheduler's rule): its rules
+/// must leave the second instant out. This was an internal error.
+#[test]
+fn an_aws_hourly_expression_in_a_zone_that_falls_back_is_exact_on_rules() {
+    let done = run(
+        "cron(0 * * * ? *)",
+        "America/New_York",
+        &options(Backend::Rules, "2026-12-06T00:00:00Z", UNTIL),
+    )
+    .unwrap();
+    assert!(
+        done.expressions().contains(&"cron(0 0-5,7-23 7 11 ? 2027)"),
+        "{:?}",
+        done.expressions()
+    );
 }
 
 #[test]
@@ -778,5 +857,76 @@ proptest! {
                 verify_by_enumeration(&source, targets, from, until, duplicates)
             );
         }
+    }
+}
+
+proptest! {
+    #![proptest_config(ProptestConfig::with_cases(64))]
+
+    /// AWS expressions that run every hour, in zones that fall back, with
+    /// windows around the fall-back: never the internal error, and every
+    /// translation runs as a minute-by-minute scan under EventBridge
+    /// Scheduler's rule says the source does.
+    #[test]
+    fn aws_hourly_expressions_in_zones_that_fall_back_translate_exactly(
+        minutes in prop::collection::btree_set(0u8..60, 1..4),
+        days in prop_oneof![3 => Just(Days::EVERY), 1 => aws_days()],
+        zone_name in prop::sample::select(DST_ZONES.to_vec()),
+        rules in any::<bool>(),
+        year in 2026i16..2035,
+        which in 0usize..2,
+        lead_days in 0i64..40,
+    ) {
+        let cron = Cron::new(minutes, 0..24, days, 1..=12, None).unwrap();
+        let tz = TimeZone::get(zone_name).unwrap();
+        let year_start = jiff::civil::date(year, 1, 1).to_zoned_datetime(tz.clone()).unwrap().timestamp();
+        let centre = tz.following(year_start).nth(which).map_or(year_start, |tr| tr.timestamp());
+        let from = centre - SignedDuration::from_hours(24 * lead_days);
+        let until = from + SignedDuration::from_hours(24 * 60);
+        let backend = if rules { Backend::Rules } else { Backend::Scheduler };
+        let source = Schedule::new(cron, tz.clone()).with_dst_rule(DstRule::AwsScheduler);
+        match translate(&source, &Options::new(backend, from, until)) {
+            Ok(done) => {
+                let targets: Vec<(Cron, TimeZone)> = done.targets.iter().map(|t| {
+                    let Pattern::Cron(c) = aws::parse(&t.expression).unwrap() else { panic!("{}", t.expression) };
+                    (c, TimeZone::get(&t.timezone).unwrap())
+                }).collect();
+                let (from, until) = (done.verified.from, done.verified.until);
+                let expected = brute_force_under(&cron, &tz, DstRule::AwsScheduler, from, until);
+                prop_assert_eq!(brute_force_counts(&targets, from, until), expected, "{:?}", done.expressions());
+            }
+            Err(refused) => prop_assert!(
+                !refused.reason.starts_with("internal error"),
+                "{}", refused.reason
+            ),
+        }
+    }
+
+    /// A rate on the clock: its cron, scanned minute by minute in UTC, runs
+    /// exactly at anchor + k·interval (arithmetic, not cronport's search).
+    #[test]
+    fn a_rate_on_the_clock_is_its_cron(
+        interval in prop::sample::select(vec![
+            (1u32, "minute"), (2, "minutes"), (5, "minutes"), (12, "minutes"), (15, "minutes"), (30, "minutes"),
+            (1, "hour"), (2, "hours"), (3, "hours"), (4, "hours"), (6, "hours"), (12, "hours"), (1, "day"),
+        ]),
+        anchor_minutes in 0i64..(60 * 24 * 400),
+        span_hours in 24i64..96,
+    ) {
+        let (value, unit) = interval;
+        let Pattern::Rate(rate) = aws::parse(&format!("rate({value} {unit})")).unwrap() else { unreachable!() };
+        let anchor = Timestamp::from_second(1_700_000_000 / 60 * 60 + anchor_minutes * 60).unwrap();
+        let cron = rate.on_the_clock(anchor).unwrap();
+        let Pattern::Cron(c) = aws::parse(&cron).unwrap() else { panic!("{cron}") };
+        let from = anchor + SignedDuration::from_hours(24 * 3);
+        let until = from + SignedDuration::from_hours(span_hours);
+        let step = rate.seconds();
+        // brute_force_under counts from `from` itself.
+        let first = (from.as_second() - anchor.as_second() + step - 1).div_euclid(step);
+        let expected: Vec<Timestamp> = (first..)
+            .map(|k| Timestamp::from_second(anchor.as_second() + k * step).unwrap())
+            .take_while(|t| *t < until)
+            .collect();
+        prop_assert_eq!(brute_force_under(&c, &TimeZone::UTC, DstRule::AwsScheduler, from, until), expected, "{}", cron);
     }
 }
