@@ -44,7 +44,7 @@ OPERATIONS = {
     ],
     # A query-protocol service: form-encoded requests, which the proxy
     # reads back into the input's shape to check them.
-    "iam": ["GetRole", "CreateRole"],
+    "iam": ["GetRole", "CreateRole", "PutRolePolicy"],
     "logs": ["GetLogEvents", "FilterLogEvents", "CreateLogGroup", "CreateLogStream", "PutLogEvents"],
 }
 

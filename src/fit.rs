@@ -130,6 +130,10 @@ pub struct TaskDefinitionFile {
     pub revision: Option<u32>,
     /// Its containers.
     pub containers: Vec<ContainerDefinition>,
+    /// Its `taskRoleArn`, if any.
+    pub task_role_arn: Option<String>,
+    /// Its `executionRoleArn`, if any.
+    pub execution_role_arn: Option<String>,
 }
 
 /// A task definition file that could not be read; `Display` names the
@@ -156,6 +160,8 @@ impl TaskDefinitionFile {
             family: Option<String>,
             revision: Option<u32>,
             container_definitions: Vec<Container>,
+            task_role_arn: Option<String>,
+            execution_role_arn: Option<String>,
         }
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
@@ -202,6 +208,8 @@ impl TaskDefinitionFile {
                 }),
             family,
             revision,
+            task_role_arn: definition.task_role_arn,
+            execution_role_arn: definition.execution_role_arn,
             containers: definition
                 .container_definitions
                 .into_iter()
@@ -214,6 +222,15 @@ impl TaskDefinitionFile {
                 })
                 .collect(),
         })
+    }
+
+    /// The roles a run passes to ECS: the task role and the execution
+    /// role, where set.
+    pub fn roles(&self) -> impl Iterator<Item = &str> {
+        self.task_role_arn
+            .iter()
+            .chain(&self.execution_role_arn)
+            .map(String::as_str)
     }
 
     /// Whether a manifest's `task_definition` (a family, `family:revision`

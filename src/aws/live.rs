@@ -450,7 +450,7 @@ pub(super) async fn check_roles(
 ) -> Result<Vec<Warning>, PlanError> {
     let mut problems = Vec::new();
     let mut warnings = Vec::new();
-    for role in crate::render::roles(desired) {
+    for role in crate::render::roles(desired, &[]) {
         let answer = clients.iam.get_role().role_name(&role.name).send().await;
         // GetRole asks by name; the manifest's ARN also names an account
         // and a path, which must be the ones found.

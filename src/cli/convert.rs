@@ -108,12 +108,8 @@ fn fit(
     desired: &cronport::desired::Desired,
     files: &[String],
 ) -> Result<cronport::desired::Desired, super::Failure> {
-    use cronport::fit::{TaskDefinitionFile, facts_from_files, unfitted};
-    let mut definitions = Vec::new();
-    for path in files {
-        let text = super::read_input(path)?;
-        definitions.push(TaskDefinitionFile::parse(&text, path).map_err(|e| e.to_string())?);
-    }
+    use cronport::fit::{facts_from_files, unfitted};
+    let definitions = super::read_task_definitions(files)?;
     let lines = |notes: Vec<cronport::fit::JobNote>| {
         super::Failure::Errors(notes.iter().map(ToString::to_string).collect())
     };

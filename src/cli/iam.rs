@@ -12,13 +12,17 @@ use super::{compile_manifest, print_stdout, write_output};
 /// One role per `role_arn` in the manifest: trust for
 /// scheduler.amazonaws.com (or events.amazonaws.com for rules) from the
 /// role's own account, ecs:RunTask on the jobs' task definitions,
+/// ecs:RunTask on the jobs' task definitions and clusters only,
 /// iam:PassRole only towards ECS tasks (iam:PassedToService =
-/// ecs-tasks.amazonaws.com), and sqs:SendMessage on dead-letter queues.
+/// ecs-tasks.amazonaws.com; with --task-definition, only the roles the task
+/// definitions name), sqs:SendMessage on dead-letter queues, and the queue
+/// policy a dead-letter queue of EventBridge rules needs.
 /// `cronport plan` checks the live role's trust before any write.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
   cronport iam cronport.toml --format terraform -o iam.tf
+  cronport iam --task-definition app-worker.json   # PassRole on its roles only
   cronport iam --format cloudformation -o role.json
   cronport iam --env production")]
 pub struct Args {
@@ -38,6 +42,11 @@ pub struct Args {
     /// environments.
     #[arg(long, value_name = "NAME")]
     env: Option<String>,
+    /// A task definition as `aws ecs describe-task-definition
+    /// --task-definition NAME` prints it (repeat for each): iam:PassRole
+    /// is then limited to the task and execution roles it names.
+    #[arg(long = "task-definition", value_name = "FILE")]
+    task_definitions: Vec<String>,
 }
 
 /// The formats, as the flag spells them.
@@ -73,15 +82,25 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         Format::Cloudformation => IamFormat::Cloudformation,
         Format::Terraform => IamFormat::Terraform,
     };
-    let out = render_iam(&desired, format);
+    let definitions = super::read_task_definitions(&args.task_definitions)?;
+    let roles = cronport::render::roles(&desired, &definitions);
+    if roles.iter().any(|r| r.task_roles.is_empty()) {
+        eprintln!(
+            "note: iam:PassRole allows any role, passed only to ECS tasks; to name the task and execution roles instead: aws ecs describe-task-definition --task-definition NAME > FILE, then --task-definition FILE"
+        );
+    }
+    for queue in cronport::render::queue_policies(&desired) {
+        eprintln!(
+            "note: the queue policy for {} (EventBridge rules send failed deliveries to it) replaces the queue's own: merge them if it has one",
+            queue.queue_arn
+        );
+    }
+    let out = render_iam(&desired, &definitions, format);
     match args.output.as_deref() {
         None | Some("-") => print_stdout(&out).map_err(|e| e.to_string())?,
         Some(path) => {
             write_output(&PathBuf::from(path), &out, args.force)?;
-            eprintln!(
-                "wrote {} role(s) to {path}",
-                cronport::render::roles(&desired).len()
-            );
+            eprintln!("wrote {} role(s) to {path}", roles.len());
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -296,6 +296,20 @@ pub(crate) fn now() -> jiff::Timestamp {
     jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
 }
 
+/// Task definitions from files, as `aws ecs describe-task-definition`
+/// prints them (`--task-definition FILE`).
+pub(crate) fn read_task_definitions(
+    paths: &[String],
+) -> Result<Vec<cronport::fit::TaskDefinitionFile>, Failure> {
+    paths
+        .iter()
+        .map(|path| {
+            let text = read_input(path)?;
+            cronport::fit::TaskDefinitionFile::parse(&text, path).map_err(|e| e.to_string().into())
+        })
+        .collect()
+}
+
 /// The text of `path`, or of standard input for `-`.
 pub(crate) fn read_input(path: &str) -> Result<String, Failure> {
     if path == "-" {

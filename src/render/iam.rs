@@ -20,6 +20,7 @@ use serde_json::{Value, json};
 
 use super::partition;
 use crate::desired::Desired;
+use crate::fit::TaskDefinitionFile;
 use crate::translate::Backend;
 
 /// The service principal that assumes a role for a backend.
@@ -43,7 +44,7 @@ pub fn trust_principal(backend: Backend) -> &'static str {
 /// # let text = cronport::manifest::doc::EXAMPLE;
 /// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-/// let role = &roles(&desired)[0];
+/// let role = &roles(&desired, &[])[0];
 /// assert_eq!(role.name, "cronport-scheduler");
 /// assert_eq!(role.principals, ["scheduler.amazonaws.com"]);
 /// assert_eq!(role.task_definitions, ["arn:aws:ecs:*:123456789012:task-definition/app-worker:*"]);
@@ -61,14 +62,21 @@ pub struct Role {
     pub principals: Vec<&'static str>,
     /// Task definition ARNs (patterns) RunTask may start.
     pub task_definitions: Vec<String>,
+    /// The clusters (ARN patterns) RunTask may start them on: the
+    /// `ecs:cluster` condition.
+    pub clusters: Vec<String>,
+    /// The task and execution roles the task definitions name, where their
+    /// files were given; empty: any role, passed only to ECS tasks.
+    pub task_roles: Vec<String>,
     /// Dead-letter queues it sends failed invocations to.
     pub dead_letter_queues: Vec<String>,
     /// The account the role lives in.
     pub account: String,
 }
 
-/// The roles `desired`'s jobs assume, by role ARN.
-pub fn roles(desired: &Desired) -> Vec<Role> {
+/// The roles `desired`'s jobs assume, by role ARN; `definitions` (task
+/// definition files, possibly none) name the roles the tasks pass.
+pub fn roles(desired: &Desired, definitions: &[TaskDefinitionFile]) -> Vec<Role> {
     let mut by_arn: BTreeMap<&str, Role> = BTreeMap::new();
     for job in &desired.jobs {
         let t = &job.job.target;
@@ -86,6 +94,8 @@ pub fn roles(desired: &Desired) -> Vec<Role> {
                 path: format!("{}/", path.trim_end_matches('/')).replace("//", "/"),
                 principals: Vec::new(),
                 task_definitions: Vec::new(),
+                clusters: Vec::new(),
+                task_roles: Vec::new(),
                 dead_letter_queues: Vec::new(),
                 account,
             }
@@ -102,6 +112,19 @@ pub fn roles(desired: &Desired) -> Vec<Role> {
         if !role.task_definitions.contains(&task) {
             role.task_definitions.push(task);
         }
+        let cluster = cluster_pattern(&t.cluster, partition(&t.role_arn), &role.account);
+        if !role.clusters.contains(&cluster) {
+            role.clusters.push(cluster);
+        }
+        let newest = definitions
+            .iter()
+            .filter(|d| d.names(&t.task_definition))
+            .max_by_key(|d| d.revision);
+        for passed in newest.into_iter().flat_map(TaskDefinitionFile::roles) {
+            if !role.task_roles.iter().any(|r| r == passed) {
+                role.task_roles.push(passed.to_string());
+            }
+        }
         if let Some(dlq) = &t.dead_letter_queue
             && !role.dead_letter_queues.contains(dlq)
         {
@@ -112,6 +135,8 @@ pub fn roles(desired: &Desired) -> Vec<Role> {
     for role in &mut roles {
         role.principals.sort();
         role.task_definitions.sort();
+        role.clusters.sort();
+        role.task_roles.sort();
         role.dead_letter_queues.sort();
     }
     roles
@@ -137,6 +162,16 @@ fn task_definition_pattern(task_definition: &str, partition: &str, account: &str
     format!("arn:{partition}:ecs:*:{account}:task-definition/{family}:*")
 }
 
+/// The clusters `ecs:cluster` may name for `cluster` (a name or an ARN):
+/// a name is a cluster of that name in the account, in any region.
+fn cluster_pattern(cluster: &str, partition: &str, account: &str) -> String {
+    if cluster.starts_with("arn:") {
+        cluster.to_string()
+    } else {
+        format!("arn:{partition}:ecs:*:{account}:cluster/{cluster}")
+    }
+}
+
 impl Role {
     /// The trust policy: the services that assume the role, in its account
     /// only (the confused-deputy guard AWS recommends).
@@ -146,7 +181,7 @@ impl Role {
     /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-    /// let trust = roles(&desired)[0].trust_policy();
+    /// let trust = roles(&desired, &[])[0].trust_policy();
     /// assert_eq!(trust["Statement"][0]["Principal"]["Service"][0], "scheduler.amazonaws.com");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -170,27 +205,30 @@ impl Role {
     /// # let text = cronport::manifest::doc::EXAMPLE;
     /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
     /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-    /// let policy = roles(&desired)[0].permissions_policy();
+    /// let policy = roles(&desired, &[])[0].permissions_policy();
     /// assert_eq!(policy["Statement"][0]["Action"], "ecs:RunTask");
     /// assert_eq!(policy["Statement"][1]["Condition"]["StringEquals"]["iam:PassedToService"], "ecs-tasks.amazonaws.com");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn permissions_policy(&self) -> Value {
         let mut statements = vec![
+            // Only on the jobs' clusters (as AWS CDK's ECS targets do).
             json!({
                 "Sid": "RunTheJobsTasks",
                 "Effect": "Allow",
                 "Action": "ecs:RunTask",
                 "Resource": self.task_definitions,
+                "Condition": {"ArnLike": {"ecs:cluster": self.clusters}},
             }),
             // The task and execution roles are named in the task
-            // definitions, which cronport does not read offline; the
-            // condition keeps PassRole to ECS tasks.
+            // definitions: where their files were given, only those;
+            // otherwise any role, and the condition keeps PassRole to ECS
+            // tasks.
             json!({
                 "Sid": "PassTheTaskRoles",
                 "Effect": "Allow",
                 "Action": "iam:PassRole",
-                "Resource": "*",
+                "Resource": if self.task_roles.is_empty() { json!("*") } else { json!(self.task_roles) },
                 "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
             }),
         ];
@@ -204,6 +242,94 @@ impl Role {
         }
         json!({"Version": "2012-10-17", "Statement": statements})
     }
+}
+
+/// The queue policy a dead-letter queue of EventBridge rules needs: rules
+/// send failed deliveries as `events.amazonaws.com`, which the queue must
+/// allow, for these rules only (`aws:SourceArn`). (Scheduler sends them
+/// with the schedule's role, whose policy allows it.)
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::queue_policies};
+/// # let text = std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/tests/fixtures/rules.toml"))?;
+/// let m = Manifest::from_toml(&text, "m")?;
+/// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let policies = queue_policies(&desired);
+/// let policy = policies[0].policy();
+/// assert_eq!(policy["Statement"][0]["Principal"]["Service"], "events.amazonaws.com");
+/// assert!(policy["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"][0].as_str().unwrap().contains(":rule/"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct QueuePolicy {
+    /// The queue's ARN.
+    pub queue_arn: String,
+    /// The queue's URL, which the SQS API and templates name it by.
+    pub queue_url: String,
+    /// The rules (ARNs) that may send to it.
+    pub rules: Vec<String>,
+}
+
+impl QueuePolicy {
+    /// The policy document.
+    pub fn policy(&self) -> Value {
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "CronportRulesDeadLetters",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sqs:SendMessage",
+                "Resource": self.queue_arn,
+                "Condition": {"ArnEquals": {"aws:SourceArn": self.rules}},
+            }],
+        })
+    }
+}
+
+/// The queue policies the rules' dead-letter queues need, a queue each.
+pub fn queue_policies(desired: &Desired) -> Vec<QueuePolicy> {
+    let mut by_queue: BTreeMap<&str, BTreeSet<String>> = BTreeMap::new();
+    for job in &desired.jobs {
+        let t = &job.job.target;
+        let (Backend::Rules, Some(queue)) = (t.backend, &t.dead_letter_queue) else {
+            continue;
+        };
+        // A rule lives where its ECS target is: the cluster ARN's
+        // partition, region and account (rules take only ARNs).
+        let [_, partition, _, region, account, ..] =
+            t.cluster.splitn(6, ':').collect::<Vec<_>>()[..]
+        else {
+            continue;
+        };
+        let rules = by_queue.entry(queue).or_default();
+        for r in &job.resources {
+            rules.insert(format!(
+                "arn:{partition}:events:{region}:{account}:rule/{}",
+                r.name
+            ));
+        }
+    }
+    by_queue
+        .into_iter()
+        .filter_map(|(queue, rules)| {
+            let [_, partition, _, region, account, name] =
+                queue.splitn(6, ':').collect::<Vec<_>>()[..]
+            else {
+                return None;
+            };
+            let domain = if partition == "aws-cn" {
+                "amazonaws.com.cn"
+            } else {
+                "amazonaws.com"
+            };
+            Some(QueuePolicy {
+                queue_arn: queue.to_string(),
+                queue_url: format!("https://sqs.{region}.{domain}/{account}/{name}"),
+                rules: rules.into_iter().collect(),
+            })
+        })
+        .collect()
 }
 
 /// Output formats of `cronport iam`.
@@ -224,13 +350,18 @@ pub enum IamFormat {
 /// # let text = cronport::manifest::doc::EXAMPLE;
 /// let m = Manifest::from_toml(text, "m")?;
 /// let desired = compile(&m, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
-/// assert!(render_iam(&desired, IamFormat::Terraform).contains("resource \"aws_iam_role\" \"cronport_scheduler\""));
-/// let template: serde_json::Value = serde_json::from_str(&render_iam(&desired, IamFormat::Cloudformation))?;
+/// assert!(render_iam(&desired, &[], IamFormat::Terraform).contains("resource \"aws_iam_role\" \"cronport_scheduler\""));
+/// let template: serde_json::Value = serde_json::from_str(&render_iam(&desired, &[], IamFormat::Cloudformation))?;
 /// assert_eq!(template["Resources"]["RoleCronportScheduler"]["Type"], "AWS::IAM::Role");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn render_iam(desired: &Desired, format: IamFormat) -> String {
-    let roles = roles(desired);
+pub fn render_iam(
+    desired: &Desired,
+    definitions: &[TaskDefinitionFile],
+    format: IamFormat,
+) -> String {
+    let roles = roles(desired, definitions);
+    let queues = queue_policies(desired);
     match format {
         IamFormat::Json => {
             let doc: Vec<Value> = roles
@@ -251,8 +382,17 @@ pub fn render_iam(desired: &Desired, format: IamFormat) -> String {
                     })
                 })
                 .collect();
-            serde_json::to_string_pretty(&json!({ "roles": doc })).expect("a JSON value serialises")
-                + "\n"
+            // `aws sqs set-queue-attributes --cli-input-json`: it replaces
+            // the queue's policy.
+            let queue_policies: Vec<Value> = queues
+                .iter()
+                .map(|q| json!({"QueueUrl": q.queue_url, "Attributes": {"Policy": q.policy().to_string()}}))
+                .collect();
+            let mut doc = json!({ "roles": doc });
+            if !queue_policies.is_empty() {
+                doc["queue_policies"] = json!(queue_policies);
+            }
+            serde_json::to_string_pretty(&doc).expect("a JSON value serialises") + "\n"
         }
         IamFormat::Cloudformation => {
             let mut resources = serde_json::Map::new();
@@ -280,6 +420,15 @@ pub fn render_iam(desired: &Desired, format: IamFormat) -> String {
                             "Policies": [{"PolicyName": "cronport-run-tasks", "PolicyDocument": r.permissions_policy()}],
                             "Tags": [{"Key": "managed-by", "Value": "cronport"}],
                         }
+                    }),
+                );
+            }
+            for (n, q) in queues.iter().enumerate() {
+                resources.insert(
+                    format!("RulesDeadLetterQueuePolicy{}", n + 1),
+                    json!({
+                        "Type": "AWS::SQS::QueuePolicy",
+                        "Properties": {"Queues": [q.queue_url], "PolicyDocument": q.policy()},
                     }),
                 );
             }
@@ -325,6 +474,25 @@ pub fn render_iam(desired: &Desired, format: IamFormat) -> String {
                 let _ = writeln!(out, "  name   = \"cronport-run-tasks\"");
                 let _ = writeln!(out, "  role   = aws_iam_role.{label}.id");
                 let _ = writeln!(out, "  policy = {}", hcl(&r.permissions_policy()));
+                let _ = writeln!(out, "}}\n");
+            }
+            for (n, q) in queues.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "# EventBridge rules send failed deliveries to {} as events.amazonaws.com.\n# This replaces the queue's policy: merge it with one the queue already has.",
+                    q.queue_arn
+                );
+                let _ = writeln!(
+                    out,
+                    "resource \"aws_sqs_queue_policy\" \"rules_dead_letters_{}\" {{",
+                    n + 1
+                );
+                let _ = writeln!(out, "  queue_url = {}", json!(q.queue_url));
+                let _ = writeln!(
+                    out,
+                    "  policy    = jsonencode({})",
+                    super::terraform::hcl(&q.policy(), 2)
+                );
                 let _ = writeln!(out, "}}\n");
             }
             super::terraform::align(&out)

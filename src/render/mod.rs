@@ -19,7 +19,7 @@ mod terraform;
 pub use cloudformation::{
     MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES, TemplateFit, template_fit,
 };
-pub use iam::{IamFormat, Role, render_iam, roles, trust_principal};
+pub use iam::{IamFormat, QueuePolicy, Role, queue_policies, render_iam, roles, trust_principal};
 
 use serde_json::{Value, json};
 

@@ -1367,3 +1367,85 @@ fn plan_fits_each_container_to_its_dyno_and_reports_entry_points() {
         assert!(text.contains("job rails-runner-devices-sync-call: container `worker`"), "{text}");
     });
 }
+
+/// `cronport iam`'s JSON, sent as it says (`create-role`, `put-role-policy`)
+/// through the real SDK: the contract proxy checks each request against
+/// botocore's model, and moto parses each policy document. With the task
+/// definition's file, PassRole names its roles; RunTask is held to the
+/// jobs' clusters.
+#[test]
+fn iam_json_is_what_iam_accepts_and_names_only_what_the_jobs_use() {
+    let moto = Moto::start();
+    let proxy = Proxy::start(moto.port, |_| Fault::None);
+    let rt = runtime();
+    rt.block_on(async {
+        let clients = moto::example_account(&proxy.url()).await;
+        let text = std::fs::read_to_string(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/fixtures/rules.toml"
+        ))
+        .unwrap();
+        let want = desired(&text);
+        let described = serde_json::json!({"taskDefinition": {
+            "family": "app-worker", "revision": 7,
+            "taskRoleArn": "arn:aws:iam::123456789012:role/mamorio-task",
+            "executionRoleArn": "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+            "containerDefinitions": [{"name": "worker"}]}});
+        let file =
+            cronport::fit::TaskDefinitionFile::parse(&described.to_string(), "td.json").unwrap();
+        let doc: serde_json::Value = serde_json::from_str(&cronport::render::render_iam(
+            &want,
+            &[file],
+            cronport::render::IamFormat::Json,
+        ))
+        .unwrap();
+        for role in doc["roles"].as_array().unwrap() {
+            // Beside the account's own roles of that name.
+            let name = &format!("{}-rendered", role["role"]["RoleName"].as_str().unwrap());
+            let policy: serde_json::Value =
+                serde_json::from_str(role["policy"]["PolicyDocument"].as_str().unwrap()).unwrap();
+            let statements = policy["Statement"].as_array().unwrap();
+            assert_eq!(
+                statements[0]["Condition"]["ArnLike"]["ecs:cluster"],
+                serde_json::json!(["arn:aws:ecs:us-east-1:123456789012:cluster/production"]),
+                "{policy}"
+            );
+            assert_eq!(
+                statements[1]["Resource"],
+                serde_json::json!([
+                    "arn:aws:iam::123456789012:role/ecsTaskExecutionRole",
+                    "arn:aws:iam::123456789012:role/mamorio-task"
+                ]),
+                "{policy}"
+            );
+            clients
+                .iam
+                .create_role()
+                .role_name(name)
+                .path(role["role"]["Path"].as_str().unwrap())
+                .assume_role_policy_document(
+                    role["role"]["AssumeRolePolicyDocument"].as_str().unwrap(),
+                )
+                .send()
+                .await
+                .unwrap();
+            clients
+                .iam
+                .put_role_policy()
+                .role_name(name)
+                .policy_name(role["policy"]["PolicyName"].as_str().unwrap())
+                .policy_document(role["policy"]["PolicyDocument"].as_str().unwrap())
+                .send()
+                .await
+                .unwrap();
+        }
+        let queues = doc["queue_policies"].as_array().unwrap();
+        assert_eq!(queues.len(), 1);
+        assert_eq!(
+            queues[0]["QueueUrl"],
+            "https://sqs.us-east-1.amazonaws.com/123456789012/cronport-dlq"
+        );
+        let violations = proxy.take_violations();
+        assert!(violations.is_empty(), "{violations:?}");
+    });
+}

@@ -300,7 +300,7 @@ fn terraform_validates_with_the_aws_provider() {
             ("schedules.tf", render(d, Format::Terraform)),
             (
                 "iam.tf",
-                cronport::render::render_iam(d, cronport::render::IamFormat::Terraform),
+                cronport::render::render_iam(d, &[], cronport::render::IamFormat::Terraform),
             ),
         ];
         match terraform_validate(name, &files) {
@@ -322,7 +322,7 @@ fn iam_roles_pass_cfn_lint_and_trust_the_right_service() {
     for path in MANIFESTS {
         let d = desired(path);
         let template =
-            cronport::render::render_iam(&d, cronport::render::IamFormat::Cloudformation);
+            cronport::render::render_iam(&d, &[], cronport::render::IamFormat::Cloudformation);
         let file =
             std::env::temp_dir().join(format!("cronport-iam-{}.json", path.replace('/', "-")));
         std::fs::write(&file, &template).unwrap();
@@ -336,7 +336,7 @@ fn iam_roles_pass_cfn_lint_and_trust_the_right_service() {
         } else {
             "scheduler.amazonaws.com"
         };
-        for role in cronport::render::roles(&d) {
+        for role in cronport::render::roles(&d, &[]) {
             assert_eq!(role.principals, [expected], "{path}");
         }
     }
@@ -384,7 +384,7 @@ fn the_universal_target_follows_the_role_partition() {
         );
         assert!(!out.contains("arn:aws:scheduler:"), "{format:?}");
     }
-    let iam = cronport::render::render_iam(&d, cronport::render::IamFormat::Json);
+    let iam = cronport::render::render_iam(&d, &[], cronport::render::IamFormat::Json);
     assert!(
         iam.contains("arn:aws-cn:ecs:*:123456789012:task-definition/mamorio-worker:*"),
         "{iam}"
