@@ -218,6 +218,23 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
             format!("`{dlq}` is {why}; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
         );
     }
+    // VPC resource ids: a prefix and 8 or 17 hexadecimal digits. A name
+    // or a typo would reach RunTask only at the first run.
+    for (key, ids, prefix) in [
+        ("subnets", &s.subnets, "subnet-"),
+        ("security_groups", &s.security_groups, "sg-"),
+    ] {
+        for id in ids.iter().flatten() {
+            if !is_vpc_id(id, prefix) {
+                fail(
+                    key,
+                    format!(
+                        "`{id}` is not a {prefix}… id: ECS takes {prefix} and 8 or 17 hexadecimal digits, such as {prefix}0a1b2c3d4e5f60718 (a name or a Name tag will not do)"
+                    ),
+                );
+            }
+        }
+    }
     if let Some(retry) = &s.retry_policy {
         if retry.maximum_retry_attempts.is_some_and(|n| n > 185) {
             fail(
@@ -345,6 +362,14 @@ const MAX_TASK_COUNT: u32 = 10;
 /// `^arn:aws(-[a-z]+)?:sqs:[a-z0-9\-]+:\d{12}:[a-zA-Z0-9\-_]+$` (so no FIFO
 /// queue, whose name ends in `.fifo`); EventBridge's documentation says the
 /// same of rules.
+/// `subnet-0a1b2c3d`, `sg-0a1b2c3d4e5f60718`: the prefix, then 8 or 17
+/// lowercase hexadecimal digits, as EC2 writes its ids.
+fn is_vpc_id(id: &str, prefix: &str) -> bool {
+    id.strip_prefix(prefix).is_some_and(|hex| {
+        matches!(hex.len(), 8 | 17) && hex.bytes().all(|b| matches!(b, b'0'..=b'9' | b'a'..=b'f'))
+    })
+}
+
 fn is_standard_queue_arn(arn: &str) -> bool {
     let parts: Vec<&str> = arn.split(':').collect();
     let [prefix, partition, service, region, account, name] = parts.as_slice() else {
@@ -432,9 +457,9 @@ fn resolve_job(
     let (prefix, suffix, aws_name) = r.names();
     let schedule = r.schedule();
     r.command();
-    let size = r.size();
     r.environment_names();
     let placement = r.placement();
+    let size = r.size(placement.only_ec2());
     let backend = r
         .job
         .settings
@@ -531,6 +556,21 @@ struct Resolver<'a> {
 }
 
 /// Where and how a job's task runs: the ECS half of its target.
+impl Placement {
+    /// Whether the job runs only on EC2 (or external) capacity: a launch
+    /// type other than Fargate, or capacity providers none of which is
+    /// Fargate's.
+    fn only_ec2(&self) -> bool {
+        match self.launch_type {
+            Some(launch) => launch != LaunchType::Fargate,
+            None => self
+                .capacity_provider_strategy
+                .iter()
+                .all(|c| !c.capacity_provider.starts_with("FARGATE")),
+        }
+    }
+}
+
 struct Placement {
     cluster: String,
     task_definition: String,
@@ -616,10 +656,14 @@ impl Resolver<'_> {
         }
     }
 
-    /// The Fargate size: `cpu` and `memory`, else the dyno's.
-    fn size(&mut self) -> Option<FargateSize> {
+    /// The task size: `cpu` and `memory`, else the dyno's. A job that runs
+    /// only on EC2 capacity takes any size EC2 does, not only Fargate's.
+    fn size(&mut self, only_ec2: bool) -> Option<FargateSize> {
         let job = self.job;
         let size = match (job.cpu, job.memory, &job.size) {
+            (Some(cpu), Some(memory), _) if only_ec2 => FargateSize::on_ec2(cpu, memory)
+                .map(Some)
+                .map_err(|e| ("cpu", e)),
             (Some(cpu), Some(memory), _) => FargateSize::new(cpu, memory)
                 .map(Some)
                 .map_err(|e| ("cpu", e)),

@@ -593,7 +593,7 @@ cluster = "production"
 task_definition = "app"
 container = "worker"
 role_arn = "arn:aws:iam::123456789012:role/cronport"
-subnets = ["subnet-1"]
+subnets = ["subnet-0a1b2c3d"]
 schedule_group = "shop"
 
 [[job]]

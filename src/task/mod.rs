@@ -260,6 +260,17 @@ pub enum SizeError {
     /// Not a Heroku dyno size.
     #[error("unknown dyno size `{0}`; use one of {known}", known = DYNO_SIZES.map(|d| d.0).join(", "))]
     UnknownDyno(String),
+    /// Outside what EC2 capacity takes: 128–196,608 CPU units, memory
+    /// above 0.
+    #[error(
+        "cpu {cpu} with memory {memory} MiB is not a task size ECS takes on EC2: cpu must be 128–196608 units (0.125–192 vCPU) and memory at least 1 MiB"
+    )]
+    OutOfRangeOnEc2 {
+        /// CPU units asked for.
+        cpu: u32,
+        /// Memory asked for.
+        memory: u32,
+    },
     /// Not a Fargate cpu/memory pair.
     #[error("cpu {cpu} with memory {memory} MiB is not a Fargate task size; {valid}")]
     InvalidPair {
@@ -289,6 +300,24 @@ impl FargateSize {
             .find(|(name, _, _)| *name == key)
             .map(|(_, size, _)| *size)
             .ok_or_else(|| SizeError::UnknownDyno(dyno.to_string()))
+    }
+
+    /// An explicit pair for a task that runs on EC2 capacity, which takes
+    /// any size from 128 to 196,608 CPU units (ECS's RegisterTaskDefinition
+    /// reference), not only Fargate's table.
+    ///
+    /// ```
+    /// use cronport::task::FargateSize;
+    /// assert!(FargateSize::on_ec2(768, 1500).is_ok());
+    /// assert!(FargateSize::new(768, 1500).is_err());
+    /// assert!(FargateSize::on_ec2(64, 1500).is_err());
+    /// ```
+    pub fn on_ec2(cpu: u32, memory: u32) -> Result<FargateSize, SizeError> {
+        if (128..=196_608).contains(&cpu) && memory > 0 {
+            Ok(FargateSize { cpu, memory })
+        } else {
+            Err(SizeError::OutOfRangeOnEc2 { cpu, memory })
+        }
     }
 
     /// An explicit pair, checked against the sizes Fargate offers.

@@ -191,7 +191,27 @@ fn environments_are_checked_and_chosen() {
 #[test]
 fn run_task_rules_are_checked_at_the_manifest_key() {
     let job = "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"rake a\"\n";
-    let cases: [(&str, &str, &str); 11] = [
+    let cases: [(&str, &str, &str); 15] = [
+        (
+            "subnets = [\"subnet-prod\"]",
+            "`subnet-prod` is not a subnet-… id: ECS takes subnet- and 8 or 17 hexadecimal digits",
+            "cronport.toml:12:",
+        ),
+        (
+            "security_groups = [\"sg-0A1B2C3D\"]",
+            "`sg-0A1B2C3D` is not a sg-… id",
+            "cronport.toml:12:",
+        ),
+        (
+            "launch_type = \"EC2\"\ncpu = 64\nmemory = 512",
+            "cpu 64 with memory 512 MiB is not a task size ECS takes on EC2",
+            "cronport.toml:13:",
+        ),
+        (
+            "cpu = 768\nmemory = 1500",
+            "cpu 768 with memory 1500 MiB is not a Fargate task size",
+            "cronport.toml:12:",
+        ),
         (
             "task_count = 11",
             "task_count 11: RunTask starts 1–10 tasks a run",
@@ -231,7 +251,7 @@ fn run_task_rules_are_checked_at_the_manifest_key() {
             &format!(
                 "subnets = [{}]",
                 (0..17)
-                    .map(|i| format!("\"subnet-{i}\""))
+                    .map(|i| format!("\"subnet-{i:08x}\""))
                     .collect::<Vec<_>>()
                     .join(", ")
             ),
@@ -239,7 +259,7 @@ fn run_task_rules_are_checked_at_the_manifest_key() {
             "cronport.toml:12:",
         ),
         (
-            "security_groups = [\"sg-1\", \"sg-2\", \"sg-3\", \"sg-4\", \"sg-5\", \"sg-6\"]",
+            "security_groups = [\"sg-00000001\", \"sg-00000002\", \"sg-00000003\", \"sg-00000004\", \"sg-00000005\", \"sg-00000006\"]",
             "6 security groups",
             "cronport.toml:12:",
         ),
@@ -258,6 +278,19 @@ fn run_task_rules_are_checked_at_the_manifest_key() {
         let e = errors(&format!("{job}{settings}\n"));
         assert!(e.contains(message), "{settings}: {e}");
         assert!(e.contains(at), "{settings}: {e}");
+    }
+    // EC2 capacity takes sizes Fargate's table does not.
+    for on_ec2 in [
+        "launch_type = \"EC2\"",
+        "capacity_provider_strategy = [{ capacity_provider = \"my-asg\", weight = 1 }]",
+    ] {
+        let text = format!("{DEFAULTS}{job}{on_ec2}\ncpu = 768\nmemory = 1500\n");
+        let m = Manifest::from_toml(&text, "cronport.toml").unwrap();
+        assert_eq!(
+            m.resolve().unwrap()[0].run_task().overrides.cpu,
+            Some(768),
+            "{on_ec2}"
+        );
     }
     // Rules take an empty tag value; Scheduler's group does not.
     let text = format!(

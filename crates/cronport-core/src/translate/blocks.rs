@@ -135,6 +135,104 @@ impl Block {
     }
 }
 
+/// The longest expression EventBridge takes (`ScheduleExpression`, for
+/// rules and Scheduler alike, in botocore's models).
+pub(crate) const MAX_EXPRESSION_LEN: usize = 256;
+
+/// `block` as blocks whose expressions fit in
+/// [`MAX_EXPRESSION_LEN`] characters: a long one is halved on its
+/// longest list (years, then days, months, hours, minutes) until each half
+/// fits. The halves partition the runs, so none is lost or doubled.
+pub(crate) fn within_length(block: Block) -> Vec<Block> {
+    let fits = |b: &Block| {
+        crate::syntax::aws::print_cron(&b.to_cron()).map_or(true, |t| t.len() <= MAX_EXPRESSION_LEN)
+    };
+    if fits(&block) {
+        return vec![block];
+    }
+    let halves = |bits: u64| -> Option<(u64, u64)> {
+        let ones: Vec<u8> = crate::schedule::bits(bits).collect();
+        (ones.len() > 1).then(|| {
+            let low = ones[..ones.len() / 2]
+                .iter()
+                .fold(0u64, |acc, b| acc | 1 << b);
+            (low, bits & !low)
+        })
+    };
+    let split: Option<(Block, Block)> = if let Some(years) = block.years
+        && let list = years.iter().collect::<Vec<i32>>()
+        && list.len() > 1
+    {
+        let (low, high) = list.split_at(list.len() / 2);
+        Some((
+            Block {
+                years: Some(low.iter().copied().collect()),
+                ..block
+            },
+            Block {
+                years: Some(high.iter().copied().collect()),
+                ..block
+            },
+        ))
+    } else if let DayPart::Dom(days) = block.day
+        && let Some((a, b)) = halves(u64::from(days))
+    {
+        Some((
+            Block {
+                day: DayPart::Dom(a as u32),
+                ..block
+            },
+            Block {
+                day: DayPart::Dom(b as u32),
+                ..block
+            },
+        ))
+    } else if let Some((a, b)) = halves(u64::from(block.months)) {
+        Some((
+            Block {
+                months: a as u16,
+                ..block
+            },
+            Block {
+                months: b as u16,
+                ..block
+            },
+        ))
+    } else if let Some((a, b)) = halves(u64::from(block.hours)) {
+        Some((
+            Block {
+                hours: a as u32,
+                ..block
+            },
+            Block {
+                hours: b as u32,
+                ..block
+            },
+        ))
+    } else {
+        halves(block.minutes).map(|(a, b)| {
+            (
+                Block {
+                    minutes: a,
+                    ..block
+                },
+                Block {
+                    minutes: b,
+                    ..block
+                },
+            )
+        })
+    };
+    match split {
+        Some((a, b)) => within_length(a)
+            .into_iter()
+            .chain(within_length(b))
+            .collect(),
+        // One value in every field is always short.
+        None => vec![block],
+    }
+}
+
 /// Explicit blocks for runs given as civil `(year, month, day, minute of
 /// day)`: one block per date and group of hours sharing their minutes,
 /// then merged.

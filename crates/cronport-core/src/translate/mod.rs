@@ -638,7 +638,7 @@ fn plan_cron(
     let mut targets = Vec::new();
     let mut bounded = 0;
     for (blocks, utc) in [(merge(placed.local), false), (merge(placed.utc), true)] {
-        for block in blocks {
+        for block in blocks.into_iter().flat_map(blocks::within_length) {
             let cron = block.to_cron();
             bounded += usize::from(cron.years.is_some());
             let text = aws::print_cron(&cron).map_err(|e| refusal(e.to_string()))?;

@@ -488,6 +488,21 @@ fn one_time_and_rate_schedules() {
     );
 }
 
+/// EventBridge takes expressions of at most 256 characters: a long year
+/// list is split (New York at 02:30 until 2199 needed 271 characters).
+#[test]
+fn no_expression_is_longer_than_eventbridge_takes() {
+    let done = run(
+        "30 2 * * *",
+        "America/New_York",
+        &options(Backend::Rules, FROM, "2199-12-31T00:00:00Z"),
+    )
+    .unwrap();
+    let longest = done.expressions().iter().map(|e| e.len()).max().unwrap();
+    assert!(longest <= 256, "{longest}: {:?}", done.expressions());
+    assert!(done.verified.firings > 60_000);
+}
+
 #[test]
 fn a_pattern_with_no_date_names_the_date_it_asks_for() {
     let from: Timestamp = FROM.parse().unwrap();
@@ -655,6 +670,7 @@ proptest! {
                     (c, TimeZone::get(&t.timezone).unwrap())
                 }).collect();
                 prop_assert_eq!(brute_force_counts(&targets, from, until), expected.clone(), "{:?}", done.expressions());
+                prop_assert!(done.expressions().iter().all(|e| e.len() <= 256), "{:?}", done.expressions());
                 if (done.verified.from, done.verified.until) == (from, until) {
                     prop_assert_eq!(done.verified.firings, expected.len() as u64);
                 } else {
