@@ -20,6 +20,7 @@ use super::{compile_manifest, print_stdout, write_output};
 Examples:
   cronport convert cronport.toml
   cronport convert cronport.toml --format terraform -o schedules.tf
+  cronport convert cronport.toml --format terraform --with-iam -o cronport.tf
   cronport convert cronport.toml --format cloudformation -o template.json
 
   # The request `apply` sends, containers fitted to each job's size:
@@ -48,6 +49,11 @@ pub struct Args {
     /// it, so the files send what `apply` would.
     #[arg(long = "task-definition", value_name = "FILE")]
     task_definitions: Vec<String>,
+    /// With --format terraform: the roles the schedules assume in the same
+    /// file (as `cronport iam` writes them), each schedule naming its role
+    /// by reference, so Terraform creates the role first.
+    #[arg(long)]
+    with_iam: bool,
     #[command(flatten)]
     window: super::Window,
 }
@@ -63,9 +69,17 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         || args.window.compile_options(),
         Some(": add [[job]] tables, or write it with `cronport import`"),
     )?;
-    let desired = fit(&desired, &args.task_definitions)?;
+    if args.with_iam && args.format != ConvertFormat::Terraform {
+        return Err("--with-iam writes the roles beside the schedules in Terraform only (--format terraform); for the other formats, render the roles with `cronport iam`".to_string().into());
+    }
+    let definitions = super::read_task_definitions(&args.task_definitions)?;
+    let desired = fit(&desired, &definitions)?;
     let format = args.format.render();
-    let out = render(&desired, format);
+    let out = if args.with_iam {
+        cronport::render::terraform_with_iam(&desired, &definitions)
+    } else {
+        render(&desired, format)
+    };
     eprintln!("{}", cronport::render::proof_summary(&desired));
     for warning in cronport::plan::files_quota_warnings(&desired) {
         eprintln!("warning: {warning}");
@@ -106,14 +120,13 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
 /// to the ones it reads; the jobs left unfitted are named.
 fn fit(
     desired: &cronport::desired::Desired,
-    files: &[String],
+    definitions: &[cronport::fit::TaskDefinitionFile],
 ) -> Result<cronport::desired::Desired, super::Failure> {
     use cronport::fit::{facts_from_files, unfitted};
-    let definitions = super::read_task_definitions(files)?;
     let lines = |notes: Vec<cronport::fit::JobNote>| {
         super::Failure::Errors(notes.iter().map(ToString::to_string).collect())
     };
-    let facts = facts_from_files(desired, &definitions).map_err(lines)?;
+    let facts = facts_from_files(desired, definitions).map_err(lines)?;
     let fitted = cronport::fit::fit(desired, &facts);
     if !fitted.problems.is_empty() {
         return Err(lines(fitted.problems));

@@ -19,7 +19,10 @@ mod terraform;
 pub use cloudformation::{
     MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES, TemplateFit, template_fit,
 };
-pub use iam::{IamFormat, QueuePolicy, Role, queue_policies, render_iam, roles, trust_principal};
+pub use iam::{
+    IamFormat, QueuePolicy, Role, queue_policies, render_iam, roles, terraform_with_iam,
+    trust_principal,
+};
 
 use serde_json::{Value, json};
 
@@ -78,7 +81,7 @@ pub fn render(desired: &Desired, format: Format) -> String {
     match format {
         Format::Json => json_requests(desired),
         Format::Cloudformation => cloudformation::render(desired),
-        Format::Terraform => terraform::render(desired),
+        Format::Terraform => terraform::render(desired, &Default::default()),
     }
 }
 

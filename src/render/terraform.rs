@@ -178,7 +178,22 @@ fn tags(out: &mut String, tags: &std::collections::BTreeMap<String, String>) {
     let _ = writeln!(out, "  }}");
 }
 
-fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)], labels: &mut Labels) {
+/// Role ARN → the Terraform expression that names it: a role rendered in
+/// the same configuration is referenced (`aws_iam_role.LABEL.arn`), so
+/// Terraform creates it first; any other is its ARN.
+pub(super) type RoleRefs = std::collections::BTreeMap<String, String>;
+
+fn role(refs: &RoleRefs, arn: &str) -> String {
+    refs.get(arn).cloned().unwrap_or_else(|| string(arn))
+}
+
+fn schedule(
+    out: &mut String,
+    job: &DesiredJob,
+    groups: &[(String, String)],
+    labels: &mut Labels,
+    roles: &RoleRefs,
+) {
     let t = &job.job.target;
     for r in &job.resources {
         let group = groups
@@ -239,7 +254,7 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)], lab
             "    arn      = {}",
             string(&run_task_target(&t.role_arn))
         );
-        let _ = writeln!(out, "    role_arn = {}", string(&t.role_arn));
+        let _ = writeln!(out, "    role_arn = {}", role(roles, &t.role_arn));
         let input = job.run_task.to_json(crate::task::Casing::Pascal);
         let _ = writeln!(out, "    input    = {}", self::input(&input, 4));
         retry_and_dlq(out, t, "    ");
@@ -256,7 +271,7 @@ fn schedule(out: &mut String, job: &DesiredJob, groups: &[(String, String)], lab
     }
 }
 
-fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels) {
+fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels, roles: &RoleRefs) {
     let t = &job.job.target;
     let run = &job.run_task;
     for r in &job.resources {
@@ -272,7 +287,7 @@ fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels) {
         let _ = writeln!(out, "  rule      = aws_cloudwatch_event_rule.{id}.name");
         let _ = writeln!(out, "  target_id = \"cronport\"");
         let _ = writeln!(out, "  arn       = {}", string(&t.cluster));
-        let _ = writeln!(out, "  role_arn  = {}", string(&t.role_arn));
+        let _ = writeln!(out, "  role_arn  = {}", role(roles, &t.role_arn));
         let input = job.run_task.overrides.to_json(crate::task::Casing::Camel);
         let _ = writeln!(out, "  input     = {}", self::input(&input, 2));
         let _ = writeln!(out, "\n  ecs_target {{");
@@ -314,7 +329,7 @@ fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels) {
     }
 }
 
-pub(super) fn render(desired: &Desired) -> String {
+pub(super) fn render(desired: &Desired, roles: &RoleRefs) -> String {
     let mut out = String::new();
     for line in header_lines(desired) {
         let _ = writeln!(out, "# {line}");
@@ -337,8 +352,8 @@ pub(super) fn render(desired: &Desired) -> String {
     for job in &desired.jobs {
         let _ = writeln!(out, "# job {}: {}", job.job.name, job.job.how_it_runs());
         match job.job.target.backend {
-            Backend::Scheduler => schedule(&mut out, job, &groups, &mut labels),
-            Backend::Rules => rule(&mut out, job, &mut labels),
+            Backend::Scheduler => schedule(&mut out, job, &groups, &mut labels, roles),
+            Backend::Rules => rule(&mut out, job, &mut labels, roles),
         }
     }
     align(&out)

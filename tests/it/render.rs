@@ -304,7 +304,20 @@ fn terraform_validates_with_the_aws_provider() {
             ),
         ];
         match terraform_validate(name, &files) {
-            Some((ok, report)) => assert!(ok, "{name}: {report}\n{}", files[0].1),
+            Some((ok, report)) => {
+                assert!(ok, "{name}: {report}\n{}", files[0].1);
+                // Schedules and roles in one file, by reference.
+                if name.starts_with("examples") || name.contains("rules") {
+                    let together = cronport::render::terraform_with_iam(d, &[]);
+                    assert!(together.contains("= aws_iam_role."), "{together}");
+                    let (ok, report) = terraform_validate(
+                        &format!("{name}-with-iam"),
+                        &[("cronport.tf", together.clone())],
+                    )
+                    .unwrap();
+                    assert!(ok, "{name} with iam: {report}\n{together}");
+                }
+            }
             None if required => panic!(
                 "terraform or the hashicorp/aws provider mirror is missing (set CRONPORT_TF_PLUGIN_DIR to the directory holding registry.terraform.io)"
             ),
