@@ -112,7 +112,7 @@ impl ContainerFacts {
 /// use cronport::fit::TaskDefinitionFile;
 /// let text = r#"{"taskDefinition": {"taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/app-worker:7",
 ///   "family": "app-worker", "revision": 7,
-///   "containerDefinitions": [{"name": "worker", "memory": 512, "entryPoint": ["/cnb/process/launcher"]}]}}"#;
+///   "containerDefinitions": [{"name": "worker", "memory": 512, "entryPoint": ["/cnb/lifecycle/launcher"]}]}}"#;
 /// let def = TaskDefinitionFile::parse(text, "td.json")?;
 /// assert_eq!((def.family.as_str(), def.revision), ("app-worker", Some(7)));
 /// assert!(def.names("app-worker") && def.names("app-worker:7") && !def.names("app-worker:6"));
@@ -371,6 +371,41 @@ pub struct Fitted {
     pub problems: Vec<JobNote>,
 }
 
+/// Cloud Native Buildpacks' launcher: given a command, it runs it in the
+/// app's environment (buildpack `profile.d` scripts sourced), as Heroku
+/// runs a one-off dyno.
+const LAUNCHER: &str = "/cnb/lifecycle/launcher";
+
+/// What a container's `entryPoint` does to a command override (ECS
+/// overrides the command, never the entry point).
+#[derive(Debug, PartialEq, Eq)]
+enum EntryPoint {
+    /// None in the task definition: the image's runs, unread.
+    Image,
+    /// `/cnb/lifecycle/launcher`: runs the command as a one-off.
+    Launcher,
+    /// `/cnb/process/TYPE`: runs process TYPE, the command its arguments.
+    ProcessType(String),
+    /// Anything else: the command is its arguments.
+    Other,
+}
+
+impl EntryPoint {
+    fn of(entry_point: &[String]) -> EntryPoint {
+        match entry_point {
+            [] => EntryPoint::Image,
+            [only] if only == LAUNCHER => EntryPoint::Launcher,
+            [only] => match only.strip_prefix("/cnb/process/") {
+                Some(process) if !process.is_empty() => {
+                    EntryPoint::ProcessType(process.to_string())
+                }
+                _ => EntryPoint::Other,
+            },
+            _ => EntryPoint::Other,
+        }
+    }
+}
+
 /// A line about one job; `Display` is `job NAME: text`.
 ///
 /// ```
@@ -414,6 +449,7 @@ pub fn fit(desired: &Desired, facts: &TaskDefinitionFacts) -> Fitted {
     let mut fitted = desired.clone();
     let mut notes = Vec::new();
     let mut problems = Vec::new();
+    let mut unchecked = std::collections::BTreeSet::new();
     for job in &mut fitted.jobs {
         let t = &job.job.target;
         let Some(facts) = facts.get(&(t.task_definition.clone(), t.container.clone())) else {
@@ -424,18 +460,41 @@ pub fn fit(desired: &Desired, facts: &TaskDefinitionFacts) -> Fitted {
             text,
         };
         let container = t.container.clone();
-        if !facts.entry_point.is_empty() {
-            let runs: Vec<String> = facts
-                .entry_point
-                .iter()
-                .chain(&job.run_task.overrides.container.command)
-                .cloned()
-                .collect();
-            notes.push(note(crate::escape::one_line(&format!(
-                "container `{container}` of {} has an entryPoint, so each run executes `{}`",
-                facts.task_definition,
-                shlex::try_join(runs.iter().map(String::as_str)).unwrap_or_else(|_| runs.join(" "))
-            ))));
+        match EntryPoint::of(&facts.entry_point) {
+            // The image's own ENTRYPOINT stays, which the task definition
+            // does not show: checked once per container, said once.
+            EntryPoint::Image => {
+                if unchecked.insert((facts.task_definition.clone(), container.clone())) {
+                    notes.push(note(format!(
+                        "container `{container}` of {} sets no entryPoint, so the image's ENTRYPOINT (which cronport does not read) runs each command; an image built with Cloud Native Buildpacks (heroku/builder) starts its web process with the command as arguments: give such a container entryPoint [\"{LAUNCHER}\"]",
+                        facts.task_definition
+                    )));
+                }
+            }
+            EntryPoint::ProcessType(process) => {
+                problems.push(note(format!(
+                    "container `{container}` of {} starts `/cnb/process/{process}`, Cloud Native Buildpacks' `{process}` process, which would take the job's command as its own arguments: set the container's entryPoint to [\"{LAUNCHER}\"] in the task definition (the launcher runs a one-off command in the app's environment, `.profile.d` sourced, as Heroku did), or use a task definition whose container has no entryPoint",
+                    facts.task_definition
+                )));
+                continue;
+            }
+            EntryPoint::Launcher => notes.push(note(format!(
+                "container `{container}` of {} runs each command through the Cloud Native Buildpacks launcher, which sets up the app's environment (`.profile.d`) first, as Heroku did",
+                facts.task_definition
+            ))),
+            EntryPoint::Other => {
+                let runs: Vec<String> = facts
+                    .entry_point
+                    .iter()
+                    .chain(&job.run_task.overrides.container.command)
+                    .cloned()
+                    .collect();
+                notes.push(note(crate::escape::one_line(&format!(
+                    "container `{container}` of {} has an entryPoint, so each run executes `{}`",
+                    facts.task_definition,
+                    shlex::try_join(runs.iter().map(String::as_str)).unwrap_or_else(|_| runs.join(" "))
+                ))));
+            }
         }
         let overrides = &mut job.run_task.overrides;
         if let Some(task_memory) = overrides.memory {
@@ -544,7 +603,9 @@ mod tests {
                 .iter()
                 .all(|j| j.run_task.overrides.container.memory.is_none())
         );
-        assert!(fitted.notes.is_empty());
+        // Only that the image's entry point was not read, once.
+        assert_eq!(fitted.notes.len(), 1, "{:?}", fitted.notes);
+        assert!(fitted.notes[0].text.contains("sets no entryPoint, so the image's ENTRYPOINT (which cronport does not read) runs each command"));
     }
 
     #[test]
@@ -557,14 +618,14 @@ mod tests {
                 others_memory: 1024,
                 cpu: Some(1024),
                 others_cpu: 0,
-                entry_point: vec!["/cnb/process/launcher".into()],
+                entry_point: vec!["/usr/local/bin/entry".into()],
                 ..Default::default()
             }),
         );
         assert!(fitted.problems.iter().any(|p| p.to_string().starts_with("job rails-runner-devices-sync-call: the other containers of td take 1024 MiB, all of the 512 MiB")), "{:?}", fitted.problems);
         assert!(
             fitted.notes.iter().any(|n| n.to_string().contains(
-                "has an entryPoint, so each run executes `/cnb/process/launcher timeout -k 30"
+                "has an entryPoint, so each run executes `/usr/local/bin/entry timeout -k 30"
             )),
             "{:?}",
             fitted.notes

@@ -1287,7 +1287,7 @@ fn plan_fits_each_container_to_its_dyno_and_reports_entry_points() {
                 aws_sdk_ecs::types::ContainerDefinition::builder()
                     .name("worker")
                     .image("app:latest")
-                    .entry_point("/cnb/process/launcher")
+                    .entry_point("/cnb/lifecycle/launcher")
                     .memory(512)
                     .build(),
             )
@@ -1306,7 +1306,7 @@ fn plan_fits_each_container_to_its_dyno_and_reports_entry_points() {
         let text = plan.to_text();
         // Performance-M: 4096 MiB for the task, 256 of them the router's.
         assert!(text.contains("job rake-tags-recompute-lost: container `worker` of arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:2 is limited to 512 MiB; the run sets it to 3840 MiB"), "{text}");
-        assert!(text.contains("job rake-reports-daily: container `worker` of arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:2 has an entryPoint, so each run executes `/cnb/process/launcher timeout -k 30 86400 bundle exec rake reports:daily`"), "{text}");
+        assert!(text.contains("job rake-reports-daily: container `worker` of arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:2 runs each command through the Cloud Native Buildpacks launcher"), "{text}");
         aws::apply(&clients, &plan, 4, quiet()).await;
         // What the schedule sends is what plan said.
         let schedule = clients
@@ -1330,7 +1330,7 @@ fn plan_fits_each_container_to_its_dyno_and_reports_entry_points() {
             "taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:2",
             "family": "mamorio-worker", "revision": 2, "cpu": "256", "memory": "512",
             "containerDefinitions": [
-                {"name": "worker", "image": "app:latest", "cpu": 0, "entryPoint": ["/cnb/process/launcher"], "memory": 512, "essential": true},
+                {"name": "worker", "image": "app:latest", "cpu": 0, "entryPoint": ["/cnb/lifecycle/launcher"], "memory": 512, "essential": true},
                 {"name": "log-router", "image": "fluent-bit:latest", "cpu": 0, "memoryReservation": 256, "essential": true}
             ]}});
         let file = cronport::fit::TaskDefinitionFile::parse(&described.to_string(), "td.json").unwrap();
@@ -1363,6 +1363,14 @@ fn plan_fits_each_container_to_its_dyno_and_reports_entry_points() {
         let drifted = aws::plan(&clients, &want, false).await.unwrap();
         assert_eq!(drifted.summary().change, 1, "{}", drifted.to_text());
         assert!(drifted.to_text().contains("container size: (the task definition's) → memory 3840 MiB"), "{}", drifted.to_text());
+        // A buildpack image started as its web process would take each
+        // command as the web process's arguments: refused, with the change.
+        clients.ecs.register_task_definition().family("mamorio-worker").cpu("256").memory("512")
+            .container_definitions(aws_sdk_ecs::types::ContainerDefinition::builder()
+                .name("worker").image("app:latest").entry_point("/cnb/process/web").build())
+            .send().await.unwrap();
+        let refused = aws::plan(&clients, &want, false).await.unwrap_err().to_string();
+        assert!(refused.contains("container `worker` of arn:aws:ecs:us-east-1:123456789012:task-definition/mamorio-worker:3 starts `/cnb/process/web`") && refused.contains("set the container's entryPoint to [\"/cnb/lifecycle/launcher\"]"), "{refused}");
         // A standard-1X job (512 MiB) leaves the worker 256: said, not refused.
         assert!(text.contains("job rails-runner-devices-sync-call: container `worker`"), "{text}");
     });
