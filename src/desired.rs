@@ -451,10 +451,22 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                     {
                         let start =
                             rate_start(*rate, job.schedule.start(), options.from, held_until);
+                        // No run before the StartDate: the proof starts there.
+                        if start > options.from
+                            && let Ok(from_start) = translate(
+                                &job.schedule,
+                                &Options {
+                                    from: start,
+                                    ..translate_options.clone()
+                                },
+                            )
+                        {
+                            translation = from_start;
+                        }
                         if held_until.is_none()
                             && job.schedule.start().is_none_or(|s| s <= options.from)
                         {
-                            translation.notes.push("no cron writes this rate, so its StartDate carries the phase: the first instant of the phase after the UTC day of the render ends, so that every render that day writes the same file".to_string());
+                            translation.notes.push("no cron writes this rate, so its StartDate carries the phase: the first instant of the phase after the UTC day of the render ends (it does not run before then), so that every render that day writes the same file".to_string());
                         }
                         Some(start)
                     }

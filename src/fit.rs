@@ -190,10 +190,24 @@ impl TaskDefinitionFile {
             .as_deref()
             .map(family_and_revision)
             .unwrap_or_default();
+        if let (Some(family), Some(in_arn)) = (&definition.family, &arn_family)
+            && family != in_arn
+        {
+            return Err(error(format!(
+                "its `family` is `{family}` but its `taskDefinitionArn` names `{in_arn}`"
+            )));
+        }
         let family = definition
             .family
             .or(arn_family)
             .ok_or_else(|| error("it names no `family` and no `taskDefinitionArn`".to_string()))?;
+        if let (Some(field), Some(in_arn)) = (definition.revision, arn_revision)
+            && field != in_arn
+        {
+            return Err(error(format!(
+                "its `revision` is {field} but its `taskDefinitionArn` names revision {in_arn}"
+            )));
+        }
         let revision = definition.revision.or(arn_revision);
         if definition.container_definitions.is_empty() {
             return Err(error("it has no `containerDefinitions`".to_string()));
@@ -208,8 +222,8 @@ impl TaskDefinitionFile {
                 }),
             family,
             revision,
-            task_role_arn: definition.task_role_arn,
-            execution_role_arn: definition.execution_role_arn,
+            task_role_arn: definition.task_role_arn.filter(|r| !r.is_empty()),
+            execution_role_arn: definition.execution_role_arn.filter(|r| !r.is_empty()),
             containers: definition
                 .container_definitions
                 .into_iter()
@@ -238,8 +252,49 @@ impl TaskDefinitionFile {
     /// where it gives one.
     pub fn names(&self, task_definition: &str) -> bool {
         let (family, revision) = family_and_revision(task_definition);
+        // Two ARNs must name one region and account too.
+        let place = |arn: &str| {
+            arn.split_once(":task-definition/")
+                .map(|(p, _)| p.to_string())
+        };
+        let same_place = match (place(task_definition), place(&self.arn)) {
+            (Some(a), Some(b)) => a == b,
+            _ => true,
+        };
         family.as_deref() == Some(self.family.as_str())
             && revision.is_none_or(|r| Some(r) == self.revision)
+            && same_place
+    }
+
+    /// Files that give one task definition twice (the same family and
+    /// revision), which would make the output depend on their order.
+    ///
+    /// ```
+    /// use cronport::fit::TaskDefinitionFile;
+    /// let one = |origin| TaskDefinitionFile::parse(r#"{"family": "app", "revision": 2, "containerDefinitions": [{"name": "w"}]}"#, origin).unwrap();
+    /// let err = TaskDefinitionFile::check_distinct(&[one("a.json"), one("b.json")]).unwrap_err();
+    /// assert_eq!(err.to_string(), "b.json: it gives app:2 again, as a.json does: give each task definition once");
+    /// ```
+    pub fn check_distinct(files: &[TaskDefinitionFile]) -> Result<(), TaskDefinitionFileError> {
+        for (i, file) in files.iter().enumerate() {
+            if let Some(earlier) = files[..i]
+                .iter()
+                .find(|f| f.family == file.family && f.revision == file.revision)
+            {
+                return Err(TaskDefinitionFileError {
+                    origin: file.origin.clone(),
+                    message: format!(
+                        "it gives {} again, as {} does: give each task definition once",
+                        match file.revision {
+                            Some(r) => format!("{}:{r}", file.family),
+                            None => file.family.clone(),
+                        },
+                        earlier.origin
+                    ),
+                });
+            }
+        }
+        Ok(())
     }
 }
 
@@ -278,7 +333,7 @@ fn family_and_revision(reference: &str) -> (Option<String>, Option<u32>) {
 pub fn facts_from_files(
     desired: &Desired,
     files: &[TaskDefinitionFile],
-) -> Result<TaskDefinitionFacts, Vec<JobNote>> {
+) -> Result<TaskDefinitionFacts, MissingContainers> {
     let mut facts = TaskDefinitionFacts::new();
     let mut problems = Vec::new();
     for job in &desired.jobs {
@@ -317,8 +372,17 @@ pub fn facts_from_files(
     if problems.is_empty() {
         Ok(facts)
     } else {
-        Err(problems)
+        Err(MissingContainers { jobs: problems })
     }
+}
+
+/// Jobs whose container a task definition file does not have: a line
+/// each in `jobs`, all of them in `Display`.
+#[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
+#[error("{}", .jobs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
+pub struct MissingContainers {
+    /// One line per job.
+    pub jobs: Vec<JobNote>,
 }
 
 /// The jobs whose request depends on a task definition the fit was not
@@ -386,6 +450,9 @@ enum EntryPoint {
     Launcher,
     /// `/cnb/process/TYPE`: runs process TYPE, the command its arguments.
     ProcessType(String),
+    /// A shell's `-c` (`["/bin/sh", "-c"]`): the command's first word is the
+    /// whole script, the rest `$0`, `$1`, …
+    ShellScript,
     /// Anything else: the command is its arguments.
     Other,
 }
@@ -401,6 +468,14 @@ impl EntryPoint {
                 }
                 _ => EntryPoint::Other,
             },
+            [.., flags]
+                if flags.len() > 1
+                    && flags.starts_with('-')
+                    && !flags.starts_with("--")
+                    && flags.ends_with('c') =>
+            {
+                EntryPoint::ShellScript
+            }
             _ => EntryPoint::Other,
         }
     }
@@ -476,6 +551,15 @@ pub fn fit(desired: &Desired, facts: &TaskDefinitionFacts) -> Fitted {
                     "container `{container}` of {} starts `/cnb/process/{process}`, Cloud Native Buildpacks' `{process}` process, which would take the job's command as its own arguments: set the container's entryPoint to [\"{LAUNCHER}\"] in the task definition (the launcher runs a one-off command in the app's environment, `.profile.d` sourced, as Heroku did), or use a task definition whose container has no entryPoint",
                     facts.task_definition
                 )));
+                continue;
+            }
+            EntryPoint::ShellScript => {
+                problems.push(note(crate::escape::one_line(&format!(
+                    "container `{container}` of {} has entryPoint `{}`, and ECS passes the command to it as separate arguments: the shell would run only the first word as its script (`{}`), the rest becoming $0, $1, …: remove the entryPoint (cronport already runs a command that needs a shell through /bin/bash -c) or use one that takes a program and its arguments",
+                    facts.task_definition,
+                    facts.entry_point.join(" "),
+                    job.run_task.overrides.container.command.first().map_or("", String::as_str)
+                ))));
                 continue;
             }
             EntryPoint::Launcher => notes.push(note(format!(
@@ -630,6 +714,17 @@ mod tests {
             "{:?}",
             fitted.notes
         );
+        // A shell's -c would run the command's first word alone: refused.
+        let fitted = fit(
+            &d,
+            &facts(ContainerFacts {
+                task_definition: "td".into(),
+                entry_point: vec!["/bin/sh".into(), "-c".into()],
+                ..Default::default()
+            }),
+        );
+        assert_eq!(fitted.problems.len(), d.jobs.len());
+        assert!(fitted.problems[0].text.contains("has entryPoint `/bin/sh -c`, and ECS passes the command to it as separate arguments"), "{:?}", fitted.problems);
         // CPU above what the size leaves is lowered to it.
         let fitted = fit(
             &d,

@@ -250,12 +250,19 @@ pub fn derived_id(cluster: &str) -> String {
 pub const DERIVED_PREFIX: &str = "auto-";
 
 fn derived_with_prefix(cluster: &str) -> String {
+    format!("{DERIVED_PREFIX}{}", short_digest(cluster))
+}
+
+/// Eight hexadecimal digits of a stable digest of `text` (FNV-1a, 64 bits,
+/// the low 32 shown): the same on every machine and in every release, for
+/// ids that must not change when other things do.
+pub(crate) fn short_digest(text: &str) -> String {
     let mut hash: u64 = 0xcbf2_9ce4_8422_2325;
-    for byte in cluster.bytes() {
+    for byte in text.bytes() {
         hash ^= u64::from(byte);
         hash = hash.wrapping_mul(0x0000_0100_0000_01b3);
     }
-    format!("{DERIVED_PREFIX}{:08x}", hash as u32)
+    format!("{:08x}", hash as u32)
 }
 
 #[cfg(test)]

@@ -72,7 +72,18 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     if args.with_iam && args.format != ConvertFormat::Terraform {
         return Err("--with-iam writes the roles beside the schedules in Terraform only (--format terraform); for the other formats, render the roles with `cronport iam`".to_string().into());
     }
+    if args.manifest == "-" && args.task_definitions.iter().any(|t| t == "-") {
+        return Err(
+            "the manifest and a task definition cannot both be standard input (`-`)"
+                .to_string()
+                .into(),
+        );
+    }
     let definitions = super::read_task_definitions(&args.task_definitions)?;
+    super::unused_task_definitions(&desired, &definitions);
+    if args.with_iam {
+        super::one_account(&cronport::render::roles(&desired, &definitions), true)?;
+    }
     let desired = fit(&desired, &definitions)?;
     let format = args.format.render();
     let out = if args.with_iam {
@@ -126,7 +137,7 @@ fn fit(
     let lines = |notes: Vec<cronport::fit::JobNote>| {
         super::Failure::Errors(notes.iter().map(ToString::to_string).collect())
     };
-    let facts = facts_from_files(desired, definitions).map_err(lines)?;
+    let facts = facts_from_files(desired, definitions).map_err(|e| lines(e.jobs))?;
     let fitted = cronport::fit::fit(desired, &facts);
     if !fitted.problems.is_empty() {
         return Err(lines(fitted.problems));

@@ -47,6 +47,11 @@ pub struct Args {
     /// is then limited to the task and execution roles it names.
     #[arg(long = "task-definition", value_name = "FILE")]
     task_definitions: Vec<String>,
+    /// For a Unix schedule restricting both day-of-month and day-of-week,
+    /// as `convert` takes it: the manifest must compile for its roles to
+    /// be rendered.
+    #[arg(long, value_parser = super::dom_dow_names(), default_value_t = cronport::translate::DomDow::Refuse)]
+    dom_dow: cronport::translate::DomDow,
 }
 
 /// The formats, as the flag spells them.
@@ -65,28 +70,39 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
 }
 
 fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
-    // The roles depend on the jobs' targets, not on when they run: any
-    // window will do, and a fixed one keeps the output reproducible.
+    // The roles depend on the jobs' targets, not on when they run (a
+    // dead-letter queue's policy names each job's rules by pattern): the
+    // window is `convert`'s default, so both refuse the same schedules.
     let desired = compile_manifest(
         &args.manifest,
         args.env.as_deref(),
         || {
-            Ok(cronport::desired::CompileOptions::starting(
-                jiff::Timestamp::UNIX_EPOCH,
-            ))
+            Ok(cronport::desired::CompileOptions {
+                dom_dow: args.dom_dow,
+                ..cronport::desired::CompileOptions::starting(super::now())
+            })
         },
         Some(", so no role to render"),
     )?;
+    if args.manifest == "-" && args.task_definitions.iter().any(|t| t == "-") {
+        return Err(
+            "the manifest and a task definition cannot both be standard input (`-`)"
+                .to_string()
+                .into(),
+        );
+    }
     let format = match args.format {
         Format::Json => IamFormat::Json,
         Format::Cloudformation => IamFormat::Cloudformation,
         Format::Terraform => IamFormat::Terraform,
     };
     let definitions = super::read_task_definitions(&args.task_definitions)?;
+    super::unused_task_definitions(&desired, &definitions);
     let roles = cronport::render::roles(&desired, &definitions);
-    if roles.iter().any(|r| r.task_roles.is_empty()) {
+    super::one_account(&roles, args.format != Format::Json)?;
+    if roles.iter().any(|r| r.task_roles.is_none()) {
         eprintln!(
-            "note: iam:PassRole allows any role, passed only to ECS tasks; to name the task and execution roles instead: aws ecs describe-task-definition --task-definition NAME > FILE, then --task-definition FILE"
+            "note: iam:PassRole allows any role, passed only to ECS tasks; to name the task and execution roles instead, give every job's task definition: aws ecs describe-task-definition --task-definition NAME > FILE, then --task-definition FILE"
         );
     }
     for queue in cronport::render::queue_policies(&desired) {

@@ -296,18 +296,70 @@ pub(crate) fn now() -> jiff::Timestamp {
     jiff::Timestamp::from_second(now.as_second()).unwrap_or(now)
 }
 
+/// Roles in several accounts cannot be one template or configuration,
+/// which deploys into one account.
+pub(crate) fn one_account(
+    roles: &[cronport::render::Role],
+    one_deployment: bool,
+) -> Result<(), Failure> {
+    let accounts: std::collections::BTreeSet<&str> =
+        roles.iter().map(|r| r.account.as_str()).collect();
+    if one_deployment && accounts.len() > 1 {
+        return Err(format!(
+            "the jobs' roles are in {} accounts ({}); a template or a Terraform configuration deploys into one: render each account's jobs from their own manifest or environment",
+            accounts.len(),
+            accounts.into_iter().collect::<Vec<_>>().join(", ")
+        )
+        .into());
+    }
+    Ok(())
+}
+
 /// Task definitions from files, as `aws ecs describe-task-definition`
 /// prints them (`--task-definition FILE`).
 pub(crate) fn read_task_definitions(
     paths: &[String],
 ) -> Result<Vec<cronport::fit::TaskDefinitionFile>, Failure> {
-    paths
+    let files = paths
         .iter()
         .map(|path| {
             let text = read_input(path)?;
             cronport::fit::TaskDefinitionFile::parse(&text, path).map_err(|e| e.to_string().into())
         })
-        .collect()
+        .collect::<Result<Vec<_>, Failure>>()?;
+    cronport::fit::TaskDefinitionFile::check_distinct(&files).map_err(|e| e.to_string())?;
+    Ok(files)
+}
+
+/// A note for each task definition file no job's `task_definition` names
+/// (another family, revision, region or account): it changes nothing.
+pub(crate) fn unused_task_definitions(
+    desired: &cronport::desired::Desired,
+    files: &[cronport::fit::TaskDefinitionFile],
+) {
+    for file in files {
+        if !desired
+            .jobs
+            .iter()
+            .any(|j| file.names(&j.job.target.task_definition))
+        {
+            let named: std::collections::BTreeSet<&str> = desired
+                .jobs
+                .iter()
+                .map(|j| j.job.target.task_definition.as_str())
+                .collect();
+            eprintln!(
+                "note: {} ({}) is the task definition of no job; the jobs name {}",
+                file.origin,
+                file.arn,
+                named
+                    .into_iter()
+                    .map(|n| format!("`{n}`"))
+                    .collect::<Vec<_>>()
+                    .join(", ")
+            );
+        }
+    }
 }
 
 /// The text of `path`, or of standard input for `-`.
@@ -335,7 +387,26 @@ pub(crate) fn read_input(path: &str) -> Result<String, Failure> {
             "{path} is {size} bytes; cronport reads files of at most {MAX_INPUT_BYTES} bytes (is it the right file?)"
         ).into());
     }
-    let bytes = std::fs::read(path).map_err(|e| format!("cannot read {path}: {e}"))?;
+    // The bytes read are capped too: a device or a pipe (`/dev/zero`,
+    // `<(…)`) reports no size.
+    let mut bytes = Vec::new();
+    std::fs::File::open(path)
+        .and_then(|f| {
+            std::io::Read::read_to_end(&mut std::io::Read::take(f, MAX_INPUT_BYTES + 1), &mut bytes)
+        })
+        .map_err(|e| format!("cannot read {path}: {e}"))?;
+    if bytes.len() as u64 > MAX_INPUT_BYTES {
+        return Err(format!(
+            "{path} is longer than {MAX_INPUT_BYTES} bytes, the most cronport reads (is it the right file?)"
+        )
+        .into());
+    }
+    // A byte-order mark (Windows editors, PowerShell redirects) is not
+    // part of the text.
+    let bytes = bytes
+        .strip_prefix("\u{feff}".as_bytes())
+        .map(<[u8]>::to_vec)
+        .unwrap_or(bytes);
     String::from_utf8(bytes)
         .map_err(|_| format!("{path} is not UTF-8 text; is it the right file?").into())
 }
@@ -490,7 +561,7 @@ fn backend_names() -> impl TypedValueParser<Value = Backend> {
 }
 
 /// `--dom-dow`'s values: the core's [`DomDow`] names with their help.
-fn dom_dow_names() -> impl TypedValueParser<Value = DomDow> {
+pub(crate) fn dom_dow_names() -> impl TypedValueParser<Value = DomDow> {
     let help = |policy: DomDow| match policy {
         DomDow::Refuse => "Refuse, naming the first day both halves fire (the default)",
         DomDow::Double => "Split anyway and accept the double run on such days",

@@ -140,7 +140,7 @@ pub struct CutoverJob {
 ///
 /// ```
 /// use cronport::{cutover::cutover, manifest::Manifest};
-/// let text = "[defaults]\ncluster = \"c\"\ntask_definition = \"t\"\ncontainer = \"w\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-1\"]\n[[job]]\nname = \"hourly\"\nschedule = \"every hour at :00\"\ncommand = \"x\"\n";
+/// let text = "[defaults]\ncluster = \"c\"\ntask_definition = \"t\"\ncontainer = \"w\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-0a1b2c3d\"]\n[[job]]\nname = \"hourly\"\nschedule = \"every hour at :00\"\ncommand = \"x\"\n";
 /// let m = Manifest::from_toml(text, "m")?;
 /// // On a run: AWS makes the 03:00 run; the old platform's last is 02:00.
 /// let plan = cutover(&m, "2026-12-01T03:00:00Z".parse()?, "2026-11-27T09:00:00Z".parse()?)?;

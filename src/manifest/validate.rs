@@ -118,7 +118,8 @@ impl Manifest {
                 continue;
             };
             let name = resource.rsplit('/').next().unwrap_or_default();
-            match roles.entry((account.to_string(), name.to_string())) {
+            // IAM compares role names without case (`My-Role` is `my-role`).
+            match roles.entry((account.to_string(), name.to_ascii_lowercase())) {
                 std::collections::btree_map::Entry::Vacant(v) => {
                     v.insert(arn);
                 }
@@ -130,7 +131,7 @@ impl Manifest {
                         .unwrap_or(i);
                     problems.push(Problem {
                         kind: ProblemKind::Conflict,
-                        ..problem(Some(index), "role_arn", format!("role_arn `{arn}` and `{}` name one IAM role, `{name}` (role names are unique in an account, whatever the path): use one ARN", o.get()))
+                        ..problem(Some(index), "role_arn", format!("role_arn `{arn}` and `{}` name one IAM role, `{name}` (role names are unique in an account, whatever the path or case): use one ARN", o.get()))
                     });
                 }
                 std::collections::btree_map::Entry::Occupied(_) => {}
@@ -217,6 +218,41 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
             "dead_letter_queue",
             format!("`{dlq}` is {why}; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
         );
+    }
+    // A cluster: a name ECS takes, or its ARN. A `*` or `?` would also
+    // widen the role's `ecs:cluster` condition to other clusters.
+    if let Some(cluster) = &s.cluster {
+        let name = match cluster.strip_prefix("arn:") {
+            Some(_) => {
+                let parts: Vec<&str> = cluster.splitn(6, ':').collect();
+                match parts.as_slice() {
+                    [_, partition, "ecs", region, account, resource]
+                        if !partition.is_empty()
+                            && !region.is_empty()
+                            && account.len() == 12
+                            && account.bytes().all(|b| b.is_ascii_digit()) =>
+                    {
+                        resource.strip_prefix("cluster/")
+                    }
+                    _ => None,
+                }
+            }
+            None => Some(cluster.as_str()),
+        };
+        let valid = |n: &str| {
+            (1..=255).contains(&n.len())
+                && n.bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+        };
+        if !name.is_some_and(valid) {
+            fail(
+                "cluster",
+                format!(
+                    "`{}` is not an ECS cluster: write its name (1–255 letters, digits, `-` and `_`) or its ARN, arn:aws:ecs:REGION:ACCOUNT:cluster/NAME",
+                    crate::escape::one_line(cluster)
+                ),
+            );
+        }
     }
     // VPC resource ids: a prefix and 8 or 17 hexadecimal digits. A name
     // or a typo would reach RunTask only at the first run.

@@ -65,9 +65,10 @@ pub struct Role {
     /// The clusters (ARN patterns) RunTask may start them on: the
     /// `ecs:cluster` condition.
     pub clusters: Vec<String>,
-    /// The task and execution roles the task definitions name, where their
-    /// files were given; empty: any role, passed only to ECS tasks.
-    pub task_roles: Vec<String>,
+    /// The task and execution roles the jobs' task definitions name:
+    /// `None` when a job's task definition file was not given (any role,
+    /// passed only to ECS tasks); `Some(empty)`: no role to pass.
+    pub task_roles: Option<Vec<String>>,
     /// Dead-letter queues it sends failed invocations to.
     pub dead_letter_queues: Vec<String>,
     /// The account the role lives in.
@@ -95,7 +96,7 @@ pub fn roles(desired: &Desired, definitions: &[TaskDefinitionFile]) -> Vec<Role>
                 principals: Vec::new(),
                 task_definitions: Vec::new(),
                 clusters: Vec::new(),
-                task_roles: Vec::new(),
+                task_roles: Some(Vec::new()),
                 dead_letter_queues: Vec::new(),
                 account,
             }
@@ -116,14 +117,31 @@ pub fn roles(desired: &Desired, definitions: &[TaskDefinitionFile]) -> Vec<Role>
         if !role.clusters.contains(&cluster) {
             role.clusters.push(cluster);
         }
+        // Known only when every job's task definition was given.
         let newest = definitions
             .iter()
             .filter(|d| d.names(&t.task_definition))
             .max_by_key(|d| d.revision);
-        for passed in newest.into_iter().flat_map(TaskDefinitionFile::roles) {
-            if !role.task_roles.iter().any(|r| r == passed) {
-                role.task_roles.push(passed.to_string());
+        match (newest, &mut role.task_roles) {
+            (Some(file), Some(known)) => {
+                for passed in file.roles() {
+                    // ECS takes a role's name too: it is the job's account's.
+                    let arn = if passed.starts_with("arn:") {
+                        passed.to_string()
+                    } else {
+                        format!(
+                            "arn:{}:iam::{}:role/{passed}",
+                            partition(&t.role_arn),
+                            role.account
+                        )
+                    };
+                    if !known.contains(&arn) {
+                        known.push(arn);
+                    }
+                }
             }
+            (None, known) => *known = None,
+            (Some(_), None) => {}
         }
         if let Some(dlq) = &t.dead_letter_queue
             && !role.dead_letter_queues.contains(dlq)
@@ -136,7 +154,9 @@ pub fn roles(desired: &Desired, definitions: &[TaskDefinitionFile]) -> Vec<Role>
         role.principals.sort();
         role.task_definitions.sort();
         role.clusters.sort();
-        role.task_roles.sort();
+        if let Some(known) = &mut role.task_roles {
+            known.sort();
+        }
         role.dead_letter_queues.sort();
     }
     roles
@@ -220,18 +240,25 @@ impl Role {
                 "Resource": self.task_definitions,
                 "Condition": {"ArnLike": {"ecs:cluster": self.clusters}},
             }),
-            // The task and execution roles are named in the task
-            // definitions: where their files were given, only those;
-            // otherwise any role, and the condition keeps PassRole to ECS
-            // tasks.
-            json!({
+        ];
+        // The task and execution roles are named in the task definitions:
+        // where every job's file was given, only those (none at all when
+        // they name none); otherwise any role, and the condition keeps
+        // PassRole to ECS tasks.
+        let passed = match &self.task_roles {
+            None => Some(json!("*")),
+            Some(known) if known.is_empty() => None,
+            Some(known) => Some(json!(known)),
+        };
+        if let Some(resource) = passed {
+            statements.push(json!({
                 "Sid": "PassTheTaskRoles",
                 "Effect": "Allow",
                 "Action": "iam:PassRole",
-                "Resource": if self.task_roles.is_empty() { json!("*") } else { json!(self.task_roles) },
+                "Resource": resource,
                 "Condition": {"StringEquals": {"iam:PassedToService": "ecs-tasks.amazonaws.com"}},
-            }),
-        ];
+            }));
+        }
         if !self.dead_letter_queues.is_empty() {
             statements.push(json!({
                 "Sid": "DeadLetterQueue",
@@ -257,7 +284,7 @@ impl Role {
 /// let policies = queue_policies(&desired);
 /// let policy = policies[0].policy();
 /// assert_eq!(policy["Statement"][0]["Principal"]["Service"], "events.amazonaws.com");
-/// assert!(policy["Statement"][0]["Condition"]["ArnEquals"]["aws:SourceArn"][0].as_str().unwrap().contains(":rule/"));
+/// assert!(policy["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"][0].as_str().unwrap().contains(":rule/"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
@@ -266,7 +293,8 @@ pub struct QueuePolicy {
     pub queue_arn: String,
     /// The queue's URL, which the SQS API and templates name it by.
     pub queue_url: String,
-    /// The rules (ARNs) that may send to it.
+    /// The rules (ARN patterns: each job's rule, and its numbered ones)
+    /// that may send to it.
     pub rules: Vec<String>,
 }
 
@@ -281,7 +309,7 @@ impl QueuePolicy {
                 "Principal": {"Service": "events.amazonaws.com"},
                 "Action": "sqs:SendMessage",
                 "Resource": self.queue_arn,
-                "Condition": {"ArnEquals": {"aws:SourceArn": self.rules}},
+                "Condition": {"ArnLike": {"aws:SourceArn": self.rules}},
             }],
         })
     }
@@ -302,13 +330,16 @@ pub fn queue_policies(desired: &Desired) -> Vec<QueuePolicy> {
         else {
             continue;
         };
+        // The job's first rule and every numbered one (`-2`, `-3`, …): how
+        // many a zone's offset periods need depends on the window, which
+        // the policy must not.
         let rules = by_queue.entry(queue).or_default();
-        for r in &job.resources {
-            rules.insert(format!(
-                "arn:{partition}:events:{region}:{account}:rule/{}",
-                r.name
-            ));
-        }
+        let base = format!(
+            "arn:{partition}:events:{region}:{account}:rule/{}",
+            job.job.aws_name
+        );
+        rules.insert(format!("{base}-*"));
+        rules.insert(base);
     }
     by_queue
         .into_iter()
@@ -332,26 +363,37 @@ pub fn queue_policies(desired: &Desired) -> Vec<QueuePolicy> {
         .collect()
 }
 
-/// Each role's Terraform label: its name with `_` for what HCL does not
-/// take, numbered where two would be the same.
+/// Each role's Terraform label: its name with `_` for each character that
+/// is not a letter or digit; where the name has a character IAM allows
+/// beyond `-` and `_` (`.+=,@`), a digest of the name follows, so that such
+/// a label never depends on which other roles there are (a renamed label
+/// is a role Terraform destroys and creates). Only `a-b` beside `a_b`
+/// still meet, and the second gets the digest.
 pub(super) fn terraform_labels(roles: &[Role]) -> Vec<String> {
     let mut taken = BTreeSet::new();
     roles
         .iter()
         .map(|r| {
-            let mut label: String = r
+            let sanitized: String = r
                 .name
                 .chars()
                 .map(|c| if c.is_ascii_alphanumeric() { c } else { '_' })
                 .collect();
-            if label.starts_with(|c: char| c.is_ascii_digit()) {
+            let plain = r
+                .name
+                .chars()
+                .all(|c| c.is_ascii_alphanumeric() || c == '-' || c == '_');
+            let mut label = if plain {
+                sanitized.clone()
+            } else {
+                format!("{sanitized}_{}", crate::owner::short_digest(&r.name))
+            };
+            if !label.starts_with(|c: char| c.is_ascii_alphabetic() || c == '_') {
                 label.insert(0, '_');
             }
-            let base = label.clone();
-            let mut n = 1;
-            while !taken.insert(label.clone()) {
-                n += 1;
-                label = format!("{base}_{n}");
+            if !taken.insert(label.clone()) {
+                label = format!("{label}_{}", crate::owner::short_digest(&r.name));
+                taken.insert(label.clone());
             }
             label
         })
@@ -541,6 +583,77 @@ pub fn render_iam(
 #[cfg(test)]
 mod tests {
     use super::*;
+
+    fn desired(text: &str) -> Desired {
+        let m = crate::manifest::Manifest::from_toml(text, "m").unwrap();
+        crate::desired::compile(
+            &m,
+            &crate::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+        )
+        .unwrap()
+    }
+
+    const TWO_DEFINITIONS: &str = "[defaults]\ncluster = \"c\"\ncontainer = \"w\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-0a1b2c3d\"]\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\ntask_definition = \"app\"\n[[job]]\nname = \"z\"\nschedule = \"@daily\"\ncommand = \"y\"\ntask_definition = \"other\"\n";
+
+    fn file(family: &str, roles: &str) -> TaskDefinitionFile {
+        let text = format!(
+            "{{\"family\": \"{family}\", \"revision\": 1, {roles} \"containerDefinitions\": [{{\"name\": \"w\"}}]}}"
+        );
+        TaskDefinitionFile::parse(&text, "f.json").unwrap()
+    }
+
+    #[test]
+    fn pass_role_names_roles_only_when_every_jobs_task_definition_is_known() {
+        let d = desired(TWO_DEFINITIONS);
+        let app = file("app", "\"taskRoleArn\": \"app-task\",");
+        // One of two known: any role still.
+        let partial = roles(&d, std::slice::from_ref(&app));
+        assert_eq!(partial[0].task_roles, None);
+        assert_eq!(
+            partial[0].permissions_policy()["Statement"][1]["Resource"],
+            "*"
+        );
+        // Both known: their roles, a short name made the account's ARN.
+        let both = roles(&d, &[app, file("other", "\"executionRoleArn\": \"\",")]);
+        assert_eq!(
+            both[0].task_roles,
+            Some(vec!["arn:aws:iam::123456789012:role/app-task".to_string()])
+        );
+        // Both known and naming none: no PassRole at all.
+        let none = roles(&d, &[file("app", ""), file("other", "")]);
+        let policy = none[0].permissions_policy();
+        assert!(
+            policy["Statement"]
+                .as_array()
+                .unwrap()
+                .iter()
+                .all(|s| s["Action"] != "iam:PassRole"),
+            "{policy}"
+        );
+    }
+
+    #[test]
+    fn terraform_labels_do_not_depend_on_the_other_roles() {
+        let role = |name: &str| Role {
+            arn: format!("arn:aws:iam::123456789012:role/{name}"),
+            name: name.to_string(),
+            path: "/".into(),
+            principals: Vec::new(),
+            task_definitions: Vec::new(),
+            clusters: Vec::new(),
+            task_roles: None,
+            dead_letter_queues: Vec::new(),
+            account: "123456789012".into(),
+        };
+        let alone = terraform_labels(&[role("my.role")]);
+        let beside = terraform_labels(&[role("my_role"), role("my.role")]);
+        assert_eq!(alone[0], beside[1]);
+        assert_ne!(beside[0], beside[1]);
+        assert_eq!(
+            terraform_labels(&[role("cronport-scheduler")]),
+            ["cronport_scheduler"]
+        );
+    }
 
     #[test]
     fn task_definitions_become_arn_patterns() {

@@ -260,8 +260,8 @@ pub enum SizeError {
     /// Not a Heroku dyno size.
     #[error("unknown dyno size `{0}`; use one of {known}", known = DYNO_SIZES.map(|d| d.0).join(", "))]
     UnknownDyno(String),
-    /// Outside what EC2 capacity takes: 128–196,608 CPU units, memory
-    /// above 0.
+    /// Outside what EC2 capacity takes: 128–196,608 CPU units, memory at
+    /// least 6 MiB.
     #[error(
         "cpu {cpu} with memory {memory} MiB is not a task size ECS takes on EC2: cpu must be 128–196608 units (0.125–192 vCPU) and memory at least 1 MiB"
     )]
@@ -313,7 +313,7 @@ impl FargateSize {
     /// assert!(FargateSize::on_ec2(64, 1500).is_err());
     /// ```
     pub fn on_ec2(cpu: u32, memory: u32) -> Result<FargateSize, SizeError> {
-        if (128..=196_608).contains(&cpu) && memory > 0 {
+        if (128..=196_608).contains(&cpu) && memory >= 6 {
             Ok(FargateSize { cpu, memory })
         } else {
             Err(SizeError::OutOfRangeOnEc2 { cpu, memory })

@@ -435,7 +435,7 @@ fn cron_to_go_export_and_api_formats_import_alike() {
 
 /// `[defaults]` with every required setting.
 fn common_defaults() -> &'static str {
-    "cluster = \"c\"\ntask_definition = \"t\"\ncontainer = \"w\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-1\"]\n"
+    "cluster = \"c\"\ntask_definition = \"t\"\ncontainer = \"w\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-0a1b2c3d\"]\n"
 }
 
 #[test]

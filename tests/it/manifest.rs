@@ -191,7 +191,12 @@ fn environments_are_checked_and_chosen() {
 #[test]
 fn run_task_rules_are_checked_at_the_manifest_key() {
     let job = "\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"rake a\"\n";
-    let cases: [(&str, &str, &str); 15] = [
+    let cases: [(&str, &str, &str); 16] = [
+        (
+            "cluster = \"prod*\"",
+            "`prod*` is not an ECS cluster: write its name (1–255 letters, digits, `-` and `_`) or its ARN",
+            "cronport.toml:12:",
+        ),
         (
             "subnets = [\"subnet-prod\"]",
             "`subnet-prod` is not a subnet-… id: ECS takes subnet- and 8 or 17 hexadecimal digits",

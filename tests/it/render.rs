@@ -428,6 +428,16 @@ fn rates_keep_their_phase_and_render_the_same_file_all_day() {
     let ninety = request("every-ninety");
     assert_eq!(ninety["ScheduleExpression"], "rate(90 minutes)");
     assert_eq!(ninety["StartDate"], "2026-11-25T00:00:00Z");
+    // Its proof starts there too: no run before the StartDate is claimed.
+    let job = d
+        .jobs
+        .iter()
+        .find(|j| j.job.name == "every-ninety")
+        .unwrap();
+    assert_eq!(
+        job.translation.verified.from.to_string(),
+        "2026-11-25T00:00:00Z"
+    );
     // An hour is a cron on the clock, with no StartDate.
     let hourly = request("hourly");
     assert_eq!(hourly["ScheduleExpression"], "cron(0 * * * ? *)");

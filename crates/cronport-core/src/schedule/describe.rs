@@ -55,7 +55,7 @@ pub fn pattern(pattern: &Pattern) -> String {
             } else {
                 format!("Every {} {unit}s", rate.value)
             };
-            format!("{every}, counted from the schedule's start")
+            format!("{every}, counted from its start (00:00 UTC without one)")
         }
         Pattern::At(at) => format!("Once, at {}", at.strftime("%Y-%m-%d %H:%M:%S")),
     }

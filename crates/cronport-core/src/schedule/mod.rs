@@ -513,8 +513,9 @@ impl Rate {
     /// rate does counting from `anchor`, if one exists: the interval must
     /// divide an hour or a day into whole minutes or hours (so every hour,
     /// or every day, repeats the same minutes), and the anchor fall on a
-    /// whole minute. `rate(7 minutes)` or `rate(2 days)` have none: a cron
-    /// step restarts every hour, or every month.
+    /// whole minute; a week is one weekday's time. `rate(7 minutes)` or
+    /// `rate(2 days)` have none: a cron step restarts every hour, or every
+    /// month.
     ///
     /// ```
     /// use cronport_core::schedule::Pattern;
@@ -524,6 +525,7 @@ impl Rate {
     /// let at: jiff::Timestamp = "2027-01-01T14:30:00Z".parse()?;
     /// assert_eq!(rate("rate(1 day)").on_the_clock(at).as_deref(), Some("cron(30 14 * * ? *)"));
     /// assert_eq!(rate("rate(6 hours)").on_the_clock(at).as_deref(), Some("cron(30 2/6 * * ? *)"));
+    /// assert_eq!(rate("rate(7 days)").on_the_clock(at).as_deref(), Some("cron(30 14 ? * FRI *)"));
     /// assert_eq!(rate("rate(7 minutes)").on_the_clock(epoch), None);
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -543,6 +545,15 @@ impl Rate {
             } else {
                 format!("cron({minute}/{every} * * * ? *)")
             });
+        }
+        // A week: one weekday at one time (the epoch was a Thursday).
+        if step == 7 * DAY {
+            const WEEKDAYS: [&str; 7] = ["THU", "FRI", "SAT", "SUN", "MON", "TUE", "WED"];
+            let (day, hour) = (phase / DAY, phase % DAY / HOUR);
+            return Some(format!(
+                "cron({minute} {hour} ? * {} *)",
+                WEEKDAYS[day as usize]
+            ));
         }
         if step % HOUR == 0 && DAY % step == 0 {
             let (hour, every) = (phase / HOUR, step / HOUR);

@@ -425,11 +425,16 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
     }
     let options = &options;
     let (targets, runs_out, duplicates) = match *source.pattern() {
-        Pattern::Rate(rate) => (
-            rate_targets(rate, source, options)?,
-            None,
-            Duplicates::Reject,
-        ),
+        Pattern::Rate(rate) => {
+            let targets = rate_targets(rate, source, options)?;
+            if targets.iter().any(|t| t.expression.starts_with("rate(")) {
+                notes.push(format!(
+                    "EventBridge Scheduler counts a rate from the schedule's StartDate, or else from its creation: give it a StartDate in this phase, such as {}",
+                    phase_at_or_after(rate, source.start(), options.from)
+                ));
+            }
+            (targets, None, Duplicates::Reject)
+        }
         Pattern::At(_) => one_time(source, options)?,
         Pattern::Cron(cron) => {
             let plan = plan_cron(&cron, source, options)?;
@@ -530,7 +535,7 @@ fn rate_targets(
         let why = if anchor > options.from {
             format!("it starts at {anchor}, and EventBridge rules have no start date")
         } else {
-            "no cron writes its runs (the interval must divide an hour or a day), and an EventBridge rule counts a rate from the moment it is created".to_string()
+            "no cron writes its runs (crons run on whole minutes, at intervals that divide an hour or a day, or once a week), and an EventBridge rule counts a rate from the moment it is created".to_string()
         };
         return Err(NotRepresentable {
             options: vec![Remedy::UseScheduler],
@@ -539,6 +544,20 @@ fn rate_targets(
     }
     let text = aws::print(source.pattern()).map_err(|e| refusal(e.to_string()))?;
     Ok(vec![target(text, source.time_zone(), options.backend)])
+}
+
+/// The first instant of a rate's phase (counted from `start`, else the
+/// Unix epoch) at or after `at`.
+fn phase_at_or_after(
+    rate: crate::schedule::Rate,
+    start: Option<Timestamp>,
+    at: Timestamp,
+) -> Timestamp {
+    let anchor = start.unwrap_or(Timestamp::UNIX_EPOCH).as_second();
+    let step = rate.seconds();
+    let behind = at.as_second() - anchor;
+    let steps = behind.div_euclid(step) + i64::from(behind.rem_euclid(step) != 0);
+    Timestamp::from_second(anchor + steps.max(0) * step).unwrap_or(at)
 }
 
 /// `at(...)`: as is for Scheduler; a one-year cron in UTC for rules.

@@ -924,10 +924,10 @@ proptest! {
     fn a_rate_on_the_clock_is_its_cron(
         interval in prop::sample::select(vec![
             (1u32, "minute"), (2, "minutes"), (5, "minutes"), (12, "minutes"), (15, "minutes"), (30, "minutes"),
-            (1, "hour"), (2, "hours"), (3, "hours"), (4, "hours"), (6, "hours"), (12, "hours"), (1, "day"),
+            (1, "hour"), (2, "hours"), (3, "hours"), (4, "hours"), (6, "hours"), (12, "hours"), (1, "day"), (7, "days"),
         ]),
         anchor_minutes in 0i64..(60 * 24 * 400),
-        span_hours in 24i64..96,
+        span_hours in 24i64..400,
     ) {
         let (value, unit) = interval;
         let Pattern::Rate(rate) = aws::parse(&format!("rate({value} {unit})")).unwrap() else { unreachable!() };
