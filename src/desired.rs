@@ -463,6 +463,10 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                         {
                             translation = from_start;
                         }
+                        // cronport gives it the StartDate the warning asks for.
+                        translation.warnings.retain(|w| {
+                            !matches!(w, crate::translate::Warning::RateNeedsStartDate { .. })
+                        });
                         if held_until.is_none()
                             && job.schedule.start().is_none_or(|s| s <= options.from)
                         {

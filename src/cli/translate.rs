@@ -234,6 +234,7 @@ fn warning(w: &Warning) -> String {
     match w {
         Warning::RunsOut { .. } => format!("{} (cronport translate --until …)", w.fact()),
         Warning::DoubleRuns => format!("{} with --dom-dow double", w.fact()),
+        Warning::RateNeedsStartDate { .. } => w.fact(),
         other => other.to_string(),
     }
 }

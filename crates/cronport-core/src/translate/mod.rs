@@ -428,10 +428,9 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
         Pattern::Rate(rate) => {
             let targets = rate_targets(rate, source, options)?;
             if targets.iter().any(|t| t.expression.starts_with("rate(")) {
-                notes.push(format!(
-                    "EventBridge Scheduler counts a rate from the schedule's StartDate, or else from its creation: give it a StartDate in this phase, such as {}",
-                    phase_at_or_after(rate, source.start(), options.from)
-                ));
+                warnings.push(Warning::RateNeedsStartDate {
+                    phase: phase_at_or_after(rate, source.start(), options.from),
+                });
             }
             (targets, None, Duplicates::Reject)
         }

@@ -135,6 +135,13 @@ pub enum Warning {
     /// Days matching both day-of-month and day-of-week run twice, as
     /// [`DomDow::Double`] accepts.
     DoubleRuns,
+    /// A `rate(...)` left a rate: EventBridge Scheduler counts it from the
+    /// schedule's `StartDate` (from its creation without one), which must
+    /// be in the rate's phase, such as `phase`.
+    RateNeedsStartDate {
+        /// The first instant of the phase at or after the window's start.
+        phase: Timestamp,
+    },
 }
 
 impl Warning {
@@ -160,6 +167,9 @@ impl Warning {
                 "days that match both day-of-month and day-of-week run twice, as accepted"
                     .to_string()
             }
+            Warning::RateNeedsStartDate { phase } => format!(
+                "EventBridge Scheduler counts a rate from the schedule's StartDate, or else from its creation: give it a StartDate in this phase, such as {phase}"
+            ),
         }
     }
 }
@@ -172,6 +182,7 @@ impl fmt::Display for Warning {
                 f.write_str(" (translate again with a later `Options::until`)")
             }
             Warning::DoubleRuns => f.write_str(" with `DomDow::Double`"),
+            Warning::RateNeedsStartDate { .. } => Ok(()),
         }
     }
 }
