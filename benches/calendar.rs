@@ -40,6 +40,24 @@ fn calendar(c: &mut Criterion) {
             (week.total, crowded.len())
         })
     });
+    // 10,000 jobs every minute (one schedule): 100.8 million runs a week,
+    // counted once per distinct schedule; memory stays with the minutes.
+    let every_minute: Vec<cronport::calendar::Job> = (0..10_000)
+        .map(|i| {
+            let schedule = Schedule::parse("* * * * *", "UTC").unwrap();
+            cronport::calendar::Job::new(format!("job-{i}"), schedule)
+        })
+        .collect();
+    for weeks in [1, 53] {
+        group.bench_function(format!("10000-every-minute-{weeks}-weeks"), |b| {
+            b.iter(|| {
+                let week = cronport::calendar::week(black_box(&every_minute), &utc, from, weeks);
+                let crowded =
+                    cronport::calendar::crowds(&every_minute, &utc, week.from, week.until, 10);
+                (week.total, crowded.len())
+            })
+        });
+    }
     group.finish();
 }
 

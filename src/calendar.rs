@@ -99,7 +99,7 @@ pub struct Week {
 /// the same wall-clock time.
 ///
 /// ```
-/// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: vec!["Mon", "Tue"], jobs: vec!["a".into(), "b".into()] };
+/// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: vec!["Mon", "Tue"], count: 2, jobs: vec!["a".into(), "b".into()] };
 /// assert_eq!(c.when(), "00:00 on Mon, Tue");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
@@ -111,15 +111,22 @@ pub struct Crowd {
     pub time: String,
     /// The weekdays it happens on.
     pub days: Vec<&'static str>,
-    /// The jobs that start then, in the order given.
+    /// How many jobs start then.
+    pub count: usize,
+    /// The first of them, in the order given: at most [`NAMED`], so that
+    /// 10,000 jobs starting together are a count, not 10,000 names per
+    /// minute.
     pub jobs: Vec<String>,
 }
+
+/// How many of a crowd's jobs a [`Crowd`] names.
+pub const NAMED: usize = 20;
 
 impl Crowd {
     /// `00:00 every day`, or `00:00 on Mon, Thu`.
     ///
     /// ```
-    /// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: cronport::calendar::WEEKDAYS.to_vec(), jobs: vec![] };
+    /// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: cronport::calendar::WEEKDAYS.to_vec(), count: 0, jobs: vec![] };
     /// assert_eq!(c.when(), "00:00 every day");
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
@@ -148,25 +155,24 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
     let until = from
         .checked_add(SignedDuration::from_hours(24 * 7 * i64::from(weeks.max(1))))
         .unwrap_or(Timestamp::MAX);
+    let alike = Alike::of(jobs);
     let mut cells = [[0u64; 24]; 7];
     let mut total = 0;
-    let starts = starts(jobs, from, until);
-    for (at, names) in &starts {
+    let starts = starts(&alike, from, until);
+    for (at, groups) in &starts {
         let wall = at.to_zoned_datetime(zone.clone());
         let day = usize::from(wall.weekday().to_monday_zero_offset() as u8);
         let hour = wall.hour() as usize;
-        cells[day][hour] += names.len() as u64;
-        total += names.len() as u64;
+        let n = alike.size(groups);
+        cells[day][hour] += n;
+        total += n;
     }
     let mut busiest = group(
-        jobs,
         zone,
-        (starts.iter())
-            .filter(|(_, names)| names.len() > 1)
-            .map(|(at, names)| (at, names)),
+        (starts.iter()).filter(|(_, groups)| alike.size(groups) > 1),
     );
     // Most jobs first; ties by time (groups are in time order, the sort is stable).
-    busiest.sort_by_key(|c| std::cmp::Reverse(c.jobs.len()));
+    busiest.sort_by_key(|c| std::cmp::Reverse(alike.size(&c.groups)));
     let busiest_left_out = busiest.len().saturating_sub(BUSIEST);
     busiest.truncate(BUSIEST);
     Week {
@@ -176,7 +182,7 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
         weeks: weeks.max(1),
         cells,
         total,
-        busiest,
+        busiest: busiest.into_iter().map(|c| c.named(jobs, &alike)).collect(),
         busiest_left_out,
     }
 }
@@ -191,7 +197,7 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
 ///     .collect();
 /// let from = "2026-11-30T00:00:00Z".parse()?;
 /// let crowded = crowds(&jobs, &jiff::tz::TimeZone::UTC, from, "2026-12-01T00:00:00Z".parse()?, 10);
-/// assert_eq!((crowded.len(), crowded[0].jobs.len(), crowded[0].when()), (1, 12, "00:00 on Mon".to_string()));
+/// assert_eq!((crowded.len(), crowded[0].count, crowded[0].when()), (1, 12, "00:00 on Mon".to_string()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn crowds(
@@ -201,42 +207,111 @@ pub fn crowds(
     until: Timestamp,
     limit: usize,
 ) -> Vec<Crowd> {
-    let starts = starts(jobs, from, until);
+    let alike = Alike::of(jobs);
+    let starts = starts(&alike, from, until);
     group(
-        jobs,
         zone,
-        (starts.iter())
-            .filter(|(_, names)| names.len() > limit)
-            .map(|(at, names)| (at, names)),
+        (starts.iter()).filter(|(_, groups)| alike.size(groups) > limit as u64),
     )
+    .into_iter()
+    .map(|c| c.named(jobs, &alike))
+    .collect()
 }
 
-/// Crowded minutes grouped by wall-clock time and jobs: the same jobs at
-/// 00:00 every day are one crowd on seven days. In order of first minute.
+/// The jobs in groups of the same schedule and start: each group's runs
+/// are found once, whatever the number of jobs in it (10,000 jobs every
+/// minute are one schedule), and a minute holds groups, not jobs.
+struct Alike<'a> {
+    /// Each group's schedule and start.
+    schedules: Vec<(&'a Schedule, Option<Timestamp>)>,
+    /// Each group's jobs, by index, ascending.
+    members: Vec<Vec<usize>>,
+}
+
+impl<'a> Alike<'a> {
+    fn of(jobs: &'a [Job]) -> Alike<'a> {
+        let mut index: std::collections::HashMap<String, usize> = Default::default();
+        let mut alike = Alike {
+            schedules: Vec::new(),
+            members: Vec::new(),
+        };
+        for (i, job) in jobs.iter().enumerate() {
+            // The schedule's full value (pattern, zone, rule, start) as a
+            // key: `Schedule` has equality but no hash.
+            let key = format!("{:?}|{:?}", job.schedule, job.start_at);
+            let group = *index.entry(key).or_insert_with(|| {
+                alike.schedules.push((&job.schedule, job.start_at));
+                alike.members.push(Vec::new());
+                alike.members.len() - 1
+            });
+            alike.members[group].push(i);
+        }
+        alike
+    }
+
+    /// How many jobs the groups hold.
+    fn size(&self, groups: &[usize]) -> u64 {
+        groups.iter().map(|&g| self.members[g].len() as u64).sum()
+    }
+}
+
+/// A crowd before its jobs are named: the groups that start together.
+struct GroupCrowd {
+    at: Timestamp,
+    time: String,
+    days: Vec<&'static str>,
+    groups: Vec<usize>,
+}
+
+impl GroupCrowd {
+    /// The crowd with its jobs' names, in the order given.
+    fn named(self, jobs: &[Job], alike: &Alike) -> Crowd {
+        let mut members: Vec<usize> = self
+            .groups
+            .iter()
+            .flat_map(|&g| alike.members[g].iter().copied())
+            .collect();
+        members.sort_unstable();
+        Crowd {
+            at: self.at,
+            time: self.time,
+            days: self.days,
+            count: members.len(),
+            jobs: members
+                .into_iter()
+                .take(NAMED)
+                .map(|i| jobs[i].name.clone())
+                .collect(),
+        }
+    }
+}
+
+/// Crowded minutes grouped by wall-clock time and groups of jobs: the same
+/// jobs at 00:00 every day are one crowd on seven days. In order of first
+/// minute.
 fn group<'a>(
-    jobs: &[Job],
     zone: &TimeZone,
-    minutes: impl Iterator<Item = (&'a Timestamp, &'a Vec<usize>)>,
-) -> Vec<Crowd> {
-    let mut crowds: Vec<Crowd> = Vec::new();
+    minutes: impl Iterator<Item = &'a (Timestamp, Vec<usize>)>,
+) -> Vec<GroupCrowd> {
+    let mut crowds: Vec<GroupCrowd> = Vec::new();
     let mut index: BTreeMap<(String, Vec<usize>), usize> = BTreeMap::new();
-    for (at, names) in minutes {
+    for (at, groups) in minutes {
         let wall = at.to_zoned_datetime(zone.clone());
         let time = format!("{:02}:{:02}", wall.hour(), wall.minute());
         let day = WEEKDAYS[usize::from(wall.weekday().to_monday_zero_offset() as u8)];
-        match index.get(&(time.clone(), names.clone())) {
+        match index.get(&(time.clone(), groups.clone())) {
             Some(&i) => {
                 if !crowds[i].days.contains(&day) {
                     crowds[i].days.push(day);
                 }
             }
             None => {
-                index.insert((time.clone(), names.clone()), crowds.len());
-                crowds.push(Crowd {
+                index.insert((time.clone(), groups.clone()), crowds.len());
+                crowds.push(GroupCrowd {
                     at: *at,
                     time,
                     days: vec![day],
-                    jobs: names.iter().map(|&i| jobs[i].name.clone()).collect(),
+                    groups: groups.clone(),
                 });
             }
         }
@@ -249,40 +324,33 @@ fn group<'a>(
     crowds
 }
 
-/// Each minute in `[from, until)` when some job starts, with the indexes
-/// of the jobs starting in it, in time order. One bucket a minute (a week
-/// is 10,080), so a run costs a push, not a map insertion.
-fn starts(jobs: &[Job], from: Timestamp, until: Timestamp) -> Vec<(Timestamp, Vec<usize>)> {
+/// Each minute in `[from, until)` when some job starts, with the groups
+/// starting in it, in time order. One bucket a minute (a week is 10,080),
+/// so a run costs a push, not a map insertion.
+fn starts(alike: &Alike, from: Timestamp, until: Timestamp) -> Vec<(Timestamp, Vec<usize>)> {
     let first = from.as_second().div_euclid(60);
     let minutes = (until.as_second().div_euclid(60) - first + 1).max(0) as usize;
     let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); minutes];
-    for (i, job) in jobs.iter().enumerate() {
-        // A rate without a start counts from the calendar's start, as a
-        // schedule created then would.
-        let rate_from_start;
-        let schedule = match (job.schedule.pattern(), job.schedule.start()) {
-            (crate::schedule::Pattern::Rate(_), None) => {
-                rate_from_start = job.schedule.clone().with_start(from);
-                &rate_from_start
-            }
-            _ => &job.schedule,
-        };
-        let from = job.start_at.map_or(from, |at| at.max(from));
+    for (g, (schedule, start_at)) in alike.schedules.iter().enumerate() {
+        let from = start_at.map_or(from, |at| at.max(from));
         for at in schedule.fires_between(from, until) {
             let bucket = (at.as_second().div_euclid(60) - first) as usize;
-            if let Some(names) = buckets.get_mut(bucket)
-                && names.last() != Some(&i)
+            if let Some(groups) = buckets.get_mut(bucket)
+                && groups.last() != Some(&g)
             {
-                names.push(i);
+                groups.push(g);
             }
         }
     }
     buckets
         .into_iter()
         .enumerate()
-        .filter(|(_, names)| !names.is_empty())
-        .filter_map(|(n, names)| {
-            Some((Timestamp::from_second((first + n as i64) * 60).ok()?, names))
+        .filter(|(_, groups)| !groups.is_empty())
+        .filter_map(|(n, groups)| {
+            Some((
+                Timestamp::from_second((first + n as i64) * 60).ok()?,
+                groups,
+            ))
         })
         .collect()
 }
@@ -329,8 +397,8 @@ pub fn text(week: &Week) -> String {
             out.push_str(&format!(
                 "  {}: {} jobs ({})\n",
                 c.when(),
-                c.jobs.len(),
-                c.jobs.join(", ")
+                c.count,
+                named(&c.jobs, c.count, 8)
             ));
         }
         if week.busiest_left_out > 0 {
@@ -441,15 +509,15 @@ const MOVED_LINES: usize = 12;
 /// One line on a crowd, for `plan`, `diff` and `calendar`.
 ///
 /// ```
-/// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: cronport::calendar::WEEKDAYS.to_vec(), jobs: vec!["a".into(), "b".into()] };
+/// let c = cronport::calendar::Crowd { at: "2026-11-30T00:00:00Z".parse()?, time: "00:00".into(), days: cronport::calendar::WEEKDAYS.to_vec(), count: 2, jobs: vec!["a".into(), "b".into()] };
 /// assert!(cronport::calendar::crowd_warning(&c, 1).starts_with("2 jobs start together at 00:00 every day (a, b), more than 1:"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn crowd_warning(crowd: &Crowd, limit: usize) -> String {
-    let names = named(&crowd.jobs, 8);
+    let names = named(&crowd.jobs, crowd.count, 8);
     format!(
         "{} jobs start together at {} ({names}), more than {limit}: spread them over a few minutes so their tasks and database connections do not all start at once",
-        crowd.jobs.len(),
+        crowd.count,
         crowd.when(),
     )
 }
@@ -540,8 +608,8 @@ pub fn svg(week: &Week) -> String {
             xml(&format!(
                 "{}: {} jobs ({})",
                 c.when(),
-                c.jobs.len(),
-                named(&c.jobs, 3)
+                c.count,
+                named(&c.jobs, c.count, 3)
             ))
         ));
     }
@@ -608,10 +676,11 @@ fn xml(text: &str) -> String {
 }
 
 /// The first `n` names, and how many more.
-fn named(names: &[String], n: usize) -> String {
+/// The first `n` of a crowd's `count` jobs by name, and how many more.
+fn named(names: &[String], count: usize, n: usize) -> String {
     let mut text = names.iter().take(n).cloned().collect::<Vec<_>>().join(", ");
-    if names.len() > n {
-        text.push_str(&format!(" and {} more", names.len() - n));
+    if count > n {
+        text.push_str(&format!(" and {} more", count - n.min(count)));
     }
     text
 }

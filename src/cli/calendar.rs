@@ -93,7 +93,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         CalendarFormat::Text => text(&w),
     };
     for warning in super::crowd_warnings(&crowded, args.crowd_limit as usize) {
-        eprintln!("warning: {warning}");
+        super::advise("warning", &warning.to_string());
     }
     print_stdout(&out).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)

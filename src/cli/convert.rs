@@ -93,7 +93,7 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     };
     eprintln!("{}", cronport::render::proof_summary(&desired));
     for warning in cronport::plan::files_quota_warnings(&desired) {
-        eprintln!("warning: {warning}");
+        super::advise("warning", &warning.to_string());
     }
     if format == Format::Cloudformation {
         match template_fit(&out) {
@@ -143,11 +143,11 @@ fn fit(
         return Err(lines(fitted.problems));
     }
     for note in &fitted.notes {
-        eprintln!("note: {note}");
+        super::advise("note", &note.to_string());
     }
     let left = unfitted(desired, &facts);
     for note in &left {
-        eprintln!("note: {note}");
+        super::advise("note", &note.to_string());
     }
     if !left.is_empty() {
         eprintln!(

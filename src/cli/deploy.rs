@@ -396,7 +396,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, super::Failure> {
             let (clients, fitted) = connect_and_fit(&args.common, &desired).await?;
             let mine = |n: &&cronport::fit::JobNote| n.job == job.job.name;
             for note in fitted.notes.iter().filter(mine) {
-                eprintln!("note: {note}");
+                super::advise("note", &note.to_string());
             }
             if let Some(problem) = fitted.problems.iter().find(mine) {
                 return Err(format!("{problem}").into());
@@ -630,7 +630,7 @@ fn run_all(args: &RunArgs) -> Result<ExitCode, super::Failure> {
             return Err(super::Failure::Errors(lines));
         }
         for note in &fitted.notes {
-            eprintln!("note: {note}");
+            super::advise("note", &note.to_string());
         }
         let wait = args.wait.then(|| aws::Waiting {
             poll: std::time::Duration::from_secs(args.poll.max(1)),

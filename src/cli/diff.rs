@@ -176,7 +176,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                 let colour =
                     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
                 for warning in &warnings {
-                    eprintln!("warning: {warning}");
+                    super::advise("warning", &warning.to_string());
                 }
                 text(&report, colour)
             }
@@ -198,7 +198,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
             }
             Format::Json => {
                 for warning in &warnings {
-                    eprintln!("warning: {warning}");
+                    super::advise("warning", &warning.to_string());
                 }
                 serde_json::to_string_pretty(&report).map_err(|e| e.to_string())? + "\n"
             }

@@ -272,7 +272,7 @@ fn write_manifest(
     imported: &Imported,
 ) -> Result<ExitCode, super::Failure> {
     for warning in &imported.warnings {
-        eprintln!("warning: {}", super::hint::advice(warning));
+        super::advise("warning", &super::hint::advice(warning));
     }
     let mut toml = format!(
         "# cronport manifest, imported from {} by cronport {}.\n# Check [defaults], then: cronport convert {}\n\n",

@@ -257,15 +257,52 @@ impl Failure {
         Failure::Report(diagnostic.to_string())
     }
 
-    /// What goes to standard error.
+    /// What goes to standard error: every line made safe for a terminal
+    /// (no control character, no bidi override, at most
+    /// [`MAX_SHOWN_LINE`] characters), whatever the input quoted in it.
     fn text(&self) -> String {
-        match self {
+        let raw = match self {
             Failure::Errors(sentences) => sentences
                 .iter()
                 .map(|s| format!("error: {s}"))
                 .collect::<Vec<_>>()
                 .join("\n"),
             Failure::Report(text) => text.clone(),
+        };
+        raw.split('\n').map(shown).collect::<Vec<_>>().join("\n")
+    }
+}
+
+/// The longest line an error or a warning shows; the rest is counted.
+pub(crate) const MAX_SHOWN_LINE: usize = 2_000;
+
+/// One line of a diagnostic as a terminal gets it: escaped
+/// ([`cronport::escape::one_line`], tabs kept) and cut at
+/// [`MAX_SHOWN_LINE`].
+pub(crate) fn shown(line: &str) -> String {
+    // A tab is harmless, and a manifest's indentation: kept.
+    let safe = line
+        .split('\t')
+        .map(cronport::escape::one_line)
+        .collect::<Vec<_>>()
+        .join("\t");
+    match safe.char_indices().nth(MAX_SHOWN_LINE) {
+        Some((cut, _)) => format!(
+            "{}… ({} more characters)",
+            &safe[..cut],
+            safe[cut..].chars().count()
+        ),
+        None => safe,
+    }
+}
+
+/// Prints a warning or a note on standard error, each line as [`shown`].
+pub(crate) fn advise(kind: &str, text: &str) {
+    for (n, line) in text.split('\n').enumerate() {
+        if n == 0 {
+            eprintln!("{kind}: {}", shown(line));
+        } else {
+            eprintln!("{}", shown(line));
         }
     }
 }
@@ -437,7 +474,7 @@ pub(crate) fn compile_manifest(
     })?;
     for job in &desired.jobs {
         for warning in &job.job.warnings {
-            eprintln!("warning: {}", hint::advice(warning));
+            advise("warning", &hint::advice(warning));
         }
     }
     // One line for every held job, not one per job.
@@ -446,7 +483,7 @@ pub(crate) fn compile_manifest(
             text: holds.to_string(),
             hint: holds.hint(),
         };
-        eprintln!("note: {}", hint::advice(&advice));
+        advise("note", &hint::advice(&advice));
     }
     Ok(desired)
 }
@@ -626,7 +663,7 @@ pub(crate) fn heroku_api(
 pub(crate) fn crowd_warnings(crowded: &[cronport::calendar::Crowd], limit: usize) -> Vec<String> {
     // The largest first (ties in time order).
     let mut largest: Vec<&cronport::calendar::Crowd> = crowded.iter().collect();
-    largest.sort_by_key(|c| std::cmp::Reverse(c.jobs.len()));
+    largest.sort_by_key(|c| std::cmp::Reverse(c.count));
     let mut warnings: Vec<String> = largest
         .into_iter()
         .take(5)

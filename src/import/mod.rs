@@ -179,12 +179,23 @@ pub(crate) fn check_nesting(text: &str, max: usize, usual: &str) -> Result<(), I
 /// so the same input always gives the same names.
 pub(crate) fn unique_names(jobs: &mut [Job]) {
     let mut taken = BTreeSet::new();
+    // The last suffix tried for each name: 500,000 jobs named alike are
+    // named in one pass, not by trying `-2`, `-3`, … from the start each
+    // time.
+    let mut last: std::collections::HashMap<String, usize> = Default::default();
     for job in jobs.iter_mut() {
+        if taken.insert(job.name.clone()) {
+            continue;
+        }
         let base = job.name.clone();
-        let mut n = 1;
-        while !taken.insert(job.name.clone()) {
-            n += 1;
-            job.name = format!("{base}-{n}");
+        let n = last.entry(base.clone()).or_insert(1);
+        loop {
+            *n += 1;
+            let candidate = format!("{base}-{n}");
+            if taken.insert(candidate.clone()) {
+                job.name = candidate;
+                break;
+            }
         }
     }
 }

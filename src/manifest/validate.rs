@@ -720,10 +720,17 @@ impl Resolver<'_> {
 
     fn environment_names(&mut self) {
         for name in self.job.environment.keys() {
-            if name.is_empty() || name.contains('=') {
+            // The process environment takes any bytes but `=` and NUL; a
+            // control character or a space is a mistake (or an attack on
+            // whoever reads the name in a terminal).
+            if name.is_empty()
+                || name.contains('=')
+                || name.chars().any(|c| c.is_control() || c.is_whitespace())
+            {
+                let shown = crate::escape::one_line(name);
                 self.problem(
                     "environment",
-                    format!("environment variable name `{name}` is not valid"),
+                    format!("environment variable name `{shown}` is not valid: write letters, digits and `_`, without `=`, spaces or control characters"),
                 );
             }
         }
