@@ -385,35 +385,76 @@ pub struct MissingContainers {
     pub jobs: Vec<JobNote>,
 }
 
-/// The jobs whose request depends on a task definition the fit was not
-/// given: those with a size (task-level cpu/memory), whose container's own
-/// limits could keep the dyno's memory from the process; a line each.
+/// Jobs whose request depends on a task definition the fit was not
+/// given, by (task definition, container): those with a size (task-level
+/// cpu/memory), whose container's own limits could keep the dyno's memory
+/// from the process.
 ///
 /// ```
 /// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
 /// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let unfitted = cronport::fit::unfitted(&desired, &Default::default());
-/// assert_eq!(unfitted.len(), 1); // `reports` has a size
+/// assert_eq!(unfitted.len(), 1);
+/// assert_eq!(unfitted[0].jobs, ["reports"]); // the one job with a size
+/// assert!(unfitted[0].to_string().starts_with("1 job with a size (reports) runs in container `worker` of task definition `app-worker`"));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
-pub fn unfitted(desired: &Desired, facts: &TaskDefinitionFacts) -> Vec<JobNote> {
-    desired
-        .jobs
-        .iter()
-        .filter(|job| {
-            let o = &job.run_task.overrides;
-            let t = &job.job.target;
-            (o.cpu.is_some() || o.memory.is_some())
-                && !facts.contains_key(&(t.task_definition.clone(), t.container.clone()))
-        })
-        .map(|job| JobNote {
-            job: job.job.name.clone(),
-            text: format!(
-                "its size sets the task's cpu/memory, but a hard memory or cpu limit on container `{}` in task definition `{}` would stay in force; `apply` reads the task definition and fits the container, this file does not",
-                job.job.target.container, job.job.target.task_definition
-            ),
+pub fn unfitted(desired: &Desired, facts: &TaskDefinitionFacts) -> Vec<Unfitted> {
+    let mut by_container: BTreeMap<(String, String), Vec<String>> = BTreeMap::new();
+    for job in &desired.jobs {
+        let o = &job.run_task.overrides;
+        let t = &job.job.target;
+        let key = (t.task_definition.clone(), t.container.clone());
+        if (o.cpu.is_some() || o.memory.is_some()) && !facts.contains_key(&key) {
+            by_container
+                .entry(key)
+                .or_default()
+                .push(job.job.name.clone());
+        }
+    }
+    by_container
+        .into_iter()
+        .map(|((task_definition, container), jobs)| Unfitted {
+            task_definition,
+            container,
+            jobs,
         })
         .collect()
+}
+
+/// Jobs with a size in a container whose task definition was not read.
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct Unfitted {
+    /// The task definition, as the manifest names it.
+    pub task_definition: String,
+    /// The container.
+    pub container: String,
+    /// The jobs, in manifest order.
+    pub jobs: Vec<String>,
+}
+
+impl std::fmt::Display for Unfitted {
+    fn fmt(&self, f: &mut std::fmt::Formatter<'_>) -> std::fmt::Result {
+        let n = self.jobs.len();
+        let mut names = self
+            .jobs
+            .iter()
+            .take(3)
+            .cloned()
+            .collect::<Vec<_>>()
+            .join(", ");
+        if n > 3 {
+            names.push_str(&format!(" and {} more", n - 3));
+        }
+        write!(
+            f,
+            "{n} job{} with a size ({names}) run{} in container `{}` of task definition `{}`, which was not read: a hard memory or cpu limit there stays in force whatever the size; `apply` reads it and fits the container",
+            if n == 1 { "" } else { "s" },
+            if n == 1 { "s" } else { "" },
+            self.container,
+            self.task_definition
+        )
+    }
 }
 
 /// What fitting found.

@@ -70,7 +70,7 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         }
         Format::Text => text(&explanation, usize::from(args.next)),
     };
-    print_stdout(&output).map_err(|e| format!("cannot write to standard output: {e}"))?;
+    print_stdout(&output).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
 }
 

@@ -89,11 +89,48 @@ struct Man {
 impl Man {
     fn run(&self) -> Result<ExitCode, Failure> {
         use clap::CommandFactory;
-        std::fs::create_dir_all(&self.dir)
-            .and_then(|()| clap_mangen::generate_to(Cli::command(), &self.dir))
-            .map_err(|e| format!("cannot write man pages to {}: {e}", self.dir.display()))?;
+        let fail =
+            |e: std::io::Error| format!("cannot write man pages to {}: {e}", self.dir.display());
+        std::fs::create_dir_all(&self.dir).map_err(fail)?;
+        let mut cli = Cli::command().disable_help_subcommand(true);
+        cli.build();
+        let mut pages = Vec::new();
+        Man::pages(cli, &mut pages).map_err(fail)?;
+        // Each page is written beside its name and renamed over it: a
+        // symbolic link planted at that name is replaced, never written
+        // through.
+        for (name, roff) in pages {
+            let mut file = tempfile::Builder::new()
+                .prefix(".cronport-")
+                .tempfile_in(&self.dir)
+                .map_err(fail)?;
+            std::io::Write::write_all(&mut file, &roff).map_err(fail)?;
+            #[cfg(unix)]
+            {
+                use std::os::unix::fs::PermissionsExt;
+                file.as_file()
+                    .set_permissions(std::fs::Permissions::from_mode(0o644))
+                    .map_err(fail)?;
+            }
+            file.persist(self.dir.join(name))
+                .map_err(|e| fail(e.error))?;
+        }
         eprintln!("wrote the cronport man pages to {}", self.dir.display());
         Ok(ExitCode::SUCCESS)
+    }
+}
+
+impl Man {
+    /// Every page: one per command that is not hidden, then the command's.
+    fn pages(cmd: clap::Command, out: &mut Vec<(String, Vec<u8>)>) -> std::io::Result<()> {
+        for sub in cmd.get_subcommands().filter(|s| !s.is_hide_set()).cloned() {
+            Man::pages(sub, out)?;
+        }
+        let man = clap_mangen::Man::new(cmd);
+        let mut roff = Vec::new();
+        man.render(&mut roff)?;
+        out.push((man.get_filename(), roff));
+        Ok(())
     }
 }
 
@@ -104,14 +141,19 @@ pub(crate) const EXIT_CHANGES: u8 = 2;
 
 /// Writes `text` to standard output. A closed pipe (`cronport … | head`)
 /// is not an error: the reader has what it wanted.
-pub(crate) fn print_stdout(text: &str) -> std::io::Result<()> {
+pub(crate) fn print_stdout(text: &str) -> Result<(), StdoutError> {
     use std::io::Write;
     let mut out = std::io::stdout().lock();
     match out.write_all(text.as_bytes()).and_then(|()| out.flush()) {
         Err(e) if e.kind() == std::io::ErrorKind::BrokenPipe => Ok(()),
-        other => other,
+        other => other.map_err(StdoutError),
     }
 }
+
+/// Standard output could not be written (`> /dev/full`, a full disk).
+#[derive(Debug, thiserror::Error)]
+#[error("cannot write to standard output: {0}")]
+pub(crate) struct StdoutError(std::io::Error);
 
 /// A time zone from `--tz`, or an error that says what to write.
 pub(crate) fn parse_zone(name: &str) -> Result<jiff::tz::TimeZone, Failure> {
@@ -523,17 +565,23 @@ pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> R
         _ => std::path::Path::new("."),
     };
     let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
-    let mut file = tempfile::Builder::new()
-        .prefix(".cronport-")
-        .tempfile_in(dir)
-        .map_err(fail)?;
-    file.write_all(text.as_bytes()).map_err(fail)?;
-    // A temporary file is private (0600); the output is an ordinary file,
-    // with the permissions of the one it replaces, else rw-r--r--.
+    let mut builder = tempfile::Builder::new();
+    builder.prefix(".cronport-");
+    // The output is an ordinary file: created as any program creates one
+    // (rw-rw-rw- less the umask: `umask 077` keeps a manifest that may
+    // hold a secret private), or with the permissions of the file it
+    // replaces.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
-        let mode = std::fs::metadata(path).map_or(0o644, |m| m.permissions().mode() & 0o777);
+        builder.permissions(std::fs::Permissions::from_mode(0o666));
+    }
+    let mut file = builder.tempfile_in(dir).map_err(fail)?;
+    file.write_all(text.as_bytes()).map_err(fail)?;
+    #[cfg(unix)]
+    if let Ok(existing) = std::fs::metadata(path) {
+        use std::os::unix::fs::PermissionsExt;
+        let mode = existing.permissions().mode() & 0o777;
         file.as_file()
             .set_permissions(std::fs::Permissions::from_mode(mode))
             .map_err(fail)?;

@@ -193,7 +193,9 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
     {
         fail(
             "role_arn",
-            format!("`{arn}` is not an IAM role ARN; write arn:aws:iam::123456789012:role/NAME"),
+            format!(
+                "`{arn}` is not an IAM role ARN; write arn:aws:iam::123456789012:role/NAME (a NAME of 1–64 letters, digits and `_+=,.@-`)"
+            ),
         );
     }
     if let Some(tz) = &s.timezone
@@ -250,6 +252,45 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
                 format!(
                     "`{}` is not an ECS cluster: write its name (1–255 letters, digits, `-` and `_`) or its ARN, arn:aws:ecs:REGION:ACCOUNT:cluster/NAME",
                     crate::escape::one_line(cluster)
+                ),
+            );
+        }
+    }
+    // A task definition: a family (`:revision`), or its ARN. A `*` would
+    // also widen the role's RunTask to other families.
+    if let Some(task) = &s.task_definition {
+        let reference = match task.strip_prefix("arn:") {
+            Some(_) => {
+                let parts: Vec<&str> = task.splitn(6, ':').collect();
+                match parts.as_slice() {
+                    [_, partition, "ecs", region, account, resource]
+                        if !partition.is_empty()
+                            && !region.is_empty()
+                            && account.len() == 12
+                            && account.bytes().all(|b| b.is_ascii_digit()) =>
+                    {
+                        resource.strip_prefix("task-definition/")
+                    }
+                    _ => None,
+                }
+            }
+            None => Some(task.as_str()),
+        };
+        let valid = |r: &str| {
+            let (family, revision) = r.split_once(':').unwrap_or((r, "1"));
+            (1..=255).contains(&family.len())
+                && family
+                    .bytes()
+                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+                && !revision.is_empty()
+                && revision.bytes().all(|b| b.is_ascii_digit())
+        };
+        if !reference.is_some_and(valid) {
+            fail(
+                "task_definition",
+                format!(
+                    "`{}` is not an ECS task definition: write its family (1–255 letters, digits, `-` and `_`), `family:revision`, or its ARN",
+                    crate::escape::one_line(task)
                 ),
             );
         }
@@ -472,7 +513,10 @@ pub fn is_role_arn(arn: &str) -> bool {
         && account.len() == 12
         && account.chars().all(|c| c.is_ascii_digit())
         && resource.strip_prefix("role/").is_some_and(|r| {
-            !r.is_empty()
+            // A path (`/`-separated) and a name of 1–64 characters (IAM's
+            // RoleName limit).
+            let name = r.rsplit('/').next().unwrap_or_default();
+            (1..=64).contains(&name.len())
                 && r.chars()
                     .all(|c| c.is_ascii_alphanumeric() || "_+=,.@/-".contains(c))
         })

@@ -495,7 +495,17 @@ fn parse_rate(input: &str, inner: &str) -> Result<Rate, ParseError> {
             ParseError::new(
                 G,
                 span_of(input, value),
-                format!("the rate value `{value}` must be a whole number of at least 1"),
+                if !value.is_empty()
+                    && value.bytes().all(|b| b.is_ascii_digit())
+                    && value.trim_start_matches('0').len() > 0
+                {
+                    format!(
+                        "the rate value `{value}` is too large: at most {}",
+                        u32::MAX
+                    )
+                } else {
+                    format!("the rate value `{value}` must be a whole number of at least 1")
+                },
             )
         })?;
     let (unit_kind, singular) = match *unit {
