@@ -76,6 +76,12 @@ fn read_side(side: &str) -> Result<(String, String), super::Failure> {
         };
         // A REV git could read as an option (`--output=…`) is refused, and
         // `--end-of-options` keeps any other from being one.
+        if path.is_empty() || path.ends_with('/') {
+            return Err(format!(
+                "`{side}`: name a manifest file after the revision, such as git:{rev}:cronport.toml"
+            )
+            .into());
+        }
         if rev.is_empty() || rev.starts_with('-') {
             return Err(format!(
                 "`{side}`: the revision `{rev}` is not a git revision (it may not be empty or start with `-`)"

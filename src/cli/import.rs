@@ -289,6 +289,16 @@ fn write_manifest(
             .to_toml()
             .map_err(|e| format!("cannot write the manifest as TOML: {e}"))?,
     );
+    // A manifest cronport could not read back is no manifest.
+    if toml.len() as u64 > super::MAX_INPUT_BYTES {
+        return Err(format!(
+            "the manifest of these {} jobs would be {} bytes, more than the {} cronport reads: import the jobs in parts (split the file) into several manifests",
+            imported.manifest.jobs.len(),
+            toml.len(),
+            super::MAX_INPUT_BYTES
+        )
+        .into());
+    }
     match args.output.as_deref() {
         None | Some("-") => print_stdout(&toml).map_err(|e| e.to_string())?,
         Some(path) => {

@@ -241,7 +241,7 @@ const MAX_WINDOW_YEARS: i64 = 200;
 
 /// The largest input file read (a manifest or an export): far beyond any
 /// real one, and a bound on the memory a mistaken file can take.
-const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
+pub(crate) const MAX_INPUT_BYTES: u64 = 16 * 1024 * 1024;
 
 /// Output formats of the commands that print text or JSON.
 #[derive(Debug, Clone, Copy, PartialEq, Eq, clap::ValueEnum)]

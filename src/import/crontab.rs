@@ -43,7 +43,18 @@ pub fn crontab(text: &str, defaults: &Defaults) -> Result<Imported, ImportError>
         }
         if let Some((name, value)) = assignment(line) {
             match name {
-                "CRON_TZ" | "TZ" => zone = Some(value),
+                "CRON_TZ" | "TZ" => {
+                    if jiff::tz::TimeZone::get(&value).is_err() {
+                        return Err(ImportError::new(
+                            format!("line {line_no}"),
+                            format!(
+                                "`{name}={}`: unknown time zone; use an IANA name such as UTC, America/New_York or Asia/Tokyo",
+                                crate::escape::one_line(&value)
+                            ),
+                        ));
+                    }
+                    zone = Some(value);
+                }
                 n if CRON_VARIABLES.contains(&n) => {
                     warnings.push(format!(
                         "line {line_no}: `{n}` configures cron itself and is not carried over"
@@ -89,6 +100,16 @@ pub fn crontab(text: &str, defaults: &Defaults) -> Result<Imported, ImportError>
             job.settings.timezone = zone.clone();
         }
         jobs.push(job);
+        if jobs.len() > super::MAX_JOBS {
+            return Err(ImportError::new(
+                format!("line {line_no}"),
+                format!(
+                    "more than {} jobs: cronport imports at most {} into one manifest (AWS's default quota is 300 rules a bus); split the crontab",
+                    super::MAX_JOBS,
+                    super::MAX_JOBS
+                ),
+            ));
+        }
     }
     if jobs.is_empty() {
         return Err(ImportError::new("crontab", "no job lines found"));

@@ -37,12 +37,16 @@ const DEFAULT_TIME_TO_LIVE_SECONDS: u64 = 1800;
 /// ```
 pub fn crontogo(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
     super::check_nesting(text, 64, "Cron To Go jobs nest three levels")?;
-    let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| {
+    let not_yaml = |e: serde_yaml_ng::Error| {
         let location = e.location().map_or("the file".to_string(), |l| {
             format!("line {} column {}", l.line(), l.column())
         });
         ImportError::new(location, format!("not YAML or JSON: {e}"))
-    })?;
+    };
+    // YAML's own value refuses a key given twice in one mapping (two
+    // `command:` lines), which a JSON map would settle by keeping the last.
+    serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).map_err(not_yaml)?;
+    let doc: Value = serde_yaml_ng::from_str(text).map_err(not_yaml)?;
     let (items, base) = match &doc {
         Value::Array(items) => (items, "jobs"),
         Value::Object(o) => match o.get("jobs") {
@@ -296,10 +300,20 @@ impl<'a> Fields<'a> {
         let seconds = self
             .number("timeout", "Target.TimeToLive")?
             .unwrap_or(DEFAULT_TIME_TO_LIVE_SECONDS);
-        job.settings.timeout = u32::try_from(seconds)
-            .ok()
-            .and_then(TimeLimit::from_seconds)
-            .map(|t| t.to_string());
+        // Zero is no limit; a number beyond any limit cronport can write is
+        // an error, never dropped (a job without its limit runs forever).
+        job.settings.timeout = match u32::try_from(seconds) {
+            Ok(seconds) => TimeLimit::from_seconds(seconds).map(|t| t.to_string()),
+            Err(_) => {
+                return Err(ImportError::new(
+                    self.place("timeout", "Target.TimeToLive"),
+                    format!(
+                        "{seconds} seconds is longer than any time limit cronport can write (at most {} seconds, about 136 years): write the limit the job needs",
+                        u32::MAX
+                    ),
+                ));
+            }
+        };
         if let Some(start) = self.text("start_date", "StartDate")? {
             let instant: jiff::Timestamp = start.parse().map_err(|e| {
                 ImportError::new(

@@ -681,6 +681,13 @@ pub enum ManifestErrorKind {
     Check(ProblemKind),
 }
 
+/// The most lines a manifest may have ([`Manifest::from_toml`]).
+pub const MAX_LINES: usize = 1_000_000;
+
+/// The most `[[job]]` tables a manifest may have ([`Manifest::from_toml`]),
+/// as many as one import writes ([`crate::import::MAX_JOBS`]).
+pub const MAX_JOBS: usize = crate::import::MAX_JOBS;
+
 impl Manifest {
     /// The id in the owner records of what this manifest manages: `id`, or
     /// one derived from the cluster in `[defaults]`.
@@ -725,6 +732,32 @@ impl Manifest {
         let render = |span: std::ops::Range<usize>, kind: ManifestErrorKind, message: &str| {
             report::place(text, file, span, kind, message)
         };
+        // The TOML parser keeps an event per token, blank lines included:
+        // a line count bounds its memory (a million lines is 200,000 jobs).
+        let jobs = text.matches("[[job]]").count();
+        if jobs > MAX_JOBS {
+            return Err(ManifestError {
+                problems: vec![render(
+                    0..0,
+                    ManifestErrorKind::Syntax,
+                    &format!(
+                        "the manifest has {jobs} [[job]] tables; cronport reads at most {MAX_JOBS}: split the jobs into several manifests (or environments)"
+                    ),
+                )],
+            });
+        }
+        let lines = text.bytes().filter(|&b| b == b'\n').count();
+        if lines > MAX_LINES {
+            return Err(ManifestError {
+                problems: vec![render(
+                    0..0,
+                    ManifestErrorKind::Syntax,
+                    &format!(
+                        "the manifest has {lines} lines; cronport reads at most {MAX_LINES}: remove blank lines, or split the jobs into several manifests"
+                    ),
+                )],
+            });
+        }
         let source = Source::parse(text).map_err(|e| ManifestError {
             problems: vec![render(
                 e.span().unwrap_or(0..0),

@@ -39,6 +39,26 @@ fn tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<Value> {
         .collect()
 }
 
+/// A string CloudFormation keeps as it is. CloudFormation keeps any plain
+/// string, but cfn-lint reads a `${…}` in one as a substitution outside
+/// `Fn::Sub` (E1029), and `Fn::Sub` with `${!` escapes as one without
+/// variables (W1020): such a string is written as `Fn::Join` of pieces cut
+/// between each `$` and its `{`, which no linter reads as `${` and
+/// CloudFormation joins back.
+fn literal(text: &str) -> Value {
+    if !text.contains("${") {
+        return json!(text);
+    }
+    let mut pieces = Vec::new();
+    let mut rest = text;
+    while let Some(at) = rest.find("${") {
+        pieces.push(&rest[..=at]);
+        rest = &rest[at + 1..];
+    }
+    pieces.push(rest);
+    json!({"Fn::Join": ["", pieces]})
+}
+
 pub(super) fn render(desired: &Desired) -> String {
     let mut resources = Map::new();
     let mut group_ids = Vec::new();
@@ -57,7 +77,7 @@ pub(super) fn render(desired: &Desired) -> String {
                         .iter()
                         .find(|(g, _)| *g == t.schedule_group)
                         .map_or_else(|| json!(t.schedule_group), |(_, id)| json!({"Ref": id}));
-                    let mut target = json!({"Arn": run_task_target(&t.role_arn), "RoleArn": t.role_arn, "Input": universal_input(job)});
+                    let mut target = json!({"Arn": run_task_target(&t.role_arn), "RoleArn": t.role_arn, "Input": literal(&universal_input(job))});
                     add_retry_and_dead_letter(&mut target, t);
                     let id = logical_id("Schedule", &resource.name, &resources);
                     let mut properties = json!({
@@ -65,7 +85,7 @@ pub(super) fn render(desired: &Desired) -> String {
                         "GroupName": group,
                         "ScheduleExpression": resource.expression,
                         "ScheduleExpressionTimezone": resource.timezone,
-                        "Description": description(job),
+                        "Description": literal(&description(job)),
                         "State": state,
                         "FlexibleTimeWindow": super::flexible_time_window(t),
                         "Target": target,
@@ -80,7 +100,7 @@ pub(super) fn render(desired: &Desired) -> String {
                 }
                 Backend::Rules => {
                     let ecs = ecs_parameters(&job.run_task, EcsParametersSpelling::CloudFormation);
-                    let mut target = json!({"Id": "cronport", "Arn": t.cluster, "RoleArn": t.role_arn, "Input": rule_input(job), "EcsParameters": ecs});
+                    let mut target = json!({"Id": "cronport", "Arn": t.cluster, "RoleArn": t.role_arn, "Input": literal(&rule_input(job)), "EcsParameters": ecs});
                     add_retry_and_dead_letter(&mut target, t);
                     let id = logical_id("Rule", &resource.name, &resources);
                     resources.insert(
@@ -91,7 +111,7 @@ pub(super) fn render(desired: &Desired) -> String {
                                 "Name": resource.name,
                                 "ScheduleExpression": resource.expression,
                                 "State": state,
-                                "Description": description(job),
+                                "Description": literal(&description(job)),
                                 "Tags": tags(&rule_tags(job)),
                                 "Targets": [target],
                             }

@@ -70,7 +70,7 @@ impl<'s> FireTimes<'s> {
                 // from the Unix epoch), so its runs are the same whenever
                 // they are asked for.
                 let anchor = schedule.start.unwrap_or(Timestamp::UNIX_EPOCH).as_second();
-                let after = after.as_second();
+                let after = after.as_second() - i64::from(after.subsec_nanosecond() < 0);
                 // The first anchor + k·step (k ≥ 1) strictly after `after`.
                 let k = if after < anchor {
                     1
@@ -178,8 +178,11 @@ impl<'s> CronSearch<'s> {
     fn new(cron: &'s Cron, repeats_folds: bool, tz: &TimeZone, after: Timestamp) -> CronSearch<'s> {
         let offset = i64::from(tz.to_offset(after).seconds());
         let period = Period::ending_at(offset, next_transition(tz, after));
-        // The first wall-clock minute strictly after `after`.
-        let mut local = (after.as_second() + offset).div_euclid(60) * 60 + 60;
+        // The first wall-clock minute strictly after `after`. Seconds are
+        // floored: `as_second` truncates towards the epoch, so 1 ns before
+        // 1970 would read as 1970's first second and skip its first minute.
+        let floor_second = after.as_second() - i64::from(after.subsec_nanosecond() < 0);
+        let mut local = (floor_second + offset).div_euclid(60) * 60 + 60;
         // Inside the second pass through a repeated wall time, the wall
         // times already run in the first pass must not run again.
         let just_before = after + jiff::SignedDuration::from_nanos(1);

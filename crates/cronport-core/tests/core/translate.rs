@@ -503,6 +503,29 @@ fn no_expression_is_longer_than_eventbridge_takes() {
     assert!(done.verified.firings > 60_000);
 }
 
+/// The run at 1970-01-01T00:00:00Z is not skipped: a search from 1 ns
+/// before it floors, not truncates, the second.
+#[test]
+fn the_first_minute_of_1970_is_found() {
+    let s = Schedule::utc(syntax::unix::parse("0 0 * * *").unwrap());
+    let first = s
+        .fires_between(
+            Timestamp::UNIX_EPOCH,
+            "1970-01-02T00:00:00Z".parse().unwrap(),
+        )
+        .next();
+    assert_eq!(first, Some(Timestamp::UNIX_EPOCH));
+    let rate = Schedule::utc(syntax::aws::parse("rate(1 day)").unwrap());
+    assert_eq!(
+        rate.fires_between(
+            Timestamp::UNIX_EPOCH,
+            "1970-01-02T00:00:00Z".parse().unwrap()
+        )
+        .next(),
+        None
+    );
+}
+
 #[test]
 fn a_pattern_with_no_date_names_the_date_it_asks_for() {
     let from: Timestamp = FROM.parse().unwrap();
