@@ -18,7 +18,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use serde::Serialize;
@@ -160,7 +159,7 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
     let mut total = 0;
     let starts = starts(&alike, from, until);
     for (at, groups) in &starts {
-        let wall = at.to_zoned_datetime(zone.clone());
+        let wall = zone.to_datetime(*at);
         let day = usize::from(wall.weekday().to_monday_zero_offset() as u8);
         let hour = wall.hour() as usize;
         let n = alike.size(groups);
@@ -294,22 +293,24 @@ fn group<'a>(
     minutes: impl Iterator<Item = &'a (Timestamp, Vec<usize>)>,
 ) -> Vec<GroupCrowd> {
     let mut crowds: Vec<GroupCrowd> = Vec::new();
-    let mut index: BTreeMap<(String, Vec<usize>), usize> = BTreeMap::new();
+    // Keyed by the minute of the day and the groups: a week of minutes is
+    // looked up without building a string for each.
+    let mut index: std::collections::HashMap<(i32, &[usize]), usize> = Default::default();
     for (at, groups) in minutes {
-        let wall = at.to_zoned_datetime(zone.clone());
-        let time = format!("{:02}:{:02}", wall.hour(), wall.minute());
+        let wall = zone.to_datetime(*at);
+        let minute_of_day = i32::from(wall.hour()) * 60 + i32::from(wall.minute());
         let day = WEEKDAYS[usize::from(wall.weekday().to_monday_zero_offset() as u8)];
-        match index.get(&(time.clone(), groups.clone())) {
+        match index.get(&(minute_of_day, groups.as_slice())) {
             Some(&i) => {
                 if !crowds[i].days.contains(&day) {
                     crowds[i].days.push(day);
                 }
             }
             None => {
-                index.insert((time.clone(), groups.clone()), crowds.len());
+                index.insert((minute_of_day, groups.as_slice()), crowds.len());
                 crowds.push(GroupCrowd {
                     at: *at,
-                    time,
+                    time: format!("{:02}:{:02}", wall.hour(), wall.minute()),
                     days: vec![day],
                     groups: groups.clone(),
                 });

@@ -21,6 +21,7 @@ mod contract;
 mod cutover_live;
 mod cutover_steps;
 mod diff;
+mod hardening;
 mod fuzz_corpus;
 mod import;
 mod layers;

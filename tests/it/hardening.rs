@@ -1,0 +1,134 @@
+//! Bad input, by class (issue 28): each case is run as a user runs it, and
+//! must exit 1 with one `error:` sentence that names the input, print
+//! nothing raw on the terminal (no control character but newlines), leave
+//! no file behind, and quote at most a bounded line of what it was given.
+
+use crate::common::{DEFAULTS, cronport, text};
+
+/// A case: files to write in a fresh folder, the arguments, and what the
+/// error must say.
+struct Case {
+    name: &'static str,
+    files: Vec<(&'static str, Vec<u8>)>,
+    args: Vec<&'static str>,
+    says: &'static str,
+}
+
+fn job(extra: &str) -> Vec<u8> {
+    format!("{DEFAULTS}\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n{extra}\n").into_bytes()
+}
+
+fn cases() -> Vec<Case> {
+    let esc = "\\u001b[31mRED\\r"; // TOML escapes: ESC and CR in the value
+    vec![
+        Case { name: "escape in a schedule", files: vec![("m.toml", job("").iter().copied().collect::<Vec<u8>>().into_iter().chain(format!("[[job]]\nname = \"b\"\nschedule = \"*/5 {esc} * * *\"\ncommand = \"x\"\n").into_bytes()).collect())], args: vec!["convert", "m.toml"], says: "schedule `*/5 \\u{1b}[31mRED\\r * * *`" },
+        Case { name: "escape in a time zone", files: vec![("m.toml", job(&format!("timezone = \"Europe/{esc}\"")))], args: vec!["convert", "m.toml"], says: "unknown time zone `Europe/\\u{1b}[31mRED\\r`" },
+        Case { name: "escape in an environment name", files: vec![("m.toml", job(&format!("environment = {{ \"A{esc}\" = \"x\" }}")))], args: vec!["convert", "m.toml"], says: "environment variable name `A\\u{1b}[31mRED\\r` is not valid" },
+        Case { name: "a space in an environment name", files: vec![("m.toml", job("environment = { \"A B\" = \"x\" }"))], args: vec!["convert", "m.toml"], says: "environment variable name `A B` is not valid" },
+        Case { name: "a 16 MB string under an unknown key", files: vec![("m.toml", format!("unknown = \"{}\"\n{}", "x".repeat(16_000_000), String::from_utf8(job("")).unwrap()).into_bytes())], args: vec!["convert", "m.toml"], says: "unknown key" },
+        Case { name: "blank lines past a million", files: vec![("m.toml", [job(""), vec![b'\n'; 1_100_000]].concat())], args: vec!["convert", "m.toml"], says: "cronport reads at most 1000000" },
+        Case { name: "a wildcard task definition", files: vec![("m.toml", job("task_definition = \"fam*\""))], args: vec!["iam", "m.toml"], says: "`fam*` is not an ECS task definition" },
+        Case { name: "a wildcard cluster", files: vec![("m.toml", job("cluster = \"prod*\""))], args: vec!["iam", "m.toml"], says: "`prod*` is not an ECS cluster" },
+        Case { name: "a 65-character role name", files: vec![("m.toml", job(&format!("role_arn = \"arn:aws:iam::123456789012:role/{}\"", "r".repeat(65))))], args: vec!["iam", "m.toml"], says: "a NAME of 1–64 letters" },
+        Case { name: "a rate too large", files: vec![("m.toml", job("").iter().copied().chain(b"[[job]]\nname = \"b\"\nschedule = \"rate(99999999999 days)\"\ncommand = \"x\"\n".iter().copied()).collect())], args: vec!["convert", "m.toml"], says: "is too large: at most 4294967295" },
+        Case { name: "an unknown CRON_TZ", files: vec![("c.crontab", b"CRON_TZ=Mars/Base\n0 3 * * * /bin/job\n".to_vec())], args: vec!["import", "crontab", "c.crontab", "-o", "out.toml"], says: "`CRON_TZ=Mars/Base`: unknown time zone" },
+        Case { name: "a crontab of more jobs than a manifest holds", files: vec![("c.crontab", "* * * * * /bin/job\n".repeat(50_001).into_bytes())], args: vec!["import", "crontab", "c.crontab", "-o", "out.toml"], says: "more than 50000 jobs" },
+        Case { name: "a Cron To Go timeout past any limit", files: vec![("c.yaml", b"jobs:\n  - nickname: a\n    schedule: '0 3 * * *'\n    command: x\n    timeout: 99999999999\n".to_vec())], args: vec!["import", "crontogo", "c.yaml", "-o", "out.toml"], says: "longer than any time limit cronport can write" },
+        Case { name: "a Cron To Go key given twice", files: vec![("c.yaml", b"jobs:\n  - nickname: a\n    schedule: '0 3 * * *'\n    command: x\n    command: rm -rf /\n".to_vec())], args: vec!["import", "crontogo", "c.yaml", "-o", "out.toml"], says: "duplicate entry with key \"command\"" },
+        Case { name: "a task definition from a device", files: vec![("m.toml", job(""))], args: vec!["convert", "m.toml", "--task-definition", "/dev/zero"], says: "longer than 16777216 bytes" },
+        Case { name: "standard output full", files: vec![("m.toml", job(""))], args: vec!["convert", "m.toml", "-o", "/dev/full"], says: "not a regular file" },
+    ]
+}
+
+#[test]
+fn every_bad_input_gets_one_clear_sentence_and_nothing_raw() {
+    for case in cases() {
+        let dir = tempfile::tempdir().unwrap();
+        for (name, bytes) in &case.files {
+            std::fs::write(dir.path().join(name), bytes).unwrap();
+        }
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+            .args(&case.args)
+            .current_dir(dir.path())
+            .output()
+            .unwrap();
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{}: {err}", case.name);
+        assert!(err.contains(case.says), "{}: {err}", case.name);
+        assert_eq!(err.matches("error:").count(), 1, "{}: {err}", case.name);
+        assert!(
+            !err.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            "{}: a raw control character: {err:?}",
+            case.name
+        );
+        assert!(err.lines().all(|l| l.chars().count() <= 2_100), "{}: a line of {} characters", case.name, err.lines().map(str::len).max().unwrap_or(0));
+        assert!(!dir.path().join("out.toml").exists(), "{}: a file was left", case.name);
+    }
+}
+
+/// `convert > /dev/full` says what could not be written.
+#[test]
+fn a_full_standard_output_is_named() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(["convert", "examples/heroku/cronport.toml"])
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .stdout(std::fs::File::create("/dev/full").unwrap())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1));
+    assert!(text(&out.stderr).contains("error: cannot write to standard output: No space left on device"), "{}", text(&out.stderr));
+}
+
+/// Files cronport writes keep the umask; man pages replace a planted link
+/// rather than write through it.
+#[cfg(unix)]
+#[test]
+fn written_files_keep_the_umask_and_links_are_not_followed() {
+    use std::os::unix::fs::PermissionsExt;
+    let dir = tempfile::tempdir().unwrap();
+    let out = std::process::Command::new("sh")
+        .arg("-c")
+        .arg(format!(
+            "umask 077 && {} convert {}/examples/heroku/cronport.toml -o out.json",
+            env!("CARGO_BIN_EXE_cronport"),
+            env!("CARGO_MANIFEST_DIR")
+        ))
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let mode = std::fs::metadata(dir.path().join("out.json")).unwrap().permissions().mode() & 0o777;
+    assert_eq!(mode, 0o600);
+    let victim = dir.path().join("victim");
+    std::fs::write(&victim, "SECRET").unwrap();
+    let pages = dir.path().join("man");
+    std::fs::create_dir(&pages).unwrap();
+    std::os::unix::fs::symlink(&victim, pages.join("cronport.1")).unwrap();
+    let out = cronport(&["man", pages.to_str().unwrap()]);
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    assert_eq!(std::fs::read_to_string(&victim).unwrap(), "SECRET");
+    assert!(!std::fs::symlink_metadata(pages.join("cronport.1")).unwrap().file_type().is_symlink());
+}
+
+/// A `${…}` in a command is kept literally in CloudFormation, and cfn-lint
+/// reads no substitution in it.
+#[test]
+fn a_dollar_brace_in_a_command_is_a_literal_in_cloudformation() {
+    let manifest = String::from_utf8(job("")).unwrap().replace("command = \"x\"", "command = \"echo ${AWS::Region} $${HOME}\"");
+    let m = cronport::manifest::Manifest::from_toml(&manifest, "m.toml").unwrap();
+    let d = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+    let template = cronport::render::render(&d, cronport::render::Format::Cloudformation);
+    let value: serde_json::Value = serde_json::from_str(&template).unwrap();
+    let input = &value["Resources"].as_object().unwrap().values().find(|r| r["Type"] == "AWS::Scheduler::Schedule").unwrap()["Properties"]["Target"]["Input"];
+    let pieces: Vec<&str> = input["Fn::Join"][1].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    assert!(pieces.iter().all(|p| !p.contains("${")), "{pieces:?}");
+    let joined: String = pieces.concat();
+    assert!(joined.contains("echo ${AWS::Region}"), "{joined}");
+    let dir = tempfile::tempdir().unwrap();
+    let path = dir.path().join("t.json");
+    std::fs::write(&path, &template).unwrap();
+    match std::process::Command::new("cfn-lint").arg(&path).output() {
+        Ok(out) => assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr)),
+        Err(_) => assert!(std::env::var("CRONPORT_REQUIRE_CFN_LINT").is_err(), "cfn-lint is required"),
+    }
+}
