@@ -18,7 +18,6 @@
 //! # Ok::<(), Box<dyn std::error::Error>>(())
 //! ```
 
-
 use jiff::{SignedDuration, Timestamp, tz::TimeZone};
 use serde::Serialize;
 

@@ -224,23 +224,7 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
     // A cluster: a name ECS takes, or its ARN. A `*` or `?` would also
     // widen the role's `ecs:cluster` condition to other clusters.
     if let Some(cluster) = &s.cluster {
-        let name = match cluster.strip_prefix("arn:") {
-            Some(_) => {
-                let parts: Vec<&str> = cluster.splitn(6, ':').collect();
-                match parts.as_slice() {
-                    [_, partition, "ecs", region, account, resource]
-                        if !partition.is_empty()
-                            && !region.is_empty()
-                            && account.len() == 12
-                            && account.bytes().all(|b| b.is_ascii_digit()) =>
-                    {
-                        resource.strip_prefix("cluster/")
-                    }
-                    _ => None,
-                }
-            }
-            None => Some(cluster.as_str()),
-        };
+        let name = ecs_resource(cluster, "cluster/");
         let valid = |n: &str| {
             (1..=255).contains(&n.len())
                 && n.bytes()
@@ -259,23 +243,7 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
     // A task definition: a family (`:revision`), or its ARN. A `*` would
     // also widen the role's RunTask to other families.
     if let Some(task) = &s.task_definition {
-        let reference = match task.strip_prefix("arn:") {
-            Some(_) => {
-                let parts: Vec<&str> = task.splitn(6, ':').collect();
-                match parts.as_slice() {
-                    [_, partition, "ecs", region, account, resource]
-                        if !partition.is_empty()
-                            && !region.is_empty()
-                            && account.len() == 12
-                            && account.bytes().all(|b| b.is_ascii_digit()) =>
-                    {
-                        resource.strip_prefix("task-definition/")
-                    }
-                    _ => None,
-                }
-            }
-            None => Some(task.as_str()),
-        };
+        let reference = ecs_resource(task, "task-definition/");
         let valid = |r: &str| {
             let (family, revision) = r.split_once(':').unwrap_or((r, "1"));
             (1..=255).contains(&family.len())
@@ -439,6 +407,26 @@ const MAX_TASK_COUNT: u32 = 10;
 /// `^arn:aws(-[a-z]+)?:sqs:[a-z0-9\-]+:\d{12}:[a-zA-Z0-9\-_]+$` (so no FIFO
 /// queue, whose name ends in `.fifo`); EventBridge's documentation says the
 /// same of rules.
+/// What an ECS reference names: `reference` itself, or the part of an
+/// ECS ARN (`arn:PARTITION:ecs:REGION:ACCOUNT:KIND…`) after `kind`; `None`
+/// for an ARN of another shape.
+fn ecs_resource<'a>(reference: &'a str, kind: &str) -> Option<&'a str> {
+    if !reference.starts_with("arn:") {
+        return Some(reference);
+    }
+    match reference.splitn(6, ':').collect::<Vec<_>>().as_slice() {
+        [_, partition, "ecs", region, account, resource]
+            if !partition.is_empty()
+                && !region.is_empty()
+                && account.len() == 12
+                && account.bytes().all(|b| b.is_ascii_digit()) =>
+        {
+            resource.strip_prefix(kind)
+        }
+        _ => None,
+    }
+}
+
 /// `subnet-0a1b2c3d`, `sg-0a1b2c3d4e5f60718`: the prefix, then 8 or 17
 /// lowercase hexadecimal digits, as EC2 writes its ids.
 fn is_vpc_id(id: &str, prefix: &str) -> bool {

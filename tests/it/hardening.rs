@@ -15,7 +15,8 @@ struct Case {
 }
 
 fn job(extra: &str) -> Vec<u8> {
-    format!("{DEFAULTS}\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n{extra}\n").into_bytes()
+    format!("{DEFAULTS}\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n{extra}\n")
+        .into_bytes()
 }
 
 fn cases() -> Vec<Case> {
@@ -57,12 +58,22 @@ fn every_bad_input_gets_one_clear_sentence_and_nothing_raw() {
         assert!(err.contains(case.says), "{}: {err}", case.name);
         assert_eq!(err.matches("error:").count(), 1, "{}: {err}", case.name);
         assert!(
-            !err.chars().any(|c| c.is_control() && c != '\n' && c != '\t'),
+            !err.chars()
+                .any(|c| c.is_control() && c != '\n' && c != '\t'),
             "{}: a raw control character: {err:?}",
             case.name
         );
-        assert!(err.lines().all(|l| l.chars().count() <= 2_100), "{}: a line of {} characters", case.name, err.lines().map(str::len).max().unwrap_or(0));
-        assert!(!dir.path().join("out.toml").exists(), "{}: a file was left", case.name);
+        assert!(
+            err.lines().all(|l| l.chars().count() <= 2_100),
+            "{}: a line of {} characters",
+            case.name,
+            err.lines().map(str::len).max().unwrap_or(0)
+        );
+        assert!(
+            !dir.path().join("out.toml").exists(),
+            "{}: a file was left",
+            case.name
+        );
     }
 }
 
@@ -76,7 +87,12 @@ fn a_full_standard_output_is_named() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(text(&out.stderr).contains("error: cannot write to standard output: No space left on device"), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stderr)
+            .contains("error: cannot write to standard output: No space left on device"),
+        "{}",
+        text(&out.stderr)
+    );
 }
 
 /// Files cronport writes keep the umask; man pages replace a planted link
@@ -97,7 +113,11 @@ fn written_files_keep_the_umask_and_links_are_not_followed() {
         .output()
         .unwrap();
     assert!(out.status.success(), "{}", text(&out.stderr));
-    let mode = std::fs::metadata(dir.path().join("out.json")).unwrap().permissions().mode() & 0o777;
+    let mode = std::fs::metadata(dir.path().join("out.json"))
+        .unwrap()
+        .permissions()
+        .mode()
+        & 0o777;
     assert_eq!(mode, 0o600);
     let victim = dir.path().join("victim");
     std::fs::write(&victim, "SECRET").unwrap();
@@ -107,20 +127,42 @@ fn written_files_keep_the_umask_and_links_are_not_followed() {
     let out = cronport(&["man", pages.to_str().unwrap()]);
     assert!(out.status.success(), "{}", text(&out.stderr));
     assert_eq!(std::fs::read_to_string(&victim).unwrap(), "SECRET");
-    assert!(!std::fs::symlink_metadata(pages.join("cronport.1")).unwrap().file_type().is_symlink());
+    assert!(
+        !std::fs::symlink_metadata(pages.join("cronport.1"))
+            .unwrap()
+            .file_type()
+            .is_symlink()
+    );
 }
 
 /// A `${…}` in a command is kept literally in CloudFormation, and cfn-lint
 /// reads no substitution in it.
 #[test]
 fn a_dollar_brace_in_a_command_is_a_literal_in_cloudformation() {
-    let manifest = String::from_utf8(job("")).unwrap().replace("command = \"x\"", "command = \"echo ${AWS::Region} $${HOME}\"");
+    let manifest = String::from_utf8(job("")).unwrap().replace(
+        "command = \"x\"",
+        "command = \"echo ${AWS::Region} $${HOME}\"",
+    );
     let m = cronport::manifest::Manifest::from_toml(&manifest, "m.toml").unwrap();
-    let d = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap())).unwrap();
+    let d = cronport::desired::compile(
+        &m,
+        &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse().unwrap()),
+    )
+    .unwrap();
     let template = cronport::render::render(&d, cronport::render::Format::Cloudformation);
     let value: serde_json::Value = serde_json::from_str(&template).unwrap();
-    let input = &value["Resources"].as_object().unwrap().values().find(|r| r["Type"] == "AWS::Scheduler::Schedule").unwrap()["Properties"]["Target"]["Input"];
-    let pieces: Vec<&str> = input["Fn::Join"][1].as_array().unwrap().iter().map(|p| p.as_str().unwrap()).collect();
+    let input = &value["Resources"]
+        .as_object()
+        .unwrap()
+        .values()
+        .find(|r| r["Type"] == "AWS::Scheduler::Schedule")
+        .unwrap()["Properties"]["Target"]["Input"];
+    let pieces: Vec<&str> = input["Fn::Join"][1]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|p| p.as_str().unwrap())
+        .collect();
     assert!(pieces.iter().all(|p| !p.contains("${")), "{pieces:?}");
     let joined: String = pieces.concat();
     assert!(joined.contains("echo ${AWS::Region}"), "{joined}");
@@ -128,7 +170,15 @@ fn a_dollar_brace_in_a_command_is_a_literal_in_cloudformation() {
     let path = dir.path().join("t.json");
     std::fs::write(&path, &template).unwrap();
     match std::process::Command::new("cfn-lint").arg(&path).output() {
-        Ok(out) => assert!(out.status.success(), "{}{}", text(&out.stdout), text(&out.stderr)),
-        Err(_) => assert!(std::env::var("CRONPORT_REQUIRE_CFN_LINT").is_err(), "cfn-lint is required"),
+        Ok(out) => assert!(
+            out.status.success(),
+            "{}{}",
+            text(&out.stdout),
+            text(&out.stderr)
+        ),
+        Err(_) => assert!(
+            std::env::var("CRONPORT_REQUIRE_CFN_LINT").is_err(),
+            "cfn-lint is required"
+        ),
     }
 }

@@ -15,7 +15,7 @@ const WEEKDAYS: [&str; 7] = [
     "Saturday",
 ];
 
-const MONTHS: [&str; 13] = [
+pub(super) const MONTHS: [&str; 13] = [
     "",
     "January",
     "February",

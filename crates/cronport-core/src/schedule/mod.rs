@@ -1146,26 +1146,12 @@ impl Schedule {
 /// The first day-of-month a month the pattern names never has, as
 /// "30 February": what a pattern that names no date asks for.
 fn missing_date(cron: &Cron) -> Option<String> {
-    const MONTHS: [&str; 12] = [
-        "January",
-        "February",
-        "March",
-        "April",
-        "May",
-        "June",
-        "July",
-        "August",
-        "September",
-        "October",
-        "November",
-        "December",
-    ];
     let days: Vec<u8> = cron.days().day_of_month().days().collect();
     cron.months().find_map(|month| {
         // The longest the month ever is: February in a leap year.
         let longest = days_in_month(2000, month);
         let day = days.iter().copied().find(|d| *d > longest)?;
-        Some(format!("{day} {}", MONTHS[usize::from(month - 1)]))
+        Some(format!("{day} {}", describe::MONTHS[usize::from(month)]))
     })
 }
 
