@@ -207,11 +207,16 @@ impl fmt::Display for Deployment {
 }
 
 impl fmt::Display for Owner {
+    /// Read from AWS, so written escaped: a description with a terminal
+    /// escape cannot rewrite the plan it is shown in.
     fn fmt(&self, f: &mut fmt::Formatter<'_>) -> fmt::Result {
+        let shown = crate::escape::one_line;
         write!(
             f,
             "manifest `{}`, environment `{}`, job `{}`",
-            self.manifest, self.env, self.job
+            shown(&self.manifest),
+            shown(&self.env),
+            shown(&self.job)
         )
     }
 }

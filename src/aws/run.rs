@@ -145,19 +145,37 @@ pub async fn wait_stopped(
     mut logs: Option<LogSink<'_>>,
 ) -> Result<Vec<Stopped>, String> {
     let deadline = tokio::time::Instant::now() + timeout;
+    let late = || {
+        format!(
+            "the task did not stop within {} s; it is still running",
+            timeout.as_secs()
+        )
+    };
     loop {
+        // Every call is held to the deadline: an ECS or CloudWatch Logs
+        // that never answers does not stretch `--timeout`.
         if let Some((follower, print)) = logs.as_mut() {
-            for line in follower.poll(clients).await {
+            let lines = tokio::time::timeout_at(deadline, follower.poll(clients))
+                .await
+                .unwrap_or_default();
+            for line in lines {
                 print(&line);
             }
         }
-        let out = clients
+        let described = clients
             .ecs
             .describe_tasks()
             .cluster(cluster)
             .set_tasks(Some(arns.to_vec()))
-            .send()
+            .send();
+        let out = tokio::time::timeout_at(deadline, described)
             .await
+            .map_err(|_| {
+                format!(
+                    "{}; ECS did not answer DescribeTasks before the time was up",
+                    late()
+                )
+            })?
             .map_err(|e| format!("DescribeTasks failed: {}", error_text(e)))?;
         let tasks = out.tasks();
         if tasks.len() == arns.len() && tasks.iter().all(|t| t.last_status() == Some("STOPPED")) {
@@ -181,12 +199,12 @@ pub async fn wait_stopped(
                 .collect());
         }
         if tokio::time::Instant::now() >= deadline {
-            return Err(format!(
-                "the task did not stop within {} s; it is still running",
-                timeout.as_secs()
-            ));
+            return Err(late());
         }
-        tokio::time::sleep(poll).await;
+        tokio::time::sleep(
+            poll.min(deadline.saturating_duration_since(tokio::time::Instant::now())),
+        )
+        .await;
     }
 }
 

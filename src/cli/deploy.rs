@@ -700,14 +700,20 @@ fn rehearsal_table(rehearsals: &[aws::Rehearsal], markdown: bool) -> String {
                 tasks.join(" "),
                 r.outcome.to_string(),
                 r.seconds.map_or(String::new(), |s| format!("{s} s")),
-                r.last_lines.join(if markdown { "<br>" } else { " ⏎ " }),
+                // Log lines are the task's output: escaped, so a `\r` or
+                // a terminal escape cannot rewrite the table or the screen.
+                r.last_lines
+                    .iter()
+                    .map(|l| cronport::escape::one_line(l))
+                    .collect::<Vec<_>>()
+                    .join(if markdown { "<br>" } else { " ⏎ " }),
             ]
         })
         .collect();
     let header = ["job", "task", "result", "time", "last log lines"];
     let mut out = String::new();
     if markdown {
-        let cell = |text: &str| text.replace('|', "\\|").replace('\n', " ");
+        let cell = |text: &str| cronport::escape::one_line(text).replace('|', "\\|");
         out.push_str(&format!(
             "| {} |\n|---|---|---|---|---|\n",
             header.join(" | ")

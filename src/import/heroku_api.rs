@@ -312,13 +312,28 @@ impl HerokuApi {
         );
         let mut range: Option<String> = None;
         let mut jobs: Vec<Value> = Vec::new();
+        let mut seen = std::collections::HashSet::new();
         for _ in 0..MAX_PAGES {
             let page = self.get(&agent, &url, "application/vnd.api+json", range.as_deref(), |status| match status {
                 404 => format!("app `{app}` has no Heroku Scheduler jobs to read (404): is the scheduler add-on installed? (`heroku addons -a {app}`)"),
                 _ => String::new(),
             })?;
             match page.body.get("data") {
-                Some(Value::Array(data)) => jobs.extend(data.iter().cloned()),
+                Some(Value::Array(data)) => {
+                    // A page that repeats a job would import it twice (as
+                    // `NAME-2`: two runners for one job).
+                    for job in data {
+                        if let Some(id) = job.get("id").map(Value::to_string)
+                            && !seen.insert(id.clone())
+                        {
+                            return Err(FetchError(format!(
+                                "the Scheduler API's answer for app `{app}` lists job {} twice (a page repeats another); cronport stops rather than import it twice",
+                                crate::escape::one_line(&id)
+                            )));
+                        }
+                    }
+                    jobs.extend(data.iter().cloned());
+                }
                 _ => {
                     return Err(FetchError(format!(
                         "the Scheduler API's answer for app `{app}` has no `data` list"

@@ -22,7 +22,7 @@ fn job(extra: &str) -> Vec<u8> {
 fn cases() -> Vec<Case> {
     let esc = "\\u001b[31mRED\\r"; // TOML escapes: ESC and CR in the value
     vec![
-        Case { name: "escape in a schedule", files: vec![("m.toml", job("").iter().copied().collect::<Vec<u8>>().into_iter().chain(format!("[[job]]\nname = \"b\"\nschedule = \"*/5 {esc} * * *\"\ncommand = \"x\"\n").into_bytes()).collect())], args: vec!["convert", "m.toml"], says: "schedule `*/5 \\u{1b}[31mRED\\r * * *`" },
+        Case { name: "escape in a schedule", files: vec![("m.toml", job("").into_iter().chain(format!("[[job]]\nname = \"b\"\nschedule = \"*/5 {esc} * * *\"\ncommand = \"x\"\n").into_bytes()).collect())], args: vec!["convert", "m.toml"], says: "schedule `*/5 \\u{1b}[31mRED\\r * * *`" },
         Case { name: "escape in a time zone", files: vec![("m.toml", job(&format!("timezone = \"Europe/{esc}\"")))], args: vec!["convert", "m.toml"], says: "unknown time zone `Europe/\\u{1b}[31mRED\\r`" },
         Case { name: "escape in an environment name", files: vec![("m.toml", job(&format!("environment = {{ \"A{esc}\" = \"x\" }}")))], args: vec!["convert", "m.toml"], says: "environment variable name `A\\u{1b}[31mRED\\r` is not valid" },
         Case { name: "a space in an environment name", files: vec![("m.toml", job("environment = { \"A B\" = \"x\" }"))], args: vec!["convert", "m.toml"], says: "environment variable name `A B` is not valid" },

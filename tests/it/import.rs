@@ -645,6 +645,22 @@ fn fake_heroku() -> String {
                     200,
                     r#"{"id":"01234567-89ab-cdef-0123-456789abcdef","name":"my-app"}"#.to_string(),
                 )
+            } else if path == "/apps/repeat" && accept("application/vnd.heroku+json; version=3") {
+                (
+                    200,
+                    r#"{"id":"0123aaaa-0000-0000-0000-000000000000","name":"repeat"}"#.to_string(),
+                )
+            } else if path == "/apps/0123aaaa-0000-0000-0000-000000000000/jobs" {
+                // A next page that repeats the first page's job.
+                (
+                    200,
+                    format!(
+                        r#"{{"data":[{}],"links":{{"next":"/apps/0123aaaa-0000-0000-0000-000000000000/jobs?page=2"}}}}"#,
+                        job(1, 10, 0)
+                    ),
+                )
+            } else if path == "/apps/0123aaaa-0000-0000-0000-000000000000/jobs?page=2" {
+                (200, format!(r#"{{"data":[{}]}}"#, job(1, 10, 0)))
             } else if path == "/apps/theirs" {
                 (
                     403,
@@ -716,6 +732,11 @@ fn heroku_app_jobs_are_fetched_from_the_scheduler_api_page_by_page() {
             "Heroku has no app named `nope` that this token can see (404)",
         ),
         ("good-token", "theirs", "may not do that (403)"),
+        (
+            "good-token",
+            "repeat",
+            "lists job \"1\" twice (a page repeats another); cronport stops rather than import it twice",
+        ),
     ] {
         let err = api(token).scheduler_jobs(app).unwrap_err().to_string();
         assert!(err.contains(words), "{app}: {err}");

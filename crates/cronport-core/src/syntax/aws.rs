@@ -497,7 +497,7 @@ fn parse_rate(input: &str, inner: &str) -> Result<Rate, ParseError> {
                 span_of(input, value),
                 if !value.is_empty()
                     && value.bytes().all(|b| b.is_ascii_digit())
-                    && value.trim_start_matches('0').len() > 0
+                    && !value.trim_start_matches('0').is_empty()
                 {
                     format!(
                         "the rate value `{value}` is too large: at most {}",
