@@ -200,10 +200,9 @@ pub(crate) fn unique_names(jobs: &mut [Job]) {
     }
 }
 
-/// The most jobs one import writes into a manifest: far more than a
-/// Heroku app schedules, and few enough that the manifest stays a file
-/// cronport reads back (16 MiB).
-pub const MAX_JOBS: usize = 50_000;
+/// The most jobs one import writes into a manifest, as many as a manifest
+/// holds ([`crate::manifest::MAX_JOBS`]).
+pub const MAX_JOBS: usize = crate::manifest::MAX_JOBS;
 
 pub(crate) fn manifest(defaults: &Defaults, mut jobs: Vec<Job>) -> Manifest {
     unique_names(&mut jobs);

@@ -685,8 +685,10 @@ pub enum ManifestErrorKind {
 pub const MAX_LINES: usize = 1_000_000;
 
 /// The most `[[job]]` tables a manifest may have ([`Manifest::from_toml`]),
-/// as many as one import writes ([`crate::import::MAX_JOBS`]).
-pub const MAX_JOBS: usize = crate::import::MAX_JOBS;
+/// and the most jobs one import writes: far more than a Heroku app
+/// schedules, and few enough that the manifest stays a file cronport reads
+/// back (16 MiB).
+pub const MAX_JOBS: usize = 50_000;
 
 impl Manifest {
     /// The id in the owner records of what this manifest manages: `id`, or

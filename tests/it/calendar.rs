@@ -272,7 +272,7 @@ fn the_svg_and_the_html_page_render_in_a_browser() {
 }
 
 #[test]
-fn rates_count_from_the_start_start_at_holds_runs_and_a_crowd_is_two_or_more() {
+fn rates_keep_the_clock_start_at_holds_runs_and_a_crowd_is_two_or_more() {
     let dir = tempfile::tempdir().unwrap();
     let path = dir.path().join("m.toml");
     let jobs = r#"
@@ -299,10 +299,10 @@ start_at = "2026-12-03T00:00:00Z"
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
     let json: serde_json::Value = serde_json::from_slice(&out.stdout).unwrap();
     let cells = &json["week"]["cells"];
-    // rate(1 day) from Monday 00:00: Tuesday to Sunday at 00:00, and the
-    // start of the next week is outside it.
+    // rate(1 day) keeps the UTC clock (counted from 00:00 UTC): every day
+    // at 00:00, Monday's included, whenever the calendar starts.
     let midnight: Vec<u64> = (0..7).map(|d| cells[d][0].as_u64().unwrap()).collect();
-    assert_eq!(midnight, [0, 1, 1, 1, 1, 1, 1]);
+    assert_eq!(midnight, [1, 1, 1, 1, 1, 1, 1]);
     // 09:00 from Thursday 3 December on.
     let nine: Vec<u64> = (0..7).map(|d| cells[d][9].as_u64().unwrap()).collect();
     assert_eq!(nine, [0, 0, 0, 1, 1, 1, 1]);
