@@ -53,6 +53,11 @@ pub type TaskDefinitionFacts = BTreeMap<(String, String), ContainerFacts>;
 
 /// One container of a task definition, as the fit reads it: from ECS
 /// (`plan`, `run`) or from a file (`convert --task-definition`).
+///
+/// ```
+/// let c = cronport::fit::ContainerDefinition { name: "worker".into(), memory: Some(512), ..Default::default() };
+/// assert!(c.entry_point.is_empty() && c.cpu.is_none());
+/// ```
 #[derive(Clone, Debug, Default, PartialEq, Eq)]
 pub struct ContainerDefinition {
     /// Its name.
@@ -138,6 +143,11 @@ pub struct TaskDefinitionFile {
 
 /// A task definition file that could not be read; `Display` names the
 /// file and what is wrong.
+///
+/// ```
+/// let err = cronport::fit::TaskDefinitionFile::parse("[]", "td.json").unwrap_err();
+/// assert!(err.to_string().starts_with("td.json: not a task definition"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{origin}: {message}")]
 pub struct TaskDefinitionFileError {
@@ -147,6 +157,15 @@ pub struct TaskDefinitionFileError {
 
 impl TaskDefinitionFile {
     /// Reads one task definition from JSON text.
+    ///
+    /// ```
+    /// use cronport::fit::TaskDefinitionFile;
+    /// let bare = TaskDefinitionFile::parse(r#"{"family": "app", "containerDefinitions": [{"name": "w"}]}"#, "td.json")?;
+    /// assert_eq!((bare.arn.as_str(), bare.revision), ("app", None));
+    /// let mismatch = r#"{"taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/app:5", "revision": 4, "containerDefinitions": [{"name": "w"}]}"#;
+    /// assert!(TaskDefinitionFile::parse(mismatch, "td.json").is_err());
+    /// # Ok::<(), cronport::fit::TaskDefinitionFileError>(())
+    /// ```
     pub fn parse(text: &str, origin: &str) -> Result<TaskDefinitionFile, TaskDefinitionFileError> {
         #[derive(serde::Deserialize)]
         #[serde(rename_all = "camelCase")]
@@ -240,6 +259,12 @@ impl TaskDefinitionFile {
 
     /// The roles a run passes to ECS: the task role and the execution
     /// role, where set.
+    ///
+    /// ```
+    /// let td = cronport::fit::TaskDefinitionFile::parse(r#"{"family": "app", "taskRoleArn": "arn:aws:iam::123456789012:role/t", "executionRoleArn": "", "containerDefinitions": [{"name": "w"}]}"#, "td.json")?;
+    /// assert_eq!(td.roles().collect::<Vec<_>>(), ["arn:aws:iam::123456789012:role/t"]);
+    /// # Ok::<(), cronport::fit::TaskDefinitionFileError>(())
+    /// ```
     pub fn roles(&self) -> impl Iterator<Item = &str> {
         self.task_role_arn
             .iter()
@@ -250,6 +275,13 @@ impl TaskDefinitionFile {
     /// Whether a manifest's `task_definition` (a family, `family:revision`
     /// or an ARN) names this one: the same family, and the same revision
     /// where it gives one.
+    ///
+    /// ```
+    /// let td = cronport::fit::TaskDefinitionFile::parse(r#"{"taskDefinitionArn": "arn:aws:ecs:us-east-1:123456789012:task-definition/app:3", "containerDefinitions": [{"name": "w"}]}"#, "td.json")?;
+    /// assert!(td.names("app") && td.names("app:3"));
+    /// assert!(!td.names("arn:aws:ecs:eu-west-1:123456789012:task-definition/app:3")); // another region
+    /// # Ok::<(), cronport::fit::TaskDefinitionFileError>(())
+    /// ```
     pub fn names(&self, task_definition: &str) -> bool {
         let (family, revision) = family_and_revision(task_definition);
         // Two ARNs must name one region and account too.
@@ -378,6 +410,15 @@ pub fn facts_from_files(
 
 /// Jobs whose container a task definition file does not have: a line
 /// each in `jobs`, all of them in `Display`.
+///
+/// ```
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let file = cronport::fit::TaskDefinitionFile::parse(r#"{"family": "app-worker", "containerDefinitions": [{"name": "web"}]}"#, "td.json")?;
+/// let err = cronport::fit::facts_from_files(&desired, &[file]).unwrap_err();
+/// assert!(err.to_string().contains("has no container `worker`; it has `web`"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{}", .jobs.iter().map(ToString::to_string).collect::<Vec<_>>().join("\n"))]
 pub struct MissingContainers {
@@ -423,6 +464,11 @@ pub fn unfitted(desired: &Desired, facts: &TaskDefinitionFacts) -> Vec<Unfitted>
 }
 
 /// Jobs with a size in a container whose task definition was not read.
+///
+/// ```
+/// let u = cronport::fit::Unfitted { task_definition: "app".into(), container: "w".into(), jobs: vec!["a".into(), "b".into()] };
+/// assert!(u.to_string().starts_with("2 jobs with a size (a, b) run in container `w` of task definition `app`"));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct Unfitted {
     /// The task definition, as the manifest names it.

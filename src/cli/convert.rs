@@ -119,8 +119,9 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
             write_output(&PathBuf::from(path), &out, args.force)?;
             let count: usize = desired.jobs.iter().map(|j| j.resources.len()).sum();
             eprintln!(
-                "wrote {count} schedules for {} jobs to {path}",
-                desired.jobs.len()
+                "wrote {count} schedules for {} jobs to {}",
+                desired.jobs.len(),
+                super::shown(path)
             );
         }
     }

@@ -87,13 +87,20 @@ fn read_side(side: &str) -> Result<(String, String), super::Failure> {
                 "`{side}`: the revision `{rev}` is not a git revision (it may not be empty or start with `-`)"
             ).into());
         }
+        // `cat-file blob` reads exactly that path at that revision (never
+        // a pattern), and fails when it is not a file there.
         let out = std::process::Command::new("git")
-            .args(["show", "--end-of-options", &format!("{rev}:{path}")])
+            .args([
+                "cat-file",
+                "blob",
+                "--end-of-options",
+                &format!("{rev}:{path}"),
+            ])
             .output()
             .map_err(|e| format!("cannot run git for `{side}`: {e}"))?;
         if !out.status.success() {
             return Err(format!(
-                "`{side}`: git show failed: {}",
+                "`{side}`: git cannot read it: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
             )
             .into());

@@ -116,7 +116,7 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         None | Some("-") => print_stdout(&out).map_err(|e| e.to_string())?,
         Some(path) => {
             write_output(&PathBuf::from(path), &out, args.force)?;
-            eprintln!("wrote {} role(s) to {path}", roles.len());
+            eprintln!("wrote {} role(s) to {}", roles.len(), super::shown(path));
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -276,13 +276,26 @@ fn write_manifest(
     }
     let mut toml = format!(
         "# cronport manifest, imported from {} by cronport {}.\n# Check [defaults], then: cronport convert {}\n\n",
-        source,
+        // File names are text from the command line: escaped, a newline
+        // in one cannot end the comment and write TOML.
+        cronport::escape::one_line(source),
         env!("CARGO_PKG_VERSION"),
-        args.output
-            .as_deref()
-            .filter(|o| *o != "-")
-            .unwrap_or("cronport.toml")
+        cronport::escape::one_line(
+            args.output
+                .as_deref()
+                .filter(|o| *o != "-")
+                .unwrap_or("cronport.toml")
+        )
     );
+    // A manifest cronport could not read back is no manifest.
+    if imported.manifest.jobs.len() > cronport::manifest::MAX_JOBS {
+        return Err(format!(
+            "{} jobs: cronport imports at most {} into one manifest; split the source",
+            imported.manifest.jobs.len(),
+            cronport::manifest::MAX_JOBS
+        )
+        .into());
+    }
     toml.push_str(
         &imported
             .manifest
@@ -303,7 +316,11 @@ fn write_manifest(
         None | Some("-") => print_stdout(&toml).map_err(|e| e.to_string())?,
         Some(path) => {
             write_output(&PathBuf::from(path), &toml, args.force)?;
-            eprintln!("wrote {} jobs to {path}", imported.manifest.jobs.len());
+            eprintln!(
+                "wrote {} jobs to {}",
+                imported.manifest.jobs.len(),
+                super::shown(path)
+            );
         }
     }
     Ok(ExitCode::SUCCESS)

@@ -100,22 +100,23 @@ impl Man {
         // symbolic link planted at that name is replaced, never written
         // through.
         for (name, roff) in pages {
-            let mut file = tempfile::Builder::new()
-                .prefix(".cronport-")
-                .tempfile_in(&self.dir)
-                .map_err(fail)?;
-            std::io::Write::write_all(&mut file, &roff).map_err(fail)?;
+            let mut builder = tempfile::Builder::new();
+            builder.prefix(".cronport-");
+            // Created as any program creates a file: the umask applies.
             #[cfg(unix)]
             {
                 use std::os::unix::fs::PermissionsExt;
-                file.as_file()
-                    .set_permissions(std::fs::Permissions::from_mode(0o644))
-                    .map_err(fail)?;
+                builder.permissions(std::fs::Permissions::from_mode(0o666));
             }
+            let mut file = builder.tempfile_in(&self.dir).map_err(fail)?;
+            std::io::Write::write_all(file.as_file_mut(), &roff).map_err(fail)?;
             file.persist(self.dir.join(name))
                 .map_err(|e| fail(e.error))?;
         }
-        eprintln!("wrote the cronport man pages to {}", self.dir.display());
+        eprintln!(
+            "wrote the cronport man pages to {}",
+            shown(&self.dir.display().to_string())
+        );
         Ok(ExitCode::SUCCESS)
     }
 }
@@ -577,7 +578,11 @@ pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> R
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
     let mut file = builder.tempfile_in(dir).map_err(fail)?;
-    file.write_all(text.as_bytes()).map_err(fail)?;
+    // Written through the plain file: an error names the output, not the
+    // temporary file beside it.
+    file.as_file_mut()
+        .write_all(text.as_bytes())
+        .map_err(fail)?;
     #[cfg(unix)]
     if let Ok(existing) = std::fs::metadata(path) {
         use std::os::unix::fs::PermissionsExt;
@@ -597,7 +602,20 @@ pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> R
 /// return their error text (already shaped for a terminal: `error: …`
 /// lines, or a manifest problem with its caret) and an exit code on success.
 pub fn run() -> ExitCode {
-    let cli = Cli::parse();
+    let cli = match Cli::try_parse() {
+        Ok(cli) => cli,
+        // Help and the version are clap's to print; a usage error quotes
+        // the command line, so it is printed as every error is: escaped
+        // and cut, a line at a time.
+        Err(e) if !e.use_stderr() => e.exit(),
+        Err(e) => {
+            let rendered = e.render().to_string();
+            for line in rendered.trim_end().split('\n') {
+                eprintln!("{}", shown(line));
+            }
+            return ExitCode::from(u8::try_from(e.exit_code()).unwrap_or(2));
+        }
+    };
     let result = match cli.command {
         Command::Import(args) => import::run(args),
         Command::Convert(args) => convert::run(args),

