@@ -266,27 +266,16 @@ fn rate_start(
     from: Timestamp,
     held_until: Option<Timestamp>,
 ) -> Timestamp {
-    let step = rate.seconds();
     let anchor = start.unwrap_or(Timestamp::UNIX_EPOCH);
     if anchor > from {
-        return held_until.map_or(anchor, |at| advance(anchor, step, at));
+        return held_until.map_or(anchor, |at| rate.first_at_or_after(anchor, at));
     }
     let not_before = held_until.unwrap_or_else(|| {
         let day = 86_400;
         let next_midnight = (from.as_second().div_euclid(day) + 1) * day;
         Timestamp::from_second(next_midnight).unwrap_or(from)
     });
-    advance(anchor, step, not_before)
-}
-
-/// The first instant `start + k·step` (k ≥ 0 whole steps) at or after `to`.
-fn advance(start: Timestamp, step: i64, to: Timestamp) -> Timestamp {
-    if start >= to {
-        return start;
-    }
-    let behind = to.as_second() - start.as_second();
-    let steps = behind.div_euclid(step) + i64::from(behind % step != 0);
-    Timestamp::from_second(start.as_second() + steps * step).unwrap_or(to)
+    rate.first_at_or_after(anchor, not_before)
 }
 
 /// One EventBridge schedule or rule.
@@ -443,12 +432,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
                     (_, Backend::Rules) => None,
                     // A rate left a rate (no cron writes it) carries its
                     // phase in the StartDate.
-                    (Pattern::Rate(rate), Backend::Scheduler)
-                        if translation
-                            .targets
-                            .iter()
-                            .any(|t| t.expression.starts_with("rate(")) =>
-                    {
+                    (Pattern::Rate(rate), Backend::Scheduler) if translation.keeps_rate() => {
                         let start =
                             rate_start(*rate, job.schedule.start(), options.from, held_until);
                         // No run before the StartDate: the proof starts there.

@@ -298,6 +298,28 @@ impl TaskDefinitionFile {
             && same_place
     }
 
+    /// The file a manifest's `task_definition` runs: the newest revision
+    /// among the files it [names](TaskDefinitionFile::names), as ECS runs
+    /// a family's latest.
+    ///
+    /// ```
+    /// use cronport::fit::TaskDefinitionFile;
+    /// let at = |revision| TaskDefinitionFile::parse(&format!(r#"{{"family": "app", "revision": {revision}, "containerDefinitions": [{{"name": "w"}}]}}"#), "td.json").unwrap();
+    /// let files = [at(3), at(5), at(4)];
+    /// assert_eq!(TaskDefinitionFile::newest(&files, "app").unwrap().revision, Some(5));
+    /// assert_eq!(TaskDefinitionFile::newest(&files, "app:4").unwrap().revision, Some(4));
+    /// assert!(TaskDefinitionFile::newest(&files, "other").is_none());
+    /// ```
+    pub fn newest<'a>(
+        files: &'a [TaskDefinitionFile],
+        task_definition: &str,
+    ) -> Option<&'a TaskDefinitionFile> {
+        files
+            .iter()
+            .filter(|f| f.names(task_definition))
+            .max_by_key(|f| f.revision)
+    }
+
     /// Files that give one task definition twice (the same family and
     /// revision), which would make the output depend on their order.
     ///
@@ -374,11 +396,7 @@ pub fn facts_from_files(
         if facts.contains_key(&key) {
             continue;
         }
-        let Some(file) = files
-            .iter()
-            .filter(|f| f.names(&t.task_definition))
-            .max_by_key(|f| f.revision)
-        else {
+        let Some(file) = TaskDefinitionFile::newest(files, &t.task_definition) else {
             continue;
         };
         match ContainerFacts::of(&file.arn, &file.containers, &t.container) {

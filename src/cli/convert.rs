@@ -72,15 +72,8 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     if args.with_iam && args.format != ConvertFormat::Terraform {
         return Err("--with-iam writes the roles beside the schedules in Terraform only (--format terraform); for the other formats, render the roles with `cronport iam`".to_string().into());
     }
-    if args.manifest == "-" && args.task_definitions.iter().any(|t| t == "-") {
-        return Err(
-            "the manifest and a task definition cannot both be standard input (`-`)"
-                .to_string()
-                .into(),
-        );
-    }
-    let definitions = super::read_task_definitions(&args.task_definitions)?;
-    super::unused_task_definitions(&desired, &definitions);
+    let definitions =
+        super::read_task_definitions(&args.manifest, &args.task_definitions, &desired)?;
     if args.with_iam {
         super::one_account(&cronport::render::roles(&desired, &definitions), true)?;
     }

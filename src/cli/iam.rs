@@ -84,20 +84,13 @@ fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
         },
         Some(", so no role to render"),
     )?;
-    if args.manifest == "-" && args.task_definitions.iter().any(|t| t == "-") {
-        return Err(
-            "the manifest and a task definition cannot both be standard input (`-`)"
-                .to_string()
-                .into(),
-        );
-    }
     let format = match args.format {
         Format::Json => IamFormat::Json,
         Format::Cloudformation => IamFormat::Cloudformation,
         Format::Terraform => IamFormat::Terraform,
     };
-    let definitions = super::read_task_definitions(&args.task_definitions)?;
-    super::unused_task_definitions(&desired, &definitions);
+    let definitions =
+        super::read_task_definitions(&args.manifest, &args.task_definitions, &desired)?;
     let roles = cronport::render::roles(&desired, &definitions);
     super::one_account(&roles, args.format != Format::Json)?;
     if roles.iter().any(|r| r.task_roles.is_none()) {

@@ -96,22 +96,10 @@ impl Man {
         cli.build();
         let mut pages = Vec::new();
         Man::pages(cli, &mut pages).map_err(fail)?;
-        // Each page is written beside its name and renamed over it: a
-        // symbolic link planted at that name is replaced, never written
-        // through.
+        // A symbolic link planted at a page's name is replaced, never
+        // written through (`replace_file`).
         for (name, roff) in pages {
-            let mut builder = tempfile::Builder::new();
-            builder.prefix(".cronport-");
-            // Created as any program creates a file: the umask applies.
-            #[cfg(unix)]
-            {
-                use std::os::unix::fs::PermissionsExt;
-                builder.permissions(std::fs::Permissions::from_mode(0o666));
-            }
-            let mut file = builder.tempfile_in(&self.dir).map_err(fail)?;
-            std::io::Write::write_all(file.as_file_mut(), &roff).map_err(fail)?;
-            file.persist(self.dir.join(name))
-                .map_err(|e| fail(e.error))?;
+            replace_file(&self.dir, &self.dir.join(name), &roff).map_err(fail)?;
         }
         eprintln!(
             "wrote the cronport man pages to {}",
@@ -396,10 +384,21 @@ pub(crate) fn one_account(
 }
 
 /// Task definitions from files, as `aws ecs describe-task-definition`
-/// prints them (`--task-definition FILE`).
+/// prints them (`--task-definition FILE`), each read once (not from the
+/// standard input the manifest came from), no two alike; a file no job
+/// names gets a note.
 pub(crate) fn read_task_definitions(
+    manifest: &str,
     paths: &[String],
+    desired: &cronport::desired::Desired,
 ) -> Result<Vec<cronport::fit::TaskDefinitionFile>, Failure> {
+    if manifest == "-" && paths.iter().any(|t| t == "-") {
+        return Err(
+            "the manifest and a task definition cannot both be standard input (`-`)"
+                .to_string()
+                .into(),
+        );
+    }
     let files = paths
         .iter()
         .map(|path| {
@@ -408,12 +407,13 @@ pub(crate) fn read_task_definitions(
         })
         .collect::<Result<Vec<_>, Failure>>()?;
     cronport::fit::TaskDefinitionFile::check_distinct(&files).map_err(|e| e.to_string())?;
+    unused_task_definitions(desired, &files);
     Ok(files)
 }
 
 /// A note for each task definition file no job's `task_definition` names
 /// (another family, revision, region or account): it changes nothing.
-pub(crate) fn unused_task_definitions(
+fn unused_task_definitions(
     desired: &cronport::desired::Desired,
     files: &[cronport::fit::TaskDefinitionFile],
 ) {
@@ -537,7 +537,6 @@ pub(crate) fn compile_manifest(
 /// a failure never leaves half a file. A symbolic link or anything but a
 /// regular file at `path` is never followed or replaced.
 pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> Result<(), Failure> {
-    use std::io::Write;
     match std::fs::symlink_metadata(path) {
         Ok(meta) if meta.file_type().is_symlink() => {
             return Err(format!(
@@ -565,34 +564,43 @@ pub(crate) fn write_output(path: &std::path::Path, text: &str, force: bool) -> R
         Some(d) if !d.as_os_str().is_empty() => d,
         _ => std::path::Path::new("."),
     };
-    let fail = |e: std::io::Error| format!("cannot write {}: {e}", path.display());
+    replace_file(dir, path, text.as_bytes())
+        .map_err(|e| format!("cannot write {}: {e}", path.display()).into())
+}
+
+/// Writes `bytes` to `path` through a fresh file in `dir` renamed over it:
+/// a reader never sees half a file, and a symbolic link at `path` is
+/// replaced, never written through. The file is created as any program
+/// creates one (rw-rw-rw- less the umask: `umask 077` keeps a manifest
+/// that may hold a secret private), or with the permissions of the regular
+/// file it replaces.
+fn replace_file(
+    dir: &std::path::Path,
+    path: &std::path::Path,
+    bytes: &[u8],
+) -> std::io::Result<()> {
     let mut builder = tempfile::Builder::new();
     builder.prefix(".cronport-");
-    // The output is an ordinary file: created as any program creates one
-    // (rw-rw-rw- less the umask: `umask 077` keeps a manifest that may
-    // hold a secret private), or with the permissions of the file it
-    // replaces.
     #[cfg(unix)]
     {
         use std::os::unix::fs::PermissionsExt;
         builder.permissions(std::fs::Permissions::from_mode(0o666));
     }
-    let mut file = builder.tempfile_in(dir).map_err(fail)?;
+    let mut file = builder.tempfile_in(dir)?;
     // Written through the plain file: an error names the output, not the
     // temporary file beside it.
-    file.as_file_mut()
-        .write_all(text.as_bytes())
-        .map_err(fail)?;
+    std::io::Write::write_all(file.as_file_mut(), bytes)?;
     #[cfg(unix)]
-    if let Ok(existing) = std::fs::metadata(path) {
+    if let Ok(existing) = std::fs::symlink_metadata(path)
+        && existing.is_file()
+    {
         use std::os::unix::fs::PermissionsExt;
         let mode = existing.permissions().mode() & 0o777;
         file.as_file()
-            .set_permissions(std::fs::Permissions::from_mode(mode))
-            .map_err(fail)?;
+            .set_permissions(std::fs::Permissions::from_mode(mode))?;
     }
-    file.as_file().sync_all().map_err(fail)?;
-    file.persist(path).map_err(|e| fail(e.error))?;
+    file.as_file().sync_all()?;
+    file.persist(path).map_err(|e| e.error)?;
     Ok(())
 }
 

@@ -169,12 +169,7 @@ pub fn cutover(
         // A rate that no cron writes stays a rate on AWS, phased by its
         // StartDate; one on the clock is a cron like any other.
         let rate = match source.pattern() {
-            crate::schedule::Pattern::Rate(rate)
-                if job
-                    .resources
-                    .iter()
-                    .any(|r| r.expression.starts_with("rate(")) =>
-            {
+            crate::schedule::Pattern::Rate(rate) if job.translation.keeps_rate() => {
                 Some(rate.seconds())
             }
             _ => None,

@@ -118,11 +118,10 @@ pub fn roles(desired: &Desired, definitions: &[TaskDefinitionFile]) -> Vec<Role>
             role.clusters.push(cluster);
         }
         // Known only when every job's task definition was given.
-        let newest = definitions
-            .iter()
-            .filter(|d| d.names(&t.task_definition))
-            .max_by_key(|d| d.revision);
-        match (newest, &mut role.task_roles) {
+        match (
+            TaskDefinitionFile::newest(definitions, &t.task_definition),
+            &mut role.task_roles,
+        ) {
             (Some(file), Some(known)) => {
                 for passed in file.roles() {
                     // ECS takes a role's name too: it is the job's account's.

@@ -261,7 +261,7 @@ fn schedule(
         let _ = writeln!(out, "  }}");
         // A rate's StartDate is only its phase, and each day's render
         // names a later instant of the same phase: not a change to make.
-        if r.start_date.is_some() && job.held_until.is_none() && r.expression.starts_with("rate(") {
+        if r.start_date.is_some() && job.held_until.is_none() && job.translation.keeps_rate() {
             let _ = writeln!(
                 out,
                 "\n  lifecycle {{\n    ignore_changes = [start_date]\n  }}"

@@ -530,6 +530,32 @@ impl Rate {
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn on_the_clock(&self, anchor: Timestamp) -> Option<String> {
+        self.clock_cron(anchor)
+    }
+
+    /// The first instant of this rate's phase, counted from `anchor`, at
+    /// or after `at`: `anchor` itself when it is later.
+    ///
+    /// ```
+    /// use cronport_core::schedule::Pattern;
+    /// let Pattern::Rate(rate) = cronport_core::syntax::aws::parse("rate(45 minutes)")? else { unreachable!() };
+    /// let anchor = jiff::Timestamp::UNIX_EPOCH;
+    /// let at: jiff::Timestamp = "2026-12-07T10:00:00Z".parse()?;
+    /// assert_eq!(rate.first_at_or_after(anchor, at).to_string(), "2026-12-07T10:30:00Z");
+    /// assert_eq!(rate.first_at_or_after(at, anchor), at);
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn first_at_or_after(&self, anchor: Timestamp, at: Timestamp) -> Timestamp {
+        let step = self.seconds();
+        let behind = at.as_second() - anchor.as_second();
+        if behind <= 0 {
+            return anchor;
+        }
+        let steps = behind.div_euclid(step) + i64::from(behind % step != 0);
+        Timestamp::from_second(anchor.as_second() + steps * step).unwrap_or(at)
+    }
+
+    fn clock_cron(&self, anchor: Timestamp) -> Option<String> {
         const HOUR: i64 = 3600;
         const DAY: i64 = 86_400;
         let step = self.seconds();

@@ -324,6 +324,22 @@ impl Translation {
     pub fn expressions(&self) -> Vec<&str> {
         self.targets.iter().map(|t| t.expression.as_str()).collect()
     }
+
+    /// Whether a `rate(...)` stays a rate (no cron writes its runs), so
+    /// that its phase is the schedule's StartDate.
+    ///
+    /// ```
+    /// use cronport_core::{schedule::Schedule, syntax, translate::{translate, Backend, Options}};
+    /// let from = "2026-11-24T00:00:00Z".parse()?;
+    /// let options = Options::new(Backend::Scheduler, from, Options::default_until(from));
+    /// let odd = translate(&Schedule::utc(syntax::aws::parse("rate(45 minutes)")?), &options)?;
+    /// let hourly = translate(&Schedule::utc(syntax::aws::parse("rate(1 hour)")?), &options)?;
+    /// assert!(odd.keeps_rate() && !hourly.keeps_rate());
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn keeps_rate(&self) -> bool {
+        keeps_rate(&self.targets)
+    }
 }
 
 /// Why a schedule could not be translated exactly.
@@ -427,9 +443,10 @@ pub fn translate(source: &Schedule, options: &Options) -> Result<Translation, No
     let (targets, runs_out, duplicates) = match *source.pattern() {
         Pattern::Rate(rate) => {
             let targets = rate_targets(rate, source, options)?;
-            if targets.iter().any(|t| t.expression.starts_with("rate(")) {
+            if keeps_rate(&targets) {
+                let anchor = source.start().unwrap_or(Timestamp::UNIX_EPOCH);
                 warnings.push(Warning::RateNeedsStartDate {
-                    phase: phase_at_or_after(rate, source.start(), options.from),
+                    phase: rate.first_at_or_after(anchor, options.from),
                 });
             }
             (targets, None, Duplicates::Reject)
@@ -545,18 +562,10 @@ fn rate_targets(
     Ok(vec![target(text, source.time_zone(), options.backend)])
 }
 
-/// The first instant of a rate's phase (counted from `start`, else the
-/// Unix epoch) at or after `at`.
-fn phase_at_or_after(
-    rate: crate::schedule::Rate,
-    start: Option<Timestamp>,
-    at: Timestamp,
-) -> Timestamp {
-    let anchor = start.unwrap_or(Timestamp::UNIX_EPOCH).as_second();
-    let step = rate.seconds();
-    let behind = at.as_second() - anchor;
-    let steps = behind.div_euclid(step) + i64::from(behind.rem_euclid(step) != 0);
-    Timestamp::from_second(anchor + steps.max(0) * step).unwrap_or(at)
+/// Whether the targets keep a `rate(...)` as a rate (no cron writes it),
+/// whose phase only a StartDate gives.
+fn keeps_rate(targets: &[ZonedExpression]) -> bool {
+    targets.iter().any(|t| t.expression.starts_with("rate("))
 }
 
 /// `at(...)`: as is for Scheduler; a one-year cron in UTC for rules.
