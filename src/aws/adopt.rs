@@ -10,7 +10,7 @@ use std::collections::BTreeMap;
 
 use serde_json::Value;
 
-use super::{Clients, PlanError, error_text, live};
+use super::{Clients, PlanError, live, sdk_error_text};
 use crate::import::Imported;
 use crate::manifest::{CapacityProvider, Job, Manifest, RetryPolicy, Settings};
 use crate::render::is_run_task_target;
@@ -117,7 +117,7 @@ async fn adopt_rule(clients: &Clients, name: &str, prefix: &str) -> Result<Job, 
         .name(name)
         .send()
         .await
-        .map_err(error_text)?;
+        .map_err(sdk_error_text)?;
     let expression = rule
         .schedule_expression()
         .ok_or("it is not a scheduled rule (it has an event pattern)")?;
@@ -127,7 +127,7 @@ async fn adopt_rule(clients: &Clients, name: &str, prefix: &str) -> Result<Job, 
         .rule(name)
         .send()
         .await
-        .map_err(error_text)?;
+        .map_err(sdk_error_text)?;
     let [target] = targets.targets() else {
         return Err(format!(
             "it has {} targets; cronport manages rules with one ECS task target",
@@ -208,7 +208,7 @@ async fn adopt_rule(clients: &Clients, name: &str, prefix: &str) -> Result<Job, 
             .resource_arn(arn)
             .send()
             .await
-            .map_err(error_text)?;
+            .map_err(sdk_error_text)?;
         let tags: BTreeMap<String, String> = tags
             .tags()
             .iter()

@@ -10,7 +10,7 @@ use serde::Serialize;
 use tokio::sync::Semaphore;
 use tokio::task::JoinSet;
 
-use super::{Clients, error_text};
+use super::{Clients, sdk_error_text};
 use crate::plan::{Action, Address, Change, DesiredSpec, Plan};
 use crate::plan::{RuleSpec, ScheduleSpec};
 
@@ -582,10 +582,10 @@ async fn set_enabled(clients: &Clients, address: &Address, enable: bool) -> Resu
     match address {
         Address::Rule { name } if enable => (clients.events.enable_rule().name(name).send().await)
             .map(|_| ())
-            .map_err(error_text),
+            .map_err(sdk_error_text),
         Address::Rule { name } => (clients.events.disable_rule().name(name).send().await)
             .map(|_| ())
-            .map_err(error_text),
+            .map_err(sdk_error_text),
         Address::Schedule { group, name } => {
             let live = clients
                 .scheduler
@@ -594,7 +594,7 @@ async fn set_enabled(clients: &Clients, address: &Address, enable: bool) -> Resu
                 .name(name)
                 .send()
                 .await
-                .map_err(error_text)?;
+                .map_err(sdk_error_text)?;
             let state = if enable {
                 sc::ScheduleState::Enabled
             } else {
@@ -620,7 +620,7 @@ async fn set_enabled(clients: &Clients, address: &Address, enable: bool) -> Resu
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(error_text)
+                .map_err(sdk_error_text)
         }
         Address::ScheduleGroup { .. } => Ok(()),
     }
@@ -695,7 +695,7 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
                 .name(name)
                 .send()
                 .await
-                .map_err(error_text)?;
+                .map_err(sdk_error_text)?;
             let arn = group.arn().ok_or("the schedule group has no ARN")?;
             let tags = scheduler_tags(tags);
             clients
@@ -706,7 +706,7 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
                 .send()
                 .await
                 .map(|_| ())
-                .map_err(error_text)
+                .map_err(sdk_error_text)
         }
         (Action::Create, Some(DesiredSpec::Schedule(spec))) => {
             count();
@@ -758,7 +758,7 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
                 .force(false)
                 .send()
                 .await
-                .map_err(error_text)?;
+                .map_err(sdk_error_text)?;
             count();
             done_if_already(clients.events.delete_rule().name(&name).send().await, |s| {
                 s.is_resource_not_found_exception()
@@ -833,7 +833,7 @@ async fn create_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<bool,
         {
             Ok(false)
         }
-        Err(e) => Err(error_text(e)),
+        Err(e) => Err(sdk_error_text(e)),
     }
 }
 
@@ -842,7 +842,7 @@ async fn update_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), S
         .send()
         .await
         .map(|_| ())
-        .map_err(error_text)
+        .map_err(sdk_error_text)
 }
 
 fn rule_target(spec: &RuleSpec) -> Result<ev::Target, String> {
@@ -920,7 +920,7 @@ async fn put_rule(
         .send()
         .await
         .map(|out| out.rule_arn().map(str::to_string))
-        .map_err(error_text)
+        .map_err(sdk_error_text)
 }
 
 async fn put_target(clients: &Clients, spec: &RuleSpec) -> Result<(), String> {
@@ -931,7 +931,7 @@ async fn put_target(clients: &Clients, spec: &RuleSpec) -> Result<(), String> {
         .targets(rule_target(spec)?)
         .send()
         .await
-        .map_err(error_text)?;
+        .map_err(sdk_error_text)?;
     match out.failed_entries().first() {
         Some(f) => Err(format!(
             "the target was refused: {} {}",
@@ -960,7 +960,7 @@ async fn create_rule(
             Ok(_) => format!("{e}; the new rule was removed again"),
             Err(c) => format!(
                 "{e}; removing the new (disabled) rule failed too ({}): a re-run fixes it",
-                error_text(c)
+                sdk_error_text(c)
             ),
         });
     }
@@ -988,7 +988,7 @@ async fn update_rule(
             .set_ids(Some(extra.to_vec()))
             .send()
             .await
-            .map_err(error_text)?;
+            .map_err(sdk_error_text)?;
     }
     count();
     let arn = put_rule(clients, spec, &spec.state).await?;
@@ -1001,7 +1001,7 @@ async fn update_rule(
             .set_tags(Some(tags(spec)))
             .send()
             .await
-            .map_err(error_text)?;
+            .map_err(sdk_error_text)?;
     }
     Ok(())
 }
@@ -1016,17 +1016,19 @@ fn scheduler_tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<sc::
 /// The result of an idempotent write, where an error saying the work is
 /// already done (the group exists, the schedule or rule is gone) counts as
 /// done: an earlier attempt may have landed before its answer was lost.
-fn done_if_already<O, E, R>(
-    result: Result<O, aws_sdk_scheduler::error::SdkError<E, R>>,
+fn done_if_already<O, E>(
+    result: Result<
+        O,
+        aws_sdk_scheduler::error::SdkError<E, aws_sdk_scheduler::config::http::HttpResponse>,
+    >,
     already: impl Fn(&E) -> bool,
 ) -> Result<(), String>
 where
-    E: std::error::Error + 'static,
-    R: std::fmt::Debug,
+    E: aws_sdk_scheduler::error::ProvideErrorMetadata + std::error::Error + 'static,
 {
     match result {
         Ok(_) => Ok(()),
         Err(e) if e.as_service_error().is_some_and(already) => Ok(()),
-        Err(e) => Err(error_text(e)),
+        Err(e) => Err(sdk_error_text(e)),
     }
 }

@@ -4,7 +4,7 @@ use std::collections::{BTreeMap, BTreeSet};
 
 use serde_json::Value;
 
-use super::{Clients, error_text};
+use super::{Clients, sdk_error_text};
 use crate::Hint;
 use crate::desired::Desired;
 use crate::fit::{ContainerDefinition, ContainerFacts, TaskDefinitionFacts};
@@ -33,7 +33,7 @@ pub(super) async fn schedules(
         let page = page.map_err(|e| {
             failed(format!(
                 "cannot list schedules in `{group}`: {}",
-                error_text(e)
+                sdk_error_text(e)
             ))
         })?;
         names.extend(
@@ -59,7 +59,10 @@ pub(super) async fn schedules(
                 answer
                     .map(|s| schedule_spec(&name, &group, &s))
                     .map_err(|e| {
-                        format!("cannot read schedule `{group}/{name}`: {}", error_text(e))
+                        format!(
+                            "cannot read schedule `{group}/{name}`: {}",
+                            sdk_error_text(e)
+                        )
                     })
             }
         },
@@ -189,7 +192,7 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
         .name(&name)
         .send()
         .await
-        .map_err(|e| format!("cannot read rule `{name}`: {}", error_text(e)))?;
+        .map_err(|e| format!("cannot read rule `{name}`: {}", sdk_error_text(e)))?;
     let tags: BTreeMap<String, String> = match rule.arn() {
         Some(arn) => clients
             .events
@@ -197,7 +200,12 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
             .resource_arn(arn)
             .send()
             .await
-            .map_err(|e| format!("cannot read the tags of rule `{name}`: {}", error_text(e)))?
+            .map_err(|e| {
+                format!(
+                    "cannot read the tags of rule `{name}`: {}",
+                    sdk_error_text(e)
+                )
+            })?
             .tags()
             .iter()
             .map(|t| (t.key().to_string(), t.value().to_string()))
@@ -214,7 +222,7 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
         .map_err(|e| {
             format!(
                 "cannot read the targets of rule `{name}`: {}",
-                error_text(e)
+                sdk_error_text(e)
             )
         })?;
     let ours = targets.targets().iter().find(|t| t.id() == "cronport");
@@ -311,7 +319,7 @@ pub(super) async fn rule_names(
         let page = request
             .send()
             .await
-            .map_err(|e| failed(format!("cannot list rules: {}", error_text(e))))?;
+            .map_err(|e| failed(format!("cannot list rules: {}", sdk_error_text(e))))?;
         names.extend(
             page.rules()
                 .iter()
@@ -353,7 +361,7 @@ pub(super) async fn check_targets(
             }
             Err(e) => problems.push(PlanProblem::new(
                 PlanProblemKind::Aws,
-                format!("cannot check cluster `{cluster}`: {}", error_text(e)),
+                format!("cannot check cluster `{cluster}`: {}", sdk_error_text(e)),
             )),
         }
     }
@@ -421,13 +429,26 @@ pub(super) async fn check_targets(
                     ));
                 }
             }
+            // ECS says ClientException for a task definition it does not
+            // have; anything else is a failure to ask, not an answer.
+            Err(e) if super::refused_with(&e, "ClientException") => {
+                problems.push(PlanProblem::new(
+                    PlanProblemKind::Target,
+                    format!(
+                        "task definition `{}` (job {}) cannot be found: {}",
+                        t.task_definition,
+                        job.job.name,
+                        sdk_error_text(e)
+                    ),
+                ))
+            }
             Err(e) => problems.push(PlanProblem::new(
-                PlanProblemKind::Target,
+                PlanProblemKind::Aws,
                 format!(
-                    "task definition `{}` (job {}) cannot be found: {}",
+                    "cannot read task definition `{}` (job {}): {}",
                     t.task_definition,
                     job.job.name,
-                    error_text(e)
+                    sdk_error_text(e)
                 ),
             )),
         }
@@ -499,7 +520,7 @@ pub(super) async fn check_roles(
             Err(e) => {
                 warnings.push(Warning::RoleUnread {
                     role: role.arn.clone(),
-                    error: error_text(e),
+                    error: sdk_error_text(e),
                     principals: role.principals.iter().map(|p| p.to_string()).collect(),
                 });
                 continue;
@@ -611,8 +632,12 @@ async fn groups(clients: &Clients) -> Result<Vec<(String, Option<String>)>, Plan
         .into_paginator()
         .send();
     while let Some(page) = pages.next().await {
-        let page =
-            page.map_err(|e| failed(format!("cannot list schedule groups: {}", error_text(e))))?;
+        let page = page.map_err(|e| {
+            failed(format!(
+                "cannot list schedule groups: {}",
+                sdk_error_text(e)
+            ))
+        })?;
         groups.extend(
             page.schedule_groups()
                 .iter()
@@ -638,7 +663,7 @@ async fn group_tags(
         .map_err(|e| {
             failed(format!(
                 "cannot read the tags of schedule group `{name}`: {}",
-                error_text(e)
+                sdk_error_text(e)
             ))
         })?;
     Ok(tags

@@ -12,7 +12,7 @@ use std::sync::Arc;
 
 use jiff::Timestamp;
 
-use super::{Clients, apply, error_text, plan_with};
+use super::{Clients, apply, plan_with, sdk_error_text};
 use crate::desired::{Desired, DesiredJob};
 use crate::manifest::Manifest;
 use crate::migration::{Switch, SwitchOutcome, planned_switch, rules_and_schedules};
@@ -154,7 +154,7 @@ async fn rule_states(
             Err(e) => {
                 return Err(PlanError::new(
                     PlanProblemKind::Aws,
-                    format!("cannot read rule `{}`: {}", r.name, error_text(e)),
+                    format!("cannot read rule `{}`: {}", r.name, sdk_error_text(e)),
                 ));
             }
         }
@@ -185,7 +185,7 @@ async fn disable_rules(
             .description(crate::render::description(job))
             .send()
             .await
-            .map_err(error_text)?;
+            .map_err(sdk_error_text)?;
     }
     Ok(())
 }
@@ -198,7 +198,7 @@ async fn delete_rules(clients: &Clients, states: &[(String, bool)]) -> Result<()
             .rule(name)
             .send()
             .await
-            .map_err(error_text)?;
+            .map_err(sdk_error_text)?;
         let ids: Vec<String> = targets
             .targets()
             .iter()
@@ -212,7 +212,7 @@ async fn delete_rules(clients: &Clients, states: &[(String, bool)]) -> Result<()
                 .set_ids(Some(ids))
                 .send()
                 .await
-                .map_err(error_text)?;
+                .map_err(sdk_error_text)?;
         }
         clients
             .events
@@ -220,7 +220,7 @@ async fn delete_rules(clients: &Clients, states: &[(String, bool)]) -> Result<()
             .name(name)
             .send()
             .await
-            .map_err(error_text)?;
+            .map_err(sdk_error_text)?;
     }
     Ok(())
 }
@@ -299,7 +299,7 @@ pub async fn enable_rule(
             };
             Err(EnableError {
                 transient,
-                message: format!("cannot enable rule `{name}`: {}", error_text(e)),
+                message: format!("cannot enable rule `{name}`: {}", sdk_error_text(e)),
             })
         }
     }

@@ -28,6 +28,8 @@ use std::time::Duration;
 use aws_config::BehaviorVersion;
 use aws_config::retry::RetryConfig;
 use aws_config::timeout::TimeoutConfig;
+use aws_sdk_ecs::config::http::HttpResponse;
+use aws_sdk_ecs::error::{ProvideErrorMetadata, SdkError};
 
 use crate::Hint;
 use crate::desired::Desired;
@@ -424,7 +426,63 @@ pub async fn fitted(clients: &Clients, desired: &Desired) -> Result<Fitted, Plan
     Ok(fit(desired, &facts))
 }
 
-/// An SDK error as one line of text, with the service's message.
+/// A failed AWS call as one line of text: AWS's error code and message
+/// when AWS refused it; otherwise what kind of failure it was, with a word
+/// on the endpoint when the answer came from something that is not AWS (a
+/// proxy's HTML page, a wrong `--endpoint-url`), so it is not mistaken for
+/// "not found".
+pub(crate) fn sdk_error_text<E>(e: SdkError<E, HttpResponse>) -> String
+where
+    E: ProvideErrorMetadata + std::error::Error + 'static,
+{
+    match &e {
+        SdkError::ServiceError(context) => {
+            let meta = context.err().meta();
+            match meta.code() {
+                Some(code) => format!("{code}: {}", meta.message().unwrap_or("no message")),
+                None => not_aws(context.raw()),
+            }
+        }
+        SdkError::ResponseError(context) => not_aws(context.raw()),
+        SdkError::DispatchFailure(_) | SdkError::TimeoutError(_) => {
+            format!("no answer from AWS: {}", error_text(e))
+        }
+        _ => error_text(e),
+    }
+}
+
+/// An answer that carries no AWS error code, in words.
+fn not_aws(raw: &HttpResponse) -> String {
+    let body = raw
+        .body()
+        .bytes()
+        .map(String::from_utf8_lossy)
+        .unwrap_or_default();
+    let said: String = crate::escape::one_line(body.trim())
+        .chars()
+        .take(80)
+        .collect();
+    format!(
+        "the endpoint answered HTTP {} with something that is not an AWS answer ({}); check the region and the endpoint (--endpoint-url, AWS_ENDPOINT_URL)",
+        raw.status().as_u16(),
+        if said.is_empty() {
+            "an empty body".to_string()
+        } else {
+            format!("`{said}`")
+        }
+    )
+}
+
+/// Whether AWS refused a call with error `code` (so the thing asked about
+/// is missing, say), as opposed to failing to answer.
+pub(crate) fn refused_with<E: ProvideErrorMetadata>(
+    e: &SdkError<E, HttpResponse>,
+    code: &str,
+) -> bool {
+    matches!(e, SdkError::ServiceError(c) if c.err().meta().code() == Some(code))
+}
+
+/// An error and its sources as one line of text.
 pub(crate) fn error_text<E: std::error::Error>(e: E) -> String {
     let mut text = e.to_string();
     let mut source = e.source();

@@ -5,7 +5,7 @@ use std::time::Duration;
 
 use aws_sdk_ecs::types as ecs;
 
-use super::{Clients, error_text};
+use super::{Clients, sdk_error_text};
 use crate::desired::DesiredJob;
 
 /// How one started task ended.
@@ -105,7 +105,7 @@ pub async fn run_now(clients: &Clients, job: &DesiredJob) -> Result<Vec<String>,
     let out = request
         .send()
         .await
-        .map_err(|e| format!("RunTask failed: {}", error_text(e)))?;
+        .map_err(|e| format!("RunTask failed: {}", sdk_error_text(e)))?;
     if let Some(f) = out.failures().first() {
         return Err(format!(
             "RunTask refused the task: {} {}",
@@ -176,7 +176,7 @@ pub async fn wait_stopped(
                     late()
                 )
             })?
-            .map_err(|e| format!("DescribeTasks failed: {}", error_text(e)))?;
+            .map_err(|e| format!("DescribeTasks failed: {}", sdk_error_text(e)))?;
         let tasks = out.tasks();
         if tasks.len() == arns.len() && tasks.iter().all(|t| t.last_status() == Some("STOPPED")) {
             // The last lines a container wrote before it stopped.
@@ -244,7 +244,7 @@ impl LogFollower {
                 format!(
                     "cannot read task definition `{}`: {}",
                     t.task_definition,
-                    error_text(e)
+                    sdk_error_text(e)
                 )
             })?;
         let container = out

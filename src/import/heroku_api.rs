@@ -419,9 +419,17 @@ impl HerokuApi {
     }
 }
 
-/// What a failed request says, in one sentence naming the host.
+/// What a failed request says, in one sentence naming the host that
+/// failed: after a redirect, the one redirected to.
 fn failure(url: &str, error: ureq::Error, not_found: impl Fn(u16) -> String) -> FetchError {
-    let host = url.split('/').nth(2).unwrap_or(url);
+    let host_in = |url: &str| url.split('/').nth(2).unwrap_or(url).to_string();
+    let host = match &error {
+        ureq::Error::Status(_, response) => host_in(response.get_url()),
+        ureq::Error::Transport(e) => e
+            .url()
+            .map_or_else(|| host_in(url), |u| host_in(u.as_str())),
+    };
+    let host = crate::escape::one_line(&host);
     match error {
         ureq::Error::Status(status, response) => {
             let said = response.into_string().unwrap_or_default();
@@ -444,6 +452,16 @@ fn failure(url: &str, error: ureq::Error, not_found: impl Fn(u16) -> String) -> 
             ureq::ErrorKind::Io if timed_out(&e) => {
                 format!("{host} did not answer in time")
             }
+            ureq::ErrorKind::ConnectionFailed if refused(&e) => format!(
+                "{host} refused the connection: nothing listens there; check the API address"
+            ),
+            ureq::ErrorKind::ConnectionFailed => format!(
+                "cannot connect to {host}: {}",
+                io_cause(&e).unwrap_or_else(|| "the connection failed".to_string())
+            ),
+            ureq::ErrorKind::Dns => {
+                format!("cannot find {host} (DNS): check the address and the network")
+            }
             _ => format!(
                 "cannot reach {host}: {}",
                 e.message()
@@ -454,18 +472,30 @@ fn failure(url: &str, error: ureq::Error, not_found: impl Fn(u16) -> String) -> 
     }
 }
 
+/// Whether the connection was refused (nothing listens at the address).
+fn refused(e: &ureq::Transport) -> bool {
+    io_error(e).is_some_and(|io| io.kind() == std::io::ErrorKind::ConnectionRefused)
+}
+
+/// The I/O error beneath a transport error, in words.
+fn io_cause(e: &ureq::Transport) -> Option<String> {
+    io_error(e).map(|io| crate::escape::one_line(&io.to_string()))
+}
+
+fn io_error(e: &ureq::Transport) -> Option<&std::io::Error> {
+    std::error::Error::source(e).and_then(|s| s.downcast_ref::<std::io::Error>())
+}
+
 /// Whether a transport error is a read or connect time-out, by the kind of
 /// the I/O error beneath it (ureq reports time-outs as `TimedOut`; a
 /// socket's read timeout may surface as `WouldBlock`).
 fn timed_out(e: &ureq::Transport) -> bool {
-    std::error::Error::source(e)
-        .and_then(|s| s.downcast_ref::<std::io::Error>())
-        .is_some_and(|io| {
-            matches!(
-                io.kind(),
-                std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
-            )
-        })
+    io_error(e).is_some_and(|io| {
+        matches!(
+            io.kind(),
+            std::io::ErrorKind::TimedOut | std::io::ErrorKind::WouldBlock
+        )
+    })
 }
 
 /// `scheme://host:port` of a URL.

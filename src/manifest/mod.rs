@@ -35,7 +35,7 @@ use serde::{Deserialize, Serialize};
 use crate::schedule::Schedule;
 use crate::task::{Command, FargateSize};
 use crate::translate::Backend;
-use report::unknown_keys;
+use report::{Types, key_problems};
 pub use settings::{JobOverride, SETTINGS, Scope, Setting, Settings};
 use source::{Source, Step};
 pub use validate::is_role_arn;
@@ -684,6 +684,11 @@ pub enum ManifestErrorKind {
 /// The most lines a manifest may have ([`Manifest::from_toml`]).
 pub const MAX_LINES: usize = 1_000_000;
 
+/// The most environments a manifest may have ([`Manifest::from_toml`]):
+/// each environment's lineage names all the others, so checking them costs
+/// their number squared, and a team has a handful.
+pub const MAX_ENVIRONMENTS: usize = 256;
+
 /// The most `[[job]]` tables a manifest may have ([`Manifest::from_toml`]),
 /// and the most jobs one import writes: far more than a Heroku app
 /// schedules, and few enough that the manifest stays a file cronport reads
@@ -767,38 +772,63 @@ impl Manifest {
                 e.message(),
             )],
         })?;
-        let mut problems = unknown_keys(&source, &render);
+        let mut problems = key_problems(&source, text, Types::Skip, &render);
         if problems.is_empty() {
             match toml::from_str::<Manifest>(text) {
+                Ok(manifest) if manifest.env.len() > MAX_ENVIRONMENTS => {
+                    problems.push(render(
+                        source.span(&[Step::Key("env")]),
+                        ManifestErrorKind::Check(ProblemKind::Invalid),
+                        &format!(
+                            "the manifest has {} environments; cronport reads at most {MAX_ENVIRONMENTS}: split them into several manifests",
+                            manifest.env.len()
+                        ),
+                    ));
+                }
                 Ok(manifest) => {
                     // With environments, each must be whole; without, the
                     // manifest itself.
-                    let mut checked = Vec::new();
+                    // Each problem with the environment it was found in,
+                    // so its caret lands where that environment sets the key.
+                    let mut checked: Vec<(Option<&str>, Problem)> = Vec::new();
                     if manifest.env.is_empty() {
-                        checked = manifest.check();
+                        checked = manifest.check().into_iter().map(|p| (None, p)).collect();
                     }
                     for env in manifest.env.keys() {
                         match manifest.for_env(Some(env)) {
                             Ok(m) => checked.extend(m.check().into_iter().map(|mut p| {
                                 p.message = format!("[env.{env}] {}", p.message);
-                                p
+                                (Some(env.as_str()), p)
                             })),
-                            Err(e) => checked.push(problem(None, "env", e.to_string())),
+                            Err(e) => checked
+                                .push((Some(env.as_str()), problem(None, "env", e.to_string()))),
                         }
                     }
                     if checked.is_empty() {
-                        checked = manifest.environment_collisions();
+                        checked = manifest
+                            .environment_collisions()
+                            .into_iter()
+                            .map(|p| (None, p))
+                            .collect();
                     }
                     if checked.is_empty() {
                         return Ok(manifest);
                     }
-                    return Err(manifest.place(text, file, &checked));
+                    let placed = manifest.place_in_envs(text, file, &checked, &|r| r.to_string());
+                    return Err(placed);
                 }
-                Err(e) => problems.push(render(
-                    e.span().unwrap_or(0..0),
-                    ManifestErrorKind::Type,
-                    e.message(),
-                )),
+                Err(e) => {
+                    // Jobs are read through `flatten`, which loses a
+                    // value's place: look for the value at fault by key.
+                    problems = key_problems(&source, text, Types::Check, &render);
+                    if problems.is_empty() {
+                        problems.push(render(
+                            e.span().unwrap_or(0..0),
+                            ManifestErrorKind::Type,
+                            e.message(),
+                        ));
+                    }
+                }
             }
         }
         Err(ManifestError { problems })
@@ -841,6 +871,19 @@ impl Manifest {
         problems: &[Problem],
         words: &dyn Fn(&crate::translate::Remedy) -> String,
     ) -> ManifestError {
+        let problems: Vec<_> = problems.iter().map(|p| (None, p.clone())).collect();
+        self.place_in_envs(text, file, &problems, words)
+    }
+
+    /// [`Manifest::place_worded`] for problems found in environments: each
+    /// caret points where the value that environment uses is set.
+    fn place_in_envs(
+        &self,
+        text: &str,
+        file: &str,
+        problems: &[(Option<&str>, Problem)],
+        words: &dyn Fn(&crate::translate::Remedy) -> String,
+    ) -> ManifestError {
         // A problem's text with its remedies beneath, as the caret view
         // shows further lines.
         let with_options = |p: &Problem| -> String {
@@ -850,7 +893,7 @@ impl Manifest {
             }
             message
         };
-        let unplaced = |p: &Problem| PlacedProblem {
+        let unplaced = |(_, p): &(Option<&str>, Problem)| PlacedProblem {
             kind: ManifestErrorKind::Check(p.kind),
             job: p.job,
             key: Some(p.key),
@@ -865,30 +908,82 @@ impl Manifest {
         };
         let placed = problems
             .iter()
-            .map(|p| {
-                let mut path = Vec::new();
-                match p.job {
-                    Some(i) => path.extend([Step::Key("job"), Step::Index(i)]),
-                    None => path.push(Step::Key("defaults")),
-                }
-                // Point at the key when the job (or [defaults]) sets it;
-                // otherwise at the job, which inherits the bad value.
-                let sets_key = p
-                    .job
-                    .is_none_or(|i| self.jobs.get(i).is_some_and(|j| j.has(p.key)));
-                if sets_key {
-                    path.push(Step::Key(p.key));
-                }
+            .map(|(env, p)| {
+                let span = source.span(&self.where_set(&source, *env, p));
                 let kind = ManifestErrorKind::Check(p.kind);
                 PlacedProblem {
                     job: p.job,
                     key: Some(p.key),
                     message: p.message.clone(),
-                    ..report::place(text, file, source.span(&path), kind, &with_options(p))
+                    ..report::place(text, file, span, kind, &with_options(p))
                 }
             })
             .collect();
         ManifestError { problems: placed }
+    }
+
+    /// The path to the place that sets the value `problem` is about, in
+    /// the order an environment's manifest is merged (its job override,
+    /// the job, its settings, `[defaults]`); failing that, the most
+    /// specific table the value is inherited into.
+    fn where_set<'a>(
+        &'a self,
+        source: &Source<'_>,
+        env: Option<&'a str>,
+        problem: &Problem,
+    ) -> Vec<Step<'a>> {
+        // A size is cpu and memory together: either one names it.
+        let keys: &[&'static str] = match problem.key {
+            "cpu" => &["cpu", "memory"],
+            "memory" => &["memory", "cpu"],
+            key => &[key],
+        };
+        let job = problem
+            .job
+            .and_then(|i| Some((i, self.jobs.get(i)?.name.as_str())));
+        let mut candidates: Vec<Vec<Step<'a>>> = Vec::new();
+        for &key in keys {
+            let key = Step::Key(key);
+            if let (Some(env), Some((_, name))) = (env, job) {
+                candidates.push(vec![
+                    Step::Key("env"),
+                    Step::Key(env),
+                    Step::Key("job"),
+                    Step::Key(name),
+                    key,
+                ]);
+            }
+            if let Some((i, _)) = job {
+                candidates.push(vec![Step::Key("job"), Step::Index(i), key]);
+            }
+            if let Some(env) = env {
+                candidates.push(vec![Step::Key("env"), Step::Key(env), key]);
+            }
+            candidates.push(vec![Step::Key("defaults"), key]);
+        }
+        if let Some(found) = candidates.into_iter().find(|path| source.has(path)) {
+            return found;
+        }
+        match (env, job) {
+            (Some(env), Some((_, name)))
+                if source.has(&[
+                    Step::Key("env"),
+                    Step::Key(env),
+                    Step::Key("job"),
+                    Step::Key(name),
+                ]) =>
+            {
+                vec![
+                    Step::Key("env"),
+                    Step::Key(env),
+                    Step::Key("job"),
+                    Step::Key(name),
+                ]
+            }
+            (_, Some((i, _))) => vec![Step::Key("job"), Step::Index(i)],
+            (Some(env), None) => vec![Step::Key("env"), Step::Key(env)],
+            (None, None) => vec![Step::Key("defaults")],
+        }
     }
 
     /// The manifest for one environment: its settings over `[defaults]`, its

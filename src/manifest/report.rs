@@ -62,15 +62,25 @@ pub(super) fn place(
     }
 }
 
-/// Unknown keys in `[defaults]`, each `[[job]]`, and the top level.
-pub(super) fn unknown_keys(
+/// Unknown keys in `[defaults]`, each `[[job]]`, `[env.NAME]` and the top
+/// level; with [`Types::Check`], values of the wrong type too.
+pub(super) fn key_problems(
     source: &Source<'_>,
+    text: &str,
+    types: Types,
     render: &dyn Fn(std::ops::Range<usize>, ManifestErrorKind, &str) -> PlacedProblem,
 ) -> Vec<PlacedProblem> {
     let mut problems = Vec::new();
     let mut check = |path: &[Step<'_>], allowed: &[&str], place: &str| {
         for (key, span) in source.keys(path) {
-            if !allowed.contains(&key.as_str()) {
+            if allowed.contains(&key.as_str()) {
+                if types == Types::Check
+                    && let Some(misfit) = wrong_type(source, text, path, &key)
+                {
+                    let at: Vec<Step<'_>> = path.iter().copied().chain([Step::Key(&key)]).collect();
+                    problems.push(render(source.span(&at), ManifestErrorKind::Type, &misfit));
+                }
+            } else {
                 let hint = closest(&key, allowed)
                     .map(|k| format!("; did you mean `{k}`?"))
                     .unwrap_or_default();
@@ -130,8 +140,52 @@ pub(super) fn unknown_keys(
     problems
 }
 
-/// The allowed key nearest `key` by edit distance, if near enough.
+/// Whether [`key_problems`] reads each value as its key's type: it costs
+/// two small parses a key, so it runs only once the whole manifest failed
+/// to read.
+#[derive(Clone, Copy, PartialEq, Eq)]
+pub(super) enum Types {
+    Check,
+    Skip,
+}
+
+/// Why the value of `key` in the table at `path` is not of the key's type,
+/// worded for the manifest's reader (the setting's type from the table of
+/// settings, not Rust's); `None` when it reads.
+fn wrong_type(source: &Source<'_>, text: &str, path: &[Step<'_>], key: &str) -> Option<String> {
+    let at: Vec<Step<'_>> = path.iter().copied().chain([Step::Key(key)]).collect();
+    let span = source.span(&at);
+    let value = text.get(span)?;
+    let complaint = super::settings::misfit(key, value)?;
+    let setting = SETTINGS.iter().find(|s| s.name == key)?;
+    let wanted = if complaint.contains("expected u32") {
+        "a whole number from 0 to 4294967295".to_string()
+    } else if setting.value.starts_with('`') {
+        setting.value.to_string()
+    } else if setting.value.starts_with(['a', 'e', 'i', 'o', 'u']) {
+        format!("an {}", setting.value)
+    } else {
+        format!("a {}", setting.value)
+    };
+    let shown: String = crate::escape::one_line(value).chars().take(60).collect();
+    let ellipsis = if shown.len() < value.len() && shown.chars().count() == 60 {
+        "…"
+    } else {
+        ""
+    };
+    Some(format!(
+        "`{key}` takes {wanted}, not `{shown}{ellipsis}` (for example `{key} = {}`)",
+        setting.example
+    ))
+}
+
+/// The allowed key nearest `key` by edit distance, if near enough. No key
+/// is longer than 40 characters: a longer one is no typo of one, and the
+/// distance costs its length times theirs.
 fn closest<'a>(key: &str, allowed: &[&'a str]) -> Option<&'a str> {
+    if key.chars().count() > 40 {
+        return None;
+    }
     allowed
         .iter()
         .map(|a| (edit_distance(key, a), *a))

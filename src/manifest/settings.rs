@@ -1,7 +1,7 @@
 //! The one table of manifest settings. Each row names a key, its value's
 //! type, its default, where it may be written, and an example; the
 //! `Settings` struct, `JobOverride` (what an environment may change in a
-//! job), the `[env]` overlays, `Job::has`, the unknown-key checks and the
+//! job), the `[env]` overlays, the key and type checks and the
 //! README's settings table (a test keeps it equal) all come from it.
 
 use std::collections::BTreeMap;
@@ -188,15 +188,29 @@ macro_rules! settings_table {
                 self.settings.overlay(&over.settings);
             }
 
-            /// Whether the job itself sets `key` (else errors point at the job).
-            pub(crate) fn has(&self, key: &str) -> bool {
-                match key {
-                    $(stringify!($table_name) => true,)+
-                    // A size is cpu and memory together: either one names it.
-                    "cpu" | "memory" => self.cpu.is_some() || self.memory.is_some(),
-                    $(stringify!($job_name) => Overlay::<$job_ty>::written(&self.$job_name),)+
-                    setting => self.settings.is_set(setting),
+        }
+
+        /// Why `value` (a TOML value's text) is not of setting `key`'s
+        /// type, in the reader's words; `None` when it is, when `key` is
+        /// not a setting, or when the text is not a value on its own (a
+        /// table written under a header). The manifest reads its jobs
+        /// through `#[serde(flatten)]`, which forgets where a value was:
+        /// this places a wrong type at its key instead of at `[[job]]`.
+        pub(crate) fn misfit(key: &str, value: &str) -> Option<String> {
+            fn read<T: serde::de::DeserializeOwned>(value: &str) -> Option<String> {
+                #[derive(Deserialize)]
+                struct One<T> {
+                    #[allow(dead_code)] // read only to see whether it can be
+                    v: T,
                 }
+                let doc = format!("v = {value}");
+                toml::from_str::<toml::Table>(&doc).ok()?;
+                toml::from_str::<One<T>>(&doc).err().map(|e| e.message().to_string())
+            }
+            match key {
+                $(stringify!($name) => read::<$ty>(value),)+
+                $(stringify!($job_name) => read::<$job_ty>(value),)+
+                _ => None,
             }
         }
 
@@ -332,23 +346,17 @@ settings_table! {
     }
 }
 
-/// How a job's field takes an environment's value, and whether a job
-/// writes it: one rule per kind of field, so `Job::overlay` and `Job::has`
-/// are generated from the table.
+/// How a job's field takes an environment's value: one rule per kind of
+/// field, so `Job::overlay` is generated from the table.
 trait Overlay<T> {
     /// Takes `value` from an override.
     fn overlay(&mut self, value: &T);
-    /// Whether the job wrote the key (rather than left its default).
-    fn written(&self) -> bool;
 }
 
 /// A required key (`schedule`, `command`): replaced; always written.
 impl Overlay<String> for String {
     fn overlay(&mut self, value: &String) {
         self.clone_from(value);
-    }
-    fn written(&self) -> bool {
-        true
     }
 }
 
@@ -357,9 +365,6 @@ impl<T: Clone> Overlay<T> for Option<T> {
     fn overlay(&mut self, value: &T) {
         *self = Some(value.clone());
     }
-    fn written(&self) -> bool {
-        self.is_some()
-    }
 }
 
 /// `environment`: added to; written when not empty.
@@ -367,17 +372,11 @@ impl Overlay<BTreeMap<String, String>> for BTreeMap<String, String> {
     fn overlay(&mut self, value: &BTreeMap<String, String>) {
         self.extend(value.clone());
     }
-    fn written(&self) -> bool {
-        !self.is_empty()
-    }
 }
 
 /// `enabled`: replaced; written when it is not the default, `true`.
 impl Overlay<bool> for bool {
     fn overlay(&mut self, value: &bool) {
         *self = *value;
-    }
-    fn written(&self) -> bool {
-        !*self
     }
 }

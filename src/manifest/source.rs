@@ -49,6 +49,11 @@ impl<'t> Source<'t> {
         span
     }
 
+    /// Whether the document sets a value at `path`.
+    pub(crate) fn has(&self, path: &[Step<'_>]) -> bool {
+        self.value_at(path).is_some()
+    }
+
     /// The keys of the table at `path`, with their spans.
     pub(crate) fn keys(&self, path: &[Step<'_>]) -> Vec<(String, Range<usize>)> {
         self.table_at(path)
