@@ -37,6 +37,7 @@ pub mod owner;
 pub mod plan;
 pub mod render;
 pub mod task;
+pub mod verify;
 
 pub use hint::{Advice, Hint};
 

@@ -848,7 +848,8 @@ async fn update_schedule(clients: &Clients, spec: &ScheduleSpec) -> Result<(), S
 fn rule_target(spec: &RuleSpec) -> Result<ev::Target, String> {
     let mut ecs = ev::EcsParameters::builder()
         .task_definition_arn(&spec.task_definition)
-        .task_count(spec.task_count as i32);
+        .task_count(spec.task_count as i32)
+        .set_group(spec.group.clone());
     if let Some(l) = &spec.launch_type {
         ecs = ecs.launch_type(ev::LaunchType::from(l.as_str()));
     }

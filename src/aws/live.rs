@@ -278,6 +278,7 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
                         .collect()
                 })
                 .unwrap_or_default(),
+            group: ecs.and_then(|e| e.group()).map(str::to_string),
             retry: retry_spec(
                 retry.and_then(|r| r.maximum_retry_attempts()),
                 retry.and_then(|r| r.maximum_event_age_in_seconds()),
@@ -353,6 +354,15 @@ pub(super) async fn check_targets(
             .send()
             .await
         {
+            // ECS lists a cluster it does not have under `failures`: an
+            // answer with neither is no ECS answer (an empty 200 from a
+            // wrong endpoint).
+            Ok(out) if out.clusters().is_empty() && out.failures().is_empty() => {
+                problems.push(PlanProblem::new(
+                    PlanProblemKind::Aws,
+                    format!("cannot check cluster `{cluster}`: the endpoint's answer names no cluster and no failure, which ECS always does; check the region and the endpoint (--endpoint-url, AWS_ENDPOINT_URL)"),
+                ));
+            }
             Ok(out) => {
                 let active = out.clusters().iter().any(|c| c.status() == Some("ACTIVE"));
                 if !active {
@@ -386,7 +396,7 @@ pub(super) async fn check_targets(
                     problems.push(PlanProblem::new(
                         PlanProblemKind::Target,
                         format!(
-                            "task definition `{}` (job {}) was not found",
+                            "task definition `{}` (job {}) was not in the endpoint's answer, which ECS never does: check the region and the endpoint (--endpoint-url, AWS_ENDPOINT_URL)",
                             t.task_definition, job.job.name
                         ),
                     ));

@@ -69,6 +69,8 @@ pub async fn run_now(clients: &Clients, job: &DesiredJob) -> Result<Vec<String>,
         .task_definition(&run.task_definition)
         .count(run.count as i32)
         .set_started_by(run.started_by.clone())
+        // No task group: a rehearsal is not one of the job's scheduled
+        // runs, and `cronport verify` must not count it as one.
         .overrides(overrides.build());
     if let Some(launch) = run.launch_type {
         request = request.launch_type(ecs::LaunchType::from(launch.as_str()));

@@ -172,7 +172,12 @@ fn import_heroku_app(args: &Args, app: &str) -> Result<ExitCode, super::Failure>
         return Err("give a file or --app, not both".to_string().into());
     }
     let api = super::heroku_api(&args.heroku_api, &args.scheduler_api)?;
-    eprintln!("fetching the Scheduler jobs of Heroku app `{app}`…");
+    eprintln!(
+        "{}",
+        super::shown(&format!(
+            "fetching the Scheduler jobs of Heroku app `{app}`…"
+        ))
+    );
     let text = api.scheduler_jobs(app).map_err(|e| e.to_string())?;
     let source = format!("Heroku app {app}");
     let imported = import::heroku(&text, &defaults(args)).map_err(|e| match e.kind() {

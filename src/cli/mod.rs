@@ -10,6 +10,7 @@ mod hint;
 mod iam;
 mod import;
 mod translate;
+mod verify;
 
 use std::process::ExitCode;
 
@@ -55,6 +56,7 @@ enum Command {
     Cutover(cutover::Args),
     Diff(diff::Args),
     Calendar(calendar::Args),
+    Verify(verify::Args),
     Explain(explain::Args),
     Translate(translate::Args),
     Completions(Completions),
@@ -250,8 +252,16 @@ pub(crate) struct AwsFlags {
     #[arg(long, help_heading = "AWS")]
     region: Option<String>,
     /// Another AWS endpoint, such as a local moto server.
-    #[arg(long, value_name = "URL", help_heading = "AWS")]
+    #[arg(long, value_name = "URL", help_heading = "AWS", value_parser = endpoint_url)]
     endpoint_url: Option<String>,
+}
+
+/// `--endpoint-url`, refused unless it is an http(s) URL with a host.
+fn endpoint_url(text: &str) -> Result<String, String> {
+    match url_problem("--endpoint-url", text) {
+        Some(problem) => Err(problem),
+        None => Ok(text.to_string()),
+    }
 }
 
 impl AwsFlags {
@@ -635,6 +645,7 @@ pub fn run() -> ExitCode {
         Command::Cutover(args) => cutover::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Calendar(args) => calendar::run(args),
+        Command::Verify(args) => verify::run(args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             // Into a buffer, then out through print_stdout: a closed pipe
@@ -715,6 +726,27 @@ pub(crate) fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -
     out
 }
 
+/// Refuses a URL that is not `http://HOST…` or `https://HOST…`, before
+/// anything is asked of it (else the failure names the wrong host).
+pub(crate) fn check_url(flag: &str, url: &str) -> Result<(), Failure> {
+    url_problem(flag, url).map_or(Ok(()), |problem| Err(problem.into()))
+}
+
+/// What is wrong with `url` as an http(s) URL with a host, if anything.
+fn url_problem(flag: &str, url: &str) -> Option<String> {
+    let host = url
+        .strip_prefix("https://")
+        .or_else(|| url.strip_prefix("http://"))
+        .map(|rest| rest.split(['/', '?', '#']).next().unwrap_or(""));
+    match host {
+        Some(h) if !h.is_empty() && !h.contains(char::is_whitespace) => None,
+        _ => Some(format!(
+            "{flag} `{}` is not an http:// or https:// URL with a host, such as https://api.heroku.com",
+            cronport::escape::one_line(url)
+        )),
+    }
+}
+
 /// The Heroku APIs at `platform` and `scheduler` with the user's token:
 /// `HEROKU_API_KEY`, else `~/.netrc` (or `$NETRC`), as `heroku login`
 /// leaves it. Used by `import heroku --app` and `cutover --app`.
@@ -722,6 +754,9 @@ pub(crate) fn heroku_api(
     platform: &str,
     scheduler: &str,
 ) -> Result<cronport::import::HerokuApi, Failure> {
+    for (flag, url) in [("--heroku-api", platform), ("--scheduler-api", scheduler)] {
+        check_url(flag, url)?;
+    }
     let netrc = std::env::var_os("NETRC")
         .map(std::path::PathBuf::from)
         .or_else(|| {

@@ -29,6 +29,7 @@ mod validate;
 
 use std::collections::BTreeMap;
 use std::fmt;
+use std::ops::Range;
 
 use serde::{Deserialize, Serialize};
 
@@ -375,6 +376,7 @@ impl ResolvedJob {
                 },
             },
             started_by: Some(started_by(&format!("{}{}", self.name, self.name_suffix))),
+            group: Some(crate::verify::task_group(&self.owner)),
         }
     }
 
@@ -825,7 +827,7 @@ impl Manifest {
                         problems.push(render(
                             e.span().unwrap_or(0..0),
                             ManifestErrorKind::Type,
-                            e.message(),
+                            &report::reworded(e.message()),
                         ));
                     }
                 }
@@ -906,16 +908,59 @@ impl Manifest {
                 problems: problems.iter().map(unplaced).collect(),
             };
         };
-        let placed = problems
-            .iter()
-            .map(|(env, p)| {
-                let span = source.span(&self.where_set(&source, *env, p));
+        // A value every environment inherits (from `[defaults]` or a job)
+        // is wrong once, not once per environment: one error, naming the
+        // environments it is wrong in.
+        let mut once: Vec<(Range<usize>, Problem, Vec<&str>)> = Vec::new();
+        for (env, p) in problems {
+            let path = self.where_set(&source, *env, p);
+            let span = source.span(&path);
+            let in_env_table = matches!(path.first(), Some(Step::Key("env")));
+            let bare = match env {
+                Some(e) if !in_env_table => p
+                    .message
+                    .strip_prefix(&format!("[env.{e}] "))
+                    .unwrap_or(&p.message),
+                _ => &p.message,
+            };
+            let same = once.iter_mut().find(|(s, q, _)| {
+                !in_env_table && *s == span && q.key == p.key && q.message == bare
+            });
+            match (same, env) {
+                (Some((_, _, envs)), Some(e)) => envs.push(e),
+                _ => {
+                    let mut p = p.clone();
+                    let envs = match env {
+                        Some(e) if !in_env_table => {
+                            p.message = bare.to_string();
+                            vec![*e]
+                        }
+                        _ => Vec::new(),
+                    };
+                    once.push((span, p, envs));
+                }
+            }
+        }
+        let placed = once
+            .into_iter()
+            .map(|(span, mut p, envs)| {
+                if !envs.is_empty() {
+                    let shown: Vec<&str> = envs.iter().take(5).copied().collect();
+                    let more = envs.len().saturating_sub(shown.len());
+                    let more = if more > 0 {
+                        format!(" and {more} more")
+                    } else {
+                        String::new()
+                    };
+                    p.message =
+                        format!("{} (in environment {}{more})", p.message, shown.join(", "));
+                }
                 let kind = ManifestErrorKind::Check(p.kind);
                 PlacedProblem {
                     job: p.job,
                     key: Some(p.key),
                     message: p.message.clone(),
-                    ..report::place(text, file, span, kind, &with_options(p))
+                    ..report::place(text, file, span, kind, &with_options(&p))
                 }
             })
             .collect();

@@ -158,11 +158,23 @@ fn wrong_type(source: &Source<'_>, text: &str, path: &[Step<'_>], key: &str) -> 
     let value = text.get(span)?;
     let complaint = super::settings::misfit(key, value)?;
     let setting = SETTINGS.iter().find(|s| s.name == key)?;
+    // A table's complaint is about a value inside it: say that one.
+    if setting.value.contains("table") {
+        return Some(format!("`{key}`: {}", reworded(&complaint)));
+    }
     let wanted = if complaint.contains("expected u32") {
-        "a whole number from 0 to 4294967295".to_string()
+        match key {
+            "task_count" => "a whole number from 1 to 10",
+            "flexible_time_window" => "a whole number of minutes from 1 to 1440",
+            _ => "a whole number from 0 to 4294967295",
+        }
+        .to_string()
     } else if setting.value.starts_with('`') {
         setting.value.to_string()
-    } else if setting.value.starts_with(['a', 'e', 'i', 'o', 'u']) {
+    } else if setting
+        .value
+        .starts_with(['a', 'e', 'i', 'o', 'u', 'I', 'R', 'S'])
+    {
         format!("an {}", setting.value)
     } else {
         format!("a {}", setting.value)
@@ -177,6 +189,39 @@ fn wrong_type(source: &Source<'_>, text: &str, path: &[Step<'_>], key: &str) -> 
         "`{key}` takes {wanted}, not `{shown}{ellipsis}` (for example `{key} = {}`)",
         setting.example
     ))
+}
+
+/// A TOML reader's complaint about a type in the manifest's words, not
+/// Rust's: `invalid type: string "1h", expected u32` becomes `string "1h",
+/// expected a whole number from 0 to 4294967295`.
+pub(super) fn reworded(complaint: &str) -> String {
+    let mut text = complaint
+        .trim_start_matches("invalid type: ")
+        .trim_start_matches("invalid value: ")
+        .to_string();
+    for (rust, words) in [
+        (
+            "expected u32",
+            "expected a whole number from 0 to 4294967295",
+        ),
+        ("expected struct Settings", "expected a table of settings"),
+        (
+            "expected struct Environment",
+            "expected an [env.NAME] table",
+        ),
+        (
+            "expected struct JobOverride",
+            "expected an [env.NAME.job.JOB] table of settings",
+        ),
+        ("expected struct Job", "expected a [[job]] table"),
+        ("expected a sequence", "expected a list"),
+        ("expected a map", "expected a table"),
+        ("sequence,", "list,"),
+        ("map,", "table,"),
+    ] {
+        text = text.replace(rust, words);
+    }
+    text
 }
 
 /// The allowed key nearest `key` by edit distance, if near enough. No key

@@ -234,6 +234,8 @@ pub struct RuleSpec {
     pub assign_public_ip: Option<String>,
     /// Capacity providers: (name, weight, base).
     pub capacity_providers: Vec<(String, u32, u32)>,
+    /// The task group (the owner record, for `cronport verify`).
+    pub group: Option<String>,
     /// Retry policy.
     pub retry: RetrySpec,
     /// Dead-letter queue ARN.
@@ -383,6 +385,7 @@ impl RuleSpec {
                     )
                 })
                 .collect(),
+            group: run.group.clone(),
             retry: retry_of(job),
             dead_letter_queue: t.dead_letter_queue.clone(),
             tags: crate::render::rule_tags(job),
@@ -554,6 +557,7 @@ fn task_fields(spec: &Value) -> Option<Vec<(&'static str, String)>> {
                 }),
             ),
             ("started by", run.started_by.unwrap_or_else(none)),
+            ("task group", run.group.unwrap_or_else(none)),
         ]);
     }
     Some(fields)

@@ -153,6 +153,7 @@ fn describe_spec(spec: &DesiredSpec) -> Vec<String> {
                     network: None,
                     overrides,
                     started_by: None,
+                    group: r.group.clone(),
                 }),
         ),
     };

@@ -271,6 +271,9 @@ pub(crate) fn ecs_parameters(run: &RunTask, spelling: EcsParametersSpelling) -> 
     if let Some(v) = &run.platform_version {
         ecs["PlatformVersion"] = json!(v);
     }
+    if let Some(group) = &run.group {
+        ecs["Group"] = json!(group);
+    }
     if let Some(vpc) = &run.network {
         let key = if cfn {
             "AwsVpcConfiguration"

@@ -303,6 +303,9 @@ fn rule(out: &mut String, job: &DesiredJob, labels: &mut Labels, roles: &RoleRef
         if let Some(v) = &run.platform_version {
             let _ = writeln!(out, "    platform_version    = {}", string(v));
         }
+        if let Some(group) = &run.group {
+            let _ = writeln!(out, "    group               = {}", string(group));
+        }
         for c in &run.capacity_provider_strategy {
             let _ = writeln!(
                 out,

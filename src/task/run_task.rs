@@ -103,6 +103,11 @@ pub struct RunTask {
     pub overrides: TaskOverrides,
     /// `StartedBy`: `cronport/<job>`, within `[A-Za-z0-9_/-]{1,128}`.
     pub started_by: Option<String>,
+    /// The task `group`: the job's owner record
+    /// ([`crate::verify::task_group`]), which ECS puts in every `ECS Task
+    /// State Change` event, so `cronport verify` can tell the job's runs
+    /// from any other task's.
+    pub group: Option<String>,
 }
 
 /// The awsvpc network configuration of a task.
@@ -261,6 +266,9 @@ impl RunTask {
         request.insert(k("overrides"), self.overrides.to_json(casing));
         if let Some(by) = &self.started_by {
             request.insert(k("startedBy"), json!(by));
+        }
+        if let Some(group) = &self.group {
+            request.insert(k("group"), json!(group));
         }
         Value::Object(request)
     }
@@ -450,6 +458,7 @@ impl Reader {
                 "networkConfiguration",
                 "overrides",
                 "startedBy",
+                "group",
             ],
             "the RunTask input",
         )?;
@@ -517,6 +526,7 @@ impl Reader {
             network,
             overrides: self.overrides(overrides)?,
             started_by: self.text(v, "startedBy")?,
+            group: self.text(v, "group")?,
         })
     }
 
@@ -606,6 +616,7 @@ mod tests {
                 },
             },
             started_by: Some("cronport/x".into()),
+            group: Some("cronport:m:-:x".into()),
         }
     }
 
@@ -631,6 +642,7 @@ mod tests {
                 "NetworkConfiguration": {"AwsvpcConfiguration": {"Subnets": ["subnet-1"], "SecurityGroups": ["sg-1"], "AssignPublicIp": "ENABLED"}},
                 "Overrides": {"Cpu": "512", "Memory": "1024", "ContainerOverrides": [{"Name": "worker", "Command": ["rake", "x"], "Environment": [{"Name": "A", "Value": "1"}], "Memory": 1024}]},
                 "StartedBy": "cronport/x",
+                "Group": "cronport:m:-:x",
             })
         );
     }

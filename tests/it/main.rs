@@ -30,3 +30,4 @@ mod migration_day;
 mod operations;
 mod readme_quickstart;
 mod render;
+mod verify;

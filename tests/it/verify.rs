@@ -1,0 +1,291 @@
+//! `cronport verify`: expected runs against recorded ECS task events, in
+//! the shape AWS documents (`ECS Task State Change`, `detail.group`,
+//! `containers[].exitCode`, `stopCode`, `stoppedReason`), delivered as
+//! `aws logs filter-log-events` prints them.
+
+use serde_json::{Value, json};
+
+use super::common::{DEFAULTS, cronport, text};
+
+/// A manifest `shop` with an hourly and a daily job.
+fn manifest() -> String {
+    format!(
+        "id = \"shop\"\n{DEFAULTS}\n[[job]]\nname = \"hourly\"\nschedule = \"every hour at :30\"\ncommand = \"rake hourly\"\ntimeout = \"10m\"\n\n[[job]]\nname = \"daily\"\nschedule = \"every day at 02:00\"\ncommand = \"rake daily\"\n"
+    )
+}
+
+/// A STOPPED task event as ECS sends it.
+fn stopped(
+    job: &str,
+    arn: &str,
+    created: &str,
+    started: Option<&str>,
+    stopped: &str,
+    exit: Option<i64>,
+) -> Value {
+    let mut container = json!({"name": "worker", "lastStatus": "STOPPED"});
+    if let Some(code) = exit {
+        container["exitCode"] = json!(code);
+    }
+    let mut detail = json!({
+        "clusterArn": "arn:aws:ecs:us-east-1:123456789012:cluster/production",
+        "taskArn": format!("arn:aws:ecs:us-east-1:123456789012:task/production/{arn}"),
+        "group": format!("cronport:shop:-:{job}"),
+        "startedBy": "chronos-schedule/cronport-hourly",
+        "lastStatus": "STOPPED", "desiredStatus": "STOPPED",
+        "createdAt": created, "stoppedAt": stopped,
+        "containers": [container],
+    });
+    match started {
+        Some(at) => {
+            detail["startedAt"] = json!(at);
+            detail["stopCode"] = json!("EssentialContainerExited");
+            detail["stoppedReason"] = json!("Essential container in task exited");
+        }
+        None => {
+            detail["stopCode"] = json!("TaskFailedToStart");
+            detail["stoppedReason"] = json!("RESOURCE:MEMORY");
+        }
+    }
+    json!({"version": "0", "id": arn, "detail-type": "ECS Task State Change", "source": "aws.ecs",
+           "account": "123456789012", "time": stopped, "region": "us-east-1",
+           "resources": [detail["taskArn"].clone()], "detail": detail})
+}
+
+fn run(events: &[Value], format: &str) -> (i32, String, String) {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("cronport.toml");
+    std::fs::write(&m, manifest()).unwrap();
+    // As `aws logs filter-log-events` prints them: each event a message.
+    let logged: Vec<Value> = events
+        .iter()
+        .map(|e| json!({"logStreamName": "s", "timestamp": 1, "message": e.to_string()}))
+        .collect();
+    let file = dir.path().join("events.json");
+    std::fs::write(&file, json!({"events": logged}).to_string()).unwrap();
+    let out = cronport(&[
+        "verify",
+        m.to_str().unwrap(),
+        "--events",
+        file.to_str().unwrap(),
+        "--since",
+        "2026-12-01T00:00:00Z",
+        "--until",
+        "2026-12-01T05:45:00Z",
+        "--format",
+        format,
+    ]);
+    (
+        out.status.code().unwrap_or(-1),
+        text(&out.stdout),
+        text(&out.stderr),
+    )
+}
+
+#[test]
+fn every_run_is_judged_and_only_this_manifests_tasks_count() {
+    // Due: hourly at 00:30 … 05:30 (6 runs), daily at 02:00 (1 run).
+    let mut events = vec![
+        stopped(
+            "hourly",
+            "a",
+            "2026-12-01T00:30:01Z",
+            Some("2026-12-01T00:30:40Z"),
+            "2026-12-01T00:31:00Z",
+            Some(0),
+        ),
+        // 01:30 failed with exit 1.
+        stopped(
+            "hourly",
+            "b",
+            "2026-12-01T01:30:01Z",
+            Some("2026-12-01T01:30:40Z"),
+            "2026-12-01T01:31:00Z",
+            Some(1),
+        ),
+        // 02:30 doubled.
+        stopped(
+            "hourly",
+            "c1",
+            "2026-12-01T02:30:01Z",
+            Some("2026-12-01T02:30:40Z"),
+            "2026-12-01T02:31:00Z",
+            Some(0),
+        ),
+        stopped(
+            "hourly",
+            "c2",
+            "2026-12-01T02:30:02Z",
+            Some("2026-12-01T02:30:41Z"),
+            "2026-12-01T02:31:00Z",
+            Some(0),
+        ),
+        // 03:30 could not be placed: RunTask "succeeded", the task never ran.
+        stopped(
+            "hourly",
+            "d",
+            "2026-12-01T03:30:01Z",
+            None,
+            "2026-12-01T03:30:20Z",
+            None,
+        ),
+        // 04:30 missing. 05:30 is too recent to judge: pending.
+        // daily at 02:00 ran 20 minutes late and for 30 minutes (no limit).
+        stopped(
+            "daily",
+            "e",
+            "2026-12-01T02:00:01Z",
+            Some("2026-12-01T02:20:00Z"),
+            "2026-12-01T02:50:00Z",
+            Some(0),
+        ),
+        // Foreign: another manifest's, another environment's, no group.
+        stopped(
+            "hourly",
+            "f",
+            "2026-12-01T04:30:01Z",
+            Some("2026-12-01T04:30:40Z"),
+            "2026-12-01T04:31:00Z",
+            Some(0),
+        ),
+    ];
+    events[6]["detail"]["group"] = json!("cronport:other:-:hourly");
+    let mut other_env = events[0].clone();
+    other_env["detail"]["group"] = json!("cronport:shop:staging:hourly");
+    other_env["detail"]["taskArn"] = json!("g");
+    events.push(other_env);
+    let mut no_group = events[0].clone();
+    no_group["detail"]["group"] = json!("family:app-worker");
+    no_group["detail"]["taskArn"] = json!("h");
+    events.push(no_group);
+    // A job the manifest no longer has (renamed): said, never silently lost.
+    events.push(stopped(
+        "old-name",
+        "i",
+        "2026-12-01T01:00:00Z",
+        Some("2026-12-01T01:00:30Z"),
+        "2026-12-01T01:01:00Z",
+        Some(0),
+    ));
+
+    let (code, out, err) = run(&events, "json");
+    assert_eq!(code, 1, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let verdicts = |job: usize| -> Vec<String> {
+        v["jobs"][job]["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| {
+                format!(
+                    "{} {}",
+                    r["at"].as_str().unwrap(),
+                    r["verdict"].as_str().unwrap()
+                )
+            })
+            .collect()
+    };
+    assert_eq!(
+        verdicts(0),
+        [
+            "2026-12-01T00:30:00Z ok",
+            "2026-12-01T01:30:00Z failed",
+            "2026-12-01T02:30:00Z doubled",
+            "2026-12-01T03:30:00Z not_started",
+            "2026-12-01T04:30:00Z missing",
+            "2026-12-01T05:30:00Z pending",
+        ]
+    );
+    assert_eq!(v["jobs"][0]["runs"][1]["exit_code"], 1);
+    assert_eq!(v["jobs"][0]["runs"][3]["reason"], "RESOURCE:MEMORY");
+    assert_eq!(verdicts(1), ["2026-12-01T02:00:00Z late"]);
+    assert_eq!(v["jobs"][1]["runs"][0]["by_seconds"], 1200);
+    assert_eq!(v["other_jobs"]["old-name"], 1);
+
+    let (_, text_out, _) = run(&events, "text");
+    for said in [
+        "hourly  2026-12-01 01:30 UTC  failed, exit code 1: Essential container in task exited",
+        "hourly  2026-12-01 03:30 UTC  not started: RESOURCE:MEMORY",
+        "hourly  2026-12-01 02:30 UTC  doubled: 2 tasks",
+        "daily  2026-12-01 02:00 UTC  late: started 20m00s after its time",
+        "1 tasks of job `old-name`, which the manifest does not have",
+    ] {
+        assert!(text_out.contains(said), "{said}\n{text_out}");
+    }
+}
+
+#[test]
+fn all_runs_ok_exits_zero_and_a_time_limit_is_held() {
+    let mut events: Vec<Value> = (0..6)
+        .map(|h| {
+            stopped(
+                "hourly",
+                &format!("t{h}"),
+                &format!("2026-12-01T0{h}:30:02Z"),
+                Some(&format!("2026-12-01T0{h}:30:30Z")),
+                &format!("2026-12-01T0{h}:31:00Z"),
+                Some(0),
+            )
+        })
+        .collect();
+    events.push(stopped(
+        "daily",
+        "d",
+        "2026-12-01T02:00:02Z",
+        Some("2026-12-01T02:00:30Z"),
+        "2026-12-01T02:01:00Z",
+        Some(0),
+    ));
+    let (code, out, err) = run(&events, "markdown");
+    assert_eq!(code, 0, "{out}{err}");
+    assert!(
+        out.contains("7 runs expected from 2026-12-01 00:00 UTC to 2026-12-01 05:45 UTC: 7 ok"),
+        "{out}"
+    );
+
+    // The hourly job's limit is 10 minutes: 25 minutes is over it.
+    events[0]["detail"]["stoppedAt"] = json!("2026-12-01T00:55:30Z");
+    let (code, out, _) = run(&events, "text");
+    assert_eq!(code, 1);
+    assert!(out.contains("over its time limit: ran 25m00s"), "{out}");
+}
+
+#[test]
+fn bad_event_files_and_windows_are_one_sentence() {
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("cronport.toml");
+    std::fs::write(&m, manifest()).unwrap();
+    let bad = dir.path().join("bad.jsonl");
+    std::fs::write(&bad, "{\"detail-type\": \"x\"}\nnot json\n").unwrap();
+    for (args, said) in [
+        (
+            vec!["--events", bad.to_str().unwrap()],
+            "line 2 is not JSON",
+        ),
+        (
+            vec!["--events", bad.to_str().unwrap(), "--last", "7 days"],
+            "--last `7 days` is not a duration",
+        ),
+        (
+            vec![
+                "--events",
+                bad.to_str().unwrap(),
+                "--since",
+                "2026-12-02T00:00:00Z",
+                "--until",
+                "2026-12-01T00:00:00Z",
+            ],
+            "the window is empty",
+        ),
+    ] {
+        let mut all = vec!["verify", m.to_str().unwrap()];
+        all.extend(args);
+        let out = cronport(&all);
+        let err = text(&out.stderr);
+        assert_eq!(out.status.code(), Some(1), "{err}");
+        assert!(
+            err.contains(said) && err.lines().count() == 1,
+            "{said}: {err}"
+        );
+    }
+}
