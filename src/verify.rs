@@ -45,6 +45,11 @@ pub fn task_group(owner: &Owner) -> String {
 }
 
 /// The owner record a task group names; `None` for another group.
+///
+/// ```
+/// assert!(cronport::verify::owner_of_group("cronport:m:-:a:b").is_none()); // `:` in no part
+/// assert!(cronport::verify::owner_of_group("cronport:m::a").is_none());
+/// ```
 pub fn owner_of_group(group: &str) -> Option<Owner> {
     let mut parts = group.strip_prefix(GROUP_PREFIX)?.splitn(3, ':');
     let owner = Owner {
@@ -59,6 +64,14 @@ pub fn owner_of_group(group: &str) -> Option<Owner> {
 }
 
 /// One ECS task as its state-change events last described it.
+///
+/// ```
+/// let event = serde_json::json!({"detail-type": "ECS Task State Change", "detail": {
+///     "group": "cronport:m:-:a", "taskArn": "t", "lastStatus": "RUNNING", "createdAt": "2026-12-01T00:00:00Z"}});
+/// let task = cronport::verify::Task::from_event(&event)?.unwrap();
+/// assert_eq!((task.last_status.as_str(), task.stopped_at), ("RUNNING", None));
+/// # Ok::<(), cronport::verify::EventError>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Task {
     /// The task's ARN.
@@ -82,6 +95,12 @@ pub struct Task {
 }
 
 /// Why an event could not be read.
+///
+/// ```
+/// let event = serde_json::json!({"detail-type": "ECS Task State Change", "detail": {"group": "cronport:m:-:a", "taskArn": "t"}});
+/// let err = cronport::verify::Task::from_event(&event).unwrap_err();
+/// assert_eq!(err.to_string(), "task t of job `a` has no createdAt");
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct EventError(String);
@@ -206,6 +225,15 @@ pub fn tasks_of(manifest: &str, env: &str, events: &[Value]) -> Result<Vec<Task>
 }
 
 /// What one job was asked to run in the window.
+///
+/// ```
+/// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+/// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
+///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
+///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+/// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+/// assert_eq!(v.jobs[0].job, "daily");
+/// ```
 #[derive(Clone, Debug)]
 pub struct Expected {
     /// The job's name (its owner record's).
@@ -226,6 +254,11 @@ pub struct Expected {
 }
 
 /// The tolerances of a verdict.
+///
+/// ```
+/// let t = cronport::verify::Thresholds::default();
+/// assert_eq!(t.late, jiff::SignedDuration::from_mins(5));
+/// ```
 #[derive(Clone, Copy, Debug)]
 pub struct Thresholds {
     /// A start later than this after its instant (and any flexible window)
@@ -251,6 +284,13 @@ impl Default for Thresholds {
 }
 
 /// What became of one expected run (or of a task no run expected).
+///
+/// ```
+/// use cronport::verify::Outcome;
+/// let failed = Outcome::Failed { exit_code: Some(1), reason: "Essential container in task exited".into() };
+/// assert_eq!(serde_json::to_value(&failed)?["verdict"], "failed");
+/// # Ok::<(), serde_json::Error>(())
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(tag = "verdict", rename_all = "snake_case")]
 pub enum Outcome {
@@ -295,12 +335,27 @@ pub enum Outcome {
 
 impl Outcome {
     /// Whether the run is as it should be (or too recent to say).
+    ///
+    /// ```
+    /// use cronport::verify::Outcome;
+    /// assert!(Outcome::Pending.is_fine() && !Outcome::Missing.is_fine());
+    /// ```
     pub fn is_fine(&self) -> bool {
         matches!(self, Outcome::Ok | Outcome::Running | Outcome::Pending)
     }
 }
 
 /// One run's verdict.
+///
+/// ```
+/// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+/// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
+///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
+///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+/// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+/// let run = &v.jobs[0].runs[0];
+/// assert_eq!((run.at, run.tasks.len()), (at("2026-12-01T14:30:00Z"), 0));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RunVerdict {
     /// The instant it was due (for an unexpected task: when it was created).
@@ -313,6 +368,15 @@ pub struct RunVerdict {
 }
 
 /// One job's verdicts.
+///
+/// ```
+/// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+/// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
+///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
+///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+/// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+/// assert_eq!(v.jobs[0].last_run, None);
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct JobVerdicts {
     /// The job.
@@ -327,6 +391,15 @@ pub struct JobVerdicts {
 
 impl JobVerdicts {
     /// Whether every run of the job is fine.
+    ///
+    /// ```
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
+    ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
+    ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+    /// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+    /// assert!(!v.jobs[0].all_fine()); // its one run is missing
+    /// ```
     pub fn all_fine(&self) -> bool {
         self.runs.iter().all(|r| r.outcome.is_fine())
     }
@@ -334,6 +407,15 @@ impl JobVerdicts {
 
 /// The verdicts of every job over `[from, until)`, with the tasks of jobs
 /// the manifest no longer has.
+///
+/// ```
+/// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+/// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
+///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
+///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+/// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+/// assert!(v.other_jobs.is_empty());
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct Verdicts {
     /// The window's start.
@@ -349,11 +431,29 @@ pub struct Verdicts {
 
 impl Verdicts {
     /// Whether every expected run is fine and no task went unexplained.
+    ///
+    /// ```
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
+    ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
+    ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+    /// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+    /// assert!(!v.all_fine());
+    /// ```
     pub fn all_fine(&self) -> bool {
         self.jobs.iter().all(JobVerdicts::all_fine) && self.other_jobs.is_empty()
     }
 
     /// How many runs have each verdict, by its name.
+    ///
+    /// ```
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
+    ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
+    ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+    /// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+    /// assert_eq!(v.counts()["missing"], 1);
+    /// ```
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();
         for run in self.jobs.iter().flat_map(|j| &j.runs) {
@@ -365,6 +465,10 @@ impl Verdicts {
 
 impl Outcome {
     /// The verdict's name, as the reports print it.
+    ///
+    /// ```
+    /// assert_eq!(cronport::verify::Outcome::NotStarted { reason: String::new() }.name(), "not started");
+    /// ```
     pub fn name(&self) -> &'static str {
         match self {
             Outcome::Ok => "ok",

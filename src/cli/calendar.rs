@@ -3,9 +3,8 @@
 use std::process::ExitCode;
 
 use cronport::calendar::{crowds, text, week};
-use cronport::manifest::Manifest;
 
-use super::{parse_zone, print_stdout, read_input};
+use super::{parse_zone, print_stdout};
 
 /// See the week: runs per weekday and hour, and the busiest minutes.
 ///
@@ -57,19 +56,7 @@ enum CalendarFormat {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
-    let text_in = read_input(&args.manifest)?;
-    let manifest = Manifest::from_toml(&text_in, &args.manifest)
-        .map_err(super::Failure::report)?
-        .for_env(args.env.as_deref())
-        .map_err(|e| super::hint::env(&e))?;
-    let resolved = manifest.resolve().map_err(|problems| {
-        super::Failure::report(manifest.place_worded(
-            &text_in,
-            &args.manifest,
-            &problems,
-            &super::hint::remedy,
-        ))
-    })?;
+    let (manifest, resolved) = super::resolved_manifest(&args.manifest, args.env.as_deref())?;
     let zone_name = args
         .tz
         .clone()

@@ -726,6 +726,29 @@ pub(crate) fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -
     out
 }
 
+/// The manifest at `path` for environment `env`, and its jobs resolved:
+/// what `calendar` and `verify` start from. Errors are placed in its text.
+pub(crate) fn resolved_manifest(
+    path: &str,
+    env: Option<&str>,
+) -> Result<
+    (
+        cronport::manifest::Manifest,
+        Vec<cronport::manifest::ResolvedJob>,
+    ),
+    Failure,
+> {
+    let text_in = read_input(path)?;
+    let manifest = cronport::manifest::Manifest::from_toml(&text_in, path)
+        .map_err(Failure::report)?
+        .for_env(env)
+        .map_err(|e| hint::env(&e))?;
+    let resolved = manifest.resolve().map_err(|problems| {
+        Failure::report(manifest.place_worded(&text_in, path, &problems, &hint::remedy))
+    })?;
+    Ok((manifest, resolved))
+}
+
 /// Refuses a URL that is not `http://HOST…` or `https://HOST…`, before
 /// anything is asked of it (else the failure names the wrong host).
 pub(crate) fn check_url(flag: &str, url: &str) -> Result<(), Failure> {

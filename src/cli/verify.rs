@@ -3,7 +3,7 @@
 use std::collections::BTreeMap;
 use std::process::ExitCode;
 
-use cronport::manifest::{Manifest, ResolvedJob};
+use cronport::manifest::ResolvedJob;
 use cronport::verify::{Expected, Outcome, Thresholds, Verdicts, judge, tasks_of};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
@@ -69,19 +69,7 @@ enum VerifyFormat {
 }
 
 pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
-    let text_in = read_input(&args.manifest)?;
-    let manifest = Manifest::from_toml(&text_in, &args.manifest)
-        .map_err(super::Failure::report)?
-        .for_env(args.env.as_deref())
-        .map_err(|e| super::hint::env(&e))?;
-    let resolved = manifest.resolve().map_err(|problems| {
-        super::Failure::report(manifest.place_worded(
-            &text_in,
-            &args.manifest,
-            &problems,
-            &super::hint::remedy,
-        ))
-    })?;
+    let (_, resolved) = super::resolved_manifest(&args.manifest, args.env.as_deref())?;
     let until = match &args.until {
         Some(text) => parse_instant("--until", text)?,
         None => super::now(),
