@@ -35,6 +35,8 @@ OPERATIONS = {
         "PutRule", "PutTargets", "DescribeRule", "ListRules", "ListTargetsByRule", "DeleteRule",
         "RemoveTargets", "EnableRule", "DisableRule",
         "TagResource", "UntagResource", "ListTagsForResource",
+        # The tests send ECS's task events through EventBridge as ECS does.
+        "PutEvents",
     ],
     "ecs": [
         "RunTask", "DescribeTasks", "ListTasks", "StopTask",
@@ -45,7 +47,12 @@ OPERATIONS = {
     # A query-protocol service: form-encoded requests, which the proxy
     # reads back into the input's shape to check them.
     "iam": ["GetRole", "CreateRole", "PutRolePolicy"],
-    "logs": ["GetLogEvents", "FilterLogEvents", "CreateLogGroup", "CreateLogStream", "PutLogEvents"],
+    "logs": [
+        "GetLogEvents", "FilterLogEvents", "CreateLogGroup", "CreateLogStream", "PutLogEvents",
+        # The run record: its log group, retention, tags and resource policy.
+        "DescribeLogGroups", "PutRetentionPolicy", "TagResource", "ListTagsForResource",
+        "PutResourcePolicy", "DescribeResourcePolicies", "DeleteResourcePolicy",
+    ],
 }
 
 # Keys that only document: dropped everywhere in the trimmed model.

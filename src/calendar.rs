@@ -156,19 +156,15 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
     let alike = Alike::of(jobs);
     let mut cells = [[0u64; 24]; 7];
     let mut total = 0;
-    let starts = starts(&alike, from, until);
-    for (at, groups) in &starts {
-        let wall = zone.to_datetime(*at);
-        let day = usize::from(wall.weekday().to_monday_zero_offset() as u8);
-        let hour = wall.hour() as usize;
+    let starts = Starts::of(&alike, zone, from, until);
+    for (start, groups) in starts.iter() {
+        let day = usize::from(start.wall.weekday().to_monday_zero_offset() as u8);
+        let hour = start.wall.hour() as usize;
         let n = alike.size(groups);
         cells[day][hour] += n;
         total += n;
     }
-    let mut busiest = group(
-        zone,
-        (starts.iter()).filter(|(_, groups)| alike.size(groups) > 1),
-    );
+    let mut busiest = group(starts.iter().filter(|(_, groups)| alike.size(groups) > 1));
     // Most jobs first; ties by time (groups are in time order, the sort is stable).
     busiest.sort_by_key(|c| std::cmp::Reverse(alike.size(&c.groups)));
     let busiest_left_out = busiest.len().saturating_sub(BUSIEST);
@@ -206,10 +202,11 @@ pub fn crowds(
     limit: usize,
 ) -> Vec<Crowd> {
     let alike = Alike::of(jobs);
-    let starts = starts(&alike, from, until);
+    let starts = Starts::of(&alike, zone, from, until);
     group(
-        zone,
-        (starts.iter()).filter(|(_, groups)| alike.size(groups) > limit as u64),
+        starts
+            .iter()
+            .filter(|(_, groups)| alike.size(groups) > limit as u64),
     )
     .into_iter()
     .map(|c| c.named(jobs, &alike))
@@ -287,31 +284,30 @@ impl GroupCrowd {
 /// Crowded minutes grouped by wall-clock time and groups of jobs: the same
 /// jobs at 00:00 every day are one crowd on seven days. In order of first
 /// minute.
-fn group<'a>(
-    zone: &TimeZone,
-    minutes: impl Iterator<Item = &'a (Timestamp, Vec<usize>)>,
-) -> Vec<GroupCrowd> {
+fn group<'a>(minutes: impl Iterator<Item = (&'a Start, &'a [usize])>) -> Vec<GroupCrowd> {
     let mut crowds: Vec<GroupCrowd> = Vec::new();
     // Keyed by the minute of the day and the groups: a week of minutes is
-    // looked up without building a string for each.
+    // looked up without building a string for each. The minute before's
+    // crowd is tried first: every-minute jobs make long runs of one key
+    // shape, and a comparison is cheaper than a hash.
     let mut index: std::collections::HashMap<(i32, &[usize]), usize> = Default::default();
-    for (at, groups) in minutes {
-        let wall = zone.to_datetime(*at);
+    for (start, groups) in minutes {
+        let wall = start.wall;
         let minute_of_day = i32::from(wall.hour()) * 60 + i32::from(wall.minute());
         let day = WEEKDAYS[usize::from(wall.weekday().to_monday_zero_offset() as u8)];
-        match index.get(&(minute_of_day, groups.as_slice())) {
+        match index.get(&(minute_of_day, groups)) {
             Some(&i) => {
                 if !crowds[i].days.contains(&day) {
                     crowds[i].days.push(day);
                 }
             }
             None => {
-                index.insert((minute_of_day, groups.as_slice()), crowds.len());
+                index.insert((minute_of_day, groups), crowds.len());
                 crowds.push(GroupCrowd {
-                    at: *at,
+                    at: start.at,
                     time: format!("{:02}:{:02}", wall.hour(), wall.minute()),
                     days: vec![day],
-                    groups: groups.clone(),
+                    groups: groups.to_vec(),
                 });
             }
         }
@@ -324,35 +320,108 @@ fn group<'a>(
     crowds
 }
 
+/// One minute in which some job starts: its instant and wall-clock time.
+struct Start {
+    at: Timestamp,
+    wall: jiff::civil::DateTime,
+    /// Where its groups are in [`Starts::groups`].
+    groups: std::ops::Range<usize>,
+}
+
 /// Each minute in `[from, until)` when some job starts, with the groups
-/// starting in it, in time order. One bucket a minute (a week is 10,080),
-/// so a run costs a push, not a map insertion.
-fn starts(alike: &Alike, from: Timestamp, until: Timestamp) -> Vec<(Timestamp, Vec<usize>)> {
-    let first = from.as_second().div_euclid(60);
-    let minutes = (until.as_second().div_euclid(60) - first + 1).max(0) as usize;
-    let mut buckets: Vec<Vec<usize>> = vec![Vec::new(); minutes];
-    for (g, (schedule, start_at)) in alike.schedules.iter().enumerate() {
-        let from = start_at.map_or(from, |at| at.max(from));
-        for at in schedule.fires_between(from, until) {
-            let bucket = (at.as_second().div_euclid(60) - first) as usize;
-            if let Some(groups) = buckets.get_mut(bucket)
-                && groups.last() != Some(&g)
+/// starting in it, in time order. The groups of all minutes share one
+/// list (a minute's are a range of it), so a run costs a push, not an
+/// allocation; and each minute's wall-clock time is found once.
+struct Starts {
+    minutes: Vec<Start>,
+    groups: Vec<usize>,
+}
+
+impl Starts {
+    fn of(alike: &Alike, zone: &TimeZone, from: Timestamp, until: Timestamp) -> Starts {
+        // (minute, group) of every run: each group's runs ascend, so the
+        // sort mostly merges sorted runs.
+        let mut runs: Vec<(i64, usize)> = Vec::new();
+        for (g, (schedule, start_at)) in alike.schedules.iter().enumerate() {
+            let from = start_at.map_or(from, |at| at.max(from));
+            runs.extend(
+                schedule
+                    .fires_between(from, until)
+                    .map(|at| (at.as_second().div_euclid(60), g)),
+            );
+        }
+        runs.sort_unstable();
+        runs.dedup();
+        let mut clock = Clock::new(zone);
+        let mut starts = Starts {
+            minutes: Vec::new(),
+            groups: Vec::with_capacity(runs.len()),
+        };
+        for (minute, g) in runs {
+            if starts
+                .minutes
+                .last()
+                .is_none_or(|s| s.at.as_second().div_euclid(60) != minute)
             {
-                groups.push(g);
+                let Ok(at) = Timestamp::from_second(minute * 60) else {
+                    continue;
+                };
+                let position = starts.groups.len();
+                starts.minutes.push(Start {
+                    at,
+                    wall: clock.wall(at),
+                    groups: position..position,
+                });
+            }
+            starts.groups.push(g);
+            if let Some(last) = starts.minutes.last_mut() {
+                last.groups.end = starts.groups.len();
             }
         }
+        starts
     }
-    buckets
-        .into_iter()
-        .enumerate()
-        .filter(|(_, groups)| !groups.is_empty())
-        .filter_map(|(n, groups)| {
-            Some((
-                Timestamp::from_second((first + n as i64) * 60).ok()?,
-                groups,
-            ))
-        })
-        .collect()
+
+    fn iter(&self) -> impl Iterator<Item = (&Start, &[usize])> {
+        self.minutes
+            .iter()
+            .map(|s| (s, &self.groups[s.groups.clone()]))
+    }
+}
+
+/// Wall-clock times of instants in one zone, the zone's offset looked up
+/// once per transition rather than once per minute.
+struct Clock<'z> {
+    zone: &'z TimeZone,
+    /// The offset, and the instants it holds for: `[from, until)`.
+    offset: Option<(jiff::tz::Offset, Timestamp, Timestamp)>,
+}
+
+impl<'z> Clock<'z> {
+    fn new(zone: &'z TimeZone) -> Clock<'z> {
+        Clock { zone, offset: None }
+    }
+
+    fn wall(&mut self, at: Timestamp) -> jiff::civil::DateTime {
+        let offset = match self.offset {
+            Some((offset, from, until)) if from <= at && at < until => offset,
+            _ => {
+                let offset = self.zone.to_offset(at);
+                let from = self
+                    .zone
+                    .preceding(at + jiff::SignedDuration::from_nanos(1))
+                    .next()
+                    .map_or(Timestamp::MIN, |t| t.timestamp());
+                let until = self
+                    .zone
+                    .following(at)
+                    .next()
+                    .map_or(Timestamp::MAX, |t| t.timestamp());
+                self.offset = Some((offset, from, until));
+                offset
+            }
+        };
+        offset.to_datetime(at)
+    }
 }
 
 /// The week as text for a terminal: a row per weekday, a column per hour,

@@ -95,6 +95,152 @@ pub struct Desired {
     /// Whose resources these are: the manifest's id and environment, in
     /// the owner record of each (see [`crate::owner`]).
     pub deployment: crate::owner::Deployment,
+    /// The record of every run (`run_history_days`), if kept.
+    pub run_record: Option<RunRecord>,
+}
+
+/// The record of a deployment's runs: an EventBridge rule that copies the
+/// `ECS Task State Change` events of its tasks (their group names the
+/// deployment: see [`crate::verify::task_group`]) to a CloudWatch Logs
+/// group, and the log group's resource policy that lets EventBridge write
+/// there. `cronport verify` reads it.
+///
+/// ```
+/// let example = cronport::manifest::doc::EXAMPLE;
+/// let text = format!("id = \"shop\"\n{}", example.replacen("[defaults]\n", "[defaults]\nrun_history_days = 400\n", 1));
+/// let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+/// let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let record = desired.run_record.unwrap();
+/// assert_eq!(record.log_group, "/aws/events/cronport/shop");
+/// assert_eq!(record.rule, "cronport-runs-shop");
+/// assert_eq!(record.pattern()["detail"]["group"][0]["prefix"], "cronport:shop:-:");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct RunRecord {
+    /// The EventBridge rule (default bus).
+    pub rule: String,
+    /// The CloudWatch Logs group the events go to.
+    pub log_group: String,
+    /// How many days the log group keeps them.
+    pub retention_days: u32,
+    /// The log group's resource policy (one per deployment).
+    pub policy: String,
+    /// The deployment's ECS task group prefix, `cronport:MANIFEST:ENV:`.
+    pub group_prefix: String,
+    /// The rule's and log group's tags: the manifest's, and the record
+    /// (`managed-by`, `cronport:manifest`, `cronport:env`,
+    /// `cronport:record`).
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+/// The tag that marks a run record's rule and log group, beside the
+/// manifest's and environment's: no job's, so no job's plan acts on it.
+///
+/// ```
+/// assert_eq!(cronport::desired::RECORD_TAG, "cronport:record");
+/// ```
+pub const RECORD_TAG: &str = "cronport:record";
+
+impl RunRecord {
+    /// The record of `deployment`'s runs, its names from the manifest's
+    /// prefix and suffix.
+    fn of(
+        deployment: &crate::owner::Deployment,
+        prefix: &str,
+        suffix: &str,
+        retention_days: u32,
+        tags: &std::collections::BTreeMap<String, String>,
+    ) -> RunRecord {
+        let env = &deployment.env;
+        let log_group = Self::log_group_name(&deployment.manifest, env);
+        let policy = Self::policy_name(&deployment.manifest, env);
+        let rule: String = format!("{prefix}runs-{}{suffix}", deployment.manifest)
+            .chars()
+            .take(MAX_NAME_LEN)
+            .collect();
+        let mut tags = tags.clone();
+        tags.insert(crate::owner::MANAGED_BY.to_string(), "cronport".to_string());
+        tags.insert("cronport:manifest".to_string(), deployment.manifest.clone());
+        tags.insert("cronport:env".to_string(), env.clone());
+        tags.insert(RECORD_TAG.to_string(), "runs".to_string());
+        RunRecord {
+            rule,
+            log_group,
+            retention_days,
+            policy,
+            group_prefix: format!(
+                "{}{}:{env}:",
+                crate::verify::GROUP_PREFIX,
+                deployment.manifest
+            ),
+            tags,
+        }
+    }
+
+    /// The log group of the record of `manifest`'s environment `env`.
+    ///
+    /// ```
+    /// use cronport::desired::RunRecord;
+    /// assert_eq!(RunRecord::log_group_name("shop", "prod"), "/aws/events/cronport/shop/prod");
+    /// ```
+    pub fn log_group_name(manifest: &str, env: &str) -> String {
+        if env == crate::owner::NO_ENVIRONMENT {
+            format!("/aws/events/cronport/{manifest}")
+        } else {
+            format!("/aws/events/cronport/{manifest}/{env}")
+        }
+    }
+
+    /// The name of the resource policy of the record of `manifest`'s
+    /// environment `env` (`-`: none).
+    ///
+    /// ```
+    /// use cronport::desired::RunRecord;
+    /// assert_eq!(RunRecord::policy_name("shop", "-"), "cronport-runs-shop");
+    /// assert_eq!(RunRecord::policy_name("shop", "prod"), "cronport-runs-shop-prod");
+    /// ```
+    pub fn policy_name(manifest: &str, env: &str) -> String {
+        if env == crate::owner::NO_ENVIRONMENT {
+            format!("cronport-runs-{manifest}")
+        } else {
+            format!("cronport-runs-{manifest}-{env}")
+        }
+    }
+
+    /// The rule's event pattern: this deployment's tasks, when they run
+    /// and when they stop.
+    pub fn pattern(&self) -> serde_json::Value {
+        serde_json::json!({
+            "source": ["aws.ecs"],
+            "detail-type": ["ECS Task State Change"],
+            "detail": {
+                "group": [{"prefix": self.group_prefix}],
+                "lastStatus": ["RUNNING", "STOPPED"],
+            },
+        })
+    }
+
+    /// The log group's resource policy: EventBridge may write to this
+    /// deployment's log group, nothing else (`log_group_arn` is the log
+    /// group's).
+    ///
+    /// ```
+    /// let doc = cronport::desired::RunRecord::policy_document_for("arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/cronport/shop:*");
+    /// assert_eq!(doc["Statement"][0]["Resource"], "arn:aws:logs:us-east-1:123456789012:log-group:/aws/events/cronport/shop:*");
+    /// ```
+    pub fn policy_document_for(log_group_arn: &str) -> serde_json::Value {
+        serde_json::json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "EventBridgeWritesCronportRuns",
+                "Effect": "Allow",
+                "Principal": {"Service": ["events.amazonaws.com", "delivery.logs.amazonaws.com"]},
+                "Action": ["logs:CreateLogStream", "logs:PutLogEvents"],
+                "Resource": format!("{}:*", log_group_arn.trim_end_matches(":*")),
+            }],
+        })
+    }
 }
 
 /// The cutover holds of a compile: which jobs wait for their instant.
@@ -538,21 +684,51 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
         // Every job compiled, so `desired` indexes as the manifest does.
         problems.extend(name_collisions(&desired));
     }
+    let deployment = crate::owner::Deployment {
+        manifest: manifest.owner_id(),
+        derived: manifest.id.is_none(),
+        env: manifest
+            .environment
+            .clone()
+            .unwrap_or_else(|| crate::owner::NO_ENVIRONMENT.to_string()),
+        takes_over: manifest.lineage.takes_over.clone(),
+        siblings: manifest.lineage.siblings.clone(),
+    };
+    let d = &manifest.defaults;
+    let run_record = d.run_history_days.filter(|days| *days > 0).map(|days| {
+        RunRecord::of(
+            &deployment,
+            d.name_prefix.as_deref().unwrap_or("cronport-"),
+            d.name_suffix.as_deref().unwrap_or(""),
+            days,
+            &d.tags.clone().unwrap_or_default(),
+        )
+    });
+    // The record's rule shares the default bus with rules-backend jobs.
+    if let Some(record) = &run_record
+        && let Some(i) = desired.iter().position(|j| {
+            j.job.target.backend == Backend::Rules
+                && j.resources.iter().any(|r| r.name == record.rule)
+        })
+    {
+        problems.push(Problem {
+            job: Some(i),
+            key: "name",
+            kind: ProblemKind::Conflict,
+            message: format!(
+                "job `{}` would be the rule `{}`, the name of this deployment's run record: rename the job",
+                desired[i].job.name, record.rule
+            ),
+            remedies: Vec::new(),
+        });
+    }
     if problems.is_empty() {
         Ok(Desired {
             jobs: desired,
             from: options.from,
             until: options.until,
-            deployment: crate::owner::Deployment {
-                manifest: manifest.owner_id(),
-                derived: manifest.id.is_none(),
-                env: manifest
-                    .environment
-                    .clone()
-                    .unwrap_or_else(|| crate::owner::NO_ENVIRONMENT.to_string()),
-                takes_over: manifest.lineage.takes_over.clone(),
-                siblings: manifest.lineage.siblings.clone(),
-            },
+            deployment,
+            run_record,
         })
     } else {
         Err(CompileError { problems })

@@ -12,7 +12,7 @@ use tokio::task::JoinSet;
 
 use super::{Clients, sdk_error_text};
 use crate::plan::{Action, Address, Change, DesiredSpec, Plan};
-use crate::plan::{RuleSpec, ScheduleSpec};
+use crate::plan::{RuleSpec, RunRecordSpec, ScheduleSpec};
 
 /// How one change ended.
 ///
@@ -573,7 +573,7 @@ async fn is_enabled(clients: &Clients, address: &Address) -> Option<bool> {
                 .ok()?;
             Some(schedule.state()?.as_str() == "ENABLED")
         }
-        Address::ScheduleGroup { .. } => None,
+        Address::ScheduleGroup { .. } | Address::RunRecord { .. } => None,
     }
 }
 
@@ -622,7 +622,7 @@ async fn set_enabled(clients: &Clients, address: &Address, enable: bool) -> Resu
                 .map(|_| ())
                 .map_err(sdk_error_text)
         }
-        Address::ScheduleGroup { .. } => Ok(()),
+        Address::ScheduleGroup { .. } | Address::RunRecord { .. } => Ok(()),
     }
 }
 
@@ -652,7 +652,7 @@ async fn wait_out_close_runs(plan: &Plan) {
             let (expression, zone) = match c.desired.as_ref()? {
                 DesiredSpec::Schedule(s) => (s.expression.as_str(), s.timezone.as_str()),
                 DesiredSpec::Rule(r) => (r.expression.as_str(), "UTC"),
-                DesiredSpec::Group(..) => return None,
+                DesiredSpec::Group(..) | DesiredSpec::RunRecord(..) => return None,
             };
             let zone = jiff::tz::TimeZone::get(zone).ok()?;
             crate::syntax::aws::schedule(expression, zone)
@@ -740,6 +740,12 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
                 |s| s.is_resource_not_found_exception(),
             )
         }
+        (Action::Create | Action::Update { .. }, Some(DesiredSpec::RunRecord(spec))) => {
+            put_run_record(clients, spec, &count).await
+        }
+        (Action::Delete, None) if matches!(change.address, Address::RunRecord { .. }) => {
+            delete_run_record(clients, change, &count).await
+        }
         (Action::Create, Some(DesiredSpec::Rule(spec))) => create_rule(clients, spec, &count).await,
         (Action::Update { .. }, Some(DesiredSpec::Rule(spec))) => {
             update_rule(clients, spec, &change.extra_targets, &count).await
@@ -766,6 +772,201 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
         }
         _ => Ok(()),
     }
+}
+
+/// The target id of a run record's rule.
+const RECORD_TARGET: &str = "cronport-runs";
+
+/// Makes a run record what `spec` says, each step idempotent (a step that
+/// finds its work done goes on): the log group (created with its tags, or
+/// tagged), its retention, the policy that lets EventBridge write to it,
+/// the rule, its tags and its target.
+async fn put_run_record(
+    clients: &Clients,
+    spec: &RunRecordSpec,
+    count: &(dyn Fn() -> usize + Sync),
+) -> Result<(), String> {
+    let logs = &clients.logs;
+    count();
+    let created = logs
+        .create_log_group()
+        .log_group_name(&spec.log_group)
+        .set_tags(Some(spec.log_group_tags.clone().into_iter().collect()))
+        .send()
+        .await;
+    let existed = match created {
+        Ok(_) => false,
+        Err(e)
+            if e.as_service_error()
+                .is_some_and(|s| s.is_resource_already_exists_exception()) =>
+        {
+            true
+        }
+        Err(e) => {
+            return Err(format!(
+                "cannot create log group `{}`: {}",
+                spec.log_group,
+                sdk_error_text(e)
+            ));
+        }
+    };
+    let arn = log_group_arn(clients, &spec.log_group).await?;
+    if existed {
+        count();
+        logs.tag_resource()
+            .resource_arn(&arn)
+            .set_tags(Some(spec.log_group_tags.clone().into_iter().collect()))
+            .send()
+            .await
+            .map_err(sdk_error_text)?;
+    }
+    count();
+    logs.put_retention_policy()
+        .log_group_name(&spec.log_group)
+        .retention_in_days(spec.retention_days as i32)
+        .send()
+        .await
+        .map_err(sdk_error_text)?;
+    let document = crate::desired::RunRecord::policy_document_for(&arn);
+    count();
+    logs.put_resource_policy()
+        .policy_name(&spec.policy)
+        .policy_document(document.to_string())
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot put resource policy `{}`: {}",
+                spec.policy,
+                sdk_error_text(e)
+            )
+        })?;
+    count();
+    let rule = clients
+        .events
+        .put_rule()
+        .name(&spec.rule)
+        .event_pattern(spec.event_pattern.to_string())
+        .state(ev::RuleState::Enabled)
+        .description(format!(
+            "cronport: the run record of manifest {} environment {}: ECS task events to {}",
+            spec.tags
+                .get("cronport:manifest")
+                .map_or("?", String::as_str),
+            spec.tags.get("cronport:env").map_or("?", String::as_str),
+            spec.log_group
+        ))
+        .set_tags(Some(tags_of(&spec.tags)))
+        .send()
+        .await
+        .map_err(sdk_error_text)?;
+    if let Some(rule_arn) = rule.rule_arn() {
+        count();
+        clients
+            .events
+            .tag_resource()
+            .resource_arn(rule_arn)
+            .set_tags(Some(tags_of(&spec.tags)))
+            .send()
+            .await
+            .map_err(sdk_error_text)?;
+    }
+    count();
+    let target = ev::Target::builder()
+        .id(RECORD_TARGET)
+        .arn(&arn)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let put = clients
+        .events
+        .put_targets()
+        .rule(&spec.rule)
+        .targets(target)
+        .send()
+        .await
+        .map_err(sdk_error_text)?;
+    match put.failed_entry_count() {
+        0 => Ok(()),
+        _ => Err(format!(
+            "rule `{}` refused its target: {}",
+            spec.rule,
+            put.failed_entries()
+                .iter()
+                .map(|f| f.error_message().unwrap_or("no reason given"))
+                .collect::<Vec<_>>()
+                .join("; ")
+        )),
+    }
+}
+
+/// A log group's ARN, without the `:*` `DescribeLogGroups` ends it with.
+async fn log_group_arn(clients: &Clients, name: &str) -> Result<String, String> {
+    let found = clients
+        .logs
+        .describe_log_groups()
+        .log_group_name_prefix(name)
+        .send()
+        .await
+        .map_err(sdk_error_text)?;
+    found
+        .log_groups()
+        .iter()
+        .find(|g| g.log_group_name() == Some(name))
+        .and_then(|g| g.arn())
+        .map(|arn| arn.trim_end_matches(":*").to_string())
+        .ok_or_else(|| format!("log group `{name}` is not listed after its creation"))
+}
+
+/// Deletes a run record's rule and policy; its log group, which holds the
+/// history, stays.
+async fn delete_run_record(
+    clients: &Clients,
+    change: &Change,
+    count: &(dyn Fn() -> usize + Sync),
+) -> Result<(), String> {
+    let name = change.address.name();
+    count();
+    let removed = clients
+        .events
+        .remove_targets()
+        .rule(&name)
+        .ids(RECORD_TARGET)
+        .send()
+        .await;
+    if let Err(e) = removed
+        && !e
+            .as_service_error()
+            .is_some_and(|s| s.is_resource_not_found_exception())
+    {
+        return Err(sdk_error_text(e));
+    }
+    count();
+    done_if_already(clients.events.delete_rule().name(&name).send().await, |s| {
+        s.is_resource_not_found_exception()
+    })?;
+    if let Some(policy) = change.before.as_ref().and_then(|b| b["policy"].as_str()) {
+        count();
+        let deleted = clients
+            .logs
+            .delete_resource_policy()
+            .policy_name(policy)
+            .send()
+            .await;
+        if let Err(e) = deleted
+            && !e
+                .as_service_error()
+                .is_some_and(|s| s.is_resource_not_found_exception())
+        {
+            return Err(sdk_error_text(e));
+        }
+    }
+    Ok(())
+}
+
+fn tags_of(tags: &std::collections::BTreeMap<String, String>) -> Vec<ev::Tag> {
+    tags.iter()
+        .filter_map(|(k, v)| ev::Tag::builder().key(k).value(v).build().ok())
+        .collect()
 }
 
 fn schedule_target(spec: &ScheduleSpec) -> Result<sc::Target, String> {

@@ -9,8 +9,9 @@ use crate::Hint;
 use crate::desired::Desired;
 use crate::fit::{ContainerDefinition, ContainerFacts, TaskDefinitionFacts};
 use crate::plan::{
-    DEFAULT_RETRY, LiveRule, LiveState, PlanError, PlanProblem, PlanProblemKind, RetrySpec,
-    RuleSpec, ScheduleSpec, Warning, normalize_overrides_input, normalize_run_task_input,
+    DEFAULT_RETRY, LiveRule, LiveRunRecord, LiveState, PlanError, PlanProblem, PlanProblemKind,
+    RetrySpec, RuleSpec, ScheduleSpec, Warning, normalize_overrides_input,
+    normalize_run_task_input, record_owner,
 };
 
 fn failed(what: String) -> PlanError {
@@ -630,7 +631,175 @@ pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveSta
         }
     }
     state.rules = rules(clients, "").await?;
+    state.run_records = run_records(clients, desired, &state.rules).await?;
     Ok(state)
+}
+
+/// The run records a plan compares: the desired one's rule, log group and
+/// policy, and every rule that may be a record (cronport's, with no job's
+/// record and no ECS target), read with its tags and target.
+async fn run_records(
+    clients: &Clients,
+    desired: &Desired,
+    rules: &BTreeMap<String, LiveRule>,
+) -> Result<BTreeMap<String, LiveRunRecord>, PlanError> {
+    let wanted = desired.run_record.as_ref();
+    let mut out = BTreeMap::new();
+    let candidates = rules
+        .iter()
+        .filter(|(name, l)| {
+            wanted.is_some_and(|w| &w.rule == *name)
+                || (l.managed && l.owner.is_none() && l.spec.is_none())
+        })
+        .map(|(name, _)| name.clone());
+    for name in candidates {
+        let (pattern, state, target, tags) =
+            read_record_rule(clients, &name).await.map_err(failed)?;
+        let is_wanted = wanted.is_some_and(|w| w.rule == name);
+        if record_owner(&tags).is_some() || is_wanted {
+            out.insert(
+                name,
+                LiveRunRecord {
+                    rule: Some((pattern, state, target)),
+                    rule_tags: Some(tags),
+                    ..LiveRunRecord::default()
+                },
+            );
+        }
+    }
+    if let Some(record) = wanted {
+        let entry = out.entry(record.rule.clone()).or_default();
+        let groups = clients
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(&record.log_group)
+            .send()
+            .await
+            .map_err(|e| failed(format!("cannot list log groups: {}", sdk_error_text(e))))?;
+        if let Some(group) = groups
+            .log_groups()
+            .iter()
+            .find(|g| g.log_group_name() == Some(record.log_group.as_str()))
+        {
+            entry.retention_days = group.retention_in_days().map(|d| d as u32);
+            let arn = group.arn().unwrap_or_default().trim_end_matches(":*");
+            let tags = clients
+                .logs
+                .list_tags_for_resource()
+                .resource_arn(arn)
+                .send()
+                .await
+                .map_err(|e| {
+                    failed(format!(
+                        "cannot read the tags of log group `{}`: {}",
+                        record.log_group,
+                        sdk_error_text(e)
+                    ))
+                })?;
+            entry.log_group_tags = Some(
+                tags.tags()
+                    .cloned()
+                    .unwrap_or_default()
+                    .into_iter()
+                    .collect(),
+            );
+        }
+        let policies = clients
+            .logs
+            .describe_resource_policies()
+            .send()
+            .await
+            .map_err(|e| {
+                failed(format!(
+                    "cannot list log resource policies: {}",
+                    sdk_error_text(e)
+                ))
+            })?;
+        entry.policy_grants = policies
+            .resource_policies()
+            .iter()
+            .find(|p| p.policy_name() == Some(record.policy.as_str()))
+            .map(|p| policy_grants(p.policy_document().unwrap_or_default()));
+    }
+    Ok(out)
+}
+
+/// What a resource policy document lets be written to: its first
+/// statement's `Resource`, from `log-group:` on.
+fn policy_grants(document: &str) -> String {
+    let resource = serde_json::from_str::<serde_json::Value>(document)
+        .ok()
+        .and_then(|d| d["Statement"][0]["Resource"].as_str().map(str::to_string))
+        .unwrap_or_default();
+    match resource.find("log-group:") {
+        Some(i) => resource[i..].to_string(),
+        None => resource,
+    }
+}
+
+/// A record rule's event pattern, state, target log group and tags.
+async fn read_record_rule(
+    clients: &Clients,
+    name: &str,
+) -> Result<
+    (
+        serde_json::Value,
+        String,
+        Option<String>,
+        BTreeMap<String, String>,
+    ),
+    String,
+> {
+    let rule = clients
+        .events
+        .describe_rule()
+        .name(name)
+        .send()
+        .await
+        .map_err(|e| format!("cannot read rule `{name}`: {}", sdk_error_text(e)))?;
+    let pattern = rule
+        .event_pattern()
+        .and_then(|p| serde_json::from_str(p).ok())
+        .unwrap_or(serde_json::Value::Null);
+    let state = rule.state().map_or("ENABLED", |s| s.as_str()).to_string();
+    let tags = match rule.arn() {
+        Some(arn) => clients
+            .events
+            .list_tags_for_resource()
+            .resource_arn(arn)
+            .send()
+            .await
+            .map_err(|e| {
+                format!(
+                    "cannot read the tags of rule `{name}`: {}",
+                    sdk_error_text(e)
+                )
+            })?
+            .tags()
+            .iter()
+            .map(|t| (t.key().to_string(), t.value().to_string()))
+            .collect(),
+        None => BTreeMap::new(),
+    };
+    let targets = clients
+        .events
+        .list_targets_by_rule()
+        .rule(name)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot read the targets of rule `{name}`: {}",
+                sdk_error_text(e)
+            )
+        })?;
+    let target = targets
+        .targets()
+        .iter()
+        .find(|t| t.id() == "cronport-runs")
+        .and_then(|t| t.arn().split_once("log-group:"))
+        .map(|(_, group)| group.trim_end_matches(":*").to_string());
+    Ok((pattern, state, target, tags))
 }
 
 /// Every schedule group's name and ARN, all pages.

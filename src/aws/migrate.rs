@@ -48,6 +48,9 @@ pub async fn migrate(
             from: *from,
             until: *until,
             deployment: job.job.owner.deployment(),
+            // A one-job plan leaves the deployment's run record alone
+            // (its deletes are dropped below).
+            run_record: None,
         };
         let mut schedule_plan = plan_with(clients, &one(sj), PlanOptions::default()).await?;
         // A one-job plan would delete every other job's resources, and this

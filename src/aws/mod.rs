@@ -21,6 +21,7 @@ mod apply;
 mod diff_live;
 mod live;
 mod migrate;
+mod record;
 mod run;
 
 use std::time::Duration;
@@ -44,6 +45,7 @@ pub use adopt::import_aws;
 pub use apply::{Applied, ApplyReport, Outcome, apply};
 pub use diff_live::diff_live;
 pub use migrate::{EnableError, enable_rule, enabled_runners, migrate};
+pub use record::recorded_events;
 pub use run::{
     LogFollower, LogSink, REHEARSAL_LOG_LINES, Rehearsal, RehearsalOutcome, Stopped, Waiting,
     rehearse, run_now, wait_stopped,

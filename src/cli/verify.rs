@@ -38,10 +38,11 @@ pub struct Args {
     /// The environment (`[env.NAME]`).
     #[arg(long, value_name = "NAME")]
     env: Option<String>,
-    /// The recorded ECS events: `aws logs filter-log-events` output, a JSON
-    /// array of events, or one event per line.
+    /// The recorded ECS events from a file: `aws logs filter-log-events`
+    /// output, a JSON array of events, or one event per line. Without it,
+    /// the deployment's run record on AWS is read (`run_history_days`).
     #[arg(long, value_name = "FILE")]
-    events: String,
+    events: Option<String>,
     /// The window's start (RFC 3339).
     #[arg(long, value_name = "RFC3339", conflicts_with = "last")]
     since: Option<String>,
@@ -58,6 +59,8 @@ pub struct Args {
     /// The report as text, a Markdown comment, or JSON.
     #[arg(long, value_enum, default_value_t = VerifyFormat::Text)]
     format: VerifyFormat,
+    #[command(flatten)]
+    aws: super::AwsFlags,
 }
 
 /// `verify`'s output formats.
@@ -85,12 +88,22 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         late: duration("--late-after", &args.late_after)?,
         ..Thresholds::default()
     };
-    let events = read_events(&args.events, &read_input(&args.events)?)?;
     let Some(first) = resolved.first() else {
         return Err("the manifest has no jobs to verify".to_string().into());
     };
     let (id, env) = (&first.owner.manifest, &first.owner.env);
-    let tasks = tasks_of(id, env, &events).map_err(|e| format!("{}: {e}", args.events))?;
+    let (events, source) = match &args.events {
+        Some(file) => (read_events(file, &read_input(file)?)?, file.clone()),
+        None => {
+            let log_group = cronport::desired::RunRecord::log_group_name(id, env);
+            // A task's stopped event is logged when it stops: a day
+            // either side holds every run the window judges.
+            let day = SignedDuration::from_hours(24);
+            let events = read_record(&args.aws, &log_group, from - day, until + day)?;
+            (events, format!("log group {log_group}"))
+        }
+    };
+    let tasks = tasks_of(id, env, &events).map_err(|e| format!("{source}: {e}"))?;
     let expected: Vec<Expected> = resolved
         .iter()
         .map(|job| expected(job, from, until, thresholds))
@@ -137,6 +150,31 @@ fn expected(job: &ResolvedJob, from: Timestamp, until: Timestamp, th: Thresholds
             .then(|| job.schedule.fires_after(until).next())
             .flatten(),
     }
+}
+
+/// The events of the run record in `log_group`, from AWS.
+fn read_record(
+    aws: &super::AwsFlags,
+    log_group: &str,
+    from: Timestamp,
+    until: Timestamp,
+) -> Result<Vec<Value>, super::Failure> {
+    let runtime = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    runtime.block_on(async {
+        let clients = cronport::aws::Clients::connect_checked(&aws.options())
+            .await
+            .map_err(|p| super::Failure::from(p.to_string()))?;
+        cronport::aws::recorded_events(&clients, log_group, from, until)
+            .await
+            .map_err(|e| {
+                super::Failure::from(format!(
+                    "{e}; is the run record on (run_history_days in the manifest, then apply)? Or pass --events FILE"
+                ))
+            })
+    })
 }
 
 /// `7d`, `24h`, `90m`, `30s`.

@@ -39,7 +39,7 @@ use crate::translate::Backend;
 use report::{Types, key_problems};
 pub use settings::{JobOverride, SETTINGS, Scope, Setting, Settings};
 use source::{Source, Step};
-pub use validate::is_role_arn;
+pub use validate::{RETENTION_DAYS, is_role_arn};
 use validate::{is_name_char, problem};
 
 // Where a task runs is the task's business; the manifest's settings name it.

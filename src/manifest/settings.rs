@@ -313,6 +313,12 @@ settings_table! {
         /// disabled and `cronport cutover` enables them at the instant.
         /// `apply --start-at` sets it for every job.
         start_at: String = "RFC 3339", default "none: runs begin when deployed", example "\"2026-12-01T03:00:00Z\"";
+        /// Keep a record of every run: a CloudWatch Logs group that an
+        /// EventBridge rule copies this deployment's `ECS Task State
+        /// Change` events to, kept this many days (one of CloudWatch's
+        /// retention periods), for `cronport verify`. `0`: no record. The
+        /// whole deployment's: `[defaults]` or `[env.NAME]`, not a job.
+        run_history_days: u32 = "days", default "`0` (`import` writes 400)", example "400";
     }
     job_table {
         /// The job's name; its AWS name is `name_prefix` + name (+ suffix).

@@ -84,10 +84,30 @@ impl Manifest {
                 .unwrap_or_else(|| crate::owner::NO_ENVIRONMENT.to_string()),
         );
         problems.extend(check_settings(&self.defaults, None));
+        if let Some(days) = self.defaults.run_history_days
+            && days != 0
+            && !RETENTION_DAYS.contains(&days)
+        {
+            problems.push(problem(
+                None,
+                "run_history_days",
+                format!(
+                    "run_history_days = {days} is not a period CloudWatch Logs keeps; use 0 (no record) or one of {}",
+                    RETENTION_DAYS.map(|d| d.to_string()).join(", ")
+                ),
+            ));
+        }
         let mut seen = BTreeSet::new();
         for (i, job) in self.jobs.iter().enumerate() {
             let before = problems.len();
             problems.extend(check_settings(&job.settings, Some(i)));
+            if job.settings.run_history_days.is_some() {
+                problems.push(problem(
+                    Some(i),
+                    "run_history_days",
+                    "run_history_days is the whole deployment's (one record of every job's runs): write it in [defaults] or [env.NAME], not in a job".to_string(),
+                ));
+            }
             if !seen.insert(job.name.as_str()) {
                 problems.push(Problem {
                     kind: ProblemKind::Conflict,
@@ -164,6 +184,16 @@ impl Manifest {
 }
 
 /// A problem with `key` of job number `job` (`None`: `[defaults]`).
+/// The retention periods CloudWatch Logs accepts (`PutRetentionPolicy`).
+///
+/// ```
+/// assert!(cronport::manifest::RETENTION_DAYS.contains(&400));
+/// ```
+pub const RETENTION_DAYS: [u32; 22] = [
+    1, 3, 5, 7, 14, 30, 60, 90, 120, 150, 180, 365, 400, 545, 731, 1096, 1827, 2192, 2557, 2922,
+    3288, 3653,
+];
+
 pub(super) fn problem(job: Option<usize>, key: &'static str, message: String) -> Problem {
     Problem {
         job,

@@ -34,13 +34,21 @@ pub enum Address {
         /// Its name.
         name: String,
     },
+    /// A deployment's run record: the rule (named here) that copies its
+    /// tasks' events to a log group, the log group, and its policy.
+    RunRecord {
+        /// The rule's name.
+        name: String,
+    },
 }
 
 impl Address {
     /// The name as AWS writes it: `group/name` for a schedule.
     pub fn name(&self) -> String {
         match self {
-            Address::ScheduleGroup { name } | Address::Rule { name } => name.clone(),
+            Address::ScheduleGroup { name }
+            | Address::Rule { name }
+            | Address::RunRecord { name } => name.clone(),
             Address::Schedule { group, name } => format!("{group}/{name}"),
         }
     }
@@ -62,6 +70,7 @@ impl Address {
             Address::ScheduleGroup { .. } => "schedule group",
             Address::Schedule { .. } => "schedule",
             Address::Rule { .. } => "rule",
+            Address::RunRecord { .. } => "run record",
         }
     }
 }

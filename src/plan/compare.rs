@@ -62,6 +62,9 @@ pub struct LiveState {
     pub schedules: BTreeMap<(String, String), ScheduleSpec>,
     /// Rules by name.
     pub rules: BTreeMap<String, LiveRule>,
+    /// Run records by rule name: the desired one's, and every rule tagged
+    /// as a record.
+    pub run_records: BTreeMap<String, super::LiveRunRecord>,
     /// When it was read: a hold is held while its instant is after this
     /// (the clock, not a plan's `--from`). `None`: the plan's start.
     pub read_at: Option<jiff::Timestamp>,
@@ -204,6 +207,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
     if !desired.deployment.derived {
         changes.extend(left_over(desired, live, &homes, &blocked)?);
     }
+    changes.extend(super::record::record_changes(desired, &live.run_records)?);
     Ok(changes)
 }
 

@@ -13,6 +13,7 @@
 mod address;
 mod compare;
 mod reason;
+mod record;
 mod spec;
 pub mod text;
 mod warning;
@@ -26,6 +27,7 @@ use crate::Hint;
 pub use address::Address;
 pub use compare::{LiveRule, LiveState, compare, ids_on_aws, kept_without_id, taken_over, twins};
 pub use reason::{DeleteReason, Foreign};
+pub use record::{LiveRunRecord, RunRecordSpec, grants, record_owner};
 pub use spec::{
     DEFAULT_RETRY, DifferenceError, FieldChange, InputCasing, RetrySpec, RuleSpec, ScheduleSpec,
     differences, normalize_overrides_input, normalize_run_task_input,
@@ -116,6 +118,8 @@ pub enum DesiredSpec {
     Schedule(Box<ScheduleSpec>),
     /// A rule.
     Rule(Box<RuleSpec>),
+    /// A run record.
+    RunRecord(Box<RunRecordSpec>),
 }
 
 /// One resource's change: where, what happens, the state it leads to.

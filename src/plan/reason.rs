@@ -118,6 +118,9 @@ pub enum DeleteReason {
         /// Where it runs now.
         now: Vec<Address>,
     },
+    /// The manifest no longer keeps a run record (`run_history_days`), or
+    /// keeps it under another name; its log group is kept.
+    RecordOff,
 }
 
 impl fmt::Display for DeleteReason {
@@ -130,6 +133,10 @@ impl fmt::Display for DeleteReason {
                 let now: Vec<String> = now.iter().map(Address::to_string).collect();
                 write!(f, "job {job} now runs as {}", now.join(", "))
             }
+            DeleteReason::RecordOff => write!(
+                f,
+                "the manifest keeps no run record by this name (its log group and the history in it are kept)"
+            ),
         }
     }
 }

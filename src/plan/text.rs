@@ -131,6 +131,20 @@ fn describe_spec(spec: &DesiredSpec) -> Vec<String> {
                     .join(", ")
             )];
         }
+        DesiredSpec::RunRecord(r) => {
+            return vec![
+                format!(
+                    "records: this deployment's ECS task events (group {}…), running and stopped",
+                    r.event_pattern["detail"]["group"][0]["prefix"]
+                        .as_str()
+                        .unwrap_or("?")
+                ),
+                format!(
+                    "into: log group {} (kept {} days; policy {})",
+                    r.log_group, r.retention_days, r.policy
+                ),
+            ];
+        }
         DesiredSpec::Schedule(s) => (
             format!("{} ({})", s.expression, s.timezone),
             &s.state,

@@ -289,3 +289,230 @@ fn bad_event_files_and_windows_are_one_sentence() {
         );
     }
 }
+
+/// `cronport` against an endpoint, as a user runs it.
+fn on_aws(url: &str, args: &[&str]) -> std::process::Output {
+    std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(args)
+        .args(["--endpoint-url", url, "--region", "us-east-1"])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .output()
+        .expect("cronport runs")
+}
+
+/// The run record end to end through the real SDK and moto: `apply`
+/// creates the rule, log group and policy; a second plan finds nothing to
+/// change; ECS events sent through EventBridge reach the log group only
+/// when the rule's pattern matches (this deployment's task group); `verify`
+/// reads them back and judges; turning the record off deletes the rule and
+/// keeps the history.
+#[test]
+fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
+    use crate::moto;
+    let moto = moto::Moto::start();
+    let proxy = moto::Proxy::start(moto.port, |_| moto::Fault::None);
+    let url = proxy.url();
+    let rt = tokio::runtime::Builder::new_current_thread()
+        .enable_all()
+        .build()
+        .unwrap();
+    let clients = rt.block_on(moto::example_account(&url));
+    let dir = tempfile::tempdir().unwrap();
+    let m = dir.path().join("cronport.toml");
+    let example = super::common::example_manifest();
+    let with_record = example.replacen("[defaults]\n", "[defaults]\nrun_history_days = 400\n", 1);
+    std::fs::write(&m, &with_record).unwrap();
+    let m = m.to_str().unwrap();
+
+    let out = on_aws(&url, &["apply", m, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("run record cronport-runs-auto-5488e40d"),
+        "{}",
+        text(&out.stdout)
+    );
+    let out = on_aws(&url, &["plan", m, "--detailed-exitcode"]);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "a second plan changes nothing:\n{}{}",
+        text(&out.stdout),
+        text(&out.stderr)
+    );
+
+    let group = "/aws/events/cronport/auto-5488e40d";
+    rt.block_on(async {
+        let rule = clients
+            .events
+            .describe_rule()
+            .name("cronport-runs-auto-5488e40d")
+            .send()
+            .await
+            .unwrap();
+        let pattern: Value = serde_json::from_str(rule.event_pattern().unwrap()).unwrap();
+        assert_eq!(
+            pattern["detail"]["group"][0]["prefix"],
+            "cronport:auto-5488e40d:-:"
+        );
+        let groups = clients
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(group)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups()[0].retention_in_days(), Some(400));
+        let policies = clients
+            .logs
+            .describe_resource_policies()
+            .send()
+            .await
+            .unwrap();
+        let policy = policies
+            .resource_policies()
+            .iter()
+            .find(|p| p.policy_name() == Some("cronport-runs-auto-5488e40d"))
+            .unwrap();
+        assert!(
+            policy
+                .policy_document()
+                .unwrap()
+                .contains(&format!("log-group:{group}:*"))
+        );
+    });
+
+    // The hourly job's last three instants before the current hour.
+    let now = jiff::Timestamp::now();
+    let hour = jiff::Timestamp::from_second(now.as_second() / 3600 * 3600).unwrap();
+    let since = hour - jiff::SignedDuration::from_hours(3);
+    let at = |h: i64, s: i64| (since + jiff::SignedDuration::from_secs(h * 3600 + s)).to_string();
+    let job = "rails-runner-devices-sync-call";
+    let mut events = vec![
+        stopped(job, "ok", &at(0, 2), Some(&at(0, 40)), &at(0, 90), Some(0)),
+        stopped(
+            job,
+            "failed",
+            &at(1, 2),
+            Some(&at(1, 40)),
+            &at(1, 90),
+            Some(1),
+        ),
+        // The third run never came. Another manifest's task of the same
+        // job name, and a task without a cronport group, are not recorded.
+        stopped(
+            job,
+            "foreign",
+            &at(2, 2),
+            Some(&at(2, 40)),
+            &at(2, 90),
+            Some(0),
+        ),
+        stopped(
+            job,
+            "ungrouped",
+            &at(2, 3),
+            Some(&at(2, 40)),
+            &at(2, 90),
+            Some(0),
+        ),
+    ];
+    for e in &mut events {
+        e["detail"]["group"] = json!(format!("cronport:auto-5488e40d:-:{job}"));
+    }
+    events[2]["detail"]["group"] = json!(format!("cronport:another:-:{job}"));
+    events[3]["detail"]["group"] = json!("family:mamorio-worker");
+    rt.block_on(async {
+        for e in &events {
+            let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
+                .source("aws.ecs")
+                .detail_type("ECS Task State Change")
+                .detail(e["detail"].to_string())
+                .build();
+            let put = clients
+                .events
+                .put_events()
+                .entries(entry)
+                .send()
+                .await
+                .unwrap();
+            assert_eq!(put.failed_entry_count(), 0);
+        }
+        let logged = cronport::aws::recorded_events(
+            &clients,
+            group,
+            since - jiff::SignedDuration::from_hours(24),
+            now + jiff::SignedDuration::from_hours(1),
+        )
+        .await
+        .unwrap();
+        assert_eq!(
+            logged.len(),
+            2,
+            "only this deployment's tasks are recorded: {logged:?}"
+        );
+    });
+
+    let since_text = since.to_string();
+    let until_text = hour.to_string();
+    let out = on_aws(
+        &url,
+        &[
+            "verify",
+            m,
+            "--since",
+            &since_text,
+            "--until",
+            &until_text,
+            "--format",
+            "json",
+        ],
+    );
+    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+    let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+    let hourly = v["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["job"] == job)
+        .unwrap();
+    let verdicts: Vec<&str> = hourly["runs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .map(|r| r["verdict"].as_str().unwrap())
+        .collect();
+    assert_eq!(verdicts, ["ok", "failed", "missing"]);
+    assert!(v["other_jobs"].as_object().unwrap().is_empty());
+
+    // The record turned off: the rule and policy go, the history stays.
+    std::fs::write(m, &example).unwrap();
+    let out = on_aws(&url, &["apply", m, "--yes"]);
+    assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
+    assert!(
+        text(&out.stdout).contains("- run record cronport-runs-auto-5488e40d"),
+        "{}",
+        text(&out.stdout)
+    );
+    rt.block_on(async {
+        assert!(
+            clients
+                .events
+                .describe_rule()
+                .name("cronport-runs-auto-5488e40d")
+                .send()
+                .await
+                .is_err()
+        );
+        let groups = clients
+            .logs
+            .describe_log_groups()
+            .log_group_name_prefix(group)
+            .send()
+            .await
+            .unwrap();
+        assert_eq!(groups.log_groups().len(), 1, "the history is kept");
+    });
+    assert!(proxy.take_violations().is_empty());
+}

@@ -441,6 +441,13 @@ fn serve(mut client: TcpStream, shared: &Shared) {
             response = container_sizes_as_strings(&response);
             response = exit_codes_from_environment(&response);
         }
+        if target.as_deref().is_some_and(|t| {
+            t.ends_with(".FilterLogEvents")
+                || t.ends_with(".GetLogEvents")
+                || t.ends_with(".DescribeLogStreams")
+        }) {
+            response = log_times_as_integers(&response);
+        }
         // moto closes after each answer; tell the client to reconnect too.
         let response = response.replacen("\r\n", "\r\nConnection: close\r\n", 1);
         let _ = client.write_all(response.as_bytes());
@@ -497,6 +504,51 @@ fn exit_codes_from_environment(response: &str) -> String {
     }
     if !changed {
         return response.to_string();
+    }
+    let body = json.to_string();
+    let head: Vec<&str> = head
+        .lines()
+        .filter(|l| !l.to_ascii_lowercase().starts_with("content-length:"))
+        .collect();
+    format!(
+        "{}\r\nContent-Length: {}\r\n\r\n{body}",
+        head.join("\r\n"),
+        body.len()
+    )
+}
+
+/// moto stamps the log events EventBridge delivers with fractional
+/// milliseconds (`1796620712837.19`) where CloudWatch Logs' API has whole
+/// ones (a `Long`), which the real SDK refuses to read: round them, as
+/// AWS writes them.
+fn log_times_as_integers(response: &str) -> String {
+    let Some((head, body)) = response.split_once("\r\n\r\n") else {
+        return response.to_string();
+    };
+    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(body) else {
+        return response.to_string();
+    };
+    let keys = [
+        "timestamp",
+        "ingestionTime",
+        "firstEventTimestamp",
+        "lastEventTimestamp",
+        "lastIngestionTime",
+        "creationTime",
+    ];
+    for list in ["events", "logStreams"] {
+        for item in json
+            .get_mut(list)
+            .and_then(|l| l.as_array_mut())
+            .into_iter()
+            .flatten()
+        {
+            for key in keys {
+                if let Some(ms) = item.get(key).and_then(serde_json::Value::as_f64) {
+                    item[key] = serde_json::json!(ms.round() as i64);
+                }
+            }
+        }
     }
     let body = json.to_string();
     let head: Vec<&str> = head
