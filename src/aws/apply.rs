@@ -13,6 +13,7 @@ use tokio::task::JoinSet;
 use super::{Clients, sdk_error_text};
 use crate::plan::{Action, Address, Change, DesiredSpec, Plan};
 use crate::plan::{RuleSpec, RunRecordSpec, ScheduleSpec};
+use crate::render::RECORD_TARGET;
 
 /// How one change ended.
 ///
@@ -774,9 +775,6 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
     }
 }
 
-/// The target id of a run record's rule.
-const RECORD_TARGET: &str = "cronport-runs";
-
 /// Makes a run record what `spec` says, each step idempotent (a step that
 /// finds its work done goes on): the log group (created with its tags, or
 /// tagged), its retention, the policy that lets EventBridge write to it,
@@ -848,13 +846,9 @@ async fn put_run_record(
         .name(&spec.rule)
         .event_pattern(spec.event_pattern.to_string())
         .state(ev::RuleState::Enabled)
-        .description(format!(
-            "cronport: the run record of manifest {} environment {}: ECS task events to {}",
-            spec.tags
-                .get("cronport:manifest")
-                .map_or("?", String::as_str),
-            spec.tags.get("cronport:env").map_or("?", String::as_str),
-            spec.log_group
+        .description(crate::render::record_description(
+            &spec.tags,
+            &spec.log_group,
         ))
         .set_tags(Some(tags_of(&spec.tags)))
         .send()

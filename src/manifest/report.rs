@@ -80,6 +80,16 @@ pub(super) fn key_problems(
                     let at: Vec<Step<'_>> = path.iter().copied().chain([Step::Key(&key)]).collect();
                     problems.push(render(source.span(&at), ManifestErrorKind::Type, &misfit));
                 }
+            } else if let Some(setting) = SETTINGS.iter().find(|s| s.name == key) {
+                // A known key in the wrong table: say where it goes.
+                problems.push(render(
+                    span,
+                    ManifestErrorKind::UnknownKey,
+                    &format!(
+                        "`{key}` cannot be set in {place}: it goes in {}",
+                        setting.scope.places()
+                    ),
+                ));
             } else {
                 let hint = closest(&key, allowed)
                     .map(|k| format!("; did you mean `{k}`?"))
@@ -129,7 +139,7 @@ pub(super) fn key_problems(
         }
     }
     check(&[Step::Key("defaults")], &defaults_keys, "[defaults]");
-    let job_keys = keys(|_| true);
+    let job_keys = keys(|s| s.scope.allows_job());
     for i in 0..source.len(&[Step::Key("job")]) {
         check(
             &[Step::Key("job"), Step::Index(i)],

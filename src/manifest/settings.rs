@@ -49,6 +49,8 @@ pub enum Scope {
     Job,
     /// `[[job]]` only (the job's name, which an override is keyed by).
     JobTable,
+    /// `[defaults]` and `[env.NAME]`: the whole deployment's, not a job's.
+    Deployment,
 }
 
 impl Scope {
@@ -58,7 +60,7 @@ impl Scope {
     /// assert!(cronport::manifest::Scope::Anywhere.allows_defaults());
     /// ```
     pub fn allows_defaults(self) -> bool {
-        self == Scope::Anywhere
+        matches!(self, Scope::Anywhere | Scope::Deployment)
     }
 
     /// Whether `[env.NAME.job.JOB]` may set the key.
@@ -67,7 +69,16 @@ impl Scope {
     /// assert!(!cronport::manifest::Scope::JobTable.allows_override());
     /// ```
     pub fn allows_override(self) -> bool {
-        self != Scope::JobTable
+        matches!(self, Scope::Anywhere | Scope::Job)
+    }
+
+    /// Whether a `[[job]]` may set the key.
+    ///
+    /// ```
+    /// assert!(!cronport::manifest::Scope::Deployment.allows_job());
+    /// ```
+    pub fn allows_job(self) -> bool {
+        self != Scope::Deployment
     }
 
     /// Where, in words for the README's table.
@@ -80,8 +91,19 @@ impl Scope {
             Scope::Anywhere => "defaults, job, env, env job",
             Scope::Job => "job, env job",
             Scope::JobTable => "job",
+            Scope::Deployment => "defaults, env",
         }
     }
+}
+
+/// A setting row's scope: `Anywhere` unless the row says `only SCOPE`.
+macro_rules! scope_of {
+    () => {
+        Scope::Anywhere
+    };
+    ($scope:ident) => {
+        Scope::$scope
+    };
 }
 
 /// Declares `Settings` (every key `[defaults]` may hold) and `SETTINGS`
@@ -91,7 +113,7 @@ macro_rules! settings_table {
     (
         settings {$(
             $(#[doc = $doc:literal])+
-            $name:ident: $ty:ty = $value:literal, default $default:literal, example $example:literal;
+            $name:ident: $ty:ty = $value:literal, default $default:literal, example $example:literal $(, only $scope:ident)?;
         )+}
         job_table {$(
             $(#[doc = $table_doc:literal])+
@@ -131,7 +153,7 @@ macro_rules! settings_table {
                 name: stringify!($name),
                 value: $value,
                 default: $default,
-                scope: Scope::Anywhere,
+                scope: scope_of!($($scope)?),
                 example: $example,
                 doc: concat!($($doc),+),
             },)+
@@ -318,7 +340,7 @@ settings_table! {
         /// Change` events to, kept this many days (one of CloudWatch's
         /// retention periods), for `cronport verify`. `0`: no record. The
         /// whole deployment's: `[defaults]` or `[env.NAME]`, not a job.
-        run_history_days: u32 = "days", default "`0` (`import` writes 400)", example "400";
+        run_history_days: u32 = "days", default "`0`: no record", example "400", only Deployment;
     }
     job_table {
         /// The job's name; its AWS name is `name_prefix` + name (+ suffix).

@@ -101,13 +101,7 @@ impl Manifest {
         for (i, job) in self.jobs.iter().enumerate() {
             let before = problems.len();
             problems.extend(check_settings(&job.settings, Some(i)));
-            if job.settings.run_history_days.is_some() {
-                problems.push(problem(
-                    Some(i),
-                    "run_history_days",
-                    "run_history_days is the whole deployment's (one record of every job's runs): write it in [defaults] or [env.NAME], not in a job".to_string(),
-                ));
-            }
+
             if !seen.insert(job.name.as_str()) {
                 problems.push(Problem {
                     kind: ProblemKind::Conflict,

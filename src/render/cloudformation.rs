@@ -121,6 +121,9 @@ pub(super) fn render(desired: &Desired) -> String {
             }
         }
     }
+    if let Some(record) = &desired.run_record {
+        run_record(record, &mut resources);
+    }
     let header = header_lines(desired);
     let template = json!({
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -129,6 +132,55 @@ pub(super) fn render(desired: &Desired) -> String {
         "Resources": resources,
     });
     serde_json::to_string_pretty(&template).expect("a JSON value serialises") + "\n"
+}
+
+/// The run record: its log group (kept when the stack or the record goes:
+/// it holds the history), the policy that lets EventBridge write to it,
+/// and the rule.
+fn run_record(record: &crate::desired::RunRecord, resources: &mut Map<String, Value>) {
+    let group = logical_id("RunRecordLogGroup", &record.log_group, resources);
+    resources.insert(
+        group.clone(),
+        json!({
+            "Type": "AWS::Logs::LogGroup",
+            "DeletionPolicy": "Retain",
+            "UpdateReplacePolicy": "Retain",
+            "Properties": {
+                "LogGroupName": record.log_group,
+                "RetentionInDays": record.retention_days,
+                "Tags": tags(&record.tags),
+            },
+        }),
+    );
+    // `Fn::GetAtt Arn` of a log group ends in `:*`: the policy's resource.
+    let document = crate::desired::RunRecord::policy_document_for("${LogGroupArn}").to_string();
+    let policy = logical_id("RunRecordPolicy", &record.policy, resources);
+    resources.insert(
+        policy.clone(),
+        json!({
+            "Type": "AWS::Logs::ResourcePolicy",
+            "Properties": {
+                "PolicyName": record.policy,
+                "PolicyDocument": {"Fn::Sub": [document, {"LogGroupArn": {"Fn::GetAtt": [group, "Arn"]}}]},
+            },
+        }),
+    );
+    let rule = logical_id("RunRecordRule", &record.rule, resources);
+    resources.insert(
+        rule,
+        json!({
+            "Type": "AWS::Events::Rule",
+            "DependsOn": policy,
+            "Properties": {
+                "Name": record.rule,
+                "Description": super::record_description(&record.tags, &record.log_group),
+                "EventPattern": record.pattern(),
+                "State": "ENABLED",
+                "Tags": tags(&record.tags),
+                "Targets": [{"Id": super::RECORD_TARGET, "Arn": {"Fn::GetAtt": [group, "Arn"]}}],
+            },
+        }),
+    );
 }
 
 /// The largest template CloudFormation takes inline (`--template-body`).

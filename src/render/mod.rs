@@ -129,6 +129,15 @@ pub(crate) fn header_lines(desired: &Desired) -> Vec<String> {
             ));
         }
     }
+    if let Some(record) = &desired.run_record {
+        lines.push(format!(
+            "run record: rule {} copies this deployment's ECS task events to log group {} (kept {} days), read by `cronport verify`.",
+            record.rule, record.log_group, record.retention_days
+        ));
+        if record_place(desired).is_none() {
+            lines.push("run record: the JSON requests leave it out: its log group's ARN needs the region, and no cluster or task definition is written as an ARN (apply, CloudFormation and Terraform find it).".to_string());
+        }
+    }
     lines
 }
 
@@ -513,7 +522,75 @@ fn each_request(desired: &Desired) -> impl Iterator<Item = Value> + '_ {
             }
         })
     });
-    groups.chain(resources)
+    groups.chain(resources).chain(record_requests(desired))
+}
+
+/// The region and account a run record's log group lives in, as far as
+/// the manifest says: the region of a cluster or task definition written
+/// as an ARN, the account of the role. `None` when no ARN names a region.
+fn record_place(desired: &Desired) -> Option<(String, String, String)> {
+    let job = desired.jobs.first()?;
+    let t = &job.job.target;
+    let region = [t.cluster.as_str(), t.task_definition.as_str()]
+        .into_iter()
+        .find_map(|arn| {
+            arn.strip_prefix("arn:")?
+                .split(':')
+                .nth(2)
+                .filter(|r| !r.is_empty())
+        })?;
+    let account = t.role_arn.split(':').nth(4)?;
+    Some((
+        partition(&t.role_arn).to_string(),
+        region.to_string(),
+        account.to_string(),
+    ))
+}
+
+/// The run record's requests, in the order `apply` makes them; none when
+/// the manifest keeps no record, or names no region for its log group's
+/// ARN (the header says so).
+fn record_requests(desired: &Desired) -> Vec<Value> {
+    let (Some(record), Some((partition, region, account))) =
+        (&desired.run_record, record_place(desired))
+    else {
+        return Vec::new();
+    };
+    let arn = format!(
+        "arn:{partition}:logs:{region}:{account}:log-group:{}",
+        record.log_group
+    );
+    let tags = |tags: &std::collections::BTreeMap<String, String>| {
+        tags.iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect::<Vec<_>>()
+    };
+    vec![
+        json!({"operation": "logs:CreateLogGroup", "input": {"logGroupName": record.log_group, "tags": record.tags}}),
+        json!({"operation": "logs:PutRetentionPolicy", "input": {"logGroupName": record.log_group, "retentionInDays": record.retention_days}}),
+        json!({"operation": "logs:PutResourcePolicy", "input": {"policyName": record.policy, "policyDocument": crate::desired::RunRecord::policy_document_for(&arn).to_string()}}),
+        json!({"operation": "events:PutRule", "input": {"Name": record.rule, "EventPattern": record.pattern().to_string(), "State": "ENABLED", "Description": record_description(&record.tags, &record.log_group), "Tags": tags(&record.tags)}}),
+        json!({"operation": "events:PutTargets", "input": {"Rule": record.rule, "Targets": [{"Id": RECORD_TARGET, "Arn": arn}]}}),
+    ]
+}
+
+/// The target id of a run record's rule.
+///
+/// ```
+/// assert_eq!(cronport::render::RECORD_TARGET, "cronport-runs");
+/// ```
+pub const RECORD_TARGET: &str = "cronport-runs";
+
+/// A run record rule's description, from its tags and log group.
+pub(crate) fn record_description(
+    tags: &std::collections::BTreeMap<String, String>,
+    log_group: &str,
+) -> String {
+    format!(
+        "cronport: the run record of manifest {} environment {}: ECS task events to {log_group}",
+        tags.get("cronport:manifest").map_or("?", String::as_str),
+        tags.get("cronport:env").map_or("?", String::as_str),
+    )
 }
 
 /// The JSON document, serialised request by request.

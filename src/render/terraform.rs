@@ -359,7 +359,69 @@ pub(super) fn render(desired: &Desired, roles: &RoleRefs) -> String {
             Backend::Rules => rule(&mut out, job, &mut labels, roles),
         }
     }
+    if let Some(record) = &desired.run_record {
+        run_record(&mut out, record, &mut labels);
+    }
     align(&out)
+}
+
+/// The run record: its log group (`skip_destroy`: the history outlives
+/// the record), the policy that lets EventBridge write to it, the rule and
+/// its target.
+fn run_record(out: &mut String, record: &crate::desired::RunRecord, labels: &mut Labels) {
+    let group = labels.take("aws_cloudwatch_log_group", &record.rule);
+    let _ = writeln!(out, "# the run record, read by `cronport verify`");
+    let _ = writeln!(out, "resource \"aws_cloudwatch_log_group\" \"{group}\" {{");
+    let _ = writeln!(out, "  name              = {}", string(&record.log_group));
+    let _ = writeln!(out, "  retention_in_days = {}", record.retention_days);
+    let _ = writeln!(out, "  skip_destroy      = true");
+    tags(out, &record.tags);
+    let _ = writeln!(out, "}}\n");
+    let policy = labels.take("aws_cloudwatch_log_resource_policy", &record.policy);
+    // The resource is the log group's ARN, a reference: `hcl` writes
+    // strings literally (`$${`), so a marker no string holds (a NUL) is
+    // put in its place and the reference written over it.
+    let marker = "\u{0}";
+    let document = crate::desired::RunRecord::policy_document_for(marker);
+    let document = hcl(&document, 2).replace(
+        &string(&format!("{marker}:*")),
+        &format!("\"${{aws_cloudwatch_log_group.{group}.arn}}:*\""),
+    );
+    let _ = writeln!(
+        out,
+        "resource \"aws_cloudwatch_log_resource_policy\" \"{policy}\" {{"
+    );
+    let _ = writeln!(out, "  policy_name     = {}", string(&record.policy));
+    let _ = writeln!(out, "  policy_document = jsonencode({document})");
+    let _ = writeln!(out, "}}\n");
+    let rule = labels.take("aws_cloudwatch_event_rule", &record.rule);
+    let _ = writeln!(out, "resource \"aws_cloudwatch_event_rule\" \"{rule}\" {{");
+    let _ = writeln!(out, "  name          = {}", string(&record.rule));
+    let _ = writeln!(
+        out,
+        "  description   = {}",
+        string(&super::record_description(&record.tags, &record.log_group))
+    );
+    let _ = writeln!(
+        out,
+        "  event_pattern = jsonencode({})",
+        hcl(&record.pattern(), 2)
+    );
+    tags(out, &record.tags);
+    let _ = writeln!(
+        out,
+        "  depends_on    = [aws_cloudwatch_log_resource_policy.{policy}]"
+    );
+    let _ = writeln!(out, "}}\n");
+    let target = labels.take("aws_cloudwatch_event_target", &record.rule);
+    let _ = writeln!(
+        out,
+        "resource \"aws_cloudwatch_event_target\" \"{target}\" {{"
+    );
+    let _ = writeln!(out, "  rule      = aws_cloudwatch_event_rule.{rule}.name");
+    let _ = writeln!(out, "  target_id = {}", string(super::RECORD_TARGET));
+    let _ = writeln!(out, "  arn       = aws_cloudwatch_log_group.{group}.arn");
+    let _ = writeln!(out, "}}\n");
 }
 
 /// `text` with its attributes' `=` aligned as `terraform fmt` aligns them,
