@@ -23,14 +23,15 @@ use super::{parse_instant, print_stdout, read_input};
 /// every run is fine.
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
-The events: an EventBridge rule on `ECS Task State Change` for the
-cronport: task groups, sent to a CloudWatch Logs group. Export them with
-  aws logs filter-log-events --log-group-name GROUP --start-time MS > events.json
+The events: with run_history_days in the manifest, apply keeps a record of
+every run (an EventBridge rule on the deployment's ECS task events, into a
+CloudWatch Logs group), which verify reads. --events reads a file instead.
 
 Examples:
-  cronport verify --events events.json                 # the last 7 days of cronport.toml
-  cronport verify --events events.json --last 30d --format markdown
-  cronport verify prod.toml --env production --events events.jsonl --since 2026-12-01T00:00:00Z")]
+  cronport verify                                      # the last 7 days of cronport.toml
+  cronport verify --last 30d --format markdown
+  cronport verify prod.toml --env production --since 2026-12-01T00:00:00Z
+  cronport verify --events events.json                 # aws logs filter-log-events output")]
 pub struct Args {
     /// The manifest.
     #[arg(default_value = "cronport.toml")]
