@@ -150,6 +150,26 @@ impl Crowd {
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week {
+    week_and_crowds(jobs, zone, from, weeks, usize::MAX).0
+}
+
+/// [`week`], and the [`crowds`] of more than `limit` jobs in it, from one
+/// pass over its runs: what `cronport calendar` shows.
+///
+/// ```
+/// use cronport::calendar::{week_and_crowds, Job};
+/// let jobs: Vec<Job> = (0..12).map(|i| Job::new(format!("job-{i}"), "0 0 * * *".parse().unwrap())).collect();
+/// let (w, crowded) = week_and_crowds(&jobs, &jiff::tz::TimeZone::UTC, "2026-11-30T00:00:00Z".parse()?, 1, 10);
+/// assert_eq!((w.total, crowded.len(), crowded[0].count), (84, 1, 12));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn week_and_crowds(
+    jobs: &[Job],
+    zone: &TimeZone,
+    from: Timestamp,
+    weeks: u32,
+    limit: usize,
+) -> (Week, Vec<Crowd>) {
     let until = from
         .checked_add(SignedDuration::from_hours(24 * 7 * i64::from(weeks.max(1))))
         .unwrap_or(Timestamp::MAX);
@@ -164,12 +184,20 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
         cells[day][hour] += n;
         total += n;
     }
-    let mut busiest = group(starts.iter().filter(|(_, groups)| alike.size(groups) > 1));
+    // Every minute with more than one job, as crowds in time order: the
+    // busiest of them, and those over `limit`, are the same crowds.
+    let shared = group(starts.iter().filter(|(_, groups)| alike.size(groups) > 1));
+    let crowded: Vec<Crowd> = shared
+        .iter()
+        .filter(|c| alike.size(&c.groups) > limit as u64)
+        .map(|c| c.clone().named(jobs, &alike))
+        .collect();
+    let mut busiest = shared;
     // Most jobs first; ties by time (groups are in time order, the sort is stable).
     busiest.sort_by_key(|c| std::cmp::Reverse(alike.size(&c.groups)));
     let busiest_left_out = busiest.len().saturating_sub(BUSIEST);
     busiest.truncate(BUSIEST);
-    Week {
+    let week = Week {
         zone: time_zone_name(zone),
         from,
         until,
@@ -178,7 +206,8 @@ pub fn week(jobs: &[Job], zone: &TimeZone, from: Timestamp, weeks: u32) -> Week 
         total,
         busiest: busiest.into_iter().map(|c| c.named(jobs, &alike)).collect(),
         busiest_left_out,
-    }
+    };
+    (week, crowded)
 }
 
 /// The minutes in `[from, until)` when more than `limit` of `jobs` start
@@ -251,6 +280,7 @@ impl<'a> Alike<'a> {
 }
 
 /// A crowd before its jobs are named: the groups that start together.
+#[derive(Clone)]
 struct GroupCrowd {
     at: Timestamp,
     time: String,
@@ -261,17 +291,20 @@ struct GroupCrowd {
 impl GroupCrowd {
     /// The crowd with its jobs' names, in the order given.
     fn named(self, jobs: &[Job], alike: &Alike) -> Crowd {
+        let count = alike.size(&self.groups) as usize;
+        // The first NAMED jobs in manifest order: each group's members
+        // ascend, so only the first NAMED of each can be among them.
         let mut members: Vec<usize> = self
             .groups
             .iter()
-            .flat_map(|&g| alike.members[g].iter().copied())
+            .flat_map(|&g| alike.members[g].iter().take(NAMED).copied())
             .collect();
         members.sort_unstable();
         Crowd {
             at: self.at,
             time: self.time,
             days: self.days,
-            count: members.len(),
+            count,
             jobs: members
                 .into_iter()
                 .take(NAMED)
@@ -286,23 +319,22 @@ impl GroupCrowd {
 /// minute.
 fn group<'a>(minutes: impl Iterator<Item = (&'a Start, &'a [usize])>) -> Vec<GroupCrowd> {
     let mut crowds: Vec<GroupCrowd> = Vec::new();
-    // Keyed by the minute of the day and the groups: a week of minutes is
-    // looked up without building a string for each. The minute before's
-    // crowd is tried first: every-minute jobs make long runs of one key
-    // shape, and a comparison is cheaper than a hash.
-    let mut index: std::collections::HashMap<(i32, &[usize]), usize> = Default::default();
+    // The crowds of each minute of the day (a day has 1,440): a minute is
+    // found by its index and a comparison of its few groups, not a hash.
+    let mut by_minute: Vec<Vec<usize>> = vec![Vec::new(); 24 * 60];
     for (start, groups) in minutes {
         let wall = start.wall;
-        let minute_of_day = i32::from(wall.hour()) * 60 + i32::from(wall.minute());
+        let minute_of_day = usize::from(wall.hour() as u8) * 60 + usize::from(wall.minute() as u8);
         let day = WEEKDAYS[usize::from(wall.weekday().to_monday_zero_offset() as u8)];
-        match index.get(&(minute_of_day, groups)) {
+        let here = &mut by_minute[minute_of_day];
+        match here.iter().find(|&&i| crowds[i].groups == groups) {
             Some(&i) => {
                 if !crowds[i].days.contains(&day) {
                     crowds[i].days.push(day);
                 }
             }
             None => {
-                index.insert((minute_of_day, groups), crowds.len());
+                here.push(crowds.len());
                 crowds.push(GroupCrowd {
                     at: start.at,
                     time: format!("{:02}:{:02}", wall.hour(), wall.minute()),

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use cronport::calendar::{crowds, text, week};
+use cronport::calendar::{text, week_and_crowds};
 
 use super::{parse_zone, print_stdout};
 
@@ -65,8 +65,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     let zone = parse_zone(&zone_name)?;
     let from = super::from_or_now(args.from.as_deref())?;
     let jobs = super::calendar_jobs(resolved);
-    let w = week(&jobs, &zone, from, args.weeks);
-    let crowded = crowds(&jobs, &zone, w.from, w.until, args.crowd_limit as usize);
+    let (w, crowded) = week_and_crowds(&jobs, &zone, from, args.weeks, args.crowd_limit as usize);
     let out = match args.format {
         CalendarFormat::Svg => cronport::calendar::svg(&w),
         CalendarFormat::Html => cronport::calendar::html(&w),

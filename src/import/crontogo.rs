@@ -43,10 +43,13 @@ pub fn crontogo(text: &str, defaults: &Defaults) -> Result<Imported, ImportError
         });
         ImportError::new(location, format!("not YAML or JSON: {e}"))
     };
+    super::check_document_size(text, "Cron To Go export")?;
     // YAML's own value refuses a key given twice in one mapping (two
-    // `command:` lines), which a JSON map would settle by keeping the last.
-    serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).map_err(not_yaml)?;
-    let doc: Value = serde_yaml_ng::from_str(text).map_err(not_yaml)?;
+    // `command:` lines), which a JSON map would settle by keeping the last;
+    // it is then converted, not parsed again.
+    let yaml = serde_yaml_ng::from_str::<serde_yaml_ng::Value>(text).map_err(not_yaml)?;
+    let doc: Value = serde_json::to_value(yaml)
+        .map_err(|e| ImportError::new("the file", format!("not a Cron To Go export: {e}")))?;
     let (items, base) = match &doc {
         Value::Array(items) => (items, "jobs"),
         Value::Object(o) => match o.get("jobs") {

@@ -43,6 +43,7 @@ pub fn ecschedule(text: &str, defaults: &Defaults) -> Result<Imported, ImportErr
             "the config holds ecschedule template expressions (`{{ … }}`); render them first and import the result",
         ));
     }
+    super::check_document_size(text, "ecschedule config")?;
     super::check_nesting(text, 12, "ecschedule configs nest three or four levels")?;
     let doc: Value = serde_yaml_ng::from_str(text).map_err(|e| {
         let at = e.location().map_or("YAML".to_string(), |l| {

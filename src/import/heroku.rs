@@ -58,6 +58,17 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
         let location = if base.is_empty() { "top level" } else { base };
         return Err(ImportError::no_jobs(location));
     }
+    // Refused before any job is read: reading them is the cost.
+    if items.len() > super::MAX_JOBS {
+        return Err(ImportError::new(
+            format!("{base}[{}]", super::MAX_JOBS),
+            format!(
+                "{} jobs: cronport imports at most {} into one manifest; split the export",
+                items.len(),
+                super::MAX_JOBS
+            ),
+        ));
+    }
     let mut jobs = Vec::new();
     let mut warnings = Vec::new();
     let zone_not_utc = defaults

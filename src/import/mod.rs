@@ -147,6 +147,33 @@ pub(crate) fn heroku_interval(schedule: &str) -> Option<crate::task::TimeLimit> 
     crate::task::TimeLimit::from_seconds(minutes * 60)
 }
 
+/// The most bytes a YAML or HCL import reads: their parsers take about a
+/// second and 100 MB for 4 MiB, so 2 MiB (some 12,000 jobs, far more than
+/// a team schedules) keeps an import under a second, and a larger file is
+/// refused at once rather than parsed for seconds and refused for its
+/// number of jobs.
+///
+/// ```
+/// let big = format!("jobs:\n{}", " ".repeat(cronport::import::MAX_DOCUMENT_BYTES));
+/// let err = cronport::import::crontogo(&big, &Default::default()).unwrap_err();
+/// assert!(err.to_string().contains("split it"));
+/// ```
+pub const MAX_DOCUMENT_BYTES: usize = 2 * 1024 * 1024;
+
+/// Refuses a YAML or HCL document over [`MAX_DOCUMENT_BYTES`].
+pub(crate) fn check_document_size(text: &str, what: &str) -> Result<(), ImportError> {
+    if text.len() > MAX_DOCUMENT_BYTES {
+        return Err(ImportError::new(
+            "the file",
+            format!(
+                "this {what} is {} bytes; cronport reads at most {MAX_DOCUMENT_BYTES} bytes of YAML or HCL (some 12,000 jobs): split it",
+                text.len()
+            ),
+        ));
+    }
+    Ok(())
+}
+
 /// Refuses text whose `{`, `[` and `(` nest deeper than `max`, counting
 /// everywhere (inside strings too, where `${…}` holds expressions), so
 /// that no parser sees it: the HCL parser's time doubles per level of some

@@ -42,6 +42,7 @@ const MAX_NESTING: usize = 12;
 /// # Ok::<(), cronport::import::ImportError>(())
 /// ```
 pub fn terraform(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> {
+    super::check_document_size(text, "Terraform configuration")?;
     if text.trim_start().starts_with('{') {
         return terraform_show_json(text, defaults);
     }

@@ -98,6 +98,9 @@ impl Manifest {
             ));
         }
         let mut seen = BTreeSet::new();
+        // Each distinct schedule's interval, found once: 50,000 imported
+        // jobs have a few hundred schedules.
+        let mut intervals = Intervals::default();
         for (i, job) in self.jobs.iter().enumerate() {
             let before = problems.len();
             problems.extend(check_settings(&job.settings, Some(i)));
@@ -115,7 +118,7 @@ impl Manifest {
                     )
                 });
             }
-            match resolve_job(&self.defaults, job, i, &deployment) {
+            match resolve_job(&self.defaults, job, i, &deployment, &mut intervals) {
                 Ok(resolved) if problems.len() == before => jobs.push(resolved),
                 Ok(_) => {}
                 Err(mut p) => problems.append(&mut p),
@@ -555,11 +558,32 @@ pub fn is_role_arn(arn: &str) -> bool {
         })
 }
 
+/// The shortest interval of each schedule seen, by its value.
+#[derive(Default)]
+struct Intervals(std::collections::HashMap<String, Option<u32>>);
+
+impl Intervals {
+    /// `schedule`'s shortest gap between two runs, in seconds.
+    fn of(&mut self, schedule: &Schedule) -> Option<u32> {
+        // The debug form holds the pattern, zone and start: the whole value.
+        let key = format!("{schedule:?}");
+        *self.0.entry(key).or_insert_with(|| {
+            // From a fixed instant, so that output is reproducible.
+            let from =
+                jiff::Timestamp::from_second(1_767_225_600).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
+            schedule
+                .shortest_interval(from)
+                .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX))
+        })
+    }
+}
+
 fn resolve_job(
     defaults: &Settings,
     job: &Job,
     i: usize,
     (manifest, env): &(String, String),
+    intervals: &mut Intervals,
 ) -> Result<ResolvedJob, Vec<Problem>> {
     let mut r = Resolver {
         defaults,
@@ -584,7 +608,7 @@ fn resolve_job(
     let retry_policy = retry_within_interval(
         job,
         job.settings.retry_policy.or(defaults.retry_policy),
-        schedule.as_ref(),
+        schedule.as_ref().and_then(|s| intervals.of(s)),
     );
     let flexible_time_window = r.flexible_time_window(backend);
     r.rule_capacity_providers(backend);
@@ -1052,13 +1076,8 @@ struct Retry {
 fn retry_within_interval(
     job: &Job,
     explicit: Option<crate::manifest::RetryPolicy>,
-    schedule: Option<&Schedule>,
+    interval: Option<u32>,
 ) -> Retry {
-    // The interval from a fixed instant, so that output is reproducible.
-    let from = jiff::Timestamp::from_second(1_767_225_600).unwrap_or(jiff::Timestamp::UNIX_EPOCH);
-    let interval = schedule
-        .and_then(|s| s.shortest_interval(from))
-        .map(|d| u32::try_from(d.as_secs()).unwrap_or(u32::MAX));
     let Some(interval) = interval else {
         return Retry {
             policy: explicit,

@@ -39,6 +39,20 @@ fn cases() -> Vec<Case> {
         Case { name: "a task definition from a device", files: vec![("m.toml", job(""))], args: vec!["convert", "m.toml", "--task-definition", "/dev/zero"], says: "longer than 16777216 bytes" },
         Case { name: "an escape in a container name", files: vec![("m.toml", job(&format!("container = \"w{esc}\"")))], args: vec!["convert", "m.toml"], says: "is not a container name" },
         Case { name: "standard output full", files: vec![("m.toml", job(""))], args: vec!["convert", "m.toml", "-o", "/dev/full"], says: "not a regular file" },
+        // Types are the setting's, placed at the value, in the manifest's words.
+        Case { name: "a count past u32", files: vec![("m.toml", job("task_count = 4294967296"))], args: vec!["convert", "m.toml"], says: "`task_count` takes a whole number from 1 to 10, not `4294967296`" },
+        Case { name: "a negative cpu", files: vec![("m.toml", job("cpu = -1\nmemory = 512"))], args: vec!["convert", "m.toml"], says: "m.toml:12:7" },
+        Case { name: "a wrong type inside a table", files: vec![("m.toml", job("[job.retry_policy]\nmaximum_event_age_in_seconds = \"1h\""))], args: vec!["convert", "m.toml"], says: "string \"1h\", expected a whole number" },
+        Case { name: "a deployment setting in a job", files: vec![("m.toml", job("run_history_days = 400"))], args: vec!["convert", "m.toml"], says: "`run_history_days` cannot be set in [[job]] number 1: it goes in defaults, env" },
+        Case { name: "a retention CloudWatch does not keep", files: vec![("m.toml", format!("{}run_history_days = 42\n[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n", DEFAULTS).into_bytes())], args: vec!["convert", "m.toml"], says: "run_history_days = 42 is not a period CloudWatch Logs keeps" },
+        // One value every environment inherits is one error, at the value.
+        Case { name: "a bad role in every environment", files: vec![("m.toml", format!("{}[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n{}", DEFAULTS.replace("123456789012:role", "12:role"), (0..40).map(|i| format!("[env.e{i}]\n")).collect::<String>()).into_bytes())], args: vec!["convert", "m.toml", "--env", "e1"], says: "is not an IAM role ARN" },
+        Case { name: "an environment's bad zone, at the environment", files: vec![("m.toml", format!("{}[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n[env.prod]\ntimezone = \"Mars/Base\"\n", DEFAULTS).into_bytes())], args: vec!["convert", "m.toml", "--env", "prod"], says: "m.toml:12:12" },
+        Case { name: "environments past 256", files: vec![("m.toml", [job(""), (0..300).map(|i| format!("[env.e{i}]\n")).collect::<String>().into_bytes()].concat())], args: vec!["convert", "m.toml", "--env", "e1"], says: "cronport reads at most 256" },
+        // URLs are checked before they are used.
+        Case { name: "a Heroku API that is no URL", files: vec![], args: vec!["import", "heroku", "--app", "x", "--heroku-api", "not a url"], says: "--heroku-api `not a url` is not an http:// or https:// URL" },
+        // YAML and HCL imports are refused by size before they are parsed.
+        Case { name: "a Cron To Go export past 2 MiB", files: vec![("c.yaml", format!("jobs:\n{}", "  - nickname: a\n    schedule: '0 3 * * *'\n    command: x\n".repeat(80_000)).into_bytes())], args: vec!["import", "crontogo", "c.yaml", "-o", "out.toml"], says: "cronport reads at most 2097152 bytes of YAML or HCL" },
     ]
 }
 
@@ -260,4 +274,51 @@ fn usage_errors_quote_the_command_line_escaped() {
     // escaped.
     assert!(err.contains("'5\\r'"), "{err}");
     assert!(!err.chars().any(|c| c.is_control() && c != '\n'), "{err:?}");
+}
+
+/// An endpoint that answers, but not as AWS does (a proxy's HTML page, a
+/// wrong `--endpoint-url`), is said to be one: never "cannot be found" or
+/// "does not exist", which would send the user to fix the manifest.
+#[test]
+fn an_answer_that_is_not_aws_is_named_as_such() {
+    use std::io::{Read, Write};
+    let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
+    let port = listener.local_addr().unwrap().port();
+    std::thread::spawn(move || {
+        for stream in listener.incoming().flatten() {
+            let mut stream = stream;
+            let mut buf = [0u8; 65536];
+            let _ = stream.read(&mut buf);
+            let body = "<html><body>Welcome to nginx</body></html>";
+            let _ = write!(
+                stream,
+                "HTTP/1.1 200 OK\r\nContent-Type: text/html\r\nContent-Length: {}\r\nConnection: close\r\n\r\n{body}",
+                body.len()
+            );
+        }
+    });
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args([
+            "plan",
+            "examples/heroku/cronport.toml",
+            "--region",
+            "us-east-1",
+        ])
+        .args(["--endpoint-url", &format!("http://127.0.0.1:{port}")])
+        .env("AWS_ACCESS_KEY_ID", "testing")
+        .env("AWS_SECRET_ACCESS_KEY", "testing")
+        .env_remove("AWS_PROFILE")
+        .current_dir(env!("CARGO_MANIFEST_DIR"))
+        .output()
+        .unwrap();
+    let err = text(&out.stderr);
+    assert_eq!(out.status.code(), Some(1), "{err}");
+    assert!(
+        err.contains("something that is not an AWS answer (`<html><body>Welcome to nginx"),
+        "{err}"
+    );
+    assert!(
+        !err.contains("cannot be found") && !err.contains("does not exist"),
+        "{err}"
+    );
 }
