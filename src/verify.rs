@@ -15,7 +15,7 @@
 use std::collections::BTreeMap;
 
 use jiff::{SignedDuration, Timestamp};
-use serde::Serialize;
+use serde::{Deserialize, Serialize};
 use serde_json::Value;
 
 use crate::owner::Owner;
@@ -63,165 +63,60 @@ pub fn owner_of_group(group: &str) -> Option<Owner> {
     filled.then_some(owner)
 }
 
-/// One ECS task as its state-change events last described it.
-///
-/// ```
-/// let event = serde_json::json!({"detail-type": "ECS Task State Change", "detail": {
-///     "group": "cronport:m:-:a", "taskArn": "t", "lastStatus": "RUNNING", "createdAt": "2026-12-01T00:00:00Z"}});
-/// let task = cronport::verify::Task::from_event(&event)?.unwrap();
-/// assert_eq!((task.last_status.as_str(), task.stopped_at), ("RUNNING", None));
-/// # Ok::<(), cronport::verify::EventError>(())
-/// ```
-#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
-pub struct Task {
-    /// The task's ARN.
-    pub arn: String,
-    /// Whose run it is.
-    pub owner: Owner,
-    /// When ECS created it (RunTask's moment).
-    pub created_at: Timestamp,
-    /// When its containers started, if they did.
-    pub started_at: Option<Timestamp>,
-    /// When it stopped, if it has.
-    pub stopped_at: Option<Timestamp>,
-    /// `lastStatus`: `RUNNING`, `STOPPED`, …
-    pub last_status: String,
-    /// `stopCode`: `EssentialContainerExited`, `TaskFailedToStart`, …
-    pub stop_code: Option<String>,
-    /// `stoppedReason`, in ECS's words.
-    pub stopped_reason: Option<String>,
-    /// Each container's name and exit code (absent when it never ran).
-    pub exit_codes: Vec<(String, Option<i64>)>,
-}
-
 /// Why an event could not be read.
 ///
 /// ```
+/// use cronport::verify::{Judge, Thresholds};
+/// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+/// let mut judge = Judge::new("m", "-", Vec::new(), at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Thresholds::default());
 /// let event = serde_json::json!({"detail-type": "ECS Task State Change", "detail": {"group": "cronport:m:-:a", "taskArn": "t"}});
-/// let err = cronport::verify::Task::from_event(&event).unwrap_err();
-/// assert_eq!(err.to_string(), "task t of job `a` has no createdAt");
+/// assert_eq!(judge.add(&event).unwrap_err().to_string(), "task t of job `a` has no createdAt");
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, thiserror::Error)]
 #[error("{0}")]
 pub struct EventError(String);
 
-impl Task {
-    /// The task an `ECS Task State Change` event describes, if it is one
-    /// of cronport's scheduled runs (its group names an owner record);
-    /// `Ok(None)` for any other event or task.
-    ///
-    /// ```
-    /// let event = serde_json::json!({
-    ///     "detail-type": "ECS Task State Change", "source": "aws.ecs",
-    ///     "detail": {"group": "cronport:shop:-:daily", "taskArn": "arn:aws:ecs:us-east-1:1:task/c/1",
-    ///                "lastStatus": "STOPPED", "createdAt": "2026-12-01T14:30:02.5Z",
-    ///                "startedAt": "2026-12-01T14:30:40Z", "stoppedAt": "2026-12-01T14:31:00Z",
-    ///                "containers": [{"name": "worker", "exitCode": 0}]}});
-    /// let task = cronport::verify::Task::from_event(&event)?.unwrap();
-    /// assert_eq!((task.owner.job.as_str(), task.exit_codes[0].1), ("daily", Some(0)));
-    /// # Ok::<(), cronport::verify::EventError>(())
-    /// ```
-    pub fn from_event(event: &Value) -> Result<Option<Task>, EventError> {
-        if event.get("detail-type").and_then(Value::as_str) != Some("ECS Task State Change") {
-            return Ok(None);
-        }
-        let detail = &event["detail"];
-        let Some(owner) = detail
-            .get("group")
-            .and_then(Value::as_str)
-            .and_then(owner_of_group)
-        else {
-            return Ok(None);
-        };
-        let text = |key: &str| detail.get(key).and_then(Value::as_str).map(str::to_string);
-        let time = |key: &str| -> Result<Option<Timestamp>, EventError> {
-            text(key)
-                .map(|t| {
-                    t.parse::<Timestamp>().map_err(|e| {
-                        EventError(format!(
-                            "`{key}` of a task of job `{}` is not a time: {e}",
-                            owner.job
-                        ))
-                    })
-                })
-                .transpose()
-        };
-        let arn = text("taskArn")
-            .ok_or_else(|| EventError(format!("an event of job `{}` has no taskArn", owner.job)))?;
-        let created_at = time("createdAt")?.ok_or_else(|| {
-            EventError(format!(
-                "task {arn} of job `{}` has no createdAt",
-                owner.job
-            ))
-        })?;
-        let exit_codes = detail
-            .get("containers")
-            .and_then(Value::as_array)
-            .map(|cs| {
-                cs.iter()
-                    .map(|c| {
-                        let name = c.get("name").and_then(Value::as_str).unwrap_or("");
-                        (name.to_string(), c.get("exitCode").and_then(Value::as_i64))
-                    })
-                    .collect()
-            })
-            .unwrap_or_default();
-        Ok(Some(Task {
-            started_at: time("startedAt")?,
-            stopped_at: time("stoppedAt")?,
-            last_status: text("lastStatus").unwrap_or_default(),
-            stop_code: text("stopCode"),
-            stopped_reason: text("stoppedReason"),
-            exit_codes,
-            arn,
-            owner,
-            created_at,
-        }))
-    }
-
-    /// The later of two descriptions of one task: events may arrive in any
-    /// order, and a stopped task stays stopped.
-    fn merge(self, other: Task) -> Task {
-        let rank = |t: &Task| (t.last_status == "STOPPED", t.stopped_at, t.started_at);
-        if rank(&other) >= rank(&self) {
-            other
-        } else {
-            self
-        }
-    }
+/// The fields of an `ECS Task State Change` event a verdict reads,
+/// borrowed from the event's text: millions of events are read without a
+/// string allocated for each.
+#[derive(serde::Deserialize)]
+struct EventView<'a> {
+    #[serde(rename = "detail-type", borrow, default)]
+    detail_type: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    detail: Option<DetailView<'a>>,
 }
 
-/// The tasks the events describe, one per task ARN (its latest state), of
-/// the deployment `manifest`/`env` only: another manifest's or
-/// environment's tasks, and tasks cronport did not schedule, never count.
-///
-/// ```
-/// use serde_json::json;
-/// let event = |arn: &str, group: &str, status: &str| json!({"detail-type": "ECS Task State Change",
-///     "detail": {"taskArn": arn, "group": group, "lastStatus": status, "createdAt": "2026-12-01T14:30:02Z"}});
-/// let events = [event("t1", "cronport:shop:-:a", "RUNNING"), event("t1", "cronport:shop:-:a", "STOPPED"),
-///               event("t2", "cronport:other:-:a", "STOPPED"), event("t3", "family:web", "STOPPED")];
-/// let tasks = cronport::verify::tasks_of("shop", "-", &events)?;
-/// assert_eq!(tasks.len(), 1);
-/// assert_eq!(tasks[0].last_status, "STOPPED");
-/// # Ok::<(), cronport::verify::EventError>(())
-/// ```
-pub fn tasks_of(manifest: &str, env: &str, events: &[Value]) -> Result<Vec<Task>, EventError> {
-    let mut tasks: BTreeMap<String, Task> = BTreeMap::new();
-    for event in events {
-        let Some(task) = Task::from_event(event)? else {
-            continue;
-        };
-        if task.owner.manifest != manifest || task.owner.env != env {
-            continue;
-        }
-        let task = match tasks.remove(&task.arn) {
-            Some(earlier) => earlier.merge(task),
-            None => task,
-        };
-        tasks.insert(task.arn.clone(), task);
-    }
-    Ok(tasks.into_values().collect())
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct DetailView<'a> {
+    #[serde(borrow, default)]
+    group: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    task_arn: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    last_status: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    created_at: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    started_at: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    stopped_at: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    stop_code: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    stopped_reason: Option<std::borrow::Cow<'a, str>>,
+    #[serde(borrow, default)]
+    containers: Vec<ContainerView<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+#[serde(rename_all = "camelCase")]
+struct ContainerView<'a> {
+    #[serde(borrow, default)]
+    name: Option<std::borrow::Cow<'a, str>>,
+    #[serde(default)]
+    exit_code: Option<i64>,
 }
 
 /// What one job was asked to run in the window.
@@ -231,7 +126,7 @@ pub fn tasks_of(manifest: &str, env: &str, events: &[Value]) -> Result<Vec<Task>
 /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
 ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
 ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
-/// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+/// let v = cronport::verify::Judge::new("m", "-", vec![expected], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default()).verdicts();
 /// assert_eq!(v.jobs[0].job, "daily");
 /// ```
 #[derive(Clone, Debug)]
@@ -352,9 +247,9 @@ impl Outcome {
 /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
 ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
 ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
-/// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+/// let v = cronport::verify::Judge::new("m", "-", vec![expected], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default()).verdicts();
 /// let run = &v.jobs[0].runs[0];
-/// assert_eq!((run.at, run.tasks.len()), (at("2026-12-01T14:30:00Z"), 0));
+/// assert_eq!(run.at, at("2026-12-01T14:30:00Z"));
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct RunVerdict {
@@ -363,8 +258,6 @@ pub struct RunVerdict {
     /// What became of it.
     #[serde(flatten)]
     pub outcome: Outcome,
-    /// The tasks counted for it.
-    pub tasks: Vec<String>,
 }
 
 /// One job's verdicts.
@@ -374,14 +267,16 @@ pub struct RunVerdict {
 /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
 ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
 ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
-/// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+/// let v = cronport::verify::Judge::new("m", "-", vec![expected], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default()).verdicts();
 /// assert_eq!(v.jobs[0].last_run, None);
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 pub struct JobVerdicts {
     /// The job.
     pub job: String,
-    /// Every expected run in time order, then unexpected tasks.
+    /// How many of its runs had each verdict, by the verdict's name.
+    pub counts: BTreeMap<&'static str, usize>,
+    /// The runs that went wrong, in time order, then unexpected tasks.
     pub runs: Vec<RunVerdict>,
     /// Its last recorded task's creation.
     pub last_run: Option<Timestamp>,
@@ -397,7 +292,7 @@ impl JobVerdicts {
     /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
     ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
     ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
-    /// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+    /// let v = cronport::verify::Judge::new("m", "-", vec![expected], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default()).verdicts();
     /// assert!(!v.jobs[0].all_fine()); // its one run is missing
     /// ```
     pub fn all_fine(&self) -> bool {
@@ -413,7 +308,7 @@ impl JobVerdicts {
 /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
 ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
 ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
-/// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+/// let v = cronport::verify::Judge::new("m", "-", vec![expected], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default()).verdicts();
 /// assert!(v.other_jobs.is_empty());
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -437,7 +332,7 @@ impl Verdicts {
     /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
     ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
     ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
-    /// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+    /// let v = cronport::verify::Judge::new("m", "-", vec![expected], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default()).verdicts();
     /// assert!(!v.all_fine());
     /// ```
     pub fn all_fine(&self) -> bool {
@@ -451,13 +346,13 @@ impl Verdicts {
     /// let expected = cronport::verify::Expected { job: "daily".into(), container: "worker".into(),
     ///     runs: vec![at("2026-12-01T14:30:00Z")], tasks_per_run: 1,
     ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
-    /// let v = cronport::verify::judge(&[expected], &[], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+    /// let v = cronport::verify::Judge::new("m", "-", vec![expected], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default()).verdicts();
     /// assert_eq!(v.counts()["missing"], 1);
     /// ```
     pub fn counts(&self) -> BTreeMap<&'static str, usize> {
         let mut counts = BTreeMap::new();
-        for run in self.jobs.iter().flat_map(|j| &j.runs) {
-            *counts.entry(run.outcome.name()).or_default() += 1;
+        for (name, n) in self.jobs.iter().flat_map(|j| &j.counts) {
+            *counts.entry(*name).or_default() += n;
         }
         counts
     }
@@ -485,163 +380,368 @@ impl Outcome {
     }
 }
 
-/// Judges each job's expected runs in `[from, until)` against `tasks` (of
-/// one deployment, see [`tasks_of`]). Each task counts for the latest
-/// expected instant at or before its creation (less the clock skew); a
-/// task created before any counts as unexpected.
+/// Judges runs as events arrive, in any order and any number: each job's
+/// expected runs are a slot each (a few bytes), each event updates the
+/// slot of the latest expected instant at or before its task's creation
+/// (less the clock skew), and only runs that went wrong keep words. A task
+/// is known by a hash of its ARN, so its `RUNNING` and `STOPPED` events are
+/// one task.
 ///
 /// ```
-/// use cronport::verify::{judge, Expected, Outcome, Thresholds};
+/// use cronport::verify::{Expected, Judge, Outcome, Thresholds};
 /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
-/// let expected = [Expected { job: "daily".into(), container: "worker".into(),
+/// let expected = vec![Expected { job: "daily".into(), container: "worker".into(),
 ///     runs: vec![at("2026-12-01T14:30:00Z"), at("2026-12-02T14:30:00Z")], tasks_per_run: 1,
 ///     on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None }];
-/// let v = judge(&expected, &[], at("2026-12-01T00:00:00Z"), at("2026-12-03T00:00:00Z"), Thresholds::default());
-/// assert_eq!(v.jobs[0].runs[0].outcome, Outcome::Missing);
-/// assert!(!v.all_fine());
+/// let mut judge = Judge::new("shop", "-", expected, at("2026-12-01T00:00:00Z"), at("2026-12-03T00:00:00Z"), Thresholds::default());
+/// judge.add(&serde_json::json!({"detail-type": "ECS Task State Change", "detail": {
+///     "group": "cronport:shop:-:daily", "taskArn": "t1", "lastStatus": "STOPPED",
+///     "createdAt": "2026-12-01T14:30:02Z", "startedAt": "2026-12-01T14:30:40Z", "stoppedAt": "2026-12-01T14:31:00Z",
+///     "containers": [{"name": "worker", "exitCode": 0}]}}))?;
+/// let v = judge.verdicts();
+/// assert_eq!(v.jobs[0].counts["ok"], 1);
+/// assert_eq!(v.jobs[0].runs[0].outcome, Outcome::Missing); // only what went wrong is listed
+/// # Ok::<(), cronport::verify::EventError>(())
 /// ```
-pub fn judge(
-    expected: &[Expected],
-    tasks: &[Task],
+pub struct Judge {
+    manifest: String,
+    env: String,
     from: Timestamp,
     until: Timestamp,
     thresholds: Thresholds,
-) -> Verdicts {
-    let mut by_job: BTreeMap<&str, Vec<&Task>> = BTreeMap::new();
-    for task in tasks {
-        by_job
-            .entry(task.owner.job.as_str())
-            .or_default()
-            .push(task);
-    }
-    let jobs = expected
-        .iter()
-        .map(|e| {
-            let mut tasks = by_job.remove(e.job.as_str()).unwrap_or_default();
-            tasks.retain(|t| t.created_at + thresholds.early >= from && t.created_at < until);
-            tasks.sort_by_key(|t| t.created_at);
-            judge_job(e, &tasks, until, thresholds)
-        })
-        .collect();
-    let other_jobs = by_job
-        .into_iter()
-        .map(|(job, tasks)| {
-            let within = tasks
-                .iter()
-                .filter(|t| t.created_at >= from && t.created_at < until)
-                .count();
-            (job.to_string(), within)
-        })
-        .filter(|(_, n)| *n > 0)
-        .collect();
-    Verdicts {
-        from,
-        until,
-        jobs,
-        other_jobs,
-    }
+    jobs: Vec<JobState>,
+    by_name: std::collections::HashMap<String, usize>,
+    /// Tasks of this deployment's jobs the manifest does not have.
+    other_jobs: BTreeMap<String, std::collections::HashSet<u64>>,
 }
 
-fn judge_job(e: &Expected, tasks: &[&Task], until: Timestamp, th: Thresholds) -> JobVerdicts {
-    let mut per_run: Vec<Vec<&Task>> = vec![Vec::new(); e.runs.len()];
-    let mut unexpected = Vec::new();
-    for task in tasks {
-        let after = e.runs.partition_point(|&r| r <= task.created_at + th.early);
-        match after.checked_sub(1) {
-            Some(i) => per_run[i].push(task),
-            None => unexpected.push(task),
+/// One job as the events arrive.
+struct JobState {
+    expected: Expected,
+    slots: Vec<Slot>,
+    /// Tasks beyond a slot's first, by slot (rare: a doubled run).
+    more_tasks: std::collections::HashMap<usize, Vec<u64>>,
+    /// Words for the runs that went wrong, by slot.
+    reasons: std::collections::HashMap<usize, String>,
+    /// Tasks created before the first expected run, with their creation.
+    unexpected: BTreeMap<u64, Timestamp>,
+    last_run: Option<Timestamp>,
+}
+
+/// What is known of one expected run's first task, in a few bytes.
+#[derive(Clone, Copy, Default)]
+struct Slot {
+    /// A hash of the task's ARN; 0: no task yet.
+    task: u64,
+    /// 0: none yet, 1: running, 2: stopped.
+    status: u8,
+    /// It stopped without its containers starting.
+    not_started: bool,
+    /// The job container's exit code, if it has one.
+    exit: Option<i32>,
+    /// Seconds from the instant to the start, if it started.
+    started_after: Option<i32>,
+    /// Seconds it ran, if it started and stopped.
+    ran: Option<i32>,
+}
+
+impl Judge {
+    /// A judge of `expected` (the jobs of manifest `manifest`, environment
+    /// `env`) over `[from, until)`.
+    pub fn new(
+        manifest: &str,
+        env: &str,
+        expected: Vec<Expected>,
+        from: Timestamp,
+        until: Timestamp,
+        thresholds: Thresholds,
+    ) -> Judge {
+        let by_name = expected
+            .iter()
+            .enumerate()
+            .map(|(i, e)| (e.job.clone(), i))
+            .collect();
+        let jobs = expected
+            .into_iter()
+            .map(|expected| JobState {
+                slots: vec![Slot::default(); expected.runs.len()],
+                expected,
+                more_tasks: Default::default(),
+                reasons: Default::default(),
+                unexpected: BTreeMap::new(),
+                last_run: None,
+            })
+            .collect();
+        Judge {
+            manifest: manifest.to_string(),
+            env: env.to_string(),
+            from,
+            until,
+            thresholds,
+            jobs,
+            by_name,
+            other_jobs: BTreeMap::new(),
         }
     }
-    let mut runs: Vec<RunVerdict> = e
-        .runs
-        .iter()
-        .zip(&per_run)
-        .map(|(&at, tasks)| RunVerdict {
-            at,
-            outcome: outcome(e, at, tasks, until, th),
-            tasks: tasks.iter().map(|t| t.arn.clone()).collect(),
-        })
-        .collect();
-    runs.extend(unexpected.iter().map(|t| RunVerdict {
-        at: t.created_at,
-        outcome: Outcome::Unexpected,
-        tasks: vec![t.arn.clone()],
-    }));
-    JobVerdicts {
-        job: e.job.clone(),
-        runs,
-        last_run: tasks.last().map(|t| t.created_at),
-        next_run: e.next_run,
+
+    /// Takes one event (a JSON value); any other event, another
+    /// deployment's task, or a task without a cronport group is passed over.
+    pub fn add(&mut self, event: &Value) -> Result<(), EventError> {
+        let view = EventView::deserialize(event)
+            .map_err(|e| EventError(format!("an event is not shaped as ECS sends it: {e}")))?;
+        self.add_view(view)
+    }
+
+    /// [`Judge::add`] of an event's JSON text, read without copying it.
+    ///
+    /// ```
+    /// use cronport::verify::{Judge, Thresholds};
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let mut judge = Judge::new("m", "-", Vec::new(), at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Thresholds::default());
+    /// judge.add_json(r#"{"detail-type": "AWS API Call via CloudTrail", "detail": {}}"#)?; // not a task event: passed over
+    /// assert!(judge.verdicts().all_fine());
+    /// # Ok::<(), cronport::verify::EventError>(())
+    /// ```
+    pub fn add_json(&mut self, text: &str) -> Result<(), EventError> {
+        let view: EventView<'_> = serde_json::from_str(text)
+            .map_err(|e| EventError(format!("an event is not JSON shaped as ECS sends it: {e}")))?;
+        self.add_view(view)
+    }
+
+    fn add_view(&mut self, view: EventView<'_>) -> Result<(), EventError> {
+        if view.detail_type.as_deref() != Some("ECS Task State Change") {
+            return Ok(());
+        }
+        let Some(detail) = view.detail else {
+            return Ok(());
+        };
+        let Some(owner) = detail.group.as_deref().and_then(owner_of_group) else {
+            return Ok(());
+        };
+        if owner.manifest != self.manifest || owner.env != self.env {
+            return Ok(());
+        }
+        let job = owner.job;
+        let arn = detail
+            .task_arn
+            .as_deref()
+            .ok_or_else(|| EventError(format!("an event of job `{job}` has no taskArn")))?;
+        let time = |key: &str, text: &Option<std::borrow::Cow<'_, str>>| {
+            text.as_deref()
+                .map(|t| {
+                    t.parse::<Timestamp>().map_err(|e| {
+                        EventError(format!(
+                            "`{key}` of task {arn} of job `{job}` is not a time: {e}"
+                        ))
+                    })
+                })
+                .transpose()
+        };
+        let created = time("createdAt", &detail.created_at)?
+            .ok_or_else(|| EventError(format!("task {arn} of job `{job}` has no createdAt")))?;
+        let started = time("startedAt", &detail.started_at)?;
+        let stopped = time("stoppedAt", &detail.stopped_at)?;
+        let task = hash(arn);
+        let Some(&index) = self.by_name.get(&job) else {
+            if created >= self.from && created < self.until {
+                self.other_jobs.entry(job).or_default().insert(task);
+            }
+            return Ok(());
+        };
+        if created + self.thresholds.early < self.from || created >= self.until {
+            return Ok(());
+        }
+        let state = &mut self.jobs[index];
+        state.last_run = state.last_run.max(Some(created));
+        let after = state
+            .expected
+            .runs
+            .partition_point(|&r| r <= created + self.thresholds.early);
+        let Some(slot_index) = after.checked_sub(1) else {
+            state.unexpected.insert(task, created);
+            return Ok(());
+        };
+        let at = state.expected.runs[slot_index];
+        let slot = &mut state.slots[slot_index];
+        if slot.task != 0 && slot.task != task {
+            let more = state.more_tasks.entry(slot_index).or_default();
+            if !more.contains(&task) {
+                more.push(task);
+            }
+            return Ok(());
+        }
+        let status = match detail.last_status.as_deref() {
+            Some("STOPPED") => 2,
+            Some(_) => 1,
+            None => 0,
+        };
+        // Events come in any order: a stopped task stays stopped.
+        if status < slot.status {
+            return Ok(());
+        }
+        slot.task = task;
+        slot.status = status;
+        slot.started_after = started.map(|s| clamp_secs(s.duration_since(at)));
+        slot.ran = match (started, stopped) {
+            (Some(a), Some(b)) => Some(clamp_secs(b.duration_since(a))),
+            _ => None,
+        };
+        if status == 2 {
+            slot.not_started =
+                detail.stop_code.as_deref() == Some("TaskFailedToStart") || started.is_none();
+            let own = detail
+                .containers
+                .iter()
+                .find(|c| c.name.as_deref() == Some(state.expected.container.as_str()));
+            slot.exit = match own {
+                Some(c) => c.exit_code.map(clamp_i32),
+                // Without the job's container, any container's failure counts.
+                None => detail
+                    .containers
+                    .iter()
+                    .map(|c| c.exit_code.map(clamp_i32))
+                    .find(|code| *code != Some(0))
+                    .unwrap_or(Some(0)),
+            };
+            let failed = slot.not_started || slot.exit != Some(0);
+            if failed {
+                state.reasons.insert(
+                    slot_index,
+                    detail
+                        .stopped_reason
+                        .as_deref()
+                        .unwrap_or_default()
+                        .to_string(),
+                );
+            } else {
+                state.reasons.remove(&slot_index);
+            }
+        }
+        Ok(())
+    }
+
+    /// The verdicts: per job, how many runs had each verdict, and the runs
+    /// that went wrong.
+    pub fn verdicts(self) -> Verdicts {
+        let th = self.thresholds;
+        let until = self.until;
+        let jobs = self
+            .jobs
+            .into_iter()
+            .map(|state| {
+                let mut counts: BTreeMap<&'static str, usize> = BTreeMap::new();
+                let mut runs = Vec::new();
+                for (i, (slot, &at)) in state.slots.iter().zip(&state.expected.runs).enumerate() {
+                    let tasks = 1 + state.more_tasks.get(&i).map_or(0, Vec::len);
+                    let outcome = outcome(
+                        &state.expected,
+                        at,
+                        slot,
+                        tasks,
+                        state.reasons.get(&i),
+                        until,
+                        th,
+                    );
+                    *counts.entry(outcome.name()).or_default() += 1;
+                    if !outcome.is_fine() {
+                        runs.push(RunVerdict { at, outcome });
+                    }
+                }
+                for &created in state.unexpected.values() {
+                    *counts.entry(Outcome::Unexpected.name()).or_default() += 1;
+                    runs.push(RunVerdict {
+                        at: created,
+                        outcome: Outcome::Unexpected,
+                    });
+                }
+                JobVerdicts {
+                    job: state.expected.job,
+                    counts,
+                    runs,
+                    last_run: state.last_run,
+                    next_run: state.expected.next_run,
+                }
+            })
+            .collect();
+        Verdicts {
+            from: self.from,
+            until: self.until,
+            jobs,
+            other_jobs: self
+                .other_jobs
+                .into_iter()
+                .map(|(job, tasks)| (job, tasks.len()))
+                .collect(),
+        }
     }
 }
 
-/// The verdict of one run from the tasks counted for it: the worst thing
-/// that happened, in the order a reader acts on (a doubled run first,
-/// then one that did not start, failed, overran or was late).
+/// A stable 64-bit hash of a task ARN (FNV-1a); never 0, which means "no
+/// task".
+fn hash(arn: &str) -> u64 {
+    let mut h: u64 = 0xcbf2_9ce4_8422_2325;
+    for b in arn.bytes() {
+        h ^= u64::from(b);
+        h = h.wrapping_mul(0x0100_0000_01b3);
+    }
+    h.max(1)
+}
+
+fn clamp_secs(d: SignedDuration) -> i32 {
+    clamp_i32(d.as_secs())
+}
+
+fn clamp_i32(n: i64) -> i32 {
+    n.clamp(i64::from(i32::MIN), i64::from(i32::MAX)) as i32
+}
+
+/// The verdict of one run: the worst thing that happened, in the order a
+/// reader acts on (a doubled run first, then one that did not start,
+/// failed, overran or was late).
 fn outcome(
     e: &Expected,
     at: Timestamp,
-    tasks: &[&Task],
+    slot: &Slot,
+    tasks: usize,
+    reason: Option<&String>,
     until: Timestamp,
     th: Thresholds,
 ) -> Outcome {
-    if tasks.is_empty() {
+    if slot.task == 0 {
         return if at + e.on_time + th.grace > until {
             Outcome::Pending
         } else {
             Outcome::Missing
         };
     }
-    if tasks.len() > e.tasks_per_run as usize {
-        return Outcome::Doubled { tasks: tasks.len() };
+    if tasks > e.tasks_per_run as usize {
+        return Outcome::Doubled { tasks };
     }
-    let reason = |t: &Task| t.stopped_reason.clone().unwrap_or_default();
-    for task in tasks {
-        if task.last_status != "STOPPED" {
-            continue;
-        }
-        if task.stop_code.as_deref() == Some("TaskFailedToStart") || task.started_at.is_none() {
-            return Outcome::NotStarted {
-                reason: reason(task),
-            };
-        }
-        let own = task
-            .exit_codes
-            .iter()
-            .find(|(name, _)| *name == e.container)
-            .map(|(_, code)| *code);
-        let failed = match own {
-            Some(code) => code != Some(0),
-            // Without the job's container, any container's failure counts.
-            None => task.exit_codes.iter().any(|(_, c)| *c != Some(0)),
+    let reason = || reason.cloned().unwrap_or_default();
+    if slot.status == 2 && slot.not_started {
+        return Outcome::NotStarted { reason: reason() };
+    }
+    if slot.status == 2 && slot.exit != Some(0) {
+        return Outcome::Failed {
+            exit_code: slot.exit.map(i64::from),
+            reason: reason(),
         };
-        if failed {
-            return Outcome::Failed {
-                exit_code: own.flatten(),
-                reason: reason(task),
-            };
-        }
     }
-    for task in tasks {
-        if let (Some(limit), Some(start), Some(stop)) =
-            (e.time_limit, task.started_at, task.stopped_at)
-            && stop.duration_since(start) > limit
-        {
-            return Outcome::OverTimeLimit {
-                ran_seconds: stop.duration_since(start).as_secs(),
-            };
-        }
+    if let (Some(limit), Some(ran)) = (e.time_limit, slot.ran)
+        && i64::from(ran) > limit.as_secs()
+    {
+        return Outcome::OverTimeLimit {
+            ran_seconds: i64::from(ran),
+        };
     }
-    for task in tasks {
-        if let Some(start) = task.started_at
-            && start.duration_since(at) > e.on_time
-        {
-            return Outcome::Late {
-                by_seconds: start.duration_since(at).as_secs(),
-            };
-        }
+    if let Some(after) = slot.started_after
+        && i64::from(after) > e.on_time.as_secs()
+    {
+        return Outcome::Late {
+            by_seconds: i64::from(after),
+        };
     }
-    if tasks.iter().any(|t| t.last_status != "STOPPED") {
+    if slot.status != 2 {
         return Outcome::Running;
     }
     Outcome::Ok

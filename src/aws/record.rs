@@ -5,25 +5,28 @@ use jiff::Timestamp;
 
 use super::{Clients, sdk_error_text};
 
-/// The events in `log_group` logged in `[from, until)`, in the order
-/// CloudWatch Logs returns them, every page: each log event's message is
-/// one `ECS Task State Change` event as EventBridge delivered it.
+/// Each event in `log_group` logged in `[from, until)`, handed to `each`
+/// as its JSON text (a log event's message is one `ECS Task State Change`
+/// event as EventBridge delivered it), page by page: a month of a
+/// thousand jobs' runs is never held at once. Returns how many were read.
 ///
 /// ```no_run
-/// # async fn demo(clients: &cronport::aws::Clients) -> Result<(), String> {
+/// # async fn demo(clients: &cronport::aws::Clients, judge: &mut cronport::verify::Judge) -> Result<(), String> {
 /// let from = "2026-12-01T00:00:00Z".parse().unwrap();
-/// let events = cronport::aws::recorded_events(clients, "/aws/events/cronport/shop", from, jiff::Timestamp::now()).await?;
-/// let tasks = cronport::verify::tasks_of("shop", "-", &events).map_err(|e| e.to_string())?;
-/// println!("{} tasks", tasks.len());
+/// let read = cronport::aws::read_run_record(clients, "/aws/events/cronport/shop", from, jiff::Timestamp::now(), |event| {
+///     judge.add_json(event).map_err(|e| e.to_string())
+/// }).await?;
+/// println!("{read} events");
 /// # Ok(()) }
 /// ```
-pub async fn recorded_events(
+pub async fn read_run_record(
     clients: &Clients,
     log_group: &str,
     from: Timestamp,
     until: Timestamp,
-) -> Result<Vec<serde_json::Value>, String> {
-    let mut events = Vec::new();
+    mut each: impl FnMut(&str) -> Result<(), String>,
+) -> Result<usize, String> {
+    let mut read = 0;
     let mut pages = clients
         .logs
         .filter_log_events()
@@ -40,12 +43,10 @@ pub async fn recorded_events(
             )
         })?;
         for event in page.events() {
-            let message = event.message().unwrap_or_default();
-            let value = serde_json::from_str(message).map_err(|e| {
-                format!("log group `{log_group}` holds a line that is not an event ({e})")
-            })?;
-            events.push(value);
+            each(event.message().unwrap_or_default())
+                .map_err(|e| format!("log group `{log_group}`: {e}"))?;
+            read += 1;
         }
     }
-    Ok(events)
+    Ok(read)
 }

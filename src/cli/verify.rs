@@ -1,10 +1,9 @@
 //! `cronport verify`: did AWS run every job when it should have?
 
-use std::collections::BTreeMap;
 use std::process::ExitCode;
 
 use cronport::manifest::ResolvedJob;
-use cronport::verify::{Expected, Outcome, Thresholds, Verdicts, judge, tasks_of};
+use cronport::verify::{Expected, Judge, Outcome, Thresholds, Verdicts};
 use jiff::{SignedDuration, Timestamp};
 use serde_json::Value;
 
@@ -93,23 +92,26 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         return Err("the manifest has no jobs to verify".to_string().into());
     };
     let (id, env) = (&first.owner.manifest, &first.owner.env);
-    let (events, source) = match &args.events {
-        Some(file) => (read_events(file, &read_input(file)?)?, file.clone()),
+    let expected: Vec<Expected> = resolved
+        .iter()
+        .map(|job| expected(job, from, until, thresholds))
+        .collect();
+    let mut judge = Judge::new(id, env, expected, from, until, thresholds);
+    match &args.events {
+        Some(file) => {
+            for event in read_events(file, &read_input(file)?)? {
+                judge.add(&event).map_err(|e| format!("{file}: {e}"))?;
+            }
+        }
         None => {
             let log_group = cronport::desired::RunRecord::log_group_name(id, env);
             // A task's stopped event is logged when it stops: a day
             // either side holds every run the window judges.
             let day = SignedDuration::from_hours(24);
-            let events = read_record(&args.aws, &log_group, from - day, until + day)?;
-            (events, format!("log group {log_group}"))
+            read_record(&args.aws, &log_group, from - day, until + day, &mut judge)?;
         }
-    };
-    let tasks = tasks_of(id, env, &events).map_err(|e| format!("{source}: {e}"))?;
-    let expected: Vec<Expected> = resolved
-        .iter()
-        .map(|job| expected(job, from, until, thresholds))
-        .collect();
-    let verdicts = judge(&expected, &tasks, from, until, thresholds);
+    }
+    let verdicts = judge.verdicts();
     let out = match args.format {
         VerifyFormat::Json => format!(
             "{}\n",
@@ -153,13 +155,14 @@ fn expected(job: &ResolvedJob, from: Timestamp, until: Timestamp, th: Thresholds
     }
 }
 
-/// The events of the run record in `log_group`, from AWS.
+/// Feeds the run record in `log_group`, from AWS, to `judge`.
 fn read_record(
     aws: &super::AwsFlags,
     log_group: &str,
     from: Timestamp,
     until: Timestamp,
-) -> Result<Vec<Value>, super::Failure> {
+    judge: &mut Judge,
+) -> Result<(), super::Failure> {
     let runtime = tokio::runtime::Builder::new_current_thread()
         .enable_all()
         .build()
@@ -168,13 +171,16 @@ fn read_record(
         let clients = cronport::aws::Clients::connect_checked(&aws.options())
             .await
             .map_err(|p| super::Failure::from(p.to_string()))?;
-        cronport::aws::recorded_events(&clients, log_group, from, until)
-            .await
-            .map_err(|e| {
-                super::Failure::from(format!(
-                    "{e}; is the run record on (run_history_days in the manifest, then apply)? Or pass --events FILE"
-                ))
-            })
+        cronport::aws::read_run_record(&clients, log_group, from, until, |event| {
+            judge.add_json(event).map_err(|e| e.to_string())
+        })
+        .await
+        .map_err(|e| {
+            super::Failure::from(format!(
+                "{e}; is the run record on (run_history_days in the manifest, then apply)? Or pass --events FILE"
+            ))
+        })?;
+        Ok(())
     })
 }
 
@@ -306,20 +312,6 @@ fn summary(verdicts: &Verdicts) -> String {
     )
 }
 
-fn per_job(verdicts: &Verdicts) -> Vec<(String, BTreeMap<&'static str, usize>)> {
-    verdicts
-        .jobs
-        .iter()
-        .map(|j| {
-            let mut counts = BTreeMap::new();
-            for r in &j.runs {
-                *counts.entry(r.outcome.name()).or_insert(0) += 1;
-            }
-            (j.job.clone(), counts)
-        })
-        .collect()
-}
-
 fn text(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
     let mut out = format!(
         "verify: manifest `{}`, environment `{}`\n",
@@ -329,9 +321,8 @@ fn text(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
     let rows: Vec<[String; 4]> = verdicts
         .jobs
         .iter()
-        .zip(per_job(verdicts))
-        .map(|(j, (_, counts))| {
-            let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+        .map(|j| {
+            let counts: Vec<String> = j.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
             [
                 j.job.clone(),
                 if counts.is_empty() {
@@ -381,8 +372,8 @@ fn markdown(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
         code(env),
         summary(verdicts)
     );
-    for (j, (_, counts)) in verdicts.jobs.iter().zip(per_job(verdicts)) {
-        let counts: Vec<String> = counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
+    for j in &verdicts.jobs {
+        let counts: Vec<String> = j.counts.iter().map(|(k, n)| format!("{n} {k}")).collect();
         out.push_str(&format!(
             "| `{}` | {} | {} | {} |\n",
             code(&j.job),

@@ -171,7 +171,12 @@ fn every_run_is_judged_and_only_this_manifests_tasks_count() {
     let (code, out, err) = run(&events, "json");
     assert_eq!(code, 1, "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
-    let verdicts = |job: usize| -> Vec<String> {
+    // Every run counted; the ones that went wrong listed.
+    assert_eq!(
+        v["jobs"][0]["counts"],
+        json!({"ok": 1, "failed": 1, "doubled": 1, "not started": 1, "missing": 1, "pending": 1})
+    );
+    let listed = |job: usize| -> Vec<String> {
         v["jobs"][job]["runs"]
             .as_array()
             .unwrap()
@@ -186,19 +191,17 @@ fn every_run_is_judged_and_only_this_manifests_tasks_count() {
             .collect()
     };
     assert_eq!(
-        verdicts(0),
+        listed(0),
         [
-            "2026-12-01T00:30:00Z ok",
             "2026-12-01T01:30:00Z failed",
             "2026-12-01T02:30:00Z doubled",
             "2026-12-01T03:30:00Z not_started",
             "2026-12-01T04:30:00Z missing",
-            "2026-12-01T05:30:00Z pending",
         ]
     );
-    assert_eq!(v["jobs"][0]["runs"][1]["exit_code"], 1);
-    assert_eq!(v["jobs"][0]["runs"][3]["reason"], "RESOURCE:MEMORY");
-    assert_eq!(verdicts(1), ["2026-12-01T02:00:00Z late"]);
+    assert_eq!(v["jobs"][0]["runs"][0]["exit_code"], 1);
+    assert_eq!(v["jobs"][0]["runs"][2]["reason"], "RESOURCE:MEMORY");
+    assert_eq!(listed(1), ["2026-12-01T02:00:00Z late"]);
     assert_eq!(v["jobs"][1]["runs"][0]["by_seconds"], 1200);
     assert_eq!(v["other_jobs"]["old-name"], 1);
 
@@ -439,11 +442,16 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
                 .unwrap();
             assert_eq!(put.failed_entry_count(), 0);
         }
-        let logged = cronport::aws::recorded_events(
+        let mut logged = Vec::new();
+        cronport::aws::read_run_record(
             &clients,
             group,
             since - jiff::SignedDuration::from_hours(24),
             now + jiff::SignedDuration::from_hours(1),
+            |event| {
+                logged.push(event.to_string());
+                Ok(())
+            },
         )
         .await
         .unwrap();
@@ -483,7 +491,11 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
         .iter()
         .map(|r| r["verdict"].as_str().unwrap())
         .collect();
-    assert_eq!(verdicts, ["ok", "failed", "missing"]);
+    assert_eq!(verdicts, ["failed", "missing"]);
+    assert_eq!(
+        hourly["counts"],
+        json!({"ok": 1, "failed": 1, "missing": 1})
+    );
     assert!(v["other_jobs"].as_object().unwrap().is_empty());
 
     // The record turned off: the rule and policy go, the history stays.
