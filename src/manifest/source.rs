@@ -49,6 +49,11 @@ impl<'t> Source<'t> {
         span
     }
 
+    /// The parsed document, for reading the manifest from it.
+    pub(crate) fn into_root(self) -> Spanned<DeTable<'t>> {
+        self.root
+    }
+
     /// Whether the document sets a value at `path`.
     pub(crate) fn has(&self, path: &[Step<'_>]) -> bool {
         self.value_at(path).is_some()

@@ -563,10 +563,15 @@ pub fn is_role_arn(arn: &str) -> bool {
 struct Intervals(std::collections::HashMap<String, Option<u32>>);
 
 impl Intervals {
-    /// `schedule`'s shortest gap between two runs, in seconds.
-    fn of(&mut self, schedule: &Schedule) -> Option<u32> {
-        // The debug form holds the pattern, zone and start: the whole value.
-        let key = format!("{schedule:?}");
+    /// `schedule`'s shortest gap between two runs, in seconds: `text` is
+    /// the job's schedule as written, which with the zone and the start
+    /// names the value (cheaper to key by than the value's debug form).
+    fn of(&mut self, text: &str, schedule: &Schedule) -> Option<u32> {
+        let key = format!(
+            "{text}\u{0}{}\u{0}{:?}",
+            schedule.time_zone_name(),
+            schedule.start()
+        );
         *self.0.entry(key).or_insert_with(|| {
             // From a fixed instant, so that output is reproducible.
             let from =
@@ -608,7 +613,9 @@ fn resolve_job(
     let retry_policy = retry_within_interval(
         job,
         job.settings.retry_policy.or(defaults.retry_policy),
-        schedule.as_ref().and_then(|s| intervals.of(s)),
+        schedule
+            .as_ref()
+            .and_then(|s| intervals.of(&job.schedule, s)),
     );
     let flexible_time_window = r.flexible_time_window(backend);
     r.rule_capacity_providers(backend);
