@@ -210,6 +210,14 @@ impl RunRecord {
 
     /// The rule's event pattern: this deployment's tasks, when they run
     /// and when they stop.
+    ///
+    /// ```
+    /// let text = format!("id = \"shop\"\n{}", cronport::manifest::doc::EXAMPLE.replacen("[defaults]\n", "[defaults]\nrun_history_days = 30\n", 1));
+    /// let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+    /// let record = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?.run_record.unwrap();
+    /// assert_eq!(record.pattern()["detail"]["lastStatus"], serde_json::json!(["RUNNING", "STOPPED"]));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn pattern(&self) -> serde_json::Value {
         serde_json::json!({
             "source": ["aws.ecs"],

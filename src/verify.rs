@@ -45,6 +45,12 @@ pub fn task_group(owner: &Owner) -> String {
 }
 
 /// The owner record a task group names; `None` for another group.
+///
+/// ```
+/// let o = cronport::verify::owner_of_group("cronport:shop:prod:daily").unwrap();
+/// assert_eq!((o.manifest.as_str(), o.env.as_str(), o.job.as_str()), ("shop", "prod", "daily"));
+/// assert!(cronport::verify::owner_of_group("cronport:shop::daily").is_none());
+/// ```
 pub fn owner_of_group(group: &str) -> Option<Owner> {
     let (manifest, env, job) = group_parts(group)?;
     Some(Owner {
@@ -533,6 +539,15 @@ fn some(n: i32) -> Option<i32> {
 impl Judge {
     /// A judge of `expected` (the jobs of manifest `manifest`, environment
     /// `env`) over `[from, until)`.
+    ///
+    /// ```
+    /// use cronport::verify::{Expected, Judge, Thresholds};
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let daily = Expected { job: "daily".into(), container: "worker".into(), runs: vec![at("2026-12-01T14:30:00Z")],
+    ///     tasks_per_run: 1, on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+    /// let mut judge = Judge::new("shop", "-", vec![daily], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Thresholds::default());
+    /// assert_eq!(judge.verdicts().jobs[0].counts["missing"], 1); // no event came
+    /// ```
     pub fn new(
         manifest: &str,
         env: &str,
@@ -576,6 +591,19 @@ impl Judge {
 
     /// Takes one event (a JSON value); any other event, another
     /// deployment's task, or a task without a cronport group is passed over.
+    ///
+    /// ```
+    /// use cronport::verify::{Expected, Judge, Thresholds};
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let daily = Expected { job: "daily".into(), container: "worker".into(), runs: vec![at("2026-12-01T14:30:00Z")],
+    ///     tasks_per_run: 1, on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+    /// let mut judge = Judge::new("shop", "-", vec![daily], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Thresholds::default());
+    /// // Another manifest's task of a job of the same name: not this one's run.
+    /// judge.add(&serde_json::json!({"detail-type": "ECS Task State Change", "detail": {"group": "cronport:other:-:daily",
+    ///     "taskArn": "t", "lastStatus": "STOPPED", "createdAt": "2026-12-01T14:30:01Z"}}))?;
+    /// assert_eq!(judge.verdicts().jobs[0].counts["missing"], 1);
+    /// # Ok::<(), cronport::verify::EventError>(())
+    /// ```
     pub fn add(&mut self, event: &Value) -> Result<(), EventError> {
         let view = EventView::deserialize(event)
             .map_err(|e| EventError(format!("an event is not shaped as ECS sends it: {e}")))?;
@@ -713,6 +741,22 @@ impl Judge {
 
     /// The verdicts: per job, how many runs had each verdict, and the runs
     /// that went wrong.
+    ///
+    /// ```
+    /// use cronport::verify::{Expected, Judge, Thresholds};
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let daily = Expected { job: "daily".into(), container: "worker".into(), runs: vec![at("2026-12-01T14:30:00Z")],
+    ///     tasks_per_run: 1, on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+    /// let mut judge = Judge::new("shop", "-", vec![daily], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Thresholds::default());
+    /// judge.add(&serde_json::json!({"detail-type": "ECS Task State Change", "detail": {"group": "cronport:shop:-:daily",
+    ///     "taskArn": "t", "lastStatus": "STOPPED", "createdAt": "2026-12-01T14:30:01Z", "startedAt": "2026-12-01T14:30:30Z",
+    ///     "stoppedAt": "2026-12-01T14:31:00Z", "stoppedReason": "Essential container in task exited",
+    ///     "containers": [{"name": "worker", "exitCode": 3}]}}))?;
+    /// let v = judge.verdicts();
+    /// assert_eq!(v.jobs[0].runs[0].outcome.name(), "failed");
+    /// assert!(!v.all_fine());
+    /// # Ok::<(), cronport::verify::EventError>(())
+    /// ```
     pub fn verdicts(self) -> Verdicts {
         let th = self.thresholds;
         let until = self.until;

@@ -70,6 +70,11 @@ impl<'t> Source<'t> {
             .unwrap_or_default()
     }
 
+    /// How many keys the table at `path` has (0 when it is not a table).
+    pub(crate) fn table_len(&self, path: &[Step<'_>]) -> usize {
+        self.table_at(path).map_or(0, |t| t.len())
+    }
+
     /// How many elements the array at `path` has.
     pub(crate) fn len(&self, path: &[Step<'_>]) -> usize {
         match self.value_at(path) {
