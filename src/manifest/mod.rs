@@ -686,6 +686,14 @@ pub enum ManifestErrorKind {
 /// The most lines a manifest may have ([`Manifest::from_toml`]).
 pub const MAX_LINES: usize = 1_000_000;
 
+/// The most `=` signs a manifest may hold ([`Manifest::from_toml`]): an
+/// upper bound on its keys, whose parse tree costs memory by the key.
+///
+/// ```
+/// assert_eq!(cronport::manifest::MAX_KEYS, 500_000);
+/// ```
+pub const MAX_KEYS: usize = 500_000;
+
 /// The most environments a manifest may have ([`Manifest::from_toml`]):
 /// each environment's lineage names all the others, so checking them costs
 /// their number squared, and a team has a handful.
@@ -763,6 +771,21 @@ impl Manifest {
                     ManifestErrorKind::Syntax,
                     &format!(
                         "the manifest has {lines} lines; cronport reads at most {MAX_LINES}: remove blank lines, or split the jobs into several manifests"
+                    ),
+                )],
+            });
+        }
+        // Each key costs the parser some 450 bytes: a bound on the `=`s
+        // (a bound on the keys: some may sit in strings) keeps a manifest
+        // of one huge inline table as cheap to refuse as one of many lines.
+        let keys = text.bytes().filter(|&b| b == b'=').count();
+        if keys > MAX_KEYS {
+            return Err(ManifestError {
+                problems: vec![render(
+                    0..0,
+                    ManifestErrorKind::Syntax,
+                    &format!(
+                        "the manifest has {keys} `=` signs; cronport reads at most {MAX_KEYS} keys (50,000 jobs of ten settings): split it into several manifests"
                     ),
                 )],
             });

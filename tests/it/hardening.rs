@@ -49,6 +49,9 @@ fn cases() -> Vec<Case> {
         Case { name: "a bad role in every environment", files: vec![("m.toml", format!("{}[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n{}", DEFAULTS.replace("123456789012:role", "12:role"), (0..40).map(|i| format!("[env.e{i}]\n")).collect::<String>()).into_bytes())], args: vec!["convert", "m.toml", "--env", "e1"], says: "is not an IAM role ARN" },
         Case { name: "an environment's bad zone, at the environment", files: vec![("m.toml", format!("{}[[job]]\nname = \"a\"\nschedule = \"@daily\"\ncommand = \"x\"\n[env.prod]\ntimezone = \"Mars/Base\"\n", DEFAULTS).into_bytes())], args: vec!["convert", "m.toml", "--env", "prod"], says: "m.toml:12:12" },
         Case { name: "environments past 256", files: vec![("m.toml", [job(""), (0..300).map(|i| format!("[env.e{i}]\n")).collect::<String>().into_bytes()].concat())], args: vec!["convert", "m.toml", "--env", "e1"], says: "cronport reads at most 256" },
+        // One huge inline table costs the parser by the key: refused first.
+        Case { name: "600,000 keys in one inline table", files: vec![("m.toml", job(&format!("environment = {{ {} }}", (0..600_000).map(|i| format!("A{i} = \"x\"")).collect::<Vec<_>>().join(", "))))], args: vec!["convert", "m.toml"], says: "cronport reads at most 500000 keys" },
+        Case { name: "a table of 1,001 environment variables", files: vec![("m.toml", job(&format!("environment = {{ {} }}", (0..1001).map(|i| format!("A{i} = \"x\"")).collect::<Vec<_>>().join(", "))))], args: vec!["convert", "m.toml"], says: "sets 1001 environment variables" },
         // URLs are checked before they are used.
         Case { name: "a Heroku API that is no URL", files: vec![], args: vec!["import", "heroku", "--app", "x", "--heroku-api", "not a url"], says: "--heroku-api `not a url` is not an http:// or https:// URL" },
         // YAML and HCL imports are refused by size before they are parsed.
