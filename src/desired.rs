@@ -155,10 +155,9 @@ impl RunRecord {
         let env = &deployment.env;
         let log_group = Self::log_group_name(&deployment.manifest, env);
         let policy = Self::policy_name(&deployment.manifest, env);
-        let rule: String = format!("{prefix}runs-{}{suffix}", deployment.manifest)
-            .chars()
-            .take(MAX_NAME_LEN)
-            .collect();
+        // Never cut: two deployments' cut names could be one rule (see the
+        // check in `compile`).
+        let rule = format!("{prefix}runs-{}{suffix}", deployment.manifest);
         let mut tags = tags.clone();
         tags.insert(crate::owner::MANAGED_BY.to_string(), "cronport".to_string());
         tags.insert("cronport:manifest".to_string(), deployment.manifest.clone());
@@ -712,6 +711,21 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
             &d.tags.clone().unwrap_or_default(),
         )
     });
+    if let Some(record) = &run_record
+        && record.rule.len() > MAX_NAME_LEN
+    {
+        problems.push(Problem {
+            job: None,
+            key: "run_history_days",
+            kind: ProblemKind::Invalid,
+            message: format!(
+                "the run record's rule `{}` would be {} characters; AWS allows {MAX_NAME_LEN}: shorten the manifest's id, name_prefix or name_suffix",
+                record.rule,
+                record.rule.len()
+            ),
+            remedies: Vec::new(),
+        });
+    }
     // The record's rule shares the default bus with rules-backend jobs.
     if let Some(record) = &run_record
         && let Some(i) = desired.iter().position(|j| {

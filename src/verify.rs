@@ -317,7 +317,8 @@ pub struct JobVerdicts {
     pub job: String,
     /// How many of its runs had each verdict, by the verdict's name.
     pub counts: BTreeMap<&'static str, usize>,
-    /// The runs that went wrong, in time order, then unexpected tasks.
+    /// The runs that went wrong, in time order, then unexpected tasks: the
+    /// first [`LISTED_RUNS`] of them (`counts` has them all).
     pub runs: Vec<RunVerdict>,
     /// Its last recorded task's creation.
     pub last_run: Option<Timestamp>,
@@ -781,12 +782,18 @@ impl Judge {
                         th,
                     );
                     *counts.entry(outcome.name()).or_default() += 1;
-                    if !outcome.is_fine() {
+                    // Every run is counted; the first of those that went
+                    // wrong are listed (a month of a job that never ran is
+                    // thousands of `missing`).
+                    if !outcome.is_fine() && runs.len() < LISTED_RUNS {
                         runs.push(RunVerdict { at, outcome });
                     }
                 }
                 for &created in state.unexpected.values() {
                     *counts.entry(Outcome::Unexpected.name()).or_default() += 1;
+                    if runs.len() >= LISTED_RUNS {
+                        continue;
+                    }
                     runs.push(RunVerdict {
                         at: created,
                         outcome: Outcome::Unexpected,
@@ -813,6 +820,13 @@ impl Judge {
         }
     }
 }
+
+/// The most runs that went wrong a job's verdicts list (all are counted).
+///
+/// ```
+/// assert_eq!(cronport::verify::LISTED_RUNS, 100);
+/// ```
+pub const LISTED_RUNS: usize = 100;
 
 /// A stable 64-bit hash of a task ARN (FNV-1a); never 0, which means "no
 /// task".
@@ -872,6 +886,15 @@ fn outcome(
         return Outcome::OverTimeLimit {
             ran_seconds: i64::from(ran),
         };
+    }
+    // Still running at the window's end, and longer than its limit then.
+    if let (Some(limit), Some(after), true) =
+        (e.time_limit, some(slot.started_after), slot.status == 1)
+    {
+        let ran = until.duration_since(at).as_secs() - i64::from(after);
+        if ran > limit.as_secs() {
+            return Outcome::OverTimeLimit { ran_seconds: ran };
+        }
     }
     if let Some(after) = some(slot.started_after)
         && i64::from(after) > e.on_time.as_secs()

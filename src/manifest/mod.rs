@@ -694,6 +694,9 @@ pub const MAX_LINES: usize = 1_000_000;
 /// ```
 pub const MAX_KEYS: usize = 500_000;
 
+/// The most problems one error shows; the rest are counted.
+const MAX_SHOWN_PROBLEMS: usize = 50;
+
 /// The most environments a manifest may have ([`Manifest::from_toml`]):
 /// each environment's lineage names all the others, so checking them costs
 /// their number squared, and a team has a handful.
@@ -971,7 +974,12 @@ impl Manifest {
                 }
             }
         }
-        let placed = once
+        // One bad value repeated 20,000 times (a list of subnets) is not
+        // 20,000 errors, each quoting its line: the first are shown, and
+        // how many more.
+        let more = once.len().saturating_sub(MAX_SHOWN_PROBLEMS);
+        once.truncate(MAX_SHOWN_PROBLEMS);
+        let mut placed: Vec<PlacedProblem> = once
             .into_iter()
             .map(|(span, mut p, envs)| {
                 if !envs.is_empty() {
@@ -994,6 +1002,17 @@ impl Manifest {
                 }
             })
             .collect();
+        if more > 0 {
+            let message = format!("… and {more} more problems: fix those above and run again");
+            placed.push(PlacedProblem {
+                kind: ManifestErrorKind::Check(ProblemKind::Invalid),
+                job: None,
+                key: None,
+                location: None,
+                rendered: format!("error: {message}"),
+                message,
+            });
+        }
         ManifestError { problems: placed }
     }
 

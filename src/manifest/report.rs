@@ -14,6 +14,11 @@ pub(super) fn render_problem(
 ) -> String {
     let (line, column) = line_column(text, span.start);
     let line_text = text.lines().nth(line - 1).unwrap_or("");
+    // A line of 80,000 characters is not quoted whole: the 200 before the
+    // fault and the 200 after, the caret still under it.
+    let skipped = column.saturating_sub(201);
+    let line_text: String = line_text.chars().skip(skipped).take(400).collect();
+    let column = column - skipped;
     let width = text[span.start.min(text.len())..span.end.min(text.len())]
         .lines()
         .next()

@@ -153,7 +153,9 @@ fn run_record(record: &crate::desired::RunRecord, resources: &mut Map<String, Va
         }),
     );
     // `Fn::GetAtt Arn` of a log group ends in `:*`: the policy's resource.
-    let document = crate::desired::RunRecord::policy_document_for("${LogGroupArn}").to_string();
+    let mut document = crate::desired::RunRecord::policy_document_for("${LogGroupArn}");
+    document["Statement"][0]["Resource"] = json!("${LogGroupArn}");
+    let document = document.to_string();
     let policy = logical_id("RunRecordPolicy", &record.policy, resources);
     resources.insert(
         policy.clone(),
