@@ -725,13 +725,16 @@ impl Judge {
             };
             let failed = slot.not_started || slot.exit != 0;
             if failed {
+                // ECS writes at most 255 characters of reason.
                 state.reasons.insert(
                     slot_index,
                     detail
                         .stopped_reason
                         .as_deref()
                         .unwrap_or_default()
-                        .to_string(),
+                        .chars()
+                        .take(255)
+                        .collect(),
                 );
             } else if !state.reasons.is_empty() {
                 state.reasons.remove(&slot_index);

@@ -99,8 +99,20 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     let mut judge = Judge::new(id, env, expected, from, until, thresholds);
     match &args.events {
         Some(file) => {
-            for event in read_events(file, &read_input(file)?)? {
-                judge.add(&event).map_err(|e| format!("{file}: {e}"))?;
+            let events = read_events(file, &read_input(file)?)?;
+            if events.is_empty() {
+                super::advise(
+                    "warning",
+                    &format!(
+                        "{} holds no events: every run will be missing",
+                        super::shown(file)
+                    ),
+                );
+            }
+            for (i, event) in events.iter().enumerate() {
+                judge
+                    .add(event)
+                    .map_err(|e| format!("{}: event {}: {e}", super::shown(file), i + 1))?;
             }
         }
         None => {
@@ -202,10 +214,16 @@ fn duration(flag: &str, text: &str) -> Result<SignedDuration, super::Failure> {
         "s" => 1,
         _ => return Err(bad()),
     };
-    if !(1..=36_600).contains(&(n * seconds / 86_400).max(1)) || n < 1 {
-        return Err(bad());
+    // Up to a hundred years: a window longer than any history kept.
+    let total = n.saturating_mul(seconds);
+    if !(1..=100 * 366 * 86_400).contains(&total) {
+        return Err(format!(
+            "{flag} `{}` is outside 1s to 36600d (a hundred years)",
+            cronport::escape::one_line(text)
+        )
+        .into());
     }
-    Ok(SignedDuration::from_secs(n.saturating_mul(seconds)))
+    Ok(SignedDuration::from_secs(total))
 }
 
 /// The events in `text`: `aws logs filter-log-events` output (`{"events":
@@ -352,7 +370,8 @@ fn text(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
     }
     for (job, n) in &verdicts.other_jobs {
         out.push_str(&format!(
-            "\n{n} tasks of job `{}`, which the manifest does not have (renamed or removed?)\n",
+            "\n{n} {} of job `{}`, which the manifest does not have (renamed or removed?)\n",
+            if *n == 1 { "task" } else { "tasks" },
             cronport::escape::one_line(job)
         ));
     }
@@ -388,8 +407,9 @@ fn markdown(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
         .flat_map(|j| j.runs.iter().map(move |r| (j, r)))
         .filter(|(_, r)| !r.outcome.is_fine())
         .map(|(j, r)| {
+            // In a code span: a reason's HTML or link is shown, not made.
             format!(
-                "| `{}` | {} | {} |\n",
+                "| `{}` | {} | `{}` |\n",
                 code(&j.job),
                 minute(r.at),
                 code(&said(&r.outcome))
@@ -399,6 +419,13 @@ fn markdown(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
     if !bad.is_empty() {
         out.push_str("\n| job | due | what happened |\n|---|---|---|\n");
         out.extend(bad);
+    }
+    for (job, n) in &verdicts.other_jobs {
+        out.push_str(&format!(
+            "\n{n} {} of job `{}`, which the manifest does not have (renamed or removed?)\n",
+            if *n == 1 { "task" } else { "tasks" },
+            code(job)
+        ));
     }
     out
 }

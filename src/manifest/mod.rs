@@ -686,13 +686,14 @@ pub enum ManifestErrorKind {
 /// The most lines a manifest may have ([`Manifest::from_toml`]).
 pub const MAX_LINES: usize = 1_000_000;
 
-/// The most `=` signs a manifest may hold ([`Manifest::from_toml`]): an
-/// upper bound on its keys, whose parse tree costs memory by the key.
+/// The most `=`, `,`, `[` and `{` a manifest may hold
+/// ([`Manifest::from_toml`]): an upper bound on its keys, list items and
+/// tables, whose parse tree costs memory by the item.
 ///
 /// ```
-/// assert_eq!(cronport::manifest::MAX_KEYS, 500_000);
+/// assert_eq!(cronport::manifest::MAX_KEYS, 600_000);
 /// ```
-pub const MAX_KEYS: usize = 500_000;
+pub const MAX_KEYS: usize = 600_000;
 
 /// The most problems one error shows; the rest are counted.
 const MAX_SHOWN_PROBLEMS: usize = 50;
@@ -781,14 +782,17 @@ impl Manifest {
         // Each key costs the parser some 450 bytes: a bound on the `=`s
         // (a bound on the keys: some may sit in strings) keeps a manifest
         // of one huge inline table as cheap to refuse as one of many lines.
-        let keys = text.bytes().filter(|&b| b == b'=').count();
+        let keys = text
+            .bytes()
+            .filter(|&b| matches!(b, b'=' | b',' | b'[' | b'{'))
+            .count();
         if keys > MAX_KEYS {
             return Err(ManifestError {
                 problems: vec![render(
                     0..0,
                     ManifestErrorKind::Syntax,
                     &format!(
-                        "the manifest has {keys} `=` signs; cronport reads at most {MAX_KEYS} keys (50,000 jobs of ten settings): split it into several manifests"
+                        "the manifest has {keys} keys, list items and tables (`=`, `,`, `[`, `{{`); cronport reads at most {MAX_KEYS} (50,000 jobs of ten settings): split it into several manifests"
                     ),
                 )],
             });
@@ -1080,6 +1084,16 @@ impl Manifest {
         }
     }
 
+    /// The environments' names for a message: the first 20, and how many
+    /// more (256 long names would be one line of 16,000 characters).
+    fn env_names(&self) -> String {
+        let mut names: Vec<String> = self.env.keys().take(20).cloned().collect();
+        if self.env.len() > 20 {
+            names.push(format!("and {} more", self.env.len() - 20));
+        }
+        names.join(", ")
+    }
+
     /// The manifest for one environment: its settings over `[defaults]`, its
     /// job overrides over the jobs, and `-NAME` after every AWS name (unless
     /// it sets `name_suffix` itself) so environments never collide.
@@ -1115,10 +1129,7 @@ impl Manifest {
                 return Ok(self.clone());
             }
             return Err(EnvError {
-                message: format!(
-                    "this manifest has environments ({})",
-                    self.env.keys().cloned().collect::<Vec<_>>().join(", ")
-                ),
+                message: format!("this manifest has environments ({})", self.env_names()),
                 hint: Some(crate::Hint::ChooseEnvironment),
             });
         };
@@ -1126,10 +1137,7 @@ impl Manifest {
             let known = if self.env.is_empty() {
                 "it has no [env.NAME] tables".to_string()
             } else {
-                format!(
-                    "it has {}",
-                    self.env.keys().cloned().collect::<Vec<_>>().join(", ")
-                )
+                format!("it has {}", self.env_names())
             };
             return Err(EnvError::plain(format!(
                 "no environment `{name}` in the manifest; {known}"

@@ -107,7 +107,7 @@ pub(super) fn key_problems(
                     ManifestErrorKind::UnknownKey,
                     &format!(
                         "`{key}` cannot be set in {place}: it goes in {}",
-                        setting.scope.places()
+                        setting.scope.tables()
                     ),
                 ));
             } else {

@@ -81,6 +81,21 @@ impl Scope {
         self != Scope::Deployment
     }
 
+    /// Where, as the manifest's tables: for a message saying where a key
+    /// goes.
+    ///
+    /// ```
+    /// assert_eq!(cronport::manifest::Scope::Deployment.tables(), "[defaults] or [env.NAME]");
+    /// ```
+    pub fn tables(self) -> &'static str {
+        match self {
+            Scope::Anywhere => "[defaults], a [[job]], [env.NAME] or [env.NAME.job.JOB]",
+            Scope::Job => "a [[job]] or [env.NAME.job.JOB]",
+            Scope::JobTable => "a [[job]]",
+            Scope::Deployment => "[defaults] or [env.NAME]",
+        }
+    }
+
     /// Where, in words for the README's table.
     ///
     /// ```

@@ -181,6 +181,10 @@ impl Manifest {
 }
 
 /// A problem with `key` of job number `job` (`None`: `[defaults]`).
+/// The most tags a manifest may give a resource: AWS's 50, less the five
+/// cronport may add.
+const MAX_OWN_TAGS: usize = 45;
+
 /// The retention periods CloudWatch Logs accepts (`PutRetentionPolicy`).
 ///
 /// ```
@@ -959,6 +963,16 @@ impl Resolver<'_> {
         {
             let message = format!(
                 "tag `{key}` has an empty value, which EventBridge Scheduler refuses on the schedule group: give it a value"
+            );
+            self.problem("tags", message);
+        }
+        // AWS takes 50 tags a resource; cronport adds up to five of its
+        // own (`managed-by`, the owner record, a hold or a record mark).
+        if tags.len() > MAX_OWN_TAGS {
+            let message = format!(
+                "job `{name}` has {} tags; AWS allows 50 on a resource, and cronport adds up to {}: keep at most {MAX_OWN_TAGS}",
+                tags.len(),
+                50 - MAX_OWN_TAGS
             );
             self.problem("tags", message);
         }

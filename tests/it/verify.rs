@@ -211,7 +211,7 @@ fn every_run_is_judged_and_only_this_manifests_tasks_count() {
         "hourly  2026-12-01 03:30 UTC  not started: RESOURCE:MEMORY",
         "hourly  2026-12-01 02:30 UTC  doubled: 2 tasks",
         "daily  2026-12-01 02:00 UTC  late: started 20m00s after its time",
-        "1 tasks of job `old-name`, which the manifest does not have",
+        "1 task of job `old-name`, which the manifest does not have",
     ] {
         assert!(text_out.contains(said), "{said}\n{text_out}");
     }
@@ -527,4 +527,68 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
         assert_eq!(groups.log_groups().len(), 1, "the history is kept");
     });
     assert!(proxy.take_violations().is_empty());
+}
+
+/// A task still running past its time limit at the window's end is over
+/// its limit, not "running"; a reason's HTML is shown, not made, in the
+/// Markdown comment; a task of a job the manifest lacks is named there.
+#[test]
+fn a_run_past_its_limit_is_said_and_markdown_shows_reasons_as_text() {
+    let mut events: Vec<Value> = (0..6)
+        .map(|h| {
+            stopped(
+                "hourly",
+                &format!("t{h}"),
+                &format!("2026-12-01T0{h}:30:02Z"),
+                Some(&format!("2026-12-01T0{h}:30:30Z")),
+                &format!("2026-12-01T0{h}:31:00Z"),
+                Some(0),
+            )
+        })
+        .collect();
+    // 00:30's task never stopped: at 05:45 it has run over five hours.
+    events[0]["detail"]["lastStatus"] = json!("RUNNING");
+    events[0]["detail"]
+        .as_object_mut()
+        .unwrap()
+        .remove("stoppedAt");
+    // 01:30's failed, with HTML in its reason.
+    events[1]["detail"]["containers"][0]["exitCode"] = json!(2);
+    events[1]["detail"]["stoppedReason"] = json!("<img src=x onerror=alert(1)> | **bold**");
+    events.push(stopped(
+        "daily",
+        "d",
+        "2026-12-01T02:00:02Z",
+        Some("2026-12-01T02:00:30Z"),
+        "2026-12-01T02:01:00Z",
+        Some(0),
+    ));
+    events.push(stopped(
+        "gone",
+        "g",
+        "2026-12-01T02:00:02Z",
+        Some("2026-12-01T02:00:30Z"),
+        "2026-12-01T02:01:00Z",
+        Some(0),
+    ));
+    let (code, out, err) = run(&events, "json");
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(
+        v["jobs"][0]["runs"][0]["verdict"], "over_time_limit",
+        "{out}"
+    );
+    assert_eq!(
+        v["jobs"][0]["runs"][0]["ran_seconds"],
+        5 * 3600 + 15 * 60 - 30
+    );
+    let (_, md, _) = run(&events, "markdown");
+    assert!(
+        md.contains("`failed, exit code 2: <img src=x onerror=alert(1)> \\| **bold**`"),
+        "{md}"
+    );
+    assert!(
+        md.contains("1 task of job `gone`, which the manifest does not have"),
+        "{md}"
+    );
 }
