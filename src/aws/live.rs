@@ -194,25 +194,7 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
         .send()
         .await
         .map_err(|e| format!("cannot read rule `{name}`: {}", sdk_error_text(e)))?;
-    let tags: BTreeMap<String, String> = match rule.arn() {
-        Some(arn) => clients
-            .events
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "cannot read the tags of rule `{name}`: {}",
-                    sdk_error_text(e)
-                )
-            })?
-            .tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect(),
-        None => BTreeMap::new(),
-    };
+    let tags = rule_tags(clients, &name, rule.arn()).await?;
     let managed = tags.get("managed-by").is_some_and(|v| v == "cronport");
     let targets = clients
         .events
@@ -737,6 +719,34 @@ fn policy_grants(document: &str) -> String {
     }
 }
 
+/// A rule's tags (none without an ARN).
+async fn rule_tags(
+    clients: &Clients,
+    name: &str,
+    arn: Option<&str>,
+) -> Result<BTreeMap<String, String>, String> {
+    let Some(arn) = arn else {
+        return Ok(BTreeMap::new());
+    };
+    let tags = clients
+        .events
+        .list_tags_for_resource()
+        .resource_arn(arn)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot read the tags of rule `{name}`: {}",
+                sdk_error_text(e)
+            )
+        })?;
+    Ok(tags
+        .tags()
+        .iter()
+        .map(|t| (t.key().to_string(), t.value().to_string()))
+        .collect())
+}
+
 /// A record rule's event pattern, state, target log group and tags.
 async fn read_record_rule(
     clients: &Clients,
@@ -762,25 +772,7 @@ async fn read_record_rule(
         .and_then(|p| serde_json::from_str(p).ok())
         .unwrap_or(serde_json::Value::Null);
     let state = rule.state().map_or("ENABLED", |s| s.as_str()).to_string();
-    let tags = match rule.arn() {
-        Some(arn) => clients
-            .events
-            .list_tags_for_resource()
-            .resource_arn(arn)
-            .send()
-            .await
-            .map_err(|e| {
-                format!(
-                    "cannot read the tags of rule `{name}`: {}",
-                    sdk_error_text(e)
-                )
-            })?
-            .tags()
-            .iter()
-            .map(|t| (t.key().to_string(), t.value().to_string()))
-            .collect(),
-        None => BTreeMap::new(),
-    };
+    let tags = rule_tags(clients, name, rule.arn()).await?;
     let targets = clients
         .events
         .list_targets_by_rule()
