@@ -455,54 +455,17 @@ fn serve(mut client: TcpStream, shared: &Shared) {
     }
 }
 
-/// moto's stopped containers all exit 0. A run whose container override
-/// sets `CRONPORT_TEST_EXIT=N` (a command `CRONPORT_TEST_EXIT=3 rake x`
-/// becomes that environment override) exits `N` instead, as a job that
-/// fails would: the rehearsal tests' failing container.
-fn exit_codes_from_environment(response: &str) -> String {
+/// `response` with its JSON body changed by `change` (which says whether
+/// it changed anything) and its `Content-Length` made to match; as it was
+/// when the body is not JSON or nothing changed.
+fn with_json_body(response: &str, change: impl FnOnce(&mut serde_json::Value) -> bool) -> String {
     let Some((head, body)) = response.split_once("\r\n\r\n") else {
         return response.to_string();
     };
     let Ok(mut json) = serde_json::from_str::<serde_json::Value>(body) else {
         return response.to_string();
     };
-    let mut changed = false;
-    for task in json
-        .get_mut("tasks")
-        .and_then(|t| t.as_array_mut())
-        .into_iter()
-        .flatten()
-    {
-        if task["lastStatus"] != "STOPPED" {
-            continue;
-        }
-        let mut codes = Vec::new();
-        for o in task["overrides"]["containerOverrides"]
-            .as_array()
-            .into_iter()
-            .flatten()
-        {
-            for e in o["environment"].as_array().into_iter().flatten() {
-                if e["name"] == "CRONPORT_TEST_EXIT"
-                    && let Some(code) = e["value"].as_str().and_then(|v| v.parse::<i64>().ok())
-                {
-                    codes.push((o["name"].clone(), code));
-                }
-            }
-        }
-        for c in task
-            .get_mut("containers")
-            .and_then(|c| c.as_array_mut())
-            .into_iter()
-            .flatten()
-        {
-            if let Some((_, code)) = codes.iter().find(|(name, _)| *name == c["name"]) {
-                c["exitCode"] = serde_json::json!(code);
-                changed = true;
-            }
-        }
-    }
-    if !changed {
+    if !change(&mut json) {
         return response.to_string();
     }
     let body = json.to_string();
@@ -515,6 +478,52 @@ fn exit_codes_from_environment(response: &str) -> String {
         head.join("\r\n"),
         body.len()
     )
+}
+
+/// moto's stopped containers all exit 0. A run whose container override
+/// sets `CRONPORT_TEST_EXIT=N` (a command `CRONPORT_TEST_EXIT=3 rake x`
+/// becomes that environment override) exits `N` instead, as a job that
+/// fails would: the rehearsal tests' failing container.
+fn exit_codes_from_environment(response: &str) -> String {
+    with_json_body(response, |json| {
+        let mut changed = false;
+        for task in json
+            .get_mut("tasks")
+            .and_then(|t| t.as_array_mut())
+            .into_iter()
+            .flatten()
+        {
+            if task["lastStatus"] != "STOPPED" {
+                continue;
+            }
+            let mut codes = Vec::new();
+            for o in task["overrides"]["containerOverrides"]
+                .as_array()
+                .into_iter()
+                .flatten()
+            {
+                for e in o["environment"].as_array().into_iter().flatten() {
+                    if e["name"] == "CRONPORT_TEST_EXIT"
+                        && let Some(code) = e["value"].as_str().and_then(|v| v.parse::<i64>().ok())
+                    {
+                        codes.push((o["name"].clone(), code));
+                    }
+                }
+            }
+            for c in task
+                .get_mut("containers")
+                .and_then(|c| c.as_array_mut())
+                .into_iter()
+                .flatten()
+            {
+                if let Some((_, code)) = codes.iter().find(|(name, _)| *name == c["name"]) {
+                    c["exitCode"] = serde_json::json!(code);
+                    changed = true;
+                }
+            }
+        }
+        changed
+    })
 }
 
 /// moto stamps the log events EventBridge delivers with fractional
@@ -522,80 +531,56 @@ fn exit_codes_from_environment(response: &str) -> String {
 /// ones (a `Long`), which the real SDK refuses to read: round them, as
 /// AWS writes them.
 fn log_times_as_integers(response: &str) -> String {
-    let Some((head, body)) = response.split_once("\r\n\r\n") else {
-        return response.to_string();
-    };
-    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(body) else {
-        return response.to_string();
-    };
-    let keys = [
-        "timestamp",
-        "ingestionTime",
-        "firstEventTimestamp",
-        "lastEventTimestamp",
-        "lastIngestionTime",
-        "creationTime",
-    ];
-    for list in ["events", "logStreams"] {
-        for item in json
-            .get_mut(list)
-            .and_then(|l| l.as_array_mut())
-            .into_iter()
-            .flatten()
-        {
-            for key in keys {
-                if let Some(ms) = item.get(key).and_then(serde_json::Value::as_f64) {
-                    item[key] = serde_json::json!(ms.round() as i64);
+    with_json_body(response, |json| {
+        let keys = [
+            "timestamp",
+            "ingestionTime",
+            "firstEventTimestamp",
+            "lastEventTimestamp",
+            "lastIngestionTime",
+            "creationTime",
+        ];
+        for list in ["events", "logStreams"] {
+            for item in json
+                .get_mut(list)
+                .and_then(|l| l.as_array_mut())
+                .into_iter()
+                .flatten()
+            {
+                for key in keys {
+                    if let Some(ms) = item.get(key).and_then(serde_json::Value::as_f64) {
+                        item[key] = serde_json::json!(ms.round() as i64);
+                    }
                 }
             }
         }
-    }
-    let body = json.to_string();
-    let head: Vec<&str> = head
-        .lines()
-        .filter(|l| !l.to_ascii_lowercase().starts_with("content-length:"))
-        .collect();
-    format!(
-        "{}\r\nContent-Length: {}\r\n\r\n{body}",
-        head.join("\r\n"),
-        body.len()
-    )
+        true
+    })
 }
 
 /// moto answers a task's `containers[].cpu` and `memory` as numbers where
 /// the ECS API (and so the SDK) has strings; rewrite them so the real SDK
 /// can read moto's answer.
 fn container_sizes_as_strings(response: &str) -> String {
-    let Some((head, body)) = response.split_once("\r\n\r\n") else {
-        return response.to_string();
-    };
-    let Ok(mut json) = serde_json::from_str::<serde_json::Value>(body) else {
-        return response.to_string();
-    };
-    if let Some(tasks) = json.get_mut("tasks").and_then(|t| t.as_array_mut()) {
-        for task in tasks {
-            if let Some(containers) = task.get_mut("containers").and_then(|c| c.as_array_mut()) {
-                for c in containers {
-                    for key in ["cpu", "memory"] {
-                        if let Some(n) = c.get(key).filter(|v| v.is_number()).map(|v| v.to_string())
-                        {
-                            c[key] = serde_json::Value::String(n);
+    with_json_body(response, |json| {
+        if let Some(tasks) = json.get_mut("tasks").and_then(|t| t.as_array_mut()) {
+            for task in tasks {
+                if let Some(containers) = task.get_mut("containers").and_then(|c| c.as_array_mut())
+                {
+                    for c in containers {
+                        for key in ["cpu", "memory"] {
+                            if let Some(n) =
+                                c.get(key).filter(|v| v.is_number()).map(|v| v.to_string())
+                            {
+                                c[key] = serde_json::Value::String(n);
+                            }
                         }
                     }
                 }
             }
         }
-    }
-    let body = json.to_string();
-    let head: Vec<&str> = head
-        .lines()
-        .filter(|l| !l.to_ascii_lowercase().starts_with("content-length:"))
-        .collect();
-    format!(
-        "{}\r\nContent-Length: {}\r\n\r\n{body}",
-        head.join("\r\n"),
-        body.len()
-    )
+        true
+    })
 }
 
 /// Settings for clients that talk to `url` with dummy credentials.
