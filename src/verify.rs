@@ -606,8 +606,7 @@ impl Judge {
     /// # Ok::<(), cronport::verify::EventError>(())
     /// ```
     pub fn add(&mut self, event: &Value) -> Result<(), EventError> {
-        let view = EventView::deserialize(event)
-            .map_err(|e| EventError(format!("an event is not shaped as ECS sends it: {e}")))?;
+        let view = EventView::deserialize(event).map_err(|e| shape_error(&e.to_string()))?;
         self.add_view(view)
     }
 
@@ -622,8 +621,8 @@ impl Judge {
     /// # Ok::<(), cronport::verify::EventError>(())
     /// ```
     pub fn add_json(&mut self, text: &str) -> Result<(), EventError> {
-        let view: EventView<'_> = serde_json::from_str(text)
-            .map_err(|e| EventError(format!("an event is not JSON shaped as ECS sends it: {e}")))?;
+        let view: EventView<'_> =
+            serde_json::from_str(text).map_err(|e| shape_error(&e.to_string()))?;
         self.add_view(view)
     }
 
@@ -830,6 +829,31 @@ impl Judge {
 /// assert_eq!(cronport::verify::LISTED_RUNS, 100);
 /// ```
 pub const LISTED_RUNS: usize = 100;
+
+/// A reader's complaint about an event in the event's words, not Rust's.
+fn shape_error(complaint: &str) -> EventError {
+    let mut text = complaint.to_string();
+    for (rust, words) in [
+        ("expected struct EventView", "expected an event object"),
+        (
+            "expected struct DetailView",
+            "expected the event's `detail` object",
+        ),
+        (
+            "expected struct ContainerView",
+            "expected a container object",
+        ),
+        ("expected i64", "expected a whole number"),
+        ("expected a sequence", "expected a list"),
+        ("invalid type: ", ""),
+        ("invalid value: ", ""),
+    ] {
+        text = text.replace(rust, words);
+    }
+    EventError(format!(
+        "not an ECS Task State Change event as EventBridge delivers it ({text}); give the events as `aws logs filter-log-events` prints them, a JSON list, or one per line"
+    ))
+}
 
 /// A stable 64-bit hash of a task ARN (FNV-1a); never 0, which means "no
 /// task".

@@ -797,12 +797,22 @@ impl Manifest {
                 )],
             });
         }
-        let source = Source::parse(text).map_err(|e| ManifestError {
-            problems: vec![render(
-                e.span().unwrap_or(0..0),
-                ManifestErrorKind::Syntax,
-                e.message(),
-            )],
+        let source = Source::parse(text).map_err(|e| {
+            let span = e.span().unwrap_or(0..0);
+            // The parser says "duplicate key" and points at it: name it,
+            // and say what to do.
+            let message = match text.get(span.clone()) {
+                Some(key) if e.message().starts_with("duplicate key") && key.len() <= 100 => {
+                    format!(
+                        "`{}` is set twice in one table: keep one (to give an environment its own value, set it in [env.NAME])",
+                        crate::escape::one_line(key.trim())
+                    )
+                }
+                _ => e.message().to_string(),
+            };
+            ManifestError {
+                problems: vec![render(span, ManifestErrorKind::Syntax, &message)],
+            }
         })?;
         let mut problems = key_problems(&source, text, Types::Skip, &render);
         if problems.is_empty() {
