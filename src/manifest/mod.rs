@@ -808,6 +808,7 @@ impl Manifest {
                         crate::escape::one_line(key.trim())
                     )
                 }
+                _ if e.message().contains("recurse") => "tables and lists nest too deeply here; a manifest nests three or four levels: is this the right file?".to_string(),
                 _ => e.message().to_string(),
             };
             ManifestError {
@@ -1068,6 +1069,10 @@ impl Manifest {
                 candidates.push(vec![Step::Key("env"), Step::Key(env), key]);
             }
             candidates.push(vec![Step::Key("defaults"), key]);
+            // The manifest's own keys (`id`) sit at its top.
+            if job.is_none() {
+                candidates.push(vec![key]);
+            }
         }
         if let Some(found) = candidates.into_iter().find(|path| source.has(path)) {
             return found;
