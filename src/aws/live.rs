@@ -164,11 +164,13 @@ fn parse_input(input: Option<&str>) -> Value {
     })
 }
 
-/// Every rule whose name starts with `prefix`, with targets and tags.
-pub(super) async fn rules(
-    clients: &Clients,
-    prefix: &str,
-) -> Result<BTreeMap<String, LiveRule>, PlanError> {
+/// Rules by name as a plan compares them: as a job's rule, and as a run
+/// record's rule would be (its pattern, state, log group and tags).
+type ReadRules = (BTreeMap<String, LiveRule>, BTreeMap<String, LiveRunRecord>);
+
+/// Every rule whose name starts with `prefix`, with targets and tags, read
+/// once for both views.
+pub(super) async fn rules(clients: &Clients, prefix: &str) -> Result<ReadRules, PlanError> {
     // AWS takes no empty NamePrefix: "every rule" is no prefix at all.
     let names = rule_names(clients, Some(prefix).filter(|p| !p.is_empty())).await?;
     let read = each_at_most(
@@ -178,15 +180,19 @@ pub(super) async fn rules(
         clients,
     )
     .await;
-    let mut out = BTreeMap::new();
+    let (mut out, mut records) = (BTreeMap::new(), BTreeMap::new());
     for rule in read {
-        let (name, live) = rule.map_err(failed)?;
+        let (name, live, record) = rule.map_err(failed)?;
+        records.insert(name.clone(), record);
         out.insert(name, live);
     }
-    Ok(out)
+    Ok((out, records))
 }
 
-async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule), String> {
+async fn read_rule(
+    clients: &Clients,
+    name: String,
+) -> Result<(String, LiveRule, LiveRunRecord), String> {
     let rule = clients
         .events
         .describe_rule()
@@ -208,6 +214,22 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
                 sdk_error_text(e)
             )
         })?;
+    let record = LiveRunRecord {
+        rule: Some((
+            rule.event_pattern()
+                .and_then(|p| serde_json::from_str(p).ok())
+                .unwrap_or(Value::Null),
+            rule.state().map_or("ENABLED", |s| s.as_str()).to_string(),
+            targets
+                .targets()
+                .iter()
+                .find(|t| t.id() == crate::render::RECORD_TARGET)
+                .and_then(|t| t.arn().split_once("log-group:"))
+                .map(|(_, group)| group.trim_end_matches(":*").to_string()),
+        )),
+        rule_tags: Some(tags.clone()),
+        ..LiveRunRecord::default()
+    };
     let ours = targets.targets().iter().find(|t| t.id() == "cronport");
     let extra_targets = targets
         .targets()
@@ -281,6 +303,7 @@ async fn read_rule(clients: &Clients, name: String) -> Result<(String, LiveRule)
             spec,
             extra_targets,
         },
+        record,
     ))
 }
 
@@ -612,43 +635,27 @@ pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveSta
             state.schedules.insert((group.clone(), name), spec);
         }
     }
-    state.rules = rules(clients, "").await?;
-    state.run_records = run_records(clients, desired, &state.rules).await?;
+    let (rules, record_rules) = rules(clients, "").await?;
+    state.rules = rules;
+    state.run_records = run_records(clients, desired, record_rules).await?;
     Ok(state)
 }
 
-/// The run records a plan compares: the desired one's rule, log group and
-/// policy, and every rule that may be a record (cronport's, with no job's
-/// record and no ECS target), read with its tags and target.
+/// The run records a plan compares, from the rules already read: every
+/// rule tagged as a record, and the desired record's rule with its log
+/// group and policy.
 async fn run_records(
     clients: &Clients,
     desired: &Desired,
-    rules: &BTreeMap<String, LiveRule>,
+    mut rules: BTreeMap<String, LiveRunRecord>,
 ) -> Result<BTreeMap<String, LiveRunRecord>, PlanError> {
     let wanted = desired.run_record.as_ref();
-    let mut out = BTreeMap::new();
-    let candidates = rules
-        .iter()
-        .filter(|(name, l)| {
-            wanted.is_some_and(|w| &w.rule == *name)
-                || (l.managed && l.owner.is_none() && l.spec.is_none())
-        })
-        .map(|(name, _)| name.clone());
-    for name in candidates {
-        let (pattern, state, target, tags) =
-            read_record_rule(clients, &name).await.map_err(failed)?;
-        let is_wanted = wanted.is_some_and(|w| w.rule == name);
-        if record_owner(&tags).is_some() || is_wanted {
-            out.insert(
-                name,
-                LiveRunRecord {
-                    rule: Some((pattern, state, target)),
-                    rule_tags: Some(tags),
-                    ..LiveRunRecord::default()
-                },
-            );
-        }
-    }
+    // The records' rules, and whatever holds the wanted record's name.
+    rules.retain(|name, r| {
+        wanted.is_some_and(|w| &w.rule == name)
+            || r.rule_tags.as_ref().and_then(record_owner).is_some()
+    });
+    let mut out = rules;
     if let Some(record) = wanted {
         let entry = out.entry(record.rule.clone()).or_default();
         let groups = clients
@@ -745,53 +752,6 @@ async fn rule_tags(
         .iter()
         .map(|t| (t.key().to_string(), t.value().to_string()))
         .collect())
-}
-
-/// A record rule's event pattern, state, target log group and tags.
-async fn read_record_rule(
-    clients: &Clients,
-    name: &str,
-) -> Result<
-    (
-        serde_json::Value,
-        String,
-        Option<String>,
-        BTreeMap<String, String>,
-    ),
-    String,
-> {
-    let rule = clients
-        .events
-        .describe_rule()
-        .name(name)
-        .send()
-        .await
-        .map_err(|e| format!("cannot read rule `{name}`: {}", sdk_error_text(e)))?;
-    let pattern = rule
-        .event_pattern()
-        .and_then(|p| serde_json::from_str(p).ok())
-        .unwrap_or(serde_json::Value::Null);
-    let state = rule.state().map_or("ENABLED", |s| s.as_str()).to_string();
-    let tags = rule_tags(clients, name, rule.arn()).await?;
-    let targets = clients
-        .events
-        .list_targets_by_rule()
-        .rule(name)
-        .send()
-        .await
-        .map_err(|e| {
-            format!(
-                "cannot read the targets of rule `{name}`: {}",
-                sdk_error_text(e)
-            )
-        })?;
-    let target = targets
-        .targets()
-        .iter()
-        .find(|t| t.id() == "cronport-runs")
-        .and_then(|t| t.arn().split_once("log-group:"))
-        .map(|(_, group)| group.trim_end_matches(":*").to_string());
-    Ok((pattern, state, target, tags))
 }
 
 /// Every schedule group's name and ARN, all pages.
