@@ -279,6 +279,26 @@ impl Outcome {
     pub fn is_fine(&self) -> bool {
         matches!(self, Outcome::Ok | Outcome::Running | Outcome::Pending)
     }
+
+    /// The verdict's name, as the reports print it.
+    ///
+    /// ```
+    /// assert_eq!(cronport::verify::Outcome::NotStarted { reason: String::new() }.name(), "not started");
+    /// ```
+    pub fn name(&self) -> &'static str {
+        match self {
+            Outcome::Ok => "ok",
+            Outcome::Failed { .. } => "failed",
+            Outcome::NotStarted { .. } => "not started",
+            Outcome::Late { .. } => "late",
+            Outcome::OverTimeLimit { .. } => "over its time limit",
+            Outcome::Doubled { .. } => "doubled",
+            Outcome::Missing => "missing",
+            Outcome::Running => "running",
+            Outcome::Pending => "pending",
+            Outcome::Unexpected => "unexpected",
+        }
+    }
 }
 
 /// One run's verdict.
@@ -397,28 +417,6 @@ impl Verdicts {
             *counts.entry(*name).or_default() += n;
         }
         counts
-    }
-}
-
-impl Outcome {
-    /// The verdict's name, as the reports print it.
-    ///
-    /// ```
-    /// assert_eq!(cronport::verify::Outcome::NotStarted { reason: String::new() }.name(), "not started");
-    /// ```
-    pub fn name(&self) -> &'static str {
-        match self {
-            Outcome::Ok => "ok",
-            Outcome::Failed { .. } => "failed",
-            Outcome::NotStarted { .. } => "not started",
-            Outcome::Late { .. } => "late",
-            Outcome::OverTimeLimit { .. } => "over its time limit",
-            Outcome::Doubled { .. } => "doubled",
-            Outcome::Missing => "missing",
-            Outcome::Running => "running",
-            Outcome::Pending => "pending",
-            Outcome::Unexpected => "unexpected",
-        }
     }
 }
 

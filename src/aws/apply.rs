@@ -957,6 +957,7 @@ async fn delete_run_record(
     Ok(())
 }
 
+/// Tags as EventBridge takes them (a job's rule, a run record's rule).
 fn tags_of(tags: &std::collections::BTreeMap<String, String>) -> Vec<ev::Tag> {
     tags.iter()
         .filter_map(|(k, v)| ev::Tag::builder().key(k).value(v).build().ok())
@@ -1093,13 +1094,6 @@ fn rule_target(spec: &RuleSpec) -> Result<ev::Target, String> {
     target.build().map_err(|e| e.to_string())
 }
 
-fn tags(spec: &RuleSpec) -> Vec<ev::Tag> {
-    spec.tags
-        .iter()
-        .filter_map(|(k, v)| ev::Tag::builder().key(k).value(v).build().ok())
-        .collect()
-}
-
 async fn put_rule(
     clients: &Clients,
     spec: &RuleSpec,
@@ -1112,7 +1106,7 @@ async fn put_rule(
         .schedule_expression(&spec.expression)
         .state(ev::RuleState::from(state))
         .description(&spec.description)
-        .set_tags(Some(tags(spec)))
+        .set_tags(Some(tags_of(&spec.tags)))
         .send()
         .await
         .map(|out| out.rule_arn().map(str::to_string))
@@ -1194,7 +1188,7 @@ async fn update_rule(
             .events
             .tag_resource()
             .resource_arn(arn)
-            .set_tags(Some(tags(spec)))
+            .set_tags(Some(tags_of(&spec.tags)))
             .send()
             .await
             .map_err(sdk_error_text)?;

@@ -158,10 +158,7 @@ pub fn run(args: Args) -> Result<ExitCode, Failure> {
         Some(app) => Some(read_heroku(&args, app, &plan, &done)?),
         None => None,
     };
-    let rt = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
+    let rt = super::runtime()?;
     let (clients, aws_side) = rt.block_on(async {
         let clients = Clients::connect_checked(&args.aws.options())
             .await

@@ -124,13 +124,6 @@ pub(crate) fn confirm(question: &str, doing: &str, cancelled: &str) -> Result<()
     Ok(())
 }
 
-fn runtime() -> Result<tokio::runtime::Runtime, super::Failure> {
-    tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}").into())
-}
-
 fn desired(common: &Common, window: &super::Window) -> Result<Desired, super::Failure> {
     // A manifest with no jobs is allowed here: its plan (with --prune)
     // deletes what it owns.
@@ -169,7 +162,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, super::Failure> {
     (|| -> Result<ExitCode, super::Failure> {
         let desired = desired(&args.common, &args.window)?;
         let (_, mut plan) =
-            runtime()?.block_on(make_plan(&args.common, &args.ownership, &desired))?;
+            super::runtime()?.block_on(make_plan(&args.common, &args.ownership, &desired))?;
         let jobs: Vec<cronport::calendar::Job> = (desired.jobs.iter())
             .filter(|j| j.job.enabled || j.held_until.is_some())
             .map(|j| cronport::calendar::Job {
@@ -210,7 +203,7 @@ pub fn plan(args: PlanArgs) -> Result<ExitCode, super::Failure> {
 pub fn apply(args: ApplyArgs) -> Result<ExitCode, super::Failure> {
     (|| -> Result<ExitCode, super::Failure> {
         let desired = desired(&args.common, &args.window)?;
-        let rt = runtime()?;
+        let rt = super::runtime()?;
         let (clients, plan) = rt.block_on(make_plan(&args.common, &args.ownership, &desired))?;
         print_stdout(&super::hint::plan_text(&plan)).map_err(|e| e.to_string())?;
         let conflicts = plan.summary().conflicts;
@@ -391,7 +384,7 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, super::Failure> {
             )
             .into());
         }
-        let rt = runtime()?;
+        let rt = super::runtime()?;
         rt.block_on(async {
             let (clients, fitted) = connect_and_fit(&args.common, &desired).await?;
             let mine = |n: &&cronport::fit::JobNote| n.job == job.job.name;
@@ -576,7 +569,7 @@ pub fn migrate(args: MigrateArgs) -> Result<ExitCode, super::Failure> {
                 "Migration cancelled; nothing was changed.",
             )?;
         }
-        let rt = runtime()?;
+        let rt = super::runtime()?;
         let switches = rt
             .block_on(async {
                 let clients = Clients::connect_checked(&options(&args.common))
@@ -622,7 +615,7 @@ fn run_all(args: &RunArgs) -> Result<ExitCode, super::Failure> {
     if desired.jobs.is_empty() {
         return Err(format!("{} has no jobs to run", args.common.manifest).into());
     }
-    let rt = runtime()?;
+    let rt = super::runtime()?;
     let rehearsals = rt.block_on(async {
         let (clients, fitted) = connect_and_fit(&args.common, &desired).await?;
         if !fitted.problems.is_empty() {

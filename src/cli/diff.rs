@@ -135,10 +135,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                 )
                 .map_err(|e| super::hint::compile_error(&e))?;
                 let aws_options = args.aws.options();
-                let runtime = tokio::runtime::Builder::new_multi_thread()
-                    .enable_all()
-                    .build()
-                    .map_err(|e| e.to_string())?;
+                let runtime = super::runtime()?;
                 runtime
                     .block_on(async {
                         let clients = Clients::connect_checked(&aws_options)
@@ -170,14 +167,14 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                 super::calendar_jobs(head_jobs),
             );
             let utc = jiff::tz::TimeZone::UTC;
-            let after_week = cronport::calendar::week(&after, &utc, from, 1);
-            crowded = cronport::calendar::crowds(
+            let (after_week, after_crowds) = cronport::calendar::week_and_crowds(
                 &after,
                 &utc,
-                after_week.from,
-                after_week.until,
+                from,
+                1,
                 args.crowd_limit as usize,
             );
+            crowded = after_crowds;
             if report.has_effective_changes() {
                 let before_week = cronport::calendar::week(&before, &utc, from, 1);
                 picture = cronport::calendar::compare(&before_week, &after_week);

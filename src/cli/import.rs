@@ -242,10 +242,7 @@ fn import_aws(args: &Args) -> Result<ExitCode, super::Failure> {
         .clone()
         .unwrap_or_else(|| "cronport".to_string());
     let options = args.aws.options();
-    let runtime = tokio::runtime::Builder::new_multi_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| e.to_string())?;
+    let runtime = super::runtime()?;
     let imported = runtime
         .block_on(async {
             let clients = cronport::aws::Clients::connect_checked(&options)

@@ -726,6 +726,14 @@ pub(crate) fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -
     out
 }
 
+/// The async runtime every command that calls AWS runs its calls on.
+pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
+    tokio::runtime::Builder::new_multi_thread()
+        .enable_all()
+        .build()
+        .map_err(|e| format!("cannot start the async runtime: {e}").into())
+}
+
 /// The manifest at `path` for environment `env`, and its jobs resolved:
 /// what `calendar` and `verify` start from. Errors are placed in its text.
 pub(crate) fn resolved_manifest(

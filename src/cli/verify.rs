@@ -155,7 +155,7 @@ fn expected(job: &ResolvedJob, from: Timestamp, until: Timestamp, th: Thresholds
         job: job.name.clone(),
         container: job.target.container.clone(),
         runs,
-        tasks_per_run: job.run_task().count,
+        tasks_per_run: job.target.task_count,
         on_time: window + th.late,
         time_limit: job
             .timeout
@@ -175,14 +175,12 @@ fn read_record(
     until: Timestamp,
     judge: &mut Judge,
 ) -> Result<(), super::Failure> {
-    let runtime = tokio::runtime::Builder::new_current_thread()
-        .enable_all()
-        .build()
-        .map_err(|e| format!("cannot start the async runtime: {e}"))?;
-    runtime.block_on(async {
+    super::runtime()?.block_on(async {
+        // As every command that calls AWS says it: with the hint (a
+        // profile, a region) that gets past it.
         let clients = cronport::aws::Clients::connect_checked(&aws.options())
             .await
-            .map_err(|p| super::Failure::from(p.to_string()))?;
+            .map_err(|e| super::hint::problem(&e))?;
         cronport::aws::read_run_record(&clients, log_group, from, until, |event| {
             judge.add_json(event).map_err(|e| e.to_string())
         })
@@ -330,6 +328,15 @@ fn summary(verdicts: &Verdicts) -> String {
     )
 }
 
+/// The line on `n` tasks of a job the manifest lacks (`job` escaped for
+/// where it is printed).
+fn other_job(n: usize, job: &str) -> String {
+    let tasks = if n == 1 { "task" } else { "tasks" };
+    format!(
+        "\n{n} {tasks} of job `{job}`, which the manifest does not have (renamed or removed?)\n"
+    )
+}
+
 fn text(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
     let mut out = format!(
         "verify: manifest `{}`, environment `{}`\n",
@@ -369,11 +376,7 @@ fn text(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
         out.extend(bad);
     }
     for (job, n) in &verdicts.other_jobs {
-        out.push_str(&format!(
-            "\n{n} {} of job `{}`, which the manifest does not have (renamed or removed?)\n",
-            if *n == 1 { "task" } else { "tasks" },
-            cronport::escape::one_line(job)
-        ));
+        out.push_str(&other_job(*n, &cronport::escape::one_line(job)));
     }
     out.push_str(&format!("\n{}\n", summary(verdicts)));
     out
@@ -421,11 +424,7 @@ fn markdown(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
         out.extend(bad);
     }
     for (job, n) in &verdicts.other_jobs {
-        out.push_str(&format!(
-            "\n{n} {} of job `{}`, which the manifest does not have (renamed or removed?)\n",
-            if *n == 1 { "task" } else { "tasks" },
-            code(job)
-        ));
+        out.push_str(&other_job(*n, &code(job)));
     }
     out
 }
