@@ -14,7 +14,7 @@ try:
 except ImportError:
     sys.exit("error: botocore is missing; run scripts/test.sh, which installs moto[server] (and botocore with it)")
 
-SERVICES = {"scheduler": "scheduler", "events": "events", "logs": "logs"}
+SERVICES = {"scheduler": "scheduler", "events": "events", "logs": "logs", "cloudwatch": "cloudwatch"}
 
 
 def validate(session, service, operation, params):

@@ -53,6 +53,8 @@ OPERATIONS = {
         "DescribeLogGroups", "PutRetentionPolicy", "TagResource", "ListTagsForResource",
         "PutResourcePolicy", "DescribeResourcePolicies", "DeleteResourcePolicy",
     ],
+    # Alerts: the alarms `convert` writes as PutMetricAlarm requests.
+    "cloudwatch": ["PutMetricAlarm"],
 }
 
 # Keys that only document: dropped everywhere in the trimmed model.

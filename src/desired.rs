@@ -97,6 +97,188 @@ pub struct Desired {
     pub deployment: crate::owner::Deployment,
     /// The record of every run (`run_history_days`), if kept.
     pub run_record: Option<RunRecord>,
+    /// The alert rules (`notify`): one per SNS topic, by rule name.
+    pub alerts: Vec<AlertRule>,
+}
+
+/// An alert: an EventBridge rule that tells an SNS topic when a run of one
+/// of its jobs fails — its task stops with a non-zero exit code, or fails
+/// to start (`TaskFailedToStart`: the image cannot be pulled, a secret
+/// cannot be read) — in one line made by an input transformer.
+///
+/// A run that ECS cannot place at all (no capacity) makes no task and so
+/// no event: `cronport verify` reports it (`missing`, or `not started` when
+/// CloudTrail's record of the RunTask call is in the run record).
+///
+/// ```
+/// let text = format!("id = \"shop\"\n{}", cronport::manifest::doc::EXAMPLE.replacen(
+///     "[defaults]\n", "[defaults]\nnotify = \"arn:aws:sns:us-east-1:123456789012:oncall\"\n", 1));
+/// let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+/// let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let alert = &desired.alerts[0];
+/// assert_eq!(alert.rule, "cronport-alerts-shop-oncall");
+/// assert_eq!(alert.pattern()["detail"]["group"][0]["prefix"], "cronport:shop:-:");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct AlertRule {
+    /// The EventBridge rule (default bus).
+    pub rule: String,
+    /// The SNS topic it tells.
+    pub topic: String,
+    /// The task groups it watches: the deployment's prefix when every job
+    /// tells this topic, else each job's group.
+    pub groups: AlertGroups,
+    /// The rule's tags: the manifest's, and the deployment's
+    /// (`managed-by`, `cronport:manifest`, `cronport:env`,
+    /// `cronport:record` = `alerts`).
+    pub tags: std::collections::BTreeMap<String, String>,
+}
+
+/// Which tasks an alert rule watches.
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+#[serde(rename_all = "snake_case")]
+pub enum AlertGroups {
+    /// Every task of the deployment (its group prefix).
+    Deployment(String),
+    /// The tasks of these jobs (their groups).
+    Jobs(Vec<String>),
+}
+
+impl AlertRule {
+    /// The rule's event pattern: a task of these groups stopped, with a
+    /// container's non-zero exit code or as failed to start.
+    ///
+    /// EventBridge matches a field inside a list of objects
+    /// (`containers[].exitCode`) when any element's does: one failed
+    /// container is enough. A container that never ran has no exit code,
+    /// so `anything-but` passes it over; its task's `stopCode` says why.
+    pub fn pattern(&self) -> serde_json::Value {
+        let groups = match &self.groups {
+            AlertGroups::Deployment(prefix) => serde_json::json!([{ "prefix": prefix }]),
+            AlertGroups::Jobs(groups) => serde_json::json!(groups),
+        };
+        serde_json::json!({
+            "source": ["aws.ecs"],
+            "detail-type": ["ECS Task State Change"],
+            "detail": {
+                "group": groups,
+                "lastStatus": ["STOPPED"],
+                "$or": [
+                    {"containers": {"exitCode": [{"anything-but": 0}]}},
+                    {"stopCode": ["TaskFailedToStart"]},
+                ],
+            },
+        })
+    }
+
+    /// The input transformer's paths: what the message quotes.
+    pub fn input_paths() -> std::collections::BTreeMap<String, String> {
+        [
+            ("group", "$.detail.group"),
+            ("exit", "$.detail.containers[0].exitCode"),
+            ("stop", "$.detail.stopCode"),
+            ("reason", "$.detail.stoppedReason"),
+            ("task", "$.detail.taskArn"),
+        ]
+        .into_iter()
+        .map(|(k, v)| (k.to_string(), v.to_string()))
+        .collect()
+    }
+
+    /// The message, one line: the task group names the manifest, the
+    /// environment and the job (`cronport:shop:prod:daily-report`).
+    ///
+    /// ```
+    /// assert!(cronport::desired::AlertRule::input_template().starts_with("\"cronport run failed: <group>"));
+    /// ```
+    pub fn input_template() -> String {
+        "\"cronport run failed: <group> stopped (<stop>, first container's exit code <exit>): <reason> (task <task>)\"".to_string()
+    }
+
+    /// The topic's name: the ARN's last part.
+    pub fn topic_name(topic: &str) -> &str {
+        topic.rsplit(':').next().unwrap_or(topic)
+    }
+}
+
+/// A CloudWatch alarm on EventBridge's own count of failed invocations:
+/// per Scheduler group (`AWS/Scheduler` `TargetErrorCount` and
+/// `InvocationDroppedCount`) and per rule (`AWS/Events`
+/// `FailedInvocations`), telling the topics of the jobs it covers. It
+/// catches what no task event shows: RunTask refused (throttled, a role
+/// that may not pass), retries given up.
+///
+/// ```
+/// let text = format!("id = \"shop\"\n{}", cronport::manifest::doc::EXAMPLE.replacen(
+///     "[defaults]\n", "[defaults]\nnotify = \"arn:aws:sns:us-east-1:123456789012:oncall\"\n", 1));
+/// let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
+/// let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let alarms = desired.alarms();
+/// assert_eq!(alarms[0].metric, "TargetErrorCount");
+/// assert_eq!(alarms[0].dimension, ("ScheduleGroup", "cronport".to_string()));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq, Serialize)]
+pub struct Alarm {
+    /// The alarm's name.
+    pub name: String,
+    /// `AWS/Scheduler` or `AWS/Events`.
+    pub namespace: &'static str,
+    /// The metric.
+    pub metric: &'static str,
+    /// The one dimension: `ScheduleGroup` or `RuleName`, and its value.
+    pub dimension: (&'static str, String),
+    /// The topics told (at most five: CloudWatch's limit of alarm actions).
+    pub topics: Vec<String>,
+}
+
+impl Desired {
+    /// The alarms of the jobs that `notify`: a pair per Scheduler group,
+    /// one per rule.
+    pub fn alarms(&self) -> Vec<Alarm> {
+        use std::collections::{BTreeMap, BTreeSet};
+        let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
+        let mut alarms = Vec::new();
+        for j in &self.jobs {
+            let Some(topic) = j.job.notify.as_deref() else {
+                continue;
+            };
+            match j.job.target.backend {
+                Backend::Scheduler => {
+                    groups
+                        .entry(j.job.target.schedule_group.as_str())
+                        .or_default()
+                        .insert(topic);
+                }
+                Backend::Rules => alarms.extend(j.resources.iter().map(|r| Alarm {
+                    name: format!("{}-failed-invocations", r.name),
+                    namespace: "AWS/Events",
+                    metric: "FailedInvocations",
+                    dimension: ("RuleName", r.name.clone()),
+                    topics: vec![topic.to_string()],
+                })),
+            }
+        }
+        let mut out = Vec::new();
+        for (group, topics) in groups {
+            let topics: Vec<String> = topics.into_iter().map(str::to_string).collect();
+            for (metric, what) in [
+                ("TargetErrorCount", "target-errors"),
+                ("InvocationDroppedCount", "dropped"),
+            ] {
+                out.push(Alarm {
+                    name: format!("cronport-{group}-{what}"),
+                    namespace: "AWS/Scheduler",
+                    metric,
+                    dimension: ("ScheduleGroup", group.to_string()),
+                    topics: topics.clone(),
+                });
+            }
+        }
+        out.extend(alarms);
+        out
+    }
 }
 
 /// The record of a deployment's runs: an EventBridge rule that copies the
@@ -744,6 +926,7 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
             remedies: Vec::new(),
         });
     }
+    let alerts = alert_rules(&desired, &deployment, manifest, &mut problems);
     if problems.is_empty() {
         Ok(Desired {
             jobs: desired,
@@ -751,11 +934,105 @@ pub fn compile(manifest: &Manifest, options: &CompileOptions) -> Result<Desired,
             until: options.until,
             deployment,
             run_record,
+            alerts,
         })
     } else {
         Err(CompileError { problems })
     }
 }
+
+/// The alert rules: the jobs that `notify`, by topic. A rule's name is
+/// never cut, as two cut names could be one rule.
+fn alert_rules(
+    jobs: &[DesiredJob],
+    deployment: &crate::owner::Deployment,
+    manifest: &Manifest,
+    problems: &mut Vec<Problem>,
+) -> Vec<AlertRule> {
+    let mut by_topic: std::collections::BTreeMap<&str, Vec<&DesiredJob>> = Default::default();
+    for j in jobs {
+        if let Some(topic) = j.job.notify.as_deref() {
+            by_topic.entry(topic).or_default().push(j);
+        }
+    }
+    let d = &manifest.defaults;
+    let (prefix, suffix) = (
+        d.name_prefix.as_deref().unwrap_or("cronport-"),
+        d.name_suffix.as_deref().unwrap_or(""),
+    );
+    let mut tags = d.tags.clone().unwrap_or_default();
+    tags.insert(crate::owner::MANAGED_BY.to_string(), "cronport".to_string());
+    tags.insert("cronport:manifest".to_string(), deployment.manifest.clone());
+    tags.insert("cronport:env".to_string(), deployment.env.clone());
+    tags.insert(RECORD_TAG.to_string(), "alerts".to_string());
+    let mut rules = Vec::new();
+    for (topic, notified) in by_topic {
+        let rule = format!(
+            "{prefix}alerts-{}-{}{suffix}",
+            deployment.manifest,
+            AlertRule::topic_name(topic)
+        );
+        let groups = if notified.len() == jobs.len() {
+            AlertGroups::Deployment(format!(
+                "{}{}:{}:",
+                crate::verify::GROUP_PREFIX,
+                deployment.manifest,
+                deployment.env
+            ))
+        } else {
+            AlertGroups::Jobs(
+                notified
+                    .iter()
+                    .map(|j| crate::verify::task_group(&j.job.owner))
+                    .collect(),
+            )
+        };
+        let alert = AlertRule {
+            rule,
+            topic: topic.to_string(),
+            groups,
+            tags: tags.clone(),
+        };
+        let mut problem = |message: String| {
+            problems.push(Problem {
+                job: None,
+                key: "notify",
+                kind: ProblemKind::Invalid,
+                message,
+                remedies: Vec::new(),
+            })
+        };
+        if alert.rule.len() > MAX_NAME_LEN {
+            problem(format!(
+                "the alert rule `{}` would be {} characters; AWS allows {MAX_NAME_LEN}: shorten the manifest's id, name_prefix, name_suffix or the topic's name",
+                alert.rule,
+                alert.rule.len()
+            ));
+        }
+        let pattern = alert.pattern().to_string().len();
+        if pattern > MAX_EVENT_PATTERN {
+            problem(format!(
+                "{} jobs tell `{topic}` one by one: the alert rule's pattern would be {pattern} characters and EventBridge allows {MAX_EVENT_PATTERN}; set notify in [defaults] (the rule then watches the whole deployment) or split the jobs over topics",
+                notified.len()
+            ));
+        }
+        if jobs.iter().any(|j| {
+            j.job.target.backend == Backend::Rules
+                && j.resources.iter().any(|r| r.name == alert.rule)
+        }) {
+            problem(format!(
+                "a job would be the rule `{}`, the name of an alert rule: rename the job",
+                alert.rule
+            ));
+        }
+        rules.push(alert);
+    }
+    rules
+}
+
+/// The longest event pattern EventBridge takes (botocore's events model:
+/// `EventPattern` max 4096).
+const MAX_EVENT_PATTERN: usize = 4096;
 
 /// Two resources that would have one AWS name: a schedule's name is unique
 /// within its group, a rule's within the account's default bus. Job names

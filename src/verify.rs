@@ -588,6 +588,28 @@ impl Judge {
         }
     }
 
+    /// Counts the runs recorded under `former` (a job's earlier name) as
+    /// `job`'s; a job the judge does not know is passed over.
+    ///
+    /// ```
+    /// use cronport::verify::{Expected, Judge};
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let daily = Expected { job: "daily".into(), container: "worker".into(), runs: vec![at("2026-12-01T14:30:00Z")],
+    ///     tasks_per_run: 1, on_time: jiff::SignedDuration::from_mins(5), time_limit: None, next_run: None };
+    /// let mut judge = Judge::new("shop", "-", vec![daily], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+    /// judge.formerly("nightly", "daily");
+    /// judge.add(&serde_json::json!({"detail-type": "ECS Task State Change", "detail": {"group": "cronport:shop:-:nightly",
+    ///     "taskArn": "t", "lastStatus": "STOPPED", "createdAt": "2026-12-01T14:30:01Z", "startedAt": "2026-12-01T14:30:20Z",
+    ///     "stoppedAt": "2026-12-01T14:31:00Z", "containers": [{"name": "worker", "exitCode": 0}]}}))?;
+    /// assert_eq!(judge.verdicts().jobs[0].counts["ok"], 1);
+    /// # Ok::<(), cronport::verify::EventError>(())
+    /// ```
+    pub fn formerly(&mut self, former: &str, job: &str) {
+        if let Some(&index) = self.by_name.get(job) {
+            self.by_name.entry(former.to_string()).or_insert(index);
+        }
+    }
+
     /// Takes one event (a JSON value); any other event, another
     /// deployment's task, or a task without a cronport group is passed over.
     ///

@@ -12,8 +12,8 @@ use tokio::task::JoinSet;
 
 use super::{Clients, sdk_error_text};
 use crate::plan::{Action, Address, Change, DesiredSpec, Plan};
-use crate::plan::{RuleSpec, RunRecordSpec, ScheduleSpec};
-use crate::render::RECORD_TARGET;
+use crate::plan::{AlertRuleSpec, RuleSpec, RunRecordSpec, ScheduleSpec};
+use crate::render::{ALERT_TARGET, RECORD_TARGET};
 
 /// How one change ended.
 ///
@@ -574,7 +574,9 @@ async fn is_enabled(clients: &Clients, address: &Address) -> Option<bool> {
                 .ok()?;
             Some(schedule.state()?.as_str() == "ENABLED")
         }
-        Address::ScheduleGroup { .. } | Address::RunRecord { .. } => None,
+        Address::ScheduleGroup { .. } | Address::RunRecord { .. } | Address::AlertRule { .. } => {
+            None
+        }
     }
 }
 
@@ -623,7 +625,9 @@ async fn set_enabled(clients: &Clients, address: &Address, enable: bool) -> Resu
                 .map(|_| ())
                 .map_err(sdk_error_text)
         }
-        Address::ScheduleGroup { .. } | Address::RunRecord { .. } => Ok(()),
+        Address::ScheduleGroup { .. } | Address::RunRecord { .. } | Address::AlertRule { .. } => {
+            Ok(())
+        }
     }
 }
 
@@ -653,7 +657,9 @@ async fn wait_out_close_runs(plan: &Plan) {
             let (expression, zone) = match c.desired.as_ref()? {
                 DesiredSpec::Schedule(s) => (s.expression.as_str(), s.timezone.as_str()),
                 DesiredSpec::Rule(r) => (r.expression.as_str(), "UTC"),
-                DesiredSpec::Group(..) | DesiredSpec::RunRecord(..) => return None,
+                DesiredSpec::Group(..)
+                | DesiredSpec::RunRecord(..)
+                | DesiredSpec::AlertRule(..) => return None,
             };
             let zone = jiff::tz::TimeZone::get(zone).ok()?;
             crate::syntax::aws::schedule(expression, zone)
@@ -747,6 +753,12 @@ async fn run(clients: &Clients, change: &Change, writes: &AtomicUsize) -> Result
         (Action::Delete, None) if matches!(change.address, Address::RunRecord { .. }) => {
             delete_run_record(clients, change, &count).await
         }
+        (Action::Create | Action::Update { .. }, Some(DesiredSpec::AlertRule(spec))) => {
+            put_alert_rule(clients, spec, &count).await
+        }
+        (Action::Delete, None) if matches!(change.address, Address::AlertRule { .. }) => {
+            delete_deployment_rule(clients, &change.address.name(), ALERT_TARGET, &count).await
+        }
         (Action::Create, Some(DesiredSpec::Rule(spec))) => create_rule(clients, spec, &count).await,
         (Action::Update { .. }, Some(DesiredSpec::Rule(spec))) => {
             update_rule(clients, spec, &change.extra_targets, &count).await
@@ -839,42 +851,93 @@ async fn put_run_record(
                 sdk_error_text(e)
             )
         })?;
+    let target = ev::Target::builder()
+        .id(RECORD_TARGET)
+        .arn(&arn)
+        .build()
+        .map_err(|e| e.to_string())?;
+    put_deployment_rule(
+        clients,
+        &spec.rule,
+        &spec.event_pattern,
+        crate::render::record_description(&spec.tags, &spec.log_group),
+        &spec.tags,
+        target,
+        count,
+    )
+    .await
+}
+
+/// Makes an alert rule what `spec` says: the rule, its tags, and its target
+/// (the topic, with the input transformer that writes the message).
+async fn put_alert_rule(
+    clients: &Clients,
+    spec: &AlertRuleSpec,
+    count: &(dyn Fn() -> usize + Sync),
+) -> Result<(), String> {
+    let transformer = ev::InputTransformer::builder()
+        .set_input_paths_map(Some(spec.input_paths.clone().into_iter().collect()))
+        .input_template(&spec.input_template)
+        .build()
+        .map_err(|e| e.to_string())?;
+    let target = ev::Target::builder()
+        .id(ALERT_TARGET)
+        .arn(&spec.topic)
+        .input_transformer(transformer)
+        .build()
+        .map_err(|e| e.to_string())?;
+    put_deployment_rule(
+        clients,
+        &spec.rule,
+        &spec.event_pattern,
+        crate::render::alert_description(&spec.tags, &spec.topic),
+        &spec.tags,
+        target,
+        count,
+    )
+    .await
+}
+
+/// Puts a deployment's rule (a run record's, an alert's) with its pattern,
+/// description and tags, then its one target: each step idempotent.
+async fn put_deployment_rule(
+    clients: &Clients,
+    name: &str,
+    pattern: &serde_json::Value,
+    description: String,
+    tags: &std::collections::BTreeMap<String, String>,
+    target: ev::Target,
+    count: &(dyn Fn() -> usize + Sync),
+) -> Result<(), String> {
     count();
     let rule = clients
         .events
         .put_rule()
-        .name(&spec.rule)
-        .event_pattern(spec.event_pattern.to_string())
+        .name(name)
+        .event_pattern(pattern.to_string())
         .state(ev::RuleState::Enabled)
-        .description(crate::render::record_description(
-            &spec.tags,
-            &spec.log_group,
-        ))
-        .set_tags(Some(tags_of(&spec.tags)))
+        .description(description)
+        .set_tags(Some(tags_of(tags)))
         .send()
         .await
         .map_err(sdk_error_text)?;
+    // PutRule tags a new rule only: an existing one is tagged here.
     if let Some(rule_arn) = rule.rule_arn() {
         count();
         clients
             .events
             .tag_resource()
             .resource_arn(rule_arn)
-            .set_tags(Some(tags_of(&spec.tags)))
+            .set_tags(Some(tags_of(tags)))
             .send()
             .await
             .map_err(sdk_error_text)?;
     }
     count();
-    let target = ev::Target::builder()
-        .id(RECORD_TARGET)
-        .arn(&arn)
-        .build()
-        .map_err(|e| e.to_string())?;
     let put = clients
         .events
         .put_targets()
-        .rule(&spec.rule)
+        .rule(name)
         .targets(target)
         .send()
         .await
@@ -882,8 +945,7 @@ async fn put_run_record(
     match put.failed_entry_count() {
         0 => Ok(()),
         _ => Err(format!(
-            "rule `{}` refused its target: {}",
-            spec.rule,
+            "rule `{name}` refused its target: {}",
             put.failed_entries()
                 .iter()
                 .map(|f| f.error_message().unwrap_or("no reason given"))
@@ -918,26 +980,7 @@ async fn delete_run_record(
     change: &Change,
     count: &(dyn Fn() -> usize + Sync),
 ) -> Result<(), String> {
-    let name = change.address.name();
-    count();
-    let removed = clients
-        .events
-        .remove_targets()
-        .rule(&name)
-        .ids(RECORD_TARGET)
-        .send()
-        .await;
-    if let Err(e) = removed
-        && !e
-            .as_service_error()
-            .is_some_and(|s| s.is_resource_not_found_exception())
-    {
-        return Err(sdk_error_text(e));
-    }
-    count();
-    done_if_already(clients.events.delete_rule().name(&name).send().await, |s| {
-        s.is_resource_not_found_exception()
-    })?;
+    delete_deployment_rule(clients, &change.address.name(), RECORD_TARGET, count).await?;
     if let Some(policy) = change.before.as_ref().and_then(|b| b["policy"].as_str()) {
         count();
         let deleted = clients
@@ -955,6 +998,35 @@ async fn delete_run_record(
         }
     }
     Ok(())
+}
+
+/// Deletes a deployment's rule (a run record's, an alert's): its target
+/// `target_id`, then the rule; gone already is done.
+async fn delete_deployment_rule(
+    clients: &Clients,
+    name: &str,
+    target_id: &str,
+    count: &(dyn Fn() -> usize + Sync),
+) -> Result<(), String> {
+    count();
+    let removed = clients
+        .events
+        .remove_targets()
+        .rule(name)
+        .ids(target_id)
+        .send()
+        .await;
+    if let Err(e) = removed
+        && !e
+            .as_service_error()
+            .is_some_and(|s| s.is_resource_not_found_exception())
+    {
+        return Err(sdk_error_text(e));
+    }
+    count();
+    done_if_already(clients.events.delete_rule().name(name).send().await, |s| {
+        s.is_resource_not_found_exception()
+    })
 }
 
 /// Tags as EventBridge takes them (a job's rule, a run record's rule).

@@ -11,7 +11,7 @@ use crate::fit::{ContainerDefinition, ContainerFacts, TaskDefinitionFacts};
 use crate::plan::{
     DEFAULT_RETRY, LiveRule, LiveRunRecord, LiveState, PlanError, PlanProblem, PlanProblemKind,
     RetrySpec, RuleSpec, ScheduleSpec, Warning, normalize_overrides_input,
-    normalize_run_task_input, record_owner,
+    normalize_run_task_input, record_owner, LiveAlertRule, alert_owner,
 };
 
 fn failed(what: String) -> PlanError {
@@ -164,9 +164,14 @@ fn parse_input(input: Option<&str>) -> Value {
     })
 }
 
-/// Rules by name as a plan compares them: as a job's rule, and as a run
-/// record's rule would be (its pattern, state, log group and tags).
-type ReadRules = (BTreeMap<String, LiveRule>, BTreeMap<String, LiveRunRecord>);
+/// Rules by name as a plan compares them: as a job's rule, as a run
+/// record's rule would be (its pattern, state, log group and tags), and as
+/// an alert rule would be.
+pub(super) struct ReadRules {
+    pub(super) jobs: BTreeMap<String, LiveRule>,
+    records: BTreeMap<String, LiveRunRecord>,
+    alerts: BTreeMap<String, LiveAlertRule>,
+}
 
 /// Every rule whose name starts with `prefix`, with targets and tags, read
 /// once for both views.
@@ -180,19 +185,24 @@ pub(super) async fn rules(clients: &Clients, prefix: &str) -> Result<ReadRules, 
         clients,
     )
     .await;
-    let (mut out, mut records) = (BTreeMap::new(), BTreeMap::new());
+    let mut out = ReadRules {
+        jobs: BTreeMap::new(),
+        records: BTreeMap::new(),
+        alerts: BTreeMap::new(),
+    };
     for rule in read {
-        let (name, live, record) = rule.map_err(failed)?;
-        records.insert(name.clone(), record);
-        out.insert(name, live);
+        let (name, live, record, alert) = rule.map_err(failed)?;
+        out.records.insert(name.clone(), record);
+        out.alerts.insert(name.clone(), alert);
+        out.jobs.insert(name, live);
     }
-    Ok((out, records))
+    Ok(out)
 }
 
 async fn read_rule(
     clients: &Clients,
     name: String,
-) -> Result<(String, LiveRule, LiveRunRecord), String> {
+) -> Result<(String, LiveRule, LiveRunRecord, LiveAlertRule), String> {
     let rule = clients
         .events
         .describe_rule()
@@ -229,6 +239,27 @@ async fn read_rule(
         )),
         rule_tags: Some(tags.clone()),
         ..LiveRunRecord::default()
+    };
+    let alert = LiveAlertRule {
+        rule: record.rule.clone().map(|(p, s, _)| (p, s)).unwrap_or_default(),
+        target: targets
+            .targets()
+            .iter()
+            .find(|t| t.id() == crate::render::ALERT_TARGET)
+            .map(|t| {
+                let transformer = t.input_transformer();
+                (
+                    t.arn().to_string(),
+                    transformer
+                        .and_then(|i| i.input_paths_map())
+                        .map(|m| m.clone().into_iter().collect())
+                        .unwrap_or_default(),
+                    transformer
+                        .map(|i| i.input_template().to_string())
+                        .unwrap_or_default(),
+                )
+            }),
+        tags: tags.clone(),
     };
     let ours = targets.targets().iter().find(|t| t.id() == "cronport");
     let extra_targets = targets
@@ -304,6 +335,7 @@ async fn read_rule(
             extra_targets,
         },
         record,
+        alert,
     ))
 }
 
@@ -635,9 +667,14 @@ pub(super) async fn read(clients: &Clients, desired: &Desired) -> Result<LiveSta
             state.schedules.insert((group.clone(), name), spec);
         }
     }
-    let (rules, record_rules) = rules(clients, "").await?;
-    state.rules = rules;
-    state.run_records = run_records(clients, desired, record_rules).await?;
+    let read = rules(clients, "").await?;
+    state.rules = read.jobs;
+    state.run_records = run_records(clients, desired, read.records).await?;
+    state.alert_rules = read.alerts;
+    // The alert rules, and whatever holds a wanted alert rule's name.
+    state.alert_rules.retain(|name, a| {
+        desired.alerts.iter().any(|w| &w.rule == name) || alert_owner(&a.tags).is_some()
+    });
     Ok(state)
 }
 

@@ -51,6 +51,7 @@ pub async fn migrate(
             // A one-job plan leaves the deployment's run record alone
             // (its deletes are dropped below).
             run_record: None,
+            alerts: Vec::new(),
         };
         let mut schedule_plan = plan_with(clients, &one(sj), PlanOptions::default()).await?;
         // A one-job plan would delete every other job's resources, and this

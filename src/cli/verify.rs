@@ -97,6 +97,11 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         .map(|job| expected(job, from, until, thresholds))
         .collect();
     let mut judge = Judge::new(id, env, expected, from, until, thresholds);
+    for job in &resolved {
+        for former in &job.formerly {
+            judge.formerly(former, &job.name);
+        }
+    }
     match &args.events {
         Some(file) => {
             let events = read_events(file, &read_input(file)?)?;

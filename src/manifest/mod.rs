@@ -117,6 +117,10 @@ pub struct Job {
     /// no other.
     #[serde(default, skip_serializing_if = "Option::is_none")]
     pub source_id: Option<String>,
+    /// The job's earlier names (it was renamed): the runs recorded under
+    /// them are its.
+    #[serde(default, skip_serializing_if = "Option::is_none")]
+    pub formerly: Option<Vec<String>>,
     /// Overrides of `[defaults]`.
     #[serde(flatten)]
     pub settings: Settings,
@@ -326,6 +330,10 @@ pub struct ResolvedJob {
     pub start_at: Option<jiff::Timestamp>,
     /// Why `cronport run --all` skips the job, if it does (`rehearse`).
     pub skip_rehearsal: Option<String>,
+    /// The SNS topic told when a run fails (`notify`).
+    pub notify: Option<String>,
+    /// Its earlier names (`formerly`): their recorded runs are its.
+    pub formerly: Vec<String>,
     /// The merged settings, with defaults filled in.
     pub target: EcsTarget,
     /// The owner record its resources carry.

@@ -330,6 +330,11 @@ settings_table! {
         retry_policy: RetryPolicy = "table", default "185 attempts within one interval", example "{ maximum_retry_attempts = 3, maximum_event_age_in_seconds = 3600 }";
         /// ARN of an SQS queue for invocations that failed for good.
         dead_letter_queue: String = "SQS ARN", default "none", example "\"arn:aws:sqs:us-east-1:123456789012:cronport-dlq\"";
+        /// ARN of an SNS topic told when a run of the job fails: its task
+        /// stops with a non-zero exit code or fails to start. cronport adds
+        /// an EventBridge rule per topic (and, in CloudFormation and
+        /// Terraform, CloudWatch alarms on failed invocations).
+        notify: String = "SNS topic ARN", default "none", example "\"arn:aws:sns:us-east-1:123456789012:cronport-alerts\"";
         /// Tags for everything cronport creates (it adds `managed-by`).
         tags: BTreeMap<String, String> = "table of strings", default "none", example "{ team = \"platform\" }";
         /// How many tasks each run starts (default 1).
@@ -386,6 +391,9 @@ settings_table! {
         /// The job's id where it was imported from (a Heroku Scheduler or
         /// Cron To Go job id): `cutover --app` pairs Heroku's jobs by it.
         source_id: String = "string", default "none (paired by command and schedule)", example "\"8d3a2c4e-1f0b-4b6e-9a57-3c2d1e0f9a8b\"";
+        /// The job's earlier names, when it was renamed: `cronport verify`
+        /// counts the runs recorded under them as this job's.
+        formerly: Vec<String> = "list of strings", default "none", example "[\"daily-report\"]";
     }
 }
 

@@ -124,6 +124,27 @@ impl Manifest {
                 Err(mut p) => problems.append(&mut p),
             }
         }
+        // A former name is one job's history: not a job's name now, not
+        // claimed twice.
+        let names: BTreeSet<&str> = self.jobs.iter().map(|j| j.name.as_str()).collect();
+        let mut former = std::collections::BTreeMap::new();
+        for (i, job) in self.jobs.iter().enumerate() {
+            for old in job.formerly.iter().flatten() {
+                let clash = if names.contains(old.as_str()) {
+                    Some(format!("`{old}` is a job's name now; a former name is one no job has"))
+                } else {
+                    former.insert(old.as_str(), &job.name).map(|first| {
+                        format!("`{old}` is a former name of job `{first}` already; its runs can be one job's only")
+                    })
+                };
+                if let Some(message) = clash {
+                    problems.push(Problem {
+                        kind: ProblemKind::Conflict,
+                        ..problem(Some(i), "formerly", crate::escape::one_line(&message))
+                    });
+                }
+            }
+        }
         // IAM role names are unique in an account whatever their path: two
         // ARNs naming one role cannot both exist.
         let mut roles: std::collections::BTreeMap<(String, String), &str> =
@@ -250,6 +271,17 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
         fail(
             "dead_letter_queue",
             format!("`{dlq}` is {why}; write arn:aws:sqs:REGION:ACCOUNT:QUEUE"),
+        );
+    }
+    if let Some(topic) = &s.notify
+        && !is_arn_of(topic, "sns")
+    {
+        fail(
+            "notify",
+            format!(
+                "`{}` is not an SNS topic ARN; write arn:aws:sns:REGION:ACCOUNT:TOPIC",
+                crate::escape::one_line(topic)
+            ),
         );
     }
     if let Some(container) = &s.container
@@ -488,6 +520,14 @@ fn is_vpc_id(id: &str, prefix: &str) -> bool {
 }
 
 fn is_standard_queue_arn(arn: &str) -> bool {
+    is_arn_of(arn, "sqs")
+}
+
+/// Whether `arn` is `arn:PARTITION:SERVICE:REGION:ACCOUNT:NAME` with a name
+/// that SQS queues and SNS topics allow (no `.`: Scheduler's and
+/// EventBridge's target patterns have none, so a FIFO queue or topic is
+/// refused too).
+fn is_arn_of(arn: &str, wanted_service: &str) -> bool {
     let parts: Vec<&str> = arn.split(':').collect();
     let [prefix, partition, service, region, account, name] = parts.as_slice() else {
         return false;
@@ -498,7 +538,7 @@ fn is_standard_queue_arn(arn: &str) -> bool {
             .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
     *prefix == "arn"
         && partition_ok
-        && *service == "sqs"
+        && *service == wanted_service
         && !region.is_empty()
         && region
             .bytes()
@@ -636,6 +676,7 @@ fn resolve_job(
         .pick(|s| &s.schedule_group)
         .unwrap_or_else(|| super::DEFAULT_GROUP.to_string());
     let dead_letter_queue = r.pick(|s| &s.dead_letter_queue);
+    let notify = r.pick(|s| &s.notify);
     if !r.problems.is_empty() {
         return Err(r.problems);
     }
@@ -655,6 +696,8 @@ fn resolve_job(
         enabled: job.enabled,
         start_at,
         skip_rehearsal: job.rehearse.as_ref().and_then(|r| r.skip_reason()),
+        notify,
+        formerly: job.formerly.clone().unwrap_or_default(),
         owner: crate::owner::Owner {
             manifest: manifest.clone(),
             env: env.clone(),

@@ -40,6 +40,11 @@ pub enum Address {
         /// The rule's name.
         name: String,
     },
+    /// A deployment's alert rule: it tells an SNS topic of failed runs.
+    AlertRule {
+        /// The rule's name.
+        name: String,
+    },
 }
 
 impl Address {
@@ -48,7 +53,8 @@ impl Address {
         match self {
             Address::ScheduleGroup { name }
             | Address::Rule { name }
-            | Address::RunRecord { name } => name.clone(),
+            | Address::RunRecord { name }
+            | Address::AlertRule { name } => name.clone(),
             Address::Schedule { group, name } => format!("{group}/{name}"),
         }
     }
@@ -71,6 +77,7 @@ impl Address {
             Address::Schedule { .. } => "schedule",
             Address::Rule { .. } => "rule",
             Address::RunRecord { .. } => "run record",
+            Address::AlertRule { .. } => "alert rule",
         }
     }
 }

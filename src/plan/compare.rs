@@ -65,6 +65,9 @@ pub struct LiveState {
     /// Run records by rule name: the desired one's, and every rule tagged
     /// as a record.
     pub run_records: BTreeMap<String, super::LiveRunRecord>,
+    /// Alert rules by name: every rule tagged as an alert rule, and any
+    /// rule with a desired alert rule's name.
+    pub alert_rules: BTreeMap<String, super::LiveAlertRule>,
     /// When it was read: a hold is held while its instant is after this
     /// (the clock, not a plan's `--from`). `None`: the plan's start.
     pub read_at: Option<jiff::Timestamp>,
@@ -208,6 +211,7 @@ pub fn compare(desired: &Desired, live: &LiveState, adopt: bool) -> Result<Vec<C
         changes.extend(left_over(desired, live, &homes, &blocked)?);
     }
     changes.extend(super::record::record_changes(desired, &live.run_records)?);
+    changes.extend(super::alert::alert_changes(desired, &live.alert_rules)?);
     Ok(changes)
 }
 

@@ -11,6 +11,7 @@
 //! [`differences`] without touching the SDK.
 
 mod address;
+mod alert;
 mod compare;
 mod reason;
 mod record;
@@ -25,6 +26,7 @@ use serde::Serialize;
 use crate::Hint;
 
 pub use address::Address;
+pub use alert::{AlertRuleSpec, LiveAlertRule, alert_owner};
 pub use compare::{LiveRule, LiveState, compare, ids_on_aws, kept_without_id, taken_over, twins};
 pub use reason::{DeleteReason, Foreign};
 pub use record::{LiveRunRecord, RunRecordSpec, grants, record_owner};
@@ -120,6 +122,8 @@ pub enum DesiredSpec {
     Rule(Box<RuleSpec>),
     /// A run record.
     RunRecord(Box<RunRecordSpec>),
+    /// An alert rule.
+    AlertRule(Box<AlertRuleSpec>),
 }
 
 /// One resource's change: where, what happens, the state it leads to.

@@ -121,6 +121,9 @@ pub enum DeleteReason {
     /// The manifest no longer keeps a run record (`run_history_days`), or
     /// keeps it under another name; its log group is kept.
     RecordOff,
+    /// The manifest no longer tells this alert rule's topic of failures
+    /// (`notify`).
+    AlertOff,
 }
 
 impl fmt::Display for DeleteReason {
@@ -133,6 +136,10 @@ impl fmt::Display for DeleteReason {
                 let now: Vec<String> = now.iter().map(Address::to_string).collect();
                 write!(f, "job {job} now runs as {}", now.join(", "))
             }
+            DeleteReason::AlertOff => write!(
+                f,
+                "no job of the manifest tells this rule's topic any more (notify); the topic is kept"
+            ),
             DeleteReason::RecordOff => write!(
                 f,
                 "the manifest keeps no run record by this name (its log group and the history in it are kept)"

@@ -112,8 +112,14 @@ pub struct LiveRunRecord {
 /// assert_eq!(cronport::plan::record_owner(&tags), Some(("shop".to_string(), "-".to_string())));
 /// ```
 pub fn record_owner(tags: &BTreeMap<String, String>) -> Option<(String, String)> {
+    deployment_of(tags, "runs")
+}
+
+/// The deployment whose `kind` of resource (`runs`, `alerts`: the value of
+/// [`RECORD_TAG`]) these tags are, if they are one.
+pub(super) fn deployment_of(tags: &BTreeMap<String, String>, kind: &str) -> Option<(String, String)> {
     if tags.get(crate::owner::MANAGED_BY).map(String::as_str) != Some("cronport")
-        || tags.get(RECORD_TAG).map(String::as_str) != Some("runs")
+        || tags.get(RECORD_TAG).map(String::as_str) != Some(kind)
     {
         return None;
     }
@@ -125,7 +131,17 @@ pub fn record_owner(tags: &BTreeMap<String, String>) -> Option<(String, String)>
 
 /// Whether this deployment may write a record with these tags.
 fn ours(desired: &Desired, tags: &BTreeMap<String, String>) -> Result<(), Foreign> {
-    match record_owner(tags) {
+    owned(desired, tags, "runs")
+}
+
+/// Whether this deployment may write a deployment's `kind` of rule (see
+/// [`deployment_of`]) with these tags.
+pub(super) fn owned(
+    desired: &Desired,
+    tags: &BTreeMap<String, String>,
+    kind: &str,
+) -> Result<(), Foreign> {
+    match deployment_of(tags, kind) {
         Some((manifest, env)) => {
             let owner = Owner {
                 manifest,

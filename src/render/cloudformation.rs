@@ -124,6 +124,7 @@ pub(super) fn render(desired: &Desired) -> String {
     if let Some(record) = &desired.run_record {
         run_record(record, &mut resources);
     }
+    alerts(desired, &mut resources);
     let header = header_lines(desired);
     let template = json!({
         "AWSTemplateFormatVersion": "2010-09-09",
@@ -183,6 +184,42 @@ fn run_record(record: &crate::desired::RunRecord, resources: &mut Map<String, Va
             },
         }),
     );
+}
+
+/// The alert rules (their topics are the team's: referenced, never made)
+/// and the alarms on failed invocations.
+fn alerts(desired: &Desired, resources: &mut Map<String, Value>) {
+    for alert in &desired.alerts {
+        let id = logical_id("AlertRule", &alert.rule, resources);
+        resources.insert(
+            id,
+            json!({
+                "Type": "AWS::Events::Rule",
+                "Properties": {
+                    "Name": alert.rule,
+                    "Description": super::alert_description(&alert.tags, &alert.topic),
+                    "EventPattern": alert.pattern(),
+                    "State": "ENABLED",
+                    "Tags": tags(&alert.tags),
+                    "Targets": [{
+                        "Id": super::ALERT_TARGET,
+                        "Arn": alert.topic,
+                        "InputTransformer": {
+                            "InputPathsMap": crate::desired::AlertRule::input_paths(),
+                            "InputTemplate": crate::desired::AlertRule::input_template(),
+                        },
+                    }],
+                },
+            }),
+        );
+    }
+    for alarm in desired.alarms() {
+        let id = logical_id("Alarm", &alarm.name, resources);
+        resources.insert(
+            id,
+            json!({"Type": "AWS::CloudWatch::Alarm", "Properties": super::alarm_properties(&alarm)}),
+        );
+    }
 }
 
 /// The largest template CloudFormation takes inline (`--template-body`).

@@ -362,6 +362,68 @@ pub fn queue_policies(desired: &Desired) -> Vec<QueuePolicy> {
         .collect()
 }
 
+/// The policy an alert rule's SNS topic needs: EventBridge may publish to
+/// it for cronport's alert rules. The topic is the team's; the policy
+/// replaces its own, so it is printed to merge, never applied.
+///
+/// ```
+/// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::topic_policies};
+/// let text = cronport::manifest::doc::EXAMPLE.replacen("[defaults]\n", "[defaults]\nnotify = \"arn:aws:sns:us-east-1:123456789012:oncall\"\n", 1);
+/// let desired = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let policy = topic_policies(&desired)[0].policy();
+/// assert_eq!(policy["Statement"][0]["Action"], "sns:Publish");
+/// assert_eq!(policy["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"][0], "arn:aws:events:us-east-1:123456789012:rule/cronport-alerts-m-oncall");
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+#[derive(Clone, Debug, PartialEq, Eq)]
+pub struct TopicPolicy {
+    /// The topic's ARN.
+    pub topic_arn: String,
+    /// The alert rules (ARNs) that may publish to it.
+    pub rules: Vec<String>,
+}
+
+impl TopicPolicy {
+    /// The policy document.
+    pub fn policy(&self) -> Value {
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [{
+                "Sid": "CronportAlerts",
+                "Effect": "Allow",
+                "Principal": {"Service": "events.amazonaws.com"},
+                "Action": "sns:Publish",
+                "Resource": self.topic_arn,
+                "Condition": {"ArnLike": {"aws:SourceArn": self.rules}},
+            }],
+        })
+    }
+}
+
+/// The topic policies the alert rules need, a topic each. A rule lives in
+/// its topic's region and account as far as the manifest says (an SNS
+/// target may be in another region; then write the rule's ARN by hand).
+pub fn topic_policies(desired: &Desired) -> Vec<TopicPolicy> {
+    desired
+        .alerts
+        .iter()
+        .filter_map(|alert| {
+            let [_, partition, _, region, account, _] =
+                alert.topic.splitn(6, ':').collect::<Vec<_>>()[..]
+            else {
+                return None;
+            };
+            Some(TopicPolicy {
+                topic_arn: alert.topic.clone(),
+                rules: vec![format!(
+                    "arn:{partition}:events:{region}:{account}:rule/{}",
+                    alert.rule
+                )],
+            })
+        })
+        .collect()
+}
+
 /// Each role's Terraform label: its name with `_` for each character that
 /// is not a letter or digit; where the name has a character IAM allows
 /// beyond `-` and `_` (`.+=,@`), a digest of the name follows, so that such
@@ -456,6 +518,7 @@ pub fn render_iam(
 ) -> String {
     let roles = roles(desired, definitions);
     let queues = queue_policies(desired);
+    let topics = topic_policies(desired);
     match format {
         IamFormat::Json => {
             let doc: Vec<Value> = roles
@@ -485,6 +548,14 @@ pub fn render_iam(
             let mut doc = json!({ "roles": doc });
             if !queue_policies.is_empty() {
                 doc["queue_policies"] = json!(queue_policies);
+            }
+            // `aws sns set-topic-attributes --cli-input-json`: it replaces
+            // the topic's policy.
+            if !topics.is_empty() {
+                doc["topic_policies"] = topics
+                    .iter()
+                    .map(|t| json!({"TopicArn": t.topic_arn, "AttributeName": "Policy", "AttributeValue": t.policy().to_string()}))
+                    .collect();
             }
             serde_json::to_string_pretty(&doc).expect("a JSON value serialises") + "\n"
         }
@@ -523,6 +594,15 @@ pub fn render_iam(
                     json!({
                         "Type": "AWS::SQS::QueuePolicy",
                         "Properties": {"Queues": [q.queue_url], "PolicyDocument": q.policy()},
+                    }),
+                );
+            }
+            for (n, t) in topics.iter().enumerate() {
+                resources.insert(
+                    format!("AlertTopicPolicy{}", n + 1),
+                    json!({
+                        "Type": "AWS::SNS::TopicPolicy",
+                        "Properties": {"Topics": [t.topic_arn], "PolicyDocument": t.policy()},
                     }),
                 );
             }
@@ -571,6 +651,25 @@ pub fn render_iam(
                     out,
                     "  policy    = jsonencode({})",
                     super::terraform::hcl(&q.policy(), 2)
+                );
+                let _ = writeln!(out, "}}\n");
+            }
+            for (n, t) in topics.iter().enumerate() {
+                let _ = writeln!(
+                    out,
+                    "# cronport's alert rules publish to {} as events.amazonaws.com.\n# This replaces the topic's policy: merge it with one the topic already has.",
+                    t.topic_arn
+                );
+                let _ = writeln!(
+                    out,
+                    "resource \"aws_sns_topic_policy\" \"alerts_{}\" {{",
+                    n + 1
+                );
+                let _ = writeln!(out, "  arn    = {}", json!(t.topic_arn));
+                let _ = writeln!(
+                    out,
+                    "  policy = jsonencode({})",
+                    super::terraform::hcl(&t.policy(), 2)
                 );
                 let _ = writeln!(out, "}}\n");
             }

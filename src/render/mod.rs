@@ -20,7 +20,8 @@ pub use cloudformation::{
     MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES, TemplateFit, template_fit,
 };
 pub use iam::{
-    IamFormat, QueuePolicy, Role, queue_policies, render_iam, roles, terraform_with_iam,
+    IamFormat, QueuePolicy, Role, TopicPolicy, queue_policies, render_iam, roles, terraform_with_iam,
+    topic_policies,
     trust_principal,
 };
 
@@ -137,6 +138,16 @@ pub(crate) fn header_lines(desired: &Desired) -> Vec<String> {
         if record_place(desired).is_none() {
             lines.push("run record: the JSON requests leave it out: its log group's ARN needs the region, and no cluster or task definition is written as an ARN (apply, CloudFormation and Terraform find it).".to_string());
         }
+    }
+    for alert in &desired.alerts {
+        lines.push(format!(
+            "alerts: rule {} tells {} when a run fails (a non-zero exit code, or a task that fails to start); the topic's policy must let events.amazonaws.com publish (cronport iam prints it).",
+            alert.rule, alert.topic
+        ));
+    }
+    let alarms = desired.alarms().len();
+    if alarms > 0 {
+        lines.push(format!("alerts: {alarms} CloudWatch alarm(s) on failed invocations tell the same topics."));
     }
     lines
 }
@@ -522,7 +533,96 @@ fn each_request(desired: &Desired) -> impl Iterator<Item = Value> + '_ {
             }
         })
     });
-    groups.chain(resources).chain(record_requests(desired))
+    groups
+        .chain(resources)
+        .chain(record_requests(desired))
+        .chain(alert_requests(desired))
+}
+
+/// The alert rules' and alarms' requests.
+fn alert_requests(desired: &Desired) -> Vec<Value> {
+    let mut out = Vec::new();
+    for alert in &desired.alerts {
+        out.push(json!({"operation": "events:PutRule", "input": {
+            "Name": alert.rule,
+            "EventPattern": alert.pattern().to_string(),
+            "State": "ENABLED",
+            "Description": alert_description(&alert.tags, &alert.topic),
+            "Tags": alert.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+        }}));
+        out.push(json!({"operation": "events:PutTargets", "input": {
+            "Rule": alert.rule,
+            "Targets": [{
+                "Id": ALERT_TARGET,
+                "Arn": alert.topic,
+                "InputTransformer": {
+                    "InputPathsMap": crate::desired::AlertRule::input_paths(),
+                    "InputTemplate": crate::desired::AlertRule::input_template(),
+                },
+            }],
+        }}));
+    }
+    let tags = desired
+        .alerts
+        .first()
+        .map(|a| a.tags.clone())
+        .unwrap_or_default();
+    for alarm in desired.alarms() {
+        let mut input = alarm_properties(&alarm);
+        input["Tags"] = tags
+            .iter()
+            .map(|(k, v)| json!({"Key": k, "Value": v}))
+            .collect();
+        out.push(json!({"operation": "cloudwatch:PutMetricAlarm", "input": input}));
+    }
+    out
+}
+
+/// An alarm as PutMetricAlarm and CloudFormation's `AWS::CloudWatch::Alarm`
+/// both spell it: any failed invocation in five minutes tells the topics;
+/// no data (no runs) is not a failure.
+pub(crate) fn alarm_properties(alarm: &crate::desired::Alarm) -> Value {
+    json!({
+        "AlarmName": alarm.name,
+        "AlarmDescription": alarm_description(alarm),
+        "Namespace": alarm.namespace,
+        "MetricName": alarm.metric,
+        "Dimensions": [{"Name": alarm.dimension.0, "Value": alarm.dimension.1}],
+        "Statistic": "Sum",
+        "Period": 300,
+        "EvaluationPeriods": 1,
+        "Threshold": 0,
+        "ComparisonOperator": "GreaterThanThreshold",
+        "TreatMissingData": "notBreaching",
+        "AlarmActions": alarm.topics,
+    })
+}
+
+/// What an alarm watches, in words.
+pub(crate) fn alarm_description(alarm: &crate::desired::Alarm) -> String {
+    format!(
+        "cronport: {} {} of {} {} (any in 5 minutes)",
+        alarm.namespace, alarm.metric, alarm.dimension.0, alarm.dimension.1
+    )
+}
+
+/// The target id of an alert rule.
+///
+/// ```
+/// assert_eq!(cronport::render::ALERT_TARGET, "cronport-alert");
+/// ```
+pub const ALERT_TARGET: &str = "cronport-alert";
+
+/// An alert rule's description, from its tags and topic.
+pub(crate) fn alert_description(
+    tags: &std::collections::BTreeMap<String, String>,
+    topic: &str,
+) -> String {
+    format!(
+        "cronport: failed runs of manifest {} environment {} to {topic}",
+        tags.get("cronport:manifest").map_or("?", String::as_str),
+        tags.get("cronport:env").map_or("?", String::as_str),
+    )
 }
 
 /// The region and account a run record's log group lives in, as far as

@@ -362,6 +362,7 @@ pub(super) fn render(desired: &Desired, roles: &RoleRefs) -> String {
     if let Some(record) = &desired.run_record {
         run_record(&mut out, record, &mut labels);
     }
+    alerts(&mut out, desired, &mut labels);
     align(&out)
 }
 
@@ -422,6 +423,70 @@ fn run_record(out: &mut String, record: &crate::desired::RunRecord, labels: &mut
     let _ = writeln!(out, "  target_id = {}", string(super::RECORD_TARGET));
     let _ = writeln!(out, "  arn       = aws_cloudwatch_log_group.{group}.arn");
     let _ = writeln!(out, "}}\n");
+}
+
+/// The alert rules with their targets (the topics are the team's:
+/// referenced, never made), and the alarms on failed invocations.
+fn alerts(out: &mut String, desired: &crate::desired::Desired, labels: &mut Labels) {
+    for alert in &desired.alerts {
+        let rule = labels.take("aws_cloudwatch_event_rule", &alert.rule);
+        let _ = writeln!(out, "# failed runs told to {}", alert.topic);
+        let _ = writeln!(out, "resource \"aws_cloudwatch_event_rule\" \"{rule}\" {{");
+        let _ = writeln!(out, "  name = {}", string(&alert.rule));
+        let _ = writeln!(
+            out,
+            "  description = {}",
+            string(&super::alert_description(&alert.tags, &alert.topic))
+        );
+        let _ = writeln!(out, "  event_pattern = jsonencode({})", hcl(&alert.pattern(), 2));
+        tags(out, &alert.tags);
+        let _ = writeln!(out, "}}\n");
+        let target = labels.take("aws_cloudwatch_event_target", &alert.rule);
+        let _ = writeln!(out, "resource \"aws_cloudwatch_event_target\" \"{target}\" {{");
+        let _ = writeln!(out, "  rule = aws_cloudwatch_event_rule.{rule}.name");
+        let _ = writeln!(out, "  target_id = {}", string(super::ALERT_TARGET));
+        let _ = writeln!(out, "  arn = {}", string(&alert.topic));
+        let _ = writeln!(out, "  input_transformer {{");
+        let paths = serde_json::to_value(crate::desired::AlertRule::input_paths())
+            .expect("a map of strings serialises");
+        let _ = writeln!(out, "    input_paths = {}", hcl(&paths, 4));
+        let _ = writeln!(
+            out,
+            "    input_template = {}",
+            string(&crate::desired::AlertRule::input_template())
+        );
+        let _ = writeln!(out, "  }}");
+        let _ = writeln!(out, "}}\n");
+    }
+    for alarm in desired.alarms() {
+        let label = labels.take("aws_cloudwatch_metric_alarm", &alarm.name);
+        let _ = writeln!(out, "resource \"aws_cloudwatch_metric_alarm\" \"{label}\" {{");
+        let _ = writeln!(out, "  alarm_name = {}", string(&alarm.name));
+        let _ = writeln!(
+            out,
+            "  alarm_description = {}",
+            string(&super::alarm_description(&alarm))
+        );
+        let _ = writeln!(out, "  namespace = {}", string(alarm.namespace));
+        let _ = writeln!(out, "  metric_name = {}", string(alarm.metric));
+        let _ = writeln!(
+            out,
+            "  dimensions = {{ {} = {} }}",
+            alarm.dimension.0,
+            string(&alarm.dimension.1)
+        );
+        let _ = writeln!(out, "  statistic = \"Sum\"");
+        let _ = writeln!(out, "  period = 300");
+        let _ = writeln!(out, "  evaluation_periods = 1");
+        let _ = writeln!(out, "  threshold = 0");
+        let _ = writeln!(out, "  comparison_operator = \"GreaterThanThreshold\"");
+        let _ = writeln!(out, "  treat_missing_data = \"notBreaching\"");
+        let _ = writeln!(out, "  alarm_actions = {}", list(&alarm.topics));
+        if let Some(alert) = desired.alerts.first() {
+            tags(out, &alert.tags);
+        }
+        let _ = writeln!(out, "}}\n");
+    }
 }
 
 /// `text` with its attributes' `=` aligned as `terraform fmt` aligns them,

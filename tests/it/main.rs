@@ -10,6 +10,7 @@ mod fire;
 #[path = "support/moto.rs"]
 mod moto;
 
+mod alerts;
 mod aws;
 mod calendar;
 mod cli_convert;

@@ -31,8 +31,24 @@ fn free_port() -> u16 {
 
 impl Moto {
     pub fn start() -> Moto {
+        Moto::start_with(Command::new("moto_server"))
+    }
+
+    /// moto with EventBridge's delivery mended where moto 5 departs from
+    /// AWS's documentation: lists of objects in patterns, SNS targets,
+    /// scheduled and disabled rules (see `moto_server.py` beside this file).
+    pub fn start_delivering() -> Moto {
+        let mut command = Command::new("python3");
+        command.arg(concat!(
+            env!("CARGO_MANIFEST_DIR"),
+            "/tests/it/support/moto_server.py"
+        ));
+        Moto::start_with(command)
+    }
+
+    fn start_with(mut command: Command) -> Moto {
         let port = free_port();
-        let child = Command::new("moto_server")
+        let child = command
             .args(["-H", "127.0.0.1", "-p", &port.to_string()])
             .stdout(Stdio::null())
             .stderr(Stdio::null())
