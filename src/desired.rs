@@ -136,6 +136,11 @@ pub struct AlertRule {
 }
 
 /// Which tasks an alert rule watches.
+///
+/// ```
+/// let jobs = cronport::desired::AlertGroups::Jobs(vec!["cronport:shop:-:daily".into()]);
+/// assert!(matches!(jobs, cronport::desired::AlertGroups::Jobs(ref g) if g.len() == 1));
+/// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum AlertGroups {
@@ -153,6 +158,14 @@ impl AlertRule {
     /// (`containers[].exitCode`) when any element's does: one failed
     /// container is enough. A container that never ran has no exit code,
     /// so `anything-but` passes it over; its task's `stopCode` says why.
+    ///
+    /// ```
+    /// use cronport::desired::{AlertGroups, AlertRule};
+    /// let alert = AlertRule { rule: "r".into(), topic: "t".into(), tags: Default::default(),
+    ///     groups: AlertGroups::Jobs(vec!["cronport:shop:-:daily".into()]) };
+    /// assert_eq!(alert.pattern()["detail"]["group"], serde_json::json!(["cronport:shop:-:daily"]));
+    /// assert_eq!(alert.pattern()["detail"]["$or"][1]["stopCode"], serde_json::json!(["TaskFailedToStart"]));
+    /// ```
     pub fn pattern(&self) -> serde_json::Value {
         let groups = match &self.groups {
             AlertGroups::Deployment(prefix) => serde_json::json!([{ "prefix": prefix }]),
@@ -173,6 +186,10 @@ impl AlertRule {
     }
 
     /// The input transformer's paths: what the message quotes.
+    ///
+    /// ```
+    /// assert_eq!(cronport::desired::AlertRule::input_paths()["group"], "$.detail.group");
+    /// ```
     pub fn input_paths() -> std::collections::BTreeMap<String, String> {
         [
             ("group", "$.detail.group"),
@@ -197,6 +214,10 @@ impl AlertRule {
     }
 
     /// The topic's name: the ARN's last part.
+    ///
+    /// ```
+    /// assert_eq!(cronport::desired::AlertRule::topic_name("arn:aws:sns:us-east-1:123456789012:oncall"), "oncall");
+    /// ```
     pub fn topic_name(topic: &str) -> &str {
         topic.rsplit(':').next().unwrap_or(topic)
     }
@@ -216,7 +237,7 @@ impl AlertRule {
 /// let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let alarms = desired.alarms();
 /// assert_eq!(alarms[0].metric, "TargetErrorCount");
-/// assert_eq!(alarms[0].dimension, ("ScheduleGroup", "cronport".to_string()));
+/// assert_eq!(alarms[0].dimension, ("ScheduleGroup", "shop".to_string()));
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -236,6 +257,13 @@ pub struct Alarm {
 impl Desired {
     /// The alarms of the jobs that `notify`: a pair per Scheduler group,
     /// one per rule.
+    ///
+    /// ```
+    /// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+    /// let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// assert!(desired.alarms().is_empty()); // no job notifies
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
     pub fn alarms(&self) -> Vec<Alarm> {
         use std::collections::{BTreeMap, BTreeSet};
         let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
@@ -295,7 +323,7 @@ impl Desired {
 /// let record = desired.run_record.unwrap();
 /// assert_eq!(record.log_group, "/aws/events/cronport/shop");
 /// assert_eq!(record.rule, "cronport-runs-shop");
-/// assert_eq!(record.pattern()["detail"]["group"][0]["prefix"], "cronport:shop:-:");
+/// assert_eq!(record.pattern()["$or"][0]["detail"]["group"][0]["prefix"], "cronport:shop:-:");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -390,23 +418,40 @@ impl RunRecord {
     }
 
     /// The rule's event pattern: this deployment's tasks, when they run
-    /// and when they stop.
+    /// and when they stop; and CloudTrail's record of each of its RunTask
+    /// calls that ECS could place no task for (its `failures`: no task,
+    /// so no task event, is made). CloudTrail delivers those only where a
+    /// trail logs the account's management events.
     ///
     /// ```
     /// let text = format!("id = \"shop\"\n{}", cronport::manifest::doc::EXAMPLE.replacen("[defaults]\n", "[defaults]\nrun_history_days = 30\n", 1));
     /// let m = cronport::manifest::Manifest::from_toml(&text, "m")?;
     /// let record = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?.run_record.unwrap();
-    /// assert_eq!(record.pattern()["detail"]["lastStatus"], serde_json::json!(["RUNNING", "STOPPED"]));
+    /// assert_eq!(record.pattern()["$or"][0]["detail"]["lastStatus"], serde_json::json!(["RUNNING", "STOPPED"]));
+    /// assert_eq!(record.pattern()["$or"][1]["detail"]["eventName"], serde_json::json!(["RunTask"]));
     /// # Ok::<(), Box<dyn std::error::Error>>(())
     /// ```
     pub fn pattern(&self) -> serde_json::Value {
         serde_json::json!({
             "source": ["aws.ecs"],
-            "detail-type": ["ECS Task State Change"],
-            "detail": {
-                "group": [{"prefix": self.group_prefix}],
-                "lastStatus": ["RUNNING", "STOPPED"],
-            },
+            "$or": [
+                {
+                    "detail-type": ["ECS Task State Change"],
+                    "detail": {
+                        "group": [{"prefix": self.group_prefix}],
+                        "lastStatus": ["RUNNING", "STOPPED"],
+                    },
+                },
+                {
+                    "detail-type": ["AWS API Call via CloudTrail"],
+                    "detail": {
+                        "eventSource": ["ecs.amazonaws.com"],
+                        "eventName": ["RunTask"],
+                        "requestParameters": {"group": [{"prefix": self.group_prefix}]},
+                        "responseElements": {"failures": {"reason": [{"exists": true}]}},
+                    },
+                },
+            ],
         })
     }
 

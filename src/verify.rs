@@ -115,6 +115,32 @@ struct DetailView<'a> {
     stopped_reason: Option<Text<'a>>,
     #[serde(borrow, default)]
     containers: Vec<ContainerView<'a>>,
+    // CloudTrail's record of a RunTask call (`AWS API Call via
+    // CloudTrail`): when, for which group, and what it could not place.
+    #[serde(borrow, default)]
+    event_time: Option<Text<'a>>,
+    #[serde(borrow, default)]
+    request_parameters: Option<RequestView<'a>>,
+    #[serde(borrow, default)]
+    response_elements: Option<ResponseView<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct RequestView<'a> {
+    #[serde(borrow, default)]
+    group: Option<Text<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct ResponseView<'a> {
+    #[serde(borrow, default)]
+    failures: Vec<FailureView<'a>>,
+}
+
+#[derive(serde::Deserialize)]
+struct FailureView<'a> {
+    #[serde(borrow, default)]
+    reason: Option<Text<'a>>,
 }
 
 /// A string of an event, borrowed from its text where it has no escapes
@@ -647,12 +673,54 @@ impl Judge {
     }
 
     fn add_view(&mut self, view: EventView<'_>) -> Result<(), EventError> {
-        if view.detail_type.as_deref() != Some("ECS Task State Change") {
-            return Ok(());
-        }
         let Some(detail) = view.detail else {
             return Ok(());
         };
+        match view.detail_type.as_deref() {
+            Some("ECS Task State Change") => self.add_task(detail),
+            Some("AWS API Call via CloudTrail") => self.add_run_task_call(detail),
+            _ => Ok(()),
+        }
+    }
+
+    /// A RunTask call ECS could place no task for (`failures`, such as
+    /// `RESOURCE:MEMORY`): no task means no task event, so CloudTrail's
+    /// record is the only word of it. The run it was for did not start,
+    /// unless a task of it is seen after all.
+    fn add_run_task_call(&mut self, detail: DetailView<'_>) -> Result<(), EventError> {
+        let group = detail.request_parameters.as_ref().and_then(|r| r.group.as_deref());
+        let Some((manifest, env, job)) = group.and_then(group_parts) else {
+            return Ok(());
+        };
+        let failures = detail.response_elements.map(|r| r.failures).unwrap_or_default();
+        if manifest != self.manifest || env != self.env || failures.is_empty() {
+            return Ok(());
+        }
+        let Some(&index) = self.by_name.get(job) else {
+            return Ok(());
+        };
+        let at = detail
+            .event_time
+            .as_deref()
+            .ok_or_else(|| EventError(format!("a RunTask record of job `{job}` has no eventTime")))?
+            .parse::<Timestamp>()
+            .map_err(|e| EventError(format!("`eventTime` of a RunTask record of job `{job}` is not a time: {e}")))?;
+        if at + self.thresholds.early < self.from || at >= self.until {
+            return Ok(());
+        }
+        let state = &mut self.jobs[index];
+        let Some(slot_index) = state.slot_for((at + self.thresholds.early).as_second()) else {
+            return Ok(());
+        };
+        if state.slots[slot_index].task == 0 {
+            let reasons: Vec<&str> = failures.iter().filter_map(|f| f.reason.as_deref()).collect();
+            let text = format!("ECS placed no task: {}", reasons.join(", "));
+            state.reasons.insert(slot_index, text.chars().take(255).collect());
+        }
+        Ok(())
+    }
+
+    fn add_task(&mut self, detail: DetailView<'_>) -> Result<(), EventError> {
         // The group names the deployment and the job: read in place, as
         // millions of events pass through here.
         let Some((manifest, env, job)) = detail.group.as_deref().and_then(group_parts) else {
@@ -908,6 +976,12 @@ fn outcome(
     th: Thresholds,
 ) -> Outcome {
     if slot.task == 0 {
+        // CloudTrail's word that RunTask placed nothing for this run.
+        if let Some(reason) = reason {
+            return Outcome::NotStarted {
+                reason: reason.clone(),
+            };
+        }
         return if at + e.on_time + th.grace > until {
             Outcome::Pending
         } else {

@@ -277,7 +277,7 @@ fn write_manifest(
         super::advise("warning", &super::hint::advice(warning));
     }
     let mut toml = format!(
-        "# cronport manifest, imported from {} by cronport {}.\n# Check [defaults], then: cronport convert {}\n#\n# Two settings to consider for [defaults] (both off until written):\n#   run_history_days = 400   # keep a record of every run; `cronport verify` reads it\n#   dead_letter_queue = \"arn:aws:sqs:REGION:ACCOUNT:NAME\"   # invocations EventBridge gave up on\n\n",
+        "# cronport manifest, imported from {} by cronport {}.\n# Check [defaults], then: cronport convert {}\n#\n# Three settings to consider for [defaults] (all off until written):\n#   run_history_days = 400   # keep a record of every run; `cronport verify` reads it\n#   dead_letter_queue = \"arn:aws:sqs:REGION:ACCOUNT:NAME\"   # invocations EventBridge gave up on\n#   notify = \"arn:aws:sns:REGION:ACCOUNT:TOPIC\"   # told when a run fails\n\n",
         // File names are text from the command line: escaped, a newline
         // in one cannot end the comment and write TOML.
         cronport::escape::one_line(source),

@@ -134,8 +134,8 @@ fn describe_spec(spec: &DesiredSpec) -> Vec<String> {
         DesiredSpec::RunRecord(r) => {
             return vec![
                 format!(
-                    "records: this deployment's ECS task events (group {}…), running and stopped",
-                    r.event_pattern["detail"]["group"][0]["prefix"]
+                    "records: this deployment's ECS task events (group {}…), running and stopped, and RunTask calls ECS placed no task for",
+                    r.event_pattern["$or"][0]["detail"]["group"][0]["prefix"]
                         .as_str()
                         .unwrap_or("?")
                 ),

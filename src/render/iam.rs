@@ -372,7 +372,7 @@ pub fn queue_policies(desired: &Desired) -> Vec<QueuePolicy> {
 /// let desired = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let policy = topic_policies(&desired)[0].policy();
 /// assert_eq!(policy["Statement"][0]["Action"], "sns:Publish");
-/// assert_eq!(policy["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"][0], "arn:aws:events:us-east-1:123456789012:rule/cronport-alerts-m-oncall");
+/// assert_eq!(policy["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"][0], "arn:aws:events:us-east-1:123456789012:rule/cronport-alerts-auto-2a28163a-oncall");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]

@@ -53,9 +53,13 @@ fn stopped(
 }
 
 fn run(events: &[Value], format: &str) -> (i32, String, String) {
+    run_with(&manifest(), events, format)
+}
+
+fn run_with(manifest: &str, events: &[Value], format: &str) -> (i32, String, String) {
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("cronport.toml");
-    std::fs::write(&m, manifest()).unwrap();
+    std::fs::write(&m, manifest).unwrap();
     // As `aws logs filter-log-events` prints them: each event a message.
     let logged: Vec<Value> = events
         .iter()
@@ -217,6 +221,37 @@ fn every_run_is_judged_and_only_this_manifests_tasks_count() {
     }
 }
 
+/// A renamed job keeps the runs recorded under its old name (`formerly`);
+/// a former name that is a job's now, or two jobs', is refused.
+#[test]
+fn a_renamed_job_keeps_its_history() {
+    let mut events: Vec<Value> = (0..6)
+        .map(|h| {
+            let at = |m: &str| format!("2026-12-01T0{h}:{m}Z");
+            stopped("hourly", &format!("t{h}"), &at("30:02"), Some(&at("30:30")), &at("31:00"), Some(0))
+        })
+        .collect();
+    events.push(stopped("daily", "d", "2026-12-01T02:00:02Z", Some("2026-12-01T02:00:30Z"), "2026-12-01T02:01:00Z", Some(0)));
+    let renamed = manifest().replace("name = \"hourly\"", "name = \"hourly-sync\"\nformerly = [\"hourly\"]");
+    let (code, out, err) = run_with(&renamed, &events, "json");
+    assert_eq!(code, 0, "{out}{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["jobs"][0]["job"], "hourly-sync");
+    assert_eq!(v["jobs"][0]["counts"], json!({"ok": 6}));
+    // Without `formerly` the runs are another job's, and the new name's
+    // are missing.
+    let (code, out, _) = run_with(&renamed.replace("formerly = [\"hourly\"]\n", ""), &events, "json");
+    assert_eq!(code, 1);
+    let v: Value = serde_json::from_str(&out).unwrap();
+    assert_eq!(v["jobs"][0]["counts"], json!({"missing": 5, "pending": 1}));
+    assert_eq!(v["other_jobs"]["hourly"], 6);
+
+    let clash = renamed.replace("formerly = [\"hourly\"]", "formerly = [\"daily\"]");
+    let (code, _, err) = run_with(&clash, &events, "text");
+    assert_eq!(code, 1, "{err}");
+    assert!(err.contains("`daily` is a job's name now"), "{err}");
+}
+
 #[test]
 fn all_runs_ok_exits_zero_and_a_time_limit_is_held() {
     let mut events: Vec<Value> = (0..6)
@@ -314,7 +349,7 @@ fn on_aws(url: &str, args: &[&str]) -> std::process::Output {
 #[test]
 fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
     use crate::moto;
-    let moto = moto::Moto::start();
+    let moto = moto::Moto::start_delivering();
     let proxy = moto::Proxy::start(moto.port, |_| moto::Fault::None);
     let url = proxy.url();
     let rt = tokio::runtime::Builder::new_current_thread()
@@ -356,7 +391,7 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
             .unwrap();
         let pattern: Value = serde_json::from_str(rule.event_pattern().unwrap()).unwrap();
         assert_eq!(
-            pattern["detail"]["group"][0]["prefix"],
+            pattern["$or"][0]["detail"]["group"][0]["prefix"],
             "cronport:auto-5488e40d:-:"
         );
         let groups = clients
@@ -389,7 +424,7 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
     // The hourly job's last three instants before the current hour.
     let now = jiff::Timestamp::now();
     let hour = jiff::Timestamp::from_second(now.as_second() / 3600 * 3600).unwrap();
-    let since = hour - jiff::SignedDuration::from_hours(3);
+    let since = hour - jiff::SignedDuration::from_hours(4);
     let at = |h: i64, s: i64| (since + jiff::SignedDuration::from_secs(h * 3600 + s)).to_string();
     let job = "rails-runner-devices-sync-call";
     let mut events = vec![
@@ -426,11 +461,27 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
     }
     events[2]["detail"]["group"] = json!(format!("cronport:another:-:{job}"));
     events[3]["detail"]["group"] = json!("family:mamorio-worker");
+    // The third run: RunTask placed no task, as CloudTrail records it. The
+    // fourth: a call that placed its task (not recorded: its task's events
+    // tell), and another manifest's failed call; then nothing came.
+    let run_task = |group: &str, time: &str, failures: Value| {
+        json!({"detail-type": "AWS API Call via CloudTrail", "detail": {
+            "eventVersion": "1.08", "eventTime": time, "eventSource": "ecs.amazonaws.com",
+            "eventName": "RunTask", "awsRegion": "us-east-1", "eventType": "AwsApiCall",
+            "requestParameters": {"cluster": "mamorio-production", "taskDefinition": "mamorio-worker",
+                "group": group, "count": 1, "launchType": "FARGATE"},
+            "responseElements": {"tasks": [], "failures": failures}}})
+    };
+    let ours = format!("cronport:auto-5488e40d:-:{job}");
+    events.push(run_task(&ours, &at(2, 1), json!([{"arn": "arn:aws:ecs:us-east-1:123456789012:container-instance/x", "reason": "RESOURCE:MEMORY"}])));
+    events.push(run_task(&ours, &at(3, 1), json!([])));
+    events.push(run_task(&format!("cronport:another:-:{job}"), &at(3, 1), json!([{"reason": "RESOURCE:CPU"}])));
     rt.block_on(async {
         for e in &events {
+            let kind = e.get("detail-type").and_then(Value::as_str).unwrap_or("ECS Task State Change");
             let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
                 .source("aws.ecs")
-                .detail_type("ECS Task State Change")
+                .detail_type(kind)
                 .detail(e["detail"].to_string())
                 .build();
             let put = clients
@@ -457,8 +508,8 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
         .unwrap();
         assert_eq!(
             logged.len(),
-            2,
-            "only this deployment's tasks are recorded: {logged:?}"
+            3,
+            "only this deployment's tasks and failed calls are recorded: {logged:?}"
         );
     });
 
@@ -491,10 +542,11 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
         .iter()
         .map(|r| r["verdict"].as_str().unwrap())
         .collect();
-    assert_eq!(verdicts, ["failed", "missing"]);
+    assert_eq!(verdicts, ["failed", "not_started", "missing"]);
+    assert_eq!(hourly["runs"][1]["reason"], "ECS placed no task: RESOURCE:MEMORY");
     assert_eq!(
         hourly["counts"],
-        json!({"ok": 1, "failed": 1, "missing": 1})
+        json!({"ok": 1, "failed": 1, "not started": 1, "missing": 1})
     );
     assert!(v["other_jobs"].as_object().unwrap().is_empty());
 
