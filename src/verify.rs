@@ -688,11 +688,17 @@ impl Judge {
     /// record is the only word of it. The run it was for did not start,
     /// unless a task of it is seen after all.
     fn add_run_task_call(&mut self, detail: DetailView<'_>) -> Result<(), EventError> {
-        let group = detail.request_parameters.as_ref().and_then(|r| r.group.as_deref());
+        let group = detail
+            .request_parameters
+            .as_ref()
+            .and_then(|r| r.group.as_deref());
         let Some((manifest, env, job)) = group.and_then(group_parts) else {
             return Ok(());
         };
-        let failures = detail.response_elements.map(|r| r.failures).unwrap_or_default();
+        let failures = detail
+            .response_elements
+            .map(|r| r.failures)
+            .unwrap_or_default();
         if manifest != self.manifest || env != self.env || failures.is_empty() {
             return Ok(());
         }
@@ -704,7 +710,11 @@ impl Judge {
             .as_deref()
             .ok_or_else(|| EventError(format!("a RunTask record of job `{job}` has no eventTime")))?
             .parse::<Timestamp>()
-            .map_err(|e| EventError(format!("`eventTime` of a RunTask record of job `{job}` is not a time: {e}")))?;
+            .map_err(|e| {
+                EventError(format!(
+                    "`eventTime` of a RunTask record of job `{job}` is not a time: {e}"
+                ))
+            })?;
         if at + self.thresholds.early < self.from || at >= self.until {
             return Ok(());
         }
@@ -713,9 +723,14 @@ impl Judge {
             return Ok(());
         };
         if state.slots[slot_index].task == 0 {
-            let reasons: Vec<&str> = failures.iter().filter_map(|f| f.reason.as_deref()).collect();
+            let reasons: Vec<&str> = failures
+                .iter()
+                .filter_map(|f| f.reason.as_deref())
+                .collect();
             let text = format!("ECS placed no task: {}", reasons.join(", "));
-            state.reasons.insert(slot_index, text.chars().take(255).collect());
+            state
+                .reasons
+                .insert(slot_index, text.chars().take(255).collect());
         }
         Ok(())
     }

@@ -9,9 +9,9 @@ use crate::Hint;
 use crate::desired::Desired;
 use crate::fit::{ContainerDefinition, ContainerFacts, TaskDefinitionFacts};
 use crate::plan::{
-    DEFAULT_RETRY, LiveRule, LiveRunRecord, LiveState, PlanError, PlanProblem, PlanProblemKind,
-    RetrySpec, RuleSpec, ScheduleSpec, Warning, normalize_overrides_input,
-    normalize_run_task_input, record_owner, LiveAlertRule, alert_owner,
+    DEFAULT_RETRY, LiveAlertRule, LiveRule, LiveRunRecord, LiveState, PlanError, PlanProblem,
+    PlanProblemKind, RetrySpec, RuleSpec, ScheduleSpec, Warning, alert_owner,
+    normalize_overrides_input, normalize_run_task_input, record_owner,
 };
 
 fn failed(what: String) -> PlanError {
@@ -241,7 +241,11 @@ async fn read_rule(
         ..LiveRunRecord::default()
     };
     let alert = LiveAlertRule {
-        rule: record.rule.clone().map(|(p, s, _)| (p, s)).unwrap_or_default(),
+        rule: record
+            .rule
+            .clone()
+            .map(|(p, s, _)| (p, s))
+            .unwrap_or_default(),
         target: targets
             .targets()
             .iter()

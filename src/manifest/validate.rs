@@ -131,7 +131,9 @@ impl Manifest {
         for (i, job) in self.jobs.iter().enumerate() {
             for old in job.formerly.iter().flatten() {
                 let clash = if names.contains(old.as_str()) {
-                    Some(format!("`{old}` is a job's name now; a former name is one no job has"))
+                    Some(format!(
+                        "`{old}` is a job's name now; a former name is one no job has"
+                    ))
                 } else {
                     former.insert(old.as_str(), &job.name).map(|first| {
                         format!("`{old}` is a former name of job `{first}` already; its runs can be one job's only")

@@ -135,11 +135,12 @@ pub(super) fn alert_changes(
                 None,
             );
             change.reason = Some(DeleteReason::AlertOff);
-            change.before = Some(serde_json::to_value(live_spec(name, found)).map_err(|e| {
-                PlanError {
-                    problems: vec![PlanProblem::new(PlanProblemKind::Aws, e.to_string())],
-                }
-            })?);
+            change.before =
+                Some(
+                    serde_json::to_value(live_spec(name, found)).map_err(|e| PlanError {
+                        problems: vec![PlanProblem::new(PlanProblemKind::Aws, e.to_string())],
+                    })?,
+                );
             changes.push(change);
         }
     }

@@ -117,7 +117,10 @@ pub fn record_owner(tags: &BTreeMap<String, String>) -> Option<(String, String)>
 
 /// The deployment whose `kind` of resource (`runs`, `alerts`: the value of
 /// [`RECORD_TAG`]) these tags are, if they are one.
-pub(super) fn deployment_of(tags: &BTreeMap<String, String>, kind: &str) -> Option<(String, String)> {
+pub(super) fn deployment_of(
+    tags: &BTreeMap<String, String>,
+    kind: &str,
+) -> Option<(String, String)> {
     if tags.get(crate::owner::MANAGED_BY).map(String::as_str) != Some("cronport")
         || tags.get(RECORD_TAG).map(String::as_str) != Some(kind)
     {

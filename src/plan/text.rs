@@ -146,21 +146,19 @@ fn describe_spec(spec: &DesiredSpec) -> Vec<String> {
             ];
         }
         DesiredSpec::AlertRule(a) => {
-            return vec![
-                format!(
-                    "tells: SNS topic {} when a task of {} stops with a non-zero exit code or fails to start",
-                    a.topic,
-                    match a.event_pattern["detail"]["group"][0]["prefix"].as_str() {
-                        Some(prefix) => format!("this deployment (group {prefix}…)"),
-                        None => format!(
-                            "{} job(s)",
-                            a.event_pattern["detail"]["group"]
-                                .as_array()
-                                .map_or(0, Vec::len)
-                        ),
-                    }
-                ),
-            ];
+            return vec![format!(
+                "tells: SNS topic {} when a task of {} stops with a non-zero exit code or fails to start",
+                a.topic,
+                match a.event_pattern["detail"]["group"][0]["prefix"].as_str() {
+                    Some(prefix) => format!("this deployment (group {prefix}…)"),
+                    None => format!(
+                        "{} job(s)",
+                        a.event_pattern["detail"]["group"]
+                            .as_array()
+                            .map_or(0, Vec::len)
+                    ),
+                }
+            )];
         }
         DesiredSpec::Schedule(s) => (
             format!("{} ({})", s.expression, s.timezone),

@@ -20,9 +20,8 @@ pub use cloudformation::{
     MAX_INLINE_TEMPLATE_BYTES, MAX_STACK_RESOURCES, MAX_TEMPLATE_BYTES, TemplateFit, template_fit,
 };
 pub use iam::{
-    IamFormat, QueuePolicy, Role, TopicPolicy, queue_policies, render_iam, roles, terraform_with_iam,
-    topic_policies,
-    trust_principal,
+    IamFormat, QueuePolicy, Role, TopicPolicy, queue_policies, render_iam, roles,
+    terraform_with_iam, topic_policies, trust_principal,
 };
 
 use serde_json::{Value, json};
@@ -147,7 +146,9 @@ pub(crate) fn header_lines(desired: &Desired) -> Vec<String> {
     }
     let alarms = desired.alarms().len();
     if alarms > 0 {
-        lines.push(format!("alerts: {alarms} CloudWatch alarm(s) on failed invocations tell the same topics."));
+        lines.push(format!(
+            "alerts: {alarms} CloudWatch alarm(s) on failed invocations tell the same topics."
+        ));
     }
     lines
 }

@@ -438,11 +438,18 @@ fn alerts(out: &mut String, desired: &crate::desired::Desired, labels: &mut Labe
             "  description = {}",
             string(&super::alert_description(&alert.tags, &alert.topic))
         );
-        let _ = writeln!(out, "  event_pattern = jsonencode({})", hcl(&alert.pattern(), 2));
+        let _ = writeln!(
+            out,
+            "  event_pattern = jsonencode({})",
+            hcl(&alert.pattern(), 2)
+        );
         tags(out, &alert.tags);
         let _ = writeln!(out, "}}\n");
         let target = labels.take("aws_cloudwatch_event_target", &alert.rule);
-        let _ = writeln!(out, "resource \"aws_cloudwatch_event_target\" \"{target}\" {{");
+        let _ = writeln!(
+            out,
+            "resource \"aws_cloudwatch_event_target\" \"{target}\" {{"
+        );
         let _ = writeln!(out, "  rule = aws_cloudwatch_event_rule.{rule}.name");
         let _ = writeln!(out, "  target_id = {}", string(super::ALERT_TARGET));
         let _ = writeln!(out, "  arn = {}", string(&alert.topic));
@@ -460,7 +467,10 @@ fn alerts(out: &mut String, desired: &crate::desired::Desired, labels: &mut Labe
     }
     for alarm in desired.alarms() {
         let label = labels.take("aws_cloudwatch_metric_alarm", &alarm.name);
-        let _ = writeln!(out, "resource \"aws_cloudwatch_metric_alarm\" \"{label}\" {{");
+        let _ = writeln!(
+            out,
+            "resource \"aws_cloudwatch_metric_alarm\" \"{label}\" {{"
+        );
         let _ = writeln!(out, "  alarm_name = {}", string(&alarm.name));
         let _ = writeln!(
             out,

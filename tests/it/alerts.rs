@@ -81,21 +81,32 @@ fn a_failed_run_is_told_to_the_topic_and_nothing_else_is() {
         .build()
         .unwrap();
     let clients = rt.block_on(moto::example_account(&url));
-    let created = sns(&moto.url(), &[("Action", "CreateTopic"), ("Name", "oncall")]);
+    let created = sns(
+        &moto.url(),
+        &[("Action", "CreateTopic"), ("Name", "oncall")],
+    );
     let topic = "arn:aws:sns:us-east-1:123456789012:oncall";
     assert!(created.contains(topic), "{created}");
 
     let dir = tempfile::tempdir().unwrap();
     let m = dir.path().join("cronport.toml");
     let example = super::common::example_manifest();
-    let notified = example.replacen("[defaults]\n", &format!("[defaults]\nnotify = \"{topic}\"\n"), 1);
+    let notified = example.replacen(
+        "[defaults]\n",
+        &format!("[defaults]\nnotify = \"{topic}\"\n"),
+        1,
+    );
     std::fs::write(&m, &notified).unwrap();
     let m = m.to_str().unwrap();
     let rule = "cronport-alerts-auto-5488e40d-oncall";
 
     let out = on_aws(&url, &["apply", m, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains(&format!("+ alert rule {rule}")), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains(&format!("+ alert rule {rule}")),
+        "{}",
+        text(&out.stdout)
+    );
     let out = on_aws(&url, &["plan", m, "--detailed-exitcode"]);
     assert_eq!(
         out.status.code(),
@@ -108,13 +119,43 @@ fn a_failed_run_is_told_to_the_topic_and_nothing_else_is() {
     let job = "cronport:auto-5488e40d:-:rails-runner-devices-sync-call";
     let events = [
         // Told: a non-zero exit; a task that failed to start.
-        stopped(job, "failed", Some(3), "EssentialContainerExited", "Essential container in task exited"),
-        stopped(job, "unstarted", None, "TaskFailedToStart", "CannotPullContainerError: image not found"),
+        stopped(
+            job,
+            "failed",
+            Some(3),
+            "EssentialContainerExited",
+            "Essential container in task exited",
+        ),
+        stopped(
+            job,
+            "unstarted",
+            None,
+            "TaskFailedToStart",
+            "CannotPullContainerError: image not found",
+        ),
         // Not told: a zero exit; another manifest's failure; a task
         // without cronport's group.
-        stopped(job, "ok", Some(0), "EssentialContainerExited", "Essential container in task exited"),
-        stopped("cronport:another:-:rails-runner-devices-sync-call", "foreign", Some(1), "EssentialContainerExited", "x"),
-        stopped("family:mamorio-worker", "by-hand", Some(1), "EssentialContainerExited", "x"),
+        stopped(
+            job,
+            "ok",
+            Some(0),
+            "EssentialContainerExited",
+            "Essential container in task exited",
+        ),
+        stopped(
+            "cronport:another:-:rails-runner-devices-sync-call",
+            "foreign",
+            Some(1),
+            "EssentialContainerExited",
+            "x",
+        ),
+        stopped(
+            "family:mamorio-worker",
+            "by-hand",
+            Some(1),
+            "EssentialContainerExited",
+            "x",
+        ),
     ];
     rt.block_on(async {
         for detail in &events {
@@ -123,7 +164,13 @@ fn a_failed_run_is_told_to_the_topic_and_nothing_else_is() {
                 .detail_type("ECS Task State Change")
                 .detail(detail.to_string())
                 .build();
-            let put = clients.events.put_events().entries(entry).send().await.unwrap();
+            let put = clients
+                .events
+                .put_events()
+                .entries(entry)
+                .send()
+                .await
+                .unwrap();
             assert_eq!(put.failed_entry_count(), 0);
         }
     });
@@ -131,15 +178,32 @@ fn a_failed_run_is_told_to_the_topic_and_nothing_else_is() {
     assert_eq!(messages.len(), 2, "{messages:#?}");
     assert!(messages[0].contains(&format!("cronport run failed: {job} stopped (EssentialContainerExited, first container's exit code 3)")), "{}", messages[0]);
     assert!(messages[0].ends_with("/failed)"), "{}", messages[0]);
-    assert!(messages[1].contains("TaskFailedToStart") && messages[1].contains("CannotPullContainerError"), "{}", messages[1]);
+    assert!(
+        messages[1].contains("TaskFailedToStart")
+            && messages[1].contains("CannotPullContainerError"),
+        "{}",
+        messages[1]
+    );
 
     // notify off: the rule goes, the topic stays.
     std::fs::write(m, &example).unwrap();
     let out = on_aws(&url, &["apply", m, "--yes"]);
     assert_eq!(out.status.code(), Some(0), "{}", text(&out.stderr));
-    assert!(text(&out.stdout).contains(&format!("- alert rule {rule}")), "{}", text(&out.stdout));
+    assert!(
+        text(&out.stdout).contains(&format!("- alert rule {rule}")),
+        "{}",
+        text(&out.stdout)
+    );
     rt.block_on(async {
-        assert!(clients.events.describe_rule().name(rule).send().await.is_err());
+        assert!(
+            clients
+                .events
+                .describe_rule()
+                .name(rule)
+                .send()
+                .await
+                .is_err()
+        );
     });
     let topics = sns(&moto.url(), &[("Action", "ListTopics")]);
     assert!(topics.contains(topic), "{topics}");

@@ -228,11 +228,28 @@ fn a_renamed_job_keeps_its_history() {
     let mut events: Vec<Value> = (0..6)
         .map(|h| {
             let at = |m: &str| format!("2026-12-01T0{h}:{m}Z");
-            stopped("hourly", &format!("t{h}"), &at("30:02"), Some(&at("30:30")), &at("31:00"), Some(0))
+            stopped(
+                "hourly",
+                &format!("t{h}"),
+                &at("30:02"),
+                Some(&at("30:30")),
+                &at("31:00"),
+                Some(0),
+            )
         })
         .collect();
-    events.push(stopped("daily", "d", "2026-12-01T02:00:02Z", Some("2026-12-01T02:00:30Z"), "2026-12-01T02:01:00Z", Some(0)));
-    let renamed = manifest().replace("name = \"hourly\"", "name = \"hourly-sync\"\nformerly = [\"hourly\"]");
+    events.push(stopped(
+        "daily",
+        "d",
+        "2026-12-01T02:00:02Z",
+        Some("2026-12-01T02:00:30Z"),
+        "2026-12-01T02:01:00Z",
+        Some(0),
+    ));
+    let renamed = manifest().replace(
+        "name = \"hourly\"",
+        "name = \"hourly-sync\"\nformerly = [\"hourly\"]",
+    );
     let (code, out, err) = run_with(&renamed, &events, "json");
     assert_eq!(code, 0, "{out}{err}");
     let v: Value = serde_json::from_str(&out).unwrap();
@@ -240,7 +257,11 @@ fn a_renamed_job_keeps_its_history() {
     assert_eq!(v["jobs"][0]["counts"], json!({"ok": 6}));
     // Without `formerly` the runs are another job's, and the new name's
     // are missing.
-    let (code, out, _) = run_with(&renamed.replace("formerly = [\"hourly\"]\n", ""), &events, "json");
+    let (code, out, _) = run_with(
+        &renamed.replace("formerly = [\"hourly\"]\n", ""),
+        &events,
+        "json",
+    );
     assert_eq!(code, 1);
     let v: Value = serde_json::from_str(&out).unwrap();
     assert_eq!(v["jobs"][0]["counts"], json!({"missing": 5, "pending": 1}));
@@ -475,10 +496,17 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
     let ours = format!("cronport:auto-5488e40d:-:{job}");
     events.push(run_task(&ours, &at(2, 1), json!([{"arn": "arn:aws:ecs:us-east-1:123456789012:container-instance/x", "reason": "RESOURCE:MEMORY"}])));
     events.push(run_task(&ours, &at(3, 1), json!([])));
-    events.push(run_task(&format!("cronport:another:-:{job}"), &at(3, 1), json!([{"reason": "RESOURCE:CPU"}])));
+    events.push(run_task(
+        &format!("cronport:another:-:{job}"),
+        &at(3, 1),
+        json!([{"reason": "RESOURCE:CPU"}]),
+    ));
     rt.block_on(async {
         for e in &events {
-            let kind = e.get("detail-type").and_then(Value::as_str).unwrap_or("ECS Task State Change");
+            let kind = e
+                .get("detail-type")
+                .and_then(Value::as_str)
+                .unwrap_or("ECS Task State Change");
             let entry = aws_sdk_eventbridge::types::PutEventsRequestEntry::builder()
                 .source("aws.ecs")
                 .detail_type(kind)
@@ -543,7 +571,10 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
         .map(|r| r["verdict"].as_str().unwrap())
         .collect();
     assert_eq!(verdicts, ["failed", "not_started", "missing"]);
-    assert_eq!(hourly["runs"][1]["reason"], "ECS placed no task: RESOURCE:MEMORY");
+    assert_eq!(
+        hourly["runs"][1]["reason"],
+        "ECS placed no task: RESOURCE:MEMORY"
+    );
     assert_eq!(
         hourly["counts"],
         json!({"ok": 1, "failed": 1, "not started": 1, "missing": 1})
