@@ -24,6 +24,7 @@
 
 pub mod aws;
 pub mod calendar;
+pub mod cost;
 pub mod cutover;
 pub mod desired;
 pub mod diff;

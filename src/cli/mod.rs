@@ -2,6 +2,7 @@
 
 mod calendar;
 mod convert;
+mod cost;
 mod cutover;
 mod deploy;
 mod diff;
@@ -57,6 +58,7 @@ enum Command {
     Diff(diff::Args),
     Calendar(calendar::Args),
     Verify(verify::Args),
+    Cost(cost::Args),
     Explain(explain::Args),
     Translate(translate::Args),
     Completions(Completions),
@@ -646,6 +648,7 @@ pub fn run() -> ExitCode {
         Command::Diff(args) => diff::run(args),
         Command::Calendar(args) => calendar::run(args),
         Command::Verify(args) => verify::run(args),
+        Command::Cost(args) => cost::run(args),
         Command::Completions(args) => {
             use clap::CommandFactory;
             // Into a buffer, then out through print_stdout: a closed pipe

@@ -95,7 +95,7 @@ fn convert_reports_manifest_problems_with_locations() {
     let err = text(&out.stderr);
     assert!(err.contains("is not representable exactly"), "{err}");
     assert!(err.contains("option: --dom-dow double"), "{err}");
-    assert!(err.contains("cronport.toml:40:12"), "{err}");
+    assert!(err.contains("cronport.toml:41:12"), "{err}");
     assert!(out.stdout.is_empty());
     let out = cronport(&[
         "convert",
@@ -145,7 +145,7 @@ fn a_job_that_never_runs_is_an_error_in_convert_and_plan() {
             err.contains("schedule `0 0 31 2 *`: this schedule never runs after 2026-11-24T00:00:00Z: no date it names exists (31 February)"),
             "{command}: {err}"
         );
-        assert!(err.contains("cronport.toml:40:12"), "{command}: {err}");
+        assert!(err.contains("cronport.toml:41:12"), "{command}: {err}");
         assert!(!err.contains("not representable"), "{command}: {err}");
     }
     std::fs::remove_dir_all(&dir).unwrap();

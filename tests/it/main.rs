@@ -19,6 +19,7 @@ mod cli_explain;
 mod cli_translate;
 mod commands;
 mod contract;
+mod cost;
 mod cutover_live;
 mod cutover_steps;
 mod diff;
