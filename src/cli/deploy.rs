@@ -644,25 +644,31 @@ fn run_all(args: &RunArgs) -> Result<ExitCode, super::Failure> {
             let n = done.fetch_add(1, std::sync::atomic::Ordering::Relaxed) + 1;
             eprintln!("[{n}/{total}] {}: {}", r.job, r.outcome);
         };
-        Ok(aws::rehearse(
+        let rehearsals = aws::rehearse(
             &clients,
             &fitted.desired,
             wait,
             usize::from(args.concurrency),
             &progress,
         )
-        .await)
+        .await;
+        let region = clients.ecs.config().region().map(|r| r.to_string());
+        Ok::<_, super::Failure>((rehearsals, region))
     })?;
+    let (rehearsals, region) = rehearsals;
+    let monthly = region
+        .as_deref()
+        .and_then(|region| monthly_costs(&desired, &rehearsals, region));
     let out = match args.format {
-        RunFormat::Text => rehearsal_table(&rehearsals, false),
-        RunFormat::Markdown => rehearsal_table(&rehearsals, true),
+        RunFormat::Text => rehearsal_table(&rehearsals, monthly.as_ref(), false),
+        RunFormat::Markdown => rehearsal_table(&rehearsals, monthly.as_ref(), true),
         RunFormat::Json => {
             let failed: Vec<&str> = rehearsals
                 .iter()
                 .filter(|r| !r.passed())
                 .map(|r| r.job.as_str())
                 .collect();
-            let json = serde_json::json!({ "jobs": rehearsals, "failed": failed });
+            let json = serde_json::json!({ "jobs": rehearsals, "failed": failed, "monthly_cost": monthly });
             format!(
                 "{}\n",
                 serde_json::to_string_pretty(&json).map_err(|e| e.to_string())?
@@ -677,10 +683,62 @@ fn run_all(args: &RunArgs) -> Result<ExitCode, super::Failure> {
     })
 }
 
+/// What each job measured in the rehearsal costs a month on Fargate (x86,
+/// the built-in prices): its runs in the median of the coming twelve
+/// months at the measured length. `None` where the region has no prices.
+#[derive(Debug, serde::Serialize)]
+struct MonthlyCosts {
+    region: String,
+    /// Dollars a month, by job (measured jobs only).
+    jobs: std::collections::BTreeMap<String, f64>,
+}
+
+fn monthly_costs(
+    desired: &Desired,
+    rehearsals: &[aws::Rehearsal],
+    region: &str,
+) -> Option<MonthlyCosts> {
+    let measured: Vec<(cronport::manifest::ResolvedJob, u64)> = desired
+        .jobs
+        .iter()
+        .filter_map(|j| {
+            let seconds = rehearsals.iter().find(|r| r.job == j.job.name)?.seconds?;
+            Some((j.job.clone(), seconds))
+        })
+        .collect();
+    let (jobs, facts): (Vec<_>, Vec<_>) = measured
+        .into_iter()
+        .map(|(job, seconds)| {
+            (
+                job,
+                cronport::cost::JobFacts {
+                    // Heroku's side is `cronport cost`'s: any known dyno.
+                    dyno: Some("standard-1x".to_string()),
+                    measured_seconds: Some(seconds),
+                },
+            )
+        })
+        .unzip();
+    let prices = cronport::cost::Prices::builtin();
+    let estimate = cronport::cost::estimate(&jobs, &facts, &prices, region, super::now()).ok()?;
+    Some(MonthlyCosts {
+        region: region.to_string(),
+        jobs: estimate
+            .jobs
+            .into_iter()
+            .map(|j| (j.job, j.aws.typical))
+            .collect(),
+    })
+}
+
 /// The rehearsal as a table (text, or Markdown for the team's notes) and
 /// a summary line naming the jobs that failed.
-fn rehearsal_table(rehearsals: &[aws::Rehearsal], markdown: bool) -> String {
-    let rows: Vec<[String; 5]> = rehearsals
+fn rehearsal_table(
+    rehearsals: &[aws::Rehearsal],
+    monthly: Option<&MonthlyCosts>,
+    markdown: bool,
+) -> String {
+    let rows: Vec<[String; 6]> = rehearsals
         .iter()
         .map(|r| {
             let tasks: Vec<&str> = r
@@ -693,6 +751,9 @@ fn rehearsal_table(rehearsals: &[aws::Rehearsal], markdown: bool) -> String {
                 tasks.join(" "),
                 r.outcome.to_string(),
                 r.seconds.map_or(String::new(), |s| format!("{s} s")),
+                monthly
+                    .and_then(|m| m.jobs.get(&r.job))
+                    .map_or(String::new(), |d| format!("${d:.2}")),
                 // Log lines are the task's output: escaped, so a `\r` or
                 // a terminal escape cannot rewrite the table or the screen.
                 r.last_lines
@@ -703,12 +764,12 @@ fn rehearsal_table(rehearsals: &[aws::Rehearsal], markdown: bool) -> String {
             ]
         })
         .collect();
-    let header = ["job", "task", "result", "time", "last log lines"];
+    let header = ["job", "task", "result", "time", "a month", "last log lines"];
     let mut out = String::new();
     if markdown {
         let cell = |text: &str| cronport::escape::one_line(text).replace('|', "\\|");
         out.push_str(&format!(
-            "| {} |\n|---|---|---|---|---|\n",
+            "| {} |\n|---|---|---|---|---:|---|\n",
             header.join(" | ")
         ));
         for row in &rows {
@@ -749,5 +810,11 @@ fn rehearsal_table(rehearsals: &[aws::Rehearsal], markdown: bool) -> String {
             format!(". Failed: {}", failed.join(", "))
         }
     ));
+    if let Some(m) = monthly.filter(|m| !m.jobs.is_empty()) {
+        out.push_str(&format!(
+            "a month: each measured job's runs in the median of the coming twelve months at the time it took, on Fargate x86 in {} (built-in prices); `cronport cost --durations` with this report as JSON compares Heroku\n",
+            m.region
+        ));
+    }
     out
 }

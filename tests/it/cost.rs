@@ -262,3 +262,43 @@ fn negotiated_prices_replace_the_table_and_bad_input_is_named() {
         text(&out.stderr)
     );
 }
+
+/// `scripts/refresh-prices.py` reads an offer file in the shape of AWS's
+/// Price List (AmazonECS) and writes the region's table, which `cost`
+/// then prices with; other usage types (Windows, storage) are passed over.
+#[test]
+fn the_refresh_script_writes_a_region_from_an_offer_file() {
+    let root = env!("CARGO_MANIFEST_DIR");
+    let dir = tempfile::tempdir().unwrap();
+    let table = dir.path().join("prices.toml");
+    std::fs::copy(format!("{root}/prices/prices.toml"), &table).unwrap();
+    let out = std::process::Command::new("python3")
+        .arg(format!("{root}/scripts/refresh-prices.py"))
+        .args([
+            "--offer",
+            &format!("{root}/tests/fixtures/offer-AmazonECS-eu-central-1.json"),
+        ])
+        .args(["--table", table.to_str().unwrap()])
+        .output()
+        .expect("python3 runs");
+    assert!(out.status.success(), "{}", text(&out.stderr));
+    let written: toml::Value = toml::from_str(&std::fs::read_to_string(&table).unwrap()).unwrap();
+    let region = &written["fargate"]["eu-central-1"];
+    assert_eq!(region["x86"]["vcpu_hour"].as_float(), Some(0.04656));
+    assert_eq!(region["arm"]["gb_hour"].as_float(), Some(0.00409));
+    // The offer has no Spot usage type: 30% of on demand.
+    assert_eq!(region["spot"]["vcpu_hour"].as_float(), Some(0.013968));
+    // The other regions are as they were.
+    assert_eq!(
+        written["fargate"]["us-east-1"]["x86"]["vcpu_hour"].as_float(),
+        Some(0.04048)
+    );
+    let e = estimate(&[
+        EXAMPLE,
+        "--region",
+        "eu-central-1",
+        "--prices",
+        table.to_str().unwrap(),
+    ]);
+    assert_eq!(e["region"], "eu-central-1");
+}

@@ -502,8 +502,13 @@ fn run_all_rehearses_every_job_and_names_the_one_that_failed() {
     assert_eq!(out.status.code(), Some(1), "{stdout}\n{stderr}");
     assert!(
         stdout.starts_with(
-            "| job | task | result | time | last log lines |\n|---|---|---|---|---|\n"
+            "| job | task | result | time | a month | last log lines |\n|---|---|---|---|---:|---|\n"
         ),
+        "{stdout}"
+    );
+    // Each waited-for job's time priced a month (us-east-1, built in).
+    assert!(
+        stdout.contains("a month: each measured job's runs") && stdout.contains("in us-east-1"),
         "{stdout}"
     );
     let row = |job: &str| {
@@ -515,6 +520,10 @@ fn run_all_rehearses_every_job_and_names_the_one_that_failed() {
     };
     assert!(
         row("rake-sightings-purge-older-than").contains("| exited 0 |"),
+        "{stdout}"
+    );
+    assert!(
+        row("rake-sightings-purge-older-than").contains("| $0.0"),
         "{stdout}"
     );
     assert!(
