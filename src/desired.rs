@@ -238,6 +238,7 @@ impl AlertRule {
 /// let alarms = desired.alarms();
 /// assert_eq!(alarms[0].metric, "TargetErrorCount");
 /// assert_eq!(alarms[0].dimension, ("ScheduleGroup", "shop".to_string()));
+/// assert_eq!(alarms[0].name, "cronport-alarm-shop-shop-oncall-target-errors");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq, Serialize)]
@@ -250,13 +251,15 @@ pub struct Alarm {
     pub metric: &'static str,
     /// The one dimension: `ScheduleGroup` or `RuleName`, and its value.
     pub dimension: (&'static str, String),
-    /// The topics told (at most five: CloudWatch's limit of alarm actions).
+    /// The topic told (one: an alarm tells at most five).
     pub topics: Vec<String>,
 }
 
 impl Desired {
-    /// The alarms of the jobs that `notify`: a pair per Scheduler group,
-    /// one per rule.
+    /// The alarms of the jobs that `notify`: per Scheduler group, a pair
+    /// for each topic its jobs tell (an alarm tells at most five, so each
+    /// topic has its own); per rule, one. Their names start with
+    /// [`Desired::alarm_prefix`], so no two deployments' meet.
     ///
     /// ```
     /// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
@@ -266,8 +269,9 @@ impl Desired {
     /// ```
     pub fn alarms(&self) -> Vec<Alarm> {
         use std::collections::{BTreeMap, BTreeSet};
+        let prefix = self.alarm_prefix();
         let mut groups: BTreeMap<&str, BTreeSet<&str>> = BTreeMap::new();
-        let mut alarms = Vec::new();
+        let mut rules = Vec::new();
         for j in &self.jobs {
             let Some(topic) = j.job.notify.as_deref() else {
                 continue;
@@ -279,8 +283,8 @@ impl Desired {
                         .or_default()
                         .insert(topic);
                 }
-                Backend::Rules => alarms.extend(j.resources.iter().map(|r| Alarm {
-                    name: format!("{}-failed-invocations", r.name),
+                Backend::Rules => rules.extend(j.resources.iter().map(|r| Alarm {
+                    name: format!("{prefix}{}-failed-invocations", r.name),
                     namespace: "AWS/Events",
                     metric: "FailedInvocations",
                     dimension: ("RuleName", r.name.clone()),
@@ -290,22 +294,42 @@ impl Desired {
         }
         let mut out = Vec::new();
         for (group, topics) in groups {
-            let topics: Vec<String> = topics.into_iter().map(str::to_string).collect();
-            for (metric, what) in [
-                ("TargetErrorCount", "target-errors"),
-                ("InvocationDroppedCount", "dropped"),
-            ] {
-                out.push(Alarm {
-                    name: format!("cronport-{group}-{what}"),
-                    namespace: "AWS/Scheduler",
-                    metric,
-                    dimension: ("ScheduleGroup", group.to_string()),
-                    topics: topics.clone(),
-                });
+            for topic in topics {
+                for (metric, what) in [
+                    ("TargetErrorCount", "target-errors"),
+                    ("InvocationDroppedCount", "dropped"),
+                ] {
+                    out.push(Alarm {
+                        name: format!("{prefix}{group}-{}-{what}", AlertRule::topic_name(topic)),
+                        namespace: "AWS/Scheduler",
+                        metric,
+                        dimension: ("ScheduleGroup", group.to_string()),
+                        topics: vec![topic.to_string()],
+                    });
+                }
             }
         }
-        out.extend(alarms);
+        out.extend(rules);
         out
+    }
+
+    /// The start of every alarm name of this deployment:
+    /// `cronport-alarm-MANIFEST-` (`cronport-alarm-MANIFEST-ENV-` in an
+    /// environment). A topic's policy lets alarms so named publish.
+    ///
+    /// ```
+    /// # let m = cronport::manifest::Manifest::from_toml(&format!("id = \"shop\"\n{}", cronport::manifest::doc::EXAMPLE), "m")?;
+    /// let desired = cronport::desired::compile(&m, &cronport::desired::CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+    /// assert_eq!(desired.alarm_prefix(), "cronport-alarm-shop-");
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn alarm_prefix(&self) -> String {
+        let d = &self.deployment;
+        if d.env == crate::owner::NO_ENVIRONMENT {
+            format!("cronport-alarm-{}-", d.manifest)
+        } else {
+            format!("cronport-alarm-{}-{}-", d.manifest, d.env)
+        }
     }
 }
 
@@ -1057,17 +1081,39 @@ fn alert_rules(
         let pattern = alert.pattern().to_string().len();
         if pattern > MAX_EVENT_PATTERN {
             problem(format!(
-                "{} jobs tell `{topic}` one by one: the alert rule's pattern would be {pattern} characters and EventBridge allows {MAX_EVENT_PATTERN}; set notify in [defaults] (the rule then watches the whole deployment) or split the jobs over topics",
-                notified.len()
+                "{} of the {} jobs tell `{topic}`, each named in its alert rule's pattern: {pattern} characters, and EventBridge allows {MAX_EVENT_PATTERN}; when every job tells one topic the rule names the deployment instead, or split the jobs over fewer topics",
+                notified.len(),
+                jobs.len()
             ));
         }
-        if jobs.iter().any(|j| {
+        if let Some(j) = jobs.iter().find(|j| {
             j.job.target.backend == Backend::Rules
                 && j.resources.iter().any(|r| r.name == alert.rule)
         }) {
             problem(format!(
-                "a job would be the rule `{}`, the name of an alert rule: rename the job",
+                "job `{}` would be the rule `{}`, the name of an alert rule: rename the job",
+                j.job.name, alert.rule
+            ));
+        }
+        if let Some(other) = rules.iter().find(|r: &&AlertRule| r.rule == alert.rule) {
+            problem(format!(
+                "`{}` and `{topic}` are two topics named `{}`: their alert rules would be one, `{}`; tell one topic, or rename one",
+                other.topic,
+                AlertRule::topic_name(topic),
                 alert.rule
+            ));
+        }
+        // EventBridge and CloudWatch tell topics of their own region.
+        let region = |arn: &str| arn.split(':').nth(3).map(str::to_string);
+        if let Some(home) = jobs.iter().find_map(|j| {
+            [&j.job.target.cluster, &j.job.target.task_definition]
+                .into_iter()
+                .filter(|v| v.starts_with("arn:"))
+                .find_map(|arn| region(arn))
+        }) && region(topic).as_deref() != Some(home.as_str())
+        {
+            problem(format!(
+                "`{topic}` is in another region than the deployment ({home}): EventBridge rules and CloudWatch alarms tell topics of their own region"
             ));
         }
         rules.push(alert);

@@ -120,6 +120,8 @@ struct DetailView<'a> {
     #[serde(borrow, default)]
     event_time: Option<Text<'a>>,
     #[serde(borrow, default)]
+    event_name: Option<Text<'a>>,
+    #[serde(borrow, default)]
     request_parameters: Option<RequestView<'a>>,
     #[serde(borrow, default)]
     response_elements: Option<ResponseView<'a>>,
@@ -688,6 +690,9 @@ impl Judge {
     /// record is the only word of it. The run it was for did not start,
     /// unless a task of it is seen after all.
     fn add_run_task_call(&mut self, detail: DetailView<'_>) -> Result<(), EventError> {
+        if detail.event_name.as_deref() != Some("RunTask") {
+            return Ok(());
+        }
         let group = detail
             .request_parameters
             .as_ref()
@@ -726,8 +731,13 @@ impl Judge {
             let reasons: Vec<&str> = failures
                 .iter()
                 .filter_map(|f| f.reason.as_deref())
+                .filter(|r| !r.is_empty())
                 .collect();
-            let text = format!("ECS placed no task: {}", reasons.join(", "));
+            let text = if reasons.is_empty() {
+                "ECS placed no task (it gave no reason)".to_string()
+            } else {
+                format!("ECS placed no task: {}", reasons.join(", "))
+            };
             state
                 .reasons
                 .insert(slot_index, text.chars().take(255).collect());
@@ -946,6 +956,18 @@ fn shape_error(complaint: &str) -> EventError {
             "expected struct ContainerView",
             "expected a container object",
         ),
+        (
+            "expected struct RequestView",
+            "expected CloudTrail's `requestParameters` object",
+        ),
+        (
+            "expected struct ResponseView",
+            "expected CloudTrail's `responseElements` object",
+        ),
+        (
+            "expected struct FailureView",
+            "expected a RunTask failure object",
+        ),
         ("expected i64", "expected a whole number"),
         ("expected a sequence", "expected a list"),
         ("invalid type: ", ""),
@@ -954,7 +976,7 @@ fn shape_error(complaint: &str) -> EventError {
         text = text.replace(rust, words);
     }
     EventError(format!(
-        "not an ECS Task State Change event as EventBridge delivers it ({text}); give the events as `aws logs filter-log-events` prints them, a JSON list, or one per line"
+        "not an ECS Task State Change event or CloudTrail record as EventBridge delivers it ({text}); give the events as `aws logs filter-log-events` prints them, a JSON list, or one per line"
     ))
 }
 

@@ -368,6 +368,8 @@ struct Target<'a> {
     size: Option<String>,
     environment: &'a BTreeMap<String, String>,
     enabled: bool,
+    /// The topic told when a run fails.
+    notify: Option<&'a str>,
     #[serde(flatten)]
     ecs: &'a crate::manifest::EcsTarget,
 }
@@ -379,6 +381,7 @@ fn target(job: &ResolvedJob) -> Target<'_> {
         size: job.size.map(|s| s.to_string()),
         environment: &job.environment,
         enabled: job.enabled,
+        notify: job.notify.as_deref(),
         ecs: &job.target,
     }
 }

@@ -333,7 +333,8 @@ settings_table! {
         /// ARN of an SNS topic told when a run of the job fails: its task
         /// stops with a non-zero exit code or fails to start. cronport adds
         /// an EventBridge rule per topic (and, in CloudFormation and
-        /// Terraform, CloudWatch alarms on failed invocations).
+        /// Terraform, CloudWatch alarms on failed invocations). `"none"`
+        /// in a job: it tells no topic, though `[defaults]` does.
         notify: String = "SNS topic ARN", default "none", example "\"arn:aws:sns:us-east-1:123456789012:cronport-alerts\"";
         /// Tags for everything cronport creates (it adds `managed-by`).
         tags: BTreeMap<String, String> = "table of strings", default "none", example "{ team = \"platform\" }";

@@ -130,13 +130,21 @@ impl Manifest {
         let mut former = std::collections::BTreeMap::new();
         for (i, job) in self.jobs.iter().enumerate() {
             for old in job.formerly.iter().flatten() {
-                let clash = if names.contains(old.as_str()) {
+                let clash = if old.is_empty() || !old.chars().all(is_name_char) {
+                    Some(format!(
+                        "former name `{old}` could never have been a job's: a name holds only A–Z, a–z, 0–9, `.`, `_` and `-`"
+                    ))
+                } else if names.contains(old.as_str()) {
                     Some(format!(
                         "`{old}` is a job's name now; a former name is one no job has"
                     ))
                 } else {
                     former.insert(old.as_str(), &job.name).map(|first| {
-                        format!("`{old}` is a former name of job `{first}` already; its runs can be one job's only")
+                        if *first == job.name {
+                            format!("`{old}` is listed twice")
+                        } else {
+                            format!("`{old}` is a former name of job `{first}` already; its runs can be one job's only")
+                        }
                     })
                 };
                 if let Some(message) = clash {
@@ -276,12 +284,18 @@ fn check_settings(s: &Settings, job: Option<usize>) -> Vec<Problem> {
         );
     }
     if let Some(topic) = &s.notify
+        && topic != NO_NOTIFY
         && !is_arn_of(topic, "sns")
     {
+        let why = if topic.ends_with(".fifo") && is_arn_of(topic.trim_end_matches(".fifo"), "sns") {
+            "a FIFO topic; EventBridge rules and CloudWatch alarms tell standard topics"
+        } else {
+            "not an SNS topic ARN"
+        };
         fail(
             "notify",
             format!(
-                "`{}` is not an SNS topic ARN; write arn:aws:sns:REGION:ACCOUNT:TOPIC",
+                "`{}` is {why}; write arn:aws:sns:REGION:ACCOUNT:TOPIC, or \"none\" for a job that tells no topic",
                 crate::escape::one_line(topic)
             ),
         );
@@ -521,6 +535,9 @@ fn is_vpc_id(id: &str, prefix: &str) -> bool {
     })
 }
 
+/// `notify = "none"`: a job that tells no topic, though `[defaults]` does.
+const NO_NOTIFY: &str = "none";
+
 fn is_standard_queue_arn(arn: &str) -> bool {
     is_arn_of(arn, "sqs")
 }
@@ -535,9 +552,13 @@ fn is_arn_of(arn: &str, wanted_service: &str) -> bool {
         return false;
     };
     let partition_ok = *partition == "aws"
-        || partition
-            .strip_prefix("aws-")
-            .is_some_and(|p| !p.is_empty() && p.bytes().all(|b| b.is_ascii_lowercase()));
+        || partition.strip_prefix("aws-").is_some_and(|p| {
+            // aws-cn, aws-us-gov, aws-iso-b
+            !p.is_empty()
+                && !p.starts_with('-')
+                && !p.ends_with('-')
+                && p.bytes().all(|b| b.is_ascii_lowercase() || b == b'-')
+        });
     *prefix == "arn"
         && partition_ok
         && *service == wanted_service
@@ -678,7 +699,7 @@ fn resolve_job(
         .pick(|s| &s.schedule_group)
         .unwrap_or_else(|| super::DEFAULT_GROUP.to_string());
     let dead_letter_queue = r.pick(|s| &s.dead_letter_queue);
-    let notify = r.pick(|s| &s.notify);
+    let notify = r.pick(|s| &s.notify).filter(|topic| topic != NO_NOTIFY);
     if !r.problems.is_empty() {
         return Err(r.problems);
     }

@@ -362,63 +362,86 @@ pub fn queue_policies(desired: &Desired) -> Vec<QueuePolicy> {
         .collect()
 }
 
-/// The policy an alert rule's SNS topic needs: EventBridge may publish to
-/// it for cronport's alert rules. The topic is the team's; the policy
-/// replaces its own, so it is printed to merge, never applied.
+/// The policy an alert's SNS topic needs: EventBridge may publish to it
+/// for this manifest's alert rules, and CloudWatch for its alarms. The
+/// sources are patterns over the manifest's names (`rule/*alerts-ID-*`,
+/// `alarm:cronport-alarm-ID-*`), the same in every environment, so one
+/// environment's policy never shuts out another's. The topic is the
+/// team's; the policy replaces its own, so it is printed to merge, never
+/// applied.
 ///
 /// ```
 /// use cronport::{desired::{compile, CompileOptions}, manifest::Manifest, render::topic_policies};
 /// let text = cronport::manifest::doc::EXAMPLE.replacen("[defaults]\n", "[defaults]\nnotify = \"arn:aws:sns:us-east-1:123456789012:oncall\"\n", 1);
-/// let desired = compile(&Manifest::from_toml(&text, "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
+/// let desired = compile(&Manifest::from_toml(&format!("id = \"shop\"\n{text}"), "m")?, &CompileOptions::starting("2026-11-24T00:00:00Z".parse()?))?;
 /// let policy = topic_policies(&desired)[0].policy();
 /// assert_eq!(policy["Statement"][0]["Action"], "sns:Publish");
-/// assert_eq!(policy["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"][0], "arn:aws:events:us-east-1:123456789012:rule/cronport-alerts-auto-2a28163a-oncall");
+/// assert_eq!(policy["Statement"][0]["Condition"]["ArnLike"]["aws:SourceArn"], "arn:aws:events:us-east-1:123456789012:rule/*alerts-shop-*");
+/// assert_eq!(policy["Statement"][1]["Principal"]["Service"], "cloudwatch.amazonaws.com");
 /// # Ok::<(), Box<dyn std::error::Error>>(())
 /// ```
 #[derive(Clone, Debug, PartialEq, Eq)]
 pub struct TopicPolicy {
     /// The topic's ARN.
     pub topic_arn: String,
-    /// The alert rules (ARNs) that may publish to it.
-    pub rules: Vec<String>,
+    /// The alert rules (an ARN pattern) that may publish to it.
+    pub rules: String,
+    /// The alarms (an ARN pattern) that may publish to it.
+    pub alarms: String,
 }
 
 impl TopicPolicy {
     /// The policy document.
     pub fn policy(&self) -> Value {
-        json!({
-            "Version": "2012-10-17",
-            "Statement": [{
-                "Sid": "CronportAlerts",
+        let statement = |sid: &str, service: &str, source: &str| {
+            json!({
+                "Sid": sid,
                 "Effect": "Allow",
-                "Principal": {"Service": "events.amazonaws.com"},
+                "Principal": {"Service": service},
                 "Action": "sns:Publish",
                 "Resource": self.topic_arn,
-                "Condition": {"ArnLike": {"aws:SourceArn": self.rules}},
-            }],
+                "Condition": {"ArnLike": {"aws:SourceArn": source}},
+            })
+        };
+        json!({
+            "Version": "2012-10-17",
+            "Statement": [
+                statement("CronportAlertRules", "events.amazonaws.com", &self.rules),
+                statement("CronportAlarms", "cloudwatch.amazonaws.com", &self.alarms),
+            ],
         })
     }
 }
 
-/// The topic policies the alert rules need, a topic each. A rule lives in
-/// its topic's region and account as far as the manifest says (an SNS
-/// target may be in another region; then write the rule's ARN by hand).
+/// The topic policies the alerts need, a topic each. The rules and alarms
+/// live where the deployment does (its cluster's region, its role's
+/// account), else, when the manifest names no region, where the topic does.
 pub fn topic_policies(desired: &Desired) -> Vec<TopicPolicy> {
-    desired
-        .alerts
-        .iter()
-        .filter_map(|alert| {
-            let [_, partition, _, region, account, _] =
-                alert.topic.splitn(6, ':').collect::<Vec<_>>()[..]
-            else {
-                return None;
+    let manifest = &desired.deployment.manifest;
+    let home = super::record_place(desired);
+    let mut topics: Vec<&str> = desired.alerts.iter().map(|a| a.topic.as_str()).collect();
+    topics.sort_unstable();
+    topics.dedup();
+    topics
+        .into_iter()
+        .filter_map(|topic| {
+            let (partition, region, account) = match &home {
+                Some(place) => place.clone(),
+                None => {
+                    let [_, partition, _, region, account, _] =
+                        topic.splitn(6, ':').collect::<Vec<_>>()[..]
+                    else {
+                        return None;
+                    };
+                    (partition.to_string(), region.to_string(), account.to_string())
+                }
             };
             Some(TopicPolicy {
-                topic_arn: alert.topic.clone(),
-                rules: vec![format!(
-                    "arn:{partition}:events:{region}:{account}:rule/{}",
-                    alert.rule
-                )],
+                topic_arn: topic.to_string(),
+                rules: format!("arn:{partition}:events:{region}:{account}:rule/*alerts-{manifest}-*"),
+                alarms: format!(
+                    "arn:{partition}:cloudwatch:{region}:{account}:alarm:cronport-alarm-{manifest}-*"
+                ),
             })
         })
         .collect()
@@ -488,6 +511,9 @@ pub fn terraform_with_iam(desired: &Desired, definitions: &[TaskDefinitionFile])
     out
 }
 
+/// What every format says of a topic policy: it replaces the topic's own.
+const TOPIC_POLICY_NOTE: &str = "A topic policy replaces the topic's own: merge these statements into it (every environment of the manifest renders the same ones).";
+
 /// Output formats of `cronport iam`.
 #[derive(Clone, Copy, Debug, PartialEq, Eq)]
 pub enum IamFormat {
@@ -552,6 +578,7 @@ pub fn render_iam(
             // `aws sns set-topic-attributes --cli-input-json`: it replaces
             // the topic's policy.
             if !topics.is_empty() {
+                doc["topic_policies_note"] = json!(TOPIC_POLICY_NOTE);
                 doc["topic_policies"] = topics
                     .iter()
                     .map(|t| json!({"TopicArn": t.topic_arn, "AttributeName": "Policy", "AttributeValue": t.policy().to_string()}))
@@ -608,7 +635,11 @@ pub fn render_iam(
             }
             let template = json!({
                 "AWSTemplateFormatVersion": "2010-09-09",
-                "Description": "The roles cronport's schedules assume to run ECS tasks. Generated by cronport; do not edit by hand.",
+                "Description": if topics.is_empty() {
+                    "The roles cronport's schedules assume to run ECS tasks. Generated by cronport; do not edit by hand.".to_string()
+                } else {
+                    format!("The roles cronport's schedules assume to run ECS tasks, and the alert topics' policies. {TOPIC_POLICY_NOTE} Generated by cronport; do not edit by hand.")
+                },
                 "Resources": resources,
             });
             serde_json::to_string_pretty(&template).expect("a JSON value serialises") + "\n"
@@ -657,7 +688,7 @@ pub fn render_iam(
             for (n, t) in topics.iter().enumerate() {
                 let _ = writeln!(
                     out,
-                    "# cronport's alert rules publish to {} as events.amazonaws.com.\n# This replaces the topic's policy: merge it with one the topic already has.",
+                    "# cronport's alert rules and alarms publish to {}.\n# {TOPIC_POLICY_NOTE}",
                     t.topic_arn
                 );
                 let _ = writeln!(

@@ -147,7 +147,7 @@ pub(crate) fn header_lines(desired: &Desired) -> Vec<String> {
     let alarms = desired.alarms().len();
     if alarms > 0 {
         lines.push(format!(
-            "alerts: {alarms} CloudWatch alarm(s) on failed invocations tell the same topics."
+            "alerts: {alarms} CloudWatch alarm(s) on failed invocations tell the same topics; `apply` does not create alarms: deploy them from this file."
         ));
     }
     lines
@@ -626,10 +626,11 @@ pub(crate) fn alert_description(
     )
 }
 
-/// The region and account a run record's log group lives in, as far as
-/// the manifest says: the region of a cluster or task definition written
-/// as an ARN, the account of the role. `None` when no ARN names a region.
-fn record_place(desired: &Desired) -> Option<(String, String, String)> {
+/// The partition, region and account the deployment's own resources (a
+/// run record's log group, alert rules, alarms) live in, as far as the
+/// manifest says: the region of a cluster or task definition written as an
+/// ARN, the account of the role. `None` when no ARN names a region.
+pub(crate) fn record_place(desired: &Desired) -> Option<(String, String, String)> {
     let job = desired.jobs.first()?;
     let t = &job.job.target;
     let region = [t.cluster.as_str(), t.task_definition.as_str()]

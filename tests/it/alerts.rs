@@ -209,3 +209,131 @@ fn a_failed_run_is_told_to_the_topic_and_nothing_else_is() {
     assert!(topics.contains(topic), "{topics}");
     assert!(proxy.take_violations().is_empty());
 }
+
+/// The ways `notify` goes wrong, each refused in one sentence at its line;
+/// `"none"` opts a job out; alarms tell one topic each.
+#[test]
+fn notify_mistakes_are_refused_and_alarms_tell_one_topic_each() {
+    let dir = tempfile::tempdir().unwrap();
+    let manifest = |defaults: &str, jobs: &[(&str, &str)]| {
+        let mut body = format!(
+            "id = \"shop\"\n[defaults]\ncluster = \"arn:aws:ecs:us-east-1:123456789012:cluster/main\"\ntask_definition = \"app\"\ncontainer = \"worker\"\nrole_arn = \"arn:aws:iam::123456789012:role/r\"\nsubnets = [\"subnet-0a1b2c3d\"]\n{defaults}\n"
+        );
+        for (name, extra) in jobs {
+            body.push_str(&format!(
+                "[[job]]\nname = \"{name}\"\nschedule = \"@daily\"\ncommand = \"x\"\n{extra}\n"
+            ));
+        }
+        let path = dir.path().join("cronport.toml");
+        std::fs::write(&path, body).unwrap();
+        let out = super::common::cronport(&["convert", path.to_str().unwrap(), "--format", "json"]);
+        (out.status.code(), text(&out.stdout), text(&out.stderr))
+    };
+    let topic = |account: &str, region: &str, name: &str| {
+        format!("notify = \"arn:aws:sns:{region}:{account}:{name}\"")
+    };
+    let cases = [
+        // Two topics of one name would be one rule.
+        (
+            manifest(
+                "",
+                &[
+                    ("a", &topic("111111111111", "us-east-1", "oncall")),
+                    ("b", &topic("222222222222", "us-east-1", "oncall")),
+                ],
+            ),
+            "are two topics named `oncall`",
+        ),
+        (
+            manifest(&topic("123456789012", "eu-west-1", "oncall"), &[("a", "")]),
+            "is in another region than the deployment (us-east-1)",
+        ),
+        (
+            manifest(
+                "notify = \"arn:aws:sns:us-east-1:123456789012:oncall.fifo\"",
+                &[("a", "")],
+            ),
+            "is a FIFO topic",
+        ),
+        (
+            manifest(
+                "notify = \"arn:aws:sqs:us-east-1:123456789012:q\"",
+                &[("a", "")],
+            ),
+            "is not an SNS topic ARN",
+        ),
+        (
+            manifest("", &[("a", "formerly = [\"old name\"]")]),
+            "former name `old name` could never have been a job's",
+        ),
+        (
+            manifest("", &[("a", "formerly = [\"b\", \"b\"]")]),
+            "`b` is listed twice",
+        ),
+    ];
+    for ((code, _, err), wanted) in cases {
+        assert_eq!(code, Some(1), "{err}");
+        assert!(err.contains(wanted), "{wanted}: {err}");
+        assert!(err.contains("cronport.toml:"), "placed: {err}");
+    }
+    // A job opts out; GovCloud's partition is a partition.
+    let (code, out, err) = manifest(
+        &topic("123456789012", "us-east-1", "oncall"),
+        &[("a", ""), ("b", "notify = \"none\"")],
+    );
+    assert_eq!(code, Some(0), "{err}");
+    let requests: Value = serde_json::from_str(&out).unwrap();
+    let rule = requests["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|r| {
+            r["operation"] == "events:PutRule"
+                && r["input"]["Name"] == "cronport-alerts-shop-oncall"
+        })
+        .unwrap();
+    let pattern: Value =
+        serde_json::from_str(rule["input"]["EventPattern"].as_str().unwrap()).unwrap();
+    assert_eq!(pattern["detail"]["group"], json!(["cronport:shop:-:a"]));
+    let (code, _, err) = manifest(
+        "",
+        &[(
+            "a",
+            "notify = \"arn:aws-us-gov:sns:us-gov-west-1:123456789012:oncall\"\ncluster = \"c\"",
+        )],
+    );
+    assert_eq!(code, Some(0), "{err}");
+
+    // Seven topics in one schedule group: seven pairs of alarms, each
+    // telling one topic (CloudWatch allows five actions an alarm).
+    let jobs: Vec<(String, String)> = (0..7)
+        .map(|i| {
+            (
+                format!("j{i}"),
+                topic("123456789012", "us-east-1", &format!("t{i}")),
+            )
+        })
+        .collect();
+    let jobs: Vec<(&str, &str)> = jobs.iter().map(|(a, b)| (a.as_str(), b.as_str())).collect();
+    let (code, out, err) = manifest("", &jobs);
+    assert_eq!(code, Some(0), "{err}");
+    let requests: Value = serde_json::from_str(&out).unwrap();
+    let alarms: Vec<&Value> = requests["requests"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .filter(|r| r["operation"] == "cloudwatch:PutMetricAlarm")
+        .collect();
+    assert_eq!(alarms.len(), 14);
+    assert!(
+        alarms
+            .iter()
+            .all(|a| a["input"]["AlarmActions"].as_array().unwrap().len() == 1)
+    );
+    assert!(alarms.iter().all(|a| {
+        a["input"]["AlarmName"]
+            .as_str()
+            .unwrap()
+            .starts_with("cronport-alarm-shop-")
+    }));
+}

@@ -675,3 +675,46 @@ fn a_run_past_its_limit_is_said_and_markdown_shows_reasons_as_text() {
         "{md}"
     );
 }
+
+/// CloudTrail's records: only a RunTask call with failures makes its run
+/// `not started` (another call's record, or one with a task event of the
+/// run, does not); a failure without a reason says so.
+#[test]
+fn only_a_failed_run_task_call_makes_a_run_not_started() {
+    let call = |name: &str, at: &str, failures: Value| {
+        json!({"detail-type": "AWS API Call via CloudTrail", "source": "aws.ecs", "detail": {
+            "eventTime": at, "eventSource": "ecs.amazonaws.com", "eventName": name,
+            "requestParameters": {"group": "cronport:shop:-:hourly"},
+            "responseElements": {"failures": failures}}})
+    };
+    let events = vec![
+        call(
+            "StopTask",
+            "2026-12-01T00:30:01Z",
+            json!([{"reason": "RESOURCE:MEMORY"}]),
+        ),
+        call("RunTask", "2026-12-01T01:30:01Z", json!([{"arn": "x"}])),
+        call(
+            "RunTask",
+            "2026-12-01T02:30:01Z",
+            json!([{"reason": "RESOURCE:CPU"}]),
+        ),
+        stopped(
+            "hourly",
+            "t",
+            "2026-12-01T02:30:05Z",
+            Some("2026-12-01T02:30:30Z"),
+            "2026-12-01T02:31:00Z",
+            Some(0),
+        ),
+    ];
+    let (code, out, err) = run(&events, "json");
+    assert_eq!(code, 1, "{err}");
+    let v: Value = serde_json::from_str(&out).unwrap();
+    let runs = &v["jobs"][0]["runs"];
+    assert_eq!(runs[0]["verdict"], "missing", "{out}");
+    assert_eq!(runs[1]["verdict"], "not_started", "{out}");
+    assert_eq!(runs[1]["reason"], "ECS placed no task (it gave no reason)");
+    // 02:30: its task ran after all.
+    assert_ne!(runs[2]["at"], "2026-12-01T02:30:00Z", "{out}");
+}
