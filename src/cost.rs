@@ -40,6 +40,10 @@ pub struct Prices {
 }
 
 /// Where a price table's figures come from.
+///
+/// ```
+/// assert_eq!(cronport::cost::Prices::builtin().source.currency, "USD");
+/// ```
 #[derive(Clone, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Source {
@@ -56,6 +60,10 @@ pub struct Source {
 }
 
 /// Scheduler's price of invocations.
+///
+/// ```
+/// assert_eq!(cronport::cost::Prices::builtin().scheduler.free_invocations_per_month, 14_000_000);
+/// ```
 #[derive(Clone, Copy, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct SchedulerPrices {
@@ -66,6 +74,11 @@ pub struct SchedulerPrices {
 }
 
 /// Fargate's prices in one region.
+///
+/// ```
+/// let tokyo = cronport::cost::Prices::builtin().fargate["ap-northeast-1"];
+/// assert!(tokyo.arm.vcpu_hour < tokyo.x86.vcpu_hour);
+/// ```
 #[derive(Clone, Copy, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct RegionPrices {
@@ -78,6 +91,11 @@ pub struct RegionPrices {
 }
 
 /// A price per vCPU-hour and per GB-hour.
+///
+/// ```
+/// let rate = cronport::cost::Rate { vcpu_hour: 0.04, gb_hour: 0.004 };
+/// assert_eq!(rate.vcpu_hour * 0.25 + rate.gb_hour * 0.5, 0.012);
+/// ```
 #[derive(Clone, Copy, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct Rate {
@@ -88,6 +106,11 @@ pub struct Rate {
 }
 
 /// A Heroku dyno size's price.
+///
+/// ```
+/// let basic = cronport::cost::Prices::builtin().heroku["basic"];
+/// assert_eq!((basic.month, basic.hours), (7.0, 720.0));
+/// ```
 #[derive(Clone, Copy, Debug, Deserialize, Serialize)]
 #[serde(deny_unknown_fields)]
 pub struct DynoPrice {
@@ -161,6 +184,10 @@ impl Prices {
 }
 
 /// How long a run takes, and how that is known.
+///
+/// ```
+/// assert_eq!(serde_json::to_value(cronport::cost::DurationSource::TimeLimit).unwrap(), "time_limit");
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Eq, Serialize)]
 #[serde(rename_all = "snake_case")]
 pub enum DurationSource {
@@ -189,12 +216,22 @@ pub struct RunLength {
 
 impl RunLength {
     /// The seconds Fargate bills: whole seconds, one minute at least.
+    ///
+    /// ```
+    /// use cronport::cost::{RunLength, DurationSource};
+    /// assert_eq!(RunLength { seconds: 95, source: DurationSource::Measured }.fargate_seconds(), 95);
+    /// ```
     pub fn fargate_seconds(&self) -> u64 {
         self.seconds.max(60)
     }
 }
 
 /// The least, middle and most of twelve months.
+///
+/// ```
+/// let m = cronport::cost::Months { min: 28, typical: 31, max: 31 };
+/// assert!(m.min <= m.typical && m.typical <= m.max);
+/// ```
 #[derive(Clone, Copy, Debug, PartialEq, Serialize)]
 pub struct Months<T> {
     /// The least month.
@@ -218,6 +255,16 @@ impl<T: Copy + PartialOrd> Months<T> {
 }
 
 /// One job's cost per month.
+///
+/// ```
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let jobs = m.resolve().unwrap();
+/// # let facts = vec![cronport::cost::JobFacts::default(); jobs.len()];
+/// let e = cronport::cost::estimate(&jobs, &facts, &cronport::cost::Prices::builtin(), "us-east-1", "2026-12-07T00:00:00Z".parse()?)?;
+/// let job = &e.jobs[0];
+/// assert!(job.aws.min <= job.aws.max && job.dyno_assumed == (job.dyno == "standard-1x"));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 pub struct JobCost {
     /// The job.
@@ -252,6 +299,16 @@ pub struct JobCost {
 }
 
 /// The estimate: per job, the totals, and what it rests on.
+///
+/// ```
+/// # let m = cronport::manifest::Manifest::from_toml(cronport::manifest::doc::EXAMPLE, "m")?;
+/// # let jobs = m.resolve().unwrap();
+/// # let facts = vec![cronport::cost::JobFacts::default(); jobs.len()];
+/// let e = cronport::cost::estimate(&jobs, &facts, &cronport::cost::Prices::builtin(), "us-east-1", "2026-12-07T00:00:00Z".parse()?)?;
+/// assert_eq!(e.months.len(), 12);
+/// assert_eq!(e.scheduler.max, 0.0); // inside the free tier
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
 #[derive(Clone, Debug, Serialize)]
 pub struct Estimate {
     /// The region priced.

@@ -53,6 +53,16 @@ const RULES: &[(&str, &[&str], &str)] = &[
         "the calendar is offline",
     ),
     (
+        "verify",
+        &["import", "plan", "aws", "diff", "cutover"],
+        "verdicts are judged offline: events in, verdicts out",
+    ),
+    (
+        "cost",
+        &["import", "plan", "aws", "diff", "cutover", "render"],
+        "an estimate is offline: runs and prices in, dollars out",
+    ),
+    (
         "plan",
         &["import", "aws", "diff", "cutover"],
         "a plan is data; the SDK reads and writes it",
