@@ -347,6 +347,12 @@ pub struct RunVerdict {
     /// What became of it.
     #[serde(flatten)]
     pub outcome: Outcome,
+    /// The task of a failed run (its ARN), for its logs.
+    #[serde(skip_serializing_if = "Option::is_none")]
+    pub task: Option<String>,
+    /// The last lines a failed run's container logged, when read.
+    #[serde(skip_serializing_if = "Vec::is_empty")]
+    pub last_lines: Vec<String>,
 }
 
 /// One job's verdicts.
@@ -495,6 +501,8 @@ struct JobState {
     more_tasks: std::collections::HashMap<usize, Vec<u64>>,
     /// Words for the runs that went wrong, by slot.
     reasons: std::collections::HashMap<usize, String>,
+    /// The task ARN of each failed run, by slot (for its logs; rare).
+    failed_tasks: std::collections::HashMap<usize, String>,
     /// Tasks created before the first expected run, with their creation.
     unexpected: BTreeMap<u64, Timestamp>,
     last_run: Option<Timestamp>,
@@ -599,6 +607,7 @@ impl Judge {
                 expected,
                 more_tasks: Default::default(),
                 reasons: Default::default(),
+                failed_tasks: Default::default(),
                 unexpected: BTreeMap::new(),
                 last_run: None,
                 hint: 0,
@@ -837,6 +846,7 @@ impl Judge {
             };
             let failed = slot.not_started || slot.exit != 0;
             if failed {
+                state.failed_tasks.insert(slot_index, arn.to_string());
                 // ECS writes at most 255 characters of reason.
                 state.reasons.insert(
                     slot_index,
@@ -850,6 +860,7 @@ impl Judge {
                 );
             } else if !state.reasons.is_empty() {
                 state.reasons.remove(&slot_index);
+                state.failed_tasks.remove(&slot_index);
             }
         }
         Ok(())
@@ -901,7 +912,16 @@ impl Judge {
                     // wrong are listed (a month of a job that never ran is
                     // thousands of `missing`).
                     if !outcome.is_fine() && runs.len() < LISTED_RUNS {
-                        runs.push(RunVerdict { at, outcome });
+                        let task =
+                            matches!(outcome, Outcome::Failed { .. } | Outcome::NotStarted { .. })
+                                .then(|| state.failed_tasks.get(&i).cloned())
+                                .flatten();
+                        runs.push(RunVerdict {
+                            at,
+                            outcome,
+                            task,
+                            last_lines: Vec::new(),
+                        });
                     }
                 }
                 for &created in state.unexpected.values() {
@@ -912,6 +932,8 @@ impl Judge {
                     runs.push(RunVerdict {
                         at: created,
                         outcome: Outcome::Unexpected,
+                        task: None,
+                        last_lines: Vec::new(),
                     });
                 }
                 JobVerdicts {

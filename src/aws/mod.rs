@@ -45,7 +45,7 @@ pub use adopt::import_aws;
 pub use apply::{Applied, ApplyReport, Outcome, apply};
 pub use diff_live::diff_live;
 pub use migrate::{EnableError, enable_rule, enabled_runners, migrate};
-pub use record::read_run_record;
+pub use record::{last_log_lines, read_run_record};
 pub use run::{
     LogFollower, LogSink, REHEARSAL_LOG_LINES, Rehearsal, RehearsalOutcome, Stopped, Waiting,
     rehearse, run_now, wait_stopped,

@@ -50,3 +50,45 @@ pub async fn read_run_record(
     }
     Ok(read)
 }
+
+/// The last `n` lines task `task_arn` of `target`'s job logged (its
+/// container's `awslogs` stream), oldest first: what a failed run said
+/// last. An error says why there are none (no `awslogs` driver, a task
+/// definition that cannot be read, a stream gone with its retention).
+///
+/// ```no_run
+/// # async fn demo(clients: &cronport::aws::Clients, job: &cronport::manifest::ResolvedJob) -> Result<(), String> {
+/// let lines = cronport::aws::last_log_lines(clients, &job.target, "arn:aws:ecs:us-east-1:123456789012:task/main/0a1b", 5).await?;
+/// # Ok(()) }
+/// ```
+pub async fn last_log_lines(
+    clients: &Clients,
+    target: &crate::manifest::EcsTarget,
+    task_arn: &str,
+    n: usize,
+) -> Result<Vec<String>, String> {
+    let (group, prefix) = super::run::awslogs_of(clients, target).await?;
+    let stream = super::run::task_stream(&prefix, &target.container, task_arn);
+    let out = clients
+        .logs
+        .get_log_events()
+        .log_group_name(&group)
+        .log_stream_name(&stream)
+        .start_from_head(false)
+        .limit(n.clamp(1, 10_000) as i32)
+        .send()
+        .await
+        .map_err(|e| {
+            format!(
+                "cannot read log stream `{stream}` of group `{group}`: {}",
+                sdk_error_text(e)
+            )
+        })?;
+    let lines: Vec<String> = out
+        .events()
+        .iter()
+        .filter_map(|e| e.message().map(str::to_string))
+        .collect();
+    // The newest `n`, oldest first, whatever order the page holds.
+    Ok(lines[lines.len().saturating_sub(n)..].to_vec())
+}

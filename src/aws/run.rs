@@ -236,6 +236,28 @@ impl LogFollower {
         arns: &[String],
     ) -> Result<LogFollower, String> {
         let t = &job.job.target;
+        let (group, prefix) = awslogs_of(clients, t).await?;
+        let streams = arns
+            .iter()
+            .map(|arn| (task_stream(&prefix, &t.container, arn), None))
+            .collect();
+        Ok(LogFollower { group, streams })
+    }
+}
+
+/// The stream of task `arn`'s container: `PREFIX/CONTAINER/TASK-ID`.
+pub(super) fn task_stream(prefix: &str, container: &str, arn: &str) -> String {
+    let id = arn.rsplit('/').next().unwrap_or(arn);
+    format!("{prefix}/{container}/{id}")
+}
+
+/// The log group and stream prefix of the target's container, from its
+/// task definition's `awslogs` options; or why it has none.
+pub(super) async fn awslogs_of(
+    clients: &Clients,
+    t: &crate::manifest::EcsTarget,
+) -> Result<(String, String), String> {
+    {
         let out = clients
             .ecs
             .describe_task_definition()
@@ -274,16 +296,11 @@ impl LogFollower {
         let prefix = options.get("awslogs-stream-prefix").cloned().ok_or_else(|| {
             "the awslogs driver has no awslogs-stream-prefix, so the stream names cannot be known".to_string()
         })?;
-        let streams = arns
-            .iter()
-            .map(|arn| {
-                let id = arn.rsplit('/').next().unwrap_or(arn);
-                (format!("{prefix}/{}/{id}", t.container), None)
-            })
-            .collect();
-        Ok(LogFollower { group, streams })
+        Ok((group, prefix))
     }
+}
 
+impl LogFollower {
     /// The stream names followed.
     pub fn streams(&self) -> Vec<&str> {
         self.streams.iter().map(|(s, _)| s.as_str()).collect()

@@ -102,7 +102,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
             judge.formerly(former, &job.name);
         }
     }
-    match &args.events {
+    let verdicts = match &args.events {
         Some(file) => {
             let events = read_events(file, &read_input(file)?)?;
             if events.is_empty() {
@@ -119,16 +119,23 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                     .add(event)
                     .map_err(|e| format!("{}: event {}: {e}", super::shown(file), i + 1))?;
             }
+            judge.verdicts()
         }
         None => {
             let log_group = cronport::desired::RunRecord::log_group_name(id, env);
             // A task's stopped event is logged when it stops: a day
             // either side holds every run the window judges.
             let day = SignedDuration::from_hours(24);
-            read_record(&args.aws, &log_group, from - day, until + day, &mut judge)?;
+            from_record(
+                &args.aws,
+                &log_group,
+                from - day,
+                until + day,
+                judge,
+                &resolved,
+            )?
         }
-    }
-    let verdicts = judge.verdicts();
+    };
     let out = match args.format {
         VerifyFormat::Json => format!(
             "{}\n",
@@ -173,13 +180,16 @@ fn expected(job: &ResolvedJob, from: Timestamp, until: Timestamp, th: Thresholds
 }
 
 /// Feeds the run record in `log_group`, from AWS, to `judge`.
-fn read_record(
+/// The verdicts from the run record on AWS, with the last lines each of
+/// the first [`RUNS_WITH_LINES`] failed runs logged.
+fn from_record(
     aws: &super::AwsFlags,
     log_group: &str,
     from: Timestamp,
     until: Timestamp,
-    judge: &mut Judge,
-) -> Result<(), super::Failure> {
+    mut judge: Judge,
+    jobs: &[ResolvedJob],
+) -> Result<Verdicts, super::Failure> {
     super::runtime()?.block_on(async {
         // As every command that calls AWS says it: with the hint (a
         // profile, a region) that gets past it.
@@ -195,9 +205,34 @@ fn read_record(
                 "{e}; is the run record on (run_history_days in the manifest, then apply)? Or pass --events FILE"
             ))
         })?;
-        Ok(())
+        let mut verdicts = judge.verdicts();
+        let mut read = 0;
+        for job in &mut verdicts.jobs {
+            let Some(resolved) = jobs.iter().find(|j| j.name == job.job) else {
+                continue;
+            };
+            for run in &mut job.runs {
+                let Some(task) = run.task.clone() else { continue };
+                if read == RUNS_WITH_LINES {
+                    return Ok(verdicts);
+                }
+                read += 1;
+                match cronport::aws::last_log_lines(&clients, &resolved.target, &task, LOG_LINES).await {
+                    Ok(lines) => run.last_lines = lines,
+                    // Logs are a help, not the verdict: said once, then on.
+                    Err(e) if read == 1 => super::advise("note", &format!("no log lines for failed runs: {e}")),
+                    Err(_) => {}
+                }
+            }
+        }
+        Ok(verdicts)
     })
 }
+
+/// Failed runs whose last log lines `verify` reads (one request each).
+const RUNS_WITH_LINES: usize = 20;
+/// Lines read of each.
+const LOG_LINES: usize = 5;
 
 /// `7d`, `24h`, `90m`, `30s`.
 fn duration(flag: &str, text: &str) -> Result<SignedDuration, super::Failure> {
@@ -374,7 +409,13 @@ fn text(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
         .iter()
         .flat_map(|j| j.runs.iter().map(move |r| (j, r)))
         .filter(|(_, r)| !r.outcome.is_fine())
-        .map(|(j, r)| format!("  {}  {}  {}\n", j.job, minute(r.at), said(&r.outcome)))
+        .map(|(j, r)| {
+            let mut line = format!("  {}  {}  {}\n", j.job, minute(r.at), said(&r.outcome));
+            for logged in &r.last_lines {
+                line.push_str(&format!("      │ {}\n", cronport::escape::one_line(logged)));
+            }
+            line
+        })
         .collect();
     if !bad.is_empty() {
         out.push_str("\nruns that need a look:\n");
@@ -416,8 +457,13 @@ fn markdown(verdicts: &Verdicts, manifest: &str, env: &str) -> String {
         .filter(|(_, r)| !r.outcome.is_fine())
         .map(|(j, r)| {
             // In a code span: a reason's HTML or link is shown, not made.
+            let lines: String = r
+                .last_lines
+                .iter()
+                .map(|l| format!("<br>`{}`", code(l)))
+                .collect();
             format!(
-                "| `{}` | {} | `{}` |\n",
+                "| `{}` | {} | `{}`{lines} |\n",
                 code(&j.job),
                 minute(r.at),
                 code(&said(&r.outcome))

@@ -445,7 +445,7 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
     // The hourly job's last three instants before the current hour.
     let now = jiff::Timestamp::now();
     let hour = jiff::Timestamp::from_second(now.as_second() / 3600 * 3600).unwrap();
-    let since = hour - jiff::SignedDuration::from_hours(4);
+    let since = hour - jiff::SignedDuration::from_hours(5);
     let at = |h: i64, s: i64| (since + jiff::SignedDuration::from_secs(h * 3600 + s)).to_string();
     let job = "rails-runner-devices-sync-call";
     let mut events = vec![
@@ -474,6 +474,23 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
             &at(2, 3),
             Some(&at(2, 40)),
             &at(2, 90),
+            Some(0),
+        ),
+        // The fifth run started two tasks.
+        stopped(
+            job,
+            "twice-a",
+            &at(4, 2),
+            Some(&at(4, 40)),
+            &at(4, 90),
+            Some(0),
+        ),
+        stopped(
+            job,
+            "twice-b",
+            &at(4, 3),
+            Some(&at(4, 41)),
+            &at(4, 91),
             Some(0),
         ),
     ];
@@ -521,6 +538,37 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
                 .unwrap();
             assert_eq!(put.failed_entry_count(), 0);
         }
+        // What the failed task's container logged last.
+        moto::logging_worker(&clients).await;
+        clients
+            .logs
+            .create_log_stream()
+            .log_group_name("/ecs/mamorio")
+            .log_stream_name("app/worker/failed")
+            .send()
+            .await
+            .unwrap();
+        let now_ms = jiff::Timestamp::now().as_millisecond();
+        let logged_lines: Vec<_> = ["syncing devices", "connection refused: devices-api:443"]
+            .iter()
+            .enumerate()
+            .map(|(i, line)| {
+                aws_sdk_cloudwatchlogs::types::InputLogEvent::builder()
+                    .timestamp(now_ms + i as i64)
+                    .message(*line)
+                    .build()
+                    .unwrap()
+            })
+            .collect();
+        clients
+            .logs
+            .put_log_events()
+            .log_group_name("/ecs/mamorio")
+            .log_stream_name("app/worker/failed")
+            .set_log_events(Some(logged_lines))
+            .send()
+            .await
+            .unwrap();
         let mut logged = Vec::new();
         cronport::aws::read_run_record(
             &clients,
@@ -536,50 +584,69 @@ fn the_run_record_is_applied_and_verify_reads_what_eventbridge_delivered() {
         .unwrap();
         assert_eq!(
             logged.len(),
-            3,
+            5,
             "only this deployment's tasks and failed calls are recorded: {logged:?}"
         );
     });
 
     let since_text = since.to_string();
     let until_text = hour.to_string();
-    let out = on_aws(
-        &url,
-        &[
-            "verify",
-            m,
-            "--since",
-            &since_text,
-            "--until",
-            &until_text,
-            "--format",
-            "json",
-        ],
-    );
-    assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
-    let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
-    let hourly = v["jobs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .find(|j| j["job"] == job)
-        .unwrap();
-    let verdicts: Vec<&str> = hourly["runs"]
-        .as_array()
-        .unwrap()
-        .iter()
-        .map(|r| r["verdict"].as_str().unwrap())
-        .collect();
-    assert_eq!(verdicts, ["failed", "not_started", "missing"]);
-    assert_eq!(
-        hourly["runs"][1]["reason"],
-        "ECS placed no task: RESOURCE:MEMORY"
-    );
-    assert_eq!(
-        hourly["counts"],
-        json!({"ok": 1, "failed": 1, "not started": 1, "missing": 1})
-    );
-    assert!(v["other_jobs"].as_object().unwrap().is_empty());
+    let verify = |name: &str| {
+        let out = on_aws(
+            &url,
+            &[
+                "verify",
+                m,
+                "--since",
+                &since_text,
+                "--until",
+                &until_text,
+                "--format",
+                "json",
+            ],
+        );
+        assert_eq!(out.status.code(), Some(1), "{}", text(&out.stderr));
+        let v: Value = serde_json::from_str(&text(&out.stdout)).unwrap();
+        let hourly = v["jobs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .find(|j| j["job"] == name)
+            .unwrap()
+            .clone();
+        let verdicts: Vec<String> = hourly["runs"]
+            .as_array()
+            .unwrap()
+            .iter()
+            .map(|r| r["verdict"].as_str().unwrap().to_string())
+            .collect();
+        assert_eq!(verdicts, ["failed", "not_started", "missing", "doubled"]);
+        assert_eq!(
+            hourly["runs"][0]["last_lines"],
+            json!(["syncing devices", "connection refused: devices-api:443"])
+        );
+        assert_eq!(
+            hourly["runs"][1]["reason"],
+            "ECS placed no task: RESOURCE:MEMORY"
+        );
+        assert_eq!(
+            hourly["counts"],
+            json!({"ok": 1, "failed": 1, "not started": 1, "missing": 1, "doubled": 1})
+        );
+        assert!(v["other_jobs"].as_object().unwrap().is_empty(), "{v}");
+    };
+    verify(job);
+    // Renamed, with its former name: the same runs are the new name's.
+    std::fs::write(
+        m,
+        with_record.replacen(
+            &format!("name = \"{job}\""),
+            &format!("name = \"devices-sync\"\nformerly = [\"{job}\"]"),
+            1,
+        ),
+    )
+    .unwrap();
+    verify("devices-sync");
 
     // The record turned off: the rule and policy go, the history stays.
     std::fs::write(m, &example).unwrap();
