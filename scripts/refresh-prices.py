@@ -22,6 +22,7 @@ becomes today's date.
 import argparse
 import datetime
 import json
+import math
 import re
 import sys
 import urllib.request
@@ -35,6 +36,10 @@ USAGE = {
     ("spot", "vcpu_hour"): "SpotUsage:Fargate-vCPU-Hours:perCPU",
     ("spot", "gb_hour"): "SpotUsage:Fargate-GB-Hours",
 }
+
+
+def fail(message):
+    sys.exit(f"error: {message}")
 
 
 def rates(offer):
@@ -52,11 +57,26 @@ def rates(offer):
             continue
         if attributes.get("regionCode"):
             regions.add(attributes["regionCode"])
+        prices = []
         for term in on_demand.get(sku, {}).values():
             for dimension in term.get("priceDimensions", {}).values():
-                price = float(dimension["pricePerUnit"]["USD"])
-                if price > 0:
-                    found[key] = price
+                usd = dimension.get("pricePerUnit", {}).get("USD")
+                if usd is None:
+                    fail(f"{usage}: a price that is not in USD; the table is in USD")
+                price = float(usd)
+                if not math.isfinite(price) or price < 0:
+                    fail(f"{usage}: the price {usd} is not a price")
+                prices.append(price)
+        # One on-demand price per usage type: tiers or two SKUs would be a
+        # choice this script must not make silently.
+        prices = [p for p in prices if p > 0]
+        if len(prices) > 1 or (prices and key in found and found[key] != prices[0]):
+            fail(f"{usage} has more than one on-demand price ({', '.join(str(p) for p in prices + ([found[key]] if key in found else []))}); pick one by hand")
+        if prices:
+            found[key] = prices[0]
+    bad = [r for r in regions if not re.fullmatch(r"[a-z]{2}(-[a-z]+)+-\d", r)]
+    if bad:
+        fail(f"the offer names a region `{bad[0]}` that is not a region name")
     if len(regions) != 1:
         sys.exit(f"error: the offer names {len(regions)} regions ({', '.join(sorted(regions)) or 'none'}); expected one region's offer file")
     missing = [USAGE[k] for k in USAGE if k[0] != "spot" and k not in found]
@@ -68,7 +88,8 @@ def rates(offer):
 
 
 def table(region, found):
-    line = lambda arch: f"{arch} = {{ vcpu_hour = {found[(arch, 'vcpu_hour')]:g}, gb_hour = {found[(arch, 'gb_hour')]:g} }}"
+    # repr: the shortest text that reads back as the same number.
+    line = lambda arch: f"{arch} = {{ vcpu_hour = {found[(arch, 'vcpu_hour')]!r}, gb_hour = {found[(arch, 'gb_hour')]!r} }}"
     return f"[fargate.{region}]\n" + "\n".join(line(a) for a in ("x86", "arm", "spot")) + "\n"
 
 
@@ -80,21 +101,38 @@ def main():
     args = parser.parse_args()
     if not args.regions and not args.offer:
         parser.error("name regions, or give --offer FILE")
-    offers = [json.load(open(path)) for path in args.offer]
-    for region in args.regions:
-        with urllib.request.urlopen(URL.format(region=region), timeout=60) as answer:
-            offers.append(json.load(answer))
-    text = open(args.table).read()
+    offers = []
+    try:
+        for path in args.offer:
+            with open(path) as f:
+                offers.append(json.load(f))
+        for region in args.regions:
+            with urllib.request.urlopen(URL.format(region=region), timeout=60) as answer:
+                offers.append(json.load(answer))
+        with open(args.table) as f:
+            text = f.read()
+    except (OSError, ValueError) as e:
+        fail(str(e))
+    if not text.endswith("\n"):
+        text += "\n"
+    # A region's table: its header (the name quoted or not), then its
+    # x86/arm/spot lines; a comment below them is not the table's.
+    block_of = lambda name: re.compile(
+        rf'^\[fargate\.(?:{name}|"{name}")\]\n(?:(?:x86|arm|spot)\s*=.*\n)*', re.M
+    )
     for offer in offers:
         region, found = rates(offer)
         block = table(region, found)
-        pattern = re.compile(rf"^\[fargate\.{re.escape(region)}\]\n(?:[^\[\n].*\n)*", re.M)
+        pattern = block_of(re.escape(region))
         if pattern.search(text):
-            text = pattern.sub(block, text, count=1)
+            text = pattern.sub(lambda _: block, text, count=1)
         else:
+            tables = list(block_of(r"[^\]]+").finditer(text))
+            if not tables:
+                fail(f"{args.table} has no [fargate.REGION] table to put {region}'s after")
             # A new region goes after the last Fargate table.
-            last = list(re.finditer(r"^\[fargate\.[^\]]+\]\n(?:[^\[\n].*\n)*", text, re.M))[-1]
-            text = text[: last.end()] + "\n" + block + text[last.end():]
+            end = tables[-1].end()
+            text = text[:end] + "\n" + block + text[end:]
         print(f"{region}: x86 {found[('x86', 'vcpu_hour')]}/vCPU-h {found[('x86', 'gb_hour')]}/GB-h")
     today = datetime.date.today().isoformat()
     text = re.sub(r'^as_of = ".*"$', f'as_of = "{today}"', text, count=1, flags=re.M)

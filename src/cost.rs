@@ -150,33 +150,37 @@ impl Prices {
     /// # Ok::<(), cronport::cost::CostError>(())
     /// ```
     pub fn from_toml(text: &str, name: &str) -> Result<Prices, CostError> {
-        let prices: Prices =
-            toml::from_str(text).map_err(|e| CostError(format!("{name}: {}", e.message())))?;
-        let negative = prices
-            .fargate
-            .iter()
-            .flat_map(|(region, r)| {
-                [("x86", r.x86), ("arm", r.arm), ("spot", r.spot)]
-                    .map(|(arch, rate)| (region.clone(), arch, rate))
-            })
-            .find(|(_, _, rate)| {
-                !(rate.vcpu_hour.is_finite()
-                    && rate.gb_hour.is_finite()
-                    && rate.vcpu_hour >= 0.0
-                    && rate.gb_hour >= 0.0)
-            });
-        if let Some((region, arch, _)) = negative {
-            return Err(CostError(format!(
-                "{name}: the {arch} prices of fargate.{region} must be numbers of 0 or more"
-            )));
+        let prices: Prices = toml::from_str(text)
+            .map_err(|e| CostError(format!("{name}: {}", e.to_string().trim_end())))?;
+        // A price is a number from 0 to a bound no real price nears: NaN,
+        // infinities and typing slips would print as dollars.
+        let sane = |x: f64, most: f64| x.is_finite() && (0.0..=most).contains(&x);
+        let bad = |what: String, most: f64| {
+            CostError(format!("{name}: {what} must be a number from 0 to {most}"))
+        };
+        for (region, r) in &prices.fargate {
+            for (arch, rate) in [("x86", r.x86), ("arm", r.arm), ("spot", r.spot)] {
+                if !(sane(rate.vcpu_hour, 100.0) && sane(rate.gb_hour, 100.0)) {
+                    return Err(bad(format!("the {arch} prices of fargate.{region}"), 100.0));
+                }
+            }
         }
-        if let Some((size, _)) = prices
-            .heroku
-            .iter()
-            .find(|(_, p)| !(p.month.is_finite() && p.month >= 0.0 && p.hours > 0.0))
-        {
+        for (size, p) in &prices.heroku {
+            if !sane(p.month, 1e6) {
+                return Err(bad(format!("heroku.{size}'s month"), 1e6));
+            }
+            if !(sane(p.hours, 1e4) && p.hours > 0.0) {
+                return Err(bad(format!("heroku.{size}'s hours (above 0)"), 1e4));
+            }
+        }
+        if !sane(prices.scheduler.per_million_invocations, 1e6) {
+            return Err(bad("scheduler.per_million_invocations".to_string(), 1e6));
+        }
+        let c = &prices.source.currency;
+        if !(c.len() == 3 && c.bytes().all(|b| b.is_ascii_uppercase())) {
             return Err(CostError(format!(
-                "{name}: heroku.{size} needs a month price of 0 or more and hours above 0"
+                "{name}: source.currency `{}` is not a currency code such as USD",
+                crate::escape::one_line(c)
             )));
         }
         Ok(prices)
@@ -288,6 +292,8 @@ pub struct JobCost {
     pub dyno_assumed: bool,
     /// Whether Scheduler invokes it (rules' scheduled events are free).
     pub scheduler: bool,
+    /// Whether it is enabled (a disabled job runs never).
+    pub enabled: bool,
     /// Fargate on x86, per month.
     pub aws: Months<f64>,
     /// Fargate on ARM, per month: a what-if.
@@ -331,6 +337,12 @@ pub struct Estimate {
     pub heroku_total: Months<f64>,
     /// The prices' source and date.
     pub source: Source,
+    /// The region's Fargate rates, as used.
+    pub rates: RegionPrices,
+    /// Scheduler's prices, as used.
+    pub scheduler_prices: SchedulerPrices,
+    /// Heroku (median month) less AWS (median month): what moving saves.
+    pub saving: f64,
 }
 
 /// What an estimate is told of one job besides its schedule.
@@ -347,10 +359,29 @@ pub struct JobFacts {
     pub measured_seconds: Option<u64>,
 }
 
+/// The longest run length an estimate takes: a week. A measurement past
+/// it is a mistake, not a run.
+pub const MAX_RUN_SECONDS: u64 = 7 * 24 * 3600;
+
+/// The smallest Heroku dyno (of standard-1x, standard-2x, performance-m,
+/// performance-l) with at least `memory` MiB: what a job that names no dyno
+/// is compared with.
+fn smallest_dyno_for(memory: Option<u32>) -> String {
+    let memory = memory.unwrap_or(0);
+    [
+        "standard-1x",
+        "standard-2x",
+        "performance-m",
+        "performance-l",
+    ]
+    .into_iter()
+    .find(|dyno| crate::task::FargateSize::for_dyno(dyno).is_ok_and(|s| s.memory >= memory))
+    .unwrap_or("performance-l")
+    .to_string()
+}
+
 /// The smallest Fargate size: what an unknown task definition is priced at.
 const ASSUMED_SIZE: (f64, f64) = (0.25, 0.5);
-/// The dyno a job without a size is priced at on Heroku.
-const ASSUMED_DYNO: &str = "standard-1x";
 
 /// The first instants of the twelve calendar months (UTC) after the one
 /// `from` is in, and the end of the last.
@@ -402,6 +433,11 @@ pub fn estimate(
         ))
     })?;
     let bounds = months_after(from);
+    if bounds.len() < 13 {
+        return Err(CostError(format!(
+            "the twelve months after {from} reach past the year 9999: start earlier"
+        )));
+    }
     let months: Vec<String> = bounds[..12]
         .iter()
         .map(|t| t.strftime("%Y-%m").to_string())
@@ -410,26 +446,41 @@ pub fn estimate(
     let mut invocations = [0u64; 12];
     let (mut x86_sum, mut arm_sum, mut spot_sum, mut heroku_sum) =
         ([0f64; 12], [0f64; 12], [0f64; 12], [0f64; 12]);
+    // Each distinct schedule's runs are counted once: manifests repeat a
+    // few schedules over many jobs.
+    let mut counted: std::collections::HashMap<String, Vec<u64>> = Default::default();
     for (job, fact) in jobs.iter().zip(facts) {
-        let runs: Vec<u64> = bounds
-            .windows(2)
-            .map(|w| {
-                if job.enabled {
-                    job.schedule.fires_between(w[0], w[1]).count() as u64
-                } else {
-                    0
-                }
-            })
-            .collect();
+        let runs: Vec<u64> = if job.enabled {
+            counted
+                .entry(format!("{:?}", job.schedule))
+                .or_insert_with(|| {
+                    bounds
+                        .windows(2)
+                        .map(|w| job.schedule.fires_between(w[0], w[1]).count() as u64)
+                        .collect()
+                })
+                .clone()
+        } else {
+            vec![0; 12]
+        };
+        // A time limit bounds a run; so does the gap to the next run (a
+        // series of runs that overlapped would be a mistake to price).
+        let gap = job
+            .schedule
+            .shortest_interval(bounds[0])
+            .map(|d| d.as_secs().max(60) as u64);
         let run_length = match (fact.measured_seconds, job.timeout) {
             (Some(seconds), _) => RunLength {
-                seconds,
+                seconds: seconds.min(MAX_RUN_SECONDS),
                 source: DurationSource::Measured,
             },
-            (None, Some(limit)) => RunLength {
-                seconds: u64::from(limit.seconds()),
-                source: DurationSource::TimeLimit,
-            },
+            (None, Some(limit)) => {
+                let limit = u64::from(limit.seconds());
+                RunLength {
+                    seconds: gap.map_or(limit, |g| g.min(limit)),
+                    source: DurationSource::TimeLimit,
+                }
+            }
             (None, None) => RunLength {
                 seconds: 60,
                 source: DurationSource::Unknown,
@@ -446,22 +497,25 @@ pub fn estimate(
             None => (ASSUMED_SIZE, true),
         };
         let (dyno, dyno_assumed) = match fact.dyno.as_deref() {
-            Some(d) => (d.to_ascii_lowercase(), false),
-            None => (ASSUMED_DYNO.to_string(), true),
+            Some(d) => (d.trim().to_ascii_lowercase().replace('_', "-"), false),
+            None => (smallest_dyno_for(job.size.map(|s| s.memory)), true),
         };
         let dyno_price = prices.heroku.get(&dyno).ok_or_else(|| {
             CostError(format!(
-                "job `{}`: no Heroku price for dyno size `{dyno}`; add it to [heroku] in prices/prices.toml, or pass --prices FILE",
-                job.name
+                "job `{}`: the price table has no Heroku dyno size `{dyno}` (it has {}); give one with --prices FILE, starting from `cronport cost --print-prices`",
+                job.name,
+                prices.heroku.keys().cloned().collect::<Vec<_>>().join(", ")
             ))
         })?;
-        let tasks = u64::from(job.target.task_count);
+        // In floating point: runs × tasks × seconds would pass u64 for no
+        // real schedule, but need not be trusted not to.
+        let tasks = f64::from(job.target.task_count);
         let billed = run_length.fargate_seconds() as f64;
         let per_task =
             |rate: Rate| billed * (vcpu * rate.vcpu_hour + memory_gb * rate.gb_hour) / 3600.0;
         let month_cost = |rate: Rate| -> Vec<f64> {
             runs.iter()
-                .map(|&n| (n * tasks) as f64 * per_task(rate))
+                .map(|&n| n as f64 * tasks * per_task(rate))
                 .collect()
         };
         let (x86, arm, spot) = (
@@ -469,13 +523,13 @@ pub fn estimate(
             month_cost(fargate.arm),
             month_cost(fargate.spot),
         );
-        // Heroku prorates to the second, without a minimum; a dyno costs
-        // at most its monthly price, one per task.
+        // Heroku ran one dyno a run (task_count is AWS's), prorated to the
+        // second without a minimum, at most the dyno's monthly price.
         let heroku: Vec<f64> = runs
             .iter()
             .map(|&n| {
-                let hours = (n * tasks * run_length.seconds) as f64 / 3600.0;
-                (hours * dyno_price.month / dyno_price.hours).min(dyno_price.month * tasks as f64)
+                let hours = n as f64 * run_length.seconds as f64 / 3600.0;
+                (hours * dyno_price.month / dyno_price.hours).min(dyno_price.month)
             })
             .collect();
         let scheduler = job.target.backend == Backend::Scheduler;
@@ -499,6 +553,7 @@ pub fn estimate(
             dyno,
             dyno_assumed,
             scheduler,
+            enabled: job.enabled,
             aws: Months::of(&x86),
             aws_arm: Months::of(&arm),
             aws_spot: Months::of(&spot),
@@ -514,16 +569,21 @@ pub fn estimate(
         .collect();
     let plus =
         |a: &[f64; 12]| -> Vec<f64> { a.iter().zip(&scheduler).map(|(x, y)| x + y).collect() };
+    let aws_total = Months::of(&plus(&x86_sum));
+    let heroku_total = Months::of(&heroku_sum);
     Ok(Estimate {
+        saving: heroku_total.typical - aws_total.typical,
+        rates: *fargate,
+        scheduler_prices: s,
         region: region.to_string(),
         months,
         jobs: out,
         invocations: Months::of(&invocations),
         scheduler: Months::of(&scheduler),
-        aws_total: Months::of(&plus(&x86_sum)),
+        aws_total,
         aws_arm_total: Months::of(&plus(&arm_sum)),
         aws_spot_total: Months::of(&plus(&spot_sum)),
-        heroku_total: Months::of(&heroku_sum),
+        heroku_total,
         source: prices.source.clone(),
     })
 }
@@ -547,16 +607,36 @@ pub fn rehearsal_lengths(text: &str, name: &str) -> Result<BTreeMap<String, u64>
     struct Run {
         job: String,
         #[serde(default)]
+        outcome: serde_json::Value,
+        #[serde(default)]
         seconds: Option<u64>,
     }
     let report: Report = serde_json::from_str(text).map_err(|e| {
         CostError(format!(
-            "{name}: not a rehearsal report (`cronport run --all --wait --format json` writes one): {e}"
+            "{name}: not a rehearsal report (`cronport run --all --wait --format json` writes one): {}",
+            e.to_string()
+                .replace("expected u64", "expected a whole number of seconds")
         ))
     })?;
-    Ok(report
-        .jobs
-        .into_iter()
-        .filter_map(|r| Some((r.job, r.seconds?)))
-        .collect())
+    let mut lengths = BTreeMap::new();
+    for run in report.jobs {
+        // Only a run that exited 0 took as long as the job takes.
+        let passed = run.outcome["outcome"] == "exited" && run.outcome["detail"] == 0;
+        let Some(seconds) = run.seconds.filter(|_| passed) else {
+            continue;
+        };
+        if seconds > MAX_RUN_SECONDS {
+            return Err(CostError(format!(
+                "{name}: job `{}` took {seconds} s, more than a week: not a run's length",
+                run.job
+            )));
+        }
+        if lengths.insert(run.job.clone(), seconds).is_some() {
+            return Err(CostError(format!(
+                "{name}: job `{}` is in the report twice; keep one rehearsal of it",
+                run.job
+            )));
+        }
+    }
+    Ok(lengths)
 }

@@ -2,7 +2,7 @@
 
 use std::process::ExitCode;
 
-use cronport::cost::{DurationSource, Estimate, JobFacts, Months, Prices};
+use cronport::cost::{DurationSource, Estimate, JobCost, JobFacts, Prices};
 
 use super::{print_stdout, read_input};
 
@@ -73,27 +73,75 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         return Ok(ExitCode::SUCCESS);
     }
     let (manifest, resolved) = super::resolved_manifest(&args.manifest, args.env.as_deref())?;
-    let prices = match &args.prices {
-        Some(file) => Prices::from_toml(&read_input(file)?, file).map_err(|e| e.to_string())?,
-        None => Prices::builtin(),
+    let (prices, prices_from) = match &args.prices {
+        Some(file) => (
+            Prices::from_toml(&read_input(file)?, file).map_err(|e| e.to_string())?,
+            super::shown(file),
+        ),
+        None => (Prices::builtin(), "the built-in table".to_string()),
     };
     let region = match args.region.clone().or_else(|| region_of(&resolved)) {
         Some(region) => region,
+        None if resolved.is_empty() => {
+            return Err("the manifest has no jobs to price".to_string().into());
+        }
         None => {
-            return Err("no region to price in: the manifest's cluster and task definitions are not ARNs; pass --region (for example --region us-east-1)".to_string().into());
+            return Err("no region to price in: no job's cluster or task definition is an ARN; pass --region (for example --region us-east-1)".to_string().into());
         }
     };
+    let region_name = |r: &str| {
+        !r.is_empty()
+            && r.bytes()
+                .all(|b| b.is_ascii_lowercase() || b.is_ascii_digit() || b == b'-')
+    };
+    if !region_name(&region) {
+        return Err(format!(
+            "--region `{}` is not a region name such as us-east-1",
+            cronport::escape::one_line(&region)
+        )
+        .into());
+    }
+    if !prices.fargate.contains_key(&region) {
+        return Err(format!(
+            "{prices_from} has no Fargate prices for region `{region}` (it has {}); write a [fargate.{region}] table into a copy of `cronport cost --print-prices` and pass it with --prices FILE, or refresh it from AWS's Price List with scripts/refresh-prices.py",
+            prices.fargate.keys().cloned().collect::<Vec<_>>().join(", ")
+        )
+        .into());
+    }
+    // A job that runs in another region is priced at this one's rates.
+    for job in &resolved {
+        if let Some(other) = region_of(std::slice::from_ref(job)).filter(|r| *r != region) {
+            super::advise(
+                "warning",
+                &format!(
+                    "job `{}` runs in {other}; it is priced at {region}'s rates",
+                    job.name
+                ),
+            );
+        }
+    }
     let measured = match &args.durations {
         Some(file) => cronport::cost::rehearsal_lengths(&read_input(file)?, file)
             .map_err(|e| e.to_string())?,
         None => Default::default(),
     };
-    for job in measured.keys() {
-        if !resolved.iter().any(|j| &j.name == job) {
-            super::advise(
+    for (job, seconds) in &measured {
+        match resolved.iter().find(|j| &j.name == job) {
+            None => super::advise(
                 "warning",
                 &format!("the rehearsal report has job `{job}`, which the manifest does not"),
-            );
+            ),
+            Some(j) => {
+                if let Some(limit) = j.timeout.filter(|l| u64::from(l.seconds()) < *seconds) {
+                    super::advise(
+                        "warning",
+                        &format!(
+                            "job `{job}` took {seconds} s in the rehearsal, past its time limit ({} s)",
+                            limit.seconds()
+                        ),
+                    );
+                }
+            }
         }
     }
     let facts: Vec<JobFacts> = resolved
@@ -112,10 +160,12 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         .map_err(|e| e.to_string())?;
     let out = match args.format {
         CostFormat::Json => {
-            serde_json::to_string_pretty(&estimate).map_err(|e| e.to_string())? + "\n"
+            let mut json = serde_json::to_value(&estimate).map_err(|e| e.to_string())?;
+            json["prices_from"] = prices_from.clone().into();
+            serde_json::to_string_pretty(&json).map_err(|e| e.to_string())? + "\n"
         }
-        CostFormat::Text => text(&estimate),
-        CostFormat::Markdown => markdown(&estimate),
+        CostFormat::Text => text(&estimate, &prices_from),
+        CostFormat::Markdown => markdown(&estimate, &prices_from),
     };
     print_stdout(&out).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)
@@ -134,11 +184,15 @@ fn region_of(jobs: &[cronport::manifest::ResolvedJob]) -> Option<String> {
         })
 }
 
-fn dollars(x: f64) -> String {
-    format!("${x:.2}")
+fn money(x: f64, currency: &str) -> String {
+    if currency == "USD" {
+        format!("${x:.2}")
+    } else {
+        format!("{x:.2} {currency}")
+    }
 }
 
-fn length(job: &cronport::cost::JobCost) -> String {
+fn length(job: &JobCost) -> String {
     let s = job.run_length.seconds;
     let shown = match (s / 3600, s % 3600 / 60, s % 60) {
         (0, 0, s) => format!("{s}s"),
@@ -154,7 +208,7 @@ fn length(job: &cronport::cost::JobCost) -> String {
     }
 }
 
-fn size(job: &cronport::cost::JobCost) -> String {
+fn size(job: &JobCost) -> String {
     format!(
         "{} vCPU {} GB{}",
         job.vcpu,
@@ -163,7 +217,7 @@ fn size(job: &cronport::cost::JobCost) -> String {
     )
 }
 
-fn dyno(job: &cronport::cost::JobCost) -> String {
+fn dyno(job: &JobCost) -> String {
     format!(
         "{}{}",
         job.dyno,
@@ -171,105 +225,141 @@ fn dyno(job: &cronport::cost::JobCost) -> String {
     )
 }
 
-fn runs(r: &Months<u64>) -> String {
-    if r.min == r.max {
+fn runs(job: &JobCost) -> String {
+    let r = &job.runs;
+    if !job.enabled {
+        "0 (disabled)".to_string()
+    } else if r.min == r.max {
         r.typical.to_string()
     } else {
         format!("{} ({}–{})", r.typical, r.min, r.max)
     }
 }
 
-/// The jobs that make most of the difference, largest first, with their
-/// share of it.
+/// The jobs whose move saves most, largest first, with their share of
+/// the saving (jobs that cost more on AWS are not part of it).
 fn dominant(e: &Estimate) -> Vec<(String, f64)> {
-    let total: f64 = e
-        .jobs
-        .iter()
-        .map(|j| (j.heroku.typical - j.aws.typical).abs())
-        .sum();
+    let saving = |j: &JobCost| j.heroku.typical - j.aws.typical;
+    let total: f64 = e.jobs.iter().map(saving).filter(|d| *d > 0.0).sum();
     let mut shares: Vec<(String, f64)> = e
         .jobs
         .iter()
-        .map(|j| (j.job.clone(), (j.heroku.typical - j.aws.typical).abs()))
+        .map(|j| (j.job.clone(), saving(j)))
         .filter(|(_, d)| *d > 0.0)
+        .map(|(job, d)| (job, d / total * 100.0))
+        .filter(|(_, share)| *share >= 1.0)
         .collect();
-    shares.sort_by(|a, b| b.1.partial_cmp(&a.1).unwrap_or(std::cmp::Ordering::Equal));
+    shares.sort_by(|a, b| b.1.total_cmp(&a.1));
     shares.truncate(3);
     shares
-        .into_iter()
-        .map(|(job, d)| (job, if total > 0.0 { d / total * 100.0 } else { 0.0 }))
-        .collect()
 }
 
-fn summary_lines(e: &Estimate) -> Vec<String> {
+fn plural(n: u64, one: &str, many: &str) -> String {
+    format!("{n} {}", if n == 1 { one } else { many })
+}
+
+fn summary_lines(e: &Estimate, prices_from: &str) -> Vec<String> {
+    let c = e.source.currency.as_str();
+    let m = |x: f64| money(x, c);
     let mut lines = vec![
         format!(
-            "per month ({} to {}, the median month; the range is the least and the most): AWS {} (Fargate x86 + Scheduler; ARM {}, Spot {}), Heroku {}: {} {}",
+            "a month ({} to {}; the median month's total, the least and most months' in brackets): AWS {} ({}–{}; Fargate x86 and Scheduler; on ARM {}, on Spot {}), Heroku {} ({}–{}): {}",
             e.months[0],
             e.months[11],
-            dollars(e.aws_total.typical),
-            dollars(e.aws_arm_total.typical),
-            dollars(e.aws_spot_total.typical),
-            dollars(e.heroku_total.typical),
-            if e.heroku_total.typical >= e.aws_total.typical {
-                "AWS saves"
+            m(e.aws_total.typical),
+            m(e.aws_total.min),
+            m(e.aws_total.max),
+            m(e.aws_arm_total.typical),
+            m(e.aws_spot_total.typical),
+            m(e.heroku_total.typical),
+            m(e.heroku_total.min),
+            m(e.heroku_total.max),
+            if e.saving >= 0.0 {
+                format!("AWS saves {}", m(e.saving))
             } else {
-                "AWS costs more by"
+                format!("AWS costs {} more", m(-e.saving))
             },
-            dollars((e.heroku_total.typical - e.aws_total.typical).abs()),
         ),
         format!(
-            "Scheduler: {} invocations a month, {} past the free tier",
-            e.invocations.typical,
-            dollars(e.scheduler.typical)
+            "Scheduler: {} a month; the first {} are free, then {} a million: {}",
+            plural(e.invocations.typical, "invocation", "invocations"),
+            e.scheduler_prices.free_invocations_per_month,
+            m(e.scheduler_prices.per_million_invocations),
+            m(e.scheduler.typical)
         ),
     ];
+    let bounded = e
+        .jobs
+        .iter()
+        .filter(|j| j.enabled && j.run_length.source != DurationSource::Measured)
+        .count();
+    if bounded > 0 {
+        lines.push(format!(
+            "{bounded} of {} jobs' run lengths are not measured (a time limit is an upper bound, an unknown length is billed as a minute): rehearse them (`cronport run --all --wait --format json > rehearsal.json`) and pass --durations rehearsal.json",
+            e.jobs.len()
+        ));
+    }
     let top = dominant(e);
     if !top.is_empty() {
         lines.push(format!(
-            "most of the difference: {}",
+            "most of the saving: {}",
             top.iter()
                 .map(|(job, share)| format!("{job} ({share:.0}%)"))
                 .collect::<Vec<_>>()
                 .join(", ")
         ));
     }
+    let r = &e.rates;
     lines.push(format!(
-        "prices ({}, as of {}; the table: `cronport cost --print-prices`): Fargate {}; Scheduler {}; Heroku {}",
-        e.source.currency, e.source.as_of, e.source.fargate, e.source.scheduler, e.source.heroku
+        "prices from {prices_from} ({c}, as of {}): Fargate in {} per vCPU-hour and GB-hour x86 {}/{}, ARM {}/{}, Spot {}/{}; Fargate {}; Scheduler {}; Heroku {}",
+        e.source.as_of,
+        e.region,
+        r.x86.vcpu_hour,
+        r.x86.gb_hour,
+        r.arm.vcpu_hour,
+        r.arm.gb_hour,
+        r.spot.vcpu_hour,
+        r.spot.gb_hour,
+        e.source.fargate,
+        e.source.scheduler,
+        e.source.heroku
     ));
     lines.push("not included: data transfer, NAT gateways, CloudWatch Logs, public IPv4, ephemeral storage past 20 GB, Heroku add-ons; Fargate bills from the image pull, which a measured length includes and a time limit may not".to_string());
     lines
 }
 
-fn text(e: &Estimate) -> String {
+fn text(e: &Estimate, prices_from: &str) -> String {
+    let c = e.source.currency.as_str();
     let mut rows: Vec<[String; 8]> = e
         .jobs
         .iter()
         .map(|j| {
             [
                 j.job.clone(),
-                runs(&j.runs),
+                runs(j),
                 length(j),
                 size(j),
-                dollars(j.aws.typical),
-                dollars(j.aws_arm.typical),
-                dollars(j.aws_spot.typical),
-                format!("{} {}", dollars(j.heroku.typical), dyno(j)),
+                money(j.aws.typical, c),
+                money(j.aws_arm.typical, c),
+                money(j.aws_spot.typical, c),
+                format!("{} {}", money(j.heroku.typical, c), dyno(j)),
             ]
         })
         .collect();
     rows.push([
-        "total (with Scheduler)".to_string(),
+        "median month's total".to_string(),
         String::new(),
         String::new(),
-        String::new(),
-        dollars(e.aws_total.typical),
-        dollars(e.aws_arm_total.typical),
-        dollars(e.aws_spot_total.typical),
-        dollars(e.heroku_total.typical),
+        "(with Scheduler)".to_string(),
+        money(e.aws_total.typical, c),
+        money(e.aws_arm_total.typical, c),
+        money(e.aws_spot_total.typical, c),
+        money(e.heroku_total.typical, c),
     ]);
-    let mut out = format!("cost: per month, region {}\n", e.region);
+    let mut out = format!(
+        "cost: a month, each job's median month, region {}\n",
+        e.region
+    );
     out.push_str(&super::columns(
         [
             "job",
@@ -284,15 +374,16 @@ fn text(e: &Estimate) -> String {
         &rows,
     ));
     out.push('\n');
-    for line in summary_lines(e) {
+    for line in summary_lines(e, prices_from) {
         out.push_str(&line);
         out.push('\n');
     }
     out
 }
 
-fn markdown(e: &Estimate) -> String {
-    let cell = |s: &str| s.replace('|', "\\|");
+fn markdown(e: &Estimate, prices_from: &str) -> String {
+    let c = e.source.currency.as_str();
+    let cell = |s: &str| cronport::escape::one_line(s).replace('|', "\\|");
     let mut out = String::from(
         "| job | runs/month | run length | Fargate size | AWS x86 | ARM | Spot | Heroku |\n|---|---:|---|---|---:|---:|---:|---:|\n",
     );
@@ -300,24 +391,24 @@ fn markdown(e: &Estimate) -> String {
         out.push_str(&format!(
             "| `{}` | {} | {} | {} | {} | {} | {} | {} {} |\n",
             cell(&j.job),
-            runs(&j.runs),
+            runs(j),
             length(j),
             size(j),
-            dollars(j.aws.typical),
-            dollars(j.aws_arm.typical),
-            dollars(j.aws_spot.typical),
-            dollars(j.heroku.typical),
+            money(j.aws.typical, c),
+            money(j.aws_arm.typical, c),
+            money(j.aws_spot.typical, c),
+            money(j.heroku.typical, c),
             cell(&dyno(j)),
         ));
     }
     out.push_str(&format!(
-        "| **total** | | | | **{}** | {} | {} | **{}** |\n\n",
-        dollars(e.aws_total.typical),
-        dollars(e.aws_arm_total.typical),
-        dollars(e.aws_spot_total.typical),
-        dollars(e.heroku_total.typical)
+        "| **median month's total** (with Scheduler) | | | | **{}** | {} | {} | **{}** |\n\n",
+        money(e.aws_total.typical, c),
+        money(e.aws_arm_total.typical, c),
+        money(e.aws_spot_total.typical, c),
+        money(e.heroku_total.typical, c)
     ));
-    for line in summary_lines(e) {
+    for line in summary_lines(e, prices_from) {
         out.push_str(&format!("- {}\n", cell(&line)));
     }
     out

@@ -215,7 +215,7 @@ fn negotiated_prices_replace_the_table_and_bad_input_is_named() {
     let err = text(&out.stderr);
     assert!(
         err.contains("no Fargate prices for region `mars-north-1`")
-            && err.contains("prices/prices.toml"),
+            && err.contains("--prices FILE"),
         "{err}"
     );
 
@@ -241,7 +241,7 @@ fn negotiated_prices_replace_the_table_and_bad_input_is_named() {
     ]);
     assert!(
         text(&out.stderr)
-            .contains("the x86 prices of fargate.us-east-1 must be numbers of 0 or more"),
+            .contains("the x86 prices of fargate.us-east-1 must be a number from 0 to 100"),
         "{}",
         text(&out.stderr)
     );
@@ -301,4 +301,121 @@ fn the_refresh_script_writes_a_region_from_an_offer_file() {
         table.to_str().unwrap(),
     ]);
     assert_eq!(e["region"], "eu-central-1");
+}
+
+/// What an attack found, each now one sentence or a sound figure.
+#[test]
+fn bad_durations_dates_and_prices_are_refused_and_bounds_are_sound() {
+    let dir = tempfile::tempdir().unwrap();
+    let file = |name: &str, body: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(&path, body).unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let err = |args: &[&str]| {
+        let out = cronport(&[&["cost", EXAMPLE, "--region", "us-east-1"], args].concat());
+        assert_eq!(out.status.code(), Some(1), "{args:?}");
+        text(&out.stderr)
+    };
+    let run = |job: &str, outcome: &str, seconds: &str| {
+        format!(
+            "{{\"job\": \"{job}\", \"outcome\": {outcome}, \"tasks\": [], \"seconds\": {seconds}, \"last_lines\": []}}"
+        )
+    };
+    let ok = "{\"outcome\": \"exited\", \"detail\": 0}";
+    let huge = file(
+        "huge.json",
+        &format!(
+            "{{\"jobs\": [{}], \"failed\": []}}",
+            run("rake-reports-daily", ok, "18446744073709551615")
+        ),
+    );
+    assert!(err(&["--durations", &huge]).contains("more than a week"));
+    let twice = file(
+        "twice.json",
+        &format!(
+            "{{\"jobs\": [{}, {}], \"failed\": []}}",
+            run("rake-reports-daily", ok, "60"),
+            run("rake-reports-daily", ok, "90")
+        ),
+    );
+    assert!(err(&["--durations", &twice]).contains("is in the report twice"));
+    assert!(err(&["--from", "9998-12-01T00:00:00Z"]).contains("past the year 9999"));
+    let builtin = text(&cronport(&["cost", "--print-prices"]).stdout);
+    let nan = file(
+        "nan.toml",
+        &builtin.replace(
+            "per_million_invocations = 1.00",
+            "per_million_invocations = nan",
+        ),
+    );
+    assert!(
+        err(&["--prices", &nan])
+            .contains("scheduler.per_million_invocations must be a number from 0")
+    );
+    let hours = file(
+        "hours.toml",
+        &builtin.replacen("hours = 720", "hours = inf", 1),
+    );
+    assert!(err(&["--prices", &hours]).contains("hours (above 0) must be a number from 0"));
+    let eur = file(
+        "eur.toml",
+        &builtin.replace("currency = \"USD\"", "currency = \"USD;rm\""),
+    );
+    assert!(err(&["--prices", &eur]).contains("is not a currency code"));
+    let out = cronport(&["cost", EXAMPLE, "--region", "a.b"]);
+    assert!(
+        text(&out.stderr).contains("is not a region name"),
+        "{}",
+        text(&out.stderr)
+    );
+
+    // A failed rehearsal's time is not the job's; a time limit longer than
+    // the gap between runs is bounded by the gap; Heroku ran one dyno a
+    // run whatever task_count AWS starts.
+    let report = file(
+        "r.json",
+        &format!(
+            "{{\"jobs\": [{}], \"failed\": [\"rake-push-fan-out\"]}}",
+            run(
+                "rake-push-fan-out",
+                "{\"outcome\": \"exited\", \"detail\": 1}",
+                "3"
+            )
+        ),
+    );
+    let m = file(
+        "m.toml",
+        &format!(
+            "{}\n[[job]]\nname = \"hourly\"\nschedule = \"0 * * * *\"\ncommand = \"x\"\ntimeout = \"2d\"\ntask_count = 2\nsize = \"standard-1x\"\n",
+            super::common::DEFAULTS
+        ),
+    );
+    let e = estimate(&[EXAMPLE, "--region", "us-east-1", "--durations", &report]);
+    let fan_out = e["jobs"]
+        .as_array()
+        .unwrap()
+        .iter()
+        .find(|j| j["job"] == "rake-push-fan-out")
+        .unwrap();
+    assert_eq!(fan_out["run_length"]["source"], "time_limit");
+    let e = estimate(&[
+        &m,
+        "--region",
+        "us-east-1",
+        "--from",
+        "2026-12-07T00:00:00Z",
+    ]);
+    let hourly = &e["jobs"][0];
+    assert_eq!(
+        hourly["run_length"]["seconds"], 3600,
+        "bounded by the hour between runs"
+    );
+    // 744 runs of an hour: a dyno all month, at most its $25.
+    assert_eq!(hourly["heroku"]["typical"], 25.0);
+    let one_task = 744.0 * 3600.0 * (0.25 * 0.04048 + 0.5 * 0.004445) / 3600.0;
+    assert!(close(
+        hourly["aws"]["typical"].as_f64().unwrap(),
+        2.0 * one_task
+    ));
 }
