@@ -99,6 +99,24 @@ fn read_side(side: &str) -> Result<(String, String), super::Failure> {
             .output()
             .map_err(|e| format!("cannot run git for `{side}`: {e}"))?;
         if !out.status.success() {
+            // The revision exists but has no such file: the pull request
+            // that adds the manifest. Every job is new.
+            let revision_exists = std::process::Command::new("git")
+                .args([
+                    "cat-file",
+                    "-e",
+                    "--end-of-options",
+                    &format!("{rev}^{{commit}}"),
+                ])
+                .output()
+                .is_ok_and(|o| o.status.success());
+            if revision_exists {
+                super::advise(
+                    "note",
+                    &format!("{path} is not in {rev}: every job of the other side is new"),
+                );
+                return Ok((String::new(), side.to_string()));
+            }
             return Err(format!(
                 "`{side}`: git cannot read it: {}",
                 String::from_utf8_lossy(&out.stderr).trim()
@@ -175,7 +193,8 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                 args.crowd_limit as usize,
             );
             crowded = after_crowds;
-            if report.has_effective_changes() {
+            // The picture is of runs: only a change that moves some.
+            if report.jobs.iter().any(|j| j.moves_runs()) {
                 let before_week = cronport::calendar::week(&before, &utc, from, 1);
                 picture = cronport::calendar::compare(&before_week, &after_week);
             }

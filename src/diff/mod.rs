@@ -229,6 +229,29 @@ impl JobChange {
         }
     }
 
+    /// Whether the change moves runs: a job added or removed, a schedule
+    /// that fires at other instants, a job enabled or disabled. A rename
+    /// or a new command keeps every instant.
+    ///
+    /// ```
+    /// use cronport::diff::JobChange;
+    /// let renamed = JobChange::Renamed { from: "old".into(), to: "new".into(), fields: vec![], schedule: None };
+    /// assert!(renamed.is_effective() && !renamed.moves_runs());
+    /// ```
+    pub fn moves_runs(&self) -> bool {
+        match self {
+            JobChange::Added { .. } | JobChange::Removed { .. } => true,
+            JobChange::Renamed { fields, .. } => fields.iter().any(|f| f.field == "enabled"),
+            JobChange::Changed {
+                schedule, fields, ..
+            } => {
+                schedule.as_ref().is_some_and(|s| s.effective)
+                    || fields.iter().any(|f| f.field == "enabled")
+            }
+            JobChange::Unchanged { .. } => false,
+        }
+    }
+
     /// The job's name (the new one for renames).
     ///
     /// ```
@@ -361,9 +384,13 @@ pub struct DiffError {
 }
 
 /// The fields of a job other than its name and schedule, as compared.
+/// The command is compared as the argv the task runs (and its
+/// environment), so a respelling that runs the same words is no change.
 #[derive(Serialize)]
 struct Target<'a> {
-    command: &'a str,
+    command: Vec<String>,
+    /// Why `run --all` skips it, if it does.
+    rehearsal_skipped: Option<&'a str>,
     runs: String,
     size: Option<String>,
     environment: &'a BTreeMap<String, String>,
@@ -376,7 +403,8 @@ struct Target<'a> {
 
 fn target(job: &ResolvedJob) -> Target<'_> {
     Target {
-        command: original_command(job),
+        command: job.command.container_command(),
+        rehearsal_skipped: job.skip_rehearsal.as_deref(),
         runs: job.how_it_runs(),
         size: job.size.map(|s| s.to_string()),
         environment: &job.environment,
@@ -513,11 +541,17 @@ pub fn diff(base: &Manifest, head: &Manifest, options: &DiffOptions) -> Result<R
             });
             continue;
         }
-        // A rename: a new job with the same command and the same runs.
-        let renamed = added.iter().position(|h| {
-            original_command(h) == original_command(b)
-                && same_runs(&b.schedule, &h.schedule, options).is_ok()
-        });
+        // A rename: a new job that names this one `formerly`, or one
+        // that runs the same argv at the same instants.
+        let renamed = added
+            .iter()
+            .position(|h| h.formerly.contains(&b.name))
+            .or_else(|| {
+                added.iter().position(|h| {
+                    h.command.container_command() == b.command.container_command()
+                        && same_runs(&b.schedule, &h.schedule, options).is_ok()
+                })
+            });
         match renamed {
             Some(i) => {
                 let h = added.remove(i);

@@ -124,10 +124,11 @@ fn job_text(out: &mut String, p: &Paint, job: &JobChange) {
         } => {
             let _ = writeln!(
                 out,
-                "{} job {} renamed to {}",
+                "{} job {} renamed to {}: the same runs; apply deletes the old schedule and creates the new one (formerly = [\"{}\"] in the job keeps its run history)",
                 p.yellow("→"),
                 one_line(from),
-                one_line(to)
+                one_line(to),
+                one_line(from)
             );
             if let Some(s) = schedule {
                 schedule_text(out, p, s);
@@ -284,7 +285,11 @@ pub fn markdown(report: &Report) -> String {
             ),
             JobChange::Renamed { from, .. } => (
                 "🔁",
-                format!("renamed from {}", code_span(from)),
+                format!(
+                    "renamed from {}: the same runs; apply deletes the old schedule and creates the new (`formerly = [\"{}\"]` keeps its run history)",
+                    code_span(from),
+                    from.replace('`', "'")
+                ),
                 "same".to_string(),
             ),
             JobChange::Changed {

@@ -218,6 +218,34 @@ fn git_revisions_are_a_side() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("git cannot read it"));
+    // The pull request that adds the manifest: its base has none, and
+    // every job is added.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args([
+            "diff",
+            "git:HEAD:jobs/cronport.toml",
+            "cronport.toml",
+            "--format",
+            "markdown",
+        ])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    let stdout = String::from_utf8_lossy(&out.stdout);
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(
+        String::from_utf8_lossy(&out.stderr)
+            .contains("jobs/cronport.toml is not in HEAD: every job of the other side is new")
+    );
+    assert!(
+        stdout.contains(" added, 0 removed, 0 renamed, 0 changed"),
+        "{stdout}"
+    );
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
@@ -267,4 +295,78 @@ fn hostile_fields_cannot_hide_or_forge_anything() {
     let plain = text(&report, false);
     assert!(!plain.contains('\u{1b}'), "{plain}");
     assert!(plain.lines().all(|l| !l.starts_with("rake b")), "{plain}");
+}
+
+/// What a pull request's comment says of changes that move no run: a
+/// command respelled to the same argv is no change; a command that runs
+/// other words, or a new `rehearse`, is a change without a picture of the
+/// week (no run moved); a schedule change draws it.
+#[test]
+fn commands_compare_as_argv_and_the_picture_is_of_moved_runs() {
+    let dir = tempfile::tempdir().unwrap();
+    let write = |name: &str, job: &str| {
+        let path = dir.path().join(name);
+        std::fs::write(
+            &path,
+            format!(
+                "{}\n[[job]]\nname = \"a\"\n{job}\n",
+                super::common::DEFAULTS
+            ),
+        )
+        .unwrap();
+        path.to_str().unwrap().to_string()
+    };
+    let diff = |base: &str, head: &str| {
+        let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+            .args([
+                "diff",
+                base,
+                head,
+                "--format",
+                "markdown",
+                "--from",
+                "2026-11-24T00:00:00Z",
+            ])
+            .output()
+            .unwrap();
+        String::from_utf8_lossy(&out.stdout).to_string()
+    };
+    let base = write(
+        "base.toml",
+        "schedule = \"@daily\"\ncommand = \"bundle exec rake a\"",
+    );
+    let spaced = write(
+        "spaced.toml",
+        "schedule = \"@daily\"\ncommand = \"bundle  exec   rake a\"",
+    );
+    let other = write(
+        "other.toml",
+        "schedule = \"@daily\"\ncommand = \"bundle exec rake b\"",
+    );
+    let rehearse = write(
+        "rehearse.toml",
+        "schedule = \"@daily\"\ncommand = \"bundle exec rake a\"\nrehearse = \"sends mail\"",
+    );
+    let moved = write(
+        "moved.toml",
+        "schedule = \"0 3 * * *\"\ncommand = \"bundle exec rake a\"",
+    );
+    let comment = diff(&base, &spaced);
+    assert!(comment.contains("0 changed"), "{comment}");
+    let comment = diff(&base, &other);
+    assert!(
+        comment.contains("1 changed") && !comment.contains("The week's runs"),
+        "{comment}"
+    );
+    let comment = diff(&base, &rehearse);
+    assert!(
+        comment.contains("1 changed") && comment.contains("rehearsal_skipped"),
+        "{comment}"
+    );
+    assert!(!comment.contains("The week's runs"), "{comment}");
+    let comment = diff(&base, &moved);
+    assert!(
+        comment.contains("The week's runs, before and after"),
+        "{comment}"
+    );
 }
