@@ -701,9 +701,17 @@ pub fn fit(desired: &Desired, facts: &TaskDefinitionFacts) -> Fitted {
                 && limit != available
             {
                 overrides.container.memory = Some(available);
+                let what = if facts.others_memory == 0 {
+                    "all of its size".to_string()
+                } else {
+                    format!(
+                        "what its size leaves after the other containers ({} MiB)",
+                        facts.others_memory
+                    )
+                };
                 notes.push(note(format!(
-                    "container `{container}` of {} is limited to {limit} MiB; the run sets it to {available} MiB, what its size leaves after the other containers ({} MiB), so the dyno's memory reaches the process",
-                    facts.task_definition, facts.others_memory
+                    "container `{container}` of {} is limited to {limit} MiB; the run sets it to {available} MiB, {what}, so the dyno's memory reaches the process",
+                    facts.task_definition
                 )));
             }
             if let Some(reservation) = facts.memory_reservation

@@ -442,14 +442,20 @@ pub fn run(mut args: RunArgs) -> Result<ExitCode, super::Failure> {
             .map_err(|e| e.to_string())?;
             let mut code = 0;
             for s in &stopped {
+                // ECS does not always give a reason.
+                let reason = if s.reason.is_empty() {
+                    String::new()
+                } else {
+                    format!(" ({})", cronport::escape::one_line(&s.reason))
+                };
                 match s.exit_code {
                     Some(c) => eprintln!(
-                        "{} stopped ({}), container `{}` exited {c}",
-                        s.task_arn, s.reason, t.container
+                        "{} stopped{reason}, container `{}` exited {c}",
+                        s.task_arn, t.container
                     ),
                     None => eprintln!(
-                        "{} stopped ({}) without an exit code from `{}`",
-                        s.task_arn, s.reason, t.container
+                        "{} stopped{reason} without an exit code from `{}`",
+                        s.task_arn, t.container
                     ),
                 }
                 let c = s.exit_code.unwrap_or(1);

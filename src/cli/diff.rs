@@ -1,6 +1,5 @@
 //! `cronport diff`.
 
-use std::io::IsTerminal;
 use std::process::ExitCode;
 
 use clap::ValueEnum;
@@ -202,8 +201,7 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         let warnings = super::crowd_warnings(&crowded, args.crowd_limit as usize);
         let out = match args.format {
             Format::Text => {
-                let colour =
-                    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none();
+                let colour = super::colour_on_stdout();
                 for warning in &warnings {
                     super::advise("warning", &warning.to_string());
                 }

@@ -51,24 +51,75 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
 fn try_run(args: &Args) -> Result<ExitCode, super::Failure> {
     let tz = parse_zone(&args.tz)?;
     let from = super::from_or_now(args.from.as_deref())?;
-    let explanation =
-        explain(&args.expression, &tz, from, usize::from(args.next)).map_err(|e| match e {
-            // The core shows a syntax error under the expression, caret
-            // and all: a report, printed as it is.
-            ExplainError::Schedule(err) => match err.kind() {
-                ScheduleErrorKind::Syntax(parse) => {
-                    super::Failure::report(parse.render(&args.expression))
-                }
-                _ => super::Failure::from(err.to_string()),
-            },
-            other => super::Failure::from(other.to_string()),
-        })?;
+    let first = explain(&args.expression, &tz, from, usize::from(args.next));
+    // A Heroku phrase is read in UTC, as Heroku runs it; with another
+    // --tz its runs are shown on that clock too (what the job will do
+    // there), not refused.
+    let (first, shown_in) = match first {
+        Err(ExplainError::Schedule(err))
+            if matches!(err.kind(), ScheduleErrorKind::HerokuNotUtc { .. }) =>
+        {
+            let utc = jiff::tz::TimeZone::UTC;
+            (
+                explain(&args.expression, &utc, from, usize::from(args.next)),
+                Some(tz.clone()),
+            )
+        }
+        other => (other, None),
+    };
+    let mut explanation = first.map_err(|e| match e {
+        // The core shows a syntax error under the expression, caret
+        // and all: a report, printed as it is.
+        ExplainError::Schedule(err) => match err.kind() {
+            ScheduleErrorKind::Syntax(parse) => {
+                super::Failure::report(parse.render(&args.expression))
+            }
+            _ => super::Failure::from(err.to_string()),
+        },
+        other => super::Failure::from(other.to_string()),
+    })?;
+    // The runs on the asked clock, when the expression could not be read
+    // on it.
+    let on_clock: Vec<String> = shown_in.as_ref().map_or_else(Vec::new, |zone| {
+        explanation
+            .next
+            .iter()
+            .filter_map(|run| run.parse::<jiff::Timestamp>().ok())
+            .map(|at| {
+                at.to_zoned_datetime(zone.clone())
+                    .strftime("%Y-%m-%dT%H:%M:%S%:z")
+                    .to_string()
+            })
+            .collect()
+    });
     let output = match args.format {
         Format::Json => {
             let json = to_json(&explanation).map_err(|e| e.to_string())?;
-            format!("{json}\n")
+            if shown_in.is_some() {
+                let mut value: serde_json::Value =
+                    serde_json::from_str(&json).map_err(|e| e.to_string())?;
+                value["shown_on"] = args.tz.clone().into();
+                value["next_on_clock"] = on_clock.into();
+                format!(
+                    "{}\n",
+                    serde_json::to_string_pretty(&value).map_err(|e| e.to_string())?
+                )
+            } else {
+                format!("{json}\n")
+            }
         }
-        Format::Text => text(&explanation, usize::from(args.next)),
+        Format::Text => {
+            if shown_in.is_some() {
+                explanation.description = format!(
+                    "{} (Heroku Scheduler runs in UTC; the runs below are also shown on the {} clock)",
+                    explanation.description, args.tz
+                );
+                for (run, local) in explanation.next.iter_mut().zip(&on_clock) {
+                    *run = format!("{run}  ({local} {})", args.tz);
+                }
+            }
+            text(&explanation, usize::from(args.next))
+        }
     };
     print_stdout(&output).map_err(|e| e.to_string())?;
     Ok(ExitCode::SUCCESS)

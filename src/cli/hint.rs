@@ -31,9 +31,44 @@ pub(crate) fn words(hint: &Hint) -> String {
     }
 }
 
-/// A plan as text, its remedies worded as flags.
+/// A plan as text, its remedies worded as flags; coloured as `diff` is on
+/// a terminal (`+` green, `-` and `!` red, `~` and warnings yellow), unless
+/// NO_COLOR is set.
 pub(crate) fn plan_text(plan: &cronport::plan::Plan) -> String {
-    cronport::plan::text::render(plan, &words)
+    let text = cronport::plan::text::render(plan, &words);
+    if super::colour_on_stdout() {
+        paint_plan(&text)
+    } else {
+        text
+    }
+}
+
+/// The plan's marks coloured: only the markers and `warning:`, so what a
+/// resource holds is printed as it is (it is escaped already).
+fn paint_plan(text: &str) -> String {
+    let paint = |code: &str, t: &str| format!("\x1b[{code}m{t}\x1b[0m");
+    text.lines()
+        .map(|line| {
+            let coloured = [
+                ("  + ", "32"),
+                ("  - ", "31"),
+                ("  ~ ", "33"),
+                ("  ! ", "31"),
+            ]
+            .into_iter()
+            .find(|(mark, _)| line.starts_with(mark))
+            .map(|(mark, code)| format!("  {}{}", paint(code, mark.trim()), &line[3..]));
+            match coloured {
+                Some(l) => l,
+                None => match line.strip_prefix("warning:") {
+                    Some(rest) => format!("{}{rest}", paint("33", "warning:")),
+                    None => line.to_string(),
+                },
+            }
+        })
+        .collect::<Vec<_>>()
+        .join("\n")
+        + if text.ends_with('\n') { "\n" } else { "" }
 }
 
 /// A plan problem as one line, its remedy worded as a flag.
@@ -92,4 +127,17 @@ pub(crate) fn compile_error(e: &cronport::desired::CompileError) -> super::Failu
             })
             .collect(),
     )
+}
+
+#[cfg(test)]
+mod tests {
+    #[test]
+    fn a_plan_is_coloured_by_its_marks_only() {
+        let text = "  + schedule g/a\n      runs: `echo + -`\n  - rule r\n\nwarning: careful\n\nPlan: 1 to add.\n";
+        let painted = super::paint_plan(text);
+        assert_eq!(
+            painted,
+            "  \x1b[32m+\x1b[0m schedule g/a\n      runs: `echo + -`\n  \x1b[31m-\x1b[0m rule r\n\n\x1b[33mwarning:\x1b[0m careful\n\nPlan: 1 to add.\n"
+        );
+    }
 }

@@ -22,7 +22,7 @@ use super::{print_stdout, read_input, write_output};
 #[derive(Debug, clap::Args)]
 #[command(after_help = "\
 Examples:
-  heroku addons:open scheduler   # or fetch the job list from the Scheduler API
+  cronport import heroku --app my-app -o cronport.toml   # the jobs from Heroku's Scheduler API (HEROKU_API_KEY or heroku login)
   cronport import heroku jobs.json --cluster production --task-definition app-worker \\
       --container worker --role-arn arn:aws:iam::123456789012:role/cronport \\
       --subnet subnet-0a1b2c3d --security-group sg-0a1b2c3d -o cronport.toml

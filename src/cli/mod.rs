@@ -729,6 +729,13 @@ pub(crate) fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -
     out
 }
 
+/// Whether standard output takes colour: a terminal, and NO_COLOR unset
+/// (https://no-color.org).
+pub(crate) fn colour_on_stdout() -> bool {
+    use std::io::IsTerminal;
+    std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
 /// The async runtime every command that calls AWS runs its calls on.
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()

@@ -76,7 +76,10 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
         .as_deref()
         .and_then(|z| jiff::tz::TimeZone::get(z).ok())
         .is_some_and(|z| !is_utc(&z));
-    for (i, item) in items.iter().enumerate() {
+    let mut errors = Vec::new();
+    // Every job is read, so that an export's every mistake is said at
+    // once, not one a run.
+    let mut read_job = |i: usize, item: &Value| -> Result<Job, ImportError> {
         let at = |field: &str| format!("{base}[{i}].attributes.{field}");
         let attributes = item
             .get("attributes")
@@ -161,7 +164,26 @@ pub fn heroku(text: &str, defaults: &Defaults) -> Result<Imported, ImportError> 
         if zone_not_utc {
             job.settings.timezone = Some("UTC".to_string());
         }
-        jobs.push(job);
+        Ok(job)
+    };
+    for (i, item) in items.iter().enumerate() {
+        match read_job(i, item) {
+            Ok(job) => jobs.push(job),
+            Err(e) => errors.push(e),
+        }
+    }
+    if let Some(first) = errors.first() {
+        let mut message = first.message.clone();
+        for e in errors.iter().skip(1).take(super::MAX_ERRORS_SHOWN) {
+            message.push_str(&format!("\n  {}: {}", e.location, e.message));
+        }
+        if errors.len() > super::MAX_ERRORS_SHOWN + 1 {
+            message.push_str(&format!(
+                "\n  … and {} more",
+                errors.len() - super::MAX_ERRORS_SHOWN - 1
+            ));
+        }
+        return Err(ImportError::new(first.location.clone(), message));
     }
     Ok(Imported {
         manifest: manifest(defaults, jobs),

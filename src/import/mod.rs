@@ -88,6 +88,9 @@ pub enum ImportErrorKind {
     Invalid,
 }
 
+/// The most of an export's mistakes one error lists after its first.
+pub(crate) const MAX_ERRORS_SHOWN: usize = 49;
+
 impl ImportError {
     pub(crate) fn new(location: impl Into<String>, message: impl Into<String>) -> ImportError {
         ImportError {

@@ -362,6 +362,9 @@ fn split(text: &str) -> Result<Vec<Word>, String> {
             '>' => return uses("a redirect `>`"),
             '<' => return uses("a redirect `<`"),
             '(' | ')' => return uses("a subshell `(`"),
+            '[' if starts_word && chars.peek().is_some_and(|n| n.is_whitespace()) => {
+                return uses("a test `[ … ]`");
+            }
             '*' | '?' | '[' => return uses(&format!("a glob `{c}`")),
             '{' | '}' => return uses(&format!("a brace `{c}`")),
             '~' if starts_word || word.ends_with('=') || word.ends_with(':') => {
@@ -477,6 +480,8 @@ mod tests {
         assert_eq!(shell_reason("node sync.js | tee log"), "uses a pipe `|`");
         assert_eq!(shell_reason("curl $HOOK_URL"), "uses a variable `$`");
         assert_eq!(shell_reason("rm tmp/*.csv"), "uses a glob `*`");
+        assert_eq!(shell_reason("[ -f x ] && rake a"), "uses a test `[ … ]`");
+        assert_eq!(shell_reason("ls [ab]*"), "uses a glob `[`");
         assert_eq!(shell_reason("echo \"$HOME\""), "uses a variable `$`");
         assert_eq!(shell_reason("python x.py > out.txt"), "uses a redirect `>`");
         assert_eq!(shell_reason("rake x &> log"), "uses a redirect `&>`");

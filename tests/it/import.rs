@@ -926,3 +926,27 @@ fn review_findings_cron_to_go_heroku_and_the_token() {
     }
     std::fs::remove_dir_all(&dir).unwrap();
 }
+
+/// A Heroku export's every mistake is said at once, each at its job.
+#[test]
+fn a_bad_heroku_export_lists_every_mistake() {
+    let text = r#"{"data": [
+        {"id": "1", "attributes": {"command": "rake a", "every": 7, "at": 0}},
+        {"id": "2", "attributes": {"command": "rake b", "every": 60, "at": 9999}},
+        {"id": "3", "attributes": {"command": "rake c", "every": 10}},
+        {"id": "4", "attributes": {"command": " ", "every": 10}}
+    ]}"#;
+    let err = cronport::import::heroku(text, &Default::default())
+        .unwrap_err()
+        .to_string();
+    assert!(
+        err.starts_with("data[0].attributes.every: 7 is not a Heroku frequency"),
+        "{err}"
+    );
+    assert!(err.contains("\n  data[1].attributes.at: 9999"), "{err}");
+    assert!(
+        err.contains("\n  data[3].attributes.command: missing or empty command"),
+        "{err}"
+    );
+    assert!(!err.contains("data[2]"), "{err}");
+}
