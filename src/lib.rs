@@ -22,6 +22,7 @@
 //! ```
 #![deny(missing_docs)]
 
+#[cfg(feature = "aws")]
 pub mod aws;
 pub mod calendar;
 pub mod cost;

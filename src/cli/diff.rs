@@ -3,8 +3,6 @@
 use std::process::ExitCode;
 
 use clap::ValueEnum;
-use cronport::aws::Clients;
-use cronport::aws::diff_live;
 use cronport::desired::{CompileOptions, compile};
 use cronport::diff::{DiffOptions, diff, markdown, text};
 use cronport::manifest::Manifest;
@@ -137,6 +135,34 @@ fn load(side: &str, env: Option<&str>) -> Result<Manifest, super::Failure> {
         .map_err(|e| format!("{name}: {}", super::hint::env(&e)).into())
 }
 
+/// The report of a manifest against what is live on AWS.
+#[cfg(feature = "aws")]
+fn live_report(
+    args: &Args,
+    desired: &cronport::desired::Desired,
+    options: &DiffOptions,
+) -> Result<cronport::diff::Report, super::Failure> {
+    let live_is_base = args.base == "aws";
+    let aws_options = args.aws.options();
+    super::runtime()?
+        .block_on(async {
+            let clients = cronport::aws::Clients::connect_checked(&aws_options)
+                .await
+                .map_err(|e| cronport::plan::PlanError { problems: vec![e] })?;
+            cronport::aws::diff_live(&clients, desired, live_is_base, options).await
+        })
+        .map_err(super::plan_errors)
+}
+
+#[cfg(not(feature = "aws"))]
+fn live_report(
+    _: &Args,
+    _: &cronport::desired::Desired,
+    _: &DiffOptions,
+) -> Result<cronport::diff::Report, super::Failure> {
+    Err(super::without_aws("read what is live on AWS (`aws` as a side)"))
+}
+
 pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
     (|| -> Result<ExitCode, super::Failure> {
         let from = super::from_or_now(args.from.as_deref())?;
@@ -145,22 +171,12 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         let report = match (args.base.as_str(), args.head.as_str()) {
             ("aws", "aws") => return Err("one side must be a manifest".to_string().into()),
             ("aws", manifest) | (manifest, "aws") => {
-                let live_is_base = args.base == "aws";
                 let desired = compile(
                     &load(manifest, args.env.as_deref())?,
                     &CompileOptions::starting(from),
                 )
                 .map_err(|e| super::hint::compile_error(&e))?;
-                let aws_options = args.aws.options();
-                let runtime = super::runtime()?;
-                runtime
-                    .block_on(async {
-                        let clients = Clients::connect_checked(&aws_options)
-                            .await
-                            .map_err(|e| cronport::plan::PlanError { problems: vec![e] })?;
-                        diff_live(&clients, &desired, live_is_base, &options).await
-                    })
-                    .map_err(super::plan_errors)?
+                live_report(&args, &desired, &options)?
             }
             (base, head) => {
                 let (base, head) = (

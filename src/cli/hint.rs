@@ -34,6 +34,7 @@ pub(crate) fn words(hint: &Hint) -> String {
 /// A plan as text, its remedies worded as flags; coloured as `diff` is on
 /// a terminal (`+` green, `-` and `!` red, `~` and warnings yellow), unless
 /// NO_COLOR is set.
+#[cfg(feature = "aws")]
 pub(crate) fn plan_text(plan: &cronport::plan::Plan) -> String {
     let text = cronport::plan::text::render(plan, &words);
     if super::colour_on_stdout() {
@@ -45,6 +46,7 @@ pub(crate) fn plan_text(plan: &cronport::plan::Plan) -> String {
 
 /// The plan's marks coloured: only the markers and `warning:`, so what a
 /// resource holds is printed as it is (it is escaped already).
+#[cfg(feature = "aws")]
 fn paint_plan(text: &str) -> String {
     let paint = |code: &str, t: &str| format!("\x1b[{code}m{t}\x1b[0m");
     text.lines()
@@ -72,6 +74,7 @@ fn paint_plan(text: &str) -> String {
 }
 
 /// A plan problem as one line, its remedy worded as a flag.
+#[cfg(feature = "aws")]
 pub(crate) fn problem(p: &cronport::plan::PlanProblem) -> String {
     match &p.hint {
         Some(hint) => format!("{}; {}", p.message, words(hint)),
@@ -129,7 +132,7 @@ pub(crate) fn compile_error(e: &cronport::desired::CompileError) -> super::Failu
     )
 }
 
-#[cfg(test)]
+#[cfg(all(test, feature = "aws"))]
 mod tests {
     #[test]
     fn a_plan_is_coloured_by_its_marks_only() {

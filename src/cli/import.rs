@@ -157,6 +157,12 @@ fn defaults(args: &Args) -> Defaults {
 }
 
 /// `import heroku --app NAME`: the jobs fetched from Heroku's Scheduler API.
+#[cfg(not(feature = "aws"))]
+fn import_heroku_app(_: &Args, _: &str) -> Result<ExitCode, super::Failure> {
+    Err(super::without_aws("fetch jobs from Heroku's API (--app); export them to a file instead"))
+}
+
+#[cfg(feature = "aws")]
 fn import_heroku_app(args: &Args, app: &str) -> Result<ExitCode, super::Failure> {
     if args.from != Source::Heroku {
         return Err(format!(
@@ -231,6 +237,12 @@ fn check_flags(args: &Args, imported: &Imported) -> Result<(), super::Failure> {
     }
 }
 
+#[cfg(not(feature = "aws"))]
+fn import_aws(_: &Args) -> Result<ExitCode, super::Failure> {
+    Err(super::without_aws("read the schedules and rules on AWS"))
+}
+
+#[cfg(feature = "aws")]
 fn import_aws(args: &Args) -> Result<ExitCode, super::Failure> {
     let backend = args.backend.unwrap_or(Backend::Scheduler);
     let prefix = args

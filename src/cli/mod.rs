@@ -3,7 +3,9 @@
 mod calendar;
 mod convert;
 mod cost;
+#[cfg(feature = "aws")]
 mod cutover;
+#[cfg(feature = "aws")]
 mod deploy;
 mod diff;
 mod explain;
@@ -50,10 +52,15 @@ enum Command {
     Import(import::Args),
     Convert(convert::Args),
     Iam(iam::Args),
+    #[cfg(feature = "aws")]
     Plan(deploy::PlanArgs),
+    #[cfg(feature = "aws")]
     Apply(deploy::ApplyArgs),
+    #[cfg(feature = "aws")]
     Run(deploy::RunArgs),
+    #[cfg(feature = "aws")]
     Migrate(deploy::MigrateArgs),
+    #[cfg(feature = "aws")]
     Cutover(cutover::Args),
     Diff(diff::Args),
     Calendar(calendar::Args),
@@ -266,6 +273,7 @@ fn endpoint_url(text: &str) -> Result<String, String> {
     }
 }
 
+#[cfg(feature = "aws")]
 impl AwsFlags {
     pub(crate) fn options(&self) -> cronport::aws::AwsOptions {
         cronport::aws::AwsOptions {
@@ -351,6 +359,7 @@ pub(crate) fn advise(kind: &str, text: &str) {
 }
 
 /// A plan's problems, one `error:` line each, their remedies as flags.
+#[cfg(feature = "aws")]
 pub(crate) fn plan_errors(e: cronport::plan::PlanError) -> Failure {
     Failure::Errors(e.problems.iter().map(hint::problem).collect())
 }
@@ -640,10 +649,15 @@ pub fn run() -> ExitCode {
         Command::Import(args) => import::run(args),
         Command::Convert(args) => convert::run(args),
         Command::Iam(args) => iam::run(args),
+        #[cfg(feature = "aws")]
         Command::Plan(args) => deploy::plan(args),
+        #[cfg(feature = "aws")]
         Command::Apply(args) => deploy::apply(args),
+        #[cfg(feature = "aws")]
         Command::Run(args) => deploy::run(args),
+        #[cfg(feature = "aws")]
         Command::Migrate(args) => deploy::migrate(args),
+        #[cfg(feature = "aws")]
         Command::Cutover(args) => cutover::run(args),
         Command::Diff(args) => diff::run(args),
         Command::Calendar(args) => calendar::run(args),
@@ -736,7 +750,18 @@ pub(crate) fn colour_on_stdout() -> bool {
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
 }
 
+/// The refusal of a cronport built without the `aws` feature, for `what`
+/// (`read the run record on AWS`), with the way to a build that can.
+#[cfg(not(feature = "aws"))]
+pub(crate) fn without_aws(what: &str) -> Failure {
+    format!(
+        "this cronport was built without AWS and Heroku (--no-default-features), so it cannot {what}; install the full build: cargo install --locked cronport"
+    )
+    .into()
+}
+
 /// The async runtime every command that calls AWS runs its calls on.
+#[cfg(feature = "aws")]
 pub(crate) fn runtime() -> Result<tokio::runtime::Runtime, Failure> {
     tokio::runtime::Builder::new_multi_thread()
         .enable_all()
@@ -769,6 +794,7 @@ pub(crate) fn resolved_manifest(
 
 /// Refuses a URL that is not `http://HOST…` or `https://HOST…`, before
 /// anything is asked of it (else the failure names the wrong host).
+#[cfg(feature = "aws")]
 pub(crate) fn check_url(flag: &str, url: &str) -> Result<(), Failure> {
     url_problem(flag, url).map_or(Ok(()), |problem| Err(problem.into()))
 }
@@ -791,6 +817,7 @@ fn url_problem(flag: &str, url: &str) -> Option<String> {
 /// The Heroku APIs at `platform` and `scheduler` with the user's token:
 /// `HEROKU_API_KEY`, else `~/.netrc` (or `$NETRC`), as `heroku login`
 /// leaves it. Used by `import heroku --app` and `cutover --app`.
+#[cfg(feature = "aws")]
 pub(crate) fn heroku_api(
     platform: &str,
     scheduler: &str,

@@ -180,8 +180,21 @@ fn expected(job: &ResolvedJob, from: Timestamp, until: Timestamp, th: Thresholds
 }
 
 /// Feeds the run record in `log_group`, from AWS, to `judge`.
+#[cfg(not(feature = "aws"))]
+fn from_record(
+    _: &super::AwsFlags,
+    _: &str,
+    _: Timestamp,
+    _: Timestamp,
+    _: Judge,
+    _: &[ResolvedJob],
+) -> Result<Verdicts, super::Failure> {
+    Err(super::without_aws("read the run record on AWS; pass --events FILE"))
+}
+
 /// The verdicts from the run record on AWS, with the last lines each of
 /// the first [`RUNS_WITH_LINES`] failed runs logged.
+#[cfg(feature = "aws")]
 fn from_record(
     aws: &super::AwsFlags,
     log_group: &str,
@@ -230,8 +243,10 @@ fn from_record(
 }
 
 /// Failed runs whose last log lines `verify` reads (one request each).
+#[cfg(feature = "aws")]
 const RUNS_WITH_LINES: usize = 20;
 /// Lines read of each.
+#[cfg(feature = "aws")]
 const LOG_LINES: usize = 5;
 
 /// `7d`, `24h`, `90m`, `30s`.

@@ -17,19 +17,7 @@ use std::path::Path;
 
 use serde_json::Value;
 
-/// The Platform API, by default.
-///
-/// ```
-/// assert_eq!(cronport::import::HEROKU_API, "https://api.heroku.com");
-/// ```
-pub const HEROKU_API: &str = "https://api.heroku.com";
-
-/// The Scheduler API, by default.
-///
-/// ```
-/// assert_eq!(cronport::import::SCHEDULER_API, "https://particleboard.heroku.com");
-/// ```
-pub const SCHEDULER_API: &str = "https://particleboard.heroku.com";
+use super::{HEROKU_API, SCHEDULER_API};
 
 /// Pages followed at most, against a server that never stops paging.
 const MAX_PAGES: usize = 100;

@@ -16,6 +16,7 @@ mod crontab;
 mod crontogo;
 mod ecschedule;
 mod heroku;
+#[cfg(feature = "aws")]
 mod heroku_api;
 mod terraform;
 
@@ -27,9 +28,22 @@ pub use crontab::crontab;
 pub use crontogo::crontogo;
 pub use ecschedule::ecschedule;
 pub use heroku::heroku;
-pub use heroku_api::{
-    DeleteAnswer, FetchError, HEROKU_API, HerokuApi, SCHEDULER_API, heroku_token,
-};
+#[cfg(feature = "aws")]
+pub use heroku_api::{DeleteAnswer, FetchError, HerokuApi, heroku_token};
+
+/// The Platform API, by default.
+///
+/// ```
+/// assert_eq!(cronport::import::HEROKU_API, "https://api.heroku.com");
+/// ```
+pub const HEROKU_API: &str = "https://api.heroku.com";
+
+/// The Scheduler API, by default.
+///
+/// ```
+/// assert_eq!(cronport::import::SCHEDULER_API, "https://particleboard.heroku.com");
+/// ```
+pub const SCHEDULER_API: &str = "https://particleboard.heroku.com";
 pub use terraform::terraform;
 
 /// What the importer read, and what it could not carry over.

@@ -23,7 +23,9 @@ use serde::Serialize;
 
 pub use command::{BASH, Command};
 pub use placement::{CapacityProvider, LaunchType};
-pub(crate) use read_back::{command_text, read_argv};
+pub(crate) use read_back::command_text;
+#[cfg(feature = "aws")]
+pub(crate) use read_back::read_argv;
 pub use run_task::{Awsvpc, Casing, ContainerOverride, RunTask, TaskOverrides, started_by};
 pub use time_limit::{KILL_AFTER_SECONDS, TimeLimit, TimeLimitError};
 

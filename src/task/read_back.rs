@@ -20,6 +20,9 @@ pub(crate) fn command_text(container: &Value) -> Option<String> {
 }
 
 /// A container's argv read back into the manifest's terms.
+// Adopting live resources (the `aws` feature) reads the shell and the time
+// limit back too; without it only the command is.
+#[cfg_attr(not(feature = "aws"), allow(dead_code))]
 pub(crate) struct ReadArgv {
     /// The command as the manifest writes it.
     pub(crate) command: String,
