@@ -105,6 +105,21 @@ fi
 step "cargo clippy --workspace --all-targets -- -D warnings"
 cargo clippy --workspace --all-targets --locked -- -D warnings
 
+step "the light build (--no-default-features): clippy, and its offline commands"
+# Without the aws feature: no AWS SDK, no tokio, no HTTP client. It must
+# build warning-free and do the offline work; AWS commands must say how to
+# get the full build.
+cargo clippy --bin cronport --lib --locked --no-default-features -- -D warnings
+light() { cargo run --quiet --locked --no-default-features --bin cronport -- "$@"; }
+light convert examples/heroku/cronport.toml --format terraform --from 2026-11-24T00:00:00Z >/dev/null
+light cost examples/heroku/cronport.toml --region us-east-1 --durations examples/heroku/rehearsal.json >/dev/null
+light diff examples/heroku/cronport.toml examples/heroku/cronport.toml >/dev/null
+if light verify examples/heroku/cronport.toml 2>/tmp/cronport-light.err; then
+  fail "the light build read AWS"
+fi
+grep -q "built without AWS" /tmp/cronport-light.err || fail "the light build's refusal does not say why: $(cat /tmp/cronport-light.err)"
+if light plan examples/heroku/cronport.toml >/dev/null 2>&1; then fail "the light build has plan"; fi
+
 step "cargo test"
 # The model-based test of the operations runs this many seeded cases
 # (tests/it/operations.rs); a release runs more.

@@ -160,7 +160,9 @@ fn live_report(
     _: &cronport::desired::Desired,
     _: &DiffOptions,
 ) -> Result<cronport::diff::Report, super::Failure> {
-    Err(super::without_aws("read what is live on AWS (`aws` as a side)"))
+    Err(super::without_aws(
+        "read what is live on AWS (`aws` as a side)",
+    ))
 }
 
 pub fn run(args: Args) -> Result<ExitCode, super::Failure> {

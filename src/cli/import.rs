@@ -159,7 +159,9 @@ fn defaults(args: &Args) -> Defaults {
 /// `import heroku --app NAME`: the jobs fetched from Heroku's Scheduler API.
 #[cfg(not(feature = "aws"))]
 fn import_heroku_app(_: &Args, _: &str) -> Result<ExitCode, super::Failure> {
-    Err(super::without_aws("fetch jobs from Heroku's API (--app); export them to a file instead"))
+    Err(super::without_aws(
+        "fetch jobs from Heroku's API (--app); export them to a file instead",
+    ))
 }
 
 #[cfg(feature = "aws")]

@@ -189,7 +189,9 @@ fn from_record(
     _: Judge,
     _: &[ResolvedJob],
 ) -> Result<Verdicts, super::Failure> {
-    Err(super::without_aws("read the run record on AWS; pass --events FILE"))
+    Err(super::without_aws(
+        "read the run record on AWS; pass --events FILE",
+    ))
 }
 
 /// The verdicts from the run record on AWS, with the last lines each of
