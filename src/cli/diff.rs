@@ -96,8 +96,9 @@ fn read_side(side: &str) -> Result<(String, String), super::Failure> {
             .output()
             .map_err(|e| format!("cannot run git for `{side}`: {e}"))?;
         if !out.status.success() {
-            // The revision exists but has no such file: the pull request
-            // that adds the manifest. Every job is new.
+            // The revision exists without the file, which the work tree
+            // has: the pull request that adds the manifest. Every job is
+            // new. (A path in neither is a mistake, refused below.)
             let revision_exists = std::process::Command::new("git")
                 .args([
                     "cat-file",
@@ -107,7 +108,7 @@ fn read_side(side: &str) -> Result<(String, String), super::Failure> {
                 ])
                 .output()
                 .is_ok_and(|o| o.status.success());
-            if revision_exists {
+            if revision_exists && std::path::Path::new(path).is_file() {
                 super::advise(
                     "note",
                     &format!("{path} is not in {rev}: every job of the other side is new"),

@@ -218,13 +218,15 @@ fn git_revisions_are_a_side() {
         .unwrap();
     assert_eq!(out.status.code(), Some(1));
     assert!(String::from_utf8_lossy(&out.stderr).contains("git cannot read it"));
-    // The pull request that adds the manifest: its base has none, and
-    // every job is added.
+    // The pull request that adds the manifest: its base has none (the
+    // work tree has it), and every job is added.
+    std::fs::create_dir_all(dir.join("jobs")).unwrap();
+    std::fs::copy(dir.join("cronport.toml"), dir.join("jobs/cronport.toml")).unwrap();
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
         .args([
             "diff",
             "git:HEAD:jobs/cronport.toml",
-            "cronport.toml",
+            "jobs/cronport.toml",
             "--format",
             "markdown",
         ])
