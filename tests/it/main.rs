@@ -23,6 +23,7 @@ mod cost;
 mod cutover_live;
 mod cutover_steps;
 mod diff;
+mod docs;
 mod fuzz_corpus;
 mod hardening;
 mod import;

@@ -476,7 +476,7 @@ fn shell_timeout_and_retries_within_the_interval() {
     assert!(jobs[0].warnings.is_empty() && jobs[1].warnings.is_empty());
 }
 
-/// The README's table of settings is the table `cronport::manifest::SETTINGS`
+/// The reference's table of settings (docs/src/reference/manifest.md) is the table `cronport::manifest::SETTINGS`
 /// (the one the parser, overlay and key checks use), row for row.
 #[test]
 fn readme_settings_table_is_the_table() {
@@ -492,11 +492,14 @@ fn readme_settings_table_is_the_table() {
             s.example
         ));
     }
-    let readme =
-        std::fs::read_to_string(concat!(env!("CARGO_MANIFEST_DIR"), "/README.md")).unwrap();
+    let page = std::fs::read_to_string(concat!(
+        env!("CARGO_MANIFEST_DIR"),
+        "/docs/src/reference/manifest.md"
+    ))
+    .unwrap();
     assert!(
-        readme.contains(&table),
-        "README.md's settings table differs from manifest::SETTINGS; write it as:\n{table}"
+        page.contains(&table),
+        "docs/src/reference/manifest.md's settings table differs from manifest::SETTINGS; write it as:\n{table}"
     );
 }
 

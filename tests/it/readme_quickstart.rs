@@ -1,4 +1,4 @@
-//! The README's quickstart, run as written: the commands of its `sh` block,
+//! The guide's quickstart (docs/src/guide/quickstart.md), run as written: the commands of its `sh` block,
 //! against a moto server this test starts, with the cronport under test.
 //!
 //! Only two things differ from what a reader types: `cargo install` is
@@ -13,8 +13,8 @@ use std::process::Command;
 /// The first ```sh block after the "## Quickstart" heading.
 fn quickstart_commands(readme: &str) -> String {
     let section = &readme[readme
-        .find("## Quickstart")
-        .expect("README has a Quickstart")..];
+        .find("# Quickstart")
+        .expect("the guide has a Quickstart")..];
     let start = section
         .find("```sh\n")
         .expect("the Quickstart has a sh block")
@@ -26,7 +26,9 @@ fn quickstart_commands(readme: &str) -> String {
 #[test]
 fn readme_quickstart_runs_as_written() {
     let root = Path::new(env!("CARGO_MANIFEST_DIR"));
-    let commands = quickstart_commands(&std::fs::read_to_string(root.join("README.md")).unwrap());
+    let commands = quickstart_commands(
+        &std::fs::read_to_string(root.join("docs/src/guide/quickstart.md")).unwrap(),
+    );
     assert_eq!(
         commands.matches("# 1.").count() + commands.matches("# 5.").count(),
         2,
