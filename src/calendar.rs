@@ -470,11 +470,11 @@ impl<'z> Clock<'z> {
 /// ```
 pub fn text(week: &Week) -> String {
     const SHADES: [char; 9] = [' ', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = week.cells.iter().flatten().copied().max().unwrap_or(0);
-    let width = max.to_string().len().max(2);
+    let range = observed_range(&[week]);
+    let width = range.1.to_string().len().max(2);
     let mut out = format!(
-        "Runs per hour, {} week(s) from {} on the {} clock: {} run(s); each cell is a shade (busiest █) and a count.\n\n",
-        week.weeks, week.from, week.zone, week.total
+        "Runs per hour, {} week(s) from {} on the {} clock: {} run(s); each cell is a shade and a count, the shades spanning the busy hours from {} runs (▁) to {} (█).\n\n",
+        week.weeks, week.from, week.zone, week.total, range.0, range.1
     );
     let mut header = String::from("    │");
     for hour in 0..24 {
@@ -485,7 +485,7 @@ pub fn text(week: &Week) -> String {
     for (day, row) in week.cells.iter().enumerate() {
         out.push_str(&format!("{} │", WEEKDAYS[day]));
         for &n in row {
-            let shade = SHADES[shade_step(n, max)];
+            let shade = SHADES[shade_step(n, range)];
             let count = if n == 0 { String::new() } else { n.to_string() };
             out.push_str(&format!("{shade}{count:>width$} "));
         }
@@ -531,24 +531,19 @@ pub fn text(week: &Week) -> String {
 /// ```
 pub fn compare(before: &Week, after: &Week) -> String {
     const SHADES: [char; 9] = ['·', '▁', '▂', '▃', '▄', '▅', '▆', '▇', '█'];
-    let max = before
-        .cells
-        .iter()
-        .chain(&after.cells)
-        .flatten()
-        .copied()
-        .max()
-        .unwrap_or(0);
-    let shade = |n: u64| SHADES[shade_step(n, max)];
+    let range = observed_range(&[before, after]);
+    let max = range.1;
+    let shade = |n: u64| SHADES[shade_step(n, range)];
     // 24 columns, one an hour, labelled every six.
     let mut ruler = String::new();
     for hour in (0..24).step_by(6) {
         ruler.push_str(&format!("{hour:<6}"));
     }
     let mut out = format!(
-        "```text\nruns per hour on the {} clock, the week from {}: before │ after (· none, █ busiest: {max} runs)\n    {ruler} │ {}\n",
+        "```text\nruns per hour on the {} clock, the week from {}: before │ after (· none, ▁ {} runs, █ {max})\n    {ruler} │ {}\n",
         after.zone,
         after.from,
+        range.0,
         ruler.trim_end()
     );
     for (day, name) in WEEKDAYS.iter().enumerate() {
@@ -642,7 +637,7 @@ pub fn svg(week: &Week) -> String {
     const CELL: usize = 34;
     const LEFT: usize = 48;
     const TOP: usize = 64;
-    let max = week.cells.iter().flatten().copied().max().unwrap_or(0);
+    let range = observed_range(&[week]);
     let width = LEFT + 24 * CELL + 16;
     let legend_top = TOP + 7 * CELL + 16;
     let height = legend_top + 40 + 18 * week.busiest.len() + 16;
@@ -671,7 +666,7 @@ pub fn svg(week: &Week) -> String {
         ));
         for hour in 0..24 {
             let n = week.cells[day][hour];
-            let (fill, ink) = heat(n, max);
+            let (fill, ink) = heat(n, range);
             let x = LEFT + hour * CELL;
             out.push_str(&format!(
                 "<rect class=\"cell\" x=\"{x}\" y=\"{y}\" width=\"{}\" height=\"{}\" fill=\"{fill}\" stroke=\"#ffffff\"><title>{name} {hour:02}:00–{hour:02}:59: {n} runs</title></rect>\n",
@@ -687,15 +682,18 @@ pub fn svg(week: &Week) -> String {
             }
         }
     }
-    // The legend: five steps of the scale, with their numbers.
+    // The legend: five steps of the scale, the quietest busy hour to the
+    // busiest, with their numbers.
     out.push_str(&format!(
         "<text x=\"{LEFT}\" y=\"{}\">runs per hour:</text>\n",
         legend_top + 14
     ));
-    for step in 0..=4u64 {
-        let n = max * step / 4;
-        let (fill, _) = heat(n, max);
-        let x = LEFT + 100 + step as usize * 70;
+    let (lo, hi) = range;
+    let mut steps: Vec<u64> = (0..=4u64).map(|step| lo + (hi - lo) * step / 4).collect();
+    steps.dedup();
+    for (i, n) in steps.into_iter().enumerate() {
+        let (fill, _) = heat(n, range);
+        let x = LEFT + 100 + i * 70;
         out.push_str(&format!(
             "<rect x=\"{x}\" y=\"{legend_top}\" width=\"20\" height=\"20\" fill=\"{fill}\" stroke=\"#999999\"/><text x=\"{}\" y=\"{}\">{n}</text>\n",
             x + 26,
@@ -750,13 +748,46 @@ pub fn html(week: &Week) -> String {
     )
 }
 
+/// The least and most runs of the hours that have any: the shades span
+/// this range, not 0 to the most. Three every-10-minute jobs put 18 runs in
+/// every hour; on a 0-to-19 scale every cell is the same dark blue and the
+/// daily jobs, the runs a team places by hand, cannot be seen.
+///
+/// ```
+/// let mut w = cronport::calendar::week(&[], &jiff::tz::TimeZone::UTC, "2026-11-30T00:00:00Z".parse()?, 1);
+/// w.cells[0][3] = 18;
+/// w.cells[0][4] = 19;
+/// assert_eq!(cronport::calendar::observed_range(&[&w]), (18, 19));
+/// # Ok::<(), Box<dyn std::error::Error>>(())
+/// ```
+pub fn observed_range(weeks: &[&Week]) -> (u64, u64) {
+    let busy = || {
+        weeks
+            .iter()
+            .flat_map(|w| w.cells.iter().flatten().copied())
+            .filter(|&n| n > 0)
+    };
+    (busy().min().unwrap_or(0), busy().max().unwrap_or(0))
+}
+
+/// Where `n` sits in `[lo, hi]`, from 0 (the quietest busy hour) to 1 (the
+/// busiest); a week whose busy hours are all alike sits in the middle.
+fn position(n: u64, (lo, hi): (u64, u64)) -> f64 {
+    if hi <= lo {
+        0.5
+    } else {
+        (n.saturating_sub(lo)) as f64 / (hi - lo) as f64
+    }
+}
+
 /// A cell's fill and the ink that reads on it: white to dark blue.
-fn heat(n: u64, max: u64) -> (String, &'static str) {
-    if n == 0 || max == 0 {
+fn heat(n: u64, range: (u64, u64)) -> (String, &'static str) {
+    if n == 0 || range.1 == 0 {
         return ("#f4f4f4".to_string(), "#000000");
     }
-    // 0.15–1.0 of the way from a pale to a dark blue.
-    let t = 0.15 + 0.85 * (n as f64 / max as f64);
+    // 0.25–1.0 of the way from a pale to a dark blue: the quietest busy
+    // hour is still plainly blue beside an empty one.
+    let t = 0.25 + 0.75 * position(n, range);
     let mix = |pale: f64, dark: f64| (pale + (dark - pale) * t).round() as u8;
     let fill = format!(
         "#{:02x}{:02x}{:02x}",
@@ -788,10 +819,10 @@ fn named(names: &[String], count: usize, n: usize) -> String {
 
 /// A cell's step on a nine-shade scale: 0 for no runs, 1–8 by its share of
 /// the busiest cell `max` (the text heatmap and the diff's picture).
-fn shade_step(n: u64, max: u64) -> usize {
-    if n == 0 || max == 0 {
+fn shade_step(n: u64, range: (u64, u64)) -> usize {
+    if n == 0 || range.1 == 0 {
         0
     } else {
-        (1 + (n * 7) / max).min(8) as usize
+        (1 + (position(n, range) * 7.0).round() as usize).min(8)
     }
 }

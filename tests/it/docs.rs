@@ -65,9 +65,16 @@ fn console_commands(text: &str) -> Vec<(String, Vec<String>)> {
 
 /// Commands that need no AWS, no Heroku and no git history.
 fn offline(cmd: &str) -> bool {
-    ["cronport explain", "cronport translate", "cronport calendar", "cronport convert", "cronport cost", "cronport import heroku examples/"]
-        .iter()
-        .any(|p| cmd.starts_with(p))
+    [
+        "cronport explain",
+        "cronport translate",
+        "cronport calendar",
+        "cronport convert",
+        "cronport cost",
+        "cronport import heroku examples/",
+    ]
+    .iter()
+    .any(|p| cmd.starts_with(p))
 }
 
 #[test]
@@ -75,10 +82,18 @@ fn the_docs_offline_commands_print_what_the_docs_show() {
     let work = tempfile::tempdir().unwrap();
     std::fs::create_dir_all(work.path().join("examples/heroku")).unwrap();
     for f in ["jobs.json", "cronport.toml", "rehearsal.json"] {
-        std::fs::copy(root().join("examples/heroku").join(f), work.path().join("examples/heroku").join(f)).unwrap();
+        std::fs::copy(
+            root().join("examples/heroku").join(f),
+            work.path().join("examples/heroku").join(f),
+        )
+        .unwrap();
     }
     let bin = Path::new(env!("CARGO_BIN_EXE_cronport")).parent().unwrap();
-    let path = format!("{}:{}", bin.display(), std::env::var("PATH").unwrap_or_default());
+    let path = format!(
+        "{}:{}",
+        bin.display(),
+        std::env::var("PATH").unwrap_or_default()
+    );
     let mut ran = 0;
     for page in pages() {
         let text = std::fs::read_to_string(&page).unwrap();
@@ -100,7 +115,10 @@ fn the_docs_offline_commands_print_what_the_docs_show() {
             );
             // The lines shown, but those elided (`…`) or that depend on
             // the day the docs were written (no --from: "next" runs).
-            for line in shown.iter().filter(|l| !l.contains('…') && !l.trim().is_empty()) {
+            for line in shown
+                .iter()
+                .filter(|l| !l.contains('…') && !l.trim().is_empty())
+            {
                 if !cmd.contains("--from") && line.contains("T") && line.contains(":00") {
                     continue;
                 }
@@ -118,12 +136,18 @@ fn the_docs_offline_commands_print_what_the_docs_show() {
 
 #[test]
 fn the_commands_page_is_the_binarys_list() {
-    let help = Command::new(env!("CARGO_BIN_EXE_cronport")).arg("--help").output().unwrap();
+    let help = Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .arg("--help")
+        .output()
+        .unwrap();
     let help = String::from_utf8_lossy(&help.stdout);
     let page = std::fs::read_to_string(root().join("docs/src/reference/commands.md")).unwrap();
     let commands = &help[help.find("Commands:").unwrap()..];
     let commands = &commands[..commands.find("\n\n").unwrap()];
-    assert!(page.contains(commands), "docs/src/reference/commands.md lists other commands than `cronport --help`:\n{commands}");
+    assert!(
+        page.contains(commands),
+        "docs/src/reference/commands.md lists other commands than `cronport --help`:\n{commands}"
+    );
 }
 
 #[test]
@@ -139,23 +163,43 @@ fn every_link_between_the_docs_resolves() {
         }
         out
     };
-    for page in pages().into_iter().chain([root().join("docs/src/SUMMARY.md")]) {
+    for page in pages()
+        .into_iter()
+        .chain([root().join("docs/src/SUMMARY.md")])
+    {
         let text = std::fs::read_to_string(&page).unwrap();
         for target in link(&text) {
-            if target.starts_with("http") || target.starts_with('#') || target.starts_with("mailto:") {
+            if target.starts_with("http")
+                || target.starts_with('#')
+                || target.starts_with("mailto:")
+            {
                 continue;
             }
             let file = target.split('#').next().unwrap();
             let resolved = page.parent().unwrap().join(file);
-            assert!(resolved.exists(), "{}: the link `{target}` leads nowhere", page.display());
+            assert!(
+                resolved.exists(),
+                "{}: the link `{target}` leads nowhere",
+                page.display()
+            );
         }
     }
     // Every page is in the book's summary.
     let summary = std::fs::read_to_string(root().join("docs/src/SUMMARY.md")).unwrap();
-    for page in pages().into_iter().filter(|p| p.starts_with(root().join("docs/src"))) {
-        let relative = page.strip_prefix(root().join("docs/src")).unwrap().display().to_string();
+    for page in pages()
+        .into_iter()
+        .filter(|p| p.starts_with(root().join("docs/src")))
+    {
+        let relative = page
+            .strip_prefix(root().join("docs/src"))
+            .unwrap()
+            .display()
+            .to_string();
         if relative != "SUMMARY.md" {
-            assert!(summary.contains(&format!("({relative})")), "{relative} is not in SUMMARY.md");
+            assert!(
+                summary.contains(&format!("({relative})")),
+                "{relative} is not in SUMMARY.md"
+            );
         }
     }
 }
