@@ -306,7 +306,10 @@ Examples:
   cronport run --all staging.toml --wait --format markdown > rehearsal.md")]
 pub struct RunArgs {
     /// The job's name in the manifest (with --all: the manifest).
-    #[arg(required_unless_present = "all")]
+    #[arg(
+        required_unless_present = "all",
+        add = clap_complete::engine::ArgValueCandidates::new(job_candidates)
+    )]
     job: Option<String>,
     /// Run every job of the manifest (`cronport run --all [MANIFEST]`).
     #[arg(long)]
@@ -335,6 +338,26 @@ pub struct RunArgs {
     /// all the same.
     #[arg(long, conflicts_with = "all")]
     force: bool,
+}
+
+/// The jobs of `cronport.toml` in the working directory, for shell
+/// completion of `cronport run JOB` (`source <(COMPLETE=bash cronport)`):
+/// none when there is no such manifest or it does not parse.
+fn job_candidates() -> Vec<clap_complete::engine::CompletionCandidate> {
+    let Ok(text) = std::fs::read_to_string("cronport.toml") else {
+        return Vec::new();
+    };
+    let Ok(manifest) = cronport::manifest::Manifest::from_toml(&text, "cronport.toml") else {
+        return Vec::new();
+    };
+    manifest
+        .jobs
+        .iter()
+        .map(|job| {
+            clap_complete::engine::CompletionCandidate::new(&job.name)
+                .help(Some(job.schedule.clone().into()))
+        })
+        .collect()
 }
 
 /// `run --all`'s output formats.

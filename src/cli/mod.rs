@@ -631,6 +631,10 @@ fn replace_file(
 /// return their error text (already shaped for a terminal: `error: …`
 /// lines, or a manifest problem with its caret) and an exit code on success.
 pub fn run() -> ExitCode {
+    // `COMPLETE=bash cronport` prints a completion script that asks
+    // cronport itself at each TAB, so `cronport run <TAB>` offers the jobs
+    // of ./cronport.toml; without COMPLETE this returns at once.
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and the version are clap's to print; a usage error quotes

@@ -313,3 +313,35 @@ fn man_pages_cover_every_command() {
             .starts_with("error: cannot write man pages to /proc/cronport-man")
     );
 }
+
+/// Dynamic completion (`source <(COMPLETE=bash cronport)`): `cronport run
+/// <TAB>` offers the jobs of ./cronport.toml.
+#[test]
+fn completion_offers_the_manifests_job_names() {
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(["--", "cronport", "run", "rake-b"])
+        .env("COMPLETE", "bash")
+        .env("_CLAP_COMPLETE_INDEX", "2")
+        .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/heroku"))
+        .output()
+        .unwrap();
+    let offered = String::from_utf8_lossy(&out.stdout);
+    let names: Vec<&str> = offered
+        .split(['\n', '\u{b}'])
+        .filter(|s| !s.is_empty())
+        .collect();
+    assert_eq!(
+        names,
+        [
+            "rake-batteries-low-battery",
+            "rake-billing-renew-subscriptions"
+        ],
+        "{offered:?}"
+    );
+    // The script itself, for a shell's start-up file.
+    let script = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .env("COMPLETE", "bash")
+        .output()
+        .unwrap();
+    assert!(String::from_utf8_lossy(&script.stdout).contains("_clap_complete_cronport"));
+}
