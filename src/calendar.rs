@@ -771,10 +771,10 @@ pub fn observed_range(weeks: &[&Week]) -> (u64, u64) {
 }
 
 /// Where `n` sits in `[lo, hi]`, from 0 (the quietest busy hour) to 1 (the
-/// busiest); a week whose busy hours are all alike sits in the middle.
+/// busiest); in a week whose busy hours are all alike, each is the busiest.
 fn position(n: u64, (lo, hi): (u64, u64)) -> f64 {
     if hi <= lo {
-        0.5
+        1.0
     } else {
         (n.saturating_sub(lo)) as f64 / (hi - lo) as f64
     }
