@@ -19,8 +19,8 @@ use crate::moto;
 type Script = Vec<u16>;
 
 /// A local Heroku Platform and Scheduler API for app `shop`.
-struct Heroku {
-    base: String,
+pub(crate) struct Heroku {
+    pub(crate) base: String,
     /// Every request line, in order.
     seen: Arc<Mutex<Vec<String>>>,
     /// Jobs listed: id → the JSON:API entry.
@@ -32,7 +32,7 @@ struct Heroku {
 }
 
 impl Heroku {
-    fn start(jobs: &[(&str, &str, i64, i64)]) -> Heroku {
+    pub(crate) fn start(jobs: &[(&str, &str, i64, i64)]) -> Heroku {
         let listener = std::net::TcpListener::bind("127.0.0.1:0").unwrap();
         let base = format!("http://{}", listener.local_addr().unwrap());
         let heroku = Heroku {

@@ -25,6 +25,7 @@ mod cutover_steps;
 mod diff;
 mod docs;
 mod fuzz_corpus;
+mod guide;
 mod hardening;
 mod import;
 mod install;
