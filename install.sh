@@ -13,17 +13,22 @@ set -eu
 
 repo="cronport/cronport"
 version="${CRONPORT_VERSION:-latest}"
-to="${CRONPORT_INSTALL_DIR:-${HOME}/.local/bin}"
+to="${CRONPORT_INSTALL_DIR:-${HOME:-}/.local/bin}"
 
 say() { printf 'install.sh: %s\n' "$*" >&2; }
 die() { say "error: $*"; exit 1; }
+# Exit 3: no release binary to be had here (an unknown platform, a
+# download that fails); 1: anything else, such as a sum that does not match.
+unavailable() { say "error: $*"; exit 3; }
 
 while [ $# -gt 0 ]; do
   case "$1" in
     --version) [ $# -ge 2 ] || die "--version takes a tag, such as v0.2.0"; version="$2"; shift 2 ;;
     --to) [ $# -ge 2 ] || die "--to takes a directory"; to="$2"; shift 2 ;;
     -h | --help)
-      sed -n '2,13p' "$0" 2>/dev/null | sed 's/^# \{0,1\}//'
+      printf '%s\n' "install.sh [--version vX.Y.Z] [--to DIR]: installs cronport from a GitHub release," \
+        "after checking the archive's SHA-256 sum. Environment: CRONPORT_VERSION, CRONPORT_INSTALL_DIR," \
+        "CRONPORT_DOWNLOAD_URL (a mirror), CRONPORT_TARGET (a target triple)."
       exit 0
       ;;
     *) die "unknown argument \`$1\` (try --help)" ;;
@@ -38,7 +43,7 @@ else
     Linux-aarch64 | Linux-arm64) target="aarch64-unknown-linux-musl" ;;
     Darwin-x86_64) target="x86_64-apple-darwin" ;;
     Darwin-arm64) target="aarch64-apple-darwin" ;;
-    *) die "no cronport binary for $(uname -s) $(uname -m); build one: cargo install --locked cronport" ;;
+    *) unavailable "no cronport binary for $(uname -s) $(uname -m); build one: cargo install --locked cronport" ;;
   esac
 fi
 
@@ -70,34 +75,51 @@ sum_of() { # FILE
   fi
 }
 
+[ -n "${to}" ] || die "no directory to install into: pass --to DIR (HOME is not set)"
+[ ! -d "${to}/cronport" ] || die "${to}/cronport is a directory: not replaced"
+if [ -n "${CRONPORT_DOWNLOAD_URL:-}" ] && [ "${version}" != "latest" ]; then
+  say "note: --version is not used with CRONPORT_DOWNLOAD_URL (the mirror serves one release)"
+fi
+
 archive="cronport-${target}.tar.gz"
 work="$(mktemp -d)"
-trap 'rm -rf "${work}"' EXIT INT TERM
+staged=""
+cleanup() { rm -rf "${work}"; [ -z "${staged}" ] || rm -f "${staged}"; }
+trap cleanup EXIT
+trap 'cleanup; exit 130' HUP INT TERM PIPE
 
 say "downloading ${base}/${archive}"
-fetch "${base}/${archive}" "${work}/${archive}" || die "cannot download ${base}/${archive}"
+fetch "${base}/${archive}" "${work}/${archive}" || unavailable "cannot download ${base}/${archive}"
 fetch "${base}/${archive}.sha256" "${work}/${archive}.sha256" ||
-  die "cannot download ${base}/${archive}.sha256: without the sum the archive is not installed"
+  unavailable "cannot download ${base}/${archive}.sha256: without the sum the archive is not installed"
 
 expected="$(cut -d ' ' -f 1 "${work}/${archive}.sha256" | tr -d '\r\n')"
 actual="$(sum_of "${work}/${archive}")"
 case "${expected}" in
-  *[!0-9a-f]* | "") die "${archive}.sha256 holds no SHA-256 sum" ;;
+  *[!0-9a-f]* | "") die "${archive}.sha256 does not start with a SHA-256 sum (64 lowercase hexadecimal digits)" ;;
 esac
-[ "${#expected}" -eq 64 ] || die "${archive}.sha256 holds no SHA-256 sum"
+[ "${#expected}" -eq 64 ] || die "${archive}.sha256 does not start with a SHA-256 sum (64 lowercase hexadecimal digits)"
 if [ "${expected}" != "${actual}" ]; then
   die "${archive}'s SHA-256 is ${actual}, but the release says ${expected}: not installed"
 fi
 
-tar xzf "${work}/${archive}" -C "${work}" || die "${archive} is not a tar.gz archive"
+tar xzf "${work}/${archive}" -C "${work}" || die "cannot unpack ${archive} (not a tar.gz archive, or an unsafe entry)"
 binary="${work}/cronport-${target}/cronport"
-[ -f "${binary}" ] || die "${archive} holds no cronport-${target}/cronport"
-mkdir -p "${to}"
-# Written beside, then renamed: a running cronport is never half replaced.
-cp "${binary}" "${to}/.cronport.new"
-chmod 755 "${to}/.cronport.new"
-mv -f "${to}/.cronport.new" "${to}/cronport"
-say "installed $("${to}/cronport" --version 2>/dev/null || echo cronport) to ${to}/cronport"
+# A regular file, not a link to something else on this machine.
+if [ ! -f "${binary}" ] || [ -L "${binary}" ]; then
+  die "${archive} holds no regular file cronport-${target}/cronport"
+fi
+chmod 755 "${binary}"
+installed="$("${binary}" --version 2>/dev/null)" || die "cronport-${target}/cronport does not run on this machine: not installed"
+mkdir -p "${to}" || die "cannot make the directory ${to}"
+# Written beside under a fresh name, then renamed: a running cronport is
+# never half replaced, and no planted file is written through.
+staged="$(mktemp "${to}/.cronport.XXXXXX")" || die "cannot write in ${to}"
+cp "${binary}" "${staged}" || die "cannot write in ${to}"
+chmod 755 "${staged}"
+mv -f "${staged}" "${to}/cronport" || die "cannot replace ${to}/cronport"
+staged=""
+say "installed ${installed} to ${to}/cronport"
 case ":${PATH}:" in
   *":${to}:"*) ;;
   *) say "${to} is not on your PATH; add it: export PATH=\"${to}:\$PATH\"" ;;

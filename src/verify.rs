@@ -487,6 +487,9 @@ pub struct Judge {
     by_name: std::collections::HashMap<String, usize>,
     /// Tasks of this deployment's jobs the manifest does not have.
     other_jobs: BTreeMap<String, std::collections::HashSet<u64>>,
+    /// Events read that were ECS task events or CloudTrail records, of
+    /// any deployment.
+    recognized: usize,
 }
 
 /// One job as the events arrive.
@@ -622,6 +625,7 @@ impl Judge {
             jobs,
             by_name,
             other_jobs: BTreeMap::new(),
+            recognized: 0,
         }
     }
 
@@ -688,10 +692,32 @@ impl Judge {
             return Ok(());
         };
         match view.detail_type.as_deref() {
-            Some("ECS Task State Change") => self.add_task(detail),
-            Some("AWS API Call via CloudTrail") => self.add_run_task_call(detail),
+            Some("ECS Task State Change") => {
+                self.recognized += 1;
+                self.add_task(detail)
+            }
+            Some("AWS API Call via CloudTrail") => {
+                self.recognized += 1;
+                self.add_run_task_call(detail)
+            }
             _ => Ok(()),
         }
+    }
+
+    /// How many of the events taken were ECS task events or CloudTrail
+    /// records (of any deployment): none means the events were of another
+    /// kind altogether.
+    ///
+    /// ```
+    /// use cronport::verify::Judge;
+    /// let at = |t: &str| t.parse::<jiff::Timestamp>().unwrap();
+    /// let mut judge = Judge::new("shop", "-", vec![], at("2026-12-01T00:00:00Z"), at("2026-12-02T00:00:00Z"), Default::default());
+    /// judge.add_json(r#"{"jobs": []}"#)?;
+    /// assert_eq!(judge.recognized(), 0);
+    /// # Ok::<(), cronport::verify::EventError>(())
+    /// ```
+    pub fn recognized(&self) -> usize {
+        self.recognized
     }
 
     /// A RunTask call ECS could place no task for (`failures`, such as

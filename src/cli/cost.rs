@@ -80,13 +80,24 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
         ),
         None => (Prices::builtin(), "the built-in table".to_string()),
     };
-    let region = match args.region.clone().or_else(|| region_of(&resolved)) {
+    // --region, else the cluster's, else the AWS CLI's environment.
+    let from_env = || {
+        ["AWS_REGION", "AWS_DEFAULT_REGION"]
+            .into_iter()
+            .find_map(|v| std::env::var(v).ok().filter(|r| !r.is_empty()))
+    };
+    let region = match args
+        .region
+        .clone()
+        .or_else(|| region_of(&resolved))
+        .or_else(from_env)
+    {
         Some(region) => region,
         None if resolved.is_empty() => {
             return Err("the manifest has no jobs to price".to_string().into());
         }
         None => {
-            return Err("no region to price in: no job's cluster or task definition is an ARN; pass --region (for example --region us-east-1)".to_string().into());
+            return Err("no region to price in: no job's cluster or task definition is an ARN and AWS_REGION is not set; pass --region (for example --region us-east-1)".to_string().into());
         }
     };
     let region_name = |r: &str| {

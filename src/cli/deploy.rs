@@ -341,7 +341,7 @@ pub struct RunArgs {
 }
 
 /// The jobs of `cronport.toml` in the working directory, for shell
-/// completion of `cronport run JOB` (`source <(COMPLETE=bash cronport)`):
+/// completion of `cronport run JOB` (`source <(CRONPORT_COMPLETE=bash cronport)`):
 /// none when there is no such manifest or it does not parse.
 fn job_candidates() -> Vec<clap_complete::engine::CompletionCandidate> {
     let Ok(text) = std::fs::read_to_string("cronport.toml") else {

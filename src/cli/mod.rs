@@ -62,6 +62,23 @@ enum Command {
     Migrate(deploy::MigrateArgs),
     #[cfg(feature = "aws")]
     Cutover(cutover::Args),
+    // The light build's AWS commands: hidden, each one sentence on how to
+    // get the full build (not clap's "unrecognized subcommand").
+    #[cfg(not(feature = "aws"))]
+    #[command(hide = true)]
+    Plan(Absent),
+    #[cfg(not(feature = "aws"))]
+    #[command(hide = true)]
+    Apply(Absent),
+    #[cfg(not(feature = "aws"))]
+    #[command(hide = true)]
+    Run(Absent),
+    #[cfg(not(feature = "aws"))]
+    #[command(hide = true)]
+    Migrate(Absent),
+    #[cfg(not(feature = "aws"))]
+    #[command(hide = true)]
+    Cutover(Absent),
     Diff(diff::Args),
     Calendar(calendar::Args),
     Verify(verify::Args),
@@ -631,10 +648,13 @@ fn replace_file(
 /// return their error text (already shaped for a terminal: `error: …`
 /// lines, or a manifest problem with its caret) and an exit code on success.
 pub fn run() -> ExitCode {
-    // `COMPLETE=bash cronport` prints a completion script that asks
-    // cronport itself at each TAB, so `cronport run <TAB>` offers the jobs
-    // of ./cronport.toml; without COMPLETE this returns at once.
-    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command).complete();
+    // `CRONPORT_COMPLETE=bash cronport` prints a completion script that
+    // asks cronport itself at each TAB, so `cronport run <TAB>` offers the
+    // jobs of ./cronport.toml; without it this returns at once. (A name of
+    // its own: a stray COMPLETE in the environment must not take over.)
+    clap_complete::CompleteEnv::with_factory(<Cli as clap::CommandFactory>::command)
+        .var("CRONPORT_COMPLETE")
+        .complete();
     let cli = match Cli::try_parse() {
         Ok(cli) => cli,
         // Help and the version are clap's to print; a usage error quotes
@@ -663,6 +683,16 @@ pub fn run() -> ExitCode {
         Command::Migrate(args) => deploy::migrate(args),
         #[cfg(feature = "aws")]
         Command::Cutover(args) => cutover::run(args),
+        #[cfg(not(feature = "aws"))]
+        Command::Plan(_) => Err(without_aws("plan")),
+        #[cfg(not(feature = "aws"))]
+        Command::Apply(_) => Err(without_aws("apply")),
+        #[cfg(not(feature = "aws"))]
+        Command::Run(_) => Err(without_aws("run jobs on ECS")),
+        #[cfg(not(feature = "aws"))]
+        Command::Migrate(_) => Err(without_aws("migrate")),
+        #[cfg(not(feature = "aws"))]
+        Command::Cutover(_) => Err(without_aws("cut over")),
         Command::Diff(args) => diff::run(args),
         Command::Calendar(args) => calendar::run(args),
         Command::Verify(args) => verify::run(args),
@@ -752,6 +782,14 @@ pub(crate) fn columns<const N: usize>(header: [&str; N], rows: &[[String; N]]) -
 pub(crate) fn colour_on_stdout() -> bool {
     use std::io::IsTerminal;
     std::io::stdout().is_terminal() && std::env::var_os("NO_COLOR").is_none_or(|v| v.is_empty())
+}
+
+/// A command the light build does not have, whatever its arguments.
+#[cfg(not(feature = "aws"))]
+#[derive(Debug, clap::Args)]
+struct Absent {
+    #[arg(trailing_var_arg = true, allow_hyphen_values = true, hide = true)]
+    rest: Vec<String>,
 }
 
 /// The refusal of a cronport built without the `aws` feature, for `what`

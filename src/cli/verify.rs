@@ -119,6 +119,14 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                     .add(event)
                     .map_err(|e| format!("{}: event {}: {e}", super::shown(file), i + 1))?;
             }
+            if !events.is_empty() && judge.recognized() == 0 {
+                return Err(format!(
+                    "{} holds {} event(s), none an `ECS Task State Change` event or a CloudTrail record: is it the run record (`aws logs filter-log-events --log-group-name /aws/events/cronport/ID`)?",
+                    super::shown(file),
+                    events.len()
+                )
+                .into());
+            }
             judge.verdicts()
         }
         None => {

@@ -222,9 +222,13 @@ impl JobChange {
     pub fn is_effective(&self) -> bool {
         match self {
             JobChange::Added { .. } | JobChange::Removed { .. } | JobChange::Renamed { .. } => true,
+            // `rehearse` changes what `run --all` does, not what AWS runs.
             JobChange::Changed {
                 schedule, fields, ..
-            } => !fields.is_empty() || schedule.as_ref().is_some_and(|s| s.effective),
+            } => {
+                fields.iter().any(|f| f.field != "rehearse")
+                    || schedule.as_ref().is_some_and(|s| s.effective)
+            }
             JobChange::Unchanged { .. } => false,
         }
     }
@@ -389,8 +393,8 @@ pub struct DiffError {
 #[derive(Serialize)]
 struct Target<'a> {
     command: Vec<String>,
-    /// Why `run --all` skips it, if it does.
-    rehearsal_skipped: Option<&'a str>,
+    /// Why `run --all` skips it, if it does (the manifest's `rehearse`).
+    rehearse: Option<&'a str>,
     runs: String,
     size: Option<String>,
     environment: &'a BTreeMap<String, String>,
@@ -404,7 +408,7 @@ struct Target<'a> {
 fn target(job: &ResolvedJob) -> Target<'_> {
     Target {
         command: job.command.container_command(),
-        rehearsal_skipped: job.skip_rehearsal.as_deref(),
+        rehearse: job.skip_rehearsal.as_deref(),
         runs: job.how_it_runs(),
         size: job.size.map(|s| s.to_string()),
         environment: &job.environment,

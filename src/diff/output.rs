@@ -124,7 +124,7 @@ fn job_text(out: &mut String, p: &Paint, job: &JobChange) {
         } => {
             let _ = writeln!(
                 out,
-                "{} job {} renamed to {}: the same runs; apply deletes the old schedule and creates the new one (formerly = [\"{}\"] in the job keeps its run history)",
+                "{} job {} renamed to {}: the same runs; apply deletes the old schedule and creates the new one (a job's formerly = [\"{}\"] keeps the run history under the new name)",
                 p.yellow("→"),
                 one_line(from),
                 one_line(to),
@@ -286,7 +286,7 @@ pub fn markdown(report: &Report) -> String {
             JobChange::Renamed { from, .. } => (
                 "🔁",
                 format!(
-                    "renamed from {}: the same runs; apply deletes the old schedule and creates the new (`formerly = [\"{}\"]` keeps its run history)",
+                    "renamed from {}: the same runs; apply deletes the old schedule and creates the new (a job's `formerly = [\"{}\"]` keeps the run history under the new name)",
                     code_span(from),
                     from.replace('`', "'")
                 ),

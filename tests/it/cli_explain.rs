@@ -314,13 +314,13 @@ fn man_pages_cover_every_command() {
     );
 }
 
-/// Dynamic completion (`source <(COMPLETE=bash cronport)`): `cronport run
+/// Dynamic completion (`source <(CRONPORT_COMPLETE=bash cronport)`): `cronport run
 /// <TAB>` offers the jobs of ./cronport.toml.
 #[test]
 fn completion_offers_the_manifests_job_names() {
     let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
         .args(["--", "cronport", "run", "rake-b"])
-        .env("COMPLETE", "bash")
+        .env("CRONPORT_COMPLETE", "bash")
         .env("_CLAP_COMPLETE_INDEX", "2")
         .current_dir(concat!(env!("CARGO_MANIFEST_DIR"), "/examples/heroku"))
         .output()
@@ -340,7 +340,7 @@ fn completion_offers_the_manifests_job_names() {
     );
     // The script itself, for a shell's start-up file.
     let script = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
-        .env("COMPLETE", "bash")
+        .env("CRONPORT_COMPLETE", "bash")
         .output()
         .unwrap();
     assert!(String::from_utf8_lossy(&script.stdout).contains("_clap_complete_cronport"));
