@@ -182,10 +182,23 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
                 live_report(&args, &desired, &options)?
             }
             (base, head) => {
-                let (base, head) = (
-                    load(base, args.env.as_deref())?,
-                    load(head, args.env.as_deref())?,
-                );
+                // A pull request that deletes the manifest: the base has it
+                // (from git), the work tree does not. Every job is removed.
+                let deleted = base.starts_with("git:")
+                    && !head.starts_with("git:")
+                    && !std::path::Path::new(head).exists();
+                let head = if deleted {
+                    super::advise(
+                        "note",
+                        &format!(
+                            "{head} is not in the work tree: every job of the base is removed"
+                        ),
+                    );
+                    Manifest::from_toml("", head).map_err(super::Failure::report)?
+                } else {
+                    load(head, args.env.as_deref())?
+                };
+                let (base, head) = (load(base, args.env.as_deref())?, head);
                 let report = diff(&base, &head, &options).map_err(|e| e.to_string())?;
                 sides = Some((base, head));
                 report

@@ -219,7 +219,13 @@ fn negotiated_prices_replace_the_table_and_bad_input_is_named() {
         "{err}"
     );
 
-    let out = cronport(&["cost", EXAMPLE]);
+    // No --region, no ARN, no AWS_REGION: nothing to price in.
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(["cost", EXAMPLE])
+        .env_remove("AWS_REGION")
+        .env_remove("AWS_DEFAULT_REGION")
+        .output()
+        .unwrap();
     assert!(
         text(&out.stderr).contains("pass --region"),
         "{}",

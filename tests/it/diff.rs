@@ -248,6 +248,21 @@ fn git_revisions_are_a_side() {
         stdout.contains(" added, 0 removed, 0 renamed, 0 changed"),
         "{stdout}"
     );
+    // The pull request that deletes it: every job is removed.
+    std::fs::remove_file(dir.join("jobs/cronport.toml")).unwrap();
+    let out = std::process::Command::new(env!("CARGO_BIN_EXE_cronport"))
+        .args(["diff", "git:HEAD:cronport.toml", "jobs/cronport.toml"])
+        .current_dir(&dir)
+        .output()
+        .unwrap();
+    assert_eq!(
+        out.status.code(),
+        Some(0),
+        "{}",
+        String::from_utf8_lossy(&out.stderr)
+    );
+    assert!(String::from_utf8_lossy(&out.stdout).contains("0 added,"));
+    assert!(String::from_utf8_lossy(&out.stderr).contains("every job of the base is removed"));
     std::fs::remove_dir_all(&dir).unwrap();
 }
 
