@@ -376,6 +376,22 @@ pub struct RunRecord {
 /// ```
 pub const RECORD_TAG: &str = "cronport:record";
 
+/// The tags of a deployment's own resource of `kind` (`runs`, `alerts`):
+/// the manifest's, then `managed-by`, the manifest and environment, and
+/// [`RECORD_TAG`] = `kind`, which no job's plan acts on.
+fn deployment_tags(
+    deployment: &crate::owner::Deployment,
+    manifest_tags: &std::collections::BTreeMap<String, String>,
+    kind: &str,
+) -> std::collections::BTreeMap<String, String> {
+    let mut tags = manifest_tags.clone();
+    tags.insert(crate::owner::MANAGED_BY.to_string(), "cronport".to_string());
+    tags.insert("cronport:manifest".to_string(), deployment.manifest.clone());
+    tags.insert("cronport:env".to_string(), deployment.env.clone());
+    tags.insert(RECORD_TAG.to_string(), kind.to_string());
+    tags
+}
+
 impl RunRecord {
     /// The record of `deployment`'s runs, its names from the manifest's
     /// prefix and suffix.
@@ -392,11 +408,7 @@ impl RunRecord {
         // Never cut: two deployments' cut names could be one rule (see the
         // check in `compile`).
         let rule = format!("{prefix}runs-{}{suffix}", deployment.manifest);
-        let mut tags = tags.clone();
-        tags.insert(crate::owner::MANAGED_BY.to_string(), "cronport".to_string());
-        tags.insert("cronport:manifest".to_string(), deployment.manifest.clone());
-        tags.insert("cronport:env".to_string(), env.clone());
-        tags.insert(RECORD_TAG.to_string(), "runs".to_string());
+        let tags = deployment_tags(deployment, tags, "runs");
         RunRecord {
             rule,
             log_group,
@@ -1029,11 +1041,7 @@ fn alert_rules(
         d.name_prefix.as_deref().unwrap_or("cronport-"),
         d.name_suffix.as_deref().unwrap_or(""),
     );
-    let mut tags = d.tags.clone().unwrap_or_default();
-    tags.insert(crate::owner::MANAGED_BY.to_string(), "cronport".to_string());
-    tags.insert("cronport:manifest".to_string(), deployment.manifest.clone());
-    tags.insert("cronport:env".to_string(), deployment.env.clone());
-    tags.insert(RECORD_TAG.to_string(), "alerts".to_string());
+    let tags = deployment_tags(deployment, &d.tags.clone().unwrap_or_default(), "alerts");
     let mut rules = Vec::new();
     for (topic, notified) in by_topic {
         let rule = format!(
@@ -1104,13 +1112,8 @@ fn alert_rules(
             ));
         }
         // EventBridge and CloudWatch tell topics of their own region.
-        let region = |arn: &str| arn.split(':').nth(3).map(str::to_string);
-        if let Some(home) = jobs.iter().find_map(|j| {
-            [&j.job.target.cluster, &j.job.target.task_definition]
-                .into_iter()
-                .filter(|v| v.starts_with("arn:"))
-                .find_map(|arn| region(arn))
-        }) && region(topic).as_deref() != Some(home.as_str())
+        if let Some(home) = jobs.iter().find_map(|j| j.job.target.region())
+            && topic.split(':').nth(3) != Some(home)
         {
             problem(format!(
                 "`{topic}` is in another region than the deployment ({home}): EventBridge rules and CloudWatch alarms tell topics of their own region"

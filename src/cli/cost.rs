@@ -185,14 +185,8 @@ pub fn run(args: Args) -> Result<ExitCode, super::Failure> {
 /// The region of the first cluster or task definition written as an ARN.
 fn region_of(jobs: &[cronport::manifest::ResolvedJob]) -> Option<String> {
     jobs.iter()
-        .flat_map(|j| [&j.target.cluster, &j.target.task_definition])
-        .filter(|value| value.starts_with("arn:"))
-        .find_map(|arn| {
-            arn.split(':')
-                .nth(3)
-                .filter(|r| !r.is_empty())
-                .map(str::to_string)
-        })
+        .find_map(|j| j.target.region())
+        .map(str::to_string)
 }
 
 fn money(x: f64, currency: &str) -> String {

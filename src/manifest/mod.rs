@@ -461,6 +461,32 @@ pub struct EcsTarget {
     pub task_count: u32,
 }
 
+impl EcsTarget {
+    /// The region the manifest names for the target: that of the cluster
+    /// or, else, the task definition, where one is written as an ARN.
+    /// Names alone say no region.
+    ///
+    /// ```
+    /// # let text = cronport::manifest::doc::EXAMPLE;
+    /// # let m = cronport::manifest::Manifest::from_toml(text, "m")?;
+    /// let mut target = m.resolve().map_err(|p| format!("{p:?}"))?[0].target.clone();
+    /// assert_eq!(target.region(), None); // `production` is a name
+    /// target.cluster = "arn:aws:ecs:ap-northeast-1:123456789012:cluster/production".into();
+    /// assert_eq!(target.region(), Some("ap-northeast-1"));
+    /// # Ok::<(), Box<dyn std::error::Error>>(())
+    /// ```
+    pub fn region(&self) -> Option<&str> {
+        [self.cluster.as_str(), self.task_definition.as_str()]
+            .into_iter()
+            .find_map(|arn| {
+                arn.strip_prefix("arn:")?
+                    .split(':')
+                    .nth(2)
+                    .filter(|r| !r.is_empty())
+            })
+    }
+}
+
 /// The schedule group of a manifest that names none.
 ///
 /// ```

@@ -7,6 +7,9 @@ use super::{
     EcsParametersSpelling, add_retry_and_dead_letter, description, ecs_parameters, header_lines,
     rule_input, rule_tags, run_task_target, state, universal_input,
 };
+// CloudFormation's `Tags` are the APIs' list of `{Key, Value}`, as on every
+// resource cronport makes, so rules carry `managed-by=cronport` here too.
+use super::tag_list as tags;
 use crate::desired::Desired;
 use crate::translate::Backend;
 
@@ -29,14 +32,6 @@ fn logical_id(prefix: &str, name: &str, taken: &Map<String, Value>) -> String {
         id = format!("{base}{n}");
     }
     id
-}
-
-/// CloudFormation's `Tags`: a list of `{Key, Value}`, as on every resource
-/// cronport makes, so rules carry `managed-by=cronport` here too.
-fn tags(tags: &std::collections::BTreeMap<String, String>) -> Vec<Value> {
-    tags.iter()
-        .map(|(k, v)| json!({"Key": k, "Value": v}))
-        .collect()
 }
 
 /// A string CloudFormation keeps as it is. CloudFormation keeps any plain

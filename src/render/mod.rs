@@ -439,7 +439,7 @@ pub fn put_rule(job: &DesiredJob, resource: &Resource) -> Value {
         "ScheduleExpression": resource.expression,
         "State": state(job),
         "Description": description(job),
-        "Tags": rule_tags(job).iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+        "Tags": tag_list(&rule_tags(job)),
     })
 }
 
@@ -514,7 +514,7 @@ fn each_request(desired: &Desired) -> impl Iterator<Item = Value> + '_ {
             "operation": "scheduler:CreateScheduleGroup",
             "input": {
                 "Name": group,
-                "Tags": tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+                "Tags": tag_list(&tags),
             },
         })
     });
@@ -549,7 +549,7 @@ fn alert_requests(desired: &Desired) -> Vec<Value> {
             "EventPattern": alert.pattern().to_string(),
             "State": "ENABLED",
             "Description": alert_description(&alert.tags, &alert.topic),
-            "Tags": alert.tags.iter().map(|(k, v)| json!({"Key": k, "Value": v})).collect::<Vec<_>>(),
+            "Tags": tag_list(&alert.tags),
         }}));
         out.push(json!({"operation": "events:PutTargets", "input": {
             "Rule": alert.rule,
@@ -570,10 +570,7 @@ fn alert_requests(desired: &Desired) -> Vec<Value> {
         .unwrap_or_default();
     for alarm in desired.alarms() {
         let mut input = alarm_properties(&alarm);
-        input["Tags"] = tags
-            .iter()
-            .map(|(k, v)| json!({"Key": k, "Value": v}))
-            .collect();
+        input["Tags"] = tag_list(&tags).into();
         out.push(json!({"operation": "cloudwatch:PutMetricAlarm", "input": input}));
     }
     out
@@ -607,6 +604,14 @@ pub(crate) fn alarm_description(alarm: &crate::desired::Alarm) -> String {
     )
 }
 
+/// Tags as the EventBridge, Scheduler and CloudWatch APIs and
+/// CloudFormation take them: a list of `{Key, Value}`.
+pub(super) fn tag_list(tags: &std::collections::BTreeMap<String, String>) -> Vec<Value> {
+    tags.iter()
+        .map(|(k, v)| json!({"Key": k, "Value": v}))
+        .collect()
+}
+
 /// The target id of an alert rule.
 ///
 /// ```
@@ -633,14 +638,7 @@ pub(crate) fn alert_description(
 pub(crate) fn record_place(desired: &Desired) -> Option<(String, String, String)> {
     let job = desired.jobs.first()?;
     let t = &job.job.target;
-    let region = [t.cluster.as_str(), t.task_definition.as_str()]
-        .into_iter()
-        .find_map(|arn| {
-            arn.strip_prefix("arn:")?
-                .split(':')
-                .nth(2)
-                .filter(|r| !r.is_empty())
-        })?;
+    let region = t.region()?;
     let account = t.role_arn.split(':').nth(4)?;
     Some((
         partition(&t.role_arn).to_string(),
@@ -662,16 +660,11 @@ fn record_requests(desired: &Desired) -> Vec<Value> {
         "arn:{partition}:logs:{region}:{account}:log-group:{}",
         record.log_group
     );
-    let tags = |tags: &std::collections::BTreeMap<String, String>| {
-        tags.iter()
-            .map(|(k, v)| json!({"Key": k, "Value": v}))
-            .collect::<Vec<_>>()
-    };
     vec![
         json!({"operation": "logs:CreateLogGroup", "input": {"logGroupName": record.log_group, "tags": record.tags}}),
         json!({"operation": "logs:PutRetentionPolicy", "input": {"logGroupName": record.log_group, "retentionInDays": record.retention_days}}),
         json!({"operation": "logs:PutResourcePolicy", "input": {"policyName": record.policy, "policyDocument": crate::desired::RunRecord::policy_document_for(&arn).to_string()}}),
-        json!({"operation": "events:PutRule", "input": {"Name": record.rule, "EventPattern": record.pattern().to_string(), "State": "ENABLED", "Description": record_description(&record.tags, &record.log_group), "Tags": tags(&record.tags)}}),
+        json!({"operation": "events:PutRule", "input": {"Name": record.rule, "EventPattern": record.pattern().to_string(), "State": "ENABLED", "Description": record_description(&record.tags, &record.log_group), "Tags": tag_list(&record.tags)}}),
         json!({"operation": "events:PutTargets", "input": {"Rule": record.rule, "Targets": [{"Id": RECORD_TARGET, "Arn": arn}]}}),
     ]
 }
